@@ -1,0 +1,235 @@
+//! In-memory implementations of the store ports, for tests and for trying the crate out.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+
+use crate::model::*;
+use crate::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Users in a map.
+#[derive(Debug, Default)]
+pub struct InMemoryUsers {
+    users: Mutex<HashMap<UserId, User>>,
+}
+
+/// Whether `user` passes `filter` (search is a literal, case-insensitive substring).
+pub fn matches(user: &User, filter: &UserFilter) -> bool {
+    if !filter.include_deleted && user.deleted_at.is_some() {
+        return false;
+    }
+    if let Some(search) = &filter.search {
+        let needle = search.to_lowercase();
+        if !user.username.to_lowercase().contains(&needle) && !user.email.contains(&needle) {
+            return false;
+        }
+    }
+    filter.role.is_none_or(|r| user.roles.contains(&r))
+        && filter.is_active.is_none_or(|a| user.is_active == a)
+        && filter
+            .email_verified
+            .is_none_or(|v| user.email_verified == v)
+}
+
+#[async_trait]
+impl UserRepository for InMemoryUsers {
+    async fn insert(&self, user: &User) -> Result<(), StoreError> {
+        let mut users = lock(&self.users);
+        if users.values().any(|u| u.email == user.email) {
+            return Err(StoreError::conflict("email"));
+        }
+        if users
+            .values()
+            .any(|u| username_key(&u.username) == username_key(&user.username))
+        {
+            return Err(StoreError::conflict("username"));
+        }
+        users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(lock(&self.users).get(&id).cloned())
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        Ok(lock(&self.users)
+            .values()
+            .find(|u| u.email == email)
+            .cloned())
+    }
+
+    async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let key = username_key(username);
+        Ok(lock(&self.users)
+            .values()
+            .find(|u| username_key(&u.username) == key)
+            .cloned())
+    }
+
+    async fn update(
+        &self,
+        id: UserId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut users = lock(&self.users);
+        Ok(users.get_mut(&id).map(|user| {
+            user.apply(patch, now);
+            user.clone()
+        }))
+    }
+
+    async fn record_failed_login(
+        &self,
+        id: UserId,
+        threshold: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<FailedLogin, StoreError> {
+        let mut users = lock(&self.users);
+        let Some(user) = users.get_mut(&id) else {
+            return Ok(FailedLogin {
+                attempts: 0,
+                locked_until: None,
+            });
+        };
+        user.failed_logins += 1;
+        if user.failed_logins >= threshold {
+            user.failed_logins = 0;
+            user.locked_until = Some(lock_until);
+        }
+        Ok(FailedLogin {
+            attempts: user.failed_logins,
+            locked_until: user.locked_until,
+        })
+    }
+
+    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
+        if let Some(user) = lock(&self.users).get_mut(&id) {
+            user.failed_logins = 0;
+            user.locked_until = None;
+        }
+        Ok(())
+    }
+
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
+        let users = lock(&self.users);
+        let mut found: Vec<User> = users
+            .values()
+            .filter(|u| matches(u, filter))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        let total = found.len() as u64;
+        let items = found
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.limit() as usize)
+            .collect();
+        Ok(Page {
+            items,
+            request: page,
+            total,
+        })
+    }
+}
+
+/// Refresh tokens in a map keyed by hash.
+#[derive(Debug, Default)]
+pub struct InMemoryRefreshTokens {
+    tokens: Mutex<HashMap<String, RefreshTokenRecord>>,
+}
+
+#[async_trait]
+impl RefreshTokenRepository for InMemoryRefreshTokens {
+    async fn insert(&self, record: &RefreshTokenRecord) -> Result<(), StoreError> {
+        let mut tokens = lock(&self.tokens);
+        if tokens.contains_key(&record.hash) {
+            return Err(StoreError::conflict("hash"));
+        }
+        tokens.insert(record.hash.clone(), record.clone());
+        Ok(())
+    }
+
+    async fn consume(&self, hash: &str, now: DateTime<Utc>) -> Result<ConsumeOutcome, StoreError> {
+        let mut tokens = lock(&self.tokens);
+        Ok(match tokens.get_mut(hash) {
+            None => ConsumeOutcome::Unknown,
+            Some(record) if record.used_at.is_some() || record.revoked_at.is_some() => {
+                ConsumeOutcome::Replayed(record.clone())
+            }
+            Some(record) => {
+                record.used_at = Some(now);
+                ConsumeOutcome::Consumed(record.clone())
+            }
+        })
+    }
+
+    async fn revoke_family(
+        &self,
+        family: TokenFamilyId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut count = 0;
+        for record in lock(&self.tokens).values_mut() {
+            if record.family == family && record.revoked_at.is_none() {
+                record.revoked_at = Some(now);
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    async fn revoke_all_for_user(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut count = 0;
+        for record in lock(&self.tokens).values_mut() {
+            if record.user_id == user && record.revoked_at.is_none() {
+                record.revoked_at = Some(now);
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    async fn find(&self, hash: &str) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        Ok(lock(&self.tokens).get(hash).cloned())
+    }
+}
+
+/// Link tokens in a map keyed by (purpose, hash).
+#[derive(Debug, Default)]
+pub struct InMemoryLinkTokens {
+    tokens: Mutex<HashMap<(LinkPurpose, String), LinkToken>>,
+}
+
+#[async_trait]
+impl LinkTokenRepository for InMemoryLinkTokens {
+    async fn insert(&self, token: &LinkToken) -> Result<(), StoreError> {
+        lock(&self.tokens).insert((token.purpose, token.hash.clone()), token.clone());
+        Ok(())
+    }
+
+    async fn take(
+        &self,
+        purpose: LinkPurpose,
+        hash: &str,
+    ) -> Result<Option<LinkToken>, StoreError> {
+        Ok(lock(&self.tokens).remove(&(purpose, hash.to_owned())))
+    }
+
+    async fn delete_for_user(&self, user: UserId, purpose: LinkPurpose) -> Result<(), StoreError> {
+        lock(&self.tokens).retain(|(p, _), t| !(*p == purpose && t.user_id == user));
+        Ok(())
+    }
+}

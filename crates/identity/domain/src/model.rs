@@ -1,0 +1,431 @@
+//! The identity context's data: users and their parts, commands, and the views others get.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use stackrush_kernel::define_id;
+
+define_id!(
+    /// Identifies a user account.
+    UserId
+);
+define_id!(
+    /// Identifies a chain of rotated refresh tokens issued from one login.
+    TokenFamilyId
+);
+
+/// What a user may do beyond the basics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Every account.
+    User,
+    /// Full control.
+    Admin,
+    /// Curates content.
+    Moderator,
+}
+
+impl Role {
+    /// The role's name as stored and shown.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+            Role::Moderator => "moderator",
+        }
+    }
+
+    /// The role named `name`, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "user" => Some(Role::User),
+            "admin" => Some(Role::Admin),
+            "moderator" => Some(Role::Moderator),
+            _ => None,
+        }
+    }
+}
+
+/// Public profile fields, all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub website: Option<String>,
+    pub github: Option<String>,
+    pub linkedin: Option<String>,
+}
+
+/// Progress counters; owned by identity, advanced by scoring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub level: u32,
+    pub xp: u64,
+    pub total_challenges: u64,
+    pub completed_challenges: u64,
+    pub streak: u32,
+    pub last_active_date: Option<DateTime<Utc>>,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self {
+            level: 1,
+            xp: 0,
+            total_challenges: 0,
+            completed_challenges: 0,
+            streak: 0,
+            last_active_date: None,
+        }
+    }
+}
+
+/// Colour scheme of the web client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    #[default]
+    Dark,
+}
+
+/// Which notifications a user wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationPreferences {
+    pub email: bool,
+    pub push: bool,
+    pub achievements: bool,
+    pub challenges: bool,
+}
+
+impl Default for NotificationPreferences {
+    fn default() -> Self {
+        Self {
+            email: true,
+            push: true,
+            achievements: true,
+            challenges: true,
+        }
+    }
+}
+
+/// What others may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyPreferences {
+    pub profile_public: bool,
+    pub show_stats: bool,
+    pub show_activity: bool,
+}
+
+impl Default for PrivacyPreferences {
+    fn default() -> Self {
+        Self {
+            profile_public: true,
+            show_stats: true,
+            show_activity: true,
+        }
+    }
+}
+
+/// A user's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    pub theme: Theme,
+    pub notifications: NotificationPreferences,
+    pub privacy: PrivacyPreferences,
+    /// An IANA time zone name; days (streaks) are counted in it.
+    pub timezone: String,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            theme: Theme::default(),
+            notifications: NotificationPreferences::default(),
+            privacy: PrivacyPreferences::default(),
+            timezone: "UTC".to_owned(),
+        }
+    }
+}
+
+/// A user account as stored. Secrets and lockout state are here; views decide what leaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    /// Trimmed and lowercased.
+    pub email: String,
+    /// As chosen; unique regardless of case.
+    pub username: String,
+    pub password_hash: String,
+    pub profile: Profile,
+    pub stats: Stats,
+    pub preferences: Preferences,
+    pub roles: Vec<Role>,
+    pub is_active: bool,
+    pub email_verified: bool,
+    /// Bumped whenever outstanding access tokens must stop working.
+    pub token_version: u32,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    /// Whether the user holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Applies `patch` as every store must: named fields replaced, version bumped on request,
+    /// `updated_at` set to `now`.
+    pub fn apply(&mut self, patch: &UserPatch, now: DateTime<Utc>) {
+        if let Some(profile) = &patch.profile {
+            self.profile = profile.clone();
+        }
+        if let Some(preferences) = &patch.preferences {
+            self.preferences = preferences.clone();
+        }
+        if let Some(hash) = &patch.password_hash {
+            self.password_hash = hash.clone();
+        }
+        if let Some(verified) = patch.email_verified {
+            self.email_verified = verified;
+        }
+        if let Some(roles) = &patch.roles {
+            self.roles = roles.clone();
+        }
+        if let Some(active) = patch.is_active {
+            self.is_active = active;
+        }
+        if let Some(deleted_at) = patch.deleted_at {
+            self.deleted_at = Some(deleted_at);
+        }
+        if patch.bump_token_version {
+            self.token_version += 1;
+        }
+        self.updated_at = now;
+    }
+
+    /// Whether the account can sign in and be acted for.
+    pub fn is_usable(&self) -> bool {
+        self.is_active && self.deleted_at.is_none()
+    }
+}
+
+/// The lowercase key under which usernames are unique.
+pub fn username_key(username: &str) -> String {
+    username.to_lowercase()
+}
+
+/// A change to a stored user; `None` fields are left alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPatch {
+    pub profile: Option<Profile>,
+    pub preferences: Option<Preferences>,
+    pub password_hash: Option<String>,
+    pub email_verified: Option<bool>,
+    pub roles: Option<Vec<Role>>,
+    pub is_active: Option<bool>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Increment `token_version`, invalidating every outstanding access token.
+    pub bump_token_version: bool,
+}
+
+/// Filters of the admin user list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserFilter {
+    /// Literal, case-insensitive substring of username or email.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+    pub email_verified: Option<bool>,
+    /// Include soft-deleted accounts.
+    pub include_deleted: bool,
+}
+
+/// The state of lockout after a failed login was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailedLogin {
+    /// Failures counted since the last success or lock (0 right after this failure locked).
+    pub attempts: u32,
+    /// Set when this failure locked the account (or it was already locked).
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A stored refresh token; only its keyed hash is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshTokenRecord {
+    pub hash: String,
+    pub user_id: UserId,
+    pub family: TokenFamilyId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsumeOutcome {
+    /// The token was live and is now used; the caller may issue its successor.
+    Consumed(RefreshTokenRecord),
+    /// The token exists but was already used or revoked: a replay.
+    Replayed(RefreshTokenRecord),
+    /// No such token.
+    Unknown,
+}
+
+/// Why a single-use link token exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl LinkPurpose {
+    /// Stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            LinkPurpose::VerifyEmail => "verify_email",
+            LinkPurpose::ResetPassword => "reset_password",
+        }
+    }
+
+    /// The purpose stored as `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "verify_email" => Some(Self::VerifyEmail),
+            "reset_password" => Some(Self::ResetPassword),
+            _ => None,
+        }
+    }
+}
+
+/// A stored single-use link token (email verification, password reset); only its hash is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkToken {
+    pub hash: String,
+    pub user_id: UserId,
+    pub purpose: LinkPurpose,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Who is calling: established from a valid access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    /// Whether the caller is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
+
+    /// Whether the caller holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Who is looking at a user, which decides what of it they see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The user themself: everything but secrets.
+    Owner,
+    /// An admin: everything but secrets.
+    Admin,
+    /// Anyone else: public fields, stats only if shown.
+    Public,
+}
+
+/// A user as a given audience may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserView {
+    pub user: User,
+    pub audience: Audience,
+}
+
+impl UserView {
+    /// Whether the email may be shown.
+    pub fn shows_email(&self) -> bool {
+        self.audience != Audience::Public
+    }
+
+    /// Whether the stats may be shown.
+    pub fn shows_stats(&self) -> bool {
+        self.audience != Audience::Public || self.user.preferences.privacy.show_stats
+    }
+
+    /// Whether preferences and account flags may be shown.
+    pub fn shows_private_fields(&self) -> bool {
+        self.audience != Audience::Public
+    }
+}
+
+/// Create an account.
+#[derive(Debug, Clone)]
+pub struct RegisterCommand {
+    pub email: String,
+    pub username: String,
+    pub password: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// Change some profile fields; `None` leaves a field, `Some("")` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+    pub bio: Option<String>,
+    pub location: Option<String>,
+    pub website: Option<String>,
+    pub github: Option<String>,
+    pub linkedin: Option<String>,
+}
+
+/// Change some preferences; `None` leaves a setting.
+#[derive(Debug, Clone, Default)]
+pub struct PreferencesUpdate {
+    pub theme: Option<Theme>,
+    pub notifications: NotificationUpdate,
+    pub privacy: PrivacyUpdate,
+    pub timezone: Option<String>,
+}
+
+/// Partial change of notification preferences.
+#[derive(Debug, Clone, Default)]
+pub struct NotificationUpdate {
+    pub email: Option<bool>,
+    pub push: Option<bool>,
+    pub achievements: Option<bool>,
+    pub challenges: Option<bool>,
+}
+
+/// Partial change of privacy preferences.
+#[derive(Debug, Clone, Default)]
+pub struct PrivacyUpdate {
+    pub profile_public: Option<bool>,
+    pub show_stats: Option<bool>,
+    pub show_activity: Option<bool>,
+}
+
+/// An admin's change to another account.
+#[derive(Debug, Clone, Default)]
+pub struct AdminUserUpdate {
+    pub roles: Option<Vec<Role>>,
+    pub is_active: Option<bool>,
+}

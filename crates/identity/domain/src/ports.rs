@@ -1,0 +1,156 @@
+//! Outbound ports: what the identity service needs from the world.
+//!
+//! Each store port has one contract suite (`contract` feature) that every adapter runs.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
+
+use crate::model::{
+    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, TokenFamilyId, User,
+    UserFilter, UserId, UserPatch,
+};
+
+/// Storage of user accounts.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new user.
+    ///
+    /// MUST return `StoreError::Conflict { key: "email" }` when another user has the same email and
+    /// `Conflict { key: "username" }` when another has the same username ignoring case, and store
+    /// nothing in either case.
+    async fn insert(&self, user: &User) -> Result<(), StoreError>;
+
+    /// The user with this id, deleted or not.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// The user with this (already lowercased) email.
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+
+    /// The user with this username, compared ignoring case.
+    async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
+
+    /// Applies `patch` and sets `updated_at = now` in one atomic write; returns the user as
+    /// stored afterwards, or `None` when there is no such user.
+    async fn update(
+        &self,
+        id: UserId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Atomically counts one failed login. When the count reaches `threshold` the account is
+    /// locked until `lock_until` and the count restarts from zero. Concurrent calls MUST all be
+    /// counted.
+    async fn record_failed_login(
+        &self,
+        id: UserId,
+        threshold: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<FailedLogin, StoreError>;
+
+    /// Forgets failed logins and any lock after a successful login.
+    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError>;
+
+    /// A page of users matching `filter`, newest first.
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError>;
+}
+
+/// Storage of refresh tokens (by hash) and their families.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait RefreshTokenRepository: Send + Sync {
+    /// Stores a newly issued token. MUST return `Conflict { key: "hash" }` for a duplicate hash.
+    async fn insert(&self, record: &RefreshTokenRecord) -> Result<(), StoreError>;
+
+    /// Marks the token with this hash used, if it is neither used nor revoked, in one atomic
+    /// step: of concurrent calls with one hash exactly one gets `Consumed`, the others `Replayed`.
+    async fn consume(&self, hash: &str, now: DateTime<Utc>) -> Result<ConsumeOutcome, StoreError>;
+
+    /// Revokes every not yet revoked token of `family`; returns how many.
+    async fn revoke_family(
+        &self,
+        family: TokenFamilyId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Revokes every not yet revoked token of `user`; returns how many.
+    async fn revoke_all_for_user(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// The token with this hash, if stored.
+    async fn find(&self, hash: &str) -> Result<Option<RefreshTokenRecord>, StoreError>;
+}
+
+/// Storage of single-use link tokens (email verification, password reset).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait LinkTokenRepository: Send + Sync {
+    /// Stores a new token.
+    async fn insert(&self, token: &LinkToken) -> Result<(), StoreError>;
+
+    /// Removes and returns the token with this purpose and hash, in one atomic step: of
+    /// concurrent calls at most one gets it.
+    async fn take(&self, purpose: LinkPurpose, hash: &str)
+        -> Result<Option<LinkToken>, StoreError>;
+
+    /// Removes every token of `user` for `purpose` (older links stop working).
+    async fn delete_for_user(&self, user: UserId, purpose: LinkPurpose) -> Result<(), StoreError>;
+}
+
+/// Password hashing; slow by design, so implementations run off the async executor.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// A salted hash of `password` (at most 72 bytes; the service checks).
+    async fn hash(&self, password: &str) -> anyhow::Result<String>;
+
+    /// Whether `password` matches `hash`. A malformed hash is `Ok(false)`.
+    async fn verify(&self, password: &str, hash: &str) -> anyhow::Result<bool>;
+}
+
+/// One outgoing email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Sending email.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Delivers (or queues) `mail`. Failures are reported, not retried.
+    async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()>;
+}
+
+/// A mailer that only logs that a message would have been sent (without its content, which holds
+/// secrets). For programs that link the crate without any mail setup.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogMailer;
+
+#[async_trait]
+impl Mailer for LogMailer {
+    async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
+        tracing::info!(subject = %mail.subject, "mail not sent: no mailer configured");
+        Ok(())
+    }
+}
+
+/// Every port the service needs, as shared trait objects.
+#[derive(Clone)]
+pub struct Ports {
+    pub users: Arc<dyn UserRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    pub one_time_tokens: Arc<dyn LinkTokenRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+}

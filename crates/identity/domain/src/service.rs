@@ -1,0 +1,922 @@
+//! The identity service: the only place where identity rules live.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use stackrush_kernel::{Page, PageRequest};
+use tokio::sync::OnceCell;
+
+use crate::crypto::{keyed_hash, random_token};
+use crate::error::IdentityError;
+use crate::model::*;
+use crate::ports::{OutgoingMail, Ports};
+use crate::tokens::{AccessTokenCodec, AccessTokenError, TokenPair};
+use crate::validate::{self, check};
+
+/// The two signing secrets. `Debug` never shows them.
+#[derive(Clone)]
+pub struct Secrets {
+    jwt: Vec<u8>,
+    refresh: Vec<u8>,
+}
+
+impl Secrets {
+    /// Secrets for access-token signatures and for hashing refresh and link tokens.
+    pub fn new(jwt: impl Into<Vec<u8>>, refresh: impl Into<Vec<u8>>) -> Self {
+        Self {
+            jwt: jwt.into(),
+            refresh: refresh.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets { .. }")
+    }
+}
+
+/// Tunables of the identity rules.
+#[derive(Debug, Clone)]
+pub struct IdentityConfig {
+    pub secrets: Secrets,
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Failed logins that lock an account.
+    pub lockout_threshold: u32,
+    pub lockout_duration: Duration,
+    pub verify_email_ttl: Duration,
+    pub reset_password_ttl: Duration,
+    /// Base URL of the web client, for links in emails.
+    pub app_url: String,
+}
+
+impl IdentityConfig {
+    /// The documented defaults with these secrets.
+    pub fn new(secrets: Secrets) -> Self {
+        Self {
+            secrets,
+            issuer: "stackrush".to_owned(),
+            audience: "stackrush-web".to_owned(),
+            access_ttl: Duration::minutes(15),
+            refresh_ttl: Duration::days(7),
+            lockout_threshold: 5,
+            lockout_duration: Duration::hours(2),
+            verify_email_ttl: Duration::hours(48),
+            reset_password_ttl: Duration::hours(1),
+            app_url: "http://localhost:5173".to_owned(),
+        }
+    }
+}
+
+/// The identity context's inbound port: everything the outside world can ask of it.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait IdentityApi: Send + Sync {
+    /// Creates an account (role `user`, email unverified) and mails a verification link.
+    /// Errors: `Validation`, `EmailExists`, `UsernameExists`.
+    async fn register(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
+
+    /// Signs in by email or username. Errors: `InvalidCredentials` (unknown user and wrong
+    /// password alike), `AccountLocked`.
+    async fn login(
+        &self,
+        identifier: String,
+        password: String,
+    ) -> Result<(User, TokenPair), IdentityError>;
+
+    /// Trades a refresh token for a new pair; the old token is spent. Replaying a spent token
+    /// revokes its whole family. Errors: `InvalidRefreshToken`, `RefreshTokenExpired`, `InvalidUser`.
+    async fn refresh(&self, refresh_token: String) -> Result<(User, TokenPair), IdentityError>;
+
+    /// Ends the caller's session: revokes the given refresh token's family (if it is theirs) and
+    /// every outstanding access token.
+    async fn logout(
+        &self,
+        actor: Actor,
+        refresh_token: Option<String>,
+    ) -> Result<(), IdentityError>;
+
+    /// Mails a reset link if the address belongs to an active account; answers the same either way.
+    async fn forgot_password(&self, email: String) -> Result<(), IdentityError>;
+
+    /// Sets a new password with a reset link token; signs out everywhere.
+    /// Errors: `Validation`, `InvalidLinkToken`.
+    async fn reset_password(
+        &self,
+        token: String,
+        new_password: String,
+    ) -> Result<(), IdentityError>;
+
+    /// Marks the email verified with a verification link token. Errors: `InvalidLinkToken`.
+    async fn verify_email(&self, token: String) -> Result<(), IdentityError>;
+
+    /// Changes the password after checking the current one; signs out every other session and
+    /// returns a fresh pair for this one. Errors: `WrongPassword`, `Validation`.
+    async fn change_password(
+        &self,
+        actor: Actor,
+        current_password: String,
+        new_password: String,
+    ) -> Result<TokenPair, IdentityError>;
+
+    /// The caller behind an access token. Errors: `InvalidToken`, `TokenExpired`, `InvalidUser`.
+    async fn authenticate(&self, access_token: String) -> Result<Actor, IdentityError>;
+
+    /// The caller's own account.
+    async fn profile(&self, actor: Actor) -> Result<User, IdentityError>;
+
+    /// Changes profile fields of the caller. Errors: `Validation`.
+    async fn update_profile(
+        &self,
+        actor: Actor,
+        update: ProfileUpdate,
+    ) -> Result<User, IdentityError>;
+
+    /// The caller's preferences.
+    async fn preferences(&self, actor: Actor) -> Result<Preferences, IdentityError>;
+
+    /// Changes preferences of the caller. Errors: `Validation`.
+    async fn update_preferences(
+        &self,
+        actor: Actor,
+        update: PreferencesUpdate,
+    ) -> Result<Preferences, IdentityError>;
+
+    /// A user as `viewer` may see them. Errors: `UserNotFound`, `ProfilePrivate`.
+    async fn user_by_id(
+        &self,
+        viewer: Option<Actor>,
+        id: UserId,
+    ) -> Result<UserView, IdentityError>;
+
+    /// Same as [`IdentityApi::user_by_id`], by username (ignoring case).
+    async fn user_by_username(
+        &self,
+        viewer: Option<Actor>,
+        username: String,
+    ) -> Result<UserView, IdentityError>;
+
+    /// A user's stats. Errors: `UserNotFound`, `ProfilePrivate`, `StatsPrivate`.
+    async fn user_stats(&self, viewer: Option<Actor>, id: UserId) -> Result<Stats, IdentityError>;
+
+    /// Soft-deletes the caller's account and revokes every token.
+    async fn delete_account(&self, actor: Actor) -> Result<(), IdentityError>;
+
+    /// Admin only: a filtered page of accounts. Errors: `InsufficientPermissions`.
+    async fn list_users(
+        &self,
+        actor: Actor,
+        filter: UserFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, IdentityError>;
+
+    /// Admin only: change another account's roles or active flag; their tokens stop working.
+    /// Errors: `InsufficientPermissions`, `UserNotFound`, `Validation`.
+    async fn admin_update_user(
+        &self,
+        actor: Actor,
+        id: UserId,
+        update: AdminUserUpdate,
+    ) -> Result<User, IdentityError>;
+
+    /// Creates a verified admin account (bootstrap and command line). Same errors as `register`.
+    async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
+}
+
+/// The identity rules over the outbound ports.
+pub struct IdentityService {
+    ports: Ports,
+    config: IdentityConfig,
+    codec: AccessTokenCodec,
+    /// A real hash of nothing in particular: unknown users get a full bcrypt verify against it,
+    /// so their answer takes as long as a wrong password's.
+    dummy_hash: OnceCell<String>,
+}
+
+impl IdentityService {
+    /// A service over `ports` with `config`.
+    pub fn new(ports: Ports, config: IdentityConfig) -> Self {
+        let codec = AccessTokenCodec::new(
+            &config.secrets.jwt,
+            &config.issuer,
+            &config.audience,
+            config.access_ttl,
+        );
+        Self {
+            ports,
+            config,
+            codec,
+            dummy_hash: OnceCell::new(),
+        }
+    }
+
+    /// The service as a shared inbound port.
+    pub fn into_api(self) -> Arc<dyn IdentityApi> {
+        Arc::new(self)
+    }
+
+    fn hash_token(&self, token: &str) -> String {
+        keyed_hash(&self.config.secrets.refresh, token)
+    }
+
+    async fn hash_password(&self, password: &str) -> Result<String, IdentityError> {
+        self.ports
+            .hasher
+            .hash(password)
+            .await
+            .map_err(IdentityError::Internal)
+    }
+
+    async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, IdentityError> {
+        self.ports
+            .hasher
+            .verify(password, hash)
+            .await
+            .map_err(IdentityError::Internal)
+    }
+
+    async fn burn_time_like_a_verify(&self, password: &str) -> Result<(), IdentityError> {
+        let dummy = self
+            .dummy_hash
+            .get_or_try_init(|| async { self.hash_password("dummy-Password-1").await })
+            .await?;
+        self.verify_password(password, dummy).await.map(|_| ())
+    }
+
+    async fn usable_user(&self, id: UserId) -> Result<User, IdentityError> {
+        match self.ports.users.find_by_id(id).await? {
+            Some(user) if user.is_usable() => Ok(user),
+            _ => Err(IdentityError::UserNotFound),
+        }
+    }
+
+    async fn issue_pair(
+        &self,
+        user: &User,
+        family: TokenFamilyId,
+    ) -> Result<TokenPair, IdentityError> {
+        let now = self.ports.clock.now();
+        let access_token = self
+            .codec
+            .issue(user, now)
+            .map_err(IdentityError::Internal)?;
+        let refresh_token = random_token();
+        let record = RefreshTokenRecord {
+            hash: self.hash_token(&refresh_token),
+            user_id: user.id,
+            family,
+            created_at: now,
+            expires_at: now + self.config.refresh_ttl,
+            used_at: None,
+            revoked_at: None,
+        };
+        self.ports.refresh_tokens.insert(&record).await?;
+        Ok(TokenPair {
+            access_token,
+            refresh_token,
+            expires_in: self.codec.ttl_secs(),
+        })
+    }
+
+    async fn send_link(&self, user: &User, purpose: LinkPurpose) -> Result<(), IdentityError> {
+        let now = self.ports.clock.now();
+        let (ttl, path, subject) = match purpose {
+            LinkPurpose::VerifyEmail => (
+                self.config.verify_email_ttl,
+                "verify-email",
+                "Verify your StackRush email",
+            ),
+            LinkPurpose::ResetPassword => (
+                self.config.reset_password_ttl,
+                "reset-password",
+                "Reset your StackRush password",
+            ),
+        };
+        self.ports
+            .one_time_tokens
+            .delete_for_user(user.id, purpose)
+            .await?;
+        let token = random_token();
+        self.ports
+            .one_time_tokens
+            .insert(&LinkToken {
+                hash: self.hash_token(&token),
+                user_id: user.id,
+                purpose,
+                created_at: now,
+                expires_at: now + ttl,
+            })
+            .await?;
+        let link = format!(
+            "{}/{path}?token={token}",
+            self.config.app_url.trim_end_matches('/')
+        );
+        let text = format!(
+            "Hello {},\n\nOpen this link within {} hours:\n\n{link}\n\nIf you did not ask for this, ignore this email.\n\n-- StackRush\n",
+            user.username,
+            ttl.num_hours().max(1),
+        );
+        let mail = OutgoingMail {
+            to: user.email.clone(),
+            subject: subject.to_owned(),
+            text,
+        };
+        // The account change has happened; a mail failure is logged, not reported to the caller.
+        if let Err(err) = self.ports.mailer.send(&mail).await {
+            tracing::warn!(error = %err, user = %user.id, purpose = purpose.as_str(), "could not send mail");
+        }
+        Ok(())
+    }
+
+    async fn take_link(&self, purpose: LinkPurpose, token: &str) -> Result<User, IdentityError> {
+        if token.is_empty() || token.len() > 200 {
+            return Err(IdentityError::InvalidLinkToken);
+        }
+        let found = self
+            .ports
+            .one_time_tokens
+            .take(purpose, &self.hash_token(token))
+            .await?;
+        let now = self.ports.clock.now();
+        match found {
+            Some(link) if link.expires_at > now => self
+                .usable_user(link.user_id)
+                .await
+                .map_err(|_| IdentityError::InvalidLinkToken),
+            _ => Err(IdentityError::InvalidLinkToken),
+        }
+    }
+
+    async fn sign_out_everywhere(&self, user: UserId) -> Result<(), IdentityError> {
+        let now = self.ports.clock.now();
+        self.ports
+            .refresh_tokens
+            .revoke_all_for_user(user, now)
+            .await?;
+        Ok(())
+    }
+
+    fn view(&self, viewer: Option<&Actor>, user: User) -> Result<UserView, IdentityError> {
+        let audience = match viewer {
+            Some(v) if v.id == user.id => Audience::Owner,
+            Some(v) if v.is_admin() => Audience::Admin,
+            _ => Audience::Public,
+        };
+        if audience == Audience::Public {
+            if !user.is_usable() {
+                return Err(IdentityError::UserNotFound);
+            }
+            if !user.preferences.privacy.profile_public {
+                return Err(IdentityError::ProfilePrivate);
+            }
+        } else if user.deleted_at.is_some() && audience != Audience::Admin {
+            return Err(IdentityError::UserNotFound);
+        }
+        Ok(UserView { user, audience })
+    }
+
+    async fn create_user(&self, cmd: RegisterCommand, admin: bool) -> Result<User, IdentityError> {
+        let email = cmd.email.trim().to_lowercase();
+        let username = cmd.username.trim().to_owned();
+        let first_name = cmd
+            .first_name
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        let last_name = cmd
+            .last_name
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        check(&validate::RegisterInput {
+            email: &email,
+            username: &username,
+            password: &cmd.password,
+            first_name: first_name.as_deref(),
+            last_name: last_name.as_deref(),
+        })?;
+        // Fail fast before the expensive hash; the unique indexes still decide races.
+        if self.ports.users.find_by_email(&email).await?.is_some() {
+            return Err(IdentityError::EmailExists);
+        }
+        if self
+            .ports
+            .users
+            .find_by_username(&username)
+            .await?
+            .is_some()
+        {
+            return Err(IdentityError::UsernameExists);
+        }
+        let password_hash = self.hash_password(&cmd.password).await?;
+        let now = self.ports.clock.now();
+        let user = User {
+            id: UserId::generate(now),
+            email,
+            username,
+            password_hash,
+            profile: Profile {
+                first_name,
+                last_name,
+                ..Profile::default()
+            },
+            stats: Stats::default(),
+            preferences: Preferences::default(),
+            roles: if admin {
+                vec![Role::User, Role::Admin]
+            } else {
+                vec![Role::User]
+            },
+            is_active: true,
+            email_verified: admin,
+            token_version: 0,
+            failed_logins: 0,
+            locked_until: None,
+            deleted_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.ports.users.insert(&user).await?;
+        Ok(user)
+    }
+}
+
+fn merge(current: &mut Option<String>, update: Option<String>) {
+    if let Some(value) = update {
+        let value = value.trim().to_owned();
+        *current = if value.is_empty() { None } else { Some(value) };
+    }
+}
+
+fn set<T>(current: &mut T, update: Option<T>) {
+    if let Some(value) = update {
+        *current = value;
+    }
+}
+
+#[async_trait]
+impl IdentityApi for IdentityService {
+    async fn register(&self, cmd: RegisterCommand) -> Result<User, IdentityError> {
+        let user = self.create_user(cmd, false).await?;
+        self.send_link(&user, LinkPurpose::VerifyEmail).await?;
+        tracing::info!(user = %user.id, "user registered");
+        Ok(user)
+    }
+
+    async fn login(
+        &self,
+        identifier: String,
+        password: String,
+    ) -> Result<(User, TokenPair), IdentityError> {
+        let identifier = identifier.trim();
+        let mut missing = Vec::new();
+        if identifier.is_empty() {
+            missing.push(stackrush_kernel::FieldError::new(
+                "identifier",
+                "is required",
+            ));
+        }
+        if password.is_empty() {
+            missing.push(stackrush_kernel::FieldError::new("password", "is required"));
+        }
+        if !missing.is_empty() {
+            return Err(IdentityError::Validation(missing));
+        }
+        let found = if identifier.contains('@') {
+            self.ports
+                .users
+                .find_by_email(&identifier.to_lowercase())
+                .await?
+        } else {
+            self.ports.users.find_by_username(identifier).await?
+        };
+        let Some(user) = found.filter(User::is_usable) else {
+            self.burn_time_like_a_verify(&password).await?;
+            return Err(IdentityError::InvalidCredentials);
+        };
+        let now = self.ports.clock.now();
+        let password_ok = password.len() <= validate::MAX_PASSWORD_BYTES
+            && self.verify_password(&password, &user.password_hash).await?;
+        if let Some(until) = user.locked_until.filter(|until| *until > now) {
+            return Err(IdentityError::AccountLocked {
+                retry_after_secs: (until - now).num_seconds().max(1).unsigned_abs(),
+            });
+        }
+        if !password_ok {
+            let failed = self
+                .ports
+                .users
+                .record_failed_login(
+                    user.id,
+                    self.config.lockout_threshold,
+                    now + self.config.lockout_duration,
+                )
+                .await?;
+            if let Some(until) = failed.locked_until.filter(|until| *until > now) {
+                tracing::warn!(user = %user.id, "account locked after repeated failed logins");
+                return Err(IdentityError::AccountLocked {
+                    retry_after_secs: (until - now).num_seconds().max(1).unsigned_abs(),
+                });
+            }
+            return Err(IdentityError::InvalidCredentials);
+        }
+        if user.failed_logins > 0 || user.locked_until.is_some() {
+            self.ports.users.clear_failed_logins(user.id).await?;
+        }
+        let tokens = self.issue_pair(&user, TokenFamilyId::generate(now)).await?;
+        Ok((user, tokens))
+    }
+
+    async fn refresh(&self, refresh_token: String) -> Result<(User, TokenPair), IdentityError> {
+        if refresh_token.is_empty() || refresh_token.len() > 200 {
+            return Err(IdentityError::InvalidRefreshToken);
+        }
+        let now = self.ports.clock.now();
+        let record = match self
+            .ports
+            .refresh_tokens
+            .consume(&self.hash_token(&refresh_token), now)
+            .await?
+        {
+            ConsumeOutcome::Consumed(record) => record,
+            ConsumeOutcome::Replayed(record) => {
+                let revoked = self
+                    .ports
+                    .refresh_tokens
+                    .revoke_family(record.family, now)
+                    .await?;
+                tracing::warn!(user = %record.user_id, revoked, "refresh token replayed; family revoked");
+                return Err(IdentityError::InvalidRefreshToken);
+            }
+            ConsumeOutcome::Unknown => return Err(IdentityError::InvalidRefreshToken),
+        };
+        if record.expires_at <= now {
+            return Err(IdentityError::RefreshTokenExpired);
+        }
+        let user = match self.ports.users.find_by_id(record.user_id).await? {
+            Some(user) if user.is_usable() => user,
+            _ => {
+                self.ports
+                    .refresh_tokens
+                    .revoke_family(record.family, now)
+                    .await?;
+                return Err(IdentityError::InvalidUser);
+            }
+        };
+        let tokens = self.issue_pair(&user, record.family).await?;
+        Ok((user, tokens))
+    }
+
+    async fn logout(
+        &self,
+        actor: Actor,
+        refresh_token: Option<String>,
+    ) -> Result<(), IdentityError> {
+        let now = self.ports.clock.now();
+        if let Some(token) = refresh_token.filter(|t| !t.is_empty() && t.len() <= 200) {
+            if let Some(record) = self
+                .ports
+                .refresh_tokens
+                .find(&self.hash_token(&token))
+                .await?
+            {
+                if record.user_id == actor.id {
+                    self.ports
+                        .refresh_tokens
+                        .revoke_family(record.family, now)
+                        .await?;
+                }
+            }
+        }
+        let patch = UserPatch {
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        self.ports.users.update(actor.id, &patch, now).await?;
+        Ok(())
+    }
+
+    async fn forgot_password(&self, email: String) -> Result<(), IdentityError> {
+        let email = email.trim().to_lowercase();
+        if email.is_empty() || email.len() > 254 || !email.contains('@') {
+            return Err(IdentityError::invalid("email", "must be an email address"));
+        }
+        match self.ports.users.find_by_email(&email).await? {
+            Some(user) if user.is_usable() => {
+                self.send_link(&user, LinkPurpose::ResetPassword).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn reset_password(
+        &self,
+        token: String,
+        new_password: String,
+    ) -> Result<(), IdentityError> {
+        // Check the new password first so a rejected one does not spend the link.
+        check(&validate::NewPasswordInput {
+            new_password: &new_password,
+        })?;
+        let user = self.take_link(LinkPurpose::ResetPassword, &token).await?;
+        let password_hash = self.hash_password(&new_password).await?;
+        let patch = UserPatch {
+            password_hash: Some(password_hash),
+            // Receiving the reset mail proves the address.
+            email_verified: Some(true),
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        self.ports
+            .users
+            .update(user.id, &patch, self.ports.clock.now())
+            .await?;
+        self.ports.users.clear_failed_logins(user.id).await?;
+        self.sign_out_everywhere(user.id).await?;
+        tracing::info!(user = %user.id, "password reset");
+        Ok(())
+    }
+
+    async fn verify_email(&self, token: String) -> Result<(), IdentityError> {
+        let user = self.take_link(LinkPurpose::VerifyEmail, &token).await?;
+        let patch = UserPatch {
+            email_verified: Some(true),
+            ..UserPatch::default()
+        };
+        self.ports
+            .users
+            .update(user.id, &patch, self.ports.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        actor: Actor,
+        current_password: String,
+        new_password: String,
+    ) -> Result<TokenPair, IdentityError> {
+        let user = self.usable_user(actor.id).await?;
+        if current_password.len() > validate::MAX_PASSWORD_BYTES
+            || !self
+                .verify_password(&current_password, &user.password_hash)
+                .await?
+        {
+            return Err(IdentityError::WrongPassword);
+        }
+        check(&validate::NewPasswordInput {
+            new_password: &new_password,
+        })?;
+        if new_password == current_password {
+            return Err(IdentityError::invalid(
+                "newPassword",
+                "must differ from the current password",
+            ));
+        }
+        let password_hash = self.hash_password(&new_password).await?;
+        let now = self.ports.clock.now();
+        let patch = UserPatch {
+            password_hash: Some(password_hash),
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        let user = self
+            .ports
+            .users
+            .update(user.id, &patch, now)
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        self.sign_out_everywhere(user.id).await?;
+        self.issue_pair(&user, TokenFamilyId::generate(now)).await
+    }
+
+    async fn authenticate(&self, access_token: String) -> Result<Actor, IdentityError> {
+        let now = self.ports.clock.now();
+        let (id, claims) = self.codec.verify(&access_token, now).map_err(|e| match e {
+            AccessTokenError::Expired => IdentityError::TokenExpired,
+            AccessTokenError::Invalid => IdentityError::InvalidToken,
+        })?;
+        let user = match self.ports.users.find_by_id(id).await? {
+            Some(user) if user.is_usable() => user,
+            _ => return Err(IdentityError::InvalidUser),
+        };
+        if claims.ver != user.token_version {
+            return Err(IdentityError::InvalidToken);
+        }
+        Ok(Actor {
+            id: user.id,
+            roles: user.roles,
+        })
+    }
+
+    async fn profile(&self, actor: Actor) -> Result<User, IdentityError> {
+        self.usable_user(actor.id).await
+    }
+
+    async fn update_profile(
+        &self,
+        actor: Actor,
+        update: ProfileUpdate,
+    ) -> Result<User, IdentityError> {
+        check(&validate::ProfileInput {
+            first_name: update.first_name.as_deref().map(str::trim),
+            last_name: update.last_name.as_deref().map(str::trim),
+            avatar: update.avatar.as_deref().map(str::trim),
+            bio: update.bio.as_deref().map(str::trim),
+            location: update.location.as_deref().map(str::trim),
+            website: update.website.as_deref().map(str::trim),
+            github: update.github.as_deref().map(str::trim),
+            linkedin: update.linkedin.as_deref().map(str::trim),
+        })?;
+        let user = self.usable_user(actor.id).await?;
+        let mut profile = user.profile;
+        merge(&mut profile.first_name, update.first_name);
+        merge(&mut profile.last_name, update.last_name);
+        merge(&mut profile.avatar, update.avatar);
+        merge(&mut profile.bio, update.bio);
+        merge(&mut profile.location, update.location);
+        merge(&mut profile.website, update.website);
+        merge(&mut profile.github, update.github);
+        merge(&mut profile.linkedin, update.linkedin);
+        let patch = UserPatch {
+            profile: Some(profile),
+            ..UserPatch::default()
+        };
+        self.ports
+            .users
+            .update(actor.id, &patch, self.ports.clock.now())
+            .await?
+            .ok_or(IdentityError::UserNotFound)
+    }
+
+    async fn preferences(&self, actor: Actor) -> Result<Preferences, IdentityError> {
+        Ok(self.usable_user(actor.id).await?.preferences)
+    }
+
+    async fn update_preferences(
+        &self,
+        actor: Actor,
+        update: PreferencesUpdate,
+    ) -> Result<Preferences, IdentityError> {
+        check(&validate::TimezoneInput {
+            timezone: update.timezone.as_deref(),
+        })?;
+        let user = self.usable_user(actor.id).await?;
+        let mut prefs = user.preferences;
+        set(&mut prefs.theme, update.theme);
+        set(&mut prefs.timezone, update.timezone);
+        let n = update.notifications;
+        set(&mut prefs.notifications.email, n.email);
+        set(&mut prefs.notifications.push, n.push);
+        set(&mut prefs.notifications.achievements, n.achievements);
+        set(&mut prefs.notifications.challenges, n.challenges);
+        let p = update.privacy;
+        set(&mut prefs.privacy.profile_public, p.profile_public);
+        set(&mut prefs.privacy.show_stats, p.show_stats);
+        set(&mut prefs.privacy.show_activity, p.show_activity);
+        let patch = UserPatch {
+            preferences: Some(prefs),
+            ..UserPatch::default()
+        };
+        let user = self
+            .ports
+            .users
+            .update(actor.id, &patch, self.ports.clock.now())
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        Ok(user.preferences)
+    }
+
+    async fn user_by_id(
+        &self,
+        viewer: Option<Actor>,
+        id: UserId,
+    ) -> Result<UserView, IdentityError> {
+        let user = self
+            .ports
+            .users
+            .find_by_id(id)
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        self.view(viewer.as_ref(), user)
+    }
+
+    async fn user_by_username(
+        &self,
+        viewer: Option<Actor>,
+        username: String,
+    ) -> Result<UserView, IdentityError> {
+        let user = self
+            .ports
+            .users
+            .find_by_username(username.trim())
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        self.view(viewer.as_ref(), user)
+    }
+
+    async fn user_stats(&self, viewer: Option<Actor>, id: UserId) -> Result<Stats, IdentityError> {
+        let view = self.user_by_id(viewer, id).await?;
+        if !view.shows_stats() {
+            return Err(IdentityError::StatsPrivate);
+        }
+        Ok(view.user.stats)
+    }
+
+    async fn delete_account(&self, actor: Actor) -> Result<(), IdentityError> {
+        let now = self.ports.clock.now();
+        let patch = UserPatch {
+            is_active: Some(false),
+            deleted_at: Some(now),
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        self.ports
+            .users
+            .update(actor.id, &patch, now)
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        self.sign_out_everywhere(actor.id).await?;
+        tracing::info!(user = %actor.id, "account deleted");
+        Ok(())
+    }
+
+    async fn list_users(
+        &self,
+        actor: Actor,
+        filter: UserFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>, IdentityError> {
+        if !actor.is_admin() {
+            return Err(IdentityError::InsufficientPermissions);
+        }
+        Ok(self.ports.users.list(&filter, page).await?)
+    }
+
+    async fn admin_update_user(
+        &self,
+        actor: Actor,
+        id: UserId,
+        update: AdminUserUpdate,
+    ) -> Result<User, IdentityError> {
+        if !actor.is_admin() {
+            return Err(IdentityError::InsufficientPermissions);
+        }
+        let mut roles = update.roles;
+        if let Some(roles) = roles.as_mut() {
+            if !roles.contains(&Role::User) {
+                roles.insert(0, Role::User);
+            }
+            roles.dedup();
+            if actor.id == id && !roles.contains(&Role::Admin) {
+                return Err(IdentityError::invalid(
+                    "roles",
+                    "an admin cannot remove their own admin role",
+                ));
+            }
+        }
+        if actor.id == id && update.is_active == Some(false) {
+            return Err(IdentityError::invalid(
+                "isActive",
+                "an admin cannot deactivate their own account",
+            ));
+        }
+        let existing = self
+            .ports
+            .users
+            .find_by_id(id)
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        if existing.deleted_at.is_some() {
+            return Err(IdentityError::UserNotFound);
+        }
+        let changes_access = roles.as_ref().is_some_and(|r| *r != existing.roles)
+            || update.is_active.is_some_and(|a| a != existing.is_active);
+        let patch = UserPatch {
+            roles,
+            is_active: update.is_active,
+            bump_token_version: changes_access,
+            ..UserPatch::default()
+        };
+        let now = self.ports.clock.now();
+        let user = self
+            .ports
+            .users
+            .update(id, &patch, now)
+            .await?
+            .ok_or(IdentityError::UserNotFound)?;
+        if update.is_active == Some(false) {
+            self.sign_out_everywhere(id).await?;
+        }
+        tracing::info!(admin = %actor.id, user = %id, "account changed by an admin");
+        Ok(user)
+    }
+
+    async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError> {
+        let user = self.create_user(cmd, true).await?;
+        tracing::info!(user = %user.id, "admin account created");
+        Ok(user)
+    }
+}

@@ -1,0 +1,14 @@
+//! The shared vocabulary of every StackRush context.
+//!
+//! Nothing here does I/O: ids, pagination, the clock port and the error a store adapter reports.
+//! Every context crate depends on this one and on nothing else of the project's.
+
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod page;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{FieldError, StoreError};
+pub use id::{IdParseError, ObjectIdBytes};
+pub use page::{Page, PageRequest};

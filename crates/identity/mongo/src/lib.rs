@@ -1,1 +1,147 @@
+//! MongoDB adapter of the identity store ports.
+//!
+//! Written to MongoDB's documented semantics: unique indexes decide duplicates, single-document
+//! `findOneAndUpdate`/`findOneAndDelete` make consumption of tokens atomic. [`ensure_indexes`] is
+//! idempotent and runs at every start.
 
+mod documents;
+mod links;
+mod refresh;
+mod users;
+
+pub use links::MongoLinkTokens;
+pub use refresh::MongoRefreshTokens;
+pub use users::MongoUsers;
+
+use mongodb::bson::doc;
+use mongodb::error::{Error, ErrorKind, WriteFailure};
+use mongodb::options::IndexOptions;
+use mongodb::{Database, IndexModel};
+use stackrush_kernel::StoreError;
+
+const USERS: &str = "users";
+const REFRESH_TOKENS: &str = "refresh_tokens";
+const LINK_TOKENS: &str = "link_tokens";
+
+/// Creates this context's indexes (unique keys, lookups, TTL expiry of spent tokens).
+pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
+    let unique = |name: &str| {
+        IndexOptions::builder()
+            .unique(true)
+            .name(name.to_owned())
+            .build()
+    };
+    let named = |name: &str| IndexOptions::builder().name(name.to_owned()).build();
+    db.collection::<documents::UserDoc>(USERS)
+        .create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "email": 1 })
+                .options(unique("users_email_unique"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "usernameKey": 1 })
+                .options(unique("users_username_unique"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "createdAt": -1, "_id": -1 })
+                .options(named("users_created"))
+                .build(),
+        ])
+        .await
+        .map_err(store_error)?;
+    // Expired tokens are useless; MongoDB's TTL monitor removes them.
+    let ttl = |name: &str| {
+        IndexOptions::builder()
+            .name(name.to_owned())
+            .expire_after(std::time::Duration::from_secs(0))
+            .build()
+    };
+    db.collection::<documents::RefreshTokenDoc>(REFRESH_TOKENS)
+        .create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "hash": 1 })
+                .options(unique("refresh_hash_unique"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "family": 1 })
+                .options(named("refresh_family"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "userId": 1 })
+                .options(named("refresh_user"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "expiresAt": 1 })
+                .options(ttl("refresh_expiry_ttl"))
+                .build(),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<documents::LinkTokenDoc>(LINK_TOKENS)
+        .create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "purpose": 1, "hash": 1 })
+                .options(unique("link_purpose_hash_unique"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "userId": 1, "purpose": 1 })
+                .options(named("link_user"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "expiresAt": 1 })
+                .options(ttl("link_expiry_ttl"))
+                .build(),
+        ])
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// Whether the server answers.
+pub async fn ping(db: &Database) -> Result<(), StoreError> {
+    db.run_command(doc! { "ping": 1 })
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// Translates driver errors: duplicate keys name their index's key, network and selection
+/// trouble is `Unavailable`.
+fn store_error(err: Error) -> StoreError {
+    if let ErrorKind::Write(WriteFailure::WriteError(write)) = err.kind.as_ref() {
+        if write.code == 11000 {
+            let message = write.message.as_str();
+            let key = if message.contains("users_email_unique") {
+                "email"
+            } else if message.contains("users_username_unique") {
+                "username"
+            } else if message.contains("hash") {
+                "hash"
+            } else {
+                "unique"
+            };
+            return StoreError::conflict(key);
+        }
+    }
+    if let ErrorKind::Command(command) = err.kind.as_ref() {
+        if command.code == 11000 {
+            return StoreError::conflict("unique");
+        }
+    }
+    if matches!(
+        err.kind.as_ref(),
+        ErrorKind::Io(_)
+            | ErrorKind::ServerSelection { .. }
+            | ErrorKind::ConnectionPoolCleared { .. }
+            | ErrorKind::DnsResolve { .. }
+    ) || err.contains_label("RetryableWriteError")
+        || err.contains_label("TransientTransactionError")
+    {
+        return StoreError::Unavailable(err.into());
+    }
+    StoreError::Other(err.into())
+}
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("corrupt {what}: {err}"))
+}

@@ -1,0 +1,252 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::bson::{doc, to_bson, Bson, Document};
+use mongodb::options::ReturnDocument;
+use mongodb::{Collection, Database};
+use stackrush_identity::ports::UserRepository;
+use stackrush_identity::{username_key, FailedLogin, Role, User, UserFilter, UserId, UserPatch};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+
+use crate::documents::{bson_time, oid, PreferencesDoc, ProfileDoc, UserDoc};
+use crate::{corrupt, store_error, USERS};
+
+/// Users in the `users` collection.
+#[derive(Debug, Clone)]
+pub struct MongoUsers {
+    collection: Collection<UserDoc>,
+}
+
+impl MongoUsers {
+    /// The adapter over `db` (indexed with [`crate::ensure_indexes`]).
+    pub fn new(db: &Database) -> Self {
+        Self {
+            collection: db.collection(USERS),
+        }
+    }
+
+    async fn find_one(&self, filter: Document) -> Result<Option<User>, StoreError> {
+        self.collection
+            .find_one(filter)
+            .await
+            .map_err(store_error)?
+            .map(User::try_from)
+            .transpose()
+    }
+}
+
+fn bson<T: serde::Serialize>(value: &T, what: &str) -> Result<Bson, StoreError> {
+    to_bson(value).map_err(|e| corrupt(what, e))
+}
+
+/// A regular expression matching `text` literally: every non-alphanumeric character is escaped,
+/// so user input never acts as a pattern.
+fn literal_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn roles(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(Role::as_str).collect()
+}
+
+#[async_trait]
+impl UserRepository for MongoUsers {
+    async fn insert(&self, user: &User) -> Result<(), StoreError> {
+        self.collection
+            .insert_one(UserDoc::from(user))
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.find_one(doc! { "_id": oid(id.bytes()) }).await
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        self.find_one(doc! { "email": email }).await
+    }
+
+    async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.find_one(doc! { "usernameKey": username_key(username) })
+            .await
+    }
+
+    async fn update(
+        &self,
+        id: UserId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut set = doc! { "updatedAt": bson_time(now) };
+        if let Some(profile) = &patch.profile {
+            set.insert("profile", bson(&ProfileDoc::from(profile), "profile")?);
+        }
+        if let Some(preferences) = &patch.preferences {
+            set.insert(
+                "preferences",
+                bson(&PreferencesDoc::from(preferences), "preferences")?,
+            );
+        }
+        if let Some(hash) = &patch.password_hash {
+            set.insert("password", hash.as_str());
+        }
+        if let Some(verified) = patch.email_verified {
+            set.insert("emailVerified", verified);
+        }
+        if let Some(r) = &patch.roles {
+            set.insert("roles", roles(r));
+        }
+        if let Some(active) = patch.is_active {
+            set.insert("isActive", active);
+        }
+        if let Some(deleted_at) = patch.deleted_at {
+            set.insert("deletedAt", bson_time(deleted_at));
+        }
+        let mut update = doc! { "$set": set };
+        if patch.bump_token_version {
+            update.insert("$inc", doc! { "tokenVersion": 1_i64 });
+        }
+        self.collection
+            .find_one_and_update(doc! { "_id": oid(id.bytes()) }, update)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(store_error)?
+            .map(User::try_from)
+            .transpose()
+    }
+
+    async fn record_failed_login(
+        &self,
+        id: UserId,
+        threshold: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<FailedLogin, StoreError> {
+        let key = oid(id.bytes());
+        let counted = self
+            .collection
+            .find_one_and_update(
+                doc! { "_id": key },
+                doc! { "$inc": { "failedLogins": 1_i64 } },
+            )
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(store_error)?;
+        let Some(counted) = counted else {
+            return Ok(FailedLogin {
+                attempts: 0,
+                locked_until: None,
+            });
+        };
+        if counted.failed_logins < i64::from(threshold) {
+            return Ok(FailedLogin {
+                attempts: u32::try_from(counted.failed_logins).unwrap_or(u32::MAX),
+                locked_until: counted.locked_until.map(|t| t.to_chrono()),
+            });
+        }
+        // The threshold is reached: lock and restart the count. The filter makes concurrent
+        // lockers agree on one document state.
+        let locked = self
+            .collection
+            .find_one_and_update(
+                doc! { "_id": key, "failedLogins": { "$gte": i64::from(threshold) } },
+                doc! { "$set": { "failedLogins": 0_i64, "lockedUntil": bson_time(lock_until) } },
+            )
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(store_error)?;
+        let locked_until = match locked {
+            Some(doc) => doc.locked_until,
+            None => self
+                .collection
+                .find_one(doc! { "_id": key })
+                .await
+                .map_err(store_error)?
+                .and_then(|d| d.locked_until),
+        };
+        Ok(FailedLogin {
+            attempts: 0,
+            locked_until: locked_until.map(|t| t.to_chrono()),
+        })
+    }
+
+    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
+        self.collection
+            .update_one(
+                doc! { "_id": oid(id.bytes()) },
+                doc! { "$set": { "failedLogins": 0_i64, "lockedUntil": Bson::Null } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
+        let mut query = Document::new();
+        if !filter.include_deleted {
+            query.insert("deletedAt", Bson::Null);
+        }
+        if let Some(search) = &filter.search {
+            let pattern = literal_regex(&search.to_lowercase());
+            query.insert(
+                "$or",
+                vec![
+                    doc! { "usernameKey": { "$regex": &pattern } },
+                    doc! { "email": { "$regex": &pattern } },
+                ],
+            );
+        }
+        if let Some(role) = filter.role {
+            query.insert("roles", role.as_str());
+        }
+        if let Some(active) = filter.is_active {
+            query.insert("isActive", active);
+        }
+        if let Some(verified) = filter.email_verified {
+            query.insert("emailVerified", verified);
+        }
+        let total = self
+            .collection
+            .count_documents(query.clone())
+            .await
+            .map_err(store_error)?;
+        let docs: Vec<UserDoc> = self
+            .collection
+            .find(query)
+            .sort(doc! { "createdAt": -1, "_id": -1 })
+            .skip(page.offset())
+            .limit(i64::from(page.limit()))
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        Ok(Page {
+            items: docs
+                .into_iter()
+                .map(User::try_from)
+                .collect::<Result<_, _>>()?,
+            request: page,
+            total,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_regex;
+
+    #[test]
+    fn regex_metacharacters_are_escaped() {
+        assert_eq!(literal_regex("a.b*"), "a\\.b\\*");
+        assert_eq!(literal_regex("$ne"), "\\$ne");
+        assert_eq!(literal_regex("abc123"), "abc123");
+    }
+}

@@ -31,7 +31,9 @@ pub struct SmtpMailer {
 impl std::fmt::Debug for SmtpMailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may hold a password; show only the sender.
-        f.debug_struct("SmtpMailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+        f.debug_struct("SmtpMailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,7 +44,10 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
             .timeout(Some(std::time::Duration::from_secs(10)))
             .build();
-        Ok(Self { transport, from: from.parse()? })
+        Ok(Self {
+            transport,
+            from: from.parse()?,
+        })
     }
 }
 
@@ -64,7 +69,10 @@ pub struct FileMailer {
 impl FileMailer {
     /// A mailer writing into `dir` (created if missing) as `from`.
     pub fn new(dir: impl Into<PathBuf>, from: &str) -> anyhow::Result<Self> {
-        Ok(Self { dir: dir.into(), from: from.parse()? })
+        Ok(Self {
+            dir: dir.into(),
+            from: from.parse()?,
+        })
     }
 }
 
@@ -75,7 +83,9 @@ impl Mailer for FileMailer {
         tokio::fs::create_dir_all(&self.dir).await?;
         let name = format!(
             "{}-{}.eml",
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_millis(),
             uuid::Uuid::new_v4().simple()
         );
         let path = self.dir.join(name);
@@ -92,14 +102,20 @@ mod tests {
     #[tokio::test]
     async fn file_mailer_writes_a_readable_eml_with_the_link() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = FileMailer::new(dir.path().join("mail"), "StackRush <no-reply@stackrush.dev>").unwrap();
+        let mailer = FileMailer::new(
+            dir.path().join("mail"),
+            "StackRush <no-reply@stackrush.dev>",
+        )
+        .unwrap();
         let mail = OutgoingMail {
             to: "ada@example.com".into(),
             subject: "Verify your StackRush email".into(),
             text: "Open http://localhost:5173/verify-email?token=abc123\n".into(),
         };
         mailer.send(&mail).await.unwrap();
-        let entries: Vec<_> = std::fs::read_dir(dir.path().join("mail")).unwrap().collect();
+        let entries: Vec<_> = std::fs::read_dir(dir.path().join("mail"))
+            .unwrap()
+            .collect();
         assert_eq!(entries.len(), 1);
         let text = std::fs::read_to_string(entries[0].as_ref().unwrap().path()).unwrap();
         assert!(text.contains("To: ada@example.com"));
@@ -111,13 +127,21 @@ mod tests {
     async fn bad_recipients_are_errors_not_panics() {
         let dir = tempfile::tempdir().unwrap();
         let mailer = FileMailer::new(dir.path(), "no-reply@stackrush.dev").unwrap();
-        let mail = OutgoingMail { to: "not an address".into(), subject: "x".into(), text: "y".into() };
+        let mail = OutgoingMail {
+            to: "not an address".into(),
+            subject: "x".into(),
+            text: "y".into(),
+        };
         assert!(mailer.send(&mail).await.is_err());
     }
 
     #[test]
     fn smtp_urls_are_parsed_and_debug_hides_them() {
-        let mailer = SmtpMailer::new("smtp://user:secret@127.0.0.1:2525", "no-reply@stackrush.dev").unwrap();
+        let mailer = SmtpMailer::new(
+            "smtp://user:secret@127.0.0.1:2525",
+            "no-reply@stackrush.dev",
+        )
+        .unwrap();
         assert!(!format!("{mailer:?}").contains("secret"));
         assert!(SmtpMailer::new("not a url", "no-reply@stackrush.dev").is_err());
     }

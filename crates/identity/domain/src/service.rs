@@ -381,7 +381,16 @@ impl IdentityService {
 
     async fn create_user(&self, cmd: RegisterCommand, admin: bool) -> Result<User, IdentityError> {
         let email = cmd.email.trim().to_lowercase();
-        let username = cmd.username.trim().to_owned();
+        let username = cmd.username.clone();
+        // Names are checked as sent, then trimmed; the email is normalised first (the contract
+        // trims and lowercases it).
+        check(&validate::RegisterInput {
+            email: &email,
+            username: &username,
+            password: &cmd.password,
+            first_name: cmd.first_name.as_deref(),
+            last_name: cmd.last_name.as_deref(),
+        })?;
         let first_name = cmd
             .first_name
             .map(|s| s.trim().to_owned())
@@ -390,13 +399,6 @@ impl IdentityService {
             .last_name
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
-        check(&validate::RegisterInput {
-            email: &email,
-            username: &username,
-            password: &cmd.password,
-            first_name: first_name.as_deref(),
-            last_name: last_name.as_deref(),
-        })?;
         // Fail fast before the expensive hash; the unique indexes still decide races.
         if self.ports.users.find_by_email(&email).await?.is_some() {
             return Err(IdentityError::EmailExists);
@@ -721,14 +723,14 @@ impl IdentityApi for IdentityService {
         update: ProfileUpdate,
     ) -> Result<User, IdentityError> {
         check(&validate::ProfileInput {
-            first_name: update.first_name.as_deref().map(str::trim),
-            last_name: update.last_name.as_deref().map(str::trim),
-            avatar: update.avatar.as_deref().map(str::trim),
-            bio: update.bio.as_deref().map(str::trim),
-            location: update.location.as_deref().map(str::trim),
-            website: update.website.as_deref().map(str::trim),
-            github: update.github.as_deref().map(str::trim),
-            linkedin: update.linkedin.as_deref().map(str::trim),
+            first_name: update.first_name.as_deref(),
+            last_name: update.last_name.as_deref(),
+            avatar: update.avatar.as_deref(),
+            bio: update.bio.as_deref(),
+            location: update.location.as_deref(),
+            website: update.website.as_deref(),
+            github: update.github.as_deref(),
+            linkedin: update.linkedin.as_deref(),
         })?;
         let user = self.usable_user(actor.id).await?;
         let mut profile = user.profile;

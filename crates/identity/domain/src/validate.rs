@@ -37,22 +37,22 @@ pub fn valid_username(value: &str, _: &()) -> garde::Result {
     Ok(())
 }
 
-/// 8 to 128 characters with a lowercase letter, an uppercase letter, a digit and a symbol, and at
-/// most 72 bytes (what bcrypt reads).
+/// 8 to 72 printable ASCII characters with a lowercase letter, an uppercase letter, a digit and a
+/// symbol. 72 is bcrypt's limit (it silently ignores later bytes); ASCII keeps characters and bytes
+/// equal, so the rule reads the same in the OpenAPI schema and here.
 pub fn valid_password(value: &str, _: &()) -> garde::Result {
-    let len = value.chars().count();
-    if !(8..=128).contains(&len) {
-        return Err(garde::Error::new("must be 8 to 128 characters"));
-    }
-    if value.len() > MAX_PASSWORD_BYTES {
+    if !value.chars().all(|c| matches!(c, ' '..='~')) {
         return Err(garde::Error::new(
-            "must be at most 72 bytes (bcrypt's limit)",
+            "may contain only printable ASCII characters",
         ));
     }
-    let lower = value.chars().any(|c| c.is_lowercase());
-    let upper = value.chars().any(|c| c.is_uppercase());
+    if !(8..=MAX_PASSWORD_BYTES).contains(&value.len()) {
+        return Err(garde::Error::new("must be 8 to 72 characters"));
+    }
+    let lower = value.chars().any(|c| c.is_ascii_lowercase());
+    let upper = value.chars().any(|c| c.is_ascii_uppercase());
     let digit = value.chars().any(|c| c.is_ascii_digit());
-    let symbol = value.chars().any(|c| !c.is_alphanumeric());
+    let symbol = value.chars().any(|c| !c.is_ascii_alphanumeric());
     if !(lower && upper && digit && symbol) {
         return Err(garde::Error::new(
             "must contain a lowercase letter, an uppercase letter, a digit and a symbol",
@@ -161,6 +161,11 @@ mod tests {
         let long = format!("Aa1!{}", "x".repeat(69));
         assert_eq!(long.len(), 73);
         assert!(valid_password(&long, &()).is_err(), "over 72 bytes");
+        assert!(valid_password(&long[..72], &()).is_ok(), "72 is allowed");
+        assert!(
+            valid_password("Ab1!ééééé", &()).is_err(),
+            "non-ASCII is refused"
+        );
     }
 
     #[test]

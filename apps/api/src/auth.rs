@@ -1,0 +1,111 @@
+//! Who is calling: extractors that turn a Bearer token into the identity context's `Actor`.
+
+use std::collections::BTreeMap;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest};
+use apistos::reference_or::ReferenceOr;
+use apistos::{ApiComponent, ApiSecurity, ApistosSchema, OpenApiVersion};
+use futures::future::LocalBoxFuture;
+use stackrush_identity::Actor;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| invalid_header())?;
+    let mut parts = value.splitn(2, ' ');
+    match (parts.next(), parts.next()) {
+        (Some(scheme), Some(token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(invalid_header()),
+    }
+}
+
+fn invalid_header() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_TOKEN",
+        "The Authorization header must be 'Bearer <token>'",
+    )
+}
+
+fn missing() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "MISSING_TOKEN",
+        "Sign in first: no access token was sent",
+    )
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(&"application state missing"))
+}
+
+/// A signed-in caller (401 otherwise).
+#[derive(Debug, Clone, ApiSecurity)]
+#[openapi_security(
+    name = "bearerAuth",
+    scheme(security_type(http(scheme = "bearer", bearer_format = "JWT")))
+)]
+pub struct Auth(pub Actor);
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = state(req);
+        Box::pin(async move {
+            let token = token?.ok_or_else(missing)?;
+            let actor = state?.identity.authenticate(token).await?;
+            Ok(Auth(actor))
+        })
+    }
+}
+
+/// A caller who may be anonymous; a token that is sent must still be valid.
+#[derive(Debug, Clone)]
+pub struct MaybeAuth(pub Option<Actor>);
+
+impl FromRequest for MaybeAuth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = state(req);
+        Box::pin(async move {
+            let Some(token) = token? else {
+                return Ok(MaybeAuth(None));
+            };
+            let actor = state?.identity.authenticate(token).await?;
+            Ok(MaybeAuth(Some(actor)))
+        })
+    }
+}
+
+impl ApiComponent for MaybeAuth {
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        vec![]
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn securities() -> BTreeMap<String, apistos::security::SecurityScheme> {
+        BTreeMap::new()
+    }
+}

@@ -1,0 +1,257 @@
+//! The one place where errors become HTTP: status, `code`, message and details.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use apistos::ApiErrorComponent;
+use serde::Serialize;
+use stackrush_identity::IdentityError;
+use stackrush_kernel::FieldError;
+
+/// One problem in the `details` array.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detail {
+    pub field: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+}
+
+impl From<FieldError> for Detail {
+    fn from(e: FieldError) -> Self {
+        Self {
+            field: e.field,
+            message: e.message,
+            value: None,
+        }
+    }
+}
+
+/// An error response in the contract's shape. Rendered with the request path by the request
+/// middleware (see [`crate::middleware`]).
+#[derive(Debug, Clone, ApiErrorComponent)]
+#[openapi_error(
+    status(
+        code = 400,
+        description = "Invalid input (VALIDATION_ERROR, QUERY_VALIDATION_ERROR, PARAMS_VALIDATION_ERROR)"
+    ),
+    status(code = 401, description = "Missing, invalid or expired credentials"),
+    status(code = 403, description = "Not allowed for this caller"),
+    status(code = 404, description = "No such resource"),
+    status(code = 409, description = "Conflicts with an existing resource"),
+    status(code = 413, description = "Body too large"),
+    status(code = 415, description = "Body is not JSON"),
+    status(code = 429, description = "Too many requests"),
+    status(code = 503, description = "Store unavailable")
+)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<Detail>,
+    /// Seconds until the client may retry (429, locked accounts).
+    pub retry_after: Option<u64>,
+}
+
+/// The error as it travels inside a response, for the middleware to render.
+#[derive(Debug, Clone)]
+pub struct RenderedError(pub ApiError);
+
+impl ApiError {
+    /// An error with no details.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// A 400 of kind `code` with details.
+    pub fn validation(
+        code: &'static str,
+        message: impl Into<String>,
+        details: Vec<Detail>,
+    ) -> Self {
+        Self {
+            details,
+            ..Self::new(StatusCode::BAD_REQUEST, code, message)
+        }
+    }
+
+    /// 404 for an unknown route.
+    pub fn route_not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route")
+    }
+
+    /// 500 whose cause is logged and never shown.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "Something went wrong on our side",
+        )
+    }
+
+    /// 503 whose cause is logged and never shown.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "store unavailable");
+        Self {
+            retry_after: Some(5),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "The service is temporarily unavailable; retry shortly",
+            )
+        }
+    }
+
+    /// The JSON body for a request to `path`.
+    pub fn body(&self, path: &str) -> serde_json::Value {
+        serde_json::json!({
+            "success": false,
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "details": self.details,
+                "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "path": path,
+            }
+        })
+    }
+
+    /// The finished response for a request to `path`.
+    pub fn to_response(&self, path: &str) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status);
+        builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Some(secs) = self.retry_after {
+            builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        let mut response = builder.json(self.body(path));
+        response
+            .extensions_mut()
+            .insert(RenderedError(self.clone()));
+        response
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The path is filled in by the request middleware, which re-renders from the extension.
+        self.to_response("")
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(err: IdentityError) -> Self {
+        use IdentityError as E;
+        let s = |status, code, message: &str| ApiError::new(status, code, message);
+        // Exhaustive on purpose: a new variant must be given its status and code here.
+        match err {
+            E::Validation(details) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request is invalid",
+                details.into_iter().map(Detail::from).collect(),
+            ),
+            E::EmailExists => s(
+                StatusCode::CONFLICT,
+                "EMAIL_EXISTS",
+                "An account with this email already exists",
+            ),
+            E::UsernameExists => s(
+                StatusCode::CONFLICT,
+                "USERNAME_EXISTS",
+                "This username is taken",
+            ),
+            E::InvalidCredentials => s(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_CREDENTIALS",
+                "Invalid email/username or password",
+            ),
+            E::AccountLocked { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..s(
+                    StatusCode::UNAUTHORIZED,
+                    "ACCOUNT_LOCKED",
+                    "Too many failed logins; the account is temporarily locked",
+                )
+            },
+            E::InvalidToken => s(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_TOKEN",
+                "The access token is invalid",
+            ),
+            E::TokenExpired => s(
+                StatusCode::UNAUTHORIZED,
+                "TOKEN_EXPIRED",
+                "The access token has expired",
+            ),
+            E::InvalidUser => s(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_USER",
+                "The account no longer exists or is inactive",
+            ),
+            E::InvalidRefreshToken => s(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_REFRESH_TOKEN",
+                "The refresh token is invalid",
+            ),
+            E::RefreshTokenExpired => s(
+                StatusCode::UNAUTHORIZED,
+                "REFRESH_TOKEN_EXPIRED",
+                "The refresh token has expired",
+            ),
+            E::InvalidLinkToken => s(
+                StatusCode::BAD_REQUEST,
+                "INVALID_OR_EXPIRED_TOKEN",
+                "This link is invalid or has expired",
+            ),
+            E::WrongPassword => ApiError::validation(
+                "INVALID_CURRENT_PASSWORD",
+                "The current password is incorrect",
+                vec![Detail {
+                    field: "currentPassword".into(),
+                    message: "is incorrect".into(),
+                    value: None,
+                }],
+            ),
+            E::UserNotFound => s(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "No such user"),
+            E::ProfilePrivate => s(
+                StatusCode::FORBIDDEN,
+                "PROFILE_PRIVATE",
+                "This profile is private",
+            ),
+            E::StatsPrivate => s(
+                StatusCode::FORBIDDEN,
+                "STATS_PRIVATE",
+                "This user's statistics are private",
+            ),
+            E::InsufficientPermissions => s(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                "You do not have permission to do this",
+            ),
+            E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Cross-cutting request handling: request ids and logs, JSON for every error, security
+//! headers, and per-address rate limits.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use tracing::Instrument;
+
+use crate::error::{ApiError, RenderedError};
+use crate::settings::RateLimits;
+
+/// The id of the current request, also sent back as `X-Request-Id`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| value.to_owned())
+}
+
+/// Outermost app middleware: gives every request an id and a span, logs its outcome, and makes
+/// every error response the contract's JSON (with the request path), including actix's own
+/// 404/405.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = incoming_request_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let span = tracing::info_span!("request", request_id = %id, method = %method, path = %path);
+    let started = Instant::now();
+    // Handlers and inner middleware answer errors as responses; an `Err` here would come from
+    // actix itself and is passed on as it is.
+    let response = next
+        .call(req)
+        .instrument(span.clone())
+        .await?
+        .map_into_boxed_body();
+    let mut response = render_error(response, &path);
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, millis, "request failed");
+        } else {
+            tracing::info!(status, millis, "request done");
+        }
+    });
+    Ok(response)
+}
+
+fn render_error(response: ServiceResponse<BoxBody>, path: &str) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return response;
+    }
+    let error = response
+        .response()
+        .extensions()
+        .get::<RenderedError>()
+        .map(|e| e.0.clone());
+    let error = match error {
+        Some(error) => error,
+        None => match status {
+            StatusCode::NOT_FOUND => ApiError::route_not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+                status,
+                "METHOD_NOT_ALLOWED",
+                "This method is not allowed on this route",
+            ),
+            s if s.is_server_error() => ApiError::internal(&"unhandled server error"),
+            s => ApiError::new(
+                s,
+                "BAD_REQUEST",
+                s.canonical_reason().unwrap_or("Bad request"),
+            ),
+        },
+    };
+    let (req, old) = response.into_parts();
+    let mut fresh = error.to_response(path);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !fresh.headers().contains_key(name)
+        {
+            fresh.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED && !fresh.headers().contains_key(header::ALLOW) {
+        // actix's resource 405 carries no Allow header; say at least that the route exists.
+        fresh.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE"),
+        );
+    }
+    ServiceResponse::new(req, fresh)
+}
+
+/// Security headers on every response; API responses are never cached.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let docs = req.path().starts_with("/docs");
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    let csp = if docs {
+        // The interactive docs page loads Swagger UI's script and styles from unpkg.
+        "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; style-src 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+type KeyedLimiter =
+    RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
+
+/// One per-address limit, with the numbers the `RateLimit-*` headers report.
+struct Limit {
+    limiter: KeyedLimiter,
+    per_minute: u32,
+}
+
+impl Limit {
+    fn new(per_minute: u32) -> Option<Self> {
+        let n = NonZeroU32::new(per_minute)?;
+        Some(Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(n).allow_burst(n))
+                .with_middleware::<StateInformationMiddleware>(),
+            per_minute,
+        })
+    }
+}
+
+/// Per-address rate limits, held in memory (so per instance; see the README).
+pub struct RateLimit {
+    global: Option<Limit>,
+    auth: Option<Limit>,
+    trust_proxy: bool,
+}
+
+/// What one request's check found.
+struct Verdict {
+    limit: u32,
+    remaining: u32,
+    reset_secs: u64,
+    retry_after: Option<u64>,
+}
+
+impl RateLimit {
+    /// Limits from settings; a limit of 0 disables it.
+    pub fn new(settings: RateLimits) -> Arc<Self> {
+        Arc::new(Self {
+            global: Limit::new(settings.global_per_minute),
+            auth: Limit::new(settings.auth_per_minute),
+            trust_proxy: settings.trust_proxy,
+        })
+    }
+
+    /// Drops state of addresses that are back at full allowance; called periodically.
+    pub fn shrink(&self) {
+        for limit in [&self.global, &self.auth].into_iter().flatten() {
+            limit.limiter.retain_recent();
+            limit.limiter.shrink_to_fit();
+        }
+    }
+
+    fn check(limit: &Limit, ip: IpAddr) -> Verdict {
+        let per_second = f64::from(limit.per_minute) / 60.0;
+        match limit.limiter.check_key(&ip) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                let missing = f64::from(limit.per_minute.saturating_sub(remaining));
+                Verdict {
+                    limit: limit.per_minute,
+                    remaining,
+                    reset_secs: (missing / per_second).ceil() as u64,
+                    retry_after: None,
+                }
+            }
+            Err(not_until) => {
+                let wait = not_until
+                    .wait_time_from(DefaultClock::default().now())
+                    .as_secs()
+                    .max(1);
+                Verdict {
+                    limit: limit.per_minute,
+                    remaining: 0,
+                    reset_secs: wait,
+                    retry_after: Some(wait),
+                }
+            }
+        }
+    }
+}
+
+fn is_credential_route(req: &ServiceRequest) -> bool {
+    req.method() == actix_web::http::Method::POST
+        && matches!(
+            req.path(),
+            "/api/auth/login"
+                | "/api/auth/register"
+                | "/api/auth/refresh"
+                | "/api/auth/forgot-password"
+                | "/api/auth/reset-password"
+                | "/api/auth/verify-email"
+                | "/api/auth/change-password"
+        )
+}
+
+/// Applies the global limit to every request and the stricter one to credential routes, and
+/// reports the tighter one in `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(limits) = req.app_data::<web::Data<RateLimit>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let info = req.connection_info().clone();
+    let address = if limits.trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    let ip = address
+        .and_then(|a| {
+            a.parse::<std::net::SocketAddr>()
+                .map(|s| s.ip())
+                .ok()
+                .or_else(|| a.parse::<IpAddr>().ok())
+        })
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let mut verdicts = Vec::new();
+    if let Some(global) = &limits.global {
+        verdicts.push(RateLimit::check(global, ip));
+    }
+    if is_credential_route(&req) {
+        if let Some(auth) = &limits.auth {
+            verdicts.push(RateLimit::check(auth, ip));
+        }
+    }
+    let tightest = verdicts
+        .into_iter()
+        .min_by_key(|v| (v.retry_after.is_none(), v.remaining));
+    let mut response = match &tightest {
+        Some(Verdict {
+            retry_after: Some(wait),
+            ..
+        }) => {
+            tracing::warn!(%ip, "rate limit exceeded");
+            let error = ApiError {
+                retry_after: Some(*wait),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TOO_MANY_REQUESTS",
+                    "Too many requests; slow down and retry later",
+                )
+            };
+            let path = req.path().to_owned();
+            req.into_response(error.to_response(&path))
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
+    if let Some(v) = tightest {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("ratelimit-limit", v.limit as u64),
+            ("ratelimit-remaining", v.remaining as u64),
+            ("ratelimit-reset", v.reset_secs),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,194 @@
+//! Authentication routes.
+
+use actix_web::web::{Data, Json};
+use apistos::actix::CreatedJson;
+use apistos::api_operation;
+use apistos::web::{post, resource, ServiceConfig};
+
+use crate::auth::Auth;
+use crate::dto::identity::*;
+use crate::envelope::{ApiResponse, Empty};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
+
+/// Create an account. It does not sign in; a verification link is mailed.
+#[api_operation(
+    tag = "auth",
+    summary = "Register",
+    error_code = 400,
+    error_code = 409,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn register(
+    state: Data<AppState>,
+    body: Json<RegisterRequest>,
+) -> Result<CreatedJson<ApiResponse<RegisteredDto>>, ApiError> {
+    let user = state.identity.register(body.into_inner().into()).await?;
+    let data = RegisteredDto {
+        user: UserDto::own(user),
+    };
+    Ok(CreatedJson(ApiResponse::with_message(
+        data,
+        "Account created; check your email to verify it",
+    )))
+}
+
+/// Sign in with an email or username and a password.
+#[api_operation(
+    tag = "auth",
+    summary = "Log in",
+    error_code = 400,
+    error_code = 401,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<SessionDto> {
+    let LoginRequest {
+        identifier,
+        password,
+    } = body.into_inner();
+    let (user, tokens) = state.identity.login(identifier, password).await?;
+    Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
+}
+
+/// Trade a refresh token for a new pair (the old one is spent).
+#[api_operation(
+    tag = "auth",
+    summary = "Refresh tokens",
+    error_code = 400,
+    error_code = 401,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply<SessionDto> {
+    let (user, tokens) = state
+        .identity
+        .refresh(body.into_inner().refresh_token)
+        .await?;
+    Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
+}
+
+/// Sign out: revokes the refresh token's session and every outstanding access token.
+#[api_operation(
+    tag = "auth",
+    summary = "Log out",
+    error_code = 400,
+    error_code = 401,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>) -> Reply<Empty> {
+    state
+        .identity
+        .logout(auth.0, body.into_inner().refresh_token)
+        .await?;
+    Ok(Json(ApiResponse::with_message(Empty {}, "Signed out")))
+}
+
+/// Mail a password-reset link; the answer is the same whether or not the address is known.
+#[api_operation(
+    tag = "auth",
+    summary = "Forgot password",
+    error_code = 400,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn forgot_password(
+    state: Data<AppState>,
+    body: Json<ForgotPasswordRequest>,
+) -> Reply<Empty> {
+    state
+        .identity
+        .forgot_password(body.into_inner().email)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty {},
+        "If the address belongs to an account, a reset link is on its way",
+    )))
+}
+
+/// Set a new password with the emailed token; signs out everywhere.
+#[api_operation(
+    tag = "auth",
+    summary = "Reset password",
+    error_code = 400,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn reset_password(
+    state: Data<AppState>,
+    body: Json<ResetPasswordRequest>,
+) -> Reply<Empty> {
+    let ResetPasswordRequest { token, password } = body.into_inner();
+    state.identity.reset_password(token, password).await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty {},
+        "Password changed; sign in again",
+    )))
+}
+
+/// Confirm the email address with the emailed token.
+#[api_operation(
+    tag = "auth",
+    summary = "Verify email",
+    error_code = 400,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>) -> Reply<Empty> {
+    state.identity.verify_email(body.into_inner().token).await?;
+    Ok(Json(ApiResponse::with_message(Empty {}, "Email verified")))
+}
+
+/// Change the password; every other session is signed out and this one gets a fresh pair.
+#[api_operation(
+    tag = "auth",
+    summary = "Change password",
+    error_code = 400,
+    error_code = 401,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn change_password(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<ChangePasswordRequest>,
+) -> Reply<TokensOnlyDto> {
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let tokens = state
+        .identity
+        .change_password(auth.0, current_password, new_password)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        TokensOnlyDto {
+            tokens: tokens.into(),
+        },
+        "Password changed",
+    )))
+}
+
+/// `/auth/*`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(resource("/auth/register").route(post().to(register)))
+        .service(resource("/auth/login").route(post().to(login)))
+        .service(resource("/auth/refresh").route(post().to(refresh)))
+        .service(resource("/auth/logout").route(post().to(logout)))
+        .service(resource("/auth/forgot-password").route(post().to(forgot_password)))
+        .service(resource("/auth/reset-password").route(post().to(reset_password)))
+        .service(resource("/auth/verify-email").route(post().to(verify_email)))
+        .service(resource("/auth/change-password").route(post().to(change_password)));
+}

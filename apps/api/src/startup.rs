@@ -1,0 +1,330 @@
+//! Building and running the application: `Application::build(settings)` binds (port 0 in tests)
+//! and wires every context to its adapters.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpRequest, HttpServer};
+use apistos::app::{BuildConfig, OpenApiWrapper};
+use apistos::info::Info;
+use apistos::spec::Spec;
+use apistos::web::scope;
+use apistos::SwaggerUIConfig;
+use stackrush_identity::crypto::BcryptHasher;
+use stackrush_identity::ports::{Mailer, Ports};
+use stackrush_identity::{
+    IdentityApi, IdentityConfig, IdentityError, IdentityService, RegisterCommand, Secrets,
+};
+use stackrush_kernel::SystemClock;
+
+use crate::error::{ApiError, Detail};
+use crate::middleware::{rate_limit, request_context, security_headers, RateLimit};
+use crate::routes;
+use crate::settings::{MailSettings, Settings};
+use crate::state::AppState;
+use crate::store::Store;
+
+/// HTTP-level options of the app, independent of the contexts.
+#[derive(Clone)]
+pub struct HttpOptions {
+    pub cors_origins: Vec<String>,
+    pub body_limit: usize,
+    pub rate_limit: web::Data<RateLimit>,
+}
+
+fn serde_field(message: &str) -> String {
+    // serde names the offending field between backticks ("unknown field `roles`").
+    message
+        .split('`')
+        .nth(1)
+        .filter(|f| !f.is_empty() && f.len() < 64)
+        .unwrap_or("body")
+        .to_owned()
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "The request body is too large",
+            )
+        }
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Send the body as application/json",
+        ),
+        JsonPayloadError::Deserialize(e) => {
+            let message = e.to_string();
+            ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request body is invalid",
+                vec![Detail {
+                    field: serde_field(&message),
+                    message,
+                    value: None,
+                }],
+            )
+        }
+        other => ApiError::validation(
+            "VALIDATION_ERROR",
+            "The request body could not be read",
+            vec![Detail {
+                field: "body".into(),
+                message: other.to_string(),
+                value: None,
+            }],
+        ),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    ApiError::validation(
+        "QUERY_VALIDATION_ERROR",
+        "The query string is invalid",
+        vec![Detail {
+            field: serde_field(&message),
+            message,
+            value: None,
+        }],
+    )
+    .into()
+}
+
+fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    ApiError::validation(
+        "PARAMS_VALIDATION_ERROR",
+        "The path is invalid",
+        vec![Detail {
+            field: "path".into(),
+            message,
+            value: None,
+        }],
+    )
+    .into()
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+            header::RETRY_AFTER,
+        ])
+        .supports_credentials()
+        // Other origins get no CORS headers (the browser then blocks them); the request itself is
+        // not refused, so non-browser clients are unaffected.
+        .block_on_origin_mismatch(false)
+        .max_age(600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+fn spec() -> Spec {
+    Spec {
+        info: Info {
+            title: "StackRush API".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: Some(
+                "REST API of the StackRush coding-challenge platform. Every success is wrapped as \
+                 {success, data, message?, timestamp}; every error as {success: false, error: {code, message, details, timestamp, path}}."
+                    .to_owned(),
+            ),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// The actix app with every route and middleware; used by the server and by handler tests.
+pub fn app(
+    state: web::Data<AppState>,
+    options: HttpOptions,
+) -> actix_web::App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .document(spec())
+        .app_data(state)
+        .app_data(options.rate_limit.clone())
+        .app_data(
+            web::JsonConfig::default()
+                .limit(options.body_limit)
+                .error_handler(json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .wrap(from_fn(rate_limit))
+        .wrap(from_fn(security_headers))
+        .wrap(from_fn(request_context))
+        .wrap(cors(&options.cors_origins))
+        .configure(routes::health::configure_root)
+        .service(scope("/api").configure(routes::configure_api))
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
+        }))
+        .build_with(
+            "/openapi.json",
+            BuildConfig::default().with_ui(SwaggerUIConfig::new(&"/docs")),
+        )
+}
+
+/// The identity service on `store`, configured from `settings`.
+pub fn identity_service(
+    settings: &Settings,
+    store: &Store,
+    secrets: Secrets,
+) -> anyhow::Result<IdentityService> {
+    let stores = store.identity();
+    let mailer: Arc<dyn Mailer> = match &settings.mail {
+        MailSettings::Files { dir } => Arc::new(stackrush_mail::FileMailer::new(
+            dir.clone(),
+            &settings.mail_from,
+        )?),
+        MailSettings::Smtp { url } => {
+            Arc::new(stackrush_mail::SmtpMailer::new(url, &settings.mail_from)?)
+        }
+    };
+    let mut config = IdentityConfig::new(secrets);
+    config.access_ttl = settings.access_ttl;
+    config.refresh_ttl = settings.refresh_ttl;
+    config.lockout_threshold = settings.lockout_threshold;
+    config.lockout_duration = settings.lockout_duration;
+    config.app_url = settings.app_url.clone();
+    let ports = Ports {
+        users: stores.users,
+        refresh_tokens: stores.refresh_tokens,
+        one_time_tokens: stores.link_tokens,
+        hasher: Arc::new(BcryptHasher::new(settings.bcrypt_cost)),
+        mailer,
+        clock: Arc::new(SystemClock),
+    };
+    Ok(IdentityService::new(ports, config))
+}
+
+/// Opens the store and builds the identity service, as both the server and the CLI need.
+pub async fn open(settings: &Settings) -> anyhow::Result<(Store, Arc<dyn IdentityApi>)> {
+    let store = Store::open(&settings.store).await?;
+    let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
+    let identity = identity_service(
+        settings,
+        &store,
+        Secrets::new(jwt.expose(), refresh.expose()),
+    )?
+    .into_api();
+    Ok((store, identity))
+}
+
+async fn bootstrap_admin(settings: &Settings, identity: &dyn IdentityApi) -> anyhow::Result<()> {
+    let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) else {
+        return Ok(());
+    };
+    let cmd = RegisterCommand {
+        email: email.clone(),
+        username: settings.admin_username.clone(),
+        password: password.expose().to_owned(),
+        first_name: None,
+        last_name: None,
+    };
+    match identity.create_admin(cmd).await {
+        Ok(user) => tracing::info!(user = %user.id, "created the admin account from ADMIN_EMAIL"),
+        Err(IdentityError::EmailExists) => tracing::debug!("ADMIN_EMAIL account already exists"),
+        Err(err) => {
+            return Err(anyhow::anyhow!(
+                "could not create the ADMIN_EMAIL account: {err:?}"
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the store, applies migrations, binds `settings.host:settings.port` (0 picks a free
+    /// port) and prepares the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let (store, identity) = open(&settings).await?;
+        bootstrap_admin(&settings, identity.as_ref()).await?;
+        let state = web::Data::new(AppState {
+            identity,
+            health: Arc::new(store),
+            started: Instant::now(),
+        });
+        let rate_limit = web::Data::from(RateLimit::new(settings.rate_limits));
+        let shrinker = rate_limit.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                shrinker.shrink();
+            }
+        });
+        let options = HttpOptions {
+            cors_origins: settings.cors_origins.clone(),
+            body_limit: settings.body_limit,
+            rate_limit,
+        };
+        let listener = TcpListener::bind((settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || app(state.clone(), options.clone()))
+            .listen(listener)?
+            .client_request_timeout(Duration::from_secs(10))
+            .client_disconnect_timeout(Duration::from_secs(5))
+            .keep_alive(Duration::from_secs(30))
+            .shutdown_timeout(settings.shutdown_timeout_secs)
+            .run();
+        tracing::info!(address = %settings.host, port, "listening");
+        Ok(Self { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

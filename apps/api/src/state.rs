@@ -1,0 +1,36 @@
+//! What every handler can reach: the contexts' inbound ports and the store's health.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use stackrush_identity::IdentityApi;
+
+use crate::store::Store;
+
+/// Readiness of the backing store.
+#[async_trait]
+pub trait HealthCheck: Send + Sync {
+    /// Short store name.
+    fn kind(&self) -> &'static str;
+    /// Ok when the store answers.
+    async fn ping(&self) -> anyhow::Result<()>;
+}
+
+#[async_trait]
+impl HealthCheck for Store {
+    fn kind(&self) -> &'static str {
+        Store::kind(self)
+    }
+
+    async fn ping(&self) -> anyhow::Result<()> {
+        Store::ping(self).await
+    }
+}
+
+/// Shared application state.
+pub struct AppState {
+    pub identity: Arc<dyn IdentityApi>,
+    pub health: Arc<dyn HealthCheck>,
+    pub started: Instant,
+}

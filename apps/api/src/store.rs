@@ -1,0 +1,89 @@
+//! Opening the configured store and building every context's ports on it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use stackrush_identity::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
+
+use crate::settings::StoreSettings;
+
+/// The open store the service runs on.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(sqlx::SqlitePool),
+    Mongo(mongodb::Database),
+}
+
+/// The identity context's store ports.
+pub struct IdentityStores {
+    pub users: Arc<dyn UserRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    pub link_tokens: Arc<dyn LinkTokenRepository>,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file if needed) and applies migrations and indexes.
+    pub async fn open(settings: &StoreSettings) -> anyhow::Result<Self> {
+        match settings {
+            StoreSettings::Sqlite { path } => {
+                let pool = stackrush_identity_sqlite::open(path).await?;
+                stackrush_identity_sqlite::migrate(&pool).await?;
+                tracing::info!(path = %path.display(), "store: SQLite");
+                Ok(Store::Sqlite(pool))
+            }
+            StoreSettings::Mongo { uri, database } => {
+                let mut options = mongodb::options::ClientOptions::parse(uri).await?;
+                // Bounded waits: an unreachable server becomes a 503, not a hung request.
+                options.server_selection_timeout = Some(Duration::from_secs(5));
+                options.connect_timeout = Some(Duration::from_secs(5));
+                options.app_name = Some("stackrush-api".to_owned());
+                let client = mongodb::Client::with_options(options)?;
+                let db = client.database(database);
+                stackrush_identity_mongo::ensure_indexes(&db).await?;
+                tracing::info!(database = %database, "store: MongoDB");
+                Ok(Store::Mongo(db))
+            }
+        }
+    }
+
+    /// Short name for health output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Mongo(_) => "mongodb",
+        }
+    }
+
+    /// Whether the store answers within a couple of seconds.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let check = async {
+            match self {
+                Store::Sqlite(pool) => stackrush_identity_sqlite::ping(pool).await,
+                Store::Mongo(db) => Ok(stackrush_identity_mongo::ping(db).await?),
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(2), check)
+            .await
+            .map_err(|_| anyhow::anyhow!("store ping timed out"))?
+    }
+
+    /// The identity ports on this store.
+    pub fn identity(&self) -> IdentityStores {
+        match self {
+            Store::Sqlite(pool) => IdentityStores {
+                users: Arc::new(stackrush_identity_sqlite::SqliteUsers::new(pool.clone())),
+                refresh_tokens: Arc::new(stackrush_identity_sqlite::SqliteRefreshTokens::new(
+                    pool.clone(),
+                )),
+                link_tokens: Arc::new(stackrush_identity_sqlite::SqliteLinkTokens::new(
+                    pool.clone(),
+                )),
+            },
+            Store::Mongo(db) => IdentityStores {
+                users: Arc::new(stackrush_identity_mongo::MongoUsers::new(db)),
+                refresh_tokens: Arc::new(stackrush_identity_mongo::MongoRefreshTokens::new(db)),
+                link_tokens: Arc::new(stackrush_identity_mongo::MongoLinkTokens::new(db)),
+            },
+        }
+    }
+}

@@ -922,3 +922,7 @@ impl IdentityApi for IdentityService {
         Ok(user)
     }
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

@@ -14,10 +14,29 @@ pub fn check<T: Validate<Context = ()>>(value: &T) -> Result<(), IdentityError> 
         IdentityError::Validation(
             report
                 .iter()
-                .map(|(path, error)| FieldError::new(path.to_string(), error.message().to_string()))
+                .map(|(path, error)| {
+                    FieldError::new(camel_case(&path.to_string()), error.message().to_string())
+                })
                 .collect(),
         )
     })
+}
+
+/// Field paths as the client spells them: `new_password` becomes `newPassword`.
+fn camel_case(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut upper = false;
+    for c in path.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// 3 to 30 letters, digits, `_` or `-`.
@@ -100,27 +119,22 @@ pub struct RegisterInput<'a> {
     #[garde(custom(valid_password))]
     pub password: &'a str,
     #[garde(inner(length(chars, max = 50), custom(plain_text)))]
-    #[garde(rename("firstName"))]
     pub first_name: Option<&'a str>,
     #[garde(inner(length(chars, max = 50), custom(plain_text)))]
-    #[garde(rename("lastName"))]
     pub last_name: Option<&'a str>,
 }
 
 #[derive(Validate)]
 pub struct NewPasswordInput<'a> {
     #[garde(custom(valid_password))]
-    #[garde(rename("newPassword"))]
     pub new_password: &'a str,
 }
 
 #[derive(Validate)]
 pub struct ProfileInput<'a> {
     #[garde(inner(length(chars, max = 50), custom(plain_text)))]
-    #[garde(rename("firstName"))]
     pub first_name: Option<&'a str>,
     #[garde(inner(length(chars, max = 50), custom(plain_text)))]
-    #[garde(rename("lastName"))]
     pub last_name: Option<&'a str>,
     #[garde(inner(length(chars, max = 500), custom(optional_url)))]
     pub avatar: Option<&'a str>,

@@ -1,0 +1,696 @@
+//! Rules of the identity service, with in-memory stores, a fixed clock and mockall mocks where the
+//! interaction itself is the rule.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeZone, Utc};
+use stackrush_kernel::{FixedClock, StoreError};
+
+use super::*;
+use crate::crypto::BcryptHasher;
+use crate::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
+use crate::ports::{
+    Mailer, MockMailer, MockPasswordHasher, MockUserRepository, OutgoingMail, UserRepository,
+};
+
+const PASSWORD: &str = "Correct-Horse-1";
+
+/// Collects mail so tests can follow links.
+#[derive(Default)]
+struct Outbox(Mutex<Vec<OutgoingMail>>);
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
+        self.0.lock().unwrap().push(mail.clone());
+        Ok(())
+    }
+}
+
+impl Outbox {
+    fn last_token(&self) -> String {
+        let mails = self.0.lock().unwrap();
+        let text = &mails.last().expect("a mail was sent").text;
+        text.split("token=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+struct World {
+    service: IdentityService,
+    clock: Arc<FixedClock>,
+    outbox: Arc<Outbox>,
+    users: Arc<InMemoryUsers>,
+}
+
+fn world() -> World {
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 29, 0, 30, 0).unwrap(),
+    ));
+    let outbox = Arc::new(Outbox::default());
+    let users = Arc::new(InMemoryUsers::default());
+    let ports = Ports {
+        users: users.clone(),
+        refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
+        one_time_tokens: Arc::new(InMemoryLinkTokens::default()),
+        hasher: Arc::new(BcryptHasher::new(4)),
+        mailer: outbox.clone(),
+        clock: clock.clone(),
+    };
+    let config = IdentityConfig::new(Secrets::new("j".repeat(40), "r".repeat(40)));
+    World {
+        service: IdentityService::new(ports, config),
+        clock,
+        outbox,
+        users,
+    }
+}
+
+fn register_cmd(name: &str) -> RegisterCommand {
+    RegisterCommand {
+        email: format!("  {}@Example.COM ", name.to_uppercase()),
+        username: name.to_owned(),
+        password: PASSWORD.to_owned(),
+        first_name: Some(" Ada ".into()),
+        last_name: None,
+    }
+}
+
+async fn signed_up(w: &World, name: &str) -> (User, TokenPair) {
+    w.service.register(register_cmd(name)).await.unwrap();
+    w.service
+        .login(name.to_owned(), PASSWORD.to_owned())
+        .await
+        .unwrap()
+}
+
+fn actor(user: &User) -> Actor {
+    Actor {
+        id: user.id,
+        roles: user.roles.clone(),
+    }
+}
+
+#[tokio::test]
+async fn registering_normalises_the_email_and_mails_a_verification_link() {
+    let w = world();
+    let user = w.service.register(register_cmd("ada")).await.unwrap();
+    assert_eq!(user.email, "ada@example.com");
+    assert_eq!(user.profile.first_name.as_deref(), Some("Ada"));
+    assert_eq!(user.roles, vec![Role::User]);
+    assert!(!user.email_verified);
+    let mails = w.outbox.0.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, "ada@example.com");
+    assert!(mails[0]
+        .text
+        .contains("http://localhost:5173/verify-email?token="));
+}
+
+#[tokio::test]
+async fn verifying_the_email_works_once() {
+    let w = world();
+    let user = w.service.register(register_cmd("ada")).await.unwrap();
+    let token = w.outbox.last_token();
+    w.service.verify_email(token.clone()).await.unwrap();
+    assert!(
+        w.users
+            .find_by_id(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+    assert!(matches!(
+        w.service.verify_email(token).await,
+        Err(IdentityError::InvalidLinkToken)
+    ));
+}
+
+#[tokio::test]
+async fn duplicate_email_or_username_is_refused_with_its_own_error() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    assert!(matches!(
+        w.service.register(register_cmd("ada")).await,
+        Err(IdentityError::EmailExists)
+    ));
+    let mut other = register_cmd("bob");
+    other.username = "ADA".into();
+    assert!(matches!(
+        w.service.register(other).await,
+        Err(IdentityError::UsernameExists)
+    ));
+}
+
+#[tokio::test]
+async fn a_taken_email_is_refused_before_any_password_is_hashed() {
+    let mut users = MockUserRepository::new();
+    let existing = crate::contract::sample_user("taken");
+    users
+        .expect_find_by_email()
+        .returning(move |_| Ok(Some(existing.clone())));
+    users.expect_insert().never();
+    let mut hasher = MockPasswordHasher::new();
+    hasher.expect_hash().never();
+    let w = world();
+    let ports = Ports {
+        users: Arc::new(users),
+        hasher: Arc::new(hasher),
+        ..w.service.ports.clone()
+    };
+    let service = IdentityService::new(ports, w.service.config.clone());
+    assert!(matches!(
+        service.register(register_cmd("taken")).await,
+        Err(IdentityError::EmailExists)
+    ));
+}
+
+#[tokio::test]
+async fn invalid_input_reports_every_field() {
+    let w = world();
+    let cmd = RegisterCommand {
+        email: "not-an-email".into(),
+        username: "a b".into(),
+        password: "short".into(),
+        first_name: Some("x".repeat(51)),
+        last_name: None,
+    };
+    let Err(IdentityError::Validation(details)) = w.service.register(cmd).await else {
+        panic!("expected validation")
+    };
+    let fields: Vec<_> = details.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(fields.len(), 4, "{fields:?}");
+    assert!(fields.contains(&"firstName"), "{fields:?}");
+}
+
+#[tokio::test]
+async fn login_works_by_email_or_username_in_any_case() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    assert!(w
+        .service
+        .login("ADA@example.com".into(), PASSWORD.into())
+        .await
+        .is_ok());
+    assert!(w.service.login("Ada".into(), PASSWORD.into()).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_unknown_user_costs_a_full_password_check_and_looks_like_a_wrong_password() {
+    let mut hasher = MockPasswordHasher::new();
+    hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok("$2b$04$dummy".into()));
+    hasher.expect_verify().times(1).returning(|_, _| Ok(false));
+    let w = world();
+    let ports = Ports {
+        hasher: Arc::new(hasher),
+        ..w.service.ports.clone()
+    };
+    let service = IdentityService::new(ports, w.service.config.clone());
+    let err = service
+        .login("ghost".into(), PASSWORD.into())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IdentityError::InvalidCredentials));
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_even_against_the_right_password_until_the_lock_lifts() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    for _ in 0..4 {
+        let err = w
+            .service
+            .login("ada".into(), "Wrong-Pass-1".into())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, IdentityError::InvalidCredentials));
+    }
+    let err = w
+        .service
+        .login("ada".into(), "Wrong-Pass-1".into())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        IdentityError::AccountLocked {
+            retry_after_secs: 7200
+        }
+    ));
+    let err = w
+        .service
+        .login("ada".into(), PASSWORD.into())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IdentityError::AccountLocked { .. }));
+    w.clock
+        .advance(chrono::Duration::hours(2) + chrono::Duration::seconds(1));
+    assert!(w.service.login("ada".into(), PASSWORD.into()).await.is_ok());
+    let user = w.users.find_by_username("ada").await.unwrap().unwrap();
+    assert_eq!(
+        (user.failed_logins, user.locked_until),
+        (0, None),
+        "success clears the counters"
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_replayed_token_revokes_the_whole_family() {
+    let w = world();
+    let (_, first) = signed_up(&w, "ada").await;
+    let (_, second) = w
+        .service
+        .refresh(first.refresh_token.clone())
+        .await
+        .unwrap();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert!(matches!(
+        w.service.refresh(first.refresh_token).await,
+        Err(IdentityError::InvalidRefreshToken)
+    ));
+    assert!(
+        matches!(
+            w.service.refresh(second.refresh_token).await,
+            Err(IdentityError::InvalidRefreshToken)
+        ),
+        "the replay revoked the successor too"
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_after_seven_days() {
+    let w = world();
+    let (_, pair) = signed_up(&w, "ada").await;
+    w.clock.advance(chrono::Duration::days(7));
+    assert!(matches!(
+        w.service.refresh(pair.refresh_token).await,
+        Err(IdentityError::RefreshTokenExpired)
+    ));
+}
+
+#[tokio::test]
+async fn access_tokens_expire_exactly_at_their_expiry_with_no_leeway() {
+    let w = world();
+    let (user, pair) = signed_up(&w, "ada").await;
+    w.clock
+        .advance(chrono::Duration::minutes(15) - chrono::Duration::seconds(1));
+    assert_eq!(
+        w.service
+            .authenticate(pair.access_token.clone())
+            .await
+            .unwrap()
+            .id,
+        user.id
+    );
+    w.clock.advance(chrono::Duration::seconds(1));
+    assert!(matches!(
+        w.service.authenticate(pair.access_token).await,
+        Err(IdentityError::TokenExpired)
+    ));
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_never_an_access_token() {
+    let w = world();
+    let (_, pair) = signed_up(&w, "ada").await;
+    assert!(matches!(
+        w.service.authenticate(pair.refresh_token).await,
+        Err(IdentityError::InvalidToken)
+    ));
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_and_outstanding_access_tokens() {
+    let w = world();
+    let (user, pair) = signed_up(&w, "ada").await;
+    w.service
+        .logout(actor(&user), Some(pair.refresh_token.clone()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.authenticate(pair.access_token).await,
+        Err(IdentityError::InvalidToken)
+    ));
+    assert!(matches!(
+        w.service.refresh(pair.refresh_token).await,
+        Err(IdentityError::InvalidRefreshToken)
+    ));
+}
+
+#[tokio::test]
+async fn logout_ignores_someone_elses_refresh_token() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let (_, bobs) = signed_up(&w, "bob").await;
+    w.service
+        .logout(actor(&ada), Some(bobs.refresh_token.clone()))
+        .await
+        .unwrap();
+    assert!(
+        w.service.refresh(bobs.refresh_token).await.is_ok(),
+        "bob's session survives"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_other_sessions_and_keeps_this_one() {
+    let w = world();
+    let (user, old) = signed_up(&w, "ada").await;
+    let err = w
+        .service
+        .change_password(actor(&user), "Wrong-Pass-1".into(), "New-Secret-2".into())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IdentityError::WrongPassword));
+    let fresh = w
+        .service
+        .change_password(actor(&user), PASSWORD.into(), "New-Secret-2".into())
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.authenticate(old.access_token).await,
+        Err(IdentityError::InvalidToken)
+    ));
+    assert!(matches!(
+        w.service.refresh(old.refresh_token).await,
+        Err(IdentityError::InvalidRefreshToken)
+    ));
+    assert!(w.service.authenticate(fresh.access_token).await.is_ok());
+    assert!(w
+        .service
+        .login("ada".into(), "New-Secret-2".into())
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_password_reset_link_works_once_and_a_weak_password_does_not_spend_it() {
+    let w = world();
+    let (_, old) = signed_up(&w, "ada").await;
+    w.service
+        .forgot_password("ADA@example.com".into())
+        .await
+        .unwrap();
+    let token = w.outbox.last_token();
+    let weak = w
+        .service
+        .reset_password(token.clone(), "weak".into())
+        .await
+        .unwrap_err();
+    assert!(matches!(weak, IdentityError::Validation(_)));
+    w.service
+        .reset_password(token.clone(), "New-Secret-2".into())
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.reset_password(token, "New-Secret-3".into()).await,
+        Err(IdentityError::InvalidLinkToken)
+    ));
+    assert!(matches!(
+        w.service.authenticate(old.access_token).await,
+        Err(IdentityError::InvalidToken)
+    ));
+    assert!(w
+        .service
+        .login("ada".into(), "New-Secret-2".into())
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn reset_links_expire_after_an_hour() {
+    let w = world();
+    signed_up(&w, "ada").await;
+    w.service
+        .forgot_password("ada@example.com".into())
+        .await
+        .unwrap();
+    let token = w.outbox.last_token();
+    w.clock.advance(chrono::Duration::minutes(61));
+    assert!(matches!(
+        w.service.reset_password(token, "New-Secret-2".into()).await,
+        Err(IdentityError::InvalidLinkToken)
+    ));
+}
+
+#[tokio::test]
+async fn forgot_password_for_an_unknown_address_sends_nothing_and_succeeds() {
+    let w = world();
+    w.service
+        .forgot_password("nobody@example.com".into())
+        .await
+        .unwrap();
+    assert!(w.outbox.0.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_mailer_does_not_fail_registration() {
+    let mut mailer = MockMailer::new();
+    mailer
+        .expect_send()
+        .times(1)
+        .returning(|_| Err(anyhow::anyhow!("smtp down")));
+    let w = world();
+    let ports = Ports {
+        mailer: Arc::new(mailer),
+        ..w.service.ports.clone()
+    };
+    let service = IdentityService::new(ports, w.service.config.clone());
+    assert!(service.register(register_cmd("ada")).await.is_ok());
+}
+
+#[tokio::test]
+async fn private_profiles_and_hidden_stats_are_refused_to_others_only() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let (bob, _) = signed_up(&w, "bob").await;
+    let mut update = PreferencesUpdate::default();
+    update.privacy.show_stats = Some(false);
+    w.service
+        .update_preferences(actor(&ada), update)
+        .await
+        .unwrap();
+    let view = w
+        .service
+        .user_by_id(Some(actor(&bob)), ada.id)
+        .await
+        .unwrap();
+    assert!(!view.shows_email() && !view.shows_stats());
+    assert!(matches!(
+        w.service.user_stats(Some(actor(&bob)), ada.id).await,
+        Err(IdentityError::StatsPrivate)
+    ));
+    assert!(
+        w.service
+            .user_stats(Some(actor(&ada)), ada.id)
+            .await
+            .is_ok(),
+        "self sees own stats"
+    );
+
+    let mut update = PreferencesUpdate::default();
+    update.privacy.profile_public = Some(false);
+    w.service
+        .update_preferences(actor(&ada), update)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.user_by_id(Some(actor(&bob)), ada.id).await,
+        Err(IdentityError::ProfilePrivate)
+    ));
+    assert!(matches!(
+        w.service.user_by_id(None, ada.id).await,
+        Err(IdentityError::ProfilePrivate)
+    ));
+    let admin = Actor {
+        id: bob.id,
+        roles: vec![Role::User, Role::Admin],
+    };
+    let view = w.service.user_by_id(Some(admin), ada.id).await.unwrap();
+    assert!(
+        view.shows_email() && view.shows_stats(),
+        "admins see everything"
+    );
+}
+
+#[tokio::test]
+async fn preferences_validate_the_timezone_and_keep_unnamed_settings() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let bad = PreferencesUpdate {
+        timezone: Some("Mars/Olympus".into()),
+        ..PreferencesUpdate::default()
+    };
+    assert!(matches!(
+        w.service.update_preferences(actor(&ada), bad).await,
+        Err(IdentityError::Validation(_))
+    ));
+    let good = PreferencesUpdate {
+        timezone: Some("Europe/Paris".into()),
+        theme: Some(Theme::Light),
+        ..PreferencesUpdate::default()
+    };
+    let prefs = w
+        .service
+        .update_preferences(actor(&ada), good)
+        .await
+        .unwrap();
+    assert_eq!(
+        (prefs.timezone.as_str(), prefs.theme),
+        ("Europe/Paris", Theme::Light)
+    );
+    assert!(
+        prefs.notifications.email,
+        "untouched settings keep their value"
+    );
+}
+
+#[tokio::test]
+async fn profile_updates_change_named_fields_and_empty_strings_clear() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let update = ProfileUpdate {
+        bio: Some("Engine notes".into()),
+        first_name: Some(String::new()),
+        ..ProfileUpdate::default()
+    };
+    let user = w.service.update_profile(actor(&ada), update).await.unwrap();
+    assert_eq!(user.profile.bio.as_deref(), Some("Engine notes"));
+    assert_eq!(user.profile.first_name, None);
+    let bad = ProfileUpdate {
+        website: Some("javascript:alert(1)".into()),
+        ..ProfileUpdate::default()
+    };
+    assert!(matches!(
+        w.service.update_profile(actor(&ada), bad).await,
+        Err(IdentityError::Validation(_))
+    ));
+}
+
+#[tokio::test]
+async fn only_admins_list_users_and_role_changes_revoke_tokens() {
+    let w = world();
+    let (ada, ada_tokens) = signed_up(&w, "ada").await;
+    let admin = w
+        .service
+        .create_admin(RegisterCommand {
+            username: "root".into(),
+            email: "root@example.com".into(),
+            ..register_cmd("x")
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service
+            .list_users(actor(&ada), UserFilter::default(), PageRequest::default())
+            .await,
+        Err(IdentityError::InsufficientPermissions)
+    ));
+    let page = w
+        .service
+        .list_users(actor(&admin), UserFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let update = AdminUserUpdate {
+        roles: Some(vec![Role::Moderator]),
+        is_active: None,
+    };
+    let changed = w
+        .service
+        .admin_update_user(actor(&admin), ada.id, update)
+        .await
+        .unwrap();
+    assert_eq!(changed.roles, vec![Role::User, Role::Moderator]);
+    assert!(matches!(
+        w.service.authenticate(ada_tokens.access_token).await,
+        Err(IdentityError::InvalidToken)
+    ));
+    let demote_self = AdminUserUpdate {
+        roles: Some(vec![Role::User]),
+        is_active: None,
+    };
+    assert!(matches!(
+        w.service
+            .admin_update_user(actor(&admin), admin.id, demote_self)
+            .await,
+        Err(IdentityError::Validation(_))
+    ));
+}
+
+#[tokio::test]
+async fn deactivated_and_deleted_accounts_stop_working() {
+    let w = world();
+    let (ada, tokens) = signed_up(&w, "ada").await;
+    let admin = w
+        .service
+        .create_admin(RegisterCommand {
+            username: "root".into(),
+            email: "root@example.com".into(),
+            ..register_cmd("x")
+        })
+        .await
+        .unwrap();
+    w.service
+        .admin_update_user(
+            actor(&admin),
+            ada.id,
+            AdminUserUpdate {
+                roles: None,
+                is_active: Some(false),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.authenticate(tokens.access_token).await,
+        Err(IdentityError::InvalidUser)
+    ));
+    assert!(matches!(
+        w.service.refresh(tokens.refresh_token).await,
+        Err(IdentityError::InvalidRefreshToken)
+    ));
+    assert!(matches!(
+        w.service.login("ada".into(), PASSWORD.into()).await,
+        Err(IdentityError::InvalidCredentials)
+    ));
+
+    let (bob, bob_tokens) = signed_up(&w, "bob").await;
+    w.service.delete_account(actor(&bob)).await.unwrap();
+    assert!(matches!(
+        w.service.authenticate(bob_tokens.access_token).await,
+        Err(IdentityError::InvalidUser)
+    ));
+    assert!(matches!(
+        w.service.user_by_id(None, bob.id).await,
+        Err(IdentityError::UserNotFound)
+    ));
+}
+
+#[tokio::test]
+async fn an_unreachable_store_is_reported_as_unavailable() {
+    let mut users = MockUserRepository::new();
+    users.expect_find_by_username().returning(|_| {
+        Err(StoreError::Unavailable(anyhow::anyhow!(
+            "connection refused"
+        )))
+    });
+    let w = world();
+    let ports = Ports {
+        users: Arc::new(users),
+        ..w.service.ports.clone()
+    };
+    let service = IdentityService::new(ports, w.service.config.clone());
+    assert!(matches!(
+        service.login("ada".into(), PASSWORD.into()).await,
+        Err(IdentityError::Unavailable(_))
+    ));
+}

@@ -1,1 +1,14 @@
+//! Black-box tests: the real application on port 0, driven over HTTP like the web client.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
 
+mod helpers;
+
+mod auth;
+mod platform;
+mod security;
+mod users;

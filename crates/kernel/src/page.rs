@@ -19,6 +19,26 @@ impl PageRequest {
         }
     }
 
+    /// A request from optional query values: absent values take their defaults, a page or limit
+    /// below 1 is an error, a limit above [`MAX_LIMIT`] is clamped.
+    pub fn checked(
+        page: Option<u32>,
+        limit: Option<u32>,
+        default_limit: u32,
+    ) -> Result<Self, Vec<crate::FieldError>> {
+        let mut problems = Vec::new();
+        if page == Some(0) {
+            problems.push(crate::FieldError::new("page", "must be at least 1"));
+        }
+        if limit == Some(0) {
+            problems.push(crate::FieldError::new("limit", "must be at least 1"));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Self::new(page.unwrap_or(1), limit.unwrap_or(default_limit)))
+    }
+
     /// The 1-based page number.
     pub fn page(&self) -> u32 {
         self.page
@@ -88,6 +108,26 @@ mod tests {
         assert_eq!((r.page(), r.limit()), (1, MAX_LIMIT));
         assert_eq!(PageRequest::new(3, 0).limit(), 1);
         assert_eq!(PageRequest::new(3, 20).offset(), 40);
+    }
+
+    #[test]
+    fn checked_requests_reject_zero_and_clamp_large_limits() {
+        assert_eq!(
+            PageRequest::checked(None, None, 20).unwrap(),
+            PageRequest::new(1, 20)
+        );
+        assert_eq!(
+            PageRequest::checked(Some(2), Some(500), 20)
+                .unwrap()
+                .limit(),
+            MAX_LIMIT
+        );
+        assert_eq!(
+            PageRequest::checked(Some(0), Some(0), 20)
+                .unwrap_err()
+                .len(),
+            2
+        );
     }
 
     #[test]

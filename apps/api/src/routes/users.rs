@@ -4,7 +4,6 @@ use actix_web::web::{Data, Json, Path, Query};
 use apistos::api_operation;
 use apistos::web::{delete, get, patch, put, resource, ServiceConfig};
 use stackrush_identity::{UserFilter, UserId};
-use stackrush_kernel::PageRequest;
 
 use crate::auth::{Auth, MaybeAuth};
 use crate::dto::identity::*;
@@ -131,7 +130,7 @@ pub async fn list_users(
     query: Query<ListUsersQuery>,
 ) -> Reply<Paginated<UserDto>> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.page.unwrap_or(1), q.limit.unwrap_or(20));
+    let page = crate::routes::page_request(q.page, q.limit, 20)?;
     let filter = UserFilter {
         search: q.search.filter(|s| !s.is_empty()),
         role: q.role.map(Into::into),

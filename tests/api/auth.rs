@@ -1,0 +1,365 @@
+//! The auth flow the web client runs, end to end.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn register_login_refresh_logout_and_profile_follow_the_client_contract() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": "  Ada@Example.COM ", "username": "ada_l", "password": PASSWORD, "firstName": "Ada", "lastName": "Lovelace"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["success"], true);
+    assert!(body["timestamp"].is_string());
+    let user = &body["data"]["user"];
+    let id = user["_id"].as_str().unwrap();
+    assert_eq!(id.len(), 24);
+    assert_eq!(user["id"], id);
+    assert_eq!(user["email"], "ada@example.com");
+    assert_eq!(user["username"], "ada_l");
+    assert_eq!(user["emailVerified"], false);
+    assert!(user.get("password").is_none() && user.get("passwordHash").is_none());
+
+    let (status, body) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "ADA@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tokens = &body["data"]["tokens"];
+    let access = tokens["accessToken"].as_str().unwrap().to_owned();
+    let refresh = tokens["refreshToken"].as_str().unwrap().to_owned();
+    assert_eq!(body["data"]["user"]["_id"], id);
+
+    let (status, body) = app.get("/api/users/profile", Some(&access)).await;
+    assert_eq!(status, StatusCode::OK);
+    for field in [
+        "_id",
+        "email",
+        "username",
+        "profile",
+        "stats",
+        "preferences",
+        "roles",
+        "isActive",
+        "emailVerified",
+        "createdAt",
+        "updatedAt",
+    ] {
+        assert!(
+            body["data"].get(field).is_some(),
+            "profile lacks {field}: {body}"
+        );
+    }
+    assert_eq!(body["data"]["profile"]["firstName"], "Ada");
+    assert_eq!(body["data"]["stats"]["level"], 1);
+    assert_eq!(
+        body["data"]["preferences"]["privacy"]["profilePublic"],
+        true
+    );
+    for secret in [
+        "password",
+        "passwordHash",
+        "failedLogins",
+        "lockedUntil",
+        "tokenVersion",
+    ] {
+        assert!(body["data"].get(secret).is_none(), "{secret} leaked");
+    }
+
+    let (status, body) = app
+        .post("/api/auth/refresh", None, json!({"refreshToken": refresh}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let access2 = body["data"]["tokens"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refresh2 = body["data"]["tokens"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(refresh2, refresh);
+
+    let (status, _) = app
+        .post(
+            "/api/auth/logout",
+            Some(&access2),
+            json!({"refreshToken": refresh2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.get("/api/users/profile", Some(&access2)).await;
+    assert_error(status, &body, 401, "INVALID_TOKEN");
+    let (status, body) = app
+        .post("/api/auth/refresh", None, json!({"refreshToken": refresh2}))
+        .await;
+    assert_error(status, &body, 401, "INVALID_REFRESH_TOKEN");
+}
+
+#[tokio::test]
+async fn duplicates_and_invalid_registrations_get_the_contract_codes() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+    let (status, body) = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": "ADA@example.com", "username": "other", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 409, "EMAIL_EXISTS");
+    let (status, body) = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": "x@example.com", "username": "ADA", "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 409, "USERNAME_EXISTS");
+    let (status, body) = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": "nope", "username": "a", "password": "weakpass"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let fields: Vec<_> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        fields.contains(&"email".into())
+            && fields.contains(&"username".into())
+            && fields.contains(&"password".into()),
+        "{fields:?}"
+    );
+    let long = format!("Aa1!{}", "x".repeat(69));
+    let (status, body) = app
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": "l@example.com", "username": "longpw", "password": long}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "password");
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+    let (s1, b1) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "ada", "password": "Wrong-Pass-1"}),
+        )
+        .await;
+    let (s2, b2) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "ghost", "password": "Wrong-Pass-1"}),
+        )
+        .await;
+    assert_error(s1, &b1, 401, "INVALID_CREDENTIALS");
+    assert_eq!(s1, s2);
+    assert_eq!(b1["error"]["code"], b2["error"]["code"]);
+    assert_eq!(b1["error"]["message"], b2["error"]["message"]);
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+    for _ in 0..4 {
+        let (status, body) = app
+            .post(
+                "/api/auth/login",
+                None,
+                json!({"identifier": "ada", "password": "Wrong-Pass-1"}),
+            )
+            .await;
+        assert_error(status, &body, 401, "INVALID_CREDENTIALS");
+    }
+    let (status, body) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "ada", "password": "Wrong-Pass-1"}),
+        )
+        .await;
+    assert_error(status, &body, 401, "ACCOUNT_LOCKED");
+    let response = app
+        .call(
+            reqwest::Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"identifier": "ada@example.com", "password": PASSWORD})),
+        )
+        .await;
+    assert!(response.headers().get("retry-after").is_some());
+    let (status, body) = split(response).await;
+    assert_error(status, &body, 401, "ACCOUNT_LOCKED");
+}
+
+#[tokio::test]
+async fn a_replayed_refresh_token_revokes_its_family() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let (_, body) = app
+        .post(
+            "/api/auth/refresh",
+            None,
+            json!({"refreshToken": s.refresh}),
+        )
+        .await;
+    let next = body["data"]["tokens"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = app
+        .post(
+            "/api/auth/refresh",
+            None,
+            json!({"refreshToken": s.refresh}),
+        )
+        .await;
+    assert_error(status, &body, 401, "INVALID_REFRESH_TOKEN");
+    let (status, body) = app
+        .post("/api/auth/refresh", None, json!({"refreshToken": next}))
+        .await;
+    assert_error(status, &body, 401, "INVALID_REFRESH_TOKEN");
+}
+
+#[tokio::test]
+async fn of_concurrent_refreshes_with_one_token_exactly_one_succeeds() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let calls = (0..8).map(|_| {
+        app.post(
+            "/api/auth/refresh",
+            None,
+            json!({"refreshToken": s.refresh}),
+        )
+    });
+    let results = futures::future::join_all(calls).await;
+    let ok = results
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .count();
+    assert_eq!(ok, 1, "{results:?}");
+    for (status, body) in results
+        .iter()
+        .filter(|(status, _)| *status != StatusCode::OK)
+    {
+        assert_error(*status, body, 401, "INVALID_REFRESH_TOKEN");
+    }
+}
+
+#[tokio::test]
+async fn password_reset_by_emailed_link_signs_out_and_works_once() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let (status, body) = app
+        .post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "ada@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .post(
+            "/api/auth/forgot-password",
+            None,
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "unknown addresses get the same answer"
+    );
+    let token = app.last_mail_token();
+    let (status, body) = app
+        .post(
+            "/api/auth/reset-password",
+            None,
+            json!({"token": token, "password": "New-Secret-2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/auth/reset-password",
+            None,
+            json!({"token": token, "password": "New-Secret-3"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "INVALID_OR_EXPIRED_TOKEN");
+    let (status, body) = app.get("/api/users/profile", Some(&s.access)).await;
+    assert_error(status, &body, 401, "INVALID_TOKEN");
+    app.login_as("ada", "New-Secret-2").await;
+}
+
+#[tokio::test]
+async fn the_verification_link_from_the_email_verifies_the_address() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let token = app.last_mail_token();
+    let (status, body) = app
+        .post("/api/auth/verify-email", None, json!({"token": token}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = app.get("/api/users/profile", Some(&s.access)).await;
+    assert_eq!(body["data"]["emailVerified"], true);
+    let (status, body) = app
+        .post("/api/auth/verify-email", None, json!({"token": "made-up"}))
+        .await;
+    assert_error(status, &body, 400, "INVALID_OR_EXPIRED_TOKEN");
+}
+
+#[tokio::test]
+async fn changing_the_password_revokes_old_tokens_and_returns_a_fresh_pair() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let (status, body) = app
+        .post(
+            "/api/auth/change-password",
+            Some(&s.access),
+            json!({"currentPassword": "Wrong-Pass-1", "newPassword": "New-Secret-2"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "INVALID_CURRENT_PASSWORD");
+    let (status, body) = app
+        .post(
+            "/api/auth/change-password",
+            Some(&s.access),
+            json!({"currentPassword": PASSWORD, "newPassword": "New-Secret-2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fresh = body["data"]["tokens"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = app.get("/api/users/profile", Some(&s.access)).await;
+    assert_error(status, &body, 401, "INVALID_TOKEN");
+    let (status, _) = app.get("/api/users/profile", Some(&fresh)).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -1,0 +1,84 @@
+//! Health, routing errors, request ids, OpenAPI and docs.
+
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_and_readiness_answer_at_both_paths() {
+    let app = TestApp::spawn().await;
+    for path in ["/health", "/api/health"] {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["data"]["status"], "ok");
+        assert!(body["data"]["uptime"].as_f64().unwrap() >= 0.0);
+        assert!(body["data"]["timestamp"].is_string());
+    }
+    for path in ["/ready", "/api/ready"] {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["status"], "ready");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_json_404_and_405() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/api/nothing-here", None).await;
+    assert_error(status, &body, 404, "NOT_FOUND");
+    assert_eq!(body["error"]["path"], "/api/nothing-here");
+    let (status, body) = split(
+        app.call(Method::DELETE, "/api/auth/login", None, None)
+            .await,
+    )
+    .await;
+    assert_error(status, &body, 405, "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn a_sane_incoming_request_id_is_echoed() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(app.url("/health"))
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-abc-123");
+    let response = app
+        .client
+        .get(app.url("/health"))
+        .header("x-request-id", "bad id\twith tab")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.headers()["x-request-id"], "bad id\twith tab");
+}
+
+#[tokio::test]
+async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
+    let app = TestApp::spawn().await;
+    let served: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(served["paths"]["/api/auth/login"]["post"].is_object());
+    assert!(served["components"]["securitySchemes"]["bearerAuth"].is_object());
+    let rendered = format!("{}\n", serde_json::to_string_pretty(&served).unwrap());
+    let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(&snapshot, &rendered).unwrap();
+    }
+    let committed = std::fs::read_to_string(&snapshot)
+        .expect("docs/openapi.json missing: run with UPDATE_SNAPSHOTS=1");
+    assert!(committed == rendered, "docs/openapi.json is stale: run `UPDATE_SNAPSHOTS=1 cargo nextest run -p stackrush-tests openapi`");
+    let response = app.client.get(app.url("/docs")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("/openapi.json"));
+}

@@ -1,0 +1,353 @@
+//! The security suite of QUALITY.md as it applies to identity.
+
+use base64::Engine;
+use jsonwebtoken::{encode, EncodingKey, Header};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn b64(value: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
+}
+
+fn claims(id: &str, exp_offset: i64, nbf_offset: i64) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"id": id, "sub": id, "email": "ada@example.com", "username": "ada", "roles": ["user", "admin"],
+           "iat": now + nbf_offset.min(0), "nbf": now + nbf_offset, "exp": now + exp_offset,
+           "iss": "stackrush", "aud": "stackrush-web", "typ": "access", "ver": 0})
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_access_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    let (status, body) = app.get("/api/users/profile", None).await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+
+    let parts: Vec<&str> = s.access.split('.').collect();
+    let mut payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[1])
+            .unwrap(),
+    )
+    .unwrap();
+    payload["roles"] = json!(["user", "admin"]);
+    let none_alg = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        parts[1]
+    );
+    let stripped = format!("{}.{}.", parts[0], parts[1]);
+    let forged = format!("{}.{}.{}", parts[0], b64(&payload), parts[2]);
+    let wrong_key = sign(
+        &claims(&s.id, 600, 0),
+        "some-other-secret-that-is-long-enough-000000",
+    );
+    let expired = sign(&claims(&s.id, -1, -900), JWT_SECRET);
+    let future = sign(&claims(&s.id, 900, 60), JWT_SECRET);
+    let mut wrong_aud = claims(&s.id, 600, 0);
+    wrong_aud["aud"] = json!("someone-else");
+    let wrong_aud = sign(&wrong_aud, JWT_SECRET);
+    let mut refresh_typ = claims(&s.id, 600, 0);
+    refresh_typ["typ"] = json!("refresh");
+    let refresh_typ = sign(&refresh_typ, JWT_SECRET);
+    let cases = [
+        ("garbage", "not-a-jwt".to_owned(), "INVALID_TOKEN"),
+        ("alg none", none_alg, "INVALID_TOKEN"),
+        ("stripped signature", stripped, "INVALID_TOKEN"),
+        ("forged claims", forged, "INVALID_TOKEN"),
+        ("wrong key", wrong_key, "INVALID_TOKEN"),
+        ("expired", expired, "TOKEN_EXPIRED"),
+        ("not yet valid", future, "INVALID_TOKEN"),
+        ("wrong audience", wrong_aud, "INVALID_TOKEN"),
+        ("wrong type", refresh_typ, "INVALID_TOKEN"),
+        (
+            "refresh token as access token",
+            s.refresh.clone(),
+            "INVALID_TOKEN",
+        ),
+    ];
+    for (name, token, code) in cases {
+        let (status, body) = app.get("/api/users/profile", Some(&token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {body}");
+        assert_eq!(body["error"]["code"], code, "{name}: {body}");
+    }
+    let valid = sign(&claims(&s.id, 600, 0), JWT_SECRET);
+    let (status, body) = app.get("/api/users/profile", Some(&valid)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a correctly signed token works: {body}"
+    );
+    let (status, _) = app.get("/api/users", Some(&valid)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "roles come from the store, not from the token's claims"
+    );
+}
+
+#[tokio::test]
+async fn privileged_or_unknown_fields_in_bodies_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .post("/api/auth/register", None, json!({"email": "m@example.com", "username": "mallory", "password": PASSWORD, "roles": ["admin"]}))
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "roles");
+    let (status, _) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "mallory", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "nothing was created");
+    let s = app.signed_up("ada").await;
+    for body in [
+        json!({"stats": {"xp": 99999}}),
+        json!({"roles": ["admin"]}),
+        json!({"email": "x@example.com"}),
+    ] {
+        let (status, response) = app.put("/api/users/profile", Some(&s.access), body).await;
+        assert_error(status, &response, 400, "VALIDATION_ERROR");
+    }
+    let (_, profile) = app.get("/api/users/profile", Some(&s.access)).await;
+    assert_eq!(profile["data"]["stats"]["xp"], 0);
+    assert_eq!(profile["data"]["roles"], json!(["user"]));
+}
+
+#[tokio::test]
+async fn operator_injection_is_a_validation_error_and_search_is_literal() {
+    let app = TestApp::spawn().await;
+    app.register("ada").await;
+    let (status, body) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": "ada", "password": {"$ne": ""}}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"identifier": {"$gt": ""}, "password": PASSWORD}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let admin = app.admin().await;
+    let (status, body) = app
+        .get("/api/users?search[$ne]=x", Some(&admin.access))
+        .await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let redos = format!("{}!", "a".repeat(50));
+    let started = std::time::Instant::now();
+    let (status, body) = app
+        .get(
+            &format!("/api/users?search=(a%2B)%2B{redos}"),
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["pagination"]["total"], 0);
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[tokio::test]
+async fn oversized_deep_and_non_json_bodies_get_json_errors() {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("BODY_LIMIT_BYTES", "4096".into())],
+    })
+    .await;
+    let big = json!({"identifier": "a".repeat(10_000), "password": "x"});
+    let (status, body) = app.post("/api/auth/login", None, big).await;
+    assert_error(status, &body, 413, "PAYLOAD_TOO_LARGE");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = split(response).await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = split(response).await;
+    assert_error(status, &body, 415, "UNSUPPORTED_MEDIA_TYPE");
+    let response = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = split(response).await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+}
+
+#[tokio::test]
+async fn credential_routes_are_throttled_per_address_with_json_429s() {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("AUTH_RATE_LIMIT_PER_MINUTE", "3".into())],
+    })
+    .await;
+    for i in 0..3 {
+        let response = app
+            .call(
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({"identifier": format!("user{i}"), "password": "Wrong-Pass-1"})),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["ratelimit-limit"], "3");
+        assert_eq!(
+            response.headers()["ratelimit-remaining"],
+            (2 - i).to_string().as_str()
+        );
+    }
+    let response = app
+        .call(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"identifier": "user9", "password": "Wrong-Pass-1"})),
+        )
+        .await;
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    assert_eq!(response.headers()["ratelimit-remaining"], "0");
+    let (status, body) = split(response).await;
+    assert_error(status, &body, 429, "TOO_MANY_REQUESTS");
+    let (status, _) = app.get("/api/health", None).await;
+    assert_eq!(status, StatusCode::OK, "other routes still answer");
+}
+
+#[tokio::test]
+async fn the_global_limit_applies_to_every_route() {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("RATE_LIMIT_PER_MINUTE", "5".into())],
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/health", None).await.0, StatusCode::OK);
+    }
+    let (status, body) = app.get("/api/health", None).await;
+    assert_error(status, &body, 429, "TOO_MANY_REQUESTS");
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origin_with_credentials() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .request(Method::OPTIONS, app.url("/api/auth/login"))
+        .header("origin", "http://localhost:5173")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let h = response.headers();
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:5173");
+    assert_eq!(h["access-control-allow-credentials"], "true");
+    let methods = h["access-control-allow-methods"].to_str().unwrap();
+    for m in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        assert!(methods.contains(m), "{methods}");
+    }
+    let response = app
+        .client
+        .get(app.url("/api/health"))
+        .header("origin", "http://localhost:5173")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    for origin in ["https://evil.example", "null"] {
+        let response = app
+            .client
+            .get(app.url("/api/health"))
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none(),
+            "{origin} must get no CORS headers"
+        );
+    }
+}
+
+#[tokio::test]
+async fn security_headers_are_on_every_response() {
+    let app = TestApp::spawn().await;
+    let s = app.signed_up("ada").await;
+    for response in [
+        app.call(Method::GET, "/api/users/profile", Some(&s.access), None)
+            .await,
+        app.call(Method::GET, "/api/missing", None, None).await,
+    ] {
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["cache-control"], "no-store");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'"));
+        assert_eq!(h["x-request-id"].to_str().unwrap().len(), 32);
+    }
+}
+
+#[tokio::test]
+async fn errors_never_expose_internals() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .get(
+            "/api/users/0123456789abcdef01234567/stats",
+            Some("eyJhbGciOiJIUzI1NiJ9.e30.x"),
+        )
+        .await;
+    assert_error(status, &body, 401, "INVALID_TOKEN");
+    let text = body.to_string();
+    for leak in ["sqlx", "mongodb", "panicked", "src/", JWT_SECRET] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+}

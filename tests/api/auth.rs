@@ -311,7 +311,7 @@ async fn password_reset_by_emailed_link_signs_out_and_works_once() {
             json!({"token": token, "password": "New-Secret-3"}),
         )
         .await;
-    assert_error(status, &body, 400, "INVALID_OR_EXPIRED_TOKEN");
+    assert_error(status, &body, 404, "INVALID_OR_EXPIRED_TOKEN");
     let (status, body) = app.get("/api/users/profile", Some(&s.access)).await;
     assert_error(status, &body, 401, "INVALID_TOKEN");
     app.login_as("ada", "New-Secret-2").await;
@@ -331,7 +331,7 @@ async fn the_verification_link_from_the_email_verifies_the_address() {
     let (status, body) = app
         .post("/api/auth/verify-email", None, json!({"token": "made-up"}))
         .await;
-    assert_error(status, &body, 400, "INVALID_OR_EXPIRED_TOKEN");
+    assert_error(status, &body, 404, "INVALID_OR_EXPIRED_TOKEN");
 }
 
 #[tokio::test]
@@ -345,7 +345,7 @@ async fn changing_the_password_revokes_old_tokens_and_returns_a_fresh_pair() {
             json!({"currentPassword": "Wrong-Pass-1", "newPassword": "New-Secret-2"}),
         )
         .await;
-    assert_error(status, &body, 400, "INVALID_CURRENT_PASSWORD");
+    assert_error(status, &body, 403, "INVALID_CURRENT_PASSWORD");
     let (status, body) = app
         .post(
             "/api/auth/change-password",

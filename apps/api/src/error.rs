@@ -220,20 +220,25 @@ impl From<IdentityError> for ApiError {
                 "REFRESH_TOKEN_EXPIRED",
                 "The refresh token has expired",
             ),
+            // The link names a pending action that does not exist (any more).
             E::InvalidLinkToken => s(
-                StatusCode::BAD_REQUEST,
+                StatusCode::NOT_FOUND,
                 "INVALID_OR_EXPIRED_TOKEN",
                 "This link is invalid or has expired",
             ),
-            E::WrongPassword => ApiError::validation(
-                "INVALID_CURRENT_PASSWORD",
-                "The current password is incorrect",
-                vec![Detail {
+            // Not 401: the caller is signed in, and a 401 would make the client refresh and retry.
+            E::WrongPassword => ApiError {
+                details: vec![Detail {
                     field: "currentPassword".into(),
                     message: "is incorrect".into(),
                     value: None,
                 }],
-            ),
+                ..s(
+                    StatusCode::FORBIDDEN,
+                    "INVALID_CURRENT_PASSWORD",
+                    "The current password is incorrect",
+                )
+            },
             E::UserNotFound => s(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "No such user"),
             E::ProfilePrivate => s(
                 StatusCode::FORBIDDEN,

@@ -216,12 +216,15 @@ pub struct PrivacyUpdate {
 }
 
 fn timezone_schema(_: &mut apistos::schemars::SchemaGenerator) -> apistos::schemars::Schema {
-    let names: Vec<serde_json::Value> = chrono_tz::TZ_VARIANTS
+    let mut names: Vec<serde_json::Value> = chrono_tz::TZ_VARIANTS
         .iter()
         .map(|tz| serde_json::Value::from(tz.name()))
         .collect();
+    // Absent and null both leave the setting as it is.
+    names.push(serde_json::Value::Null);
     let mut schema = serde_json::Map::new();
     schema.insert("type".into(), "string".into());
+    schema.insert("nullable".into(), true.into());
     schema.insert("enum".into(), names.into());
     schema.insert("description".into(), "An IANA time zone name".into());
     apistos::schemars::Schema::from(schema)
@@ -235,6 +238,7 @@ pub struct UpdatePreferencesRequest {
     pub theme: Option<ThemeDto>,
     pub notifications: Option<NotificationsUpdate>,
     pub privacy: Option<PrivacyUpdate>,
+    #[serde(default)]
     #[schemars(schema_with = "timezone_schema")]
     pub timezone: Option<String>,
 }
@@ -310,10 +314,10 @@ impl From<AdminUpdateUserRequest> for id::AdminUserUpdate {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct ListUsersQuery {
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub page: Option<u32>,
     /// Clamped to 100.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
     /// Literal, case-insensitive substring of username or email.
     #[schemars(length(max = 100))]

@@ -122,6 +122,7 @@ pub async fn forgot_password(
     error_code = 400,
     error_code = 413,
     error_code = 415,
+    error_code = 404,
     error_code = 429
 )]
 pub async fn reset_password(
@@ -143,6 +144,7 @@ pub async fn reset_password(
     error_code = 400,
     error_code = 413,
     error_code = 415,
+    error_code = 404,
     error_code = 429
 )]
 pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>) -> Reply<Empty> {
@@ -158,6 +160,7 @@ pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>)
     error_code = 401,
     error_code = 413,
     error_code = 415,
+    error_code = 403,
     error_code = 429
 )]
 pub async fn change_password(

@@ -577,7 +577,13 @@ impl IdentityApi for IdentityService {
         refresh_token: Option<String>,
     ) -> Result<(), IdentityError> {
         let now = self.ports.clock.now();
-        if let Some(token) = refresh_token.filter(|t| !t.is_empty() && t.len() <= 200) {
+        if refresh_token.as_ref().is_some_and(|t| t.len() > 200) {
+            return Err(IdentityError::invalid(
+                "refreshToken",
+                "must be at most 200 characters",
+            ));
+        }
+        if let Some(token) = refresh_token.filter(|t| !t.is_empty()) {
             if let Some(record) = self
                 .ports
                 .refresh_tokens

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Create the schemathesis users on a running StackRush API and write WFC auth documents.
+
+usage: users.py BASE_URL OUT_DIR
+Writes OUT_DIR/wfc-login.json (alice and bob, signing in through /api/auth/login, so a logout
+during the run only costs a new login) and OUT_DIR/wfc-fixed.json (carol and dave with fixed
+Bearer tokens, for the destructive account deletion run).
+"""
+import json
+import sys
+import urllib.error
+import urllib.request
+
+PASSWORD = "Fuzz-Password-1"
+
+
+def post(base, path, body):
+    req = urllib.request.Request(
+        base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def user(base, name):
+    status, body = post(base, "/api/auth/register", {"email": f"{name}@fuzz.test", "username": name, "password": PASSWORD})
+    if status not in (201, 409):
+        sys.exit(f"register {name}: {status} {body}")
+    status, body = post(base, "/api/auth/login", {"identifier": name, "password": PASSWORD})
+    if status != 200:
+        sys.exit(f"login {name}: {status} {body}")
+    return body["data"]["tokens"]["accessToken"]
+
+
+def login_entry(name):
+    return {
+        "name": name,
+        "loginEndpointAuth": {
+            "endpoint": "/api/auth/login",
+            "verb": "POST",
+            "contentType": "application/json",
+            "payloadRaw": json.dumps({"identifier": name, "password": PASSWORD}),
+            "token": {
+                "extractFrom": "body",
+                "extractSelector": "/data/tokens/accessToken",
+                "sendIn": "header",
+                "sendName": "Authorization",
+                "sendTemplate": "Bearer {token}",
+            },
+        },
+    }
+
+
+def main():
+    base, out = sys.argv[1].rstrip("/"), sys.argv[2]
+    for name in ("alice", "bob"):
+        user(base, name)
+    with open(f"{out}/wfc-login.json", "w") as f:
+        json.dump({"schemaVersion": "0.2.0", "auth": [login_entry("alice"), login_entry("bob")]}, f, indent=2)
+    fixed = [
+        {"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {user(base, name)}"}]}
+        for name in ("carol", "dave")
+    ]
+    with open(f"{out}/wfc-fixed.json", "w") as f:
+        json.dump({"schemaVersion": "0.2.0", "auth": fixed}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

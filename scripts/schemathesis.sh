@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fuzz the running binary's /openapi.json with schemathesis (--checks all, two users for the
+# object-level authorization check). Starts its own server on a fresh SQLite file and stops it.
+# Needs .venv-qa (scripts/test.sh creates it) and a built target/debug/stackrush-api.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv-qa}
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+PORT=$port DATABASE_PATH="$work/db/fuzz.db" MAIL_DIR="$work/mail" BCRYPT_COST=4 \
+    RATE_LIMIT_PER_MINUTE=1000000 AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOCKOUT_THRESHOLD=1000000 \
+    RUST_LOG=warn LOG_FORMAT=json MONGODB_URI= \
+    target/debug/stackrush-api > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen('$base/health', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+done
+python3 qa/users.py "$base" "$work"
+
+run() {
+    local auth=$1; shift
+    cat > "$work/schemathesis.toml" <<TOML
+[auth.wfc]
+path = "$work/$auth"
+peers = $( [ "$auth" = wfc-login.json ] && echo '["alice", "bob"]' || echo '["carol", "dave"]' )
+TOML
+    "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
+        --checks all --seed 1 --max-examples "${FUZZ_EXAMPLES:-30}" --workers 2 \
+        --generation-allow-x00 false --suppress-health-check all "$@"
+}
+
+status=0
+# Everything but account deletion, as alice and bob (re-signing in whenever a token is revoked).
+run wfc-login.json --exclude-path /api/users/account || status=1
+# Account deletion last, with its own users: it ends their accounts.
+run wfc-fixed.json --include-path /api/users/account || status=1
+if [ "$status" -ne 0 ]; then
+    echo "schemathesis found problems; server log tail:"; tail -n 20 "$work/server.log"
+fi
+exit $status

@@ -19,14 +19,9 @@ pub struct TestApp {
 }
 
 /// Tuning for one test's app.
+#[derive(Default)]
 pub struct Options {
     pub vars: Vec<(&'static str, String)>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self { vars: Vec::new() }
-    }
 }
 
 impl TestApp {

@@ -30,6 +30,10 @@ impl From<FieldError> for Detail {
 /// An error response in the contract's shape. Rendered with the request path by the request
 /// middleware (see [`crate::middleware`]).
 #[derive(Debug, Clone, ApiErrorComponent)]
+#[expect(
+    clippy::duplicated_attributes,
+    reason = "apistos lists one status(...) per documented code"
+)]
 #[openapi_error(
     status(
         code = 400,

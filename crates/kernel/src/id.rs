@@ -45,12 +45,12 @@ impl ObjectIdBytes {
     }
 
     /// The 12 bytes.
-    pub const fn bytes(&self) -> [u8; 12] {
+    pub const fn bytes(self) -> [u8; 12] {
         self.0
     }
 
     /// 24 lowercase hex digits.
-    pub fn to_hex(&self) -> String {
+    pub fn to_hex(self) -> String {
         hex::encode(self.0)
     }
 }
@@ -100,11 +100,11 @@ macro_rules! define_id {
                 Self($crate::ObjectIdBytes::from_bytes(bytes))
             }
             /// The 12 bytes.
-            pub const fn bytes(&self) -> [u8; 12] {
+            pub const fn bytes(self) -> [u8; 12] {
                 self.0.bytes()
             }
             /// 24 lowercase hex digits.
-            pub fn to_hex(&self) -> String {
+            pub fn to_hex(self) -> String {
                 self.0.to_hex()
             }
         }
@@ -158,6 +158,7 @@ mod tests {
         let parsed: SampleId = id.to_hex().parse().unwrap();
         assert_eq!(parsed, id);
         assert_eq!(id.to_hex().len(), 24);
+        assert_eq!(SampleId::from_bytes(id.bytes()), id);
     }
 
     #[test]

@@ -27,3 +27,6 @@ pub fn page_request(
         )
     })
 }
+
+#[cfg(test)]
+mod tests;

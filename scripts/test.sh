@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, dependency direction, every crate's
+# tests (contract suites on the in-memory fake, SQLite and MongoDB), the black-box suite on SQLite
+# and on MongoDB, and a schemathesis run. MongoDB is SecantusDB from PyPI unless MONGODB_URI is
+# set. Everything started here is stopped by PID on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv-qa}
+
+if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/secantusd-py" ]; then
+    echo "==> installing SecantusDB and schemathesis into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --pre 'SecantusDB==0.7.0b3' 'schemathesis==4.32.5'
+fi
+
+mongo_pid=""
+cleanup() {
+    if [ -n "$mongo_pid" ]; then kill "$mongo_pid" 2>/dev/null || true; wait "$mongo_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> dependency direction"
+scripts/check-deps.sh
+
+if [ -z "${MONGODB_URI:-}" ]; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$VENV/bin/secantusd-py" --port "$port" --storage-path :memory: > "${TMPDIR:-/tmp}/secantusd-$port.log" 2>&1 &
+    mongo_pid=$!
+    for _ in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+        sleep 0.2
+    done
+    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+        export MONGODB_URI="mongodb://127.0.0.1:$port/?directConnection=true"
+        echo "==> SecantusDB (MongoDB stand-in) on port $port, pid $mongo_pid"
+    else
+        echo "!!! SecantusDB did not start: the MongoDB suites will be SKIPPED"
+        kill "$mongo_pid" 2>/dev/null || true; mongo_pid=""
+    fi
+fi
+
+echo "==> tests (workspace)"
+cargo nextest run --workspace --locked --no-fail-fast
+if [ -n "${MONGODB_URI:-}" ]; then
+    echo "==> black-box tests on MongoDB"
+    STACKRUSH_TEST_MONGODB_URI="$MONGODB_URI" cargo nextest run -p stackrush-tests --locked --no-fail-fast
+else
+    echo "!!! MONGODB_URI unset: MongoDB contract and black-box suites SKIPPED"
+fi
+
+echo "==> doc tests and examples"
+cargo test --workspace --doc --locked
+cargo run --quiet --locked -p stackrush-identity-sqlite --example embedded
+
+echo "==> schemathesis"
+cargo build --locked -p stackrush-api
+VENV="$VENV" scripts/schemathesis.sh
+echo "==> all checks passed"

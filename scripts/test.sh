@@ -25,6 +25,13 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> dependency direction"
 scripts/check-deps.sh
+if docker compose version >/dev/null 2>&1; then compose="docker compose"; elif command -v docker-compose >/dev/null 2>&1; then compose=docker-compose; else compose=""; fi
+if [ -n "$compose" ]; then
+    echo "==> $compose config (deploy/compose.yaml)"
+    JWT_SECRET=check REFRESH_TOKEN_SECRET=check $compose -f deploy/compose.yaml config -q
+else
+    echo "!!! no docker compose client: deploy/compose.yaml not checked"
+fi
 
 if [ -z "${MONGODB_URI:-}" ]; then
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

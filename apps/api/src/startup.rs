@@ -230,7 +230,7 @@ pub fn identity_service(
     let ports = Ports {
         users: stores.users,
         refresh_tokens: stores.refresh_tokens,
-        one_time_tokens: stores.link_tokens,
+        link_tokens: stores.link_tokens,
         hasher: Arc::new(BcryptHasher::new(settings.bcrypt_cost)),
         mailer,
         clock: Arc::new(SystemClock),

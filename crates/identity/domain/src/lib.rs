@@ -7,16 +7,16 @@
 //! ```no_run
 //! # async fn demo(users: std::sync::Arc<dyn stackrush_identity::ports::UserRepository>,
 //! #               refresh: std::sync::Arc<dyn stackrush_identity::ports::RefreshTokenRepository>,
-//! #               once: std::sync::Arc<dyn stackrush_identity::ports::OneTimeTokenRepository>)
+//! #               once: std::sync::Arc<dyn stackrush_identity::ports::LinkTokenRepository>)
 //! #   -> Result<(), stackrush_identity::IdentityError> {
 //! use std::sync::Arc;
-//! use stackrush_identity::{IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
+//! use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
 //! use stackrush_identity::crypto::BcryptHasher;
 //! use stackrush_identity::ports::LogMailer;
 //!
 //! let service = IdentityService::new(
 //!     Ports {
-//!         users, refresh_tokens: refresh, one_time_tokens: once,
+//!         users, refresh_tokens: refresh, link_tokens: once,
 //!         hasher: Arc::new(BcryptHasher::new(12)),
 //!         mailer: Arc::new(LogMailer),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),

@@ -149,7 +149,7 @@ impl Mailer for LogMailer {
 pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
-    pub one_time_tokens: Arc<dyn LinkTokenRepository>,
+    pub link_tokens: Arc<dyn LinkTokenRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,

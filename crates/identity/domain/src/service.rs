@@ -297,12 +297,12 @@ impl IdentityService {
             ),
         };
         self.ports
-            .one_time_tokens
+            .link_tokens
             .delete_for_user(user.id, purpose)
             .await?;
         let token = random_token();
         self.ports
-            .one_time_tokens
+            .link_tokens
             .insert(&LinkToken {
                 hash: self.hash_token(&token),
                 user_id: user.id,
@@ -338,7 +338,7 @@ impl IdentityService {
         }
         let found = self
             .ports
-            .one_time_tokens
+            .link_tokens
             .take(purpose, &self.hash_token(token))
             .await?;
         let now = self.ports.clock.now();

@@ -57,7 +57,7 @@ fn world() -> World {
     let ports = Ports {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
-        one_time_tokens: Arc::new(InMemoryLinkTokens::default()),
+        link_tokens: Arc::new(InMemoryLinkTokens::default()),
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: outbox.clone(),
         clock: clock.clone(),

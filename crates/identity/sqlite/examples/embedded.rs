@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     let ports = Ports {
         users: Arc::new(SqliteUsers::new(pool.clone())),
         refresh_tokens: Arc::new(SqliteRefreshTokens::new(pool.clone())),
-        one_time_tokens: Arc::new(SqliteLinkTokens::new(pool)),
+        link_tokens: Arc::new(SqliteLinkTokens::new(pool)),
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: Arc::new(LogMailer),
         clock: Arc::new(SystemClock),

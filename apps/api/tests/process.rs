@@ -1,10 +1,5 @@
 //! The real binary as a process: configuration errors, the admin command, and graceful shutdown.
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests report failures by panicking"
-)]
+#![expect(clippy::unwrap_used, reason = "tests report failures by panicking")]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,0 +1,273 @@
+//! The challenges service: who may do what, and what each caller sees.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use stackrush_kernel::{Page, PageRequest};
+
+use crate::error::ChallengeError;
+use crate::model::*;
+use crate::ports::Ports;
+use crate::slug::slugify;
+use crate::validate::check;
+
+/// The challenges context's inbound port.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ChallengeApi: Send + Sync {
+    /// Creates a challenge authored by the caller (admins and moderators only). The slug comes
+    /// from the title. Errors: `InsufficientPermissions`, `Validation`, `SlugTaken`.
+    async fn create(&self, caller: Caller, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError>;
+
+    /// Replaces the content of a challenge (its author or an admin); stats are kept.
+    /// Errors: `NotFound`, `NotAuthor`, `Validation`, `SlugTaken`.
+    async fn update(&self, caller: Caller, id: ChallengeId, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError>;
+
+    /// Soft-deletes a challenge (its author or an admin). Errors: `NotFound`, `NotAuthor`.
+    async fn delete(&self, caller: Caller, id: ChallengeId) -> Result<(), ChallengeError>;
+
+    /// One challenge as the caller may see it. Errors: `NotFound` (also for hidden ones).
+    async fn get(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeView, ChallengeError>;
+
+    /// Same, by slug.
+    async fn get_by_slug(&self, caller: Option<Caller>, slug: String) -> Result<ChallengeView, ChallengeError>;
+
+    /// A filtered, sorted page of the challenges the caller may see.
+    async fn list(
+        &self,
+        caller: Option<Caller>,
+        filter: ChallengeFilter,
+        page: PageRequest,
+    ) -> Result<Page<ChallengeView>, ChallengeError>;
+
+    /// The most popular public challenges.
+    async fn popular(&self, caller: Option<Caller>, limit: u32) -> Result<Vec<ChallengeView>, ChallengeError>;
+
+    /// Public challenges per category.
+    async fn categories(&self) -> Result<Vec<(String, u64)>, ChallengeError>;
+
+    /// Statistics of one visible challenge. Errors: `NotFound`.
+    async fn stats(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeStatsView, ChallengeError>;
+}
+
+/// The challenge rules over the outbound ports.
+pub struct ChallengeService {
+    ports: Ports,
+}
+
+fn may_edit(caller: &Caller, challenge: &Challenge) -> bool {
+    caller.is_admin || caller.id == challenge.author
+}
+
+fn may_see(caller: Option<&Caller>, challenge: &Challenge) -> bool {
+    if challenge.deleted_at.is_some() {
+        return false;
+    }
+    (challenge.is_public && challenge.is_active) || caller.is_some_and(|c| may_edit(c, challenge))
+}
+
+fn visibility(caller: Option<&Caller>) -> Visibility {
+    match caller {
+        Some(c) if c.is_admin => Visibility::Everything,
+        Some(c) => Visibility::Public { also_author: Some(c.id) },
+        None => Visibility::Public { also_author: None },
+    }
+}
+
+fn trimmed(text: &str) -> String {
+    text.trim().to_owned()
+}
+
+/// Tags are kept lowercase, trimmed and unique, in the order given.
+fn normal_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        if !tag.is_empty() && !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+impl ChallengeService {
+    /// A service over `ports`.
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+
+    /// The service as a shared inbound port.
+    pub fn into_api(self) -> Arc<dyn ChallengeApi> {
+        Arc::new(self)
+    }
+
+    async fn visible(&self, caller: Option<&Caller>, found: Option<Challenge>) -> Result<Challenge, ChallengeError> {
+        match found {
+            Some(challenge) if may_see(caller, &challenge) => Ok(challenge),
+            _ => Err(ChallengeError::NotFound),
+        }
+    }
+
+    async fn views(&self, caller: Option<&Caller>, challenges: Vec<Challenge>) -> Result<Vec<ChallengeView>, ChallengeError> {
+        let mut ids: Vec<AuthorId> = challenges.iter().map(|c| c.author).collect();
+        ids.sort();
+        ids.dedup();
+        // Display names are a nicety: a directory failure leaves authors out, not the list.
+        let authors = match self.ports.authors.summaries(&ids).await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::warn!(error = %err, "author directory failed");
+                HashMap::new()
+            }
+        };
+        Ok(challenges
+            .into_iter()
+            .map(|challenge| {
+                let full = caller.is_some_and(|c| may_edit(c, &challenge));
+                let author = authors.get(&challenge.author).cloned();
+                let challenge = if full { challenge } else { challenge.redacted() };
+                ChallengeView { challenge, author, full }
+            })
+            .collect())
+    }
+
+    async fn view(&self, caller: Option<&Caller>, challenge: Challenge) -> Result<ChallengeView, ChallengeError> {
+        let mut views = self.views(caller, vec![challenge]).await?;
+        views.pop().ok_or_else(|| ChallengeError::Internal(anyhow::anyhow!("view of one challenge missing")))
+    }
+
+    fn build(&self, draft: ChallengeDraft, base: Option<&Challenge>, author: AuthorId) -> Result<Challenge, ChallengeError> {
+        check(&draft)?;
+        let now = self.ports.clock.now();
+        let title = trimmed(&draft.title);
+        let test_cases = draft
+            .test_cases
+            .into_iter()
+            .map(|t| TestCase {
+                id: TestCaseId::generate(now),
+                input: t.input,
+                expected_output: t.expected_output,
+                is_hidden: t.is_hidden,
+                weight: t.weight,
+            })
+            .collect();
+        Ok(Challenge {
+            id: base.map_or_else(|| ChallengeId::generate(now), |b| b.id),
+            slug: slugify(&title),
+            title,
+            description: trimmed(&draft.description),
+            kind: draft.kind,
+            difficulty: draft.difficulty,
+            category: trimmed(&draft.category),
+            tags: normal_tags(&draft.tags),
+            time_limit: draft.time_limit,
+            content: draft.content,
+            code: Code { starter_code: draft.starter_code, test_cases, validation_rules: draft.validation_rules },
+            scenario: draft.scenario,
+            stats: base.map(|b| b.stats.clone()).unwrap_or_default(),
+            author,
+            is_public: draft.is_public,
+            is_active: draft.is_active,
+            deleted_at: None,
+            created_at: base.map_or(now, |b| b.created_at),
+            updated_at: now,
+        })
+    }
+
+    async fn editable(&self, caller: &Caller, id: ChallengeId) -> Result<Challenge, ChallengeError> {
+        let challenge = match self.ports.challenges.find_by_id(id).await? {
+            Some(c) if c.deleted_at.is_none() => c,
+            _ => return Err(ChallengeError::NotFound),
+        };
+        if !may_edit(caller, &challenge) {
+            // Someone who cannot see it learns nothing more than "not found".
+            return Err(if may_see(Some(caller), &challenge) { ChallengeError::NotAuthor } else { ChallengeError::NotFound });
+        }
+        Ok(challenge)
+    }
+}
+
+#[async_trait]
+impl ChallengeApi for ChallengeService {
+    async fn create(&self, caller: Caller, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError> {
+        if !caller.can_create {
+            return Err(ChallengeError::InsufficientPermissions);
+        }
+        let challenge = self.build(draft, None, caller.id)?;
+        self.ports.challenges.insert(&challenge).await?;
+        tracing::info!(challenge = %challenge.id, slug = %challenge.slug, "challenge created");
+        self.view(Some(&caller), challenge).await
+    }
+
+    async fn update(&self, caller: Caller, id: ChallengeId, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError> {
+        let existing = self.editable(&caller, id).await?;
+        let mut challenge = self.build(draft, Some(&existing), existing.author)?;
+        // Tests that keep their input, output and visibility keep their id (submissions refer to it).
+        for test in &mut challenge.code.test_cases {
+            if let Some(old) = existing.code.test_cases.iter().find(|o| {
+                o.input == test.input && o.expected_output == test.expected_output && o.is_hidden == test.is_hidden
+            }) {
+                test.id = old.id;
+            }
+        }
+        if !self.ports.challenges.replace_content(&challenge).await? {
+            return Err(ChallengeError::NotFound);
+        }
+        self.view(Some(&caller), challenge).await
+    }
+
+    async fn delete(&self, caller: Caller, id: ChallengeId) -> Result<(), ChallengeError> {
+        self.editable(&caller, id).await?;
+        if !self.ports.challenges.soft_delete(id, self.ports.clock.now()).await? {
+            return Err(ChallengeError::NotFound);
+        }
+        tracing::info!(challenge = %id, by = %caller.id, "challenge deleted");
+        Ok(())
+    }
+
+    async fn get(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeView, ChallengeError> {
+        let found = self.ports.challenges.find_by_id(id).await?;
+        let challenge = self.visible(caller.as_ref(), found).await?;
+        self.view(caller.as_ref(), challenge).await
+    }
+
+    async fn get_by_slug(&self, caller: Option<Caller>, slug: String) -> Result<ChallengeView, ChallengeError> {
+        let found = self.ports.challenges.find_by_slug(slug.trim()).await?;
+        let challenge = self.visible(caller.as_ref(), found).await?;
+        self.view(caller.as_ref(), challenge).await
+    }
+
+    async fn list(
+        &self,
+        caller: Option<Caller>,
+        mut filter: ChallengeFilter,
+        page: PageRequest,
+    ) -> Result<Page<ChallengeView>, ChallengeError> {
+        filter.tags = normal_tags(&filter.tags);
+        filter.search = filter.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let found = self.ports.challenges.list(&filter, visibility(caller.as_ref()), page).await?;
+        let items = self.views(caller.as_ref(), found.items).await?;
+        Ok(Page { items, request: found.request, total: found.total })
+    }
+
+    async fn popular(&self, caller: Option<Caller>, limit: u32) -> Result<Vec<ChallengeView>, ChallengeError> {
+        let filter = ChallengeFilter { sort: SortKey::Popularity, descending: true, ..ChallengeFilter::default() };
+        // Popular lists show the public catalogue only, whoever asks.
+        let found = self.ports.challenges.list(&filter, Visibility::Public { also_author: None }, PageRequest::new(1, limit)).await?;
+        self.views(caller.as_ref(), found.items).await
+    }
+
+    async fn categories(&self) -> Result<Vec<(String, u64)>, ChallengeError> {
+        Ok(self.ports.challenges.category_counts().await?)
+    }
+
+    async fn stats(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeStatsView, ChallengeError> {
+        let found = self.ports.challenges.find_by_id(id).await?;
+        Ok(self.visible(caller.as_ref(), found).await?.stats_view())
+    }
+}
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

@@ -1,6 +1,10 @@
 //! The contract suite every adapter of [`ChallengeRepository`] must pass. Each check uses its own
 //! random category and slugs, so one store serves them all; [`run_all`] runs every check.
-#![expect(clippy::unwrap_used, clippy::panic, reason = "a test suite reports failures by panicking")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a test suite reports failures by panicking"
+)]
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rand::RngCore;
@@ -10,7 +14,9 @@ use crate::model::*;
 use crate::ports::ChallengeRepository;
 
 fn now_ms() -> DateTime<Utc> {
-    Utc::now().duration_trunc(Duration::milliseconds(1)).unwrap()
+    Utc::now()
+        .duration_trunc(Duration::milliseconds(1))
+        .unwrap()
 }
 
 fn tag() -> String {
@@ -33,16 +39,36 @@ pub fn sample(category: &str, title: &str) -> Challenge {
         content: Content {
             problem_statement: "Given nums and target, return the indices.".into(),
             constraints: Some("2 <= n <= 10^4".into()),
-            examples: vec![Example { input: "[2,7,11,15], 9".into(), output: "[0,1]".into(), explanation: Some("2 + 7 = 9".into()) }],
+            examples: vec![Example {
+                input: "[2,7,11,15], 9".into(),
+                output: "[0,1]".into(),
+                explanation: Some("2 + 7 = 9".into()),
+            }],
             hints: vec!["Use a map".into()],
             solution: Some("function twoSum() {}".into()),
             solution_explanation: Some("One pass with a map.".into()),
         },
         code: Code {
-            starter_code: StarterCode { javascript: Some("function twoSum(nums, target) {}".into()), python: Some("def two_sum(nums, target):\n    pass".into()), ..StarterCode::default() },
+            starter_code: StarterCode {
+                javascript: Some("function twoSum(nums, target) {}".into()),
+                python: Some("def two_sum(nums, target):\n    pass".into()),
+                ..StarterCode::default()
+            },
             test_cases: vec![
-                TestCase { id: TestCaseId::generate(now), input: "[2,7], 9".into(), expected_output: "[0,1]".into(), is_hidden: false, weight: 1 },
-                TestCase { id: TestCaseId::generate(now), input: "[3,3], 6".into(), expected_output: "[0,1]".into(), is_hidden: true, weight: 3 },
+                TestCase {
+                    id: TestCaseId::generate(now),
+                    input: "[2,7], 9".into(),
+                    expected_output: "[0,1]".into(),
+                    is_hidden: false,
+                    weight: 1,
+                },
+                TestCase {
+                    id: TestCaseId::generate(now),
+                    input: "[3,3], 6".into(),
+                    expected_output: "[0,1]".into(),
+                    is_hidden: true,
+                    weight: 3,
+                },
             ],
             validation_rules: ValidationRules {
                 time_complexity: Some("O(n)".into()),
@@ -56,9 +82,19 @@ pub fn sample(category: &str, title: &str) -> Challenge {
             role: Some("Backend engineer".into()),
             company: Some("Acme".into()),
             urgency: Some(Urgency::High),
-            distractions: vec![Distraction { kind: "slack".into(), frequency: "often".into(), content: "Can you look at prod?".into() }],
+            distractions: vec![Distraction {
+                kind: "slack".into(),
+                frequency: "often".into(),
+                content: "Can you look at prod?".into(),
+            }],
         },
-        stats: ChallengeStats { total_attempts: 10, successful_attempts: 4, average_time: 610.5, average_score: 72.25, popularity_score: 3.5 },
+        stats: ChallengeStats {
+            total_attempts: 10,
+            successful_attempts: 4,
+            average_time: 610.5,
+            average_score: 72.25,
+            popularity_score: 3.5,
+        },
         author: AuthorId::generate(now),
         is_public: true,
         is_active: true,
@@ -74,7 +110,10 @@ pub async fn round_trip_and_unique_slugs(repo: &dyn ChallengeRepository) {
     repo.insert(&c).await.unwrap();
     assert_eq!(repo.find_by_id(c.id).await.unwrap().as_ref(), Some(&c));
     assert_eq!(repo.find_by_slug(&c.slug).await.unwrap().as_ref(), Some(&c));
-    assert_eq!(repo.find_by_slug("no-such-slug-at-all").await.unwrap(), None);
+    assert_eq!(
+        repo.find_by_slug("no-such-slug-at-all").await.unwrap(),
+        None
+    );
     let mut twin = sample("x", "Other");
     twin.slug = c.slug.clone();
     match repo.insert(&twin).await {
@@ -106,11 +145,18 @@ pub async fn replace_and_delete(repo: &dyn ChallengeRepository) {
     assert_eq!(stored.tags, vec!["graphs".to_owned()]);
     assert!(!stored.is_public);
     assert_eq!(stored.updated_at, edited.updated_at);
-    assert_eq!((stored.author, &stored.stats, stored.created_at), (c.author, &c.stats, c.created_at), "kept as stored");
+    assert_eq!(
+        (stored.author, &stored.stats, stored.created_at),
+        (c.author, &c.stats, c.created_at),
+        "kept as stored"
+    );
 
     let mut clash = stored.clone();
     clash.slug = other.slug.clone();
-    assert!(matches!(repo.replace_content(&clash).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        repo.replace_content(&clash).await,
+        Err(StoreError::Conflict { .. })
+    ));
     let mut ghost = sample(&cat, "Ghost");
     ghost.slug = format!("ghost-{cat}");
     assert!(!repo.replace_content(&ghost).await.unwrap());
@@ -118,7 +164,10 @@ pub async fn replace_and_delete(repo: &dyn ChallengeRepository) {
     let at = now_ms();
     assert!(repo.soft_delete(c.id, at).await.unwrap());
     assert!(!repo.soft_delete(c.id, at).await.unwrap(), "only once");
-    assert_eq!(repo.find_by_id(c.id).await.unwrap().unwrap().deleted_at, Some(at));
+    assert_eq!(
+        repo.find_by_id(c.id).await.unwrap().unwrap().deleted_at,
+        Some(at)
+    );
 }
 
 /// Filters, visibility, literal search, sorting, paging and category counts.
@@ -127,10 +176,38 @@ pub async fn list_filters_sorts_and_counts(repo: &dyn ChallengeRepository) {
     let author = AuthorId::generate(now_ms());
     let mut all = Vec::new();
     for (i, (title, kind, difficulty, tags, limit, public)) in [
-        ("Alpha arrays", ChallengeType::Dsa, Difficulty::Easy, vec!["arrays"], 15, true),
-        ("Beta bug", ChallengeType::BugFix, Difficulty::Hard, vec!["debugging", "arrays"], 45, true),
-        ("Gamma feature", ChallengeType::Feature, Difficulty::Medium, vec!["react"], 60, true),
-        ("Delta draft", ChallengeType::Dsa, Difficulty::Hard, vec!["arrays"], 20, false),
+        (
+            "Alpha arrays",
+            ChallengeType::Dsa,
+            Difficulty::Easy,
+            vec!["arrays"],
+            15,
+            true,
+        ),
+        (
+            "Beta bug",
+            ChallengeType::BugFix,
+            Difficulty::Hard,
+            vec!["debugging", "arrays"],
+            45,
+            true,
+        ),
+        (
+            "Gamma feature",
+            ChallengeType::Feature,
+            Difficulty::Medium,
+            vec!["react"],
+            60,
+            true,
+        ),
+        (
+            "Delta draft",
+            ChallengeType::Dsa,
+            Difficulty::Hard,
+            vec!["arrays"],
+            20,
+            false,
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -153,38 +230,167 @@ pub async fn list_filters_sorts_and_counts(repo: &dyn ChallengeRepository) {
     repo.insert(&deleted).await.unwrap();
 
     let public = Visibility::Public { also_author: None };
-    let base = ChallengeFilter { category: Some(cat.clone()), descending: true, ..ChallengeFilter::default() };
-    let titles = |page: &stackrush_kernel::Page<Challenge>| page.items.iter().map(|c| c.title.clone()).collect::<Vec<_>>();
-    let page = repo.list(&base, public, PageRequest::new(1, 10)).await.unwrap();
-    assert_eq!(titles(&page), vec!["Gamma feature", "Beta bug", "Alpha arrays"], "newest first, drafts and deleted hidden");
-    let mine = repo.list(&base, Visibility::Public { also_author: Some(author) }, PageRequest::new(1, 10)).await.unwrap();
+    let base = ChallengeFilter {
+        category: Some(cat.clone()),
+        descending: true,
+        ..ChallengeFilter::default()
+    };
+    let titles = |page: &stackrush_kernel::Page<Challenge>| {
+        page.items
+            .iter()
+            .map(|c| c.title.clone())
+            .collect::<Vec<_>>()
+    };
+    let page = repo
+        .list(&base, public, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(&page),
+        vec!["Gamma feature", "Beta bug", "Alpha arrays"],
+        "newest first, drafts and deleted hidden"
+    );
+    let mine = repo
+        .list(
+            &base,
+            Visibility::Public {
+                also_author: Some(author),
+            },
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
     assert_eq!(mine.total, 4, "authors see their drafts");
-    assert_eq!(repo.list(&base, Visibility::Everything, PageRequest::new(1, 10)).await.unwrap().total, 4, "deleted never listed");
+    assert_eq!(
+        repo.list(&base, Visibility::Everything, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        4,
+        "deleted never listed"
+    );
 
     let f = |g: ChallengeFilter| g;
     let cases: Vec<(ChallengeFilter, Vec<&str>)> = vec![
-        (f(ChallengeFilter { kind: Some(ChallengeType::BugFix), ..base.clone() }), vec!["Beta bug"]),
-        (f(ChallengeFilter { difficulty: Some(Difficulty::Easy), ..base.clone() }), vec!["Alpha arrays"]),
-        (f(ChallengeFilter { tags: vec!["react".into(), "debugging".into()], ..base.clone() }), vec!["Gamma feature", "Beta bug"]),
-        (f(ChallengeFilter { max_time_limit: Some(45), ..base.clone() }), vec!["Beta bug", "Alpha arrays"]),
-        (f(ChallengeFilter { search: Some("BUG".into()), ..base.clone() }), vec!["Beta bug"]),
-        (f(ChallengeFilter { search: Some("react".into()), ..base.clone() }), vec!["Gamma feature"]),
-        (f(ChallengeFilter { search: Some("target; say".into()), ..base.clone() }), vec!["Gamma feature", "Beta bug", "Alpha arrays"]),
-        (f(ChallengeFilter { search: Some(".*".into()), ..base.clone() }), vec![]),
-        (f(ChallengeFilter { search: Some("%".into()), ..base.clone() }), vec![]),
-        (f(ChallengeFilter { sort: SortKey::Title, descending: false, ..base.clone() }), vec!["Alpha arrays", "Beta bug", "Gamma feature"]),
-        (f(ChallengeFilter { sort: SortKey::Difficulty, descending: true, ..base.clone() }), vec!["Beta bug", "Gamma feature", "Alpha arrays"]),
-        (f(ChallengeFilter { sort: SortKey::Popularity, descending: true, ..base.clone() }), vec!["Gamma feature", "Beta bug", "Alpha arrays"]),
-        (f(ChallengeFilter { sort: SortKey::TotalAttempts, descending: true, ..base.clone() }), vec!["Alpha arrays", "Beta bug", "Gamma feature"]),
-        (f(ChallengeFilter { author: Some(AuthorId::generate(now_ms())), ..base.clone() }), vec![]),
+        (
+            f(ChallengeFilter {
+                kind: Some(ChallengeType::BugFix),
+                ..base.clone()
+            }),
+            vec!["Beta bug"],
+        ),
+        (
+            f(ChallengeFilter {
+                difficulty: Some(Difficulty::Easy),
+                ..base.clone()
+            }),
+            vec!["Alpha arrays"],
+        ),
+        (
+            f(ChallengeFilter {
+                tags: vec!["react".into(), "debugging".into()],
+                ..base.clone()
+            }),
+            vec!["Gamma feature", "Beta bug"],
+        ),
+        (
+            f(ChallengeFilter {
+                max_time_limit: Some(45),
+                ..base.clone()
+            }),
+            vec!["Beta bug", "Alpha arrays"],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some("BUG".into()),
+                ..base.clone()
+            }),
+            vec!["Beta bug"],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some("react".into()),
+                ..base.clone()
+            }),
+            vec!["Gamma feature"],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some("target; say".into()),
+                ..base.clone()
+            }),
+            vec!["Gamma feature", "Beta bug", "Alpha arrays"],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some(".*".into()),
+                ..base.clone()
+            }),
+            vec![],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some("%".into()),
+                ..base.clone()
+            }),
+            vec![],
+        ),
+        (
+            f(ChallengeFilter {
+                sort: SortKey::Title,
+                descending: false,
+                ..base.clone()
+            }),
+            vec!["Alpha arrays", "Beta bug", "Gamma feature"],
+        ),
+        (
+            f(ChallengeFilter {
+                sort: SortKey::Difficulty,
+                descending: true,
+                ..base.clone()
+            }),
+            vec!["Beta bug", "Gamma feature", "Alpha arrays"],
+        ),
+        (
+            f(ChallengeFilter {
+                sort: SortKey::Popularity,
+                descending: true,
+                ..base.clone()
+            }),
+            vec!["Gamma feature", "Beta bug", "Alpha arrays"],
+        ),
+        (
+            f(ChallengeFilter {
+                sort: SortKey::TotalAttempts,
+                descending: true,
+                ..base.clone()
+            }),
+            vec!["Alpha arrays", "Beta bug", "Gamma feature"],
+        ),
+        (
+            f(ChallengeFilter {
+                author: Some(AuthorId::generate(now_ms())),
+                ..base.clone()
+            }),
+            vec![],
+        ),
     ];
     for (filter, expected) in cases {
-        let page = repo.list(&filter, public, PageRequest::new(1, 10)).await.unwrap();
+        let page = repo
+            .list(&filter, public, PageRequest::new(1, 10))
+            .await
+            .unwrap();
         assert_eq!(titles(&page), expected, "{filter:?}");
         assert_eq!(page.total, expected.len() as u64, "{filter:?}");
     }
-    let second = repo.list(&base, public, PageRequest::new(2, 2)).await.unwrap();
-    assert_eq!((titles(&second), second.total), (vec!["Alpha arrays".to_owned()], 3));
+    let second = repo
+        .list(&base, public, PageRequest::new(2, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        (titles(&second), second.total),
+        (vec!["Alpha arrays".to_owned()], 3)
+    );
 
     let counts = repo.category_counts().await.unwrap();
     assert!(counts.contains(&(cat.clone(), 3)), "{counts:?}");

@@ -39,7 +39,9 @@ impl From<StoreError> for ChallengeError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict { key } if key == "slug" => Self::SlugTaken,
-            StoreError::Conflict { key } => Self::Internal(anyhow::anyhow!("unexpected conflict on {key}")),
+            StoreError::Conflict { key } => {
+                Self::Internal(anyhow::anyhow!("unexpected conflict on {key}"))
+            }
             StoreError::Unavailable(e) => Self::Unavailable(e),
             StoreError::Other(e) => Self::Internal(e),
         }

@@ -26,7 +26,9 @@ pub fn visible(c: &Challenge, v: Visibility) -> bool {
     c.deleted_at.is_none()
         && match v {
             Visibility::Everything => true,
-            Visibility::Public { also_author } => (c.is_public && c.is_active) || also_author == Some(c.author),
+            Visibility::Public { also_author } => {
+                (c.is_public && c.is_active) || also_author == Some(c.author)
+            }
         }
 }
 
@@ -55,11 +57,18 @@ pub fn compare(a: &Challenge, b: &Challenge, f: &ChallengeFilter) -> Ordering {
         SortKey::CreatedAt => a.created_at.cmp(&b.created_at),
         SortKey::Title => a.title.cmp(&b.title),
         SortKey::Difficulty => a.difficulty.rank().cmp(&b.difficulty.rank()),
-        SortKey::Popularity => a.stats.popularity_score.total_cmp(&b.stats.popularity_score),
+        SortKey::Popularity => a
+            .stats
+            .popularity_score
+            .total_cmp(&b.stats.popularity_score),
         SortKey::TotalAttempts => a.stats.total_attempts.cmp(&b.stats.total_attempts),
         SortKey::AverageScore => a.stats.average_score.total_cmp(&b.stats.average_score),
     };
-    let by_key = if f.descending { by_key.reverse() } else { by_key };
+    let by_key = if f.descending {
+        by_key.reverse()
+    } else {
+        by_key
+    };
     by_key.then(b.id.cmp(&a.id))
 }
 
@@ -84,13 +93,28 @@ impl ChallengeRepository for InMemoryChallenges {
 
     async fn replace_content(&self, challenge: &Challenge) -> Result<bool, StoreError> {
         let mut items = lock(&self.items);
-        if items.values().any(|c| c.slug == challenge.slug && c.id != challenge.id) {
+        if items
+            .values()
+            .any(|c| c.slug == challenge.slug && c.id != challenge.id)
+        {
             return Err(StoreError::conflict("slug"));
         }
-        let Some(stored) = items.get_mut(&challenge.id) else { return Ok(false) };
-        let keep = (stored.author, stored.stats.clone(), stored.created_at, stored.deleted_at);
+        let Some(stored) = items.get_mut(&challenge.id) else {
+            return Ok(false);
+        };
+        let keep = (
+            stored.author,
+            stored.stats.clone(),
+            stored.created_at,
+            stored.deleted_at,
+        );
         *stored = challenge.clone();
-        (stored.author, stored.stats, stored.created_at, stored.deleted_at) = keep;
+        (
+            stored.author,
+            stored.stats,
+            stored.created_at,
+            stored.deleted_at,
+        ) = keep;
         Ok(true)
     }
 
@@ -106,19 +130,39 @@ impl ChallengeRepository for InMemoryChallenges {
         }
     }
 
-    async fn list(&self, filter: &ChallengeFilter, visibility: Visibility, page: PageRequest) -> Result<Page<Challenge>, StoreError> {
+    async fn list(
+        &self,
+        filter: &ChallengeFilter,
+        visibility: Visibility,
+        page: PageRequest,
+    ) -> Result<Page<Challenge>, StoreError> {
         let items = lock(&self.items);
-        let mut found: Vec<Challenge> = items.values().filter(|c| visible(c, visibility) && matches(c, filter)).cloned().collect();
+        let mut found: Vec<Challenge> = items
+            .values()
+            .filter(|c| visible(c, visibility) && matches(c, filter))
+            .cloned()
+            .collect();
         found.sort_by(|a, b| compare(a, b, filter));
         let total = found.len() as u64;
-        let items = found.into_iter().skip(usize::try_from(page.offset()).unwrap_or(usize::MAX)).take(page.limit() as usize).collect();
-        Ok(Page { items, request: page, total })
+        let items = found
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(page.limit() as usize)
+            .collect();
+        Ok(Page {
+            items,
+            request: page,
+            total,
+        })
     }
 
     async fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let items = lock(&self.items);
         let mut counts: HashMap<String, u64> = HashMap::new();
-        for c in items.values().filter(|c| visible(c, Visibility::Public { also_author: None })) {
+        for c in items
+            .values()
+            .filter(|c| visible(c, Visibility::Public { also_author: None }))
+        {
             *counts.entry(c.category.clone()).or_default() += 1;
         }
         let mut counts: Vec<_> = counts.into_iter().collect();
@@ -135,8 +179,14 @@ pub struct InMemoryAuthors {
 
 #[async_trait]
 impl AuthorDirectory for InMemoryAuthors {
-    async fn summaries(&self, ids: &[AuthorId]) -> anyhow::Result<HashMap<AuthorId, AuthorSummary>> {
+    async fn summaries(
+        &self,
+        ids: &[AuthorId],
+    ) -> anyhow::Result<HashMap<AuthorId, AuthorSummary>> {
         let authors = lock(&self.authors);
-        Ok(ids.iter().filter_map(|id| authors.get(id).map(|a| (*id, a.clone()))).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| authors.get(id).map(|a| (*id, a.clone())))
+            .collect())
     }
 }

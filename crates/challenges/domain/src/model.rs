@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use garde::Validate;
+use serde::{Deserialize, Serialize};
 use stackrush_kernel::define_id;
 
 define_id!(
@@ -85,7 +86,8 @@ impl Difficulty {
 }
 
 /// How pressing a scenario is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Urgency {
     Low,
     Medium,
@@ -114,7 +116,8 @@ impl Urgency {
 }
 
 /// A worked example shown with the problem.
-#[derive(Debug, Clone, PartialEq, Eq, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Example {
     #[garde(length(chars, max = 10_000))]
     pub input: String,
@@ -125,7 +128,8 @@ pub struct Example {
 }
 
 /// The problem as the solver reads it, plus the author's solution.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Content {
     #[garde(length(chars, min = 1, max = 20_000))]
     pub problem_statement: String,
@@ -144,7 +148,8 @@ pub struct Content {
 }
 
 /// Starting code per language.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StarterCode {
     #[garde(inner(length(chars, max = 50_000)))]
     pub javascript: Option<String>,
@@ -159,7 +164,8 @@ pub struct StarterCode {
 }
 
 /// One test the browser runs; hidden ones keep their expected output from solvers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TestCase {
     pub id: TestCaseId,
     pub input: String,
@@ -170,7 +176,8 @@ pub struct TestCase {
 }
 
 /// Checks on the submitted code.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ValidationRules {
     #[garde(inner(length(chars, max = 50)))]
     pub time_complexity: Option<String>,
@@ -183,7 +190,8 @@ pub struct ValidationRules {
 }
 
 /// Code-related parts of a challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Code {
     pub starter_code: StarterCode,
     pub test_cases: Vec<TestCase>,
@@ -191,9 +199,11 @@ pub struct Code {
 }
 
 /// Something that interrupts the solver in simulation mode.
-#[derive(Debug, Clone, PartialEq, Eq, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Distraction {
     #[garde(length(chars, min = 1, max = 50))]
+    #[serde(rename = "type")]
     pub kind: String,
     #[garde(length(chars, min = 1, max = 50))]
     pub frequency: String,
@@ -202,7 +212,8 @@ pub struct Distraction {
 }
 
 /// The workplace story around a challenge.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Validate)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Scenario {
     #[garde(inner(length(chars, max = 2_000)))]
     pub background: Option<String>,
@@ -397,13 +408,21 @@ impl Challenge {
     /// The statistics as shown.
     pub fn stats_view(&self) -> ChallengeStatsView {
         let s = &self.stats;
-        let rate = if s.total_attempts == 0 { 0.0 } else { s.successful_attempts as f64 / s.total_attempts as f64 };
+        let rate = if s.total_attempts == 0 {
+            0.0
+        } else {
+            s.successful_attempts as f64 / s.total_attempts as f64
+        };
         let base = match self.difficulty {
             Difficulty::Easy => 1.5,
             Difficulty::Medium => 3.0,
             Difficulty::Hard => 4.5,
         };
-        let rating = if s.total_attempts == 0 { base } else { (base + (0.5 - rate)).clamp(1.0, 5.0) };
+        let rating = if s.total_attempts == 0 {
+            base
+        } else {
+            (base + (0.5 - rate)).clamp(1.0, 5.0)
+        };
         ChallengeStatsView {
             total_attempts: s.total_attempts,
             successful_attempts: s.successful_attempts,

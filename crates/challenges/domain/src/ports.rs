@@ -49,7 +49,8 @@ pub trait ChallengeRepository: Send + Sync {
 #[async_trait]
 pub trait AuthorDirectory: Send + Sync {
     /// Summaries of the given users that exist; unknown ids are left out.
-    async fn summaries(&self, ids: &[AuthorId]) -> anyhow::Result<HashMap<AuthorId, AuthorSummary>>;
+    async fn summaries(&self, ids: &[AuthorId])
+        -> anyhow::Result<HashMap<AuthorId, AuthorSummary>>;
 }
 
 /// Every port the service needs.

@@ -18,20 +18,37 @@ use crate::validate::check;
 pub trait ChallengeApi: Send + Sync {
     /// Creates a challenge authored by the caller (admins and moderators only). The slug comes
     /// from the title. Errors: `InsufficientPermissions`, `Validation`, `SlugTaken`.
-    async fn create(&self, caller: Caller, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError>;
+    async fn create(
+        &self,
+        caller: Caller,
+        draft: ChallengeDraft,
+    ) -> Result<ChallengeView, ChallengeError>;
 
     /// Replaces the content of a challenge (its author or an admin); stats are kept.
     /// Errors: `NotFound`, `NotAuthor`, `Validation`, `SlugTaken`.
-    async fn update(&self, caller: Caller, id: ChallengeId, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError>;
+    async fn update(
+        &self,
+        caller: Caller,
+        id: ChallengeId,
+        draft: ChallengeDraft,
+    ) -> Result<ChallengeView, ChallengeError>;
 
     /// Soft-deletes a challenge (its author or an admin). Errors: `NotFound`, `NotAuthor`.
     async fn delete(&self, caller: Caller, id: ChallengeId) -> Result<(), ChallengeError>;
 
     /// One challenge as the caller may see it. Errors: `NotFound` (also for hidden ones).
-    async fn get(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeView, ChallengeError>;
+    async fn get(
+        &self,
+        caller: Option<Caller>,
+        id: ChallengeId,
+    ) -> Result<ChallengeView, ChallengeError>;
 
     /// Same, by slug.
-    async fn get_by_slug(&self, caller: Option<Caller>, slug: String) -> Result<ChallengeView, ChallengeError>;
+    async fn get_by_slug(
+        &self,
+        caller: Option<Caller>,
+        slug: String,
+    ) -> Result<ChallengeView, ChallengeError>;
 
     /// A filtered, sorted page of the challenges the caller may see.
     async fn list(
@@ -42,13 +59,21 @@ pub trait ChallengeApi: Send + Sync {
     ) -> Result<Page<ChallengeView>, ChallengeError>;
 
     /// The most popular public challenges.
-    async fn popular(&self, caller: Option<Caller>, limit: u32) -> Result<Vec<ChallengeView>, ChallengeError>;
+    async fn popular(
+        &self,
+        caller: Option<Caller>,
+        limit: u32,
+    ) -> Result<Vec<ChallengeView>, ChallengeError>;
 
     /// Public challenges per category.
     async fn categories(&self) -> Result<Vec<(String, u64)>, ChallengeError>;
 
     /// Statistics of one visible challenge. Errors: `NotFound`.
-    async fn stats(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeStatsView, ChallengeError>;
+    async fn stats(
+        &self,
+        caller: Option<Caller>,
+        id: ChallengeId,
+    ) -> Result<ChallengeStatsView, ChallengeError>;
 }
 
 /// The challenge rules over the outbound ports.
@@ -70,7 +95,9 @@ fn may_see(caller: Option<&Caller>, challenge: &Challenge) -> bool {
 fn visibility(caller: Option<&Caller>) -> Visibility {
     match caller {
         Some(c) if c.is_admin => Visibility::Everything,
-        Some(c) => Visibility::Public { also_author: Some(c.id) },
+        Some(c) => Visibility::Public {
+            also_author: Some(c.id),
+        },
         None => Visibility::Public { also_author: None },
     }
 }
@@ -102,14 +129,22 @@ impl ChallengeService {
         Arc::new(self)
     }
 
-    async fn visible(&self, caller: Option<&Caller>, found: Option<Challenge>) -> Result<Challenge, ChallengeError> {
+    async fn visible(
+        &self,
+        caller: Option<&Caller>,
+        found: Option<Challenge>,
+    ) -> Result<Challenge, ChallengeError> {
         match found {
             Some(challenge) if may_see(caller, &challenge) => Ok(challenge),
             _ => Err(ChallengeError::NotFound),
         }
     }
 
-    async fn views(&self, caller: Option<&Caller>, challenges: Vec<Challenge>) -> Result<Vec<ChallengeView>, ChallengeError> {
+    async fn views(
+        &self,
+        caller: Option<&Caller>,
+        challenges: Vec<Challenge>,
+    ) -> Result<Vec<ChallengeView>, ChallengeError> {
         let mut ids: Vec<AuthorId> = challenges.iter().map(|c| c.author).collect();
         ids.sort();
         ids.dedup();
@@ -126,18 +161,37 @@ impl ChallengeService {
             .map(|challenge| {
                 let full = caller.is_some_and(|c| may_edit(c, &challenge));
                 let author = authors.get(&challenge.author).cloned();
-                let challenge = if full { challenge } else { challenge.redacted() };
-                ChallengeView { challenge, author, full }
+                let challenge = if full {
+                    challenge
+                } else {
+                    challenge.redacted()
+                };
+                ChallengeView {
+                    challenge,
+                    author,
+                    full,
+                }
             })
             .collect())
     }
 
-    async fn view(&self, caller: Option<&Caller>, challenge: Challenge) -> Result<ChallengeView, ChallengeError> {
+    async fn view(
+        &self,
+        caller: Option<&Caller>,
+        challenge: Challenge,
+    ) -> Result<ChallengeView, ChallengeError> {
         let mut views = self.views(caller, vec![challenge]).await?;
-        views.pop().ok_or_else(|| ChallengeError::Internal(anyhow::anyhow!("view of one challenge missing")))
+        views.pop().ok_or_else(|| {
+            ChallengeError::Internal(anyhow::anyhow!("view of one challenge missing"))
+        })
     }
 
-    fn build(&self, draft: ChallengeDraft, base: Option<&Challenge>, author: AuthorId) -> Result<Challenge, ChallengeError> {
+    fn build(
+        &self,
+        draft: ChallengeDraft,
+        base: Option<&Challenge>,
+        author: AuthorId,
+    ) -> Result<Challenge, ChallengeError> {
         check(&draft)?;
         let now = self.ports.clock.now();
         let title = trimmed(&draft.title);
@@ -163,7 +217,11 @@ impl ChallengeService {
             tags: normal_tags(&draft.tags),
             time_limit: draft.time_limit,
             content: draft.content,
-            code: Code { starter_code: draft.starter_code, test_cases, validation_rules: draft.validation_rules },
+            code: Code {
+                starter_code: draft.starter_code,
+                test_cases,
+                validation_rules: draft.validation_rules,
+            },
             scenario: draft.scenario,
             stats: base.map(|b| b.stats.clone()).unwrap_or_default(),
             author,
@@ -175,14 +233,22 @@ impl ChallengeService {
         })
     }
 
-    async fn editable(&self, caller: &Caller, id: ChallengeId) -> Result<Challenge, ChallengeError> {
+    async fn editable(
+        &self,
+        caller: &Caller,
+        id: ChallengeId,
+    ) -> Result<Challenge, ChallengeError> {
         let challenge = match self.ports.challenges.find_by_id(id).await? {
             Some(c) if c.deleted_at.is_none() => c,
             _ => return Err(ChallengeError::NotFound),
         };
         if !may_edit(caller, &challenge) {
             // Someone who cannot see it learns nothing more than "not found".
-            return Err(if may_see(Some(caller), &challenge) { ChallengeError::NotAuthor } else { ChallengeError::NotFound });
+            return Err(if may_see(Some(caller), &challenge) {
+                ChallengeError::NotAuthor
+            } else {
+                ChallengeError::NotFound
+            });
         }
         Ok(challenge)
     }
@@ -190,7 +256,11 @@ impl ChallengeService {
 
 #[async_trait]
 impl ChallengeApi for ChallengeService {
-    async fn create(&self, caller: Caller, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError> {
+    async fn create(
+        &self,
+        caller: Caller,
+        draft: ChallengeDraft,
+    ) -> Result<ChallengeView, ChallengeError> {
         if !caller.can_create {
             return Err(ChallengeError::InsufficientPermissions);
         }
@@ -200,13 +270,20 @@ impl ChallengeApi for ChallengeService {
         self.view(Some(&caller), challenge).await
     }
 
-    async fn update(&self, caller: Caller, id: ChallengeId, draft: ChallengeDraft) -> Result<ChallengeView, ChallengeError> {
+    async fn update(
+        &self,
+        caller: Caller,
+        id: ChallengeId,
+        draft: ChallengeDraft,
+    ) -> Result<ChallengeView, ChallengeError> {
         let existing = self.editable(&caller, id).await?;
         let mut challenge = self.build(draft, Some(&existing), existing.author)?;
         // Tests that keep their input, output and visibility keep their id (submissions refer to it).
         for test in &mut challenge.code.test_cases {
             if let Some(old) = existing.code.test_cases.iter().find(|o| {
-                o.input == test.input && o.expected_output == test.expected_output && o.is_hidden == test.is_hidden
+                o.input == test.input
+                    && o.expected_output == test.expected_output
+                    && o.is_hidden == test.is_hidden
             }) {
                 test.id = old.id;
             }
@@ -219,20 +296,33 @@ impl ChallengeApi for ChallengeService {
 
     async fn delete(&self, caller: Caller, id: ChallengeId) -> Result<(), ChallengeError> {
         self.editable(&caller, id).await?;
-        if !self.ports.challenges.soft_delete(id, self.ports.clock.now()).await? {
+        if !self
+            .ports
+            .challenges
+            .soft_delete(id, self.ports.clock.now())
+            .await?
+        {
             return Err(ChallengeError::NotFound);
         }
         tracing::info!(challenge = %id, by = %caller.id, "challenge deleted");
         Ok(())
     }
 
-    async fn get(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeView, ChallengeError> {
+    async fn get(
+        &self,
+        caller: Option<Caller>,
+        id: ChallengeId,
+    ) -> Result<ChallengeView, ChallengeError> {
         let found = self.ports.challenges.find_by_id(id).await?;
         let challenge = self.visible(caller.as_ref(), found).await?;
         self.view(caller.as_ref(), challenge).await
     }
 
-    async fn get_by_slug(&self, caller: Option<Caller>, slug: String) -> Result<ChallengeView, ChallengeError> {
+    async fn get_by_slug(
+        &self,
+        caller: Option<Caller>,
+        slug: String,
+    ) -> Result<ChallengeView, ChallengeError> {
         let found = self.ports.challenges.find_by_slug(slug.trim()).await?;
         let challenge = self.visible(caller.as_ref(), found).await?;
         self.view(caller.as_ref(), challenge).await
@@ -245,16 +335,43 @@ impl ChallengeApi for ChallengeService {
         page: PageRequest,
     ) -> Result<Page<ChallengeView>, ChallengeError> {
         filter.tags = normal_tags(&filter.tags);
-        filter.search = filter.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let found = self.ports.challenges.list(&filter, visibility(caller.as_ref()), page).await?;
+        filter.search = filter
+            .search
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        let found = self
+            .ports
+            .challenges
+            .list(&filter, visibility(caller.as_ref()), page)
+            .await?;
         let items = self.views(caller.as_ref(), found.items).await?;
-        Ok(Page { items, request: found.request, total: found.total })
+        Ok(Page {
+            items,
+            request: found.request,
+            total: found.total,
+        })
     }
 
-    async fn popular(&self, caller: Option<Caller>, limit: u32) -> Result<Vec<ChallengeView>, ChallengeError> {
-        let filter = ChallengeFilter { sort: SortKey::Popularity, descending: true, ..ChallengeFilter::default() };
+    async fn popular(
+        &self,
+        caller: Option<Caller>,
+        limit: u32,
+    ) -> Result<Vec<ChallengeView>, ChallengeError> {
+        let filter = ChallengeFilter {
+            sort: SortKey::Popularity,
+            descending: true,
+            ..ChallengeFilter::default()
+        };
         // Popular lists show the public catalogue only, whoever asks.
-        let found = self.ports.challenges.list(&filter, Visibility::Public { also_author: None }, PageRequest::new(1, limit)).await?;
+        let found = self
+            .ports
+            .challenges
+            .list(
+                &filter,
+                Visibility::Public { also_author: None },
+                PageRequest::new(1, limit),
+            )
+            .await?;
         self.views(caller.as_ref(), found.items).await
     }
 
@@ -262,7 +379,11 @@ impl ChallengeApi for ChallengeService {
         Ok(self.ports.challenges.category_counts().await?)
     }
 
-    async fn stats(&self, caller: Option<Caller>, id: ChallengeId) -> Result<ChallengeStatsView, ChallengeError> {
+    async fn stats(
+        &self,
+        caller: Option<Caller>,
+        id: ChallengeId,
+    ) -> Result<ChallengeStatsView, ChallengeError> {
         let found = self.ports.challenges.find_by_id(id).await?;
         Ok(self.visible(caller.as_ref(), found).await?.stats_view())
     }

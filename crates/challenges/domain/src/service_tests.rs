@@ -18,7 +18,11 @@ struct World {
 }
 
 fn caller(is_admin: bool, can_create: bool) -> Caller {
-    Caller { id: AuthorId::generate(Utc::now()), is_admin, can_create }
+    Caller {
+        id: AuthorId::generate(Utc::now()),
+        is_admin,
+        can_create,
+    }
 }
 
 fn world() -> World {
@@ -27,10 +31,26 @@ fn world() -> World {
     let moderator = caller(false, true);
     authors.authors.lock().unwrap().insert(
         moderator.id,
-        AuthorSummary { id: moderator.id, username: "mod".into(), first_name: Some("Mo".into()), last_name: None, avatar: None },
+        AuthorSummary {
+            id: moderator.id,
+            username: "mod".into(),
+            first_name: Some("Mo".into()),
+            last_name: None,
+            avatar: None,
+        },
     );
-    let ports = Ports { challenges: store.clone(), authors, clock: Arc::new(FixedClock::new(Utc::now())) };
-    World { service: ChallengeService::new(ports), store, admin: caller(true, true), moderator, user: caller(false, false) }
+    let ports = Ports {
+        challenges: store.clone(),
+        authors,
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    };
+    World {
+        service: ChallengeService::new(ports),
+        store,
+        admin: caller(true, true),
+        moderator,
+        user: caller(false, false),
+    }
 }
 
 fn draft(title: &str) -> ChallengeDraft {
@@ -50,8 +70,18 @@ fn draft(title: &str) -> ChallengeDraft {
         },
         starter_code: StarterCode::default(),
         test_cases: vec![
-            NewTestCase { input: "1,2,3".into(), expected_output: "3,2,1".into(), is_hidden: false, weight: 1 },
-            NewTestCase { input: "1".into(), expected_output: "1".into(), is_hidden: true, weight: 2 },
+            NewTestCase {
+                input: "1,2,3".into(),
+                expected_output: "3,2,1".into(),
+                is_hidden: false,
+                weight: 1,
+            },
+            NewTestCase {
+                input: "1".into(),
+                expected_output: "1".into(),
+                is_hidden: true,
+                weight: 2,
+            },
         ],
         validation_rules: ValidationRules::default(),
         scenario: Scenario::default(),
@@ -63,14 +93,31 @@ fn draft(title: &str) -> ChallengeDraft {
 #[tokio::test]
 async fn only_admins_and_moderators_create_and_the_slug_comes_from_the_title() {
     let w = world();
-    assert!(matches!(w.service.create(w.user, draft("Reverse a List")).await, Err(ChallengeError::InsufficientPermissions)));
-    let view = w.service.create(w.moderator, draft("  Reverse a List! ")).await.unwrap();
+    assert!(matches!(
+        w.service.create(w.user, draft("Reverse a List")).await,
+        Err(ChallengeError::InsufficientPermissions)
+    ));
+    let view = w
+        .service
+        .create(w.moderator, draft("  Reverse a List! "))
+        .await
+        .unwrap();
     assert_eq!(view.challenge.slug, "reverse-a-list");
     assert_eq!(view.challenge.title, "Reverse a List!");
-    assert_eq!(view.challenge.tags, vec!["lists", "pointers"], "tags are normalised and unique");
-    assert_eq!(view.author.as_ref().map(|a| a.username.as_str()), Some("mod"));
+    assert_eq!(
+        view.challenge.tags,
+        vec!["lists", "pointers"],
+        "tags are normalised and unique"
+    );
+    assert_eq!(
+        view.author.as_ref().map(|a| a.username.as_str()),
+        Some("mod")
+    );
     assert!(view.full);
-    assert!(matches!(w.service.create(w.admin, draft("Reverse a list")).await, Err(ChallengeError::SlugTaken)));
+    assert!(matches!(
+        w.service.create(w.admin, draft("Reverse a list")).await,
+        Err(ChallengeError::SlugTaken)
+    ));
 }
 
 #[tokio::test]
@@ -80,26 +127,53 @@ async fn invalid_drafts_report_json_paths() {
     bad.title = "x".into();
     bad.time_limit = 0;
     bad.test_cases.clear();
-    let Err(ChallengeError::Validation(details)) = w.service.create(w.admin, bad).await else { panic!("expected validation") };
+    let Err(ChallengeError::Validation(details)) = w.service.create(w.admin, bad).await else {
+        panic!("expected validation")
+    };
     let fields: Vec<_> = details.iter().map(|d| d.field.as_str()).collect();
-    assert!(fields.contains(&"title") && fields.contains(&"timeLimit") && fields.contains(&"code.testCases"), "{fields:?}");
+    assert!(
+        fields.contains(&"title")
+            && fields.contains(&"timeLimit")
+            && fields.contains(&"code.testCases"),
+        "{fields:?}"
+    );
 }
 
 #[tokio::test]
 async fn solvers_never_see_solutions_or_hidden_expected_outputs() {
     let w = world();
-    let created = w.service.create(w.moderator, draft("Reverse a list")).await.unwrap();
+    let created = w
+        .service
+        .create(w.moderator, draft("Reverse a list"))
+        .await
+        .unwrap();
     let id = created.challenge.id;
     for viewer in [None, Some(w.user)] {
         let seen = w.service.get(viewer, id).await.unwrap();
         assert!(!seen.full);
         assert_eq!(seen.challenge.content.solution, None);
         assert_eq!(seen.challenge.content.solution_explanation, None);
-        let hidden = seen.challenge.code.test_cases.iter().find(|t| t.is_hidden).unwrap();
+        let hidden = seen
+            .challenge
+            .code
+            .test_cases
+            .iter()
+            .find(|t| t.is_hidden)
+            .unwrap();
         assert!(hidden.expected_output.is_empty());
-        let visible = seen.challenge.code.test_cases.iter().find(|t| !t.is_hidden).unwrap();
+        let visible = seen
+            .challenge
+            .code
+            .test_cases
+            .iter()
+            .find(|t| !t.is_hidden)
+            .unwrap();
         assert_eq!(visible.expected_output, "3,2,1");
-        let listed = w.service.list(viewer, ChallengeFilter::default(), PageRequest::default()).await.unwrap();
+        let listed = w
+            .service
+            .list(viewer, ChallengeFilter::default(), PageRequest::default())
+            .await
+            .unwrap();
         assert_eq!(listed.items[0].challenge.content.solution, None);
     }
     for viewer in [w.moderator, w.admin] {
@@ -115,46 +189,113 @@ async fn drafts_are_visible_to_their_author_and_admins_only() {
     let mut d = draft("Secret draft");
     d.is_public = false;
     let id = w.service.create(w.moderator, d).await.unwrap().challenge.id;
-    assert!(matches!(w.service.get(None, id).await, Err(ChallengeError::NotFound)));
-    assert!(matches!(w.service.get(Some(w.user), id).await, Err(ChallengeError::NotFound)));
+    assert!(matches!(
+        w.service.get(None, id).await,
+        Err(ChallengeError::NotFound)
+    ));
+    assert!(matches!(
+        w.service.get(Some(w.user), id).await,
+        Err(ChallengeError::NotFound)
+    ));
     assert!(w.service.get(Some(w.moderator), id).await.is_ok());
     assert!(w.service.get(Some(w.admin), id).await.is_ok());
-    assert_eq!(w.service.list(None, ChallengeFilter::default(), PageRequest::default()).await.unwrap().total, 0);
-    assert_eq!(w.service.list(Some(w.moderator), ChallengeFilter::default(), PageRequest::default()).await.unwrap().total, 1);
-    assert!(matches!(w.service.stats(None, id).await, Err(ChallengeError::NotFound)));
+    assert_eq!(
+        w.service
+            .list(None, ChallengeFilter::default(), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        w.service
+            .list(
+                Some(w.moderator),
+                ChallengeFilter::default(),
+                PageRequest::default()
+            )
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert!(matches!(
+        w.service.stats(None, id).await,
+        Err(ChallengeError::NotFound)
+    ));
 }
 
 #[tokio::test]
 async fn only_the_author_or_an_admin_edits_or_deletes_and_stats_survive_edits() {
     let w = world();
-    let id = w.service.create(w.moderator, draft("Reverse a list")).await.unwrap().challenge.id;
+    let id = w
+        .service
+        .create(w.moderator, draft("Reverse a list"))
+        .await
+        .unwrap()
+        .challenge
+        .id;
     let other_mod = caller(false, true);
-    assert!(matches!(w.service.update(other_mod, id, draft("Hijack")).await, Err(ChallengeError::NotAuthor)));
-    assert!(matches!(w.service.delete(w.user, id).await, Err(ChallengeError::NotAuthor)));
+    assert!(matches!(
+        w.service.update(other_mod, id, draft("Hijack")).await,
+        Err(ChallengeError::NotAuthor)
+    ));
+    assert!(matches!(
+        w.service.delete(w.user, id).await,
+        Err(ChallengeError::NotAuthor)
+    ));
 
     let stored = w.store.find_by_id(id).await.unwrap().unwrap();
     let original_test_ids: Vec<_> = stored.code.test_cases.iter().map(|t| t.id).collect();
 
-    let updated = w.service.update(w.admin, id, draft("Reverse a list, again")).await.unwrap();
+    let updated = w
+        .service
+        .update(w.admin, id, draft("Reverse a list, again"))
+        .await
+        .unwrap();
     assert_eq!(updated.challenge.slug, "reverse-a-list-again");
     assert_eq!(updated.challenge.author, w.moderator.id, "the author stays");
     assert_eq!(updated.challenge.created_at, stored.created_at);
     let stored = w.store.find_by_id(id).await.unwrap().unwrap();
-    assert_eq!(stored.code.test_cases.iter().map(|t| t.id).collect::<Vec<_>>(), original_test_ids, "unchanged tests keep ids");
+    assert_eq!(
+        stored
+            .code
+            .test_cases
+            .iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>(),
+        original_test_ids,
+        "unchanged tests keep ids"
+    );
 
     w.service.delete(w.moderator, id).await.unwrap();
-    assert!(matches!(w.service.get(Some(w.admin), id).await, Err(ChallengeError::NotFound)));
-    assert!(matches!(w.service.delete(w.moderator, id).await, Err(ChallengeError::NotFound)));
+    assert!(matches!(
+        w.service.get(Some(w.admin), id).await,
+        Err(ChallengeError::NotFound)
+    ));
+    assert!(matches!(
+        w.service.delete(w.moderator, id).await,
+        Err(ChallengeError::NotFound)
+    ));
 }
 
 #[tokio::test]
 async fn a_failing_author_directory_leaves_authors_out_not_the_list() {
     let mut authors = MockAuthorDirectory::new();
-    authors.expect_summaries().returning(|_| Err(anyhow::anyhow!("identity down")));
+    authors
+        .expect_summaries()
+        .returning(|_| Err(anyhow::anyhow!("identity down")));
     let store = Arc::new(InMemoryChallenges::default());
-    let service = ChallengeService::new(Ports { challenges: store, authors: Arc::new(authors), clock: Arc::new(FixedClock::new(Utc::now())) });
+    let service = ChallengeService::new(Ports {
+        challenges: store,
+        authors: Arc::new(authors),
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    });
     let admin = caller(true, true);
-    let view = service.create(admin, draft("Reverse a list")).await.unwrap();
+    let view = service
+        .create(admin, draft("Reverse a list"))
+        .await
+        .unwrap();
     assert_eq!(view.author, None);
 }
 
@@ -164,16 +305,36 @@ async fn stats_derive_completion_rate_and_difficulty_rating_and_survive_edits() 
     let mut c = crate::contract::sample("lists", "Reverse a list");
     c.author = w.moderator.id;
     c.difficulty = Difficulty::Easy;
-    c.stats = ChallengeStats { total_attempts: 8, successful_attempts: 2, average_time: 300.0, average_score: 61.5, popularity_score: 2.0 };
+    c.stats = ChallengeStats {
+        total_attempts: 8,
+        successful_attempts: 2,
+        average_time: 300.0,
+        average_score: 61.5,
+        popularity_score: 2.0,
+    };
     w.store.insert(&c).await.unwrap();
     let stats = w.service.stats(None, c.id).await.unwrap();
     assert_eq!(stats.completion_rate, 25.0);
-    assert_eq!(stats.difficulty_rating, 1.8, "easy (1.5) made harder by a 25% success rate");
-    w.service.update(w.moderator, c.id, draft("Reverse a list")).await.unwrap();
-    assert_eq!(w.service.stats(None, c.id).await.unwrap().total_attempts, 8, "edits keep stats");
+    assert_eq!(
+        stats.difficulty_rating, 1.8,
+        "easy (1.5) made harder by a 25% success rate"
+    );
+    w.service
+        .update(w.moderator, c.id, draft("Reverse a list"))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.service.stats(None, c.id).await.unwrap().total_attempts,
+        8,
+        "edits keep stats"
+    );
     let mut fresh = crate::contract::sample("lists", "Fresh");
     fresh.stats = ChallengeStats::default();
     w.store.insert(&fresh).await.unwrap();
     let stats = w.service.stats(None, fresh.id).await.unwrap();
-    assert_eq!((stats.completion_rate, stats.difficulty_rating), (0.0, 3.0), "medium with no attempts");
+    assert_eq!(
+        (stats.completion_rate, stats.difficulty_rating),
+        (0.0, 3.0),
+        "medium with no attempts"
+    );
 }

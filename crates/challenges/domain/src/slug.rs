@@ -21,7 +21,11 @@ pub fn slugify(title: &str) -> String {
     }
     slug.truncate(80);
     let slug = slug.trim_end_matches('-').to_owned();
-    if slug.is_empty() { "challenge".to_owned() } else { slug }
+    if slug.is_empty() {
+        "challenge".to_owned()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]

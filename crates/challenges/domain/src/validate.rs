@@ -26,7 +26,10 @@ fn camel_case(path: &str) -> String {
 /// The path as it appears in the JSON body, where code-related fields sit under `code`.
 fn json_path(path: &str) -> String {
     let camel = camel_case(path);
-    if ["starterCode", "testCases", "validationRules"].iter().any(|p| camel.starts_with(p)) {
+    if ["starterCode", "testCases", "validationRules"]
+        .iter()
+        .any(|p| camel.starts_with(p))
+    {
         format!("code.{camel}")
     } else {
         camel
@@ -39,7 +42,9 @@ pub fn check<T: Validate<Context = ()>>(value: &T) -> Result<(), ChallengeError>
         ChallengeError::Validation(
             report
                 .iter()
-                .map(|(path, error)| FieldError::new(json_path(&path.to_string()), error.message().to_string()))
+                .map(|(path, error)| {
+                    FieldError::new(json_path(&path.to_string()), error.message().to_string())
+                })
                 .collect(),
         )
     })

@@ -1,0 +1,366 @@
+//! SQLite adapter of the challenges ports. Shares the pool (and file) with the other contexts;
+//! [`migrate`] applies this context's embedded migrations idempotently.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use stackrush_challenges::ports::ChallengeRepository;
+use stackrush_challenges::{
+    Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code, Content,
+    Difficulty, Scenario, SortKey, Visibility,
+};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+
+/// Applies this context's migrations; other contexts' migrations in the same file are left alone.
+pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
+    let mut migrator: Migrator = sqlx::migrate!("./migrations");
+    migrator.set_ignore_missing(true);
+    migrator.run(pool).await?;
+    Ok(())
+}
+
+/// Challenges in the `challenges` table.
+#[derive(Debug, Clone)]
+pub struct SqliteChallenges {
+    pool: SqlitePool,
+}
+
+impl SqliteChallenges {
+    /// The adapter over `pool` (migrated with [`migrate`]).
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+/// The JSON `body` column.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    content: Content,
+    code: Code,
+    scenario: Scenario,
+}
+
+const COLUMNS: &str = "id, slug, title, description, kind, difficulty, category, tags, time_limit, body, author, \
+    is_public, is_active, deleted_at, total_attempts, successful_attempts, average_time, average_score, \
+    popularity_score, created_at, updated_at";
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("corrupt {what}: {err}"))
+}
+
+fn store_error(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::conflict(if db.message().contains("slug") {
+                "slug"
+            } else {
+                "unique"
+            })
+        }
+        sqlx::Error::Database(db)
+            if db
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14)) =>
+        {
+            StoreError::Unavailable(err.into())
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.into()),
+        _ => StoreError::Other(err.into()),
+    }
+}
+
+fn time(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| corrupt("time", ms))
+}
+
+fn from_row(row: &SqliteRow) -> Result<Challenge, StoreError> {
+    let e = |e: sqlx::Error| corrupt("challenge row", e);
+    let body: Body = serde_json::from_str(&row.try_get::<String, _>("body").map_err(e)?)
+        .map_err(|x| corrupt("body", x))?;
+    let tags: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("tags").map_err(e)?)
+        .map_err(|x| corrupt("tags", x))?;
+    let kind: String = row.try_get("kind").map_err(e)?;
+    let difficulty: String = row.try_get("difficulty").map_err(e)?;
+    Ok(Challenge {
+        id: row
+            .try_get::<String, _>("id")
+            .map_err(e)?
+            .parse()
+            .map_err(|x| corrupt("id", x))?,
+        slug: row.try_get("slug").map_err(e)?,
+        title: row.try_get("title").map_err(e)?,
+        description: row.try_get("description").map_err(e)?,
+        kind: ChallengeType::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        difficulty: Difficulty::parse(&difficulty)
+            .ok_or_else(|| corrupt("difficulty", &difficulty))?,
+        category: row.try_get("category").map_err(e)?,
+        tags,
+        time_limit: row.try_get("time_limit").map_err(e)?,
+        content: body.content,
+        code: body.code,
+        scenario: body.scenario,
+        stats: ChallengeStats {
+            total_attempts: u64::try_from(row.try_get::<i64, _>("total_attempts").map_err(e)?)
+                .unwrap_or(0),
+            successful_attempts: u64::try_from(
+                row.try_get::<i64, _>("successful_attempts").map_err(e)?,
+            )
+            .unwrap_or(0),
+            average_time: row.try_get("average_time").map_err(e)?,
+            average_score: row.try_get("average_score").map_err(e)?,
+            popularity_score: row.try_get("popularity_score").map_err(e)?,
+        },
+        author: row
+            .try_get::<String, _>("author")
+            .map_err(e)?
+            .parse()
+            .map_err(|x| corrupt("author", x))?,
+        is_public: row.try_get("is_public").map_err(e)?,
+        is_active: row.try_get("is_active").map_err(e)?,
+        deleted_at: row
+            .try_get::<Option<i64>, _>("deleted_at")
+            .map_err(e)?
+            .map(time)
+            .transpose()?,
+        created_at: time(row.try_get("created_at").map_err(e)?)?,
+        updated_at: time(row.try_get("updated_at").map_err(e)?)?,
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
+}
+
+fn body(c: &Challenge) -> Result<String, StoreError> {
+    json(&Body {
+        content: c.content.clone(),
+        code: c.code.clone(),
+        scenario: c.scenario.clone(),
+    })
+}
+
+/// The list filters as bound parameters ?1..?9.
+struct FilterArgs {
+    everything: bool,
+    also_author: Option<String>,
+    kind: Option<&'static str>,
+    difficulty: Option<&'static str>,
+    category: Option<String>,
+    tags: Option<String>,
+    max_time_limit: Option<u32>,
+    author: Option<String>,
+    search: Option<String>,
+}
+
+impl FilterArgs {
+    fn bind<'q>(
+        &self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+        sqlx::query(sql)
+            .bind(self.everything)
+            .bind(self.also_author.clone())
+            .bind(self.kind)
+            .bind(self.difficulty)
+            .bind(self.category.clone())
+            .bind(self.tags.clone())
+            .bind(self.max_time_limit)
+            .bind(self.author.clone())
+            .bind(self.search.clone())
+    }
+}
+
+fn order_by(filter: &ChallengeFilter) -> String {
+    let column = match filter.sort {
+        SortKey::CreatedAt => "created_at",
+        SortKey::Title => "title",
+        SortKey::Difficulty => "difficulty_rank",
+        SortKey::Popularity => "popularity_score",
+        SortKey::TotalAttempts => "total_attempts",
+        SortKey::AverageScore => "average_score",
+    };
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    format!("{column} {direction}, id DESC")
+}
+
+#[async_trait]
+impl ChallengeRepository for SqliteChallenges {
+    async fn insert(&self, c: &Challenge) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO challenges ({COLUMNS}, difficulty_rank) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+        );
+        sqlx::query(&sql)
+            .bind(c.id.to_hex())
+            .bind(&c.slug)
+            .bind(&c.title)
+            .bind(&c.description)
+            .bind(c.kind.as_str())
+            .bind(c.difficulty.as_str())
+            .bind(&c.category)
+            .bind(json(&c.tags)?)
+            .bind(c.time_limit)
+            .bind(body(c)?)
+            .bind(c.author.to_hex())
+            .bind(c.is_public)
+            .bind(c.is_active)
+            .bind(c.deleted_at.map(|t| t.timestamp_millis()))
+            .bind(i64::try_from(c.stats.total_attempts).unwrap_or(i64::MAX))
+            .bind(i64::try_from(c.stats.successful_attempts).unwrap_or(i64::MAX))
+            .bind(c.stats.average_time)
+            .bind(c.stats.average_score)
+            .bind(c.stats.popularity_score)
+            .bind(c.created_at.timestamp_millis())
+            .bind(c.updated_at.timestamp_millis())
+            .bind(c.difficulty.rank())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn find_by_id(&self, id: ChallengeId) -> Result<Option<Challenge>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE id = ?1"))
+            .bind(id.to_hex())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    async fn find_by_slug(&self, slug: &str) -> Result<Option<Challenge>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE slug = ?1"))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    async fn replace_content(&self, c: &Challenge) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE challenges SET slug = ?2, title = ?3, description = ?4, kind = ?5, difficulty = ?6, \
+             difficulty_rank = ?7, category = ?8, tags = ?9, time_limit = ?10, body = ?11, is_public = ?12, \
+             is_active = ?13, updated_at = ?14 WHERE id = ?1",
+        )
+        .bind(c.id.to_hex())
+        .bind(&c.slug)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(c.kind.as_str())
+        .bind(c.difficulty.as_str())
+        .bind(c.difficulty.rank())
+        .bind(&c.category)
+        .bind(json(&c.tags)?)
+        .bind(c.time_limit)
+        .bind(body(c)?)
+        .bind(c.is_public)
+        .bind(c.is_active)
+        .bind(c.updated_at.timestamp_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn soft_delete(&self, id: ChallengeId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE challenges SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")
+            .bind(id.to_hex())
+            .bind(at.timestamp_millis())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn list(
+        &self,
+        f: &ChallengeFilter,
+        visibility: Visibility,
+        page: PageRequest,
+    ) -> Result<Page<Challenge>, StoreError> {
+        // Every value is a bound parameter (NULL disables a filter); `instr` matches literally.
+        let conditions = "deleted_at IS NULL \
+             AND (?1 OR (is_public = 1 AND is_active = 1) OR author = ?2) \
+             AND (?3 IS NULL OR kind = ?3) \
+             AND (?4 IS NULL OR difficulty = ?4) \
+             AND (?5 IS NULL OR category = ?5) \
+             AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(challenges.tags) t WHERE t.value IN (SELECT value FROM json_each(?6)))) \
+             AND (?7 IS NULL OR time_limit <= ?7) \
+             AND (?8 IS NULL OR author = ?8) \
+             AND (?9 IS NULL OR instr(lower(title), ?9) > 0 OR instr(lower(description), ?9) > 0 \
+                  OR EXISTS (SELECT 1 FROM json_each(challenges.tags) t WHERE instr(t.value, ?9) > 0))";
+        let (everything, also_author) = match visibility {
+            Visibility::Everything => (true, None),
+            Visibility::Public { also_author } => (false, also_author.map(|a| a.to_hex())),
+        };
+        let tags = if f.tags.is_empty() {
+            None
+        } else {
+            Some(json(&f.tags)?)
+        };
+        let search = f.search.as_ref().map(|s| s.to_lowercase());
+        let args = FilterArgs {
+            everything,
+            also_author,
+            kind: f.kind.map(ChallengeType::as_str),
+            difficulty: f.difficulty.map(Difficulty::as_str),
+            category: f.category.clone(),
+            tags,
+            max_time_limit: f.max_time_limit,
+            author: f.author.map(|a| a.to_hex()),
+            search,
+        };
+        let bind = |sql| args.bind(sql);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM challenges WHERE {conditions}");
+        let total: i64 = bind(&count_sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?
+            .try_get("n")
+            .map_err(|e| corrupt("count", e))?;
+        let list_sql = format!(
+            "SELECT {COLUMNS} FROM challenges WHERE {conditions} ORDER BY {} LIMIT ?10 OFFSET ?11",
+            order_by(f)
+        );
+        let rows = bind(&list_sql)
+            .bind(page.limit())
+            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+            request: page,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT category, COUNT(*) AS n FROM challenges WHERE deleted_at IS NULL AND is_public = 1 AND is_active = 1 \
+             GROUP BY category ORDER BY n DESC, category ASC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|r| {
+                let n: i64 = r.try_get("n").map_err(|e| corrupt("count", e))?;
+                Ok((
+                    r.try_get("category").map_err(|e| corrupt("category", e))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+}

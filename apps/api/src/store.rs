@@ -26,7 +26,7 @@ impl Store {
     pub async fn open(settings: &StoreSettings) -> anyhow::Result<Self> {
         match settings {
             StoreSettings::Sqlite { path } => {
-                let pool = stackrush_identity_sqlite::open(path).await?;
+                let pool = stackrush_store_sqlite::open(path).await?;
                 stackrush_identity_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
@@ -58,8 +58,8 @@ impl Store {
     pub async fn ping(&self) -> anyhow::Result<()> {
         let check = async {
             match self {
-                Store::Sqlite(pool) => stackrush_identity_sqlite::ping(pool).await,
-                Store::Mongo(db) => Ok(stackrush_identity_mongo::ping(db).await?),
+                Store::Sqlite(pool) => stackrush_store_sqlite::ping(pool).await,
+                Store::Mongo(db) => Ok(stackrush_store_mongo::ping(db).await?),
             }
         };
         tokio::time::timeout(Duration::from_secs(2), check)

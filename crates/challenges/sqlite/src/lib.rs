@@ -2,7 +2,7 @@
 //! [`migrate`] applies this context's embedded migrations idempotently.
 
 use async_trait::async_trait;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteRow;
@@ -13,6 +13,7 @@ use stackrush_challenges::{
     Difficulty, Scenario, SortKey, Visibility,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::{corrupt, from_millis as time};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
@@ -47,39 +48,8 @@ const COLUMNS: &str = "id, slug, title, description, kind, difficulty, category,
     is_public, is_active, deleted_at, total_attempts, successful_attempts, average_time, average_score, \
     popularity_score, created_at, updated_at";
 
-fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(anyhow::anyhow!("corrupt {what}: {err}"))
-}
-
 fn store_error(err: sqlx::Error) -> StoreError {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::conflict(if db.message().contains("slug") {
-                "slug"
-            } else {
-                "unique"
-            })
-        }
-        sqlx::Error::Database(db)
-            if db
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14)) =>
-        {
-            StoreError::Unavailable(err.into())
-        }
-        sqlx::Error::Io(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.into()),
-        _ => StoreError::Other(err.into()),
-    }
-}
-
-fn time(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .ok_or_else(|| corrupt("time", ms))
+    stackrush_store_sqlite::store_error(err, &[("slug", "slug")])
 }
 
 fn from_row(row: &SqliteRow) -> Result<Challenge, StoreError> {

@@ -6,7 +6,7 @@ use stackrush_challenges_sqlite::{migrate, SqliteChallenges};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_passes_the_challenge_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = stackrush_identity_sqlite::open(&dir.path().join("c.db"))
+    let pool = stackrush_store_sqlite::open(&dir.path().join("c.db"))
         .await
         .unwrap();
     stackrush_identity_sqlite::migrate(&pool).await.unwrap();

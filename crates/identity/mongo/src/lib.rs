@@ -14,7 +14,6 @@ pub use refresh::MongoRefreshTokens;
 pub use users::MongoUsers;
 
 use mongodb::bson::doc;
-use mongodb::error::{Error, ErrorKind, WriteFailure};
 use mongodb::options::IndexOptions;
 use mongodb::{Database, IndexModel};
 use stackrush_kernel::StoreError;
@@ -97,51 +96,17 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Whether the server answers.
-pub async fn ping(db: &Database) -> Result<(), StoreError> {
-    db.run_command(doc! { "ping": 1 })
-        .await
-        .map_err(store_error)?;
-    Ok(())
-}
+pub(crate) use stackrush_store_mongo::corrupt;
+pub use stackrush_store_mongo::ping;
 
-/// Translates driver errors: duplicate keys name their index's key, network and selection
-/// trouble is `Unavailable`.
-fn store_error(err: Error) -> StoreError {
-    if let ErrorKind::Write(WriteFailure::WriteError(write)) = err.kind.as_ref() {
-        if write.code == 11000 {
-            let message = write.message.as_str();
-            let key = if message.contains("users_email_unique") {
-                "email"
-            } else if message.contains("users_username_unique") {
-                "username"
-            } else if message.contains("hash") {
-                "hash"
-            } else {
-                "unique"
-            };
-            return StoreError::conflict(key);
-        }
-    }
-    if let ErrorKind::Command(command) = err.kind.as_ref() {
-        if command.code == 11000 {
-            return StoreError::conflict("unique");
-        }
-    }
-    if matches!(
-        err.kind.as_ref(),
-        ErrorKind::Io(_)
-            | ErrorKind::ServerSelection { .. }
-            | ErrorKind::ConnectionPoolCleared { .. }
-            | ErrorKind::DnsResolve { .. }
-    ) || err.contains_label("RetryableWriteError")
-        || err.contains_label("TransientTransactionError")
-    {
-        return StoreError::Unavailable(err.into());
-    }
-    StoreError::Other(err.into())
-}
-
-fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(anyhow::anyhow!("corrupt {what}: {err}"))
+/// Duplicate keys of this context's unique indexes, named by their logical key.
+fn store_error(err: mongodb::error::Error) -> StoreError {
+    stackrush_store_mongo::store_error(
+        err,
+        &[
+            ("users_email_unique", "email"),
+            ("users_username_unique", "username"),
+            ("hash", "hash"),
+        ],
+    )
 }

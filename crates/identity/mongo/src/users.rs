@@ -9,6 +9,8 @@ use stackrush_identity::{username_key, FailedLogin, Role, User, UserFilter, User
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::documents::{bson_time, oid, PreferencesDoc, ProfileDoc, UserDoc};
+use stackrush_store_mongo::literal_regex;
+
 use crate::{corrupt, store_error, USERS};
 
 /// Users in the `users` collection.
@@ -37,19 +39,6 @@ impl MongoUsers {
 
 fn bson<T: serde::Serialize>(value: &T, what: &str) -> Result<Bson, StoreError> {
     to_bson(value).map_err(|e| corrupt(what, e))
-}
-
-/// A regular expression matching `text` literally: every non-alphanumeric character is escaped,
-/// so user input never acts as a pattern.
-fn literal_regex(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn roles(roles: &[Role]) -> Vec<&'static str> {
@@ -236,17 +225,5 @@ impl UserRepository for MongoUsers {
             request: page,
             total,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::literal_regex;
-
-    #[test]
-    fn regex_metacharacters_are_escaped() {
-        assert_eq!(literal_regex("a.b*"), "a\\.b\\*");
-        assert_eq!(literal_regex("$ne"), "\\$ne");
-        assert_eq!(literal_regex("abc123"), "abc123");
     }
 }

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use stackrush_identity::crypto::BcryptHasher;
 use stackrush_identity::ports::{LogMailer, Ports};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
-use stackrush_identity_sqlite::{
-    migrate, open_in_memory, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers,
-};
+use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
 use stackrush_kernel::SystemClock;
+use stackrush_store_sqlite::open_in_memory;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use stackrush_identity::contract;
-use stackrush_identity_sqlite::{
-    migrate, open, open_in_memory, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers,
-};
+use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
+use stackrush_store_sqlite::{open, open_in_memory};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_file_database_passes_the_identity_contract() {

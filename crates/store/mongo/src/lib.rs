@@ -1,0 +1,77 @@
+//! What every StackRush MongoDB adapter shares: translation of driver errors into
+//! [`StoreError`], literal regular expressions for searches, and a ping.
+
+use mongodb::bson::doc;
+use mongodb::error::{Error, ErrorKind, WriteFailure};
+use mongodb::Database;
+use stackrush_kernel::StoreError;
+
+/// Translates driver errors: a duplicate key (11000) becomes `Conflict` with the key of the first
+/// of `indexes` (`(index name, key)` pairs) named in the message; network, selection and pool
+/// trouble is `Unavailable`; the rest `Other`.
+pub fn store_error(err: Error, indexes: &[(&str, &str)]) -> StoreError {
+    let duplicate = match err.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(write)) if write.code == 11000 => {
+            Some(write.message.clone())
+        }
+        ErrorKind::Command(command) if command.code == 11000 => Some(command.message.clone()),
+        _ => None,
+    };
+    if let Some(message) = duplicate {
+        let key = indexes
+            .iter()
+            .find(|(index, _)| message.contains(index))
+            .map_or("unique", |(_, key)| key);
+        return StoreError::conflict(key);
+    }
+    if matches!(
+        err.kind.as_ref(),
+        ErrorKind::Io(_)
+            | ErrorKind::ServerSelection { .. }
+            | ErrorKind::ConnectionPoolCleared { .. }
+            | ErrorKind::DnsResolve { .. }
+    ) || err.contains_label("RetryableWriteError")
+        || err.contains_label("TransientTransactionError")
+    {
+        return StoreError::Unavailable(err.into());
+    }
+    StoreError::Other(err.into())
+}
+
+/// A stored document that cannot be read back.
+pub fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("corrupt {what}: {err}"))
+}
+
+/// A regular expression matching `text` literally: every non-alphanumeric character is escaped,
+/// so user input never acts as a pattern.
+pub fn literal_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether the server answers.
+pub async fn ping(db: &Database) -> Result<(), StoreError> {
+    db.run_command(doc! { "ping": 1 })
+        .await
+        .map_err(|e| store_error(e, &[]))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_regex;
+
+    #[test]
+    fn regex_metacharacters_are_escaped() {
+        assert_eq!(literal_regex("a.b*"), "a\\.b\\*");
+        assert_eq!(literal_regex("$ne"), "\\$ne");
+        assert_eq!(literal_regex("abc123"), "abc123");
+    }
+}

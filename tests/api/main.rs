@@ -9,6 +9,7 @@
 mod helpers;
 
 mod auth;
+mod challenges;
 mod platform;
 mod security;
 mod users;

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use apistos::ApiErrorComponent;
 use serde::Serialize;
+use stackrush_challenges::ChallengeError;
 use stackrush_identity::IdentityError;
 use stackrush_kernel::FieldError;
 
@@ -258,6 +259,41 @@ impl From<IdentityError> for ApiError {
                 StatusCode::FORBIDDEN,
                 "INSUFFICIENT_PERMISSIONS",
                 "You do not have permission to do this",
+            ),
+            E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}
+
+impl From<ChallengeError> for ApiError {
+    fn from(err: ChallengeError) -> Self {
+        use ChallengeError as E;
+        match err {
+            E::Validation(details) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request is invalid",
+                details.into_iter().map(Detail::from).collect(),
+            ),
+            E::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "CHALLENGE_NOT_FOUND",
+                "No such challenge",
+            ),
+            E::SlugTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "CHALLENGE_EXISTS",
+                "A challenge with this title already exists",
+            ),
+            E::InsufficientPermissions => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                "Only admins and moderators create challenges",
+            ),
+            E::NotAuthor => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "NOT_AUTHORIZED",
+                "Only the author or an admin may change this challenge",
             ),
             E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),

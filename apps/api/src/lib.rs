@@ -2,6 +2,7 @@
 //!
 //! `main.rs` only boots; [`startup::Application`] wires settings, store, contexts and routes.
 
+pub mod adapters;
 pub mod auth;
 pub mod dto;
 pub mod envelope;

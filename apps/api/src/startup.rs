@@ -286,8 +286,15 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let (store, identity) = open(&settings).await?;
         bootstrap_admin(&settings, identity.as_ref()).await?;
+        let challenges = stackrush_challenges::ChallengeService::new(stackrush_challenges::Ports {
+            challenges: store.challenges(),
+            authors: Arc::new(crate::adapters::IdentityAuthors(identity.clone())),
+            clock: Arc::new(SystemClock),
+        })
+        .into_api();
         let state = web::Data::new(AppState {
             identity,
+            challenges,
             health: Arc::new(store),
             started: Instant::now(),
         });

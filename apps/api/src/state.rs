@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
+use stackrush_challenges::ChallengeApi;
 use stackrush_identity::IdentityApi;
 
 use crate::store::Store;
@@ -31,6 +32,7 @@ impl HealthCheck for Store {
 /// Shared application state.
 pub struct AppState {
     pub identity: Arc<dyn IdentityApi>,
+    pub challenges: Arc<dyn ChallengeApi>,
     pub health: Arc<dyn HealthCheck>,
     pub started: Instant,
 }

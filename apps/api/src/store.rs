@@ -28,6 +28,7 @@ impl Store {
             StoreSettings::Sqlite { path } => {
                 let pool = stackrush_store_sqlite::open(path).await?;
                 stackrush_identity_sqlite::migrate(&pool).await?;
+                stackrush_challenges_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -40,6 +41,7 @@ impl Store {
                 let client = mongodb::Client::with_options(options)?;
                 let db = client.database(database);
                 stackrush_identity_mongo::ensure_indexes(&db).await?;
+                stackrush_challenges_mongo::ensure_indexes(&db).await?;
                 tracing::info!(database = %database, "store: MongoDB");
                 Ok(Store::Mongo(db))
             }
@@ -65,6 +67,16 @@ impl Store {
         tokio::time::timeout(Duration::from_secs(2), check)
             .await
             .map_err(|_| anyhow::anyhow!("store ping timed out"))?
+    }
+
+    /// The challenges store port on this store.
+    pub fn challenges(&self) -> Arc<dyn stackrush_challenges::ports::ChallengeRepository> {
+        match self {
+            Store::Sqlite(pool) => Arc::new(stackrush_challenges_sqlite::SqliteChallenges::new(
+                pool.clone(),
+            )),
+            Store::Mongo(db) => Arc::new(stackrush_challenges_mongo::MongoChallenges::new(db)),
+        }
     }
 
     /// The identity ports on this store.

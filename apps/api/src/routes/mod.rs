@@ -1,6 +1,7 @@
 //! The REST endpoints, one module per context, each exposing `configure`.
 
 pub mod auth;
+pub mod challenges;
 pub mod health;
 pub mod users;
 
@@ -10,7 +11,8 @@ use apistos::web::ServiceConfig;
 pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.configure(health::configure_api)
         .configure(auth::configure)
-        .configure(users::configure);
+        .configure(users::configure)
+        .configure(challenges::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.
@@ -30,3 +32,23 @@ pub fn page_request(
 
 #[cfg(test)]
 mod tests;
+
+/// A 400 `QUERY_VALIDATION_ERROR` when a query value is longer than its documented maximum.
+pub fn max_chars(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<(), crate::error::ApiError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(crate::error::ApiError::validation(
+            "QUERY_VALIDATION_ERROR",
+            "The query string is invalid",
+            vec![crate::error::Detail {
+                field: field.into(),
+                message: format!("must be at most {max} characters"),
+                value: None,
+            }],
+        )),
+        _ => Ok(()),
+    }
+}

@@ -49,6 +49,7 @@ fn options(global_per_minute: u32) -> HttpOptions {
 fn state(mock: MockIdentityApi, healthy: bool) -> web::Data<AppState> {
     web::Data::new(AppState {
         identity: Arc::new(mock),
+        challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
         health: Arc::new(Healthy(healthy)),
         started: Instant::now(),
     })

@@ -130,6 +130,7 @@ pub async fn list_users(
     query: Query<ListUsersQuery>,
 ) -> Reply<Paginated<UserDto>> {
     let q = query.into_inner();
+    crate::routes::max_chars("search", q.search.as_deref(), 100)?;
     let page = crate::routes::page_request(q.page, q.limit, 20)?;
     let filter = UserFilter {
         search: q.search.filter(|s| !s.is_empty()),

@@ -11,7 +11,7 @@ pub mod model;
 pub mod ports;
 pub mod service;
 mod slug;
-mod validate;
+pub mod validate;
 
 #[cfg(feature = "fake")]
 pub mod fake;

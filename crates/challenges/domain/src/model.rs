@@ -131,7 +131,10 @@ pub struct Example {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Content {
-    #[garde(length(chars, min = 1, max = 20_000))]
+    #[garde(
+        length(chars, min = 1, max = 20_000),
+        custom(crate::validate::not_blank)
+    )]
     pub problem_statement: String,
     #[garde(inner(length(chars, max = 5_000)))]
     pub constraints: Option<String>,
@@ -309,15 +312,18 @@ pub struct NewTestCase {
 /// Everything an author writes; used to create and to replace a challenge.
 #[derive(Debug, Clone, Validate)]
 pub struct ChallengeDraft {
-    #[garde(length(chars, min = 3, max = 200))]
+    #[garde(length(chars, min = 3, max = 200), custom(crate::validate::not_blank))]
     pub title: String,
-    #[garde(length(chars, min = 10, max = 5_000))]
+    #[garde(
+        length(chars, min = 10, max = 5_000),
+        custom(crate::validate::not_blank)
+    )]
     pub description: String,
     #[garde(skip)]
     pub kind: ChallengeType,
     #[garde(skip)]
     pub difficulty: Difficulty,
-    #[garde(length(chars, min = 1, max = 50))]
+    #[garde(length(chars, min = 1, max = 50), custom(crate::validate::not_blank))]
     pub category: String,
     #[garde(length(max = 10), inner(length(chars, min = 1, max = 30)))]
     pub tags: Vec<String>,

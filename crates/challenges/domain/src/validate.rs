@@ -49,3 +49,11 @@ pub fn check<T: Validate<Context = ()>>(value: &T) -> Result<(), ChallengeError>
         )
     })
 }
+
+/// Text with at least one non-space character.
+pub fn not_blank(value: &str, _: &()) -> garde::Result {
+    if value.trim().is_empty() {
+        return Err(garde::Error::new("must not be blank"));
+    }
+    Ok(())
+}

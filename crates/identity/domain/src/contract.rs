@@ -115,6 +115,18 @@ pub async fn users_round_trip(repo: &dyn UserRepository) {
     );
     let missing = UserId::generate(now_ms());
     assert_eq!(repo.find_by_id(missing).await.unwrap(), None);
+    let other = sample_user(&tag());
+    repo.insert(&other).await.unwrap();
+    let mut many = repo
+        .find_by_ids(&[user.id, missing, other.id, user.id])
+        .await
+        .unwrap();
+    many.sort_by_key(|u| u.id);
+    many.dedup_by_key(|u| u.id);
+    let mut expected = vec![user.clone(), other.clone()];
+    expected.sort_by_key(|u| u.id);
+    assert_eq!(many, expected, "find_by_ids returns the existing users");
+    assert!(repo.find_by_ids(&[]).await.unwrap().is_empty());
     assert_eq!(
         repo.find_by_email("nobody-at-all@example.com")
             .await

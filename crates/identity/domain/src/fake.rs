@@ -59,6 +59,11 @@ impl UserRepository for InMemoryUsers {
         Ok(lock(&self.users).get(&id).cloned())
     }
 
+    async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        let users = lock(&self.users);
+        Ok(ids.iter().filter_map(|id| users.get(id).cloned()).collect())
+    }
+
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         Ok(lock(&self.users)
             .values()

@@ -429,3 +429,13 @@ pub struct AdminUserUpdate {
     pub roles: Option<Vec<Role>>,
     pub is_active: Option<bool>,
 }
+
+/// What anyone may see of a user next to their content: the name and avatar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+}

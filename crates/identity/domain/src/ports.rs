@@ -27,6 +27,9 @@ pub trait UserRepository: Send + Sync {
     /// The user with this id, deleted or not.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
+    /// The users with these ids that exist (deleted or not), in no particular order.
+    async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError>;
+
     /// The user with this (already lowercased) email.
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
 

@@ -183,6 +183,10 @@ pub trait IdentityApi: Send + Sync {
         update: AdminUserUpdate,
     ) -> Result<User, IdentityError>;
 
+    /// Names and avatars of the given users that exist and are active (for display beside their
+    /// content, even when their profile is private).
+    async fn summaries(&self, ids: Vec<UserId>) -> Result<Vec<UserSummary>, IdentityError>;
+
     /// Creates a verified admin account (bootstrap and command line). Same errors as `register`.
     async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
 }
@@ -920,6 +924,21 @@ impl IdentityApi for IdentityService {
         }
         tracing::info!(admin = %actor.id, user = %id, "account changed by an admin");
         Ok(user)
+    }
+
+    async fn summaries(&self, ids: Vec<UserId>) -> Result<Vec<UserSummary>, IdentityError> {
+        let users = self.ports.users.find_by_ids(&ids).await?;
+        Ok(users
+            .into_iter()
+            .filter(User::is_usable)
+            .map(|u| UserSummary {
+                id: u.id,
+                username: u.username,
+                first_name: u.profile.first_name,
+                last_name: u.profile.last_name,
+                avatar: u.profile.avatar,
+            })
+            .collect())
     }
 
     async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError> {

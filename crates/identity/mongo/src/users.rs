@@ -59,6 +59,22 @@ impl UserRepository for MongoUsers {
         self.find_one(doc! { "_id": oid(id.bytes()) }).await
     }
 
+    async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<_> = ids.iter().map(|id| oid(id.bytes())).collect();
+        let docs: Vec<UserDoc> = self
+            .collection
+            .find(doc! { "_id": { "$in": keys } })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        docs.into_iter().map(User::try_from).collect()
+    }
+
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         self.find_one(doc! { "email": email }).await
     }

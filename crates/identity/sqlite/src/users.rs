@@ -129,6 +129,22 @@ impl UserRepository for SqliteUsers {
         self.find_one("id", &id.to_hex()).await
     }
 
+    async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hex: Vec<String> = ids.iter().map(|id| id.to_hex()).collect();
+        let list = serde_json::to_string(&hex).map_err(|e| StoreError::Other(e.into()))?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?1))"
+        ))
+        .bind(list)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(from_row).collect()
+    }
+
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         self.find_one("email", email).await
     }

@@ -1,0 +1,395 @@
+//! Challenge routes. Fixed paths (`popular`, `categories`, `slug/…`) are registered before `{id}`.
+
+use std::collections::BTreeMap;
+
+use actix_web::dev::Payload;
+use actix_web::web::{Data, Json, Path, Query};
+use actix_web::{FromRequest, HttpRequest};
+use apistos::actix::CreatedJson;
+use apistos::reference_or::ReferenceOr;
+use apistos::web::{delete, get, post, put, resource, ServiceConfig};
+use apistos::{api_operation, ApiComponent, ApistosSchema, OpenApiVersion};
+use futures::future::{ready, Ready};
+use stackrush_challenges::{ChallengeFilter, ChallengeId, Difficulty, SortKey};
+
+use crate::adapters::caller;
+use crate::auth::{Auth, MaybeAuth};
+use crate::dto::challenges::*;
+use crate::dto::IdPath;
+use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::error::{ApiError, Detail};
+use crate::state::AppState;
+
+type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
+
+fn query_error(field: &str, message: &str) -> ApiError {
+    ApiError::validation(
+        "QUERY_VALIDATION_ERROR",
+        "The query string is invalid",
+        vec![Detail {
+            field: field.into(),
+            message: message.into(),
+            value: None,
+        }],
+    )
+}
+
+fn challenge_id(path: &IdPath) -> Result<ChallengeId, ApiError> {
+    path.id.parse().map_err(|_| {
+        ApiError::validation(
+            "PARAMS_VALIDATION_ERROR",
+            "The path is invalid",
+            vec![Detail {
+                field: "id".into(),
+                message: "must be 24 hexadecimal characters".into(),
+                value: None,
+            }],
+        )
+    })
+}
+
+/// `GET /challenges` query with `tags` gathered from every occurrence (repeated or comma-separated).
+pub struct ChallengeListQuery {
+    pub query: ListChallengesQuery,
+    pub tags: Vec<String>,
+}
+
+impl ChallengeListQuery {
+    fn parse(raw: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw).map_err(|e| query_error("query", &e.to_string()))?;
+        let mut tags = Vec::new();
+        let mut rest = Vec::new();
+        for (key, value) in pairs {
+            if key == "tags" {
+                if value.chars().count() > 300 {
+                    return Err(query_error("tags", "must be at most 300 characters"));
+                }
+                tags.extend(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                );
+            } else {
+                rest.push((key, value));
+            }
+        }
+        if tags.len() > 20 {
+            return Err(query_error("tags", "at most 20 tags"));
+        }
+        let rest =
+            serde_urlencoded::to_string(&rest).map_err(|e| query_error("query", &e.to_string()))?;
+        let query: ListChallengesQuery = serde_urlencoded::from_str(&rest).map_err(|e| {
+            let message = e.to_string();
+            let field = message.split('`').nth(1).unwrap_or("query").to_owned();
+            query_error(&field, &message)
+        })?;
+        Ok(Self { query, tags })
+    }
+
+    /// The domain filter, or a 400 naming the parameter.
+    fn filter(self) -> Result<(ChallengeFilter, Option<u32>, Option<u32>), ApiError> {
+        let q = self.query;
+        crate::routes::max_chars("search", q.search.as_deref(), 100)?;
+        crate::routes::max_chars("category", q.category.as_deref(), 50)?;
+        if q.max_time_limit == Some(0) {
+            return Err(query_error("maxTimeLimit", "must be at least 1"));
+        }
+        let difficulty = match q.difficulty.as_deref() {
+            None => None,
+            Some(d) => Some(
+                Difficulty::parse(d)
+                    .ok_or_else(|| query_error("difficulty", "must be Easy, Medium or Hard"))?,
+            ),
+        };
+        let author = match q.author.as_deref() {
+            None => None,
+            Some(a) => Some(
+                a.parse()
+                    .map_err(|_| query_error("author", "must be 24 hexadecimal characters"))?,
+            ),
+        };
+        let sort = match q.sort {
+            None | Some(SortDto::CreatedAt) => SortKey::CreatedAt,
+            Some(SortDto::Title) => SortKey::Title,
+            Some(SortDto::Difficulty) => SortKey::Difficulty,
+            Some(SortDto::Popularity) => SortKey::Popularity,
+            Some(SortDto::TotalAttempts) => SortKey::TotalAttempts,
+            Some(SortDto::AverageScore) => SortKey::AverageScore,
+        };
+        // Newest, most popular, most attempted and best scored first; names A to Z.
+        let default_descending = !matches!(sort, SortKey::Title | SortKey::Difficulty);
+        let filter = ChallengeFilter {
+            kind: q.kind.map(Into::into),
+            difficulty,
+            category: q.category.filter(|c| !c.is_empty()),
+            tags: self.tags,
+            max_time_limit: q.max_time_limit,
+            author,
+            search: q.search,
+            sort,
+            descending: q
+                .order
+                .map_or(default_descending, |o| matches!(o, OrderDto::Desc)),
+        };
+        Ok((filter, q.page, q.limit))
+    }
+}
+
+impl FromRequest for ChallengeListQuery {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::parse(req.query_string()))
+    }
+}
+
+impl ApiComponent for ChallengeListQuery {
+    fn child_schemas(v: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        <Query<ListChallengesQuery> as ApiComponent>::child_schemas(v)
+    }
+
+    fn schema(v: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        <Query<ListChallengesQuery> as ApiComponent>::schema(v)
+    }
+
+    fn raw_schema(v: OpenApiVersion) -> Option<ReferenceOr<ApistosSchema>> {
+        <Query<ListChallengesQuery> as ApiComponent>::raw_schema(v)
+    }
+
+    fn request_body(_: OpenApiVersion, _: Option<String>) -> Option<apistos::paths::RequestBody> {
+        None
+    }
+
+    fn parameters(
+        v: OpenApiVersion,
+        description: Option<String>,
+    ) -> Vec<apistos::paths::Parameter> {
+        <Query<ListChallengesQuery> as ApiComponent>::parameters(v, description)
+    }
+}
+
+/// Challenges the caller may see, filtered, sorted and paged.
+#[api_operation(
+    tag = "challenges",
+    summary = "List challenges",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429
+)]
+pub async fn list(
+    state: Data<AppState>,
+    viewer: MaybeAuth,
+    query: ChallengeListQuery,
+) -> Reply<Paginated<ChallengeDto>> {
+    let (filter, page, limit) = query.filter()?;
+    let page = crate::routes::page_request(page, limit, 10)?;
+    let found = state
+        .challenges
+        .list(viewer.0.as_ref().map(caller), filter, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(Paginated::from_page(
+        found,
+        ChallengeDto::from,
+    ))))
+}
+
+/// Create a challenge (admins and moderators).
+#[api_operation(
+    tag = "challenges",
+    summary = "Create a challenge",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 409,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn create(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<ChallengeRequest>,
+) -> Result<CreatedJson<ApiResponse<ChallengeDto>>, ApiError> {
+    let view = state
+        .challenges
+        .create(caller(&auth.0), body.into_inner().into())
+        .await?;
+    Ok(CreatedJson(ApiResponse::with_message(
+        view.into(),
+        "Challenge created",
+    )))
+}
+
+/// The most popular public challenges.
+#[api_operation(
+    tag = "challenges",
+    summary = "Popular challenges",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429
+)]
+pub async fn popular(
+    state: Data<AppState>,
+    viewer: MaybeAuth,
+    query: Query<PopularQuery>,
+) -> Reply<Vec<ChallengeDto>> {
+    let limit = crate::routes::page_request(None, query.limit, 10)?.limit();
+    let found = state
+        .challenges
+        .popular(viewer.0.as_ref().map(caller), limit)
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        found.into_iter().map(ChallengeDto::from).collect(),
+    )))
+}
+
+/// Public challenges per category (`{category: count}`).
+#[api_operation(tag = "challenges", summary = "Challenge categories", error_code = 429)]
+pub async fn categories(state: Data<AppState>) -> Reply<BTreeMap<String, u64>> {
+    let counts = state.challenges.categories().await?;
+    Ok(Json(ApiResponse::ok(counts.into_iter().collect())))
+}
+
+/// Slug path.
+#[derive(Debug, serde::Deserialize, apistos::JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct SlugPath {
+    #[schemars(length(min = 1, max = 100))]
+    pub slug: String,
+}
+
+/// One challenge by slug.
+#[api_operation(
+    tag = "challenges",
+    summary = "Get a challenge by slug",
+    error_code = 401,
+    error_code = 404,
+    error_code = 429
+)]
+pub async fn get_by_slug(
+    state: Data<AppState>,
+    viewer: MaybeAuth,
+    path: Path<SlugPath>,
+) -> Reply<ChallengeDto> {
+    let view = state
+        .challenges
+        .get_by_slug(viewer.0.as_ref().map(caller), path.into_inner().slug)
+        .await?;
+    Ok(Json(ApiResponse::ok(view.into())))
+}
+
+/// One challenge.
+#[api_operation(
+    tag = "challenges",
+    summary = "Get a challenge",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429
+)]
+pub async fn get_one(
+    state: Data<AppState>,
+    viewer: MaybeAuth,
+    path: Path<IdPath>,
+) -> Reply<ChallengeDto> {
+    let view = state
+        .challenges
+        .get(viewer.0.as_ref().map(caller), challenge_id(&path)?)
+        .await?;
+    Ok(Json(ApiResponse::ok(view.into())))
+}
+
+/// Replace a challenge's content (its author or an admin); stats are kept.
+#[api_operation(
+    tag = "challenges",
+    summary = "Update a challenge",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 409,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn update(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    body: Json<ChallengeRequest>,
+) -> Reply<ChallengeDto> {
+    let id = challenge_id(&path)?;
+    let view = state
+        .challenges
+        .update(caller(&auth.0), id, body.into_inner().into())
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        view.into(),
+        "Challenge updated",
+    )))
+}
+
+/// Delete a challenge (soft; its author or an admin).
+#[api_operation(
+    tag = "challenges",
+    summary = "Delete a challenge",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 429
+)]
+pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    state
+        .challenges
+        .delete(caller(&auth.0), challenge_id(&path)?)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty {},
+        "Challenge deleted",
+    )))
+}
+
+/// Statistics of one challenge.
+#[api_operation(
+    tag = "challenges",
+    summary = "Challenge statistics",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429
+)]
+pub async fn stats(
+    state: Data<AppState>,
+    viewer: MaybeAuth,
+    path: Path<IdPath>,
+) -> Reply<ChallengeStatsDto> {
+    let stats = state
+        .challenges
+        .stats(viewer.0.as_ref().map(caller), challenge_id(&path)?)
+        .await?;
+    Ok(Json(ApiResponse::ok(stats.into())))
+}
+
+/// `/challenges/*`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        resource("/challenges")
+            .route(get().to(list))
+            .route(post().to(create)),
+    )
+    .service(resource("/challenges/popular").route(get().to(popular)))
+    .service(resource("/challenges/categories").route(get().to(categories)))
+    .service(resource("/challenges/slug/{slug}").route(get().to(get_by_slug)))
+    .service(resource("/challenges/{id}/stats").route(get().to(stats)))
+    .service(
+        resource("/challenges/{id}")
+            .route(get().to(get_one))
+            .route(put().to(update))
+            .route(delete().to(remove)),
+    );
+}

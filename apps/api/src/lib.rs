@@ -10,6 +10,7 @@ pub mod error;
 pub mod middleware;
 pub mod routes;
 pub mod secrets;
+pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Load the starter catalogue (idempotent).
+    Seed,
     /// Administrative tasks.
     Admin {
         #[command(subcommand)]
@@ -54,6 +56,7 @@ async fn main() -> ExitCode {
     telemetry::init(settings.log_json);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
+        Command::Seed => seed(settings).await,
         Command::Admin {
             action:
                 AdminAction::Create {
@@ -80,11 +83,22 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn seed(settings: Settings) -> anyhow::Result<()> {
+    let contexts = startup::open(&settings).await?;
+    let report =
+        stackrush_api::seed::run(contexts.identity.as_ref(), contexts.challenges.as_ref()).await?;
+    println!(
+        "seed: {} challenges created, {} already present",
+        report.created, report.existing
+    );
+    Ok(())
+}
+
 async fn create_admin(settings: Settings, email: String, username: String) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let (_, identity) = startup::open(&settings).await?;
+    let identity = startup::open(&settings).await?.identity;
     let user = identity
         .create_admin(RegisterCommand {
             email,

@@ -238,8 +238,15 @@ pub fn identity_service(
     Ok(IdentityService::new(ports, config))
 }
 
-/// Opens the store and builds the identity service, as both the server and the CLI need.
-pub async fn open(settings: &Settings) -> anyhow::Result<(Store, Arc<dyn IdentityApi>)> {
+/// The open store and every context's inbound port, as the server and the CLI need them.
+pub struct Contexts {
+    pub store: Store,
+    pub identity: Arc<dyn IdentityApi>,
+    pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
+}
+
+/// Opens the store and builds every context on it.
+pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
     let store = Store::open(&settings.store).await?;
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let identity = identity_service(
@@ -248,7 +255,17 @@ pub async fn open(settings: &Settings) -> anyhow::Result<(Store, Arc<dyn Identit
         Secrets::new(jwt.expose(), refresh.expose()),
     )?
     .into_api();
-    Ok((store, identity))
+    let challenges = stackrush_challenges::ChallengeService::new(stackrush_challenges::Ports {
+        challenges: store.challenges(),
+        authors: Arc::new(crate::adapters::IdentityAuthors(identity.clone())),
+        clock: Arc::new(SystemClock),
+    })
+    .into_api();
+    Ok(Contexts {
+        store,
+        identity,
+        challenges,
+    })
 }
 
 async fn bootstrap_admin(settings: &Settings, identity: &dyn IdentityApi) -> anyhow::Result<()> {
@@ -284,14 +301,12 @@ impl Application {
     /// Opens the store, applies migrations, binds `settings.host:settings.port` (0 picks a free
     /// port) and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let (store, identity) = open(&settings).await?;
+        let Contexts {
+            store,
+            identity,
+            challenges,
+        } = open(&settings).await?;
         bootstrap_admin(&settings, identity.as_ref()).await?;
-        let challenges = stackrush_challenges::ChallengeService::new(stackrush_challenges::Ports {
-            challenges: store.challenges(),
-            authors: Arc::new(crate::adapters::IdentityAuthors(identity.clone())),
-            clock: Arc::new(SystemClock),
-        })
-        .into_api();
         let state = web::Data::new(AppState {
             identity,
             challenges,

@@ -134,3 +134,27 @@ fn sigterm_stops_the_server_cleanly() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn seed_loads_the_catalogue_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let output = base_command(dir.path()).arg("seed").output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = run();
+    assert!(
+        first.contains("16 challenges created, 0 already present"),
+        "{first}"
+    );
+    let second = run();
+    assert!(
+        second.contains("0 challenges created, 16 already present"),
+        "{second}"
+    );
+}

@@ -60,18 +60,23 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 )]
 pub struct Auth(pub Actor);
 
+/// The caller behind the request's Bearer token: `None` without one, an error for a bad one.
+fn actor(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Actor>, ApiError>> {
+    let token = bearer(req);
+    let state = state(req);
+    Box::pin(async move {
+        let Some(token) = token? else { return Ok(None) };
+        Ok(Some(state?.identity.authenticate(token).await?))
+    })
+}
+
 impl FromRequest for Auth {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state(req);
-        Box::pin(async move {
-            let token = token?.ok_or_else(missing)?;
-            let actor = state?.identity.authenticate(token).await?;
-            Ok(Auth(actor))
-        })
+        let actor = actor(req);
+        Box::pin(async move { actor.await?.map(Auth).ok_or_else(missing) })
     }
 }
 
@@ -84,15 +89,8 @@ impl FromRequest for MaybeAuth {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = state(req);
-        Box::pin(async move {
-            let Some(token) = token? else {
-                return Ok(MaybeAuth(None));
-            };
-            let actor = state?.identity.authenticate(token).await?;
-            Ok(MaybeAuth(Some(actor)))
-        })
+        let actor = actor(req);
+        Box::pin(async move { actor.await.map(MaybeAuth) })
     }
 }
 

@@ -44,3 +44,36 @@ impl FieldError {
         }
     }
 }
+
+/// A Rust field path as the JSON client spells it: `profile.first_name[0]` becomes
+/// `profile.firstName[0]`.
+pub fn json_field_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut upper = false;
+    for c in path.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_field_path;
+
+    #[test]
+    fn field_paths_become_camel_case() {
+        assert_eq!(json_field_path("profile.first_name"), "profile.firstName");
+        assert_eq!(
+            json_field_path("code.test_cases[2].expected_output"),
+            "code.testCases[2].expectedOutput"
+        );
+        assert_eq!(json_field_path("email"), "email");
+    }
+}

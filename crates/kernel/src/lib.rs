@@ -9,6 +9,6 @@ pub mod id;
 pub mod page;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{FieldError, StoreError};
+pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};
 pub use page::{Page, PageRequest};

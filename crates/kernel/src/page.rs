@@ -88,6 +88,21 @@ impl<T> Page<T> {
         self.request.page() > 1
     }
 
+    /// The page `request` asks for out of the whole, already ordered list `all`.
+    pub fn slice(all: Vec<T>, request: PageRequest) -> Self {
+        let total = all.len() as u64;
+        let items = all
+            .into_iter()
+            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+            .take(request.limit() as usize)
+            .collect();
+        Self {
+            items,
+            request,
+            total,
+        }
+    }
+
     /// The same page with every item converted by `f`.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
@@ -128,6 +143,15 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn slicing_takes_the_requested_window() {
+        let page = Page::slice((1..=25).collect::<Vec<_>>(), PageRequest::new(3, 10));
+        assert_eq!((page.items, page.total), (vec![21, 22, 23, 24, 25], 25));
+        assert!(Page::slice(vec![1, 2], PageRequest::new(9, 10))
+            .items
+            .is_empty());
     }
 
     #[test]

@@ -15,3 +15,20 @@ pub struct IdPath {
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub id: String,
 }
+
+impl IdPath {
+    /// The id as the aggregate's id type, or a 400 `PARAMS_VALIDATION_ERROR`.
+    pub fn parse<T: std::str::FromStr>(&self) -> Result<T, crate::error::ApiError> {
+        self.id.parse().map_err(|_| {
+            crate::error::ApiError::validation(
+                "PARAMS_VALIDATION_ERROR",
+                "The path is invalid",
+                vec![crate::error::Detail {
+                    field: "id".into(),
+                    message: "must be 24 hexadecimal characters".into(),
+                    value: Some(self.id.clone().into()),
+                }],
+            )
+        })
+    }
+}

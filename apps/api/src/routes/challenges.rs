@@ -34,20 +34,6 @@ fn query_error(field: &str, message: &str) -> ApiError {
     )
 }
 
-fn challenge_id(path: &IdPath) -> Result<ChallengeId, ApiError> {
-    path.id.parse().map_err(|_| {
-        ApiError::validation(
-            "PARAMS_VALIDATION_ERROR",
-            "The path is invalid",
-            vec![Detail {
-                field: "id".into(),
-                message: "must be 24 hexadecimal characters".into(),
-                value: None,
-            }],
-        )
-    })
-}
-
 /// `GET /challenges` query with `tags` gathered from every occurrence (repeated or comma-separated).
 pub struct ChallengeListQuery {
     pub query: ListChallengesQuery,
@@ -298,7 +284,7 @@ pub async fn get_one(
 ) -> Reply<ChallengeDto> {
     let view = state
         .challenges
-        .get(viewer.0.as_ref().map(caller), challenge_id(&path)?)
+        .get(viewer.0.as_ref().map(caller), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
 }
@@ -322,7 +308,7 @@ pub async fn update(
     path: Path<IdPath>,
     body: Json<ChallengeRequest>,
 ) -> Reply<ChallengeDto> {
-    let id = challenge_id(&path)?;
+    let id = path.parse::<ChallengeId>()?;
     let view = state
         .challenges
         .update(caller(&auth.0), id, body.into_inner().into())
@@ -346,7 +332,7 @@ pub async fn update(
 pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
     state
         .challenges
-        .delete(caller(&auth.0), challenge_id(&path)?)
+        .delete(caller(&auth.0), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
         Empty {},
@@ -370,7 +356,7 @@ pub async fn stats(
 ) -> Reply<ChallengeStatsDto> {
     let stats = state
         .challenges
-        .stats(viewer.0.as_ref().map(caller), challenge_id(&path)?)
+        .stats(viewer.0.as_ref().map(caller), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(stats.into())))
 }

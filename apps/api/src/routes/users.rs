@@ -9,25 +9,10 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::dto::identity::*;
 use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
-
-/// A path id, or a 400 naming the parameter.
-pub fn parse_id(path: &IdPath) -> Result<UserId, ApiError> {
-    path.id.parse().map_err(|_| {
-        ApiError::validation(
-            "PARAMS_VALIDATION_ERROR",
-            "The path is invalid",
-            vec![Detail {
-                field: "id".into(),
-                message: "must be 24 hexadecimal characters".into(),
-                value: Some(path.id.clone().into()),
-            }],
-        )
-    })
-}
 
 /// The caller's own account.
 #[api_operation(
@@ -164,7 +149,7 @@ pub async fn admin_update_user(
     path: Path<IdPath>,
     body: Json<AdminUpdateUserRequest>,
 ) -> Reply<UserDto> {
-    let id = parse_id(&path)?;
+    let id = path.parse::<UserId>()?;
     let user = state
         .identity
         .admin_update_user(auth.0, id, body.into_inner().into())
@@ -218,7 +203,7 @@ pub async fn get_user(
 ) -> Reply<UserDto> {
     let view = state
         .identity
-        .user_by_id(viewer.0, parse_id(&path)?)
+        .user_by_id(viewer.0, path.parse::<UserId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
 }
@@ -240,7 +225,7 @@ pub async fn get_user_stats(
 ) -> Reply<StatsDto> {
     let stats = state
         .identity
-        .user_stats(viewer.0, parse_id(&path)?)
+        .user_stats(viewer.0, path.parse::<UserId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(stats.into())))
 }

@@ -143,17 +143,7 @@ impl ChallengeRepository for InMemoryChallenges {
             .cloned()
             .collect();
         found.sort_by(|a, b| compare(a, b, filter));
-        let total = found.len() as u64;
-        let items = found
-            .into_iter()
-            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-            .take(page.limit() as usize)
-            .collect();
-        Ok(Page {
-            items,
-            request: page,
-            total,
-        })
+        Ok(Page::slice(found, page))
     }
 
     async fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {

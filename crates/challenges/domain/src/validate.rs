@@ -5,27 +5,9 @@ use stackrush_kernel::FieldError;
 
 use crate::error::ChallengeError;
 
-/// Field paths as the client spells them: `content.problem_statement[0]` becomes
-/// `content.problemStatement[0]`.
-fn camel_case(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut upper = false;
-    for c in path.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The path as it appears in the JSON body, where code-related fields sit under `code`.
 fn json_path(path: &str) -> String {
-    let camel = camel_case(path);
+    let camel = stackrush_kernel::json_field_path(path);
     if ["starterCode", "testCases", "validationRules"]
         .iter()
         .any(|p| camel.starts_with(p))

@@ -316,30 +316,22 @@ impl ChallengeRepository for MongoChallenges {
         visibility: Visibility,
         page: PageRequest,
     ) -> Result<Page<Challenge>, StoreError> {
-        let filter = query(f, visibility);
-        let total = self
-            .collection
-            .count_documents(filter.clone())
-            .await
-            .map_err(store_error)?;
-        let docs: Vec<ChallengeDoc> = self
-            .collection
-            .find(filter)
-            .sort(sort(f))
-            .skip(page.offset())
-            .limit(i64::from(page.limit()))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
+        let found = stackrush_store_mongo::find_page(
+            &self.collection,
+            query(f, visibility),
+            sort(f),
+            page,
+            &[],
+        )
+        .await?;
         Ok(Page {
-            items: docs
+            items: found
+                .items
                 .into_iter()
                 .map(Challenge::try_from)
                 .collect::<Result<_, _>>()?,
-            request: page,
-            total,
+            request: found.request,
+            total: found.total,
         })
     }
 

@@ -132,17 +132,7 @@ impl UserRepository for InMemoryUsers {
             .cloned()
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        let total = found.len() as u64;
-        let items = found
-            .into_iter()
-            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-            .take(page.limit() as usize)
-            .collect();
-        Ok(Page {
-            items,
-            request: page,
-            total,
-        })
+        Ok(Page::slice(found, page))
     }
 }
 

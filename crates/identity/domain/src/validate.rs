@@ -15,28 +15,14 @@ pub fn check<T: Validate<Context = ()>>(value: &T) -> Result<(), IdentityError> 
             report
                 .iter()
                 .map(|(path, error)| {
-                    FieldError::new(camel_case(&path.to_string()), error.message().to_string())
+                    FieldError::new(
+                        stackrush_kernel::json_field_path(&path.to_string()),
+                        error.message().to_string(),
+                    )
                 })
                 .collect(),
         )
     })
-}
-
-/// Field paths as the client spells them: `new_password` becomes `newPassword`.
-fn camel_case(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut upper = false;
-    for c in path.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// 3 to 30 letters, digits, `_` or `-`.

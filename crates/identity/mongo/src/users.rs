@@ -217,29 +217,22 @@ impl UserRepository for MongoUsers {
         if let Some(verified) = filter.email_verified {
             query.insert("emailVerified", verified);
         }
-        let total = self
-            .collection
-            .count_documents(query.clone())
-            .await
-            .map_err(store_error)?;
-        let docs: Vec<UserDoc> = self
-            .collection
-            .find(query)
-            .sort(doc! { "createdAt": -1, "_id": -1 })
-            .skip(page.offset())
-            .limit(i64::from(page.limit()))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
+        let page = stackrush_store_mongo::find_page(
+            &self.collection,
+            query,
+            doc! { "createdAt": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
         Ok(Page {
-            items: docs
+            items: page
+                .items
                 .into_iter()
                 .map(User::try_from)
                 .collect::<Result<_, _>>()?,
-            request: page,
-            total,
+            request: page.request,
+            total: page.total,
         })
     }
 }

@@ -1,10 +1,11 @@
 //! What every StackRush MongoDB adapter shares: translation of driver errors into
 //! [`StoreError`], literal regular expressions for searches, and a ping.
 
-use mongodb::bson::doc;
+use futures::TryStreamExt;
+use mongodb::bson::{doc, Document};
 use mongodb::error::{Error, ErrorKind, WriteFailure};
-use mongodb::Database;
-use stackrush_kernel::StoreError;
+use mongodb::{Collection, Database};
+use stackrush_kernel::{Page, PageRequest, StoreError};
 
 /// Translates driver errors: a duplicate key (11000) becomes `Conflict` with the key of the first
 /// of `indexes` (`(index name, key)` pairs) named in the message; network, selection and pool
@@ -54,6 +55,39 @@ pub fn literal_regex(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// One page of the documents matching `filter` in `sort` order, with the total count; `indexes`
+/// as for [`store_error`].
+pub async fn find_page<T>(
+    collection: &Collection<T>,
+    filter: Document,
+    sort: Document,
+    page: PageRequest,
+    indexes: &[(&str, &str)],
+) -> Result<Page<T>, StoreError>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    let total = collection
+        .count_documents(filter.clone())
+        .await
+        .map_err(|e| store_error(e, indexes))?;
+    let items: Vec<T> = collection
+        .find(filter)
+        .sort(sort)
+        .skip(page.offset())
+        .limit(i64::from(page.limit()))
+        .await
+        .map_err(|e| store_error(e, indexes))?
+        .try_collect()
+        .await
+        .map_err(|e| store_error(e, indexes))?;
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
 }
 
 /// Whether the server answers.

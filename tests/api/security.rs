@@ -351,3 +351,38 @@ async fn errors_never_expose_internals() {
         assert!(!text.contains(leak), "{leak} leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_trickled_body_times_out_with_a_json_408_while_others_are_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("BODY_TIMEOUT_SECS", "1".into())],
+    })
+    .await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ident")
+        .await
+        .unwrap();
+    let (status, _) = app.get("/api/health", None).await;
+    assert_eq!(status, StatusCode::OK, "others are served meanwhile");
+    let started = std::time::Instant::now();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&response).contains("REQUEST_TIMEOUT")
+        && started.elapsed().as_secs() < 10
+    {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"code\":\"REQUEST_TIMEOUT\""), "{text}");
+    assert!(started.elapsed().as_secs() < 5);
+}

@@ -45,6 +45,7 @@ impl From<FieldError> for Detail {
     status(code = 404, description = "No such resource"),
     status(code = 409, description = "Conflicts with an existing resource"),
     status(code = 413, description = "Body too large"),
+    status(code = 408, description = "Body not received in time"),
     status(code = 415, description = "Body is not JSON"),
     status(code = 429, description = "Too many requests"),
     status(code = 503, description = "Store unavailable")

@@ -325,3 +325,52 @@ pub async fn rate_limit(
     }
     Ok(response)
 }
+
+/// A request body that must arrive completely before a deadline. actix bounds the time to read
+/// headers but not bodies, so a client trickling a body could hold a connection forever.
+struct DeadlineBody {
+    inner: actix_web::dev::Payload,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl futures::Stream for DeadlineBody {
+    type Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if std::future::Future::poll(self.deadline.as_mut(), cx).is_ready() {
+            let timeout = std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "request body not received in time",
+            );
+            return std::task::Poll::Ready(Some(Err(actix_web::error::PayloadError::Io(timeout))));
+        }
+        futures::Stream::poll_next(std::pin::Pin::new(&mut self.inner), cx)
+    }
+}
+
+/// How long a request body may take to arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Gives every request body a deadline (see [`BodyTimeout`]); reading past it fails with a
+/// timeout that the JSON extractor reports as a 408.
+pub async fn body_deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let limit = req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0);
+    if let Some(limit) = limit {
+        let inner = req.take_payload();
+        let body = DeadlineBody {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+        };
+        req.set_payload(actix_web::dev::Payload::Stream {
+            payload: Box::pin(body),
+        });
+    }
+    next.call(req).await
+}

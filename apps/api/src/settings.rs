@@ -80,6 +80,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// Largest JSON body accepted, in bytes.
     pub body_limit: usize,
+    /// Seconds a request body may take to arrive (slow senders get a 408).
+    pub body_timeout_secs: u64,
     pub log_json: bool,
     pub admin_email: Option<String>,
     pub admin_username: String,
@@ -258,6 +260,7 @@ impl Settings {
                 trust_proxy: parse_bool(lookup, "TRUST_PROXY", false)?,
             },
             body_limit: parse(lookup, "BODY_LIMIT_BYTES", 1_048_576usize)?,
+            body_timeout_secs: parse(lookup, "BODY_TIMEOUT_SECS", 10u64)?.max(1),
             log_json: text(lookup, "LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             admin_email: text(lookup, "ADMIN_EMAIL"),
             admin_username: text(lookup, "ADMIN_USERNAME").unwrap_or_else(|| "admin".to_owned()),

@@ -25,7 +25,9 @@ use stackrush_identity::{
 use stackrush_kernel::SystemClock;
 
 use crate::error::{ApiError, Detail};
-use crate::middleware::{rate_limit, request_context, security_headers, RateLimit};
+use crate::middleware::{
+    body_deadline, rate_limit, request_context, security_headers, BodyTimeout, RateLimit,
+};
 use crate::routes;
 use crate::settings::{MailSettings, Settings};
 use crate::state::AppState;
@@ -36,6 +38,7 @@ use crate::store::Store;
 pub struct HttpOptions {
     pub cors_origins: Vec<String>,
     pub body_limit: usize,
+    pub body_timeout: std::time::Duration,
     pub rate_limit: web::Data<RateLimit>,
 }
 
@@ -56,6 +59,15 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 "The request body is too large",
+            )
+        }
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Io(io))
+            if io.kind() == std::io::ErrorKind::TimedOut =>
+        {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "The request body did not arrive in time",
             )
         }
         JsonPayloadError::ContentType => ApiError::new(
@@ -190,6 +202,8 @@ pub fn app(
         )
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::Data::new(BodyTimeout(options.body_timeout)))
+        .wrap(from_fn(body_deadline))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_context))
@@ -325,6 +339,7 @@ impl Application {
         let options = HttpOptions {
             cors_origins: settings.cors_origins.clone(),
             body_limit: settings.body_limit,
+            body_timeout: Duration::from_secs(settings.body_timeout_secs),
             rate_limit,
         };
         let listener = TcpListener::bind((settings.host, settings.port))?;

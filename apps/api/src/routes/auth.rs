@@ -20,6 +20,7 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
     error_code = 400,
     error_code = 409,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -44,6 +45,7 @@ pub async fn register(
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -63,6 +65,7 @@ pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<Ses
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -81,6 +84,7 @@ pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -98,6 +102,7 @@ pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>
     summary = "Forgot password",
     error_code = 400,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -121,6 +126,7 @@ pub async fn forgot_password(
     summary = "Reset password",
     error_code = 400,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 404,
     error_code = 429
@@ -143,6 +149,7 @@ pub async fn reset_password(
     summary = "Verify email",
     error_code = 400,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 404,
     error_code = 429
@@ -159,6 +166,7 @@ pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>)
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 403,
     error_code = 429

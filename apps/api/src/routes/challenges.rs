@@ -192,6 +192,7 @@ pub async fn list(
     error_code = 403,
     error_code = 409,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -299,6 +300,7 @@ pub async fn get_one(
     error_code = 404,
     error_code = 409,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]

@@ -38,6 +38,7 @@ fn options(global_per_minute: u32) -> HttpOptions {
     HttpOptions {
         cors_origins: vec!["http://localhost:5173".into()],
         body_limit: 1024,
+        body_timeout: std::time::Duration::from_secs(5),
         rate_limit: web::Data::from(RateLimit::new(RateLimits {
             global_per_minute,
             auth_per_minute: 1000,

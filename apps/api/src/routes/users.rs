@@ -33,6 +33,7 @@ pub async fn get_profile(state: Data<AppState>, auth: Auth) -> Reply<UserDto> {
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -70,6 +71,7 @@ pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> Reply<Prefere
     error_code = 400,
     error_code = 401,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]
@@ -140,6 +142,7 @@ pub async fn list_users(
     error_code = 403,
     error_code = 404,
     error_code = 413,
+    error_code = 408,
     error_code = 415,
     error_code = 429
 )]

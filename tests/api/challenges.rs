@@ -302,3 +302,89 @@ async fn invalid_challenges_are_refused_with_json_paths_and_nothing_is_stored() 
     let (_, list) = app.get("/api/challenges", Some(&admin.access)).await;
     assert_eq!(list["data"]["pagination"]["total"], 0);
 }
+
+#[tokio::test]
+async fn starting_a_challenge_gives_inputs_an_expiry_and_a_nonce_but_no_hidden_outputs() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, body) = app
+        .post(
+            "/api/challenges",
+            Some(&admin.access),
+            challenge_body("Two Sum"),
+        )
+        .await;
+    let id = body["data"]["_id"].as_str().unwrap().to_owned();
+    let mut draft = challenge_body("Secret draft");
+    draft["isPublic"] = json!(false);
+    let (_, body) = app
+        .post("/api/challenges", Some(&admin.access), draft)
+        .await;
+    let draft_id = body["data"]["_id"].as_str().unwrap().to_owned();
+    let solver = app.signed_up("solver").await;
+
+    let (status, body) = app
+        .post(&format!("/api/challenges/{id}/start"), None, json!({}))
+        .await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+    let (status, body) = app
+        .post(
+            &format!("/api/challenges/{id}/start"),
+            Some(&solver.access),
+            json!({"mode": "interview", "distractionLevel": "high"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let attempt = &body["data"]["attempt"];
+    assert_eq!(attempt["challenge"], id.as_str());
+    assert_eq!(attempt["user"], solver.id.as_str());
+    assert_eq!(
+        (
+            attempt["mode"].as_str(),
+            attempt["distractionLevel"].as_str()
+        ),
+        (Some("interview"), Some("high"))
+    );
+    assert_eq!(attempt["nonce"].as_str().unwrap().len(), 32);
+    let started =
+        chrono::DateTime::parse_from_rfc3339(attempt["startedAt"].as_str().unwrap()).unwrap();
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(attempt["expiresAt"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (expires - started).num_minutes(),
+        25,
+        "20 minutes plus 5 of grace"
+    );
+    let tests = body["data"]["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2);
+    assert_eq!(tests[0]["expectedOutput"], "[0,1]");
+    assert_eq!(tests[1]["input"], "[3,3], 6");
+    assert!(tests[1].get("expectedOutput").is_none());
+    assert!(!body.to_string().contains("HIDDEN-OUTPUT"));
+
+    let (status, body) = app
+        .post(
+            &format!("/api/challenges/{id}/start"),
+            Some(&solver.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "defaults: {body}");
+    assert_eq!(body["data"]["attempt"]["mode"], "standard");
+    let (status, body) = app
+        .post(
+            &format!("/api/challenges/{draft_id}/start"),
+            Some(&solver.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 404, "CHALLENGE_NOT_FOUND");
+    let (status, body) = app
+        .post(
+            &format!("/api/challenges/{id}/start"),
+            Some(&solver.access),
+            json!({"mode": "chaos"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+}

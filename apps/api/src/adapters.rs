@@ -6,8 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use stackrush_challenges::ports::AuthorDirectory;
-use stackrush_challenges::{AuthorId, AuthorSummary, Caller};
+use stackrush_challenges::{
+    AuthorId, AuthorSummary, Caller, ChallengeApi, ChallengeError, ChallengeId,
+};
 use stackrush_identity::{Actor, IdentityApi, Role, UserId};
+use stackrush_scoring::ports::ChallengeCatalog;
+use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
 
 /// The challenges context's author directory, served by the identity context.
 pub struct IdentityAuthors(pub Arc<dyn IdentityApi>);
@@ -44,6 +48,57 @@ impl AuthorDirectory for IdentityAuthors {
             })
             .collect())
     }
+}
+
+/// The scoring context's challenge catalog, served by the challenges context.
+pub struct ChallengesCatalog(pub Arc<dyn ChallengeApi>);
+
+#[async_trait]
+impl ChallengeCatalog for ChallengesCatalog {
+    async fn for_scoring(
+        &self,
+        challenge: ChallengeRef,
+        player: PlayerId,
+    ) -> anyhow::Result<Option<ScoringChallenge>> {
+        // The player as an ordinary caller: drafts are theirs to attempt only if they wrote them.
+        let caller = Caller {
+            id: AuthorId::from_bytes(player.bytes()),
+            is_admin: false,
+            can_create: false,
+        };
+        let found = match self
+            .0
+            .scoring_view(caller, ChallengeId::from_bytes(challenge.bytes()))
+            .await
+        {
+            Ok(found) => found,
+            Err(ChallengeError::NotFound) => return Ok(None),
+            Err(e) => return Err(anyhow::anyhow!("challenges: {e}")),
+        };
+        Ok(Some(ScoringChallenge {
+            id: challenge,
+            time_limit: found.time_limit,
+            tests: found
+                .code
+                .test_cases
+                .into_iter()
+                .map(|t| ScoringTest {
+                    id: TestRef::from_bytes(t.id.bytes()),
+                    input: t.input,
+                    expected_output: t.expected_output,
+                    is_hidden: t.is_hidden,
+                    weight: t.weight,
+                })
+                .collect(),
+            forbidden_keywords: found.code.validation_rules.forbidden_keywords,
+            required_keywords: found.code.validation_rules.required_keywords,
+        }))
+    }
+}
+
+/// The identity context's actor as the scoring context's player.
+pub fn player(actor: &Actor) -> PlayerId {
+    PlayerId::from_bytes(actor.id.bytes())
 }
 
 /// The identity context's actor as the challenges context's caller.

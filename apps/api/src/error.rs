@@ -8,6 +8,7 @@ use serde::Serialize;
 use stackrush_challenges::ChallengeError;
 use stackrush_identity::IdentityError;
 use stackrush_kernel::FieldError;
+use stackrush_scoring::ScoringError;
 
 /// One problem in the `details` array.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -298,6 +299,20 @@ impl From<ChallengeError> for ApiError {
             ),
             E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}
+
+impl From<ScoringError> for ApiError {
+    fn from(err: ScoringError) -> Self {
+        match err {
+            ScoringError::ChallengeNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "CHALLENGE_NOT_FOUND",
+                "No such challenge",
+            ),
+            ScoringError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            ScoringError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }
     }
 }

@@ -257,6 +257,7 @@ pub struct Contexts {
     pub store: Store,
     pub identity: Arc<dyn IdentityApi>,
     pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
+    pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
 }
 
 /// Opens the store and builds every context on it.
@@ -275,10 +276,17 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         clock: Arc::new(SystemClock),
     })
     .into_api();
+    let scoring = stackrush_scoring::ScoringService::new(stackrush_scoring::Ports {
+        attempts: store.attempts(),
+        catalog: Arc::new(crate::adapters::ChallengesCatalog(challenges.clone())),
+        clock: Arc::new(SystemClock),
+    })
+    .into_api();
     Ok(Contexts {
         store,
         identity,
         challenges,
+        scoring,
     })
 }
 
@@ -319,11 +327,13 @@ impl Application {
             store,
             identity,
             challenges,
+            scoring,
         } = open(&settings).await?;
         bootstrap_admin(&settings, identity.as_ref()).await?;
         let state = web::Data::new(AppState {
             identity,
             challenges,
+            scoring,
             health: Arc::new(store),
             started: Instant::now(),
         });

@@ -33,6 +33,7 @@ impl HealthCheck for Store {
 pub struct AppState {
     pub identity: Arc<dyn IdentityApi>,
     pub challenges: Arc<dyn ChallengeApi>,
+    pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
     pub health: Arc<dyn HealthCheck>,
     pub started: Instant,
 }

@@ -29,6 +29,7 @@ impl Store {
                 let pool = stackrush_store_sqlite::open(path).await?;
                 stackrush_identity_sqlite::migrate(&pool).await?;
                 stackrush_challenges_sqlite::migrate(&pool).await?;
+                stackrush_scoring_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -42,6 +43,7 @@ impl Store {
                 let db = client.database(database);
                 stackrush_identity_mongo::ensure_indexes(&db).await?;
                 stackrush_challenges_mongo::ensure_indexes(&db).await?;
+                stackrush_scoring_mongo::ensure_indexes(&db).await?;
                 tracing::info!(database = %database, "store: MongoDB");
                 Ok(Store::Mongo(db))
             }
@@ -76,6 +78,16 @@ impl Store {
                 pool.clone(),
             )),
             Store::Mongo(db) => Arc::new(stackrush_challenges_mongo::MongoChallenges::new(db)),
+        }
+    }
+
+    /// The scoring store port on this store.
+    pub fn attempts(&self) -> Arc<dyn stackrush_scoring::ports::AttemptRepository> {
+        match self {
+            Store::Sqlite(pool) => {
+                Arc::new(stackrush_scoring_sqlite::SqliteAttempts::new(pool.clone()))
+            }
+            Store::Mongo(db) => Arc::new(stackrush_scoring_mongo::MongoAttempts::new(db)),
         }
     }
 

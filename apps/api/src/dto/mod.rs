@@ -3,6 +3,7 @@
 
 pub mod challenges;
 pub mod identity;
+pub mod scoring;
 
 use apistos::{ApiComponent, JsonSchema};
 use serde::Deserialize;

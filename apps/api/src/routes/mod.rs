@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod challenges;
 pub mod health;
+pub mod scoring;
 pub mod users;
 
 use apistos::web::ServiceConfig;
@@ -12,7 +13,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.configure(health::configure_api)
         .configure(auth::configure)
         .configure(users::configure)
-        .configure(challenges::configure);
+        .configure(challenges::configure)
+        .configure(scoring::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

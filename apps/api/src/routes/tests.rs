@@ -51,6 +51,7 @@ fn state(mock: MockIdentityApi, healthy: bool) -> web::Data<AppState> {
     web::Data::new(AppState {
         identity: Arc::new(mock),
         challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
+        scoring: Arc::new(stackrush_scoring::MockScoringApi::new()),
         health: Arc::new(Healthy(healthy)),
         started: Instant::now(),
     })

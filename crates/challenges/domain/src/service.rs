@@ -68,6 +68,14 @@ pub trait ChallengeApi: Send + Sync {
     /// Public challenges per category.
     async fn categories(&self) -> Result<Vec<(String, u64)>, ChallengeError>;
 
+    /// The whole challenge — solution and hidden expected outputs included — for server-side
+    /// scoring, if the caller may see it. Never hand this to the caller. Errors: `NotFound`.
+    async fn scoring_view(
+        &self,
+        caller: Caller,
+        id: ChallengeId,
+    ) -> Result<Challenge, ChallengeError>;
+
     /// Statistics of one visible challenge. Errors: `NotFound`.
     async fn stats(
         &self,
@@ -377,6 +385,15 @@ impl ChallengeApi for ChallengeService {
 
     async fn categories(&self) -> Result<Vec<(String, u64)>, ChallengeError> {
         Ok(self.ports.challenges.category_counts().await?)
+    }
+
+    async fn scoring_view(
+        &self,
+        caller: Caller,
+        id: ChallengeId,
+    ) -> Result<Challenge, ChallengeError> {
+        let found = self.ports.challenges.find_by_id(id).await?;
+        self.visible(Some(&caller), found).await
     }
 
     async fn stats(

@@ -338,3 +338,34 @@ async fn stats_derive_completion_rate_and_difficulty_rating_and_survive_edits() 
         "medium with no attempts"
     );
 }
+
+#[tokio::test]
+async fn the_scoring_view_is_complete_but_respects_visibility() {
+    let w = world();
+    let id = w
+        .service
+        .create(w.moderator, draft("Reverse a list"))
+        .await
+        .unwrap()
+        .challenge
+        .id;
+    let full = w.service.scoring_view(w.user, id).await.unwrap();
+    assert!(full.content.solution.is_some());
+    assert_eq!(
+        full.code
+            .test_cases
+            .iter()
+            .find(|t| t.is_hidden)
+            .unwrap()
+            .expected_output,
+        "1"
+    );
+    let mut d = draft("Secret draft");
+    d.is_public = false;
+    let hidden = w.service.create(w.moderator, d).await.unwrap().challenge.id;
+    assert!(matches!(
+        w.service.scoring_view(w.user, hidden).await,
+        Err(ChallengeError::NotFound)
+    ));
+    assert!(w.service.scoring_view(w.moderator, hidden).await.is_ok());
+}

@@ -1,0 +1,50 @@
+//! Attempts (and, next, submissions and scoring).
+
+use actix_web::web::{Data, Json, Path};
+use apistos::actix::CreatedJson;
+use apistos::api_operation;
+use apistos::web::{post, resource, ServiceConfig};
+use stackrush_scoring::{ChallengeRef, StartAttempt};
+
+use crate::adapters::player;
+use crate::auth::Auth;
+use crate::dto::scoring::{StartAttemptRequest, StartedAttemptDto};
+use crate::dto::IdPath;
+use crate::envelope::ApiResponse;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Start an attempt: the browser gets every test's input (expected outputs of visible tests only),
+/// an expiry and a nonce to send back with the results.
+#[api_operation(
+    tag = "challenges",
+    summary = "Start a challenge",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 408,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429
+)]
+pub async fn start(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    body: Json<StartAttemptRequest>,
+) -> Result<CreatedJson<ApiResponse<StartedAttemptDto>>, ApiError> {
+    let body = body.into_inner();
+    let cmd = StartAttempt {
+        player: player(&auth.0),
+        challenge: path.parse::<ChallengeRef>()?,
+        mode: body.mode.map(Into::into).unwrap_or_default(),
+        distraction_level: body.distraction_level.map(Into::into).unwrap_or_default(),
+    };
+    let started = state.scoring.start_attempt(cmd).await?;
+    Ok(CreatedJson(ApiResponse::ok(started.into())))
+}
+
+/// Scoring routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(resource("/challenges/{id}/start").route(post().to(start)));
+}

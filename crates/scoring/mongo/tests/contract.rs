@@ -1,0 +1,21 @@
+//! The scoring contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
+
+use stackrush_scoring_mongo::{ensure_indexes, MongoAttempts};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_passes_the_scoring_contract() {
+    let Ok(uri) = std::env::var("MONGODB_URI") else {
+        eprintln!("SKIPPED: MongoDB scoring contract suite (MONGODB_URI is not set)");
+        return;
+    };
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&format!(
+        "stackrush_scoring_contract_{}",
+        std::process::id()
+    ));
+    db.drop().await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    stackrush_scoring::contract::run_all(&MongoAttempts::new(&db)).await;
+    db.drop().await.unwrap();
+}

@@ -694,3 +694,31 @@ async fn an_unreachable_store_is_reported_as_unavailable() {
         Err(IdentityError::Unavailable(_))
     ));
 }
+
+#[tokio::test]
+async fn summaries_name_active_users_only_even_with_private_profiles() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let (bob, _) = signed_up(&w, "bob").await;
+    let mut private = PreferencesUpdate::default();
+    private.privacy.profile_public = Some(false);
+    w.service
+        .update_preferences(actor(&ada), private)
+        .await
+        .unwrap();
+    w.service.delete_account(actor(&bob)).await.unwrap();
+    let found = w
+        .service
+        .summaries(vec![ada.id, bob.id, UserId::generate(Utc::now())])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            found[0].id,
+            found[0].username.as_str(),
+            found[0].first_name.as_deref()
+        ),
+        (ada.id, "ada", Some("Ada"))
+    );
+}

@@ -27,12 +27,17 @@ async fn unknown_routes_and_methods_are_json_404_and_405() {
     let (status, body) = app.get("/api/nothing-here", None).await;
     assert_error(status, &body, 404, "NOT_FOUND");
     assert_eq!(body["error"]["path"], "/api/nothing-here");
-    let (status, body) = split(
-        app.call(Method::DELETE, "/api/auth/login", None, None)
-            .await,
-    )
-    .await;
+    let response = app
+        .call(Method::DELETE, "/api/auth/login", None, None)
+        .await;
+    assert_eq!(response.headers()["allow"], "POST");
+    let (status, body) = split(response).await;
     assert_error(status, &body, 405, "METHOD_NOT_ALLOWED");
+    let response = app
+        .call(Method::POST, "/api/users/profile", None, None)
+        .await;
+    assert_eq!(response.headers()["allow"], "GET, PUT, PATCH");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]

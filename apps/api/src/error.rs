@@ -58,6 +58,8 @@ pub struct ApiError {
     pub details: Vec<Detail>,
     /// Seconds until the client may retry (429, locked accounts).
     pub retry_after: Option<u64>,
+    /// The methods a route does declare (405).
+    pub allow: Option<&'static str>,
 }
 
 /// The error as it travels inside a response, for the middleware to render.
@@ -73,6 +75,7 @@ impl ApiError {
             message: message.into(),
             details: Vec::new(),
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -85,6 +88,18 @@ impl ApiError {
         Self {
             details,
             ..Self::new(StatusCode::BAD_REQUEST, code, message)
+        }
+    }
+
+    /// 405 for a method `route` does not declare; `allow` lists those it does.
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        Self {
+            allow: Some(allow),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "This method is not allowed on this route",
+            )
         }
     }
 
@@ -134,6 +149,9 @@ impl ApiError {
     pub fn to_response(&self, path: &str) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status);
         builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Some(allow) = self.allow {
+            builder.insert_header((header::ALLOW, allow));
+        }
         if let Some(secs) = self.retry_after {
             builder.insert_header((header::RETRY_AFTER, secs.to_string()));
         }

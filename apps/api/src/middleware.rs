@@ -110,13 +110,6 @@ fn render_error(response: ServiceResponse<BoxBody>, path: &str) -> ServiceRespon
             fresh.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED && !fresh.headers().contains_key(header::ALLOW) {
-        // actix's resource 405 carries no Allow header; say at least that the route exists.
-        fresh.headers_mut().insert(
-            header::ALLOW,
-            HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE"),
-        );
-    }
     ServiceResponse::new(req, fresh)
 }
 

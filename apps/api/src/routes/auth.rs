@@ -194,12 +194,26 @@ pub async fn change_password(
 
 /// `/auth/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(resource("/auth/register").route(post().to(register)))
-        .service(resource("/auth/login").route(post().to(login)))
-        .service(resource("/auth/refresh").route(post().to(refresh)))
-        .service(resource("/auth/logout").route(post().to(logout)))
-        .service(resource("/auth/forgot-password").route(post().to(forgot_password)))
-        .service(resource("/auth/reset-password").route(post().to(reset_password)))
-        .service(resource("/auth/verify-email").route(post().to(verify_email)))
-        .service(resource("/auth/change-password").route(post().to(change_password)));
+    cfg.service(
+        crate::routes::allowing(resource("/auth/register"), "POST").route(post().to(register)),
+    )
+    .service(crate::routes::allowing(resource("/auth/login"), "POST").route(post().to(login)))
+    .service(crate::routes::allowing(resource("/auth/refresh"), "POST").route(post().to(refresh)))
+    .service(crate::routes::allowing(resource("/auth/logout"), "POST").route(post().to(logout)))
+    .service(
+        crate::routes::allowing(resource("/auth/forgot-password"), "POST")
+            .route(post().to(forgot_password)),
+    )
+    .service(
+        crate::routes::allowing(resource("/auth/reset-password"), "POST")
+            .route(post().to(reset_password)),
+    )
+    .service(
+        crate::routes::allowing(resource("/auth/verify-email"), "POST")
+            .route(post().to(verify_email)),
+    )
+    .service(
+        crate::routes::allowing(resource("/auth/change-password"), "POST")
+            .route(post().to(change_password)),
+    );
 }

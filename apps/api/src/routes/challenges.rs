@@ -366,16 +366,26 @@ pub async fn stats(
 /// `/challenges/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        resource("/challenges")
+        crate::routes::allowing(resource("/challenges"), "GET, POST")
             .route(get().to(list))
             .route(post().to(create)),
     )
-    .service(resource("/challenges/popular").route(get().to(popular)))
-    .service(resource("/challenges/categories").route(get().to(categories)))
-    .service(resource("/challenges/slug/{slug}").route(get().to(get_by_slug)))
-    .service(resource("/challenges/{id}/stats").route(get().to(stats)))
     .service(
-        resource("/challenges/{id}")
+        crate::routes::allowing(resource("/challenges/popular"), "GET").route(get().to(popular)),
+    )
+    .service(
+        crate::routes::allowing(resource("/challenges/categories"), "GET")
+            .route(get().to(categories)),
+    )
+    .service(
+        crate::routes::allowing(resource("/challenges/slug/{slug}"), "GET")
+            .route(get().to(get_by_slug)),
+    )
+    .service(
+        crate::routes::allowing(resource("/challenges/{id}/stats"), "GET").route(get().to(stats)),
+    )
+    .service(
+        crate::routes::allowing(resource("/challenges/{id}"), "GET, PUT, DELETE")
             .route(get().to(get_one))
             .route(put().to(update))
             .route(delete().to(remove)),

@@ -59,8 +59,8 @@ pub async fn ready(state: Data<AppState>) -> Result<Json<ApiResponse<ReadyDto>>,
 
 /// `/health` and `/ready` at the root (outside `/api`).
 pub fn configure_root(cfg: &mut ServiceConfig) {
-    cfg.service(resource("/health").route(get().to(health)))
-        .service(resource("/ready").route(get().to(ready)));
+    cfg.service(crate::routes::allowing(resource("/health"), "GET").route(get().to(health)))
+        .service(crate::routes::allowing(resource("/ready"), "GET").route(get().to(ready)));
 }
 
 /// The same under `/api`.

@@ -54,3 +54,11 @@ pub fn max_chars(
         _ => Ok(()),
     }
 }
+
+/// `resource` answering a JSON 405 with an accurate `Allow` header for every method it does not
+/// declare (actix's own 405 names none).
+pub fn allowing(resource: apistos::web::Resource, allow: &'static str) -> apistos::web::Resource {
+    resource.default_service(actix_web::web::to(move || async move {
+        Err::<actix_web::HttpResponse, _>(crate::error::ApiError::method_not_allowed(allow))
+    }))
+}

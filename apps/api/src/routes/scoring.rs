@@ -46,5 +46,7 @@ pub async fn start(
 
 /// Scoring routes.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(resource("/challenges/{id}/start").route(post().to(start)));
+    cfg.service(
+        crate::routes::allowing(resource("/challenges/{id}/start"), "POST").route(post().to(start)),
+    );
 }

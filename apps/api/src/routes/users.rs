@@ -236,23 +236,32 @@ pub async fn get_user_stats(
 /// `/users/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        resource("/users/profile")
+        crate::routes::allowing(resource("/users/profile"), "GET, PUT, PATCH")
             .route(get().to(get_profile))
             .route(put().to(update_profile))
             .route(patch().to(update_profile)),
     )
     .service(
-        resource("/users/preferences")
+        crate::routes::allowing(resource("/users/preferences"), "GET, PUT, PATCH")
             .route(get().to(get_preferences))
             .route(put().to(update_preferences))
             .route(patch().to(update_preferences)),
     )
-    .service(resource("/users/account").route(delete().to(delete_account)))
-    .service(resource("/users").route(get().to(list_users)))
-    .service(resource("/users/username/{username}").route(get().to(get_by_username)))
-    .service(resource("/users/{id}/stats").route(get().to(get_user_stats)))
     .service(
-        resource("/users/{id}")
+        crate::routes::allowing(resource("/users/account"), "DELETE")
+            .route(delete().to(delete_account)),
+    )
+    .service(crate::routes::allowing(resource("/users"), "GET").route(get().to(list_users)))
+    .service(
+        crate::routes::allowing(resource("/users/username/{username}"), "GET")
+            .route(get().to(get_by_username)),
+    )
+    .service(
+        crate::routes::allowing(resource("/users/{id}/stats"), "GET")
+            .route(get().to(get_user_stats)),
+    )
+    .service(
+        crate::routes::allowing(resource("/users/{id}"), "GET, PATCH")
             .route(get().to(get_user))
             .route(patch().to(admin_update_user)),
     );

@@ -22,7 +22,8 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn register(
     state: Data<AppState>,
@@ -47,7 +48,8 @@ pub async fn register(
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<SessionDto> {
     let LoginRequest {
@@ -67,7 +69,8 @@ pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<Ses
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply<SessionDto> {
     let (user, tokens) = state
@@ -86,7 +89,8 @@ pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>) -> Reply<Empty> {
     state
@@ -104,7 +108,8 @@ pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn forgot_password(
     state: Data<AppState>,
@@ -129,7 +134,8 @@ pub async fn forgot_password(
     error_code = 408,
     error_code = 415,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn reset_password(
     state: Data<AppState>,
@@ -152,7 +158,8 @@ pub async fn reset_password(
     error_code = 408,
     error_code = 415,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>) -> Reply<Empty> {
     state.identity.verify_email(body.into_inner().token).await?;
@@ -169,7 +176,8 @@ pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>)
     error_code = 408,
     error_code = 415,
     error_code = 403,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn change_password(
     state: Data<AppState>,

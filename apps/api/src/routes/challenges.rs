@@ -164,7 +164,8 @@ impl ApiComponent for ChallengeListQuery {
     summary = "List challenges",
     error_code = 400,
     error_code = 401,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn list(
     state: Data<AppState>,
@@ -194,7 +195,8 @@ pub async fn list(
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn create(
     state: Data<AppState>,
@@ -217,7 +219,8 @@ pub async fn create(
     summary = "Popular challenges",
     error_code = 400,
     error_code = 401,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn popular(
     state: Data<AppState>,
@@ -235,7 +238,12 @@ pub async fn popular(
 }
 
 /// Public challenges per category (`{category: count}`).
-#[api_operation(tag = "challenges", summary = "Challenge categories", error_code = 429)]
+#[api_operation(
+    tag = "challenges",
+    summary = "Challenge categories",
+    error_code = 429,
+    error_code = 503
+)]
 pub async fn categories(state: Data<AppState>) -> Reply<BTreeMap<String, u64>> {
     let counts = state.challenges.categories().await?;
     Ok(Json(ApiResponse::ok(counts.into_iter().collect())))
@@ -255,7 +263,8 @@ pub struct SlugPath {
     summary = "Get a challenge by slug",
     error_code = 401,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_by_slug(
     state: Data<AppState>,
@@ -276,7 +285,8 @@ pub async fn get_by_slug(
     error_code = 400,
     error_code = 401,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_one(
     state: Data<AppState>,
@@ -302,7 +312,8 @@ pub async fn get_one(
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn update(
     state: Data<AppState>,
@@ -329,7 +340,8 @@ pub async fn update(
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
     state
@@ -349,7 +361,8 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
     error_code = 400,
     error_code = 401,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn stats(
     state: Data<AppState>,

@@ -25,7 +25,8 @@ use crate::state::AppState;
     error_code = 408,
     error_code = 413,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn start(
     state: Data<AppState>,

@@ -19,7 +19,8 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
     tag = "users",
     summary = "Get my profile",
     error_code = 401,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_profile(state: Data<AppState>, auth: Auth) -> Reply<UserDto> {
     let user = state.identity.profile(auth.0).await?;
@@ -35,7 +36,8 @@ pub async fn get_profile(state: Data<AppState>, auth: Auth) -> Reply<UserDto> {
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn update_profile(
     state: Data<AppState>,
@@ -57,7 +59,8 @@ pub async fn update_profile(
     tag = "users",
     summary = "Get my preferences",
     error_code = 401,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> Reply<PreferencesDto> {
     let prefs = state.identity.preferences(auth.0).await?;
@@ -73,7 +76,8 @@ pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> Reply<Prefere
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn update_preferences(
     state: Data<AppState>,
@@ -95,7 +99,8 @@ pub async fn update_preferences(
     tag = "users",
     summary = "Delete my account",
     error_code = 401,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn delete_account(state: Data<AppState>, auth: Auth) -> Reply<Empty> {
     state.identity.delete_account(auth.0).await?;
@@ -109,7 +114,8 @@ pub async fn delete_account(state: Data<AppState>, auth: Auth) -> Reply<Empty> {
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn list_users(
     state: Data<AppState>,
@@ -144,7 +150,8 @@ pub async fn list_users(
     error_code = 413,
     error_code = 408,
     error_code = 415,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn admin_update_user(
     state: Data<AppState>,
@@ -175,7 +182,8 @@ pub struct UsernamePath {
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_by_username(
     state: Data<AppState>,
@@ -197,7 +205,8 @@ pub async fn get_by_username(
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_user(
     state: Data<AppState>,
@@ -219,7 +228,8 @@ pub async fn get_user(
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 429
+    error_code = 429,
+    error_code = 503
 )]
 pub async fn get_user_stats(
     state: Data<AppState>,

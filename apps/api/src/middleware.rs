@@ -1,5 +1,5 @@
 //! Cross-cutting request handling: request ids and logs, JSON for every error, security
-//! headers, and per-address rate limits.
+//! headers, per-address rate limits, and a deadline for request bodies.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

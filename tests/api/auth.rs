@@ -363,3 +363,23 @@ async fn changing_the_password_revokes_old_tokens_and_returns_a_fresh_pair() {
     let (status, _) = app.get("/api/users/profile", Some(&fresh)).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn concurrent_registrations_with_one_email_create_one_account() {
+    let app = TestApp::spawn().await;
+    let calls = (0..6).map(|i| {
+        app.post("/api/auth/register", None, json!({"email": "race@example.com", "username": format!("racer{i}"), "password": PASSWORD}))
+    });
+    let results = futures::future::join_all(calls).await;
+    let created = results
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    for (status, body) in results
+        .iter()
+        .filter(|(status, _)| *status != StatusCode::CREATED)
+    {
+        assert_error(*status, body, 409, "EMAIL_EXISTS");
+    }
+}

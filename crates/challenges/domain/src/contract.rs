@@ -396,9 +396,28 @@ pub async fn list_filters_sorts_and_counts(repo: &dyn ChallengeRepository) {
     assert!(counts.contains(&(cat.clone(), 3)), "{counts:?}");
 }
 
+/// Of concurrent inserts with one slug, exactly one is stored.
+pub async fn concurrent_slugs(repo: &dyn ChallengeRepository) {
+    let cat = tag();
+    let challenges: Vec<Challenge> = (0..6)
+        .map(|_| {
+            let mut c = sample(&cat, "Race");
+            c.slug = format!("race-{cat}");
+            c
+        })
+        .collect();
+    let results = futures::future::join_all(challenges.iter().map(|c| repo.insert(c))).await;
+    let stored = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(stored, 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Ok(()) | Err(StoreError::Conflict { .. }))));
+}
+
 /// Every check, against one store.
 pub async fn run_all(repo: &dyn ChallengeRepository) {
     round_trip_and_unique_slugs(repo).await;
     replace_and_delete(repo).await;
     list_filters_sorts_and_counts(repo).await;
+    concurrent_slugs(repo).await;
 }

@@ -158,6 +158,28 @@ pub async fn users_unique_keys(repo: &dyn UserRepository) {
     assert_eq!(repo.find_by_id(same_name.id).await.unwrap(), None);
 }
 
+/// Of concurrent inserts with one email, exactly one is stored; the others are `Conflict`.
+pub async fn users_concurrent_inserts(repo: Arc<dyn UserRepository>) {
+    let email = format!("{}@example.com", tag());
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let repo = repo.clone();
+            let mut user = sample_user(&tag());
+            user.email = email.clone();
+            tokio::spawn(async move { repo.insert(&user).await })
+        })
+        .collect();
+    let mut stored = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => stored += 1,
+            Err(StoreError::Conflict { key }) => assert_eq!(key, "email"),
+            Err(other) => panic!("concurrent insert: {other:?}"),
+        }
+    }
+    assert_eq!(stored, 1, "exactly one account per email");
+}
+
 /// A patch changes exactly what it names, bumps the version when asked, and misses are `None`.
 pub async fn users_update(repo: &dyn UserRepository) {
     let user = sample_user(&tag());
@@ -553,6 +575,7 @@ pub async fn run_all(
 ) {
     users_round_trip(users.as_ref()).await;
     users_unique_keys(users.as_ref()).await;
+    users_concurrent_inserts(users.clone()).await;
     users_update(users.as_ref()).await;
     users_failed_logins(users.clone()).await;
     users_list(users.as_ref()).await;

@@ -105,8 +105,6 @@ impl ChallengeListQuery {
             Some(SortDto::TotalAttempts) => SortKey::TotalAttempts,
             Some(SortDto::AverageScore) => SortKey::AverageScore,
         };
-        // Newest, most popular, most attempted and best scored first; names A to Z.
-        let default_descending = !matches!(sort, SortKey::Title | SortKey::Difficulty);
         let filter = ChallengeFilter {
             kind: q.kind.map(Into::into),
             difficulty,
@@ -118,7 +116,7 @@ impl ChallengeListQuery {
             sort,
             descending: q
                 .order
-                .map_or(default_descending, |o| matches!(o, OrderDto::Desc)),
+                .map_or(sort.default_descending(), |o| matches!(o, OrderDto::Desc)),
         };
         Ok((filter, q.page, q.limit))
     }

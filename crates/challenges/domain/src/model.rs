@@ -359,6 +359,14 @@ pub enum SortKey {
     AverageScore,
 }
 
+impl SortKey {
+    /// The direction a list sorts in when the caller names none: newest, most popular, most
+    /// attempted and best scored first; titles A to Z and difficulty easy to hard.
+    pub fn default_descending(self) -> bool {
+        !matches!(self, SortKey::Title | SortKey::Difficulty)
+    }
+}
+
 /// List filters; `None` means any.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChallengeFilter {

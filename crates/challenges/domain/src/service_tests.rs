@@ -369,3 +369,13 @@ async fn the_scoring_view_is_complete_but_respects_visibility() {
     ));
     assert!(w.service.scoring_view(w.moderator, hidden).await.is_ok());
 }
+
+#[test]
+fn lists_sort_newest_and_most_popular_first_but_titles_a_to_z_by_default() {
+    assert!(SortKey::CreatedAt.default_descending());
+    assert!(SortKey::Popularity.default_descending());
+    assert!(SortKey::TotalAttempts.default_descending());
+    assert!(SortKey::AverageScore.default_descending());
+    assert!(!SortKey::Title.default_descending());
+    assert!(!SortKey::Difficulty.default_descending());
+}

@@ -4,7 +4,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use stackrush_challenges::ports::ChallengeRepository;
@@ -17,10 +16,7 @@ use stackrush_store_sqlite::{corrupt, from_millis as time};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    let mut migrator: Migrator = sqlx::migrate!("./migrations");
-    migrator.set_ignore_missing(true);
-    migrator.run(pool).await?;
-    Ok(())
+    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
 }
 
 /// Challenges in the `challenges` table.

@@ -1,7 +1,6 @@
 //! SQLite adapter of the scoring ports; [`migrate`] applies this context's migrations.
 
 use async_trait::async_trait;
-use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 use stackrush_kernel::StoreError;
@@ -11,10 +10,7 @@ use stackrush_store_sqlite::{corrupt, from_millis, millis};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    let mut migrator: Migrator = sqlx::migrate!("./migrations");
-    migrator.set_ignore_missing(true);
-    migrator.run(pool).await?;
-    Ok(())
+    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {

@@ -44,6 +44,18 @@ pub async fn open_in_memory() -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// Applies one context's embedded migrations (`sqlx::migrate!()` in that context's crate) to the
+/// shared database; safe at every start. Each context numbers its own migrations, so those of the
+/// other contexts in the file are expected and left alone.
+pub async fn apply_migrations(
+    pool: &SqlitePool,
+    mut migrator: sqlx::migrate::Migrator,
+) -> anyhow::Result<()> {
+    migrator.set_ignore_missing(true);
+    migrator.run(pool).await?;
+    Ok(())
+}
+
 /// Whether the database answers.
 pub async fn ping(pool: &SqlitePool) -> anyhow::Result<()> {
     sqlx::query("SELECT 1").execute(pool).await?;

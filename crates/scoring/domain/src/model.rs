@@ -1,6 +1,7 @@
 //! Attempts, and the challenge data scoring needs.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use stackrush_kernel::define_id;
 
 define_id!(
@@ -21,7 +22,8 @@ define_id!(
 );
 
 /// How the solver works on the challenge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     #[default]
     Standard,
@@ -51,7 +53,8 @@ impl Mode {
 }
 
 /// How many distractions the simulation throws in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DistractionLevel {
     Low,
     #[default]
@@ -94,6 +97,10 @@ pub struct ScoringTest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoringChallenge {
     pub id: ChallengeRef,
+    /// Its author, who may read submissions to it.
+    pub author: PlayerId,
+    /// "Easy", "Medium" or "Hard", kept on submissions for breakdowns.
+    pub difficulty: String,
     /// Minutes.
     pub time_limit: u32,
     pub tests: Vec<ScoringTest>,

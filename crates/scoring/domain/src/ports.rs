@@ -3,9 +3,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::{Clock, StoreError};
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
+use crate::achievement::{Achievement, AchievementId};
 use crate::model::{Attempt, AttemptId, ChallengeRef, PlayerId, ScoringChallenge};
+use crate::progress::{
+    BoardRow, ChallengeBoardRow, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
+    ScoringCommit,
+};
+use crate::submission::{Submission, SubmissionFacts, SubmissionFilter, SubmissionId};
 
 /// Storage of attempts.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -16,6 +23,118 @@ pub trait AttemptRepository: Send + Sync {
 
     /// The attempt with this id.
     async fn find(&self, id: AttemptId) -> Result<Option<Attempt>, StoreError>;
+}
+
+/// Storage of submissions. Scoring one goes through [`ProgressRepository::commit`].
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SubmissionRepository: Send + Sync {
+    /// Stores a new (pending) submission.
+    async fn insert(&self, submission: &Submission) -> Result<(), StoreError>;
+
+    /// The submission with this id.
+    async fn find(&self, id: SubmissionId) -> Result<Option<Submission>, StoreError>;
+
+    /// One page of the submissions `filter` selects, in its order (ties: newest id first).
+    async fn list(
+        &self,
+        filter: &SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, StoreError>;
+
+    /// Deletes `id` if `player` submitted it; whether it did.
+    async fn delete(&self, id: SubmissionId, player: PlayerId) -> Result<bool, StoreError>;
+
+    /// One row per submission of `player`, for statistics.
+    async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError>;
+}
+
+/// Player progress, the XP ledger and leaderboard positions: written together, atomically.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ProgressRepository: Send + Sync {
+    /// What scoring a submission of `player` on `challenge` starts from; `windows` are the keys
+    /// of the current weekly and monthly board windows.
+    async fn snapshot(
+        &self,
+        player: PlayerId,
+        challenge: Option<ChallengeRef>,
+        windows: [String; 2],
+    ) -> Result<PlayerSnapshot, StoreError>;
+
+    /// Applies everything in `commit` in one transaction: marks the submission scored (only if
+    /// it was not: else `AlreadyScored`), replaces the progress (only if its version is still
+    /// `expected_version`: else `Stale`), appends the ledger entries, moves the board entries,
+    /// records the best, adds to the challenge's stats, records the unlocks (each once per
+    /// player), and mirrors the progress into the user's `stats`. Nothing is written on error.
+    async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError>;
+
+    /// The stored progress of `player`.
+    async fn progress(&self, player: PlayerId) -> Result<Option<Progress>, StoreError>;
+
+    /// One page of `player`'s ledger, newest first.
+    async fn ledger(
+        &self,
+        player: PlayerId,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, StoreError>;
+
+    /// Shows or hides `player` on every leaderboard.
+    async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError>;
+}
+
+/// Ranked reads of the boards.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait LeaderboardRepository: Send + Sync {
+    /// One page of the listed players with XP on board window `key`, best first (ties: who
+    /// reached it first), with competition ranks.
+    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardRow>, StoreError>;
+
+    /// `player`'s row on `key` with up to `span` listed neighbours on each side; empty when
+    /// they are not on it.
+    async fn around(
+        &self,
+        key: &str,
+        player: PlayerId,
+        span: u32,
+    ) -> Result<Vec<BoardRow>, StoreError>;
+
+    /// One page of a challenge's listed bests, best first, with competition ranks.
+    async fn challenge_board(
+        &self,
+        challenge: ChallengeRef,
+        page: PageRequest,
+    ) -> Result<Page<ChallengeBoardRow>, StoreError>;
+
+    /// The `limit` listed players highest by `order` (ties: more XP, then id).
+    async fn top(&self, order: ProgressOrder, limit: u32) -> Result<Vec<Progress>, StoreError>;
+}
+
+/// Achievement definitions and who unlocked them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AchievementRepository: Send + Sync {
+    /// Stores a new definition; `Conflict { key: "key" }` when its key is taken.
+    async fn insert(&self, achievement: &Achievement) -> Result<(), StoreError>;
+
+    /// Replaces a definition; whether it existed. `Conflict { key: "key" }` as for insert.
+    async fn replace(&self, achievement: &Achievement) -> Result<bool, StoreError>;
+
+    /// Deletes a definition (unlocks stay recorded); whether it existed.
+    async fn delete(&self, id: AchievementId) -> Result<bool, StoreError>;
+
+    /// The definition with this id.
+    async fn find(&self, id: AchievementId) -> Result<Option<Achievement>, StoreError>;
+
+    /// Every definition, oldest first.
+    async fn list(&self) -> Result<Vec<Achievement>, StoreError>;
+
+    /// What `player` unlocked, and when, oldest first.
+    async fn unlocked(
+        &self,
+        player: PlayerId,
+    ) -> Result<Vec<(AchievementId, DateTime<Utc>)>, StoreError>;
 }
 
 /// Challenge data for scoring, provided by the challenges context.
@@ -29,12 +148,75 @@ pub trait ChallengeCatalog: Send + Sync {
         challenge: ChallengeRef,
         player: PlayerId,
     ) -> anyhow::Result<Option<ScoringChallenge>>;
+
+    /// The author of a challenge (deleted ones included), if it exists.
+    async fn author(&self, challenge: ChallengeRef) -> anyhow::Result<Option<PlayerId>>;
+}
+
+/// What scoring needs to know of a user, provided by the identity context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerInfo {
+    /// IANA time zone name; streak days are counted in it.
+    pub timezone: String,
+    /// Whether their privacy settings let others see their stats.
+    pub listed: bool,
+}
+
+/// Users as scoring knows them, provided by the identity context.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PlayerDirectory: Send + Sync {
+    /// The player, if their account exists.
+    async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>>;
+}
+
+/// Something worth telling the player about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoringEvent {
+    AchievementUnlocked {
+        player: PlayerId,
+        achievement: AchievementId,
+        name: String,
+        xp: u64,
+    },
+    LevelUp {
+        player: PlayerId,
+        level: u32,
+    },
+    StreakMilestone {
+        player: PlayerId,
+        days: u32,
+    },
+}
+
+/// Where scoring's events go (the notifications context subscribes when it exists). Publishing
+/// happens after the commit and must not fail the scoring.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ScoringEvents: Send + Sync {
+    async fn publish(&self, event: ScoringEvent);
+}
+
+/// Events written to the log only.
+pub struct LogEvents;
+
+#[async_trait]
+impl ScoringEvents for LogEvents {
+    async fn publish(&self, event: ScoringEvent) {
+        tracing::info!(?event, "scoring event");
+    }
 }
 
 /// Every port the service needs.
 #[derive(Clone)]
 pub struct Ports {
     pub attempts: Arc<dyn AttemptRepository>,
+    pub submissions: Arc<dyn SubmissionRepository>,
+    pub progress: Arc<dyn ProgressRepository>,
+    pub boards: Arc<dyn LeaderboardRepository>,
+    pub achievements: Arc<dyn AchievementRepository>,
     pub catalog: Arc<dyn ChallengeCatalog>,
+    pub players: Arc<dyn PlayerDirectory>,
+    pub events: Arc<dyn ScoringEvents>,
     pub clock: Arc<dyn Clock>,
 }

@@ -3,15 +3,49 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use garde::Validate;
 use rand::RngCore;
+use stackrush_kernel::{FieldError, Page, PageRequest, StoreError};
 
+use crate::achievement::{
+    default_set, Achievement, AchievementDraft, AchievementId, UnlockedAchievement,
+};
 use crate::error::ScoringError;
 use crate::model::*;
-use crate::ports::Ports;
+use crate::plan::{plan_check, plan_scoring, window_keys, Plan, ScoringInput};
+use crate::ports::{PlayerInfo, Ports};
+use crate::progress::{
+    Board, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry, Progress,
+    ProgressOrder,
+};
+use crate::score::{score, KeywordRules, TestSpec, Violation};
+use crate::stats::summarize;
+use crate::submission::*;
+use crate::xp::is_success;
 
 /// Extra time after the limit during which results are still accepted (network, slow machines).
 pub const GRACE: Duration = Duration::minutes(5);
+
+/// How often a scoring is planned again when the player's progress moves under it.
+const MAX_ATTEMPTS: usize = 16;
+
+/// A scored submission and what it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub submission: Submission,
+    pub progress: Progress,
+    /// Achievements this scoring unlocked.
+    pub unlocked: Vec<Achievement>,
+}
+
+/// One page of an XP board and the window it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaderboard {
+    pub window: BoardWindow,
+    pub rows: Page<BoardRow>,
+}
 
 /// The scoring context's inbound port.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -21,6 +55,144 @@ pub trait ScoringApi: Send + Sync {
     /// nonce) and returns it with every test's input, expected outputs only for visible tests.
     /// Errors: `ChallengeNotFound` (also for challenges the player may not see).
     async fn start_attempt(&self, cmd: StartAttempt) -> Result<StartedAttempt, ScoringError>;
+
+    /// Stores a pending submission. Errors: `Invalid` (code empty or over 100 KB),
+    /// `ChallengeNotFound`, `AttemptNotFound` (not theirs or another challenge's),
+    /// `AttemptMismatch` (nonce), `AttemptExpired`.
+    async fn submit(&self, viewer: Viewer, new: NewSubmission) -> Result<Submission, ScoringError>;
+
+    /// A submission its owner, an admin or the challenge's author may read.
+    /// Errors: `SubmissionNotFound`.
+    async fn submission(
+        &self,
+        viewer: Viewer,
+        id: SubmissionId,
+    ) -> Result<Submission, ScoringError>;
+
+    /// One page of submissions. Without `filter.player` they are the viewer's own; another
+    /// player's need an admin (`Forbidden`).
+    async fn submissions(
+        &self,
+        viewer: Viewer,
+        filter: SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, ScoringError>;
+
+    /// One page of a challenge's submissions, for its author or an admin.
+    /// Errors: `ChallengeNotFound`, `Forbidden`.
+    async fn challenge_submissions(
+        &self,
+        viewer: Viewer,
+        challenge: ChallengeRef,
+        filter: SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, ScoringError>;
+
+    /// Deletes one of the viewer's submissions (XP earned stays). Errors: `SubmissionNotFound`.
+    async fn delete_submission(&self, viewer: Viewer, id: SubmissionId)
+        -> Result<(), ScoringError>;
+
+    /// The viewer's submission statistics.
+    async fn submission_stats(&self, player: PlayerId) -> Result<SubmissionStats, ScoringError>;
+
+    /// Scores the browser's run of a submission: the server decides every test, computes the
+    /// score, and applies XP, level, streak, bests, stats and achievements in one write.
+    /// Errors: `Invalid` (a pending status), `SubmissionNotFound` (not the owner's),
+    /// `AlreadyScored`, `AttemptExpired`, `ChallengeNotFound`, `Busy`.
+    async fn score(
+        &self,
+        viewer: Viewer,
+        id: SubmissionId,
+        run: BrowserRun,
+    ) -> Result<Scored, ScoringError>;
+
+    /// One page of a player's XP ledger, newest first; for them or an admin (`Forbidden`).
+    async fn xp_history(
+        &self,
+        viewer: Viewer,
+        player: PlayerId,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, ScoringError>;
+
+    /// One page of the current window of an XP board.
+    async fn leaderboard(
+        &self,
+        board: Board,
+        page: PageRequest,
+    ) -> Result<Leaderboard, ScoringError>;
+
+    /// The player's row on the current window of a board, with `span` neighbours each side
+    /// (no rows when they are not on it).
+    async fn around(
+        &self,
+        board: Board,
+        player: PlayerId,
+        span: u32,
+    ) -> Result<Leaderboard, ScoringError>;
+
+    /// One page of a visible challenge's board. Errors: `ChallengeNotFound`.
+    async fn challenge_leaderboard(
+        &self,
+        viewer: Option<Viewer>,
+        challenge: ChallengeRef,
+        page: PageRequest,
+    ) -> Result<Page<ChallengeBoardRow>, ScoringError>;
+
+    /// The listed players highest by `order`.
+    async fn top_players(
+        &self,
+        order: ProgressOrder,
+        limit: u32,
+    ) -> Result<Vec<Progress>, ScoringError>;
+
+    /// A player's progress (a fresh one before their first scoring).
+    async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError>;
+
+    /// Achievement definitions: active ones, or all for admins.
+    async fn achievements(&self, viewer: Option<Viewer>) -> Result<Vec<Achievement>, ScoringError>;
+
+    /// One definition (inactive ones for admins only). Errors: `AchievementNotFound`.
+    async fn achievement(
+        &self,
+        viewer: Option<Viewer>,
+        id: AchievementId,
+    ) -> Result<Achievement, ScoringError>;
+
+    /// Admin: a new definition. Errors: `Forbidden`, `Invalid`, `AchievementExists`.
+    async fn create_achievement(
+        &self,
+        viewer: Viewer,
+        draft: AchievementDraft,
+    ) -> Result<Achievement, ScoringError>;
+
+    /// Admin: replaces a definition. Errors: `Forbidden`, `Invalid`, `AchievementNotFound`,
+    /// `AchievementExists`.
+    async fn update_achievement(
+        &self,
+        viewer: Viewer,
+        id: AchievementId,
+        draft: AchievementDraft,
+    ) -> Result<Achievement, ScoringError>;
+
+    /// Admin: deletes a definition (unlocks and their XP stay). Errors: `Forbidden`,
+    /// `AchievementNotFound`.
+    async fn delete_achievement(
+        &self,
+        viewer: Viewer,
+        id: AchievementId,
+    ) -> Result<(), ScoringError>;
+
+    /// What a player unlocked, oldest first.
+    async fn unlocked(&self, player: PlayerId) -> Result<Vec<UnlockedAchievement>, ScoringError>;
+
+    /// Unlocks whatever the player has earned and not yet unlocked; returns those.
+    async fn check_achievements(&self, player: PlayerId) -> Result<Vec<Achievement>, ScoringError>;
+
+    /// Stores the default achievements that are missing (by key); how many were added.
+    async fn seed_achievements(&self) -> Result<usize, ScoringError>;
+
+    /// Shows or hides a player on every leaderboard (their privacy settings changed).
+    async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), ScoringError>;
 }
 
 /// The scoring rules over the outbound ports.
@@ -38,12 +210,191 @@ impl ScoringService {
     pub fn into_api(self) -> Arc<dyn ScoringApi> {
         Arc::new(self)
     }
+
+    async fn challenge_author(
+        &self,
+        challenge: ChallengeRef,
+    ) -> Result<Option<PlayerId>, ScoringError> {
+        self.ports
+            .catalog
+            .author(challenge)
+            .await
+            .map_err(ScoringError::Unavailable)
+    }
+
+    async fn may_read(&self, viewer: Viewer, s: &Submission) -> Result<bool, ScoringError> {
+        if viewer.is_admin || viewer.player == s.player {
+            return Ok(true);
+        }
+        Ok(self.challenge_author(s.challenge).await? == Some(viewer.player))
+    }
+
+    async fn player_info(&self, player: PlayerId) -> Result<PlayerInfo, ScoringError> {
+        Ok(self
+            .ports
+            .players
+            .player(player)
+            .await
+            .map_err(ScoringError::Unavailable)?
+            .unwrap_or(PlayerInfo {
+                timezone: "UTC".to_owned(),
+                listed: false,
+            }))
+    }
+
+    async fn active_definitions(&self) -> Result<Vec<Achievement>, ScoringError> {
+        let mut all = self.ports.achievements.list().await?;
+        all.retain(|a| a.is_active);
+        Ok(all)
+    }
+
+    /// Plans with a fresh snapshot and commits, again while the progress moves underneath.
+    async fn apply<F>(
+        &self,
+        player: PlayerId,
+        challenge: Option<ChallengeRef>,
+        now: DateTime<Utc>,
+        mut planner: F,
+    ) -> Result<Option<Plan>, ScoringError>
+    where
+        F: FnMut(&crate::progress::PlayerSnapshot) -> Option<Plan> + Send,
+    {
+        for _ in 0..MAX_ATTEMPTS {
+            let snapshot = self
+                .ports
+                .progress
+                .snapshot(player, challenge, window_keys(now))
+                .await?;
+            let Some(plan) = planner(&snapshot) else {
+                return Ok(None);
+            };
+            match self.ports.progress.commit(&plan.commit).await {
+                Ok(()) => {
+                    for event in &plan.events {
+                        self.ports.events.publish(event.clone()).await;
+                    }
+                    return Ok(Some(plan));
+                }
+                Err(CommitError::Stale) => continue,
+                Err(CommitError::AlreadyScored) => return Err(ScoringError::AlreadyScored),
+                Err(CommitError::Store(e)) => return Err(e.into()),
+            }
+        }
+        Err(ScoringError::Busy)
+    }
 }
 
 fn nonce() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+fn validation(report: garde::Report) -> ScoringError {
+    ScoringError::Invalid(
+        report
+            .iter()
+            .map(|(path, e)| {
+                FieldError::new(
+                    stackrush_kernel::json_field_path(&path.to_string()),
+                    e.message(),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn admin(viewer: Viewer) -> Result<(), ScoringError> {
+    if viewer.is_admin {
+        Ok(())
+    } else {
+        Err(ScoringError::Forbidden)
+    }
+}
+
+fn achievement_conflict(e: StoreError) -> ScoringError {
+    match e {
+        StoreError::Conflict { .. } => ScoringError::AchievementExists,
+        e => e.into(),
+    }
+}
+
+/// The execution record the server decides for `run` of `code` on `challenge`.
+fn judge(
+    challenge: &ScoringChallenge,
+    code: &str,
+    run: &BrowserRun,
+    seconds: Option<f64>,
+) -> Execution {
+    let specs: Vec<TestSpec<'_>> = challenge
+        .tests
+        .iter()
+        .map(|t| TestSpec {
+            expected_output: &t.expected_output,
+            weight: t.weight,
+        })
+        .collect();
+    let reported: Vec<Option<&ReportedTest>> = challenge
+        .tests
+        .iter()
+        .map(|t| run.test_results.iter().find(|r| r.test_case == t.id))
+        .collect();
+    let actual: Vec<Option<&str>> = reported
+        .iter()
+        .map(|r| r.map(|r| r.actual_output.as_str()))
+        .collect();
+    let rules = KeywordRules {
+        forbidden: &challenge.forbidden_keywords,
+        required: &challenge.required_keywords,
+    };
+    let limit_secs = f64::from(challenge.time_limit) * 60.0;
+    let outcome = score(
+        &specs,
+        &actual,
+        seconds.unwrap_or(f64::NAN),
+        limit_secs,
+        code,
+        &rules,
+    );
+    let test_results = challenge
+        .tests
+        .iter()
+        .zip(&reported)
+        .zip(&outcome.passed)
+        .map(|((t, r), passed)| TestVerdict {
+            test_case: t.id,
+            passed: *passed,
+            is_hidden: t.is_hidden,
+            weight: t.weight,
+            expected_output: (!t.is_hidden).then(|| t.expected_output.clone()),
+            actual_output: r.map(|r| r.actual_output.clone()),
+            execution_time: r.and_then(|r| r.execution_time),
+            error: r.and_then(|r| r.error.clone()),
+        })
+        .collect();
+    Execution {
+        status: run.status,
+        score: outcome.score,
+        raw_score: (outcome.raw_score * 100.0).round() / 100.0,
+        time_factor: outcome.time_factor,
+        total_tests: u32::try_from(outcome.total_tests).unwrap_or(u32::MAX),
+        passed_tests: u32::try_from(outcome.passed_tests).unwrap_or(u32::MAX),
+        execution_time: run.execution_time,
+        memory_usage: run.memory_usage,
+        output: run.output.clone(),
+        error: run.error.clone(),
+        test_results,
+        violations: outcome
+            .violations
+            .iter()
+            .map(|v| match v {
+                Violation::Forbidden(w) => format!("forbidden: {w}"),
+                Violation::Missing(w) => format!("missing: {w}"),
+            })
+            .collect(),
+        executed_in_browser: true,
+        browser_environment: run.browser_environment.clone(),
+    }
 }
 
 #[async_trait]
@@ -81,115 +432,431 @@ impl ScoringApi for ScoringService {
             .collect();
         Ok(StartedAttempt { attempt, tests })
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
+    async fn submit(&self, viewer: Viewer, new: NewSubmission) -> Result<Submission, ScoringError> {
+        if new.code.trim().is_empty() {
+            return Err(ScoringError::invalid("code", "must not be empty"));
+        }
+        if new.code.len() > MAX_CODE_BYTES {
+            return Err(ScoringError::invalid("code", "must be at most 100 KB"));
+        }
+        let challenge = self
+            .ports
+            .catalog
+            .for_scoring(new.challenge, viewer.player)
+            .await
+            .map_err(ScoringError::Unavailable)?
+            .ok_or(ScoringError::ChallengeNotFound)?;
+        let now = self.ports.clock.now();
+        let mut simulation = new.simulation;
+        let (attempt, started_at) = match new.attempt {
+            None => (None, now),
+            Some((id, nonce)) => {
+                let attempt = self
+                    .ports
+                    .attempts
+                    .find(id)
+                    .await?
+                    .filter(|a| a.player == viewer.player && a.challenge == challenge.id)
+                    .ok_or(ScoringError::AttemptNotFound)?;
+                if attempt.nonce != nonce {
+                    return Err(ScoringError::AttemptMismatch);
+                }
+                if now > attempt.expires_at {
+                    return Err(ScoringError::AttemptExpired);
+                }
+                // The server's record of the conditions wins over the browser's.
+                simulation.mode = attempt.mode;
+                simulation.distraction_level = attempt.distraction_level;
+                (Some(attempt.id), attempt.started_at)
+            }
+        };
+        let submission = Submission {
+            id: SubmissionId::generate(now),
+            player: viewer.player,
+            challenge: challenge.id,
+            attempt,
+            code: new.code,
+            language: new.language,
+            difficulty: challenge.difficulty,
+            execution: Execution {
+                executed_in_browser: true,
+                time_factor: 1.0,
+                ..Execution::default()
+            },
+            simulation,
+            started_at,
+            submitted_at: now,
+            scored_at: None,
+            success: false,
+            xp_awarded: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        self.ports.submissions.insert(&submission).await?;
+        Ok(submission)
+    }
 
-    use chrono::Utc;
-    use stackrush_kernel::FixedClock;
-
-    use super::*;
-    use crate::fake::InMemoryAttempts;
-    use crate::ports::{AttemptRepository, MockAttemptRepository, MockChallengeCatalog};
-
-    fn challenge() -> ScoringChallenge {
-        let now = Utc::now();
-        ScoringChallenge {
-            id: ChallengeRef::generate(now),
-            time_limit: 30,
-            tests: vec![
-                ScoringTest {
-                    id: TestRef::generate(now),
-                    input: "1".into(),
-                    expected_output: "one".into(),
-                    is_hidden: false,
-                    weight: 1,
-                },
-                ScoringTest {
-                    id: TestRef::generate(now),
-                    input: "2".into(),
-                    expected_output: "SECRET".into(),
-                    is_hidden: true,
-                    weight: 2,
-                },
-            ],
-            forbidden_keywords: vec![],
-            required_keywords: vec![],
+    async fn submission(
+        &self,
+        viewer: Viewer,
+        id: SubmissionId,
+    ) -> Result<Submission, ScoringError> {
+        let found = self
+            .ports
+            .submissions
+            .find(id)
+            .await?
+            .ok_or(ScoringError::SubmissionNotFound)?;
+        if self.may_read(viewer, &found).await? {
+            Ok(found)
+        } else {
+            Err(ScoringError::SubmissionNotFound)
         }
     }
 
-    #[tokio::test]
-    async fn starting_stores_an_expiring_attempt_and_hides_hidden_outputs() {
-        let c = challenge();
-        let mut catalog = MockChallengeCatalog::new();
-        let found = c.clone();
-        catalog
-            .expect_for_scoring()
-            .times(1)
-            .returning(move |_, _| Ok(Some(found.clone())));
-        let attempts = Arc::new(InMemoryAttempts::default());
-        let clock = Arc::new(FixedClock::new(Utc::now()));
-        let service = ScoringService::new(Ports {
-            attempts: attempts.clone(),
-            catalog: Arc::new(catalog),
-            clock: clock.clone(),
-        });
-        let player = PlayerId::generate(Utc::now());
-        let started = service
-            .start_attempt(StartAttempt {
-                player,
-                challenge: c.id,
-                mode: Mode::Interview,
-                distraction_level: DistractionLevel::High,
-            })
-            .await
-            .unwrap();
-        let a = &started.attempt;
-        assert_eq!(
-            a.expires_at - a.started_at,
-            Duration::minutes(35),
-            "time limit plus five minutes' grace"
-        );
-        assert_eq!(
-            (a.player, a.mode, a.distraction_level),
-            (player, Mode::Interview, DistractionLevel::High)
-        );
-        assert_eq!(a.nonce.len(), 32);
-        assert_eq!(
-            attempts.find(a.id).await.unwrap().as_ref(),
-            Some(a),
-            "stored"
-        );
-        assert_eq!(started.tests[0].expected_output.as_deref(), Some("one"));
-        assert_eq!(started.tests[1].expected_output, None);
-        assert_eq!(
-            started.tests[1].input, "2",
-            "hidden inputs still go to the browser"
-        );
+    async fn submissions(
+        &self,
+        viewer: Viewer,
+        mut filter: SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, ScoringError> {
+        match filter.player {
+            None => filter.player = Some(viewer.player),
+            Some(p) if p != viewer.player && !viewer.is_admin => {
+                return Err(ScoringError::Forbidden)
+            }
+            Some(_) => {}
+        }
+        Ok(self.ports.submissions.list(&filter, page).await?)
     }
 
-    #[tokio::test]
-    async fn an_invisible_challenge_cannot_be_started_and_nothing_is_stored() {
-        let mut catalog = MockChallengeCatalog::new();
-        catalog.expect_for_scoring().returning(|_, _| Ok(None));
-        let mut attempts = MockAttemptRepository::new();
-        attempts.expect_insert().never();
-        let service = ScoringService::new(Ports {
-            attempts: Arc::new(attempts),
-            catalog: Arc::new(catalog),
-            clock: Arc::new(FixedClock::new(Utc::now())),
-        });
-        let cmd = StartAttempt {
-            player: PlayerId::generate(Utc::now()),
-            challenge: ChallengeRef::generate(Utc::now()),
-            mode: Mode::default(),
-            distraction_level: DistractionLevel::default(),
+    async fn challenge_submissions(
+        &self,
+        viewer: Viewer,
+        challenge: ChallengeRef,
+        mut filter: SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, ScoringError> {
+        let author = self
+            .challenge_author(challenge)
+            .await?
+            .ok_or(ScoringError::ChallengeNotFound)?;
+        if !viewer.is_admin && author != viewer.player {
+            return Err(ScoringError::Forbidden);
+        }
+        filter.challenge = Some(challenge);
+        Ok(self.ports.submissions.list(&filter, page).await?)
+    }
+
+    async fn delete_submission(
+        &self,
+        viewer: Viewer,
+        id: SubmissionId,
+    ) -> Result<(), ScoringError> {
+        if self.ports.submissions.delete(id, viewer.player).await? {
+            Ok(())
+        } else {
+            Err(ScoringError::SubmissionNotFound)
+        }
+    }
+
+    async fn submission_stats(&self, player: PlayerId) -> Result<SubmissionStats, ScoringError> {
+        Ok(summarize(&self.ports.submissions.facts(player).await?))
+    }
+
+    async fn score(
+        &self,
+        viewer: Viewer,
+        id: SubmissionId,
+        run: BrowserRun,
+    ) -> Result<Scored, ScoringError> {
+        if run.status == RunStatus::Pending {
+            return Err(ScoringError::invalid(
+                "status",
+                "must be completed, failed or timeout",
+            ));
+        }
+        let submission = self
+            .ports
+            .submissions
+            .find(id)
+            .await?
+            .filter(|s| s.player == viewer.player)
+            .ok_or(ScoringError::SubmissionNotFound)?;
+        if submission.is_completed() {
+            return Err(ScoringError::AlreadyScored);
+        }
+        let now = self.ports.clock.now();
+        let seconds = match submission.attempt {
+            None => None,
+            Some(attempt) => {
+                let attempt = self
+                    .ports
+                    .attempts
+                    .find(attempt)
+                    .await?
+                    .ok_or(ScoringError::AttemptNotFound)?;
+                if now > attempt.expires_at {
+                    return Err(ScoringError::AttemptExpired);
+                }
+                Some((now - attempt.started_at).num_milliseconds().max(0) as f64 / 1000.0)
+            }
         };
-        assert!(matches!(
-            service.start_attempt(cmd).await,
-            Err(ScoringError::ChallengeNotFound)
-        ));
+        let challenge = self
+            .ports
+            .catalog
+            .for_scoring(submission.challenge, submission.player)
+            .await
+            .map_err(ScoringError::Unavailable)?
+            .ok_or(ScoringError::ChallengeNotFound)?;
+        let info = self.player_info(submission.player).await?;
+        let tz: Tz = info.timezone.parse().unwrap_or(Tz::UTC);
+        let definitions = self.active_definitions().await?;
+
+        let mut scored = submission;
+        scored.execution = judge(&challenge, &scored.code, &run, seconds);
+        scored.success = is_success(run.status == RunStatus::Completed, scored.execution.score);
+        scored.scored_at = Some(now);
+        scored.updated_at = now;
+
+        let plan = self
+            .apply(scored.player, Some(scored.challenge), now, |snapshot| {
+                Some(plan_scoring(ScoringInput {
+                    scored: &scored,
+                    seconds,
+                    snapshot,
+                    definitions: &definitions,
+                    tz,
+                    listed: info.listed,
+                    now,
+                }))
+            })
+            .await?
+            .ok_or_else(|| ScoringError::Internal(anyhow::anyhow!("scoring planned nothing")))?;
+        let submission = plan.commit.submission.ok_or_else(|| {
+            ScoringError::Internal(anyhow::anyhow!("scoring lost its submission"))
+        })?;
+        Ok(Scored {
+            submission,
+            progress: plan.commit.progress,
+            unlocked: plan.unlocked,
+        })
+    }
+
+    async fn xp_history(
+        &self,
+        viewer: Viewer,
+        player: PlayerId,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, ScoringError> {
+        if viewer.player != player && !viewer.is_admin {
+            return Err(ScoringError::Forbidden);
+        }
+        Ok(self.ports.progress.ledger(player, page).await?)
+    }
+
+    async fn leaderboard(
+        &self,
+        board: Board,
+        page: PageRequest,
+    ) -> Result<Leaderboard, ScoringError> {
+        let window = BoardWindow::containing(board, self.ports.clock.now());
+        let rows = self.ports.boards.board(&window.key(), page).await?;
+        Ok(Leaderboard { window, rows })
+    }
+
+    async fn around(
+        &self,
+        board: Board,
+        player: PlayerId,
+        span: u32,
+    ) -> Result<Leaderboard, ScoringError> {
+        let window = BoardWindow::containing(board, self.ports.clock.now());
+        let items = self
+            .ports
+            .boards
+            .around(&window.key(), player, span)
+            .await?;
+        let total = items.len() as u64;
+        let request = PageRequest::new(1, u32::try_from(total).unwrap_or(1).max(1));
+        Ok(Leaderboard {
+            window,
+            rows: Page {
+                items,
+                request,
+                total,
+            },
+        })
+    }
+
+    async fn challenge_leaderboard(
+        &self,
+        viewer: Option<Viewer>,
+        challenge: ChallengeRef,
+        page: PageRequest,
+    ) -> Result<Page<ChallengeBoardRow>, ScoringError> {
+        // Visible to this viewer (or to anyone, for anonymous viewers): the catalog decides.
+        let as_player = viewer.map_or(PlayerId::from_bytes([0; 12]), |v| v.player);
+        let visible = viewer.is_some_and(|v| v.is_admin)
+            || self
+                .ports
+                .catalog
+                .for_scoring(challenge, as_player)
+                .await
+                .map_err(ScoringError::Unavailable)?
+                .is_some();
+        if !visible {
+            return Err(ScoringError::ChallengeNotFound);
+        }
+        Ok(self.ports.boards.challenge_board(challenge, page).await?)
+    }
+
+    async fn top_players(
+        &self,
+        order: ProgressOrder,
+        limit: u32,
+    ) -> Result<Vec<Progress>, ScoringError> {
+        Ok(self.ports.boards.top(order, limit.clamp(1, 100)).await?)
+    }
+
+    async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError> {
+        Ok(self
+            .ports
+            .progress
+            .progress(player)
+            .await?
+            .unwrap_or_else(|| Progress::new(player, true)))
+    }
+
+    async fn achievements(&self, viewer: Option<Viewer>) -> Result<Vec<Achievement>, ScoringError> {
+        let mut all = self.ports.achievements.list().await?;
+        if !viewer.is_some_and(|v| v.is_admin) {
+            all.retain(|a| a.is_active);
+        }
+        Ok(all)
+    }
+
+    async fn achievement(
+        &self,
+        viewer: Option<Viewer>,
+        id: AchievementId,
+    ) -> Result<Achievement, ScoringError> {
+        self.ports
+            .achievements
+            .find(id)
+            .await?
+            .filter(|a| a.is_active || viewer.is_some_and(|v| v.is_admin))
+            .ok_or(ScoringError::AchievementNotFound)
+    }
+
+    async fn create_achievement(
+        &self,
+        viewer: Viewer,
+        draft: AchievementDraft,
+    ) -> Result<Achievement, ScoringError> {
+        admin(viewer)?;
+        draft.validate().map_err(validation)?;
+        let now = self.ports.clock.now();
+        let achievement = Achievement::from_draft(AchievementId::generate(now), draft, now);
+        self.ports
+            .achievements
+            .insert(&achievement)
+            .await
+            .map_err(achievement_conflict)?;
+        Ok(achievement)
+    }
+
+    async fn update_achievement(
+        &self,
+        viewer: Viewer,
+        id: AchievementId,
+        draft: AchievementDraft,
+    ) -> Result<Achievement, ScoringError> {
+        admin(viewer)?;
+        draft.validate().map_err(validation)?;
+        let existing = self
+            .ports
+            .achievements
+            .find(id)
+            .await?
+            .ok_or(ScoringError::AchievementNotFound)?;
+        let updated = Achievement::from_draft(id, draft, existing.created_at);
+        if self
+            .ports
+            .achievements
+            .replace(&updated)
+            .await
+            .map_err(achievement_conflict)?
+        {
+            Ok(updated)
+        } else {
+            Err(ScoringError::AchievementNotFound)
+        }
+    }
+
+    async fn delete_achievement(
+        &self,
+        viewer: Viewer,
+        id: AchievementId,
+    ) -> Result<(), ScoringError> {
+        admin(viewer)?;
+        if self.ports.achievements.delete(id).await? {
+            Ok(())
+        } else {
+            Err(ScoringError::AchievementNotFound)
+        }
+    }
+
+    async fn unlocked(&self, player: PlayerId) -> Result<Vec<UnlockedAchievement>, ScoringError> {
+        let unlocked = self.ports.achievements.unlocked(player).await?;
+        let definitions = self.ports.achievements.list().await?;
+        Ok(unlocked
+            .into_iter()
+            .filter_map(|(id, at)| {
+                definitions
+                    .iter()
+                    .find(|a| a.id == id)
+                    .map(|a| UnlockedAchievement {
+                        achievement: a.clone(),
+                        unlocked_at: at,
+                    })
+            })
+            .collect())
+    }
+
+    async fn check_achievements(&self, player: PlayerId) -> Result<Vec<Achievement>, ScoringError> {
+        let info = self.player_info(player).await?;
+        let definitions = self.active_definitions().await?;
+        let now = self.ports.clock.now();
+        let plan = self
+            .apply(player, None, now, |snapshot| {
+                plan_check(player, snapshot, &definitions, info.listed, now)
+            })
+            .await?;
+        Ok(plan.map(|p| p.unlocked).unwrap_or_default())
+    }
+
+    async fn seed_achievements(&self) -> Result<usize, ScoringError> {
+        let existing = self.ports.achievements.list().await?;
+        let now = self.ports.clock.now();
+        let mut added = 0;
+        for draft in default_set() {
+            if existing.iter().any(|a| a.key == draft.key) {
+                continue;
+            }
+            let achievement = Achievement::from_draft(AchievementId::generate(now), draft, now);
+            match self.ports.achievements.insert(&achievement).await {
+                Ok(()) => added += 1,
+                // Seeded concurrently by another process: already there.
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(added)
+    }
+
+    async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), ScoringError> {
+        Ok(self.ports.progress.set_listed(player, listed).await?)
     }
 }

@@ -2,6 +2,6 @@
 
 #[tokio::test]
 async fn in_memory_fake_passes_the_scoring_contract() {
-    stackrush_scoring::contract::run_all(&stackrush_scoring::fake::InMemoryAttempts::default())
+    stackrush_scoring::contract::run_all(&stackrush_scoring::fake::InMemoryScoring::default())
         .await;
 }

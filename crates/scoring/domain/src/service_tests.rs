@@ -1,0 +1,791 @@
+//! The scoring service over the in-memory store and mocked neighbours.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, TimeZone, Utc};
+use stackrush_kernel::{FixedClock, PageRequest};
+
+use crate::achievement::{AchievementDraft, AchievementId, Criteria, CriteriaType, Rewards};
+use crate::error::ScoringError;
+use crate::fake::InMemoryScoring;
+use crate::model::*;
+use crate::ports::*;
+use crate::progress::{Board, CommitError, ProgressOrder};
+use crate::service::{ScoringApi, ScoringService};
+use crate::submission::*;
+
+/// Events collected for assertions.
+#[derive(Default)]
+struct Recorded(Mutex<Vec<ScoringEvent>>);
+
+#[async_trait]
+impl ScoringEvents for Recorded {
+    async fn publish(&self, event: ScoringEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+struct World {
+    store: InMemoryScoring,
+    clock: Arc<FixedClock>,
+    events: Arc<Recorded>,
+    challenges: Vec<ScoringChallenge>,
+    service: ScoringService,
+    author: PlayerId,
+}
+
+fn challenge(author: PlayerId, time_limit: u32) -> ScoringChallenge {
+    let now = Utc::now();
+    ScoringChallenge {
+        id: ChallengeRef::generate(now),
+        author,
+        difficulty: "Easy".into(),
+        time_limit,
+        tests: vec![
+            ScoringTest {
+                id: TestRef::generate(now),
+                input: "[1,2]".into(),
+                expected_output: "3".into(),
+                is_hidden: false,
+                weight: 1,
+            },
+            ScoringTest {
+                id: TestRef::generate(now),
+                input: "[2,2]".into(),
+                expected_output: "{\"sum\": 4}".into(),
+                is_hidden: true,
+                weight: 3,
+            },
+        ],
+        forbidden_keywords: vec!["eval".into()],
+        required_keywords: vec![],
+    }
+}
+
+fn world_with(store: InMemoryScoring, progress: Option<Arc<dyn ProgressRepository>>) -> World {
+    let author = PlayerId::generate(Utc::now());
+    let challenges: Vec<ScoringChallenge> = (0..30).map(|_| challenge(author, 30)).collect();
+    let mut catalog = MockChallengeCatalog::new();
+    let known = challenges.clone();
+    catalog
+        .expect_for_scoring()
+        .returning(move |id, _| Ok(known.iter().find(|c| c.id == id).cloned()));
+    catalog.expect_author().returning(move |_| Ok(Some(author)));
+    let mut players = MockPlayerDirectory::new();
+    players.expect_player().returning(|_| {
+        Ok(Some(PlayerInfo {
+            timezone: "Europe/Berlin".into(),
+            listed: true,
+        }))
+    });
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+    ));
+    let events = Arc::new(Recorded::default());
+    let shared = Arc::new(store.clone());
+    let service = ScoringService::new(Ports {
+        attempts: shared.clone(),
+        submissions: shared.clone(),
+        progress: progress.unwrap_or(shared.clone()),
+        boards: shared.clone(),
+        achievements: shared,
+        catalog: Arc::new(catalog),
+        players: Arc::new(players),
+        events: events.clone(),
+        clock: clock.clone(),
+    });
+    World {
+        store,
+        clock,
+        events,
+        challenges,
+        service,
+        author,
+    }
+}
+
+fn world() -> World {
+    world_with(InMemoryScoring::default(), None)
+}
+
+fn viewer() -> Viewer {
+    Viewer {
+        player: PlayerId::generate(Utc::now()),
+        is_admin: false,
+    }
+}
+
+fn new_submission(c: &ScoringChallenge) -> NewSubmission {
+    NewSubmission {
+        challenge: c.id,
+        code: "function sum(a) { return a[0] + a[1]; }".into(),
+        language: Language::Javascript,
+        simulation: Simulation::default(),
+        attempt: None,
+    }
+}
+
+/// A run where the browser claims everything passed but reports the given outputs.
+fn run(c: &ScoringChallenge, outputs: [&str; 2]) -> BrowserRun {
+    BrowserRun {
+        status: RunStatus::Completed,
+        test_results: c
+            .tests
+            .iter()
+            .zip(outputs)
+            .map(|(t, out)| ReportedTest {
+                test_case: t.id,
+                passed: true,
+                actual_output: out.into(),
+                execution_time: Some(3),
+                error: None,
+            })
+            .collect(),
+        execution_time: Some(12),
+        memory_usage: Some(1024),
+        output: None,
+        error: None,
+        browser_environment: Some("webcontainer/1".into()),
+    }
+}
+
+const RIGHT: [&str; 2] = ["3", "{ \"sum\" : 4 }"];
+
+async fn ledger_sum(w: &World, player: PlayerId) -> i64 {
+    let page = w
+        .store
+        .ledger(player, PageRequest::new(1, 100))
+        .await
+        .unwrap();
+    page.items.iter().map(|e| e.delta).sum()
+}
+
+#[tokio::test]
+async fn the_server_decides_each_test_whatever_the_browser_claims() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    let scored = w
+        .service
+        .score(v, s.id, run(c, ["3", "wrong"]))
+        .await
+        .unwrap();
+    let e = &scored.submission.execution;
+    assert_eq!((e.passed_tests, e.total_tests), (1, 2));
+    assert_eq!(e.score, 25.0, "weight 1 of 4 passed");
+    assert!(!scored.submission.success);
+    assert_eq!(scored.submission.xp_awarded, 0);
+    assert!(!e.test_results[1].passed, "a claimed pass does not count");
+    assert_eq!(
+        e.test_results[1].expected_output, None,
+        "hidden stays hidden"
+    );
+    assert_eq!(e.test_results[0].expected_output.as_deref(), Some("3"));
+    assert_eq!(scored.progress.attempts, 1);
+    assert_eq!(scored.progress.xp, 0);
+}
+
+#[tokio::test]
+async fn xp_comes_only_with_the_first_success_on_a_challenge_and_matches_the_ledger() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let first = w.service.submit(v, new_submission(c)).await.unwrap();
+    let scored = w.service.score(v, first.id, run(c, RIGHT)).await.unwrap();
+    assert!(scored.submission.success);
+    assert_eq!(scored.submission.execution.score, 100.0);
+    assert_eq!(scored.submission.xp_awarded, 100);
+    assert_eq!(scored.progress.completed, 1);
+    assert_eq!(scored.progress.streak.current, 1);
+
+    let again = w.service.submit(v, new_submission(c)).await.unwrap();
+    let rescored = w.service.score(v, again.id, run(c, RIGHT)).await.unwrap();
+    assert_eq!(rescored.submission.xp_awarded, 0, "second success: no XP");
+    assert_eq!(rescored.progress.completed, 1);
+    assert_eq!(rescored.progress.attempts, 2);
+    assert_eq!(rescored.progress.xp, scored.progress.xp);
+    assert_eq!(ledger_sum(&w, v.player).await, rescored.progress.xp as i64);
+    let stats = w.store.challenge_stats(c.id);
+    assert_eq!((stats.total_attempts, stats.successful_attempts), (2, 2));
+}
+
+#[tokio::test]
+async fn scoring_twice_is_a_conflict_and_awards_nothing() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    let before = w.service.progress(v.player).await.unwrap();
+    let err = w.service.score(v, s.id, run(c, RIGHT)).await.unwrap_err();
+    assert!(matches!(err, ScoringError::AlreadyScored), "{err:?}");
+    assert_eq!(w.service.progress(v.player).await.unwrap(), before);
+    assert_eq!(w.store.challenge_stats(c.id).total_attempts, 1);
+}
+
+#[tokio::test]
+async fn someone_elses_submission_cannot_be_scored() {
+    let w = world();
+    let (owner, other) = (viewer(), viewer());
+    let c = &w.challenges[0];
+    let s = w.service.submit(owner, new_submission(c)).await.unwrap();
+    let err = w
+        .service
+        .score(other, s.id, run(c, RIGHT))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScoringError::SubmissionNotFound), "{err:?}");
+    let admin = Viewer {
+        player: other.player,
+        is_admin: true,
+    };
+    let err = w
+        .service
+        .score(admin, s.id, run(c, RIGHT))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ScoringError::SubmissionNotFound),
+        "admins read, never score"
+    );
+    assert!(w.service.progress(owner.player).await.unwrap().attempts == 0);
+    // Readers: the owner, admins, the challenge's author; not strangers.
+    assert!(w.service.submission(admin, s.id).await.is_ok());
+    let author = Viewer {
+        player: w.author,
+        is_admin: false,
+    };
+    assert!(w.service.submission(author, s.id).await.is_ok());
+    assert!(matches!(
+        w.service.submission(other, s.id).await,
+        Err(ScoringError::SubmissionNotFound)
+    ));
+}
+
+#[tokio::test]
+async fn attempts_bind_nonce_and_expiry_and_time_the_score() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let started = w
+        .service
+        .start_attempt(StartAttempt {
+            player: v.player,
+            challenge: c.id,
+            mode: Mode::Interview,
+            distraction_level: DistractionLevel::High,
+        })
+        .await
+        .unwrap();
+    let a = &started.attempt;
+    let with = |nonce: &str| NewSubmission {
+        attempt: Some((a.id, nonce.to_owned())),
+        ..new_submission(c)
+    };
+    assert!(matches!(
+        w.service
+            .submit(v, with("00000000000000000000000000000000"))
+            .await,
+        Err(ScoringError::AttemptMismatch)
+    ));
+    assert!(
+        matches!(
+            w.service.submit(viewer(), with(&a.nonce)).await,
+            Err(ScoringError::AttemptNotFound)
+        ),
+        "someone else's attempt"
+    );
+    let s = w.service.submit(v, with(&a.nonce)).await.unwrap();
+    assert_eq!(
+        s.simulation.mode,
+        Mode::Interview,
+        "the attempt's mode wins"
+    );
+    // Ten minutes of thirty: under half the limit, ×1.1 (capped at 100).
+    w.clock.advance(Duration::minutes(10));
+    let partial = w.service.score(v, s.id, run(c, ["3", "no"])).await.unwrap();
+    assert_eq!(partial.submission.execution.time_factor, 1.1);
+    assert_eq!(partial.submission.execution.score, 27.5);
+
+    let late = w.service.submit(v, with(&a.nonce)).await.unwrap();
+    w.clock.advance(Duration::minutes(26));
+    let err = w
+        .service
+        .score(v, late.id, run(c, RIGHT))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScoringError::AttemptExpired), "{err:?}");
+    assert!(matches!(
+        w.service.submit(v, with(&a.nonce)).await,
+        Err(ScoringError::AttemptExpired)
+    ));
+}
+
+#[tokio::test]
+async fn without_an_attempt_the_time_factor_is_neutral() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let mut new = new_submission(c);
+    new.simulation.time_spent = Some(1);
+    let s = w.service.submit(v, new).await.unwrap();
+    let scored = w.service.score(v, s.id, run(c, ["3", "no"])).await.unwrap();
+    assert_eq!(
+        scored.submission.execution.time_factor, 1.0,
+        "browser timing is not trusted"
+    );
+}
+
+#[tokio::test]
+async fn forbidden_keywords_score_zero() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let mut new = new_submission(c);
+    new.code = "eval('1+2')".into();
+    let s = w.service.submit(v, new).await.unwrap();
+    let scored = w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    assert_eq!(scored.submission.execution.score, 0.0);
+    assert_eq!(
+        scored.submission.execution.violations,
+        vec!["forbidden: eval"]
+    );
+}
+
+#[tokio::test]
+async fn bad_inputs_are_rejected_before_anything_is_stored() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let mut big = new_submission(c);
+    big.code = "x".repeat(MAX_CODE_BYTES + 1);
+    assert!(matches!(
+        w.service.submit(v, big).await,
+        Err(ScoringError::Invalid(_))
+    ));
+    let mut unknown = new_submission(c);
+    unknown.challenge = ChallengeRef::generate(Utc::now());
+    assert!(matches!(
+        w.service.submit(v, unknown).await,
+        Err(ScoringError::ChallengeNotFound)
+    ));
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    let mut pending = run(c, RIGHT);
+    pending.status = RunStatus::Pending;
+    assert!(matches!(
+        w.service.score(v, s.id, pending).await,
+        Err(ScoringError::Invalid(_))
+    ));
+    let page = w
+        .service
+        .submissions(v, SubmissionFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+}
+
+#[tokio::test]
+async fn concurrent_scorings_keep_xp_equal_to_the_ledger() {
+    let w = Arc::new(world());
+    let v = viewer();
+    let mut ids = Vec::new();
+    for c in &w.challenges[..20] {
+        ids.push((
+            c.clone(),
+            w.service.submit(v, new_submission(c)).await.unwrap().id,
+        ));
+    }
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|(c, id)| {
+            let w = w.clone();
+            tokio::spawn(async move { w.service.score(v, id, run(&c, RIGHT)).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let p = w.service.progress(v.player).await.unwrap();
+    assert_eq!(p.completed, 20);
+    assert_eq!(p.attempts, 20);
+    assert_eq!(p.xp, 2000);
+    assert_eq!(p.level, 3);
+    assert_eq!(ledger_sum(&w, v.player).await, 2000);
+}
+
+/// A progress store whose first commit finds the progress moved on.
+struct StaleOnce {
+    inner: InMemoryScoring,
+    stale: Mutex<bool>,
+}
+
+#[async_trait]
+impl ProgressRepository for StaleOnce {
+    async fn snapshot(
+        &self,
+        player: PlayerId,
+        challenge: Option<ChallengeRef>,
+        windows: [String; 2],
+    ) -> Result<crate::progress::PlayerSnapshot, stackrush_kernel::StoreError> {
+        self.inner.snapshot(player, challenge, windows).await
+    }
+    async fn commit(&self, c: &crate::progress::ScoringCommit) -> Result<(), CommitError> {
+        if std::mem::replace(&mut *self.stale.lock().unwrap(), false) {
+            return Err(CommitError::Stale);
+        }
+        self.inner.commit(c).await
+    }
+    async fn progress(
+        &self,
+        p: PlayerId,
+    ) -> Result<Option<crate::progress::Progress>, stackrush_kernel::StoreError> {
+        self.inner.progress(p).await
+    }
+    async fn ledger(
+        &self,
+        p: PlayerId,
+        page: PageRequest,
+    ) -> Result<stackrush_kernel::Page<crate::progress::LedgerEntry>, stackrush_kernel::StoreError>
+    {
+        self.inner.ledger(p, page).await
+    }
+    async fn set_listed(&self, p: PlayerId, l: bool) -> Result<(), stackrush_kernel::StoreError> {
+        self.inner.set_listed(p, l).await
+    }
+}
+
+#[tokio::test]
+async fn a_stale_commit_is_planned_again_not_lost() {
+    let store = InMemoryScoring::default();
+    let stale = Arc::new(StaleOnce {
+        inner: store.clone(),
+        stale: Mutex::new(true),
+    });
+    let w = world_with(store, Some(stale.clone()));
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    let scored = w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    assert!(
+        !*stale.stale.lock().unwrap(),
+        "the first commit was refused"
+    );
+    assert_eq!(scored.progress.xp, 100);
+    assert_eq!(ledger_sum(&w, v.player).await, 100);
+}
+
+fn draft(key: &str, kind: CriteriaType, target: u64, xp: u64) -> AchievementDraft {
+    AchievementDraft {
+        key: key.into(),
+        name: key.into(),
+        description: "d".into(),
+        icon: None,
+        category: crate::achievement::AchievementCategory::Beginner,
+        criteria: Criteria {
+            kind,
+            target,
+            conditions: Default::default(),
+        },
+        rewards: Rewards {
+            xp,
+            badge: None,
+            title: None,
+        },
+        rarity: crate::achievement::Rarity::Common,
+        is_active: true,
+    }
+}
+
+#[tokio::test]
+async fn achievements_unlock_once_pay_through_the_ledger_and_emit_events() {
+    let w = world();
+    let admin = Viewer {
+        player: PlayerId::generate(Utc::now()),
+        is_admin: true,
+    };
+    w.service
+        .create_achievement(admin, draft("one", CriteriaType::ChallengeCount, 1, 950))
+        .await
+        .unwrap();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    let scored = w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    assert_eq!(scored.unlocked.len(), 1);
+    assert_eq!(scored.progress.xp, 1050);
+    assert_eq!(scored.progress.level, 2);
+    assert_eq!(ledger_sum(&w, v.player).await, 1050);
+    let events = w.events.0.lock().unwrap().clone();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, ScoringEvent::AchievementUnlocked { xp: 950, .. })));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, ScoringEvent::LevelUp { level: 2, .. })));
+
+    let s2 = w
+        .service
+        .submit(v, new_submission(&w.challenges[1]))
+        .await
+        .unwrap();
+    let again = w
+        .service
+        .score(v, s2.id, run(&w.challenges[1], RIGHT))
+        .await
+        .unwrap();
+    assert!(again.unlocked.is_empty(), "unlocks once");
+    assert!(w
+        .service
+        .check_achievements(v.player)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(w.service.unlocked(v.player).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn checking_unlocks_new_definitions_for_past_progress() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    let admin = Viewer {
+        player: PlayerId::generate(Utc::now()),
+        is_admin: true,
+    };
+    w.service
+        .create_achievement(admin, draft("late", CriteriaType::ChallengeCount, 1, 10))
+        .await
+        .unwrap();
+    let got = w.service.check_achievements(v.player).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(w.service.progress(v.player).await.unwrap().xp, 110);
+    assert_eq!(ledger_sum(&w, v.player).await, 110);
+}
+
+#[tokio::test]
+async fn achievement_admin_rules() {
+    let w = world();
+    let v = viewer();
+    assert!(matches!(
+        w.service
+            .create_achievement(v, draft("x", CriteriaType::Streak, 7, 0))
+            .await,
+        Err(ScoringError::Forbidden)
+    ));
+    let admin = Viewer {
+        player: v.player,
+        is_admin: true,
+    };
+    let mut bad = draft("Not A Key", CriteriaType::Streak, 7, 0);
+    bad.name.clear();
+    match w.service.create_achievement(admin, bad).await {
+        Err(ScoringError::Invalid(fields)) => {
+            let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+            assert!(
+                names.contains(&"key") && names.contains(&"name"),
+                "{names:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let a = w
+        .service
+        .create_achievement(admin, draft("x", CriteriaType::Streak, 7, 0))
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service
+            .create_achievement(admin, draft("x", CriteriaType::Streak, 7, 0))
+            .await,
+        Err(ScoringError::AchievementExists)
+    ));
+    let mut off = draft("x", CriteriaType::Streak, 7, 0);
+    off.is_active = false;
+    w.service
+        .update_achievement(admin, a.id, off)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.service.achievement(None, a.id).await,
+        Err(ScoringError::AchievementNotFound)
+    ));
+    assert!(w.service.achievement(Some(admin), a.id).await.is_ok());
+    assert!(w.service.achievements(None).await.unwrap().is_empty());
+    w.service.delete_achievement(admin, a.id).await.unwrap();
+    assert!(matches!(
+        w.service.delete_achievement(admin, a.id).await,
+        Err(ScoringError::AchievementNotFound)
+    ));
+    assert!(matches!(
+        w.service
+            .update_achievement(
+                admin,
+                AchievementId::generate(Utc::now()),
+                draft("y", CriteriaType::Streak, 1, 0)
+            )
+            .await,
+        Err(ScoringError::AchievementNotFound)
+    ));
+    assert_eq!(w.service.seed_achievements().await.unwrap(), 10);
+    assert_eq!(
+        w.service.seed_achievements().await.unwrap(),
+        0,
+        "idempotent"
+    );
+}
+
+#[tokio::test]
+async fn boards_rank_with_ties_and_hide_unlisted_players() {
+    let w = world();
+    let players: Vec<Viewer> = (0..4).map(|_| viewer()).collect();
+    // XP: 200, 100, 100, 50 (scores 100, 100, 100 and a 70 with tiers).
+    for (i, v) in players.iter().enumerate() {
+        let solves = if i == 0 { 2 } else { 1 };
+        for c in &w.challenges[..solves] {
+            let s = w.service.submit(*v, new_submission(c)).await.unwrap();
+            let outputs = if i == 3 { ["no", "{\"sum\":4}"] } else { RIGHT };
+            w.service.score(*v, s.id, run(c, outputs)).await.unwrap();
+        }
+    }
+    let board = w
+        .service
+        .leaderboard(Board::Weekly, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    let ranks: Vec<(u64, u64)> = board.rows.items.iter().map(|r| (r.xp, r.rank)).collect();
+    assert_eq!(ranks, vec![(200, 1), (100, 2), (100, 2), (50, 4)]);
+    assert_eq!(
+        board.rows.items[1].player, players[1].player,
+        "who got there first leads ties"
+    );
+    assert_eq!(board.window.key(), "week:2026-11-23");
+
+    let around = w
+        .service
+        .around(Board::Global, players[2].player, 1)
+        .await
+        .unwrap();
+    let who: Vec<PlayerId> = around.rows.items.iter().map(|r| r.player).collect();
+    assert_eq!(
+        who,
+        vec![players[1].player, players[2].player, players[3].player]
+    );
+
+    w.service
+        .set_listed(players[0].player, false)
+        .await
+        .unwrap();
+    let board = w
+        .service
+        .leaderboard(Board::Global, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(board.rows.items[0].rank, 1);
+    assert_eq!(board.rows.items[0].xp, 100);
+    assert!(w
+        .service
+        .around(Board::Global, players[0].player, 2)
+        .await
+        .unwrap()
+        .rows
+        .items
+        .is_empty());
+    let top = w.service.top_players(ProgressOrder::Xp, 10).await.unwrap();
+    assert_eq!(top.len(), 3);
+
+    let cb = w
+        .service
+        .challenge_leaderboard(None, w.challenges[0].id, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(cb.items.len(), 3, "only listed successes");
+    assert_eq!(cb.items[0].best.score, 100.0);
+    assert_eq!(cb.items[2].best.score, 75.0);
+}
+
+#[tokio::test]
+async fn ledger_is_private_to_its_player_and_admins() {
+    let w = world();
+    let (v, other) = (viewer(), viewer());
+    assert!(matches!(
+        w.service
+            .xp_history(other, v.player, PageRequest::default())
+            .await,
+        Err(ScoringError::Forbidden)
+    ));
+    let admin = Viewer {
+        player: other.player,
+        is_admin: true,
+    };
+    assert!(w
+        .service
+        .xp_history(admin, v.player, PageRequest::default())
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn lists_filter_and_belong_to_their_owner() {
+    let w = world();
+    let (v, other) = (viewer(), viewer());
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    w.service.submit(other, new_submission(c)).await.unwrap();
+    w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    let mine = w
+        .service
+        .submissions(v, SubmissionFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(mine.total, 1);
+    let filter = SubmissionFilter {
+        player: Some(other.player),
+        ..Default::default()
+    };
+    assert!(matches!(
+        w.service
+            .submissions(v, filter, PageRequest::default())
+            .await,
+        Err(ScoringError::Forbidden)
+    ));
+    assert!(matches!(
+        w.service
+            .challenge_submissions(v, c.id, SubmissionFilter::default(), PageRequest::default())
+            .await,
+        Err(ScoringError::Forbidden)
+    ));
+    let author = Viewer {
+        player: w.author,
+        is_admin: false,
+    };
+    let all = w
+        .service
+        .challenge_submissions(
+            author,
+            c.id,
+            SubmissionFilter::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+    let stats = w.service.submission_stats(v.player).await.unwrap();
+    assert_eq!(
+        (stats.total_submissions, stats.completed_submissions),
+        (1, 1)
+    );
+    assert!(matches!(
+        w.service.delete_submission(other, s.id).await,
+        Err(ScoringError::SubmissionNotFound)
+    ));
+    w.service.delete_submission(v, s.id).await.unwrap();
+    assert_eq!(
+        w.service.progress(v.player).await.unwrap().xp,
+        100,
+        "earned XP stays"
+    );
+}

@@ -1,0 +1,281 @@
+//! Submissions: code a player hands in, and the run their browser reports for it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use stackrush_kernel::define_id;
+
+use crate::model::{AttemptId, ChallengeRef, DistractionLevel, Mode, PlayerId, TestRef};
+
+define_id!(
+    /// Identifies one submission.
+    SubmissionId
+);
+
+/// The largest submitted code, in bytes.
+pub const MAX_CODE_BYTES: usize = 100 * 1024;
+
+/// The languages a challenge can be solved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Javascript,
+    Typescript,
+    Python,
+    Java,
+    Cpp,
+}
+
+impl Language {
+    /// Every language, in display order.
+    pub const ALL: [Language; 5] = [
+        Self::Javascript,
+        Self::Typescript,
+        Self::Python,
+        Self::Java,
+        Self::Cpp,
+    ];
+
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Javascript => "javascript",
+            Self::Typescript => "typescript",
+            Self::Python => "python",
+            Self::Java => "java",
+            Self::Cpp => "cpp",
+        }
+    }
+
+    /// The language named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Not scored yet.
+    #[default]
+    Pending,
+    Completed,
+    Failed,
+    Timeout,
+}
+
+impl RunStatus {
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Timeout => "timeout",
+        }
+    }
+
+    /// The status named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Completed, Self::Failed, Self::Timeout]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// The simulated working conditions of a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Simulation {
+    pub mode: Mode,
+    pub distraction_level: DistractionLevel,
+    /// Minutes, as the browser reports it.
+    pub time_spent: Option<u32>,
+    pub distractions_encountered: Option<u32>,
+    /// 0–100.
+    pub focus_score: Option<u32>,
+    /// 0–100.
+    pub stress_level: Option<u32>,
+}
+
+/// One test of a browser run, as reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedTest {
+    pub test_case: TestRef,
+    /// The browser's opinion; never trusted when the server knows the expected output.
+    pub passed: bool,
+    pub actual_output: String,
+    /// Milliseconds.
+    pub execution_time: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// A browser's run of a submission, as posted for scoring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserRun {
+    pub status: RunStatus,
+    pub test_results: Vec<ReportedTest>,
+    /// Milliseconds.
+    pub execution_time: Option<u64>,
+    /// Bytes.
+    pub memory_usage: Option<u64>,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub browser_environment: Option<String>,
+}
+
+/// The server's verdict on one test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestVerdict {
+    pub test_case: TestRef,
+    pub passed: bool,
+    pub is_hidden: bool,
+    pub weight: u32,
+    /// Only for visible tests.
+    pub expected_output: Option<String>,
+    /// `None` when the browser did not report this test.
+    pub actual_output: Option<String>,
+    pub execution_time: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// A submission's execution record: pending until the browser's run is scored.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    pub status: RunStatus,
+    /// 0–100, two decimals.
+    pub score: f64,
+    /// Weighted share of passed tests before the time factor, 0–100.
+    pub raw_score: f64,
+    pub time_factor: f64,
+    pub total_tests: u32,
+    pub passed_tests: u32,
+    /// Milliseconds.
+    pub execution_time: Option<u64>,
+    /// Bytes.
+    pub memory_usage: Option<u64>,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub test_results: Vec<TestVerdict>,
+    /// Keyword rules the code broke ("forbidden: eval", "missing: reduce").
+    pub violations: Vec<String>,
+    pub executed_in_browser: bool,
+    pub browser_environment: Option<String>,
+}
+
+/// A submission as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub id: SubmissionId,
+    pub player: PlayerId,
+    pub challenge: ChallengeRef,
+    pub attempt: Option<AttemptId>,
+    pub code: String,
+    pub language: Language,
+    /// The challenge's difficulty when submitted ("Easy", "Medium", "Hard").
+    pub difficulty: String,
+    pub execution: Execution,
+    pub simulation: Simulation,
+    /// The attempt's start, or the submission time without an attempt.
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    /// Set once, when the run is scored.
+    pub scored_at: Option<DateTime<Utc>>,
+    /// Completed with a score of at least 70.
+    pub success: bool,
+    /// XP this scoring earned (first success on the challenge only).
+    pub xp_awarded: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Submission {
+    /// Whether the run has been scored.
+    pub fn is_completed(&self) -> bool {
+        self.scored_at.is_some()
+    }
+}
+
+/// Create a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubmission {
+    pub challenge: ChallengeRef,
+    pub code: String,
+    pub language: Language,
+    pub simulation: Simulation,
+    /// With its nonce: ties the submission to a started attempt (and its timing).
+    pub attempt: Option<(AttemptId, String)>,
+}
+
+/// Who asks, as the scoring context sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub player: PlayerId,
+    pub is_admin: bool,
+}
+
+/// Order of submission lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubmissionSort {
+    #[default]
+    CreatedAt,
+    Score,
+    ExecutionTime,
+}
+
+/// Which submissions a list shows (every field narrows it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubmissionFilter {
+    pub player: Option<PlayerId>,
+    pub challenge: Option<ChallengeRef>,
+    pub language: Option<Language>,
+    pub status: Option<RunStatus>,
+    pub min_score: Option<f64>,
+    pub max_score: Option<f64>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub sort: SubmissionSort,
+    pub descending: bool,
+}
+
+/// What per-user submission statistics are computed from: one row per submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmissionFacts {
+    pub language: Language,
+    pub difficulty: String,
+    pub status: RunStatus,
+    pub score: f64,
+    pub execution_time: Option<u64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One day of recent activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayActivity {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub submissions: u64,
+    pub average_score: f64,
+}
+
+/// A user's submission statistics.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SubmissionStats {
+    pub total_submissions: u64,
+    /// Scored with status completed.
+    pub completed_submissions: u64,
+    /// Percent of submissions that completed.
+    pub completion_rate: f64,
+    /// Over scored submissions.
+    pub average_score: f64,
+    pub best_score: f64,
+    pub total_execution_time: u64,
+    pub average_execution_time: f64,
+    pub language_breakdown: Vec<(Language, u64)>,
+    /// Easy, Medium, Hard.
+    pub difficulty_breakdown: [u64; 3],
+    /// The last 7 UTC days with submissions, newest first.
+    pub recent_activity: Vec<DayActivity>,
+}

@@ -1,116 +1,226 @@
 //! MongoDB adapter of the scoring ports; [`ensure_indexes`] is idempotent and runs at start.
+//!
+//! [`MongoScoring`] implements every store port. A scoring commit is one multi-document
+//! transaction (MongoDB runs them on replica sets, which production uses); a write conflict
+//! aborts it and the service plans again. With [`MongoScoring::mirroring`] the commit also
+//! advances the challenge's `stats` and the user's `stats` (documents owned by the challenges
+//! and identity adapters, written here so they change atomically with the ledger).
 
-use async_trait::async_trait;
+mod achievements;
+mod attempts;
+mod boards;
+mod documents;
+mod progress;
+mod submissions;
+
+use mongodb::bson::doc;
 use mongodb::bson::oid::ObjectId;
-use mongodb::bson::{doc, DateTime as BsonTime};
 use mongodb::options::IndexOptions;
-use mongodb::{Collection, Database, IndexModel};
-use serde::{Deserialize, Serialize};
+use mongodb::{Client, Database, IndexModel};
 use stackrush_kernel::StoreError;
-use stackrush_scoring::ports::AttemptRepository;
-use stackrush_scoring::{Attempt, AttemptId, ChallengeRef, DistractionLevel, Mode, PlayerId};
-use stackrush_store_mongo::corrupt;
 
-const ATTEMPTS: &str = "attempts";
+pub(crate) const ATTEMPTS: &str = "attempts";
+pub(crate) const SUBMISSIONS: &str = "submissions";
+pub(crate) const PROGRESS: &str = "progress";
+pub(crate) const LEDGER: &str = "xp_ledger";
+pub(crate) const BOARD_SCORES: &str = "board_scores";
+pub(crate) const BOARD_BUCKETS: &str = "board_buckets";
+pub(crate) const BESTS: &str = "challenge_bests";
+pub(crate) const ACHIEVEMENTS: &str = "achievements";
+pub(crate) const UNLOCKS: &str = "user_achievements";
 
-fn store_error(err: mongodb::error::Error) -> StoreError {
-    stackrush_store_mongo::store_error(err, &[])
+pub(crate) fn store_error(err: mongodb::error::Error) -> StoreError {
+    stackrush_store_mongo::store_error(
+        err,
+        &[
+            ("achievements_key_unique", "key"),
+            ("user_achievements_unique", "unlock"),
+        ],
+    )
+}
+
+pub(crate) fn oid(bytes: [u8; 12]) -> ObjectId {
+    ObjectId::from_bytes(bytes)
+}
+
+/// A count as stored.
+pub(crate) fn n(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A stored count.
+pub(crate) fn u(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn index(keys: mongodb::bson::Document, name: &str, unique: bool) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(
+            IndexOptions::builder()
+                .name(name.to_owned())
+                .unique(unique.then_some(true))
+                .build(),
+        )
+        .build()
 }
 
 /// Creates this context's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    db.collection::<AttemptDoc>(ATTEMPTS)
-        .create_indexes([IndexModel::builder()
-            .keys(doc! { "user": 1, "challenge": 1, "startedAt": -1 })
-            .options(
-                IndexOptions::builder()
-                    .name("attempts_user_challenge".to_owned())
-                    .build(),
-            )
-            .build()])
-        .await
-        .map_err(store_error)?;
+    let sets: [(&str, Vec<IndexModel>); 9] = [
+        (
+            ATTEMPTS,
+            vec![index(
+                doc! { "user": 1, "challenge": 1, "startedAt": -1 },
+                "attempts_user_challenge",
+                false,
+            )],
+        ),
+        (
+            SUBMISSIONS,
+            vec![
+                index(
+                    doc! { "user": 1, "createdAt": -1, "_id": -1 },
+                    "submissions_user_created",
+                    false,
+                ),
+                index(
+                    doc! { "challenge": 1, "createdAt": -1, "_id": -1 },
+                    "submissions_challenge_created",
+                    false,
+                ),
+                index(
+                    doc! { "user": 1, "success": 1, "language": 1 },
+                    "submissions_user_successes",
+                    false,
+                ),
+            ],
+        ),
+        (
+            PROGRESS,
+            vec![
+                index(
+                    doc! { "listed": 1, "xp": -1, "_id": 1 },
+                    "progress_by_xp",
+                    false,
+                ),
+                index(
+                    doc! { "listed": 1, "level": -1, "xp": -1, "_id": 1 },
+                    "progress_by_level",
+                    false,
+                ),
+                index(
+                    doc! { "listed": 1, "streak": -1, "xp": -1, "_id": 1 },
+                    "progress_by_streak",
+                    false,
+                ),
+                index(
+                    doc! { "listed": 1, "completed": -1, "xp": -1, "_id": 1 },
+                    "progress_by_completed",
+                    false,
+                ),
+            ],
+        ),
+        (
+            LEDGER,
+            vec![
+                index(
+                    doc! { "user": 1, "at": -1, "_id": -1 },
+                    "xp_ledger_user",
+                    false,
+                ),
+                index(
+                    doc! { "user": 1, "reason": 1, "source": 1 },
+                    "xp_ledger_once",
+                    true,
+                ),
+            ],
+        ),
+        (
+            BOARD_SCORES,
+            vec![
+                index(doc! { "board": 1, "user": 1 }, "board_scores_unique", true),
+                index(
+                    doc! { "board": 1, "listed": 1, "xp": -1, "reachedAt": 1, "user": 1 },
+                    "board_scores_rank",
+                    false,
+                ),
+            ],
+        ),
+        (
+            BOARD_BUCKETS,
+            vec![index(
+                doc! { "board": 1, "xp": -1 },
+                "board_buckets_unique",
+                true,
+            )],
+        ),
+        (
+            BESTS,
+            vec![
+                index(
+                    doc! { "challenge": 1, "user": 1 },
+                    "challenge_bests_unique",
+                    true,
+                ),
+                index(
+                    doc! { "challenge": 1, "listed": 1, "score": -1, "achievedAt": 1, "timeKey": 1, "user": 1 },
+                    "challenge_bests_rank",
+                    false,
+                ),
+            ],
+        ),
+        (
+            ACHIEVEMENTS,
+            vec![index(doc! { "key": 1 }, "achievements_key_unique", true)],
+        ),
+        (
+            UNLOCKS,
+            vec![index(
+                doc! { "user": 1, "achievement": 1 },
+                "user_achievements_unique",
+                true,
+            )],
+        ),
+    ];
+    for (collection, indexes) in sets {
+        db.collection::<mongodb::bson::Document>(collection)
+            .create_indexes(indexes)
+            .await
+            .map_err(store_error)?;
+    }
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AttemptDoc {
-    #[serde(rename = "_id")]
-    id: ObjectId,
-    user: ObjectId,
-    challenge: ObjectId,
-    mode: String,
-    distraction_level: String,
-    started_at: BsonTime,
-    expires_at: BsonTime,
-    nonce: String,
-}
-
-impl From<&Attempt> for AttemptDoc {
-    fn from(a: &Attempt) -> Self {
-        Self {
-            id: ObjectId::from_bytes(a.id.bytes()),
-            user: ObjectId::from_bytes(a.player.bytes()),
-            challenge: ObjectId::from_bytes(a.challenge.bytes()),
-            mode: a.mode.as_str().to_owned(),
-            distraction_level: a.distraction_level.as_str().to_owned(),
-            started_at: BsonTime::from_chrono(a.started_at),
-            expires_at: BsonTime::from_chrono(a.expires_at),
-            nonce: a.nonce.clone(),
-        }
-    }
-}
-
-impl TryFrom<AttemptDoc> for Attempt {
-    type Error = StoreError;
-
-    fn try_from(d: AttemptDoc) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: AttemptId::from_bytes(d.id.bytes()),
-            player: PlayerId::from_bytes(d.user.bytes()),
-            challenge: ChallengeRef::from_bytes(d.challenge.bytes()),
-            mode: Mode::parse(&d.mode).ok_or_else(|| corrupt("mode", &d.mode))?,
-            distraction_level: DistractionLevel::parse(&d.distraction_level)
-                .ok_or_else(|| corrupt("distraction level", &d.distraction_level))?,
-            started_at: d.started_at.to_chrono(),
-            expires_at: d.expires_at.to_chrono(),
-            nonce: d.nonce,
-        })
-    }
-}
-
-/// Attempts in the `attempts` collection.
+/// Every scoring store port on MongoDB.
 #[derive(Debug, Clone)]
-pub struct MongoAttempts {
-    collection: Collection<AttemptDoc>,
+pub struct MongoScoring {
+    client: Client,
+    db: Database,
+    mirror: bool,
 }
 
-impl MongoAttempts {
+/// The attempts port alone (the same adapter).
+pub type MongoAttempts = MongoScoring;
+
+impl MongoScoring {
     /// The adapter over `db` (indexed with [`ensure_indexes`]).
     pub fn new(db: &Database) -> Self {
         Self {
-            collection: db.collection(ATTEMPTS),
+            client: db.client().clone(),
+            db: db.clone(),
+            mirror: false,
         }
     }
-}
 
-#[async_trait]
-impl AttemptRepository for MongoAttempts {
-    async fn insert(&self, attempt: &Attempt) -> Result<(), StoreError> {
-        self.collection
-            .insert_one(AttemptDoc::from(attempt))
-            .await
-            .map_err(store_error)?;
-        Ok(())
+    /// Also writes each commit's effect into the `challenges` and `users` documents' `stats`
+    /// in the commit's transaction.
+    pub fn mirroring(mut self) -> Self {
+        self.mirror = true;
+        self
     }
 
-    async fn find(&self, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
-        self.collection
-            .find_one(doc! { "_id": ObjectId::from_bytes(id.bytes()) })
-            .await
-            .map_err(store_error)?
-            .map(Attempt::try_from)
-            .transpose()
+    pub(crate) fn collection<T: Send + Sync>(&self, name: &str) -> mongodb::Collection<T> {
+        self.db.collection(name)
     }
 }

@@ -1,6 +1,6 @@
 //! The scoring contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
 
-use stackrush_scoring_mongo::{ensure_indexes, MongoAttempts};
+use stackrush_scoring_mongo::{ensure_indexes, MongoScoring};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mongodb_passes_the_scoring_contract() {
@@ -16,6 +16,6 @@ async fn mongodb_passes_the_scoring_contract() {
     db.drop().await.unwrap();
     ensure_indexes(&db).await.unwrap();
     ensure_indexes(&db).await.unwrap();
-    stackrush_scoring::contract::run_all(&MongoAttempts::new(&db)).await;
+    stackrush_scoring::contract::run_all(&MongoScoring::new(&db)).await;
     db.drop().await.unwrap();
 }

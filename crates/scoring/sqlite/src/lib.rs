@@ -1,12 +1,19 @@
 //! SQLite adapter of the scoring ports; [`migrate`] applies this context's migrations.
+//!
+//! [`SqliteScoring`] implements every store port. A scoring commit is one `BEGIN IMMEDIATE`
+//! transaction; with [`SqliteScoring::mirroring`] it also advances the challenge's stats columns
+//! and the user's stats columns (owned by the challenges and identity adapters, written here so
+//! they change atomically with the ledger).
 
-use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+mod achievements;
+mod attempts;
+mod boards;
+mod progress;
+mod rows;
+mod submissions;
+
+use sqlx::SqlitePool;
 use stackrush_kernel::StoreError;
-use stackrush_scoring::ports::AttemptRepository;
-use stackrush_scoring::{Attempt, AttemptId, DistractionLevel, Mode};
-use stackrush_store_sqlite::{corrupt, from_millis, millis};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
@@ -14,80 +21,48 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {
-    stackrush_store_sqlite::store_error(err, &[])
+    stackrush_store_sqlite::store_error(
+        err,
+        &[
+            ("achievements.key", "key"),
+            ("player_achievements", "unlock"),
+        ],
+    )
 }
 
-/// Attempts in the `attempts` table.
+/// Every scoring store port on SQLite.
 #[derive(Debug, Clone)]
-pub struct SqliteAttempts {
+pub struct SqliteScoring {
     pool: SqlitePool,
+    mirror: bool,
 }
 
-impl SqliteAttempts {
+/// The attempts port alone (the same adapter).
+pub type SqliteAttempts = SqliteScoring;
+
+impl SqliteScoring {
     /// The adapter over `pool` (migrated with [`migrate`]).
     pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            mirror: false,
+        }
+    }
+
+    /// Also writes each commit's effect into the `challenges` stats columns and the `users`
+    /// stats columns of the same database, in the commit's transaction.
+    pub fn mirroring(mut self) -> Self {
+        self.mirror = true;
+        self
     }
 }
 
-fn from_row(row: &SqliteRow) -> Result<Attempt, StoreError> {
-    let e = |e: sqlx::Error| corrupt("attempt row", e);
-    let mode: String = row.try_get("mode").map_err(e)?;
-    let level: String = row.try_get("distraction_level").map_err(e)?;
-    Ok(Attempt {
-        id: row
-            .try_get::<String, _>("id")
-            .map_err(e)?
-            .parse()
-            .map_err(|x| corrupt("id", x))?,
-        player: row
-            .try_get::<String, _>("player")
-            .map_err(e)?
-            .parse()
-            .map_err(|x| corrupt("player", x))?,
-        challenge: row
-            .try_get::<String, _>("challenge")
-            .map_err(e)?
-            .parse()
-            .map_err(|x| corrupt("challenge", x))?,
-        mode: Mode::parse(&mode).ok_or_else(|| corrupt("mode", &mode))?,
-        distraction_level: DistractionLevel::parse(&level)
-            .ok_or_else(|| corrupt("distraction level", &level))?,
-        started_at: from_millis(row.try_get("started_at").map_err(e)?)?,
-        expires_at: from_millis(row.try_get("expires_at").map_err(e)?)?,
-        nonce: row.try_get("nonce").map_err(e)?,
-    })
+/// A count as SQLite stores it.
+fn n(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-#[async_trait]
-impl AttemptRepository for SqliteAttempts {
-    async fn insert(&self, a: &Attempt) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO attempts (id, player, challenge, mode, distraction_level, started_at, expires_at, nonce) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(a.id.to_hex())
-        .bind(a.player.to_hex())
-        .bind(a.challenge.to_hex())
-        .bind(a.mode.as_str())
-        .bind(a.distraction_level.as_str())
-        .bind(millis(a.started_at))
-        .bind(millis(a.expires_at))
-        .bind(&a.nonce)
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(())
-    }
-
-    async fn find(&self, id: AttemptId) -> Result<Option<Attempt>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, player, challenge, mode, distraction_level, started_at, expires_at, nonce FROM attempts WHERE id = ?1",
-        )
-        .bind(id.to_hex())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(store_error)?;
-        row.as_ref().map(from_row).transpose()
-    }
+/// A stored count.
+fn u(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
 }

@@ -1,6 +1,6 @@
 //! The scoring contract suite against SQLite.
 
-use stackrush_scoring_sqlite::{migrate, SqliteAttempts};
+use stackrush_scoring_sqlite::{migrate, SqliteScoring};
 
 #[tokio::test]
 async fn sqlite_passes_the_scoring_contract() {
@@ -10,5 +10,5 @@ async fn sqlite_passes_the_scoring_contract() {
         .unwrap();
     migrate(&pool).await.unwrap();
     migrate(&pool).await.unwrap();
-    stackrush_scoring::contract::run_all(&SqliteAttempts::new(pool)).await;
+    stackrush_scoring::contract::run_all(&SqliteScoring::new(pool)).await;
 }

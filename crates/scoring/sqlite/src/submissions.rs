@@ -1,0 +1,186 @@
+//! Submissions in the `submissions` table: what lists filter and sort on has its own columns,
+//! the execution record and simulation are JSON.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::QueryBuilder;
+use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_scoring::ports::SubmissionRepository;
+use stackrush_scoring::{
+    Language, PlayerId, RunStatus, Submission, SubmissionFacts, SubmissionFilter, SubmissionId,
+    SubmissionSort,
+};
+use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
+
+use crate::rows::{get, json, parsed, parsed_opt, to_json};
+use crate::{n, store_error, u, SqliteScoring};
+
+pub(crate) const COLUMNS: &str = "id, player, challenge, attempt, language, difficulty, status, \
+    score, success, execution_time, xp_awarded, code, execution, simulation, started_at, \
+    submitted_at, scored_at, created_at, updated_at";
+
+fn language(row: &SqliteRow) -> Result<Language, StoreError> {
+    let name: String = get(row, "language")?;
+    Language::parse(&name).ok_or_else(|| corrupt("language", name))
+}
+
+fn status(row: &SqliteRow) -> Result<RunStatus, StoreError> {
+    let name: String = get(row, "status")?;
+    RunStatus::parse(&name).ok_or_else(|| corrupt("status", name))
+}
+
+pub(crate) fn from_row(row: &SqliteRow) -> Result<Submission, StoreError> {
+    Ok(Submission {
+        id: parsed(row, "id")?,
+        player: parsed(row, "player")?,
+        challenge: parsed(row, "challenge")?,
+        attempt: parsed_opt(row, "attempt")?,
+        code: get(row, "code")?,
+        language: language(row)?,
+        difficulty: get(row, "difficulty")?,
+        execution: json(row, "execution")?,
+        simulation: json(row, "simulation")?,
+        started_at: from_millis(get(row, "started_at")?)?,
+        submitted_at: from_millis(get(row, "submitted_at")?)?,
+        scored_at: opt_from_millis(get(row, "scored_at")?)?,
+        success: get(row, "success")?,
+        xp_awarded: u(get(row, "xp_awarded")?),
+        created_at: from_millis(get(row, "created_at")?)?,
+        updated_at: from_millis(get(row, "updated_at")?)?,
+    })
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, sqlx::Sqlite>, f: &SubmissionFilter) {
+    q.push(" WHERE 1 = 1");
+    if let Some(p) = f.player {
+        q.push(" AND player = ").push_bind(p.to_hex());
+    }
+    if let Some(c) = f.challenge {
+        q.push(" AND challenge = ").push_bind(c.to_hex());
+    }
+    if let Some(l) = f.language {
+        q.push(" AND language = ").push_bind(l.as_str());
+    }
+    if let Some(s) = f.status {
+        q.push(" AND status = ").push_bind(s.as_str());
+    }
+    if let Some(m) = f.min_score {
+        q.push(" AND score >= ").push_bind(m);
+    }
+    if let Some(m) = f.max_score {
+        q.push(" AND score <= ").push_bind(m);
+    }
+    if let Some(t) = f.from {
+        q.push(" AND created_at >= ").push_bind(millis(t));
+    }
+    if let Some(t) = f.to {
+        q.push(" AND created_at <= ").push_bind(millis(t));
+    }
+}
+
+#[async_trait]
+impl SubmissionRepository for SqliteScoring {
+    async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO submissions ({COLUMNS}) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+        ))
+        .bind(s.id.to_hex())
+        .bind(s.player.to_hex())
+        .bind(s.challenge.to_hex())
+        .bind(s.attempt.map(|a| a.to_hex()))
+        .bind(s.language.as_str())
+        .bind(&s.difficulty)
+        .bind(s.execution.status.as_str())
+        .bind(s.execution.score)
+        .bind(s.success)
+        .bind(s.execution.execution_time.map(n))
+        .bind(n(s.xp_awarded))
+        .bind(&s.code)
+        .bind(to_json(&s.execution)?)
+        .bind(to_json(&s.simulation)?)
+        .bind(millis(s.started_at))
+        .bind(millis(s.submitted_at))
+        .bind(s.scored_at.map(millis))
+        .bind(millis(s.created_at))
+        .bind(millis(s.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn find(&self, id: SubmissionId) -> Result<Option<Submission>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))
+            .bind(id.to_hex())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    async fn list(
+        &self,
+        filter: &SubmissionFilter,
+        page: PageRequest,
+    ) -> Result<Page<Submission>, StoreError> {
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM submissions");
+        push_filter(&mut count, filter);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM submissions"));
+        push_filter(&mut q, filter);
+        let column = match filter.sort {
+            SubmissionSort::CreatedAt => "created_at",
+            SubmissionSort::Score => "score",
+            SubmissionSort::ExecutionTime => "COALESCE(execution_time, -1)",
+        };
+        let direction = if filter.descending { "DESC" } else { "ASC" };
+        q.push(format!(" ORDER BY {column} {direction}, id DESC LIMIT "))
+            .push_bind(i64::from(page.limit()))
+            .push(" OFFSET ")
+            .push_bind(n(page.offset()));
+        let rows = q.build().fetch_all(&self.pool).await.map_err(store_error)?;
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+            request: page,
+            total: u(total),
+        })
+    }
+
+    async fn delete(&self, id: SubmissionId, player: PlayerId) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM submissions WHERE id = ?1 AND player = ?2")
+            .bind(id.to_hex())
+            .bind(player.to_hex())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT language, difficulty, status, score, execution_time, created_at \
+             FROM submissions WHERE player = ?1",
+        )
+        .bind(player.to_hex())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(SubmissionFacts {
+                    language: language(row)?,
+                    difficulty: get(row, "difficulty")?,
+                    status: status(row)?,
+                    score: get(row, "score")?,
+                    execution_time: get::<Option<i64>>(row, "execution_time")?.map(u),
+                    created_at: from_millis(get(row, "created_at")?)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -9,8 +9,9 @@ use stackrush_challenges::ports::AuthorDirectory;
 use stackrush_challenges::{
     AuthorId, AuthorSummary, Caller, ChallengeApi, ChallengeError, ChallengeId,
 };
+use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{Actor, IdentityApi, Role, UserId};
-use stackrush_scoring::ports::ChallengeCatalog;
+use stackrush_scoring::ports::{ChallengeCatalog, PlayerDirectory, PlayerInfo};
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
 
 /// The challenges context's author directory, served by the identity context.
@@ -77,6 +78,8 @@ impl ChallengeCatalog for ChallengesCatalog {
         };
         Ok(Some(ScoringChallenge {
             id: challenge,
+            author: PlayerId::from_bytes(found.author.bytes()),
+            difficulty: found.difficulty.as_str().to_owned(),
             time_limit: found.time_limit,
             tests: found
                 .code
@@ -92,6 +95,42 @@ impl ChallengeCatalog for ChallengesCatalog {
                 .collect(),
             forbidden_keywords: found.code.validation_rules.forbidden_keywords,
             required_keywords: found.code.validation_rules.required_keywords,
+        }))
+    }
+
+    async fn author(&self, challenge: ChallengeRef) -> anyhow::Result<Option<PlayerId>> {
+        // Read as an admin would: drafts and inactive challenges have authors too.
+        let everything = Caller {
+            id: AuthorId::from_bytes([0; 12]),
+            is_admin: true,
+            can_create: false,
+        };
+        match self
+            .0
+            .scoring_view(everything, ChallengeId::from_bytes(challenge.bytes()))
+            .await
+        {
+            Ok(found) => Ok(Some(PlayerId::from_bytes(found.author.bytes()))),
+            Err(ChallengeError::NotFound) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("challenges: {e}")),
+        }
+    }
+}
+
+/// The scoring context's player directory, served by the identity context's user store.
+pub struct IdentityPlayers(pub Arc<dyn UserRepository>);
+
+#[async_trait]
+impl PlayerDirectory for IdentityPlayers {
+    async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>> {
+        let user = self
+            .0
+            .find_by_id(UserId::from_bytes(id.bytes()))
+            .await
+            .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
+        Ok(user.filter(|u| u.deleted_at.is_none()).map(|u| PlayerInfo {
+            listed: u.preferences.privacy.show_stats && u.is_active,
+            timezone: u.preferences.timezone,
         }))
     }
 }

@@ -85,11 +85,15 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn seed(settings: Settings) -> anyhow::Result<()> {
     let contexts = startup::open(&settings).await?;
-    let report =
-        stackrush_api::seed::run(contexts.identity.as_ref(), contexts.challenges.as_ref()).await?;
+    let report = stackrush_api::seed::run(
+        contexts.identity.as_ref(),
+        contexts.challenges.as_ref(),
+        contexts.scoring.as_ref(),
+    )
+    .await?;
     println!(
-        "seed: {} challenges created, {} already present",
-        report.created, report.existing
+        "seed: {} challenges created, {} already present; {} achievements added",
+        report.created, report.existing, report.achievements
     );
     Ok(())
 }

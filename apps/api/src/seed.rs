@@ -15,6 +15,8 @@ const CHALLENGES: &str = include_str!("../seed/challenges.json");
 pub struct SeedReport {
     pub created: usize,
     pub existing: usize,
+    /// Default achievements added (missing keys only).
+    pub achievements: usize,
 }
 
 /// The parsed catalogue.
@@ -53,6 +55,7 @@ async fn team_author(identity: &dyn IdentityApi) -> anyhow::Result<AuthorId> {
 pub async fn run(
     identity: &dyn IdentityApi,
     challenges: &dyn ChallengeApi,
+    scoring: &dyn stackrush_scoring::ScoringApi,
 ) -> anyhow::Result<SeedReport> {
     let author = team_author(identity).await?;
     let caller = Caller {
@@ -78,6 +81,10 @@ pub async fn run(
             Err(e) => return Err(anyhow::anyhow!("{e}")),
         }
     }
+    report.achievements = scoring
+        .seed_achievements()
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding achievements: {e}"))?;
     Ok(report)
 }
 

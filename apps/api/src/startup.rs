@@ -276,9 +276,16 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         clock: Arc::new(SystemClock),
     })
     .into_api();
+    let stores = store.scoring();
     let scoring = stackrush_scoring::ScoringService::new(stackrush_scoring::Ports {
-        attempts: store.attempts(),
+        attempts: stores.attempts,
+        submissions: stores.submissions,
+        progress: stores.progress,
+        boards: stores.boards,
+        achievements: stores.achievements,
         catalog: Arc::new(crate::adapters::ChallengesCatalog(challenges.clone())),
+        players: Arc::new(crate::adapters::IdentityPlayers(store.identity().users)),
+        events: Arc::new(stackrush_scoring::ports::LogEvents),
         clock: Arc::new(SystemClock),
     })
     .into_api();

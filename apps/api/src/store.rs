@@ -4,6 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use stackrush_identity::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
+use stackrush_scoring::ports::{
+    AchievementRepository, AttemptRepository, LeaderboardRepository, ProgressRepository,
+    SubmissionRepository,
+};
 
 use crate::settings::StoreSettings;
 
@@ -19,6 +23,35 @@ pub struct IdentityStores {
     pub users: Arc<dyn UserRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub link_tokens: Arc<dyn LinkTokenRepository>,
+}
+
+/// The scoring context's store ports (one adapter behind all of them).
+pub struct ScoringStores {
+    pub attempts: Arc<dyn AttemptRepository>,
+    pub submissions: Arc<dyn SubmissionRepository>,
+    pub progress: Arc<dyn ProgressRepository>,
+    pub boards: Arc<dyn LeaderboardRepository>,
+    pub achievements: Arc<dyn AchievementRepository>,
+}
+
+impl<T> From<Arc<T>> for ScoringStores
+where
+    T: AttemptRepository
+        + SubmissionRepository
+        + ProgressRepository
+        + LeaderboardRepository
+        + AchievementRepository
+        + 'static,
+{
+    fn from(adapter: Arc<T>) -> Self {
+        Self {
+            attempts: adapter.clone(),
+            submissions: adapter.clone(),
+            progress: adapter.clone(),
+            boards: adapter.clone(),
+            achievements: adapter,
+        }
+    }
 }
 
 impl Store {
@@ -81,13 +114,15 @@ impl Store {
         }
     }
 
-    /// The scoring store port on this store.
-    pub fn attempts(&self) -> Arc<dyn stackrush_scoring::ports::AttemptRepository> {
+    /// The scoring store ports on this store; commits also advance challenge and user stats.
+    pub fn scoring(&self) -> ScoringStores {
         match self {
-            Store::Sqlite(pool) => {
-                Arc::new(stackrush_scoring_sqlite::SqliteAttempts::new(pool.clone()))
-            }
-            Store::Mongo(db) => Arc::new(stackrush_scoring_mongo::MongoAttempts::new(db)),
+            Store::Sqlite(pool) => ScoringStores::from(Arc::new(
+                stackrush_scoring_sqlite::SqliteScoring::new(pool.clone()).mirroring(),
+            )),
+            Store::Mongo(db) => ScoringStores::from(Arc::new(
+                stackrush_scoring_mongo::MongoScoring::new(db).mirroring(),
+            )),
         }
     }
 

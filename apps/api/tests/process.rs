@@ -149,12 +149,12 @@ fn seed_loads_the_catalogue_once() {
     };
     let first = run();
     assert!(
-        first.contains("16 challenges created, 0 already present"),
+        first.contains("16 challenges created, 0 already present; 10 achievements added"),
         "{first}"
     );
     let second = run();
     assert!(
-        second.contains("0 challenges created, 16 already present"),
+        second.contains("0 challenges created, 16 already present; 0 achievements added"),
         "{second}"
     );
 }

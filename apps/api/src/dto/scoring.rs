@@ -142,3 +142,655 @@ impl From<sc::StartedAttempt> for StartedAttemptDto {
         }
     }
 }
+
+/// A language a solution is written in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum LanguageDto {
+    Javascript,
+    Typescript,
+    Python,
+    Java,
+    Cpp,
+}
+
+impl From<LanguageDto> for sc::Language {
+    fn from(l: LanguageDto) -> Self {
+        match l {
+            LanguageDto::Javascript => Self::Javascript,
+            LanguageDto::Typescript => Self::Typescript,
+            LanguageDto::Python => Self::Python,
+            LanguageDto::Java => Self::Java,
+            LanguageDto::Cpp => Self::Cpp,
+        }
+    }
+}
+
+impl From<sc::Language> for LanguageDto {
+    fn from(l: sc::Language) -> Self {
+        match l {
+            sc::Language::Javascript => Self::Javascript,
+            sc::Language::Typescript => Self::Typescript,
+            sc::Language::Python => Self::Python,
+            sc::Language::Java => Self::Java,
+            sc::Language::Cpp => Self::Cpp,
+        }
+    }
+}
+
+/// How a run ended (`pending` until scored).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum RunStatusDto {
+    Pending,
+    Completed,
+    Failed,
+    Timeout,
+}
+
+/// How a browser run ended.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum FinishedStatusDto {
+    Completed,
+    Failed,
+    Timeout,
+}
+
+impl From<sc::RunStatus> for RunStatusDto {
+    fn from(s: sc::RunStatus) -> Self {
+        match s {
+            sc::RunStatus::Pending => Self::Pending,
+            sc::RunStatus::Completed => Self::Completed,
+            sc::RunStatus::Failed => Self::Failed,
+            sc::RunStatus::Timeout => Self::Timeout,
+        }
+    }
+}
+
+impl From<RunStatusDto> for sc::RunStatus {
+    fn from(s: RunStatusDto) -> Self {
+        match s {
+            RunStatusDto::Pending => Self::Pending,
+            RunStatusDto::Completed => Self::Completed,
+            RunStatusDto::Failed => Self::Failed,
+            RunStatusDto::Timeout => Self::Timeout,
+        }
+    }
+}
+
+/// The simulated conditions, as the browser reports them.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct SimulationDto {
+    pub mode: Option<ModeDto>,
+    pub distraction_level: Option<DistractionLevelDto>,
+    /// Minutes.
+    #[schemars(range(min = 0, max = 10_000))]
+    pub time_spent: Option<u32>,
+    #[schemars(range(min = 0, max = 10_000))]
+    pub distractions_encountered: Option<u32>,
+    #[schemars(range(min = 0, max = 100))]
+    pub focus_score: Option<u32>,
+    #[schemars(range(min = 0, max = 100))]
+    pub stress_level: Option<u32>,
+}
+
+/// `POST /submissions`.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct CreateSubmissionRequest {
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub challenge_id: String,
+    /// At most 100 KB (UTF-8), with at least one non-space character.
+    #[schemars(length(min = 1, max = 102_400), regex(pattern = r"\S"))]
+    pub code: String,
+    pub language: LanguageDto,
+    pub simulation: Option<SimulationDto>,
+    /// From `POST /challenges/{id}/start`: ties the submission to the attempt's clock.
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub attempt_id: Option<String>,
+    /// The attempt's nonce (required with `attemptId`).
+    #[schemars(length(max = 64))]
+    pub nonce: Option<String>,
+}
+
+/// One test as the browser ran it.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct TestResultRequest {
+    /// The test case's `_id`.
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub test_case: String,
+    /// The browser's opinion; the server decides.
+    pub passed: Option<bool>,
+    #[schemars(length(max = 100_000))]
+    pub actual_output: Option<String>,
+    /// Milliseconds.
+    #[schemars(range(min = 0, max = 86_400_000))]
+    pub execution_time: Option<u64>,
+    #[schemars(length(max = 10_000))]
+    pub error: Option<String>,
+}
+
+/// `POST /submissions/{id}/score` (also `/results`, `/tests`, `/test`): the browser's run.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ScoreRequest {
+    pub status: FinishedStatusDto,
+    /// Ignored: the server counts.
+    #[schemars(range(min = 0, max = 1000))]
+    pub total_tests: Option<u32>,
+    /// Ignored: the server decides.
+    #[schemars(range(min = 0, max = 1000))]
+    pub passed_tests: Option<u32>,
+    /// Milliseconds.
+    #[schemars(range(min = 0, max = 86_400_000))]
+    pub execution_time: Option<u64>,
+    /// Bytes.
+    #[schemars(range(min = 0, max = 1_099_511_627_776_u64))]
+    pub memory_usage: Option<u64>,
+    #[schemars(length(max = 100_000))]
+    pub output: Option<String>,
+    #[schemars(length(max = 10_000))]
+    pub error: Option<String>,
+    #[schemars(length(max = 200))]
+    pub test_results: Option<Vec<TestResultRequest>>,
+    #[schemars(length(max = 200))]
+    pub browser_environment: Option<String>,
+}
+
+/// A challenge as embedded in submission lists.
+#[derive(Debug, Clone, Serialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct ChallengeBriefDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub difficulty: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// The challenge: its id, or (in lists) a summary.
+#[derive(Debug, Clone, Serialize, JsonSchema, ApiComponent)]
+#[serde(untagged)]
+#[schemars(crate = "apistos")]
+pub enum ChallengeFieldDto {
+    Id(String),
+    Embedded(ChallengeBriefDto),
+}
+
+/// The server's verdict on one test (hidden tests never show their expected output).
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct TestVerdictDto {
+    pub test_case: String,
+    pub passed: bool,
+    pub is_hidden: bool,
+    pub weight: u32,
+    pub expected_output: Option<String>,
+    pub actual_output: Option<String>,
+    pub execution_time: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// The execution record.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ExecutionDto {
+    pub status: RunStatusDto,
+    pub score: f64,
+    pub raw_score: f64,
+    pub time_factor: f64,
+    pub total_tests: u32,
+    pub passed_tests: u32,
+    pub execution_time: Option<u64>,
+    pub memory_usage: Option<u64>,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub test_results: Vec<TestVerdictDto>,
+    pub violations: Vec<String>,
+    pub executed_in_browser: bool,
+    pub browser_environment: Option<String>,
+}
+
+/// Simulation as stored.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct SimulationViewDto {
+    pub mode: ModeDto,
+    pub distraction_level: DistractionLevelDto,
+    pub time_spent: Option<u32>,
+    pub distractions_encountered: Option<u32>,
+    pub focus_score: Option<u32>,
+    pub stress_level: Option<u32>,
+}
+
+/// When it happened.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct MetadataDto {
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    pub scored_at: Option<DateTime<Utc>>,
+    pub is_completed: bool,
+}
+
+/// A submission.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct SubmissionDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub user: String,
+    pub challenge: ChallengeFieldDto,
+    pub attempt: Option<String>,
+    pub code: String,
+    pub language: LanguageDto,
+    pub execution: ExecutionDto,
+    pub simulation: SimulationViewDto,
+    pub metadata: MetadataDto,
+    pub success: bool,
+    pub xp_awarded: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SubmissionDto {
+    /// The submission with its challenge as `challenge`.
+    pub fn new(s: sc::Submission, challenge: ChallengeFieldDto) -> Self {
+        let e = s.execution;
+        Self {
+            id: s.id.to_hex(),
+            user: s.player.to_hex(),
+            challenge,
+            attempt: s.attempt.map(|a| a.to_hex()),
+            code: s.code,
+            language: s.language.into(),
+            execution: ExecutionDto {
+                status: e.status.into(),
+                score: e.score,
+                raw_score: e.raw_score,
+                time_factor: e.time_factor,
+                total_tests: e.total_tests,
+                passed_tests: e.passed_tests,
+                execution_time: e.execution_time,
+                memory_usage: e.memory_usage,
+                output: e.output,
+                error: e.error,
+                test_results: e
+                    .test_results
+                    .into_iter()
+                    .map(|t| TestVerdictDto {
+                        test_case: t.test_case.to_hex(),
+                        passed: t.passed,
+                        is_hidden: t.is_hidden,
+                        weight: t.weight,
+                        // Stored only for visible tests; filtered again on the way out.
+                        expected_output: t.expected_output.filter(|_| !t.is_hidden),
+                        actual_output: t.actual_output,
+                        execution_time: t.execution_time,
+                        error: t.error,
+                    })
+                    .collect(),
+                violations: e.violations,
+                executed_in_browser: e.executed_in_browser,
+                browser_environment: e.browser_environment,
+            },
+            simulation: SimulationViewDto {
+                mode: s.simulation.mode.into(),
+                distraction_level: s.simulation.distraction_level.into(),
+                time_spent: s.simulation.time_spent,
+                distractions_encountered: s.simulation.distractions_encountered,
+                focus_score: s.simulation.focus_score,
+                stress_level: s.simulation.stress_level,
+            },
+            metadata: MetadataDto {
+                started_at: s.started_at,
+                submitted_at: s.submitted_at,
+                scored_at: s.scored_at,
+                is_completed: s.scored_at.is_some(),
+            },
+            success: s.success,
+            xp_awarded: s.xp_awarded,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// Progress after a scoring.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ProgressDto {
+    pub xp: u64,
+    pub level: u32,
+    pub streak: u32,
+    pub best_streak: u32,
+    pub completed_challenges: u64,
+    pub total_challenges: u64,
+}
+
+impl From<sc::Progress> for ProgressDto {
+    fn from(p: sc::Progress) -> Self {
+        Self {
+            xp: p.xp,
+            level: p.level,
+            streak: p.streak.current,
+            best_streak: p.streak.best,
+            completed_challenges: p.completed,
+            total_challenges: p.attempts,
+        }
+    }
+}
+
+/// An achievement definition.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct AchievementDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub icon: Option<String>,
+    pub category: String,
+    pub rarity: String,
+    pub criteria: serde_json::Value,
+    pub rewards: serde_json::Value,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<sc::Achievement> for AchievementDto {
+    fn from(a: sc::Achievement) -> Self {
+        let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        Self {
+            id: a.id.to_hex(),
+            key: a.key,
+            name: a.name,
+            description: a.description,
+            icon: a.icon,
+            category: name(serde_json::to_value(a.category).unwrap_or_default()),
+            rarity: name(serde_json::to_value(a.rarity).unwrap_or_default()),
+            criteria: serde_json::to_value(a.criteria).unwrap_or_default(),
+            rewards: serde_json::to_value(a.rewards).unwrap_or_default(),
+            is_active: a.is_active,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// The scored submission, the player's progress and what it unlocked.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ScoredDto {
+    pub submission: SubmissionDto,
+    pub progress: ProgressDto,
+    pub unlocked_achievements: Vec<AchievementDto>,
+}
+
+/// Score and per-test feedback.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ResultDto {
+    pub submission_id: String,
+    pub status: RunStatusDto,
+    pub is_completed: bool,
+    pub score: f64,
+    pub raw_score: f64,
+    pub time_factor: f64,
+    pub passed_tests: u32,
+    pub total_tests: u32,
+    pub success: bool,
+    pub xp_awarded: u64,
+    pub violations: Vec<String>,
+    pub feedback: Vec<TestVerdictDto>,
+}
+
+impl From<SubmissionDto> for ResultDto {
+    fn from(s: SubmissionDto) -> Self {
+        let e = s.execution;
+        Self {
+            submission_id: s.id,
+            status: e.status,
+            is_completed: s.metadata.is_completed,
+            score: e.score,
+            raw_score: e.raw_score,
+            time_factor: e.time_factor,
+            passed_tests: e.passed_tests,
+            total_tests: e.total_tests,
+            success: s.success,
+            xp_awarded: s.xp_awarded,
+            violations: e.violations,
+            feedback: e.test_results,
+        }
+    }
+}
+
+/// `GET /submissions` (and the user's and challenge's lists) query.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct SubmissionListQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+    pub sort: Option<SubmissionSortDto>,
+    pub order: Option<OrderDto>,
+    pub status: Option<RunStatusDto>,
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub challenge: Option<String>,
+    pub language: Option<LanguageDto>,
+    #[serde(rename = "minScore")]
+    #[schemars(range(min = 0, max = 100))]
+    pub min_score: Option<f64>,
+    #[serde(rename = "maxScore")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_score: Option<f64>,
+    /// Created at or after (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Created at or before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Sort keys of submission lists.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub enum SubmissionSortDto {
+    #[serde(rename = "createdAt")]
+    CreatedAt,
+    #[serde(rename = "score")]
+    Score,
+    #[serde(rename = "executionTime")]
+    ExecutionTime,
+}
+
+/// `asc` or `desc` (default `desc`).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum OrderDto {
+    Asc,
+    Desc,
+}
+
+impl SubmissionListQuery {
+    /// The domain filter (the player is set by the route).
+    pub fn filter(&self) -> Result<sc::SubmissionFilter, crate::error::ApiError> {
+        let challenge = match self.challenge.as_deref() {
+            None => None,
+            Some(c) => Some(c.parse::<sc::ChallengeRef>().map_err(|_| {
+                crate::error::ApiError::validation(
+                    "QUERY_VALIDATION_ERROR",
+                    "The query string is invalid",
+                    vec![crate::error::Detail {
+                        field: "challenge".into(),
+                        message: "must be 24 hexadecimal characters".into(),
+                        value: None,
+                    }],
+                )
+            })?),
+        };
+        Ok(sc::SubmissionFilter {
+            player: None,
+            challenge,
+            language: self.language.map(Into::into),
+            status: self.status.map(Into::into),
+            min_score: self.min_score,
+            max_score: self.max_score,
+            from: self.from,
+            to: self.to,
+            sort: match self.sort {
+                None | Some(SubmissionSortDto::CreatedAt) => sc::SubmissionSort::CreatedAt,
+                Some(SubmissionSortDto::Score) => sc::SubmissionSort::Score,
+                Some(SubmissionSortDto::ExecutionTime) => sc::SubmissionSort::ExecutionTime,
+            },
+            descending: !matches!(self.order, Some(OrderDto::Asc)),
+        })
+    }
+}
+
+/// Per-day activity.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct DayActivityDto {
+    pub date: String,
+    pub submissions: u64,
+    pub average_score: f64,
+}
+
+/// Submissions per difficulty.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct DifficultyBreakdownDto {
+    #[serde(rename = "Easy")]
+    pub easy: u64,
+    #[serde(rename = "Medium")]
+    pub medium: u64,
+    #[serde(rename = "Hard")]
+    pub hard: u64,
+}
+
+/// `GET /submissions/stats/user`.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct SubmissionStatsDto {
+    pub total_submissions: u64,
+    pub completed_submissions: u64,
+    pub completion_rate: f64,
+    pub average_score: f64,
+    pub best_score: f64,
+    pub total_execution_time: u64,
+    pub average_execution_time: f64,
+    pub language_breakdown: std::collections::BTreeMap<String, u64>,
+    pub difficulty_breakdown: DifficultyBreakdownDto,
+    pub recent_activity: Vec<DayActivityDto>,
+}
+
+impl From<sc::SubmissionStats> for SubmissionStatsDto {
+    fn from(s: sc::SubmissionStats) -> Self {
+        Self {
+            total_submissions: s.total_submissions,
+            completed_submissions: s.completed_submissions,
+            completion_rate: s.completion_rate,
+            average_score: s.average_score,
+            best_score: s.best_score,
+            total_execution_time: s.total_execution_time,
+            average_execution_time: s.average_execution_time,
+            language_breakdown: s
+                .language_breakdown
+                .into_iter()
+                .map(|(l, n)| (l.as_str().to_owned(), n))
+                .collect(),
+            difficulty_breakdown: DifficultyBreakdownDto {
+                easy: s.difficulty_breakdown[0],
+                medium: s.difficulty_breakdown[1],
+                hard: s.difficulty_breakdown[2],
+            },
+            recent_activity: s
+                .recent_activity
+                .into_iter()
+                .map(|d| DayActivityDto {
+                    date: d.date,
+                    submissions: d.submissions,
+                    average_score: d.average_score,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One XP ledger entry.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct LedgerEntryDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub user: String,
+    pub delta: i64,
+    /// `challenge_completed` or `achievement_unlocked`.
+    pub reason: String,
+    /// `submission` or `achievement`.
+    pub source_type: String,
+    pub source: String,
+    pub challenge: Option<String>,
+    /// XP after this entry.
+    pub balance: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<sc::LedgerEntry> for LedgerEntryDto {
+    fn from(e: sc::LedgerEntry) -> Self {
+        let (kind, source) = match e.source {
+            sc::progress::XpSource::Submission(id) => ("submission", id.to_hex()),
+            sc::progress::XpSource::Achievement(id) => ("achievement", id.to_hex()),
+        };
+        Self {
+            id: e.id.to_hex(),
+            user: e.player.to_hex(),
+            delta: e.delta,
+            reason: e.reason.as_str().to_owned(),
+            source_type: kind.to_owned(),
+            source,
+            challenge: e.challenge.map(|c| c.to_hex()),
+            balance: e.balance,
+            created_at: e.at,
+        }
+    }
+}
+
+/// A plain page query.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct PageQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+}

@@ -1,9 +1,11 @@
 //! The REST endpoints, one module per context, each exposing `configure`.
 
 pub mod auth;
+pub mod boards;
 pub mod challenges;
 pub mod health;
 pub mod scoring;
+pub mod submissions;
 pub mod users;
 
 use apistos::web::ServiceConfig;
@@ -12,9 +14,12 @@ use apistos::web::ServiceConfig;
 pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.configure(health::configure_api)
         .configure(auth::configure)
+        .configure(boards::configure_early)
         .configure(users::configure)
         .configure(challenges::configure)
-        .configure(scoring::configure);
+        .configure(scoring::configure)
+        .configure(submissions::configure)
+        .configure(boards::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

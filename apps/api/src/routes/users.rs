@@ -84,9 +84,15 @@ pub async fn update_preferences(
     auth: Auth,
     body: Json<UpdatePreferencesRequest>,
 ) -> Reply<PreferencesDto> {
+    let who = crate::adapters::player(&auth.0);
     let prefs = state
         .identity
         .update_preferences(auth.0, body.into_inner().into())
+        .await?;
+    // Leaderboards follow the privacy setting.
+    state
+        .scoring
+        .set_listed(who, prefs.privacy.show_stats)
         .await?;
     Ok(Json(ApiResponse::with_message(
         prefs.into(),
@@ -103,7 +109,9 @@ pub async fn update_preferences(
     error_code = 503
 )]
 pub async fn delete_account(state: Data<AppState>, auth: Auth) -> Reply<Empty> {
+    let who = crate::adapters::player(&auth.0);
     state.identity.delete_account(auth.0).await?;
+    state.scoring.set_listed(who, false).await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Account deleted")))
 }
 

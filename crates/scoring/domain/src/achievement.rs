@@ -218,6 +218,7 @@ pub fn newly_unlocked<'a>(
         .collect()
 }
 
+#[expect(clippy::too_many_arguments, reason = "one row of the default table")]
 fn draft(
     key: &str,
     name: &str,

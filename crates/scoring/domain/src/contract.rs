@@ -1,7 +1,6 @@
 //! The contract suite every adapter of the scoring store ports must pass.
 #![expect(
     clippy::unwrap_used,
-    clippy::panic,
     reason = "a test suite reports failures by panicking"
 )]
 

@@ -240,7 +240,7 @@ pub fn plan_scoring(input: ScoringInput<'_>) -> Plan {
     let listed_now = b.after.listed;
     let (progress, expected_version, ledger, boards) = b.finish(snapshot, &mut events);
 
-    let candidate = scored.success.then(|| ChallengeBest {
+    let candidate = scored.success.then_some(ChallengeBest {
         player: scored.player,
         challenge: scored.challenge,
         submission: scored.id,

@@ -33,7 +33,7 @@ pub fn summarize(facts: &[SubmissionFacts]) -> SubmissionStats {
         .map(|l| (l, facts.iter().filter(|f| f.language == l).count() as u64))
         .filter(|(_, n)| *n > 0)
         .collect();
-    languages.sort_by(|a, b| b.1.cmp(&a.1));
+    languages.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let mut difficulty = [0u64; 3];
     for f in facts {
         match f.difficulty.as_str() {

@@ -1,0 +1,428 @@
+//! Leaderboards and achievements.
+
+use std::collections::HashMap;
+
+use actix_web::web::{Data, Json, Path, Query};
+use apistos::actix::CreatedJson;
+use apistos::api_operation;
+use apistos::web::{delete, get, post, put, resource, ServiceConfig};
+use stackrush_identity::{UserId, UserSummary};
+use stackrush_scoring::{AchievementId, Board, ChallengeRef, PlayerId, ProgressOrder};
+
+use crate::adapters::player;
+use crate::auth::{Auth, MaybeAuth};
+use crate::dto::boards::*;
+use crate::dto::scoring::AchievementDto;
+use crate::dto::IdPath;
+use crate::envelope::{ApiResponse, Empty, Pagination};
+use crate::error::ApiError;
+use crate::routes::submissions::viewer;
+use crate::state::AppState;
+
+type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
+
+const XP_TIES: &str =
+    "competition ranking by XP (1, 2, 2, 4); among equals, who reached it first is listed first";
+const CHALLENGE_TIES: &str = "best score (desc), then earliest time it was reached, then lower execution time; equal on all three share a rank";
+const AROUND: u32 = 5;
+
+/// Public faces of `players`, by id.
+async fn faces(
+    state: &AppState,
+    players: impl Iterator<Item = PlayerId>,
+) -> Result<HashMap<String, UserSummary>, ApiError> {
+    let ids: Vec<UserId> = players.map(|p| UserId::from_bytes(p.bytes())).collect();
+    let found = state.identity.summaries(ids).await?;
+    Ok(found.into_iter().map(|s| (s.id.to_hex(), s)).collect())
+}
+
+fn pagination<T>(page: &stackrush_kernel::Page<T>) -> Pagination {
+    Pagination {
+        page: page.request.page(),
+        limit: page.request.limit(),
+        total: page.total,
+        pages: page.pages(),
+        has_next: page.has_next(),
+        has_prev: page.has_prev(),
+    }
+}
+
+async fn xp_board(
+    state: &AppState,
+    auth: MaybeAuth,
+    query: BoardQuery,
+    board: Board,
+    name: &str,
+) -> Reply<LeaderboardDto> {
+    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let found = match query.around {
+        None => state.scoring.leaderboard(board, page).await?,
+        Some(AroundDto::Me) => {
+            let actor = auth.0.ok_or_else(|| {
+                ApiError::new(
+                    actix_web::http::StatusCode::UNAUTHORIZED,
+                    "MISSING_TOKEN",
+                    "Sign in first: around=me needs an access token",
+                )
+            })?;
+            state.scoring.around(board, player(&actor), AROUND).await?
+        }
+    };
+    let people = faces(state, found.rows.items.iter().map(|r| r.player)).await?;
+    let pagination = pagination(&found.rows);
+    Ok(Json(ApiResponse::ok(LeaderboardDto {
+        board: name.to_owned(),
+        window: WindowDto {
+            start: found.window.start,
+            end: found.window.end,
+        },
+        tie_rule: XP_TIES.to_owned(),
+        entries: found
+            .rows
+            .items
+            .into_iter()
+            .map(|r| {
+                let id = r.player.to_hex();
+                BoardEntryDto {
+                    rank: r.rank,
+                    user: RankedUserDto::new(id.clone(), people.get(&id)),
+                    xp: r.xp,
+                    reached_at: r.reached_at,
+                }
+            })
+            .collect(),
+        pagination,
+    })))
+}
+
+/// Total XP. Users whose privacy hides their stats are left out.
+#[api_operation(
+    tag = "leaderboards",
+    summary = "Global leaderboard",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn global(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    query: Query<BoardQuery>,
+) -> Reply<LeaderboardDto> {
+    xp_board(&state, auth, query.into_inner(), Board::Global, "global").await
+}
+
+/// XP earned since Monday 00:00 UTC.
+#[api_operation(
+    tag = "leaderboards",
+    summary = "Weekly leaderboard",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn weekly(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    query: Query<BoardQuery>,
+) -> Reply<LeaderboardDto> {
+    xp_board(&state, auth, query.into_inner(), Board::Weekly, "weekly").await
+}
+
+/// XP earned since the 1st of the month, 00:00 UTC.
+#[api_operation(
+    tag = "leaderboards",
+    summary = "Monthly leaderboard",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn monthly(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    query: Query<BoardQuery>,
+) -> Reply<LeaderboardDto> {
+    xp_board(&state, auth, query.into_inner(), Board::Monthly, "monthly").await
+}
+
+/// Best successful score per user on one challenge.
+#[api_operation(
+    tag = "leaderboards",
+    summary = "Challenge leaderboard",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn challenge(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    path: Path<IdPath>,
+    query: Query<crate::dto::scoring::PageQuery>,
+) -> Reply<ChallengeBoardDto> {
+    let id = path.parse::<ChallengeRef>()?;
+    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let found = state
+        .scoring
+        .challenge_leaderboard(auth.0.as_ref().map(viewer), id, page)
+        .await?;
+    let people = faces(&state, found.items.iter().map(|r| r.best.player)).await?;
+    let pagination = pagination(&found);
+    Ok(Json(ApiResponse::ok(ChallengeBoardDto {
+        challenge: id.to_hex(),
+        tie_rule: CHALLENGE_TIES.to_owned(),
+        entries: found
+            .items
+            .into_iter()
+            .map(|r| {
+                let uid = r.best.player.to_hex();
+                ChallengeEntryDto {
+                    rank: r.rank,
+                    user: RankedUserDto::new(uid.clone(), people.get(&uid)),
+                    score: r.best.score,
+                    achieved_at: r.best.achieved_at,
+                    execution_time: r.best.execution_time,
+                    submission: r.best.submission.to_hex(),
+                }
+            })
+            .collect(),
+        pagination,
+    })))
+}
+
+/// The client's top list: `type=xp|level|streak|completed`, `limit` ≤ 100 (default 10).
+#[api_operation(
+    tag = "users",
+    summary = "Top users",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn top(state: Data<AppState>, query: Query<TopQuery>) -> Reply<Vec<TopUserDto>> {
+    let order = match query.kind {
+        None | Some(TopTypeDto::Xp) => ProgressOrder::Xp,
+        Some(TopTypeDto::Level) => ProgressOrder::Level,
+        Some(TopTypeDto::Streak) => ProgressOrder::Streak,
+        Some(TopTypeDto::Completed) => ProgressOrder::Completed,
+    };
+    let limit = crate::routes::page_request(None, query.limit, 10)?.limit();
+    let found = state.scoring.top_players(order, limit).await?;
+    let people = faces(&state, found.iter().map(|p| p.player)).await?;
+    Ok(Json(ApiResponse::ok(
+        found
+            .into_iter()
+            .map(|p| {
+                let summary = people.get(&p.player.to_hex());
+                TopUserDto::new(p, summary)
+            })
+            .collect(),
+    )))
+}
+
+/// Achievement definitions (inactive ones too, for admins).
+#[api_operation(
+    tag = "achievements",
+    summary = "List achievements",
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn list(state: Data<AppState>, auth: MaybeAuth) -> Reply<Vec<AchievementDto>> {
+    let all = state
+        .scoring
+        .achievements(auth.0.as_ref().map(viewer))
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        all.into_iter().map(Into::into).collect(),
+    )))
+}
+
+/// One achievement definition.
+#[api_operation(
+    tag = "achievements",
+    summary = "Get an achievement",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn get_one(
+    state: Data<AppState>,
+    auth: MaybeAuth,
+    path: Path<IdPath>,
+) -> Reply<AchievementDto> {
+    let found = state
+        .scoring
+        .achievement(auth.0.as_ref().map(viewer), path.parse::<AchievementId>()?)
+        .await?;
+    Ok(Json(ApiResponse::ok(found.into())))
+}
+
+/// Create an achievement (admins).
+#[api_operation(
+    tag = "achievements",
+    summary = "Create an achievement",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 408,
+    error_code = 409,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn create(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<AchievementRequest>,
+) -> Result<CreatedJson<ApiResponse<AchievementDto>>, ApiError> {
+    let created = state
+        .scoring
+        .create_achievement(viewer(&auth.0), body.into_inner().into())
+        .await?;
+    Ok(CreatedJson(ApiResponse::ok(created.into())))
+}
+
+/// Replace an achievement (admins).
+#[api_operation(
+    tag = "achievements",
+    summary = "Update an achievement",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 408,
+    error_code = 409,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn update(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    body: Json<AchievementRequest>,
+) -> Reply<AchievementDto> {
+    let updated = state
+        .scoring
+        .update_achievement(
+            viewer(&auth.0),
+            path.parse::<AchievementId>()?,
+            body.into_inner().into(),
+        )
+        .await?;
+    Ok(Json(ApiResponse::ok(updated.into())))
+}
+
+/// Delete an achievement (admins; unlocks and their XP stay).
+#[api_operation(
+    tag = "achievements",
+    summary = "Delete an achievement",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    state
+        .scoring
+        .delete_achievement(viewer(&auth.0), path.parse::<AchievementId>()?)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty::default(),
+        "Achievement deleted",
+    )))
+}
+
+async fn unlocked_by(state: &AppState, user: PlayerId) -> Reply<Vec<UnlockedDto>> {
+    let found = state.scoring.unlocked(user).await?;
+    Ok(Json(ApiResponse::ok(
+        found
+            .into_iter()
+            .map(|u| UnlockedDto {
+                achievement: u.achievement.into(),
+                unlocked_at: u.unlocked_at,
+            })
+            .collect(),
+    )))
+}
+
+/// The caller's unlocked achievements.
+#[api_operation(
+    tag = "achievements",
+    summary = "My achievements",
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn mine(state: Data<AppState>, auth: Auth) -> Reply<Vec<UnlockedDto>> {
+    unlocked_by(&state, player(&auth.0)).await
+}
+
+/// A user's unlocked achievements.
+#[api_operation(
+    tag = "users",
+    summary = "Get a user's achievements",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn of_user(state: Data<AppState>, path: Path<IdPath>) -> Reply<Vec<UnlockedDto>> {
+    unlocked_by(&state, path.parse::<PlayerId>()?).await
+}
+
+/// Unlock whatever the caller has earned and not yet unlocked.
+#[api_operation(
+    tag = "achievements",
+    summary = "Check for new achievements",
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn check(state: Data<AppState>, auth: Auth) -> Reply<CheckedDto> {
+    let unlocked = state.scoring.check_achievements(player(&auth.0)).await?;
+    Ok(Json(ApiResponse::ok(CheckedDto {
+        unlocked: unlocked.into_iter().map(Into::into).collect(),
+    })))
+}
+
+/// Routes that must come before `/users/{id}`.
+pub fn configure_early(cfg: &mut ServiceConfig) {
+    cfg.service(
+        crate::routes::allowing(resource("/users/leaderboard"), "GET").route(get().to(top)),
+    );
+}
+
+/// Leaderboard and achievement routes (`/achievements/user/me` and `/check` before `/{id}`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    use crate::routes::allowing;
+    cfg.service(allowing(resource("/leaderboard/global"), "GET").route(get().to(global)))
+        .service(allowing(resource("/leaderboard/weekly"), "GET").route(get().to(weekly)))
+        .service(allowing(resource("/leaderboard/monthly"), "GET").route(get().to(monthly)))
+        .service(
+            allowing(resource("/leaderboard/challenge/{id}"), "GET").route(get().to(challenge)),
+        )
+        .service(
+            allowing(resource("/achievements"), "GET, POST")
+                .route(get().to(list))
+                .route(post().to(create)),
+        )
+        .service(allowing(resource("/achievements/user/me"), "GET").route(get().to(mine)))
+        .service(allowing(resource("/achievements/check"), "POST").route(post().to(check)))
+        .service(
+            allowing(resource("/achievements/{id}"), "GET, PUT, DELETE")
+                .route(get().to(get_one))
+                .route(put().to(update))
+                .route(delete().to(remove)),
+        )
+        .service(allowing(resource("/users/{id}/achievements"), "GET").route(get().to(of_user)));
+}

@@ -1,0 +1,406 @@
+//! Submissions, their scoring (the browser's run, judged on the server) and the XP ledger.
+
+use std::collections::HashMap;
+
+use actix_web::web::{Data, Json, Path, Query};
+use apistos::actix::CreatedJson;
+use apistos::api_operation;
+use apistos::web::{delete, get, post, resource, ServiceConfig};
+use stackrush_challenges::ChallengeId;
+use stackrush_identity::Actor;
+use stackrush_scoring::{
+    BrowserRun, ChallengeRef, NewSubmission, PlayerId, ReportedTest, Simulation, Submission,
+    SubmissionId, Viewer,
+};
+
+use crate::adapters::{caller, player};
+use crate::auth::Auth;
+use crate::dto::scoring::*;
+use crate::dto::IdPath;
+use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::error::{ApiError, Detail};
+use crate::state::AppState;
+
+type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
+
+/// The identity context's actor as the scoring context's viewer.
+pub fn viewer(actor: &Actor) -> Viewer {
+    Viewer {
+        player: player(actor),
+        is_admin: actor.is_admin(),
+    }
+}
+
+fn body_error(field: &str, message: &str) -> ApiError {
+    ApiError::validation(
+        "VALIDATION_ERROR",
+        "The request body is invalid",
+        vec![Detail {
+            field: field.into(),
+            message: message.into(),
+            value: None,
+        }],
+    )
+}
+
+/// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
+async fn embedded(
+    state: &AppState,
+    actor: &Actor,
+    page: stackrush_kernel::Page<Submission>,
+) -> Paginated<SubmissionDto> {
+    let mut briefs: HashMap<ChallengeRef, ChallengeBriefDto> = HashMap::new();
+    for s in &page.items {
+        if briefs.contains_key(&s.challenge) {
+            continue;
+        }
+        let id = ChallengeId::from_bytes(s.challenge.bytes());
+        let found = state.challenges.get(Some(caller(actor)), id).await.ok();
+        briefs.insert(
+            s.challenge,
+            ChallengeBriefDto {
+                id: s.challenge.to_hex(),
+                title: found.as_ref().map(|v| v.challenge.title.clone()),
+                slug: found.as_ref().map(|v| v.challenge.slug.clone()),
+                difficulty: s.difficulty.clone(),
+                kind: found.map(|v| v.challenge.kind.as_str().to_owned()),
+            },
+        );
+    }
+    Paginated::from_page(page, |s| {
+        let brief = briefs.get(&s.challenge).cloned().map_or_else(
+            || ChallengeFieldDto::Id(s.challenge.to_hex()),
+            ChallengeFieldDto::Embedded,
+        );
+        SubmissionDto::new(s, brief)
+    })
+}
+
+fn plain(s: Submission) -> SubmissionDto {
+    let challenge = ChallengeFieldDto::Id(s.challenge.to_hex());
+    SubmissionDto::new(s, challenge)
+}
+
+/// Hand in code for a challenge (scored later with the browser's run).
+#[api_operation(
+    tag = "submissions",
+    summary = "Create a submission",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 408,
+    error_code = 410,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn create(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<CreateSubmissionRequest>,
+) -> Result<CreatedJson<ApiResponse<SubmissionDto>>, ApiError> {
+    let b = body.into_inner();
+    let challenge = b
+        .challenge_id
+        .parse::<ChallengeRef>()
+        .map_err(|_| body_error("challengeId", "must be 24 hexadecimal characters"))?;
+    let attempt = match (b.attempt_id, b.nonce) {
+        (None, None) => None,
+        (Some(id), Some(nonce)) => Some((
+            id.parse()
+                .map_err(|_| body_error("attemptId", "must be 24 hexadecimal characters"))?,
+            nonce,
+        )),
+        (Some(_), None) => return Err(body_error("nonce", "is required with attemptId")),
+        (None, Some(_)) => return Err(body_error("attemptId", "is required with nonce")),
+    };
+    let sim = b.simulation.unwrap_or_default();
+    let new = NewSubmission {
+        challenge,
+        code: b.code,
+        language: b.language.into(),
+        simulation: Simulation {
+            mode: sim.mode.map(Into::into).unwrap_or_default(),
+            distraction_level: sim.distraction_level.map(Into::into).unwrap_or_default(),
+            time_spent: sim.time_spent,
+            distractions_encountered: sim.distractions_encountered,
+            focus_score: sim.focus_score,
+            stress_level: sim.stress_level,
+        },
+        attempt,
+    };
+    let created = state.scoring.submit(viewer(&auth.0), new).await?;
+    Ok(CreatedJson(ApiResponse::ok(plain(created))))
+}
+
+/// The caller's submissions, filtered, sorted and paged, with challenges embedded.
+#[api_operation(
+    tag = "submissions",
+    summary = "List my submissions",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn list_mine(
+    state: Data<AppState>,
+    auth: Auth,
+    query: Query<SubmissionListQuery>,
+) -> Reply<Paginated<SubmissionDto>> {
+    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let found = state
+        .scoring
+        .submissions(viewer(&auth.0), query.filter()?, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        embedded(&state, &auth.0, found).await,
+    )))
+}
+
+/// A user's submissions (themselves or an admin).
+#[api_operation(
+    tag = "submissions",
+    summary = "List a user's submissions",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn list_user(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    query: Query<SubmissionListQuery>,
+) -> Reply<Paginated<SubmissionDto>> {
+    let user = path.parse::<PlayerId>()?;
+    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let mut filter = query.filter()?;
+    filter.player = Some(user);
+    let found = state
+        .scoring
+        .submissions(viewer(&auth.0), filter, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        embedded(&state, &auth.0, found).await,
+    )))
+}
+
+/// A challenge's submissions (its author or an admin).
+#[api_operation(
+    tag = "submissions",
+    summary = "List a challenge's submissions",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn list_challenge(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    query: Query<SubmissionListQuery>,
+) -> Reply<Paginated<SubmissionDto>> {
+    let challenge = path.parse::<ChallengeRef>()?;
+    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let found = state
+        .scoring
+        .challenge_submissions(viewer(&auth.0), challenge, query.filter()?, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        embedded(&state, &auth.0, found).await,
+    )))
+}
+
+/// The caller's submission statistics.
+#[api_operation(
+    tag = "submissions",
+    summary = "My submission statistics",
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<SubmissionStatsDto> {
+    let stats = state.scoring.submission_stats(player(&auth.0)).await?;
+    Ok(Json(ApiResponse::ok(stats.into())))
+}
+
+/// One submission (its owner, an admin, or the challenge's author).
+#[api_operation(
+    tag = "submissions",
+    summary = "Get a submission",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn get_one(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<SubmissionDto> {
+    let found = state
+        .scoring
+        .submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
+        .await?;
+    Ok(Json(ApiResponse::ok(plain(found))))
+}
+
+/// Score and per-test feedback of a submission (hidden tests never show expected outputs).
+#[api_operation(
+    tag = "submissions",
+    summary = "Get a submission's result",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn result(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<ResultDto> {
+    let found = state
+        .scoring
+        .submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
+        .await?;
+    Ok(Json(ApiResponse::ok(plain(found).into())))
+}
+
+/// Delete one of the caller's submissions (XP already earned stays).
+#[api_operation(
+    tag = "submissions",
+    summary = "Delete a submission",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    state
+        .scoring
+        .delete_submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty::default(),
+        "Submission deleted",
+    )))
+}
+
+/// Post the browser's run for scoring. The server judges every test against the expected output
+/// (the browser's `passed` flags are ignored), scores, and applies XP, level, streak, ranks and
+/// achievements at once. A second result for the same submission is 409 and awards nothing.
+/// Also served at `/results`, `/tests` and `/test`.
+#[api_operation(
+    tag = "submissions",
+    summary = "Score a submission",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 408,
+    error_code = 409,
+    error_code = 410,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn score(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    body: Json<ScoreRequest>,
+) -> Reply<ScoredDto> {
+    let id = path.parse::<SubmissionId>()?;
+    let b = body.into_inner();
+    let mut tests = Vec::new();
+    for (i, t) in b.test_results.unwrap_or_default().into_iter().enumerate() {
+        tests.push(ReportedTest {
+            test_case: t.test_case.parse().map_err(|_| {
+                body_error(
+                    &format!("testResults[{i}].testCase"),
+                    "must be 24 hexadecimal characters",
+                )
+            })?,
+            passed: t.passed.unwrap_or(false),
+            actual_output: t.actual_output.unwrap_or_default(),
+            execution_time: t.execution_time,
+            error: t.error,
+        });
+    }
+    let run = BrowserRun {
+        status: match b.status {
+            FinishedStatusDto::Completed => stackrush_scoring::RunStatus::Completed,
+            FinishedStatusDto::Failed => stackrush_scoring::RunStatus::Failed,
+            FinishedStatusDto::Timeout => stackrush_scoring::RunStatus::Timeout,
+        },
+        test_results: tests,
+        execution_time: b.execution_time,
+        memory_usage: b.memory_usage,
+        output: b.output,
+        error: b.error,
+        browser_environment: b.browser_environment,
+    };
+    let scored = state.scoring.score(viewer(&auth.0), id, run).await?;
+    Ok(Json(ApiResponse::ok(ScoredDto {
+        submission: plain(scored.submission),
+        progress: scored.progress.into(),
+        unlocked_achievements: scored.unlocked.into_iter().map(Into::into).collect(),
+    })))
+}
+
+/// A user's XP ledger, newest first (themselves or an admin).
+#[api_operation(
+    tag = "users",
+    summary = "Get a user's XP history",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn xp_history(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+    query: Query<crate::dto::scoring::PageQuery>,
+) -> Reply<Paginated<LedgerEntryDto>> {
+    let page = crate::routes::page_request(query.page, query.limit, 20)?;
+    let found = state
+        .scoring
+        .xp_history(viewer(&auth.0), path.parse::<PlayerId>()?, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(Paginated::from_page(
+        found,
+        Into::into,
+    ))))
+}
+
+/// Submission routes (`/submissions/stats/user` before `/submissions/{id}`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    use crate::routes::allowing;
+    cfg.service(
+        allowing(resource("/submissions"), "GET, POST")
+            .route(post().to(create))
+            .route(get().to(list_mine)),
+    )
+    .service(allowing(resource("/submissions/stats/user"), "GET").route(get().to(stats)))
+    .service(
+        allowing(resource("/submissions/{id}"), "GET, DELETE")
+            .route(get().to(get_one))
+            .route(delete().to(remove)),
+    )
+    .service(allowing(resource("/submissions/{id}/result"), "GET").route(get().to(result)))
+    .service(allowing(resource("/submissions/{id}/score"), "POST").route(post().to(score)))
+    .service(allowing(resource("/submissions/{id}/results"), "POST").route(post().to(score)))
+    .service(allowing(resource("/submissions/{id}/tests"), "POST").route(post().to(score)))
+    .service(allowing(resource("/submissions/{id}/test"), "POST").route(post().to(score)))
+    .service(allowing(resource("/users/{id}/submissions"), "GET").route(get().to(list_user)))
+    .service(allowing(resource("/users/{id}/xp-history"), "GET").route(get().to(xp_history)))
+    .service(
+        allowing(resource("/challenges/{id}/submissions"), "GET").route(get().to(list_challenge)),
+    );
+}

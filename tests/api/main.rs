@@ -11,5 +11,6 @@ mod helpers;
 mod auth;
 mod challenges;
 mod platform;
+mod scoring;
 mod security;
 mod users;

@@ -28,8 +28,12 @@ use crate::xp::is_success;
 /// Extra time after the limit during which results are still accepted (network, slow machines).
 pub const GRACE: Duration = Duration::minutes(5);
 
-/// How often a scoring is planned again when the player's progress moves under it.
-const MAX_ATTEMPTS: usize = 16;
+/// How often a scoring is planned again when the player's progress moves under it (other
+/// instances of the service, or the lock stripe being shared, can still race it).
+const MAX_ATTEMPTS: u32 = 32;
+
+/// Per-player write locks, striped: one instance never races itself on a player's progress.
+const STRIPES: usize = 256;
 
 /// A scored submission and what it changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,12 +202,23 @@ pub trait ScoringApi: Send + Sync {
 /// The scoring rules over the outbound ports.
 pub struct ScoringService {
     ports: Ports,
+    stripes: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl ScoringService {
     /// A service over `ports`.
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
+    }
+
+    fn stripe(&self, player: PlayerId) -> &tokio::sync::Mutex<()> {
+        let bytes = player.bytes();
+        // The id's last bytes are a counter: they spread players evenly.
+        let index = usize::from(bytes[11]) | (usize::from(bytes[10]) << 8);
+        &self.stripes[index % self.stripes.len()]
     }
 
     /// The service as a shared inbound port.
@@ -259,7 +274,13 @@ impl ScoringService {
     where
         F: FnMut(&crate::progress::PlayerSnapshot) -> Option<Plan> + Send,
     {
-        for _ in 0..MAX_ATTEMPTS {
+        let _serialized = self.stripe(player).lock().await;
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                // Another writer won the race: back off a little, with jitter.
+                let wait = rand::random_range(1..=(2_u64 << attempt.min(6)));
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
             let snapshot = self
                 .ports
                 .progress

@@ -67,8 +67,7 @@ async fn submit(
         "simulation": {"mode": "standard", "distractionLevel": "low", "timeSpent": 3},
     });
     if let Some((id, nonce)) = attempt {
-        body["attemptId"] = json!(id);
-        body["nonce"] = json!(nonce);
+        body["attempt"] = json!({"id": id, "nonce": nonce});
     }
     let (status, body) = app.post("/api/submissions", Some(&s.access), body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -333,7 +332,7 @@ async fn the_server_judges_outputs_and_only_the_owner_scores() {
             "/api/submissions",
             Some(&ada.access),
             json!({"challengeId": id, "code": "x", "language": "python",
-                   "attemptId": attempt, "nonce": "0".repeat(32)}),
+                   "attempt": {"id": attempt, "nonce": "0".repeat(32)}}),
         )
         .await;
     assert_error(status, &body, 403, "ATTEMPT_MISMATCH");
@@ -342,7 +341,7 @@ async fn the_server_judges_outputs_and_only_the_owner_scores() {
             "/api/submissions",
             Some(&eve.access),
             json!({"challengeId": id, "code": "x", "language": "python",
-                   "attemptId": attempt, "nonce": nonce}),
+                   "attempt": {"id": attempt, "nonce": nonce}}),
         )
         .await;
     assert_error(status, &body, 404, "ATTEMPT_NOT_FOUND");
@@ -406,6 +405,10 @@ async fn lists_filter_embed_the_challenge_and_stay_private() {
     assert_eq!(done["data"]["data"][0]["_id"], scored.as_str());
     let (status, body) = app
         .get("/api/submissions?status=bogus", Some(&ada.access))
+        .await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let (status, body) = app
+        .get("/api/submissions?minScore=101", Some(&ada.access))
         .await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
 

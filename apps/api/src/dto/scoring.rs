@@ -253,11 +253,19 @@ pub struct CreateSubmissionRequest {
     pub language: LanguageDto,
     pub simulation: Option<SimulationDto>,
     /// From `POST /challenges/{id}/start`: ties the submission to the attempt's clock.
+    pub attempt: Option<AttemptRefDto>,
+}
+
+/// A started attempt and its nonce.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct AttemptRefDto {
+    /// The attempt's `_id`.
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
-    pub attempt_id: Option<String>,
-    /// The attempt's nonce (required with `attemptId`).
-    #[schemars(length(max = 64))]
-    pub nonce: Option<String>,
+    pub id: String,
+    #[schemars(length(min = 1, max = 64))]
+    pub nonce: String,
 }
 
 /// One test as the browser ran it.
@@ -638,6 +646,19 @@ pub enum OrderDto {
 impl SubmissionListQuery {
     /// The domain filter (the player is set by the route).
     pub fn filter(&self) -> Result<sc::SubmissionFilter, crate::error::ApiError> {
+        for (field, value) in [("minScore", self.min_score), ("maxScore", self.max_score)] {
+            if value.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
+                return Err(crate::error::ApiError::validation(
+                    "QUERY_VALIDATION_ERROR",
+                    "The query string is invalid",
+                    vec![crate::error::Detail {
+                        field: field.into(),
+                        message: "must be between 0 and 100".into(),
+                        value: None,
+                    }],
+                ));
+            }
+        }
         let challenge = match self.challenge.as_deref() {
             None => None,
             Some(c) => Some(c.parse::<sc::ChallengeRef>().map_err(|_| {

@@ -106,15 +106,13 @@ pub async fn create(
         .challenge_id
         .parse::<ChallengeRef>()
         .map_err(|_| body_error("challengeId", "must be 24 hexadecimal characters"))?;
-    let attempt = match (b.attempt_id, b.nonce) {
-        (None, None) => None,
-        (Some(id), Some(nonce)) => Some((
-            id.parse()
-                .map_err(|_| body_error("attemptId", "must be 24 hexadecimal characters"))?,
-            nonce,
+    let attempt = match b.attempt {
+        None => None,
+        Some(a) => Some((
+            a.id.parse()
+                .map_err(|_| body_error("attempt.id", "must be 24 hexadecimal characters"))?,
+            a.nonce,
         )),
-        (Some(_), None) => return Err(body_error("nonce", "is required with attemptId")),
-        (None, Some(_)) => return Err(body_error("attemptId", "is required with nonce")),
     };
     let sim = b.simulation.unwrap_or_default();
     let new = NewSubmission {

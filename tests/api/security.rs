@@ -386,3 +386,58 @@ async fn a_trickled_body_times_out_with_a_json_408_while_others_are_served() {
     assert!(text.contains("\"code\":\"REQUEST_TIMEOUT\""), "{text}");
     assert!(started.elapsed().as_secs() < 5);
 }
+
+#[tokio::test]
+async fn clients_cannot_post_scores_owners_or_operators_to_scoring_routes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, created) = app
+        .post(
+            "/api/challenges",
+            Some(&admin.access),
+            crate::challenges::challenge_body("Two Sum"),
+        )
+        .await;
+    let challenge = created["data"]["_id"].as_str().unwrap().to_owned();
+    let ada = app.signed_up("ada").await;
+    let (status, body) = app
+        .post(
+            "/api/submissions",
+            Some(&ada.access),
+            json!({"challengeId": challenge, "code": "x", "language": "python", "user": admin.id}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (_, body) = app
+        .post(
+            "/api/submissions",
+            Some(&ada.access),
+            json!({"challengeId": challenge, "code": "x", "language": "python"}),
+        )
+        .await;
+    let id = body["data"]["_id"].as_str().unwrap().to_owned();
+    for forged in [
+        json!({"status": "completed", "score": 100}),
+        json!({"status": "completed", "xp": 1000}),
+        json!({"status": {"$ne": "failed"}}),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/submissions/{id}/score"),
+                Some(&ada.access),
+                forged,
+            )
+            .await;
+        assert_error(status, &body, 400, "VALIDATION_ERROR");
+    }
+    let (_, profile) = app.get("/api/users/profile", Some(&ada.access)).await;
+    assert_eq!(profile["data"]["stats"]["xp"], 0);
+    let (status, body) = app
+        .get("/api/submissions?status[$ne]=x", Some(&ada.access))
+        .await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let (status, body) = app.get("/api/leaderboard/global?limit=0", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let (status, body) = app.get("/api/leaderboard/global?around=you", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+}

@@ -247,7 +247,7 @@ pub struct SimulationDto {
 pub struct CreateSubmissionRequest {
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub challenge_id: String,
-    /// At most 100 KB (UTF-8), with at least one non-space character.
+    /// At most 102,400 characters, with at least one non-space character.
     #[schemars(length(min = 1, max = 102_400), regex(pattern = r"\S"))]
     pub code: String,
     pub language: LanguageDto,

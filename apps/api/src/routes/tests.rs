@@ -312,3 +312,101 @@ async fn the_rate_limiter_answers_json_429_with_headers() {
     .await;
     assert_eq!(response.status(), StatusCode::OK, "limits are per address");
 }
+
+async fn call_scoring(
+    scoring: stackrush_scoring::MockScoringApi,
+    req: test::TestRequest,
+) -> (StatusCode, Value) {
+    let user = sample_user();
+    let id = user.id;
+    let mut identity = MockIdentityApi::new();
+    identity.expect_authenticate().returning(move |_| {
+        Ok(Actor {
+            id,
+            roles: vec![Role::User],
+        })
+    });
+    let data = web::Data::new(AppState {
+        identity: Arc::new(identity),
+        challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
+        scoring: Arc::new(scoring),
+        health: Arc::new(Healthy(true)),
+        started: Instant::now(),
+    });
+    let service = test::init_service(app(data, options(1000))).await;
+    let response = test::call_service(&service, req.to_request()).await;
+    let status = response.status();
+    let body: Value = test::read_body_json(response).await;
+    (status, body)
+}
+
+#[actix_web::test]
+async fn every_scoring_alias_reaches_the_one_handler_and_maps_double_scoring_to_409() {
+    use stackrush_scoring::{RunStatus, ScoringError, SubmissionId};
+    let submission = SubmissionId::generate(Utc::now());
+    let test_case = stackrush_scoring::TestRef::generate(Utc::now());
+    for alias in ["score", "results", "tests", "test"] {
+        let mut scoring = stackrush_scoring::MockScoringApi::new();
+        scoring
+            .expect_score()
+            .times(1)
+            .returning(move |viewer, id, run| {
+                assert!(!viewer.is_admin);
+                assert_eq!(id, submission);
+                assert_eq!(run.status, RunStatus::Failed);
+                assert_eq!(run.test_results[0].test_case, test_case);
+                assert_eq!(run.test_results[0].actual_output, "[1]");
+                Err(ScoringError::AlreadyScored)
+            });
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/submissions/{submission}/{alias}"))
+            .insert_header(("authorization", "Bearer tok"))
+            .set_json(json!({"status": "failed", "testResults": [
+                {"testCase": test_case.to_hex(), "passed": true, "actualOutput": "[1]"}
+            ]}));
+        let (status, body) = call_scoring(scoring, req).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{alias}: {body}");
+        assert_eq!(body["error"]["code"], "ALREADY_SCORED");
+    }
+}
+
+#[actix_web::test]
+async fn scoring_errors_map_to_statuses_and_bad_input_never_reaches_the_service() {
+    use stackrush_scoring::ScoringError;
+    let cases: Vec<(ScoringError, u16, &str)> = vec![
+        (ScoringError::AttemptExpired, 410, "ATTEMPT_EXPIRED"),
+        (ScoringError::AttemptMismatch, 403, "ATTEMPT_MISMATCH"),
+        (ScoringError::SubmissionNotFound, 404, "SUBMISSION_NOT_FOUND"),
+        (ScoringError::Busy, 503, "SERVICE_UNAVAILABLE"),
+        (
+            ScoringError::Internal(anyhow::anyhow!("db password hunter2")),
+            500,
+            "INTERNAL_ERROR",
+        ),
+    ];
+    for (err, status, code) in cases {
+        let mut scoring = stackrush_scoring::MockScoringApi::new();
+        let once = std::sync::Mutex::new(Some(err));
+        scoring
+            .expect_submit()
+            .times(1)
+            .returning(move |_, _| Err(once.lock().unwrap().take().unwrap()));
+        let req = test::TestRequest::post()
+            .uri("/api/submissions")
+            .insert_header(("authorization", "Bearer tok"))
+            .set_json(json!({"challengeId": "0123456789abcdef01234567", "code": "x",
+                             "language": "python"}));
+        let (got, body) = call_scoring(scoring, req).await;
+        assert_eq!(got.as_u16(), status, "{body}");
+        assert_eq!(body["error"]["code"], code);
+        assert!(!body.to_string().contains("hunter2"));
+    }
+    let mut scoring = stackrush_scoring::MockScoringApi::new();
+    scoring.expect_submit().never();
+    let req = test::TestRequest::post()
+        .uri("/api/submissions")
+        .insert_header(("authorization", "Bearer tok"))
+        .set_json(json!({"challengeId": "nope", "code": "x", "language": "python"}));
+    let (status, body) = call_scoring(scoring, req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

@@ -458,8 +458,11 @@ impl ScoringApi for ScoringService {
         if new.code.trim().is_empty() {
             return Err(ScoringError::invalid("code", "must not be empty"));
         }
-        if new.code.len() > MAX_CODE_BYTES {
-            return Err(ScoringError::invalid("code", "must be at most 100 KB"));
+        if new.code.chars().count() > MAX_CODE_CHARS {
+            return Err(ScoringError::invalid(
+                "code",
+                "must be at most 102400 characters",
+            ));
         }
         let challenge = self
             .ports

@@ -360,7 +360,7 @@ async fn bad_inputs_are_rejected_before_anything_is_stored() {
     let v = viewer();
     let c = &w.challenges[0];
     let mut big = new_submission(c);
-    big.code = "x".repeat(MAX_CODE_BYTES + 1);
+    big.code = "é".repeat(MAX_CODE_CHARS + 1);
     assert!(matches!(
         w.service.submit(v, big).await,
         Err(ScoringError::Invalid(_))

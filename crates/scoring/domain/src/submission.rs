@@ -11,8 +11,8 @@ define_id!(
     SubmissionId
 );
 
-/// The largest submitted code, in bytes.
-pub const MAX_CODE_BYTES: usize = 100 * 1024;
+/// The longest submitted code: 100 K characters (the request body limit bounds the bytes).
+pub const MAX_CODE_CHARS: usize = 100 * 1024;
 
 /// The languages a challenge can be solved in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,0 +1,219 @@
+//! Leaderboards over many users: generates a SQLite dataset (users, progress, board entries for
+//! the global, weekly and monthly windows) and drives the real app's leaderboard routes.
+//!
+//! `cargo run --release -p stackrush-bench --bin leaderboard -- --users 1000000`
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use stackrush_api::settings::StoreSettings;
+use stackrush_api::store::Store;
+use stackrush_identity::ports::UserRepository;
+use stackrush_identity::tokens::AccessTokenCodec;
+use stackrush_identity::{Preferences, Profile, Role, Stats, User, UserId};
+use stackrush_scoring::plan::window_keys;
+
+#[derive(Parser)]
+struct Args {
+    /// Users (each with progress on every board).
+    #[arg(long, default_value_t = 1_000_000)]
+    users: u64,
+    /// The dataset file (generated when missing).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 16)]
+    connections: usize,
+}
+
+const TEMPLATE: &str = "ffffffffffffffffffffffff";
+const CHUNK: u64 = 20_000;
+
+fn template_user() -> anyhow::Result<User> {
+    let now = Utc::now();
+    Ok(User {
+        id: TEMPLATE.parse()?,
+        email: "template@bench.test".into(),
+        username: "template".into(),
+        password_hash: "$2b$04$benchbenchbenchbenchbeOj6p4xP8c2wq0s1cYl7S1y0lJcP1l2e".into(),
+        profile: Profile {
+            first_name: Some("Bench".into()),
+            ..Profile::default()
+        },
+        stats: Stats::default(),
+        preferences: Preferences::default(),
+        roles: vec![Role::User],
+        is_active: true,
+        email_verified: true,
+        token_version: 0,
+        failed_logins: 0,
+        locked_until: None,
+        deleted_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Writes `users` users with progress and board entries (XP spread over 0–10,000 in steps of
+/// 25, so many players share a value as they do in reality).
+async fn generate(path: &std::path::Path, users: u64) -> anyhow::Result<()> {
+    let store = Store::open(&StoreSettings::Sqlite {
+        path: path.to_owned(),
+    })
+    .await?;
+    let Store::Sqlite(pool) = store else {
+        anyhow::bail!("expected SQLite");
+    };
+    stackrush_identity_sqlite::SqliteUsers::new(pool.clone())
+        .insert(&template_user()?)
+        .await?;
+    let [week, month] = window_keys(Utc::now());
+    let now = Utc::now().timestamp_millis();
+    let bar = ProgressBar::new(users);
+    bar.set_style(ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+    )?);
+    bar.set_message("generating");
+    let mut from = 1;
+    while from <= users {
+        let to = (from + CHUNK - 1).min(users);
+        let mut tx = pool.begin().await?;
+        let series =
+            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)";
+        sqlx::query(&format!(
+            "{series} INSERT INTO users (id, email, username, username_key, password_hash, profile, \
+               preferences, roles, level, xp, total_challenges, completed_challenges, streak, \
+               is_active, email_verified, token_version, failed_logins, created_at, updated_at) \
+             SELECT printf('%024x', i), 'u' || i || '@bench.test', 'user' || i, 'user' || i, \
+               t.password_hash, t.profile, t.preferences, t.roles, 1, 0, 0, 0, 0, 1, 1, 0, 0, ?3, ?3 \
+             FROM n, (SELECT * FROM users WHERE id = '{TEMPLATE}') AS t"
+        ))
+        .bind(i64::try_from(from)?)
+        .bind(i64::try_from(to)?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "{series} INSERT INTO progress (player, xp, level, attempts, completed, streak, best_streak, \
+               last_day, last_active_at, listed, version) \
+             SELECT printf('%024x', i), ((i * 7919) % 401) * 25, ((i * 7919) % 401) * 25 / 1000 + 1, \
+               (i % 50) + 1, (i % 40) + 1, i % 30, i % 60, NULL, ?3, 1, 1 FROM n"
+        ))
+        .bind(i64::try_from(from)?)
+        .bind(i64::try_from(to)?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for (key, modulo) in [("all", 401), (week.as_str(), 41), (month.as_str(), 161)] {
+            sqlx::query(&format!(
+                "{series} INSERT INTO board_scores (board, player, xp, reached_at, listed) \
+                 SELECT ?4, printf('%024x', i), ((i * 7919) % ?5) * 25, ?3 - (i * 31) % 86400000, 1 \
+                 FROM n WHERE ((i * 7919) % ?5) > 0"
+            ))
+            .bind(i64::try_from(from)?)
+            .bind(i64::try_from(to)?)
+            .bind(now)
+            .bind(key)
+            .bind(modulo)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        bar.set_position(to);
+        from = to + 1;
+    }
+    bar.finish_with_message("generated");
+    sqlx::query(
+        "INSERT INTO board_buckets (board, xp, players) \
+         SELECT board, xp, COUNT(*) FROM board_scores WHERE listed = 1 AND xp > 0 GROUP BY board, xp",
+    )
+    .execute(&pool)
+    .await?;
+    sqlx::query("ANALYZE").execute(&pool).await?;
+    pool.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let db = args
+        .db
+        .unwrap_or_else(|| PathBuf::from(format!("target/bench/leaderboard-{}.db", args.users)));
+    if !db.exists() {
+        if let Some(dir) = db.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let t0 = std::time::Instant::now();
+        generate(&db, args.users).await?;
+        println!(
+            "dataset: {} users in {:.1} s -> {}",
+            args.users,
+            t0.elapsed().as_secs_f64(),
+            db.display()
+        );
+    }
+    let mail = std::env::temp_dir().join("stackrush-bench-mail");
+    let base = stackrush_bench::start_app(&db, &mail).await?;
+    let codec = Arc::new(AccessTokenCodec::new(
+        stackrush_bench::JWT_SECRET.as_bytes(),
+        "stackrush",
+        "stackrush-web",
+        chrono::Duration::hours(1),
+    ));
+    let template = Arc::new(template_user()?);
+    let users = args.users;
+    let token = move |i: u64| -> Option<String> {
+        // Spread over the whole board: a multiplicative hash of the request number.
+        let n = (i.wrapping_mul(2_654_435_761) % users) + 1;
+        let mut user = (*template).clone();
+        user.id = format!("{n:024x}").parse::<UserId>().ok()?;
+        codec.issue(&user, Utc::now()).ok()
+    };
+    let duration = Duration::from_secs(args.seconds);
+    let c = args.connections;
+    println!("| scenario | requests | errors | req/s | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    let health = format!("{base}/health");
+    let r = stackrush_bench::drive("GET /health (ceiling)", c, duration, move |_| {
+        (health.clone(), None)
+    })
+    .await?;
+    println!("{r}");
+    for (name, path) in [
+        ("global top-100", "/api/leaderboard/global?limit=100"),
+        ("weekly top-100", "/api/leaderboard/weekly?limit=100"),
+        ("monthly top-100", "/api/leaderboard/monthly?limit=100"),
+        (
+            "users/leaderboard type=xp limit=100",
+            "/api/users/leaderboard?type=xp&limit=100",
+        ),
+    ] {
+        let url = format!("{base}{path}");
+        let r = stackrush_bench::drive(name, c, duration, move |_| (url.clone(), None)).await?;
+        println!("{r}");
+    }
+    for (name, path) in [
+        (
+            "global my rank (around=me)",
+            "/api/leaderboard/global?around=me",
+        ),
+        (
+            "weekly my rank (around=me)",
+            "/api/leaderboard/weekly?around=me",
+        ),
+    ] {
+        let url = format!("{base}{path}");
+        let token = token.clone();
+        let r = stackrush_bench::drive(name, c, duration, move |i| (url.clone(), token(i))).await?;
+        println!("{r}");
+    }
+    Ok(())
+}

@@ -376,7 +376,11 @@ async fn scoring_errors_map_to_statuses_and_bad_input_never_reaches_the_service(
     let cases: Vec<(ScoringError, u16, &str)> = vec![
         (ScoringError::AttemptExpired, 410, "ATTEMPT_EXPIRED"),
         (ScoringError::AttemptMismatch, 403, "ATTEMPT_MISMATCH"),
-        (ScoringError::SubmissionNotFound, 404, "SUBMISSION_NOT_FOUND"),
+        (
+            ScoringError::SubmissionNotFound,
+            404,
+            "SUBMISSION_NOT_FOUND",
+        ),
         (ScoringError::Busy, 503, "SERVICE_UNAVAILABLE"),
         (
             ScoringError::Internal(anyhow::anyhow!("db password hunter2")),
@@ -394,8 +398,10 @@ async fn scoring_errors_map_to_statuses_and_bad_input_never_reaches_the_service(
         let req = test::TestRequest::post()
             .uri("/api/submissions")
             .insert_header(("authorization", "Bearer tok"))
-            .set_json(json!({"challengeId": "0123456789abcdef01234567", "code": "x",
-                             "language": "python"}));
+            .set_json(
+                json!({"challengeId": "0123456789abcdef01234567", "code": "x",
+                             "language": "python"}),
+            );
         let (got, body) = call_scoring(scoring, req).await;
         assert_eq!(got.as_u16(), status, "{body}");
         assert_eq!(body["error"]["code"], code);

@@ -60,7 +60,7 @@ pub trait ScoringApi: Send + Sync {
     /// Errors: `ChallengeNotFound` (also for challenges the player may not see).
     async fn start_attempt(&self, cmd: StartAttempt) -> Result<StartedAttempt, ScoringError>;
 
-    /// Stores a pending submission. Errors: `Invalid` (code empty or over 100 KB),
+    /// Stores a pending submission. Errors: `Invalid` (code blank or over 102,400 characters),
     /// `ChallengeNotFound`, `AttemptNotFound` (not theirs or another challenge's),
     /// `AttemptMismatch` (nonce), `AttemptExpired`.
     async fn submit(&self, viewer: Viewer, new: NewSubmission) -> Result<Submission, ScoringError>;

@@ -1,0 +1,186 @@
+//! Notifications as stored and as requested.
+
+use chrono::{DateTime, Utc};
+use garde::Validate;
+use stackrush_kernel::define_id;
+
+define_id!(
+    /// Identifies one notification.
+    NotificationId
+);
+define_id!(
+    /// A user, as the notifications context knows them.
+    RecipientId
+);
+
+/// What a notification is about; decides which delivery preference applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Achievement,
+    Challenge,
+    Social,
+    System,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [
+        Self::Achievement,
+        Self::Challenge,
+        Self::Social,
+        Self::System,
+    ];
+
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Achievement => "achievement",
+            Self::Challenge => "challenge",
+            Self::Social => "social",
+            Self::System => "system",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// How urgent a notification is; lists can sort by it (urgent first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    /// Every priority, lowest first.
+    pub const ALL: [Priority; 4] = [Self::Low, Self::Normal, Self::High, Self::Urgent];
+
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    /// The priority named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// 0 (low) to 3 (urgent): how priorities sort.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Low => 0,
+            Self::Normal => 1,
+            Self::High => 2,
+            Self::Urgent => 3,
+        }
+    }
+}
+
+/// A notification as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub recipient: RecipientId,
+    pub kind: Kind,
+    pub title: String,
+    pub message: String,
+    /// Free-form JSON object for the client (ids to link to, figures).
+    pub data: serde_json::Map<String, serde_json::Value>,
+    pub priority: Priority,
+    pub is_read: bool,
+    pub read_at: Option<DateTime<Utc>>,
+    pub is_delivered: bool,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// One event never notifies twice: a second notification with this key for the same
+    /// recipient is dropped.
+    pub dedup_key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Never listed or counted after this; removed soon after.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A request to notify someone.
+#[derive(Debug, Clone, PartialEq, Validate)]
+pub struct Notify {
+    #[garde(skip)]
+    pub recipient: RecipientId,
+    #[garde(skip)]
+    pub kind: Kind,
+    #[garde(length(chars, min = 1, max = 200))]
+    pub title: String,
+    #[garde(length(chars, min = 1, max = 2000))]
+    pub message: String,
+    #[garde(custom(small_object))]
+    pub data: serde_json::Map<String, serde_json::Value>,
+    #[garde(skip)]
+    pub priority: Priority,
+    #[garde(inner(length(chars, min = 1, max = 200)))]
+    pub dedup_key: Option<String>,
+    /// `None`: the default lifetime ([`crate::service::DEFAULT_TTL_DAYS`]).
+    #[garde(skip)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn small_object(data: &serde_json::Map<String, serde_json::Value>, _: &()) -> garde::Result {
+    let size = serde_json::to_string(data).map_or(usize::MAX, |s| s.len());
+    if size > 10_000 {
+        return Err(garde::Error::new("must be at most 10000 bytes of JSON"));
+    }
+    Ok(())
+}
+
+/// Order of notification lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    CreatedAt,
+    Priority,
+}
+
+/// Which notifications a list shows (every field narrows it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filter {
+    pub kind: Option<Kind>,
+    pub is_read: Option<bool>,
+    pub priority: Option<Priority>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub descending: bool,
+}
+
+/// Which kinds of notification a recipient wants (their preferences).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    pub achievements: bool,
+    pub challenges: bool,
+}
+
+impl Wants {
+    /// Whether a notification of `kind` is delivered. System and social ones always are.
+    pub fn allows(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Achievement => self.achievements,
+            Kind::Challenge => self.challenges,
+            Kind::Social | Kind::System => true,
+        }
+    }
+}
+
+/// Who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reader {
+    pub id: RecipientId,
+    pub is_admin: bool,
+}

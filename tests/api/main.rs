@@ -10,6 +10,7 @@ mod helpers;
 
 mod auth;
 mod challenges;
+mod notifications;
 mod platform;
 mod scoring;
 mod security;

@@ -11,7 +11,11 @@ use stackrush_challenges::{
 };
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{Actor, IdentityApi, Role, UserId};
-use stackrush_scoring::ports::{ChallengeCatalog, PlayerDirectory, PlayerInfo};
+use stackrush_notifications::ports::RecipientDirectory;
+use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId, Wants};
+use stackrush_scoring::ports::{
+    ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
+};
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
 
 /// The challenges context's author directory, served by the identity context.
@@ -132,6 +136,94 @@ impl PlayerDirectory for IdentityPlayers {
             listed: u.preferences.privacy.show_stats && u.is_active,
             timezone: u.preferences.timezone,
         }))
+    }
+}
+
+/// The notifications context's recipient directory, served by the identity context's user store.
+pub struct IdentityRecipients(pub Arc<dyn UserRepository>);
+
+#[async_trait]
+impl RecipientDirectory for IdentityRecipients {
+    async fn wants(&self, id: RecipientId) -> anyhow::Result<Option<Wants>> {
+        let user = self
+            .0
+            .find_by_id(UserId::from_bytes(id.bytes()))
+            .await
+            .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
+        Ok(user
+            .filter(|u| u.deleted_at.is_none() && u.is_active)
+            .map(|u| Wants {
+                achievements: u.preferences.notifications.achievements,
+                challenges: u.preferences.notifications.challenges,
+            }))
+    }
+}
+
+/// Scoring's events as notifications: each event has a dedup key, so it never notifies twice.
+pub struct NotifyOnScoring(pub Arc<dyn NotificationApi>);
+
+fn notify(
+    player: PlayerId,
+    title: String,
+    message: String,
+    data: serde_json::Value,
+    priority: Priority,
+    dedup_key: String,
+) -> Notify {
+    Notify {
+        recipient: RecipientId::from_bytes(player.bytes()),
+        kind: Kind::Achievement,
+        title,
+        message,
+        data: match data {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        },
+        priority,
+        dedup_key: Some(dedup_key),
+        expires_at: None,
+    }
+}
+
+#[async_trait]
+impl ScoringEvents for NotifyOnScoring {
+    async fn publish(&self, event: ScoringEvent) {
+        let request = match &event {
+            ScoringEvent::AchievementUnlocked {
+                player,
+                achievement,
+                name,
+                xp,
+            } => notify(
+                *player,
+                format!("Achievement unlocked: {name}"),
+                format!("You earned \"{name}\" and {xp} XP."),
+                serde_json::json!({ "achievementId": achievement.to_hex(), "xp": xp }),
+                Priority::High,
+                format!("achievement:{}", achievement.to_hex()),
+            ),
+            ScoringEvent::LevelUp { player, level } => notify(
+                *player,
+                format!("Level {level} reached"),
+                format!("You are now level {level}."),
+                serde_json::json!({ "level": level }),
+                Priority::Normal,
+                format!("level:{level}"),
+            ),
+            ScoringEvent::StreakMilestone { player, days } => notify(
+                *player,
+                format!("{days}-day streak"),
+                format!("You have succeeded {days} days in a row."),
+                serde_json::json!({ "streak": days }),
+                Priority::Normal,
+                // A milestone can be reached again after a break: once per day at most.
+                format!("streak:{days}:{}", chrono::Utc::now().date_naive()),
+            ),
+        };
+        // The scoring is committed already; a failed notification is logged, never fatal.
+        if let Err(e) = self.0.notify(vec![request]).await {
+            tracing::warn!(error = %e, ?event, "could not store a notification");
+        }
     }
 }
 

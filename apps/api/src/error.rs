@@ -8,6 +8,7 @@ use serde::Serialize;
 use stackrush_challenges::ChallengeError;
 use stackrush_identity::IdentityError;
 use stackrush_kernel::FieldError;
+use stackrush_notifications::NotificationError;
 use stackrush_scoring::ScoringError;
 
 /// One problem in the `details` array.
@@ -318,6 +319,30 @@ impl From<ChallengeError> for ApiError {
             ),
             E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}
+
+impl From<NotificationError> for ApiError {
+    fn from(err: NotificationError) -> Self {
+        match err {
+            NotificationError::Invalid(fields) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request body is invalid",
+                fields.into_iter().map(Into::into).collect(),
+            ),
+            NotificationError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOTIFICATION_NOT_FOUND",
+                "No such notification",
+            ),
+            NotificationError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                "Only admins may do this",
+            ),
+            NotificationError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            NotificationError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }
     }
 }

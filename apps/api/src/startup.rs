@@ -258,6 +258,7 @@ pub struct Contexts {
     pub identity: Arc<dyn IdentityApi>,
     pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
     pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
+    pub notifications: Arc<dyn stackrush_notifications::NotificationApi>,
 }
 
 /// Opens the store and builds every context on it.
@@ -276,6 +277,13 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         clock: Arc::new(SystemClock),
     })
     .into_api();
+    let notifications =
+        stackrush_notifications::NotificationService::new(stackrush_notifications::Ports {
+            notifications: store.notifications(),
+            recipients: Arc::new(crate::adapters::IdentityRecipients(store.identity().users)),
+            clock: Arc::new(SystemClock),
+        })
+        .into_api();
     let stores = store.scoring();
     let scoring = stackrush_scoring::ScoringService::new(stackrush_scoring::Ports {
         attempts: stores.attempts,
@@ -285,7 +293,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         achievements: stores.achievements,
         catalog: Arc::new(crate::adapters::ChallengesCatalog(challenges.clone())),
         players: Arc::new(crate::adapters::IdentityPlayers(store.identity().users)),
-        events: Arc::new(stackrush_scoring::ports::LogEvents),
+        events: Arc::new(crate::adapters::NotifyOnScoring(notifications.clone())),
         clock: Arc::new(SystemClock),
     })
     .into_api();
@@ -294,6 +302,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         identity,
         challenges,
         scoring,
+        notifications,
     })
 }
 
@@ -335,12 +344,26 @@ impl Application {
             identity,
             challenges,
             scoring,
+            notifications,
         } = open(&settings).await?;
         bootstrap_admin(&settings, identity.as_ref()).await?;
+        // SQLite has no TTL index: expired notifications are removed here (MongoDB's TTL monitor
+        // does the same there; the purge is then a no-op).
+        let purger = notifications.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = purger.purge_expired().await {
+                    tracing::warn!(error = %e, "purging expired notifications failed");
+                }
+            }
+        });
         let state = web::Data::new(AppState {
             identity,
             challenges,
             scoring,
+            notifications,
             health: Arc::new(store),
             started: Instant::now(),
         });

@@ -34,6 +34,7 @@ pub struct AppState {
     pub identity: Arc<dyn IdentityApi>,
     pub challenges: Arc<dyn ChallengeApi>,
     pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
+    pub notifications: Arc<dyn stackrush_notifications::NotificationApi>,
     pub health: Arc<dyn HealthCheck>,
     pub started: Instant,
 }

@@ -63,6 +63,7 @@ impl Store {
                 stackrush_identity_sqlite::migrate(&pool).await?;
                 stackrush_challenges_sqlite::migrate(&pool).await?;
                 stackrush_scoring_sqlite::migrate(&pool).await?;
+                stackrush_notifications_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -77,6 +78,7 @@ impl Store {
                 stackrush_identity_mongo::ensure_indexes(&db).await?;
                 stackrush_challenges_mongo::ensure_indexes(&db).await?;
                 stackrush_scoring_mongo::ensure_indexes(&db).await?;
+                stackrush_notifications_mongo::ensure_indexes(&db).await?;
                 tracing::info!(database = %database, "store: MongoDB");
                 Ok(Store::Mongo(db))
             }
@@ -123,6 +125,18 @@ impl Store {
             Store::Mongo(db) => ScoringStores::from(Arc::new(
                 stackrush_scoring_mongo::MongoScoring::new(db).mirroring(),
             )),
+        }
+    }
+
+    /// The notifications store port on this store.
+    pub fn notifications(&self) -> Arc<dyn stackrush_notifications::ports::NotificationRepository> {
+        match self {
+            Store::Sqlite(pool) => Arc::new(
+                stackrush_notifications_sqlite::SqliteNotifications::new(pool.clone()),
+            ),
+            Store::Mongo(db) => {
+                Arc::new(stackrush_notifications_mongo::MongoNotifications::new(db))
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod boards;
 pub mod challenges;
 pub mod identity;
+pub mod notifications;
 pub mod scoring;
 
 use apistos::{ApiComponent, JsonSchema};

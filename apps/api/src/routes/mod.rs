@@ -4,6 +4,7 @@ pub mod auth;
 pub mod boards;
 pub mod challenges;
 pub mod health;
+pub mod notifications;
 pub mod scoring;
 pub mod submissions;
 pub mod users;
@@ -19,7 +20,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .configure(challenges::configure)
         .configure(scoring::configure)
         .configure(submissions::configure)
-        .configure(boards::configure);
+        .configure(boards::configure)
+        .configure(notifications::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

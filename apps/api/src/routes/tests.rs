@@ -52,6 +52,7 @@ fn state(mock: MockIdentityApi, healthy: bool) -> web::Data<AppState> {
         identity: Arc::new(mock),
         challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
         scoring: Arc::new(stackrush_scoring::MockScoringApi::new()),
+        notifications: Arc::new(stackrush_notifications::MockNotificationApi::new()),
         health: Arc::new(Healthy(healthy)),
         started: Instant::now(),
     })
@@ -330,6 +331,7 @@ async fn call_scoring(
         identity: Arc::new(identity),
         challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
         scoring: Arc::new(scoring),
+        notifications: Arc::new(stackrush_notifications::MockNotificationApi::new()),
         health: Arc::new(Healthy(true)),
         started: Instant::now(),
     });

@@ -1,0 +1,311 @@
+//! The notification centre over HTTP: producers, preferences, the polled unread count, actions.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn send(app: &TestApp, admin: &Session, body: Value) -> Value {
+    let (status, created) = app
+        .post("/api/notifications", Some(&admin.access), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created
+}
+
+async fn unread(app: &TestApp, s: &Session) -> u64 {
+    let (status, body) = app
+        .get("/api/notifications/unread/count", Some(&s.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]["count"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (status, body) = app
+        .post(
+            "/api/achievements",
+            Some(&admin.access),
+            json!({"key": "first-solve", "name": "First Solve", "description": "One solve.",
+                   "category": "beginner", "rarity": "common",
+                   "criteria": {"type": "challenge_count", "target": 1}, "rewards": {"xp": 1000}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, created) = app
+        .post(
+            "/api/challenges",
+            Some(&admin.access),
+            crate::challenges::challenge_body("Two Sum"),
+        )
+        .await;
+    let challenge = created["data"]["_id"].as_str().unwrap().to_owned();
+    let ada = app.signed_up("ada").await;
+    assert_eq!(unread(&app, &ada).await, 0);
+    let (_, started) = app
+        .post(
+            &format!("/api/challenges/{challenge}/start"),
+            Some(&ada.access),
+            json!({}),
+        )
+        .await;
+    let results: Vec<Value> = started["data"]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let out = if t["isHidden"] == true {
+                "HIDDEN-OUTPUT"
+            } else {
+                "[0,1]"
+            };
+            json!({"testCase": t["_id"], "actualOutput": out})
+        })
+        .collect();
+    let (_, submission) = app
+        .post(
+            "/api/submissions",
+            Some(&ada.access),
+            json!({"challengeId": challenge, "code": "return [0, 1]", "language": "javascript"}),
+        )
+        .await;
+    let id = submission["data"]["_id"].as_str().unwrap();
+    let (status, scored) = app
+        .post(
+            &format!("/api/submissions/{id}/results"),
+            Some(&ada.access),
+            json!({"status": "completed", "testResults": results}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{scored}");
+
+    // The achievement and the level-up (1,100 XP: level 2) arrive, once each.
+    assert_eq!(unread(&app, &ada).await, 2);
+    let (_, list) = app
+        .get(
+            "/api/notifications?limit=10&sort=createdAt&order=desc&isRead=false&type=achievement",
+            Some(&ada.access),
+        )
+        .await;
+    let titles: Vec<&str> = list["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Achievement unlocked: First Solve"),
+        "{list}"
+    );
+    assert!(titles.contains(&"Level 2 reached"), "{list}");
+    let first = &list["data"]["data"][0];
+    assert_eq!(first["recipient"], ada.id.as_str());
+    assert_eq!(first["status"]["isRead"], false);
+    assert_eq!(first["status"]["isDelivered"], true);
+    assert!(first["expiresAt"].is_string());
+    assert_eq!(list["data"]["pagination"]["total"], 2);
+    // The same event again (a re-check) notifies nobody twice.
+    app.post("/api/achievements/check", Some(&ada.access), json!({}))
+        .await;
+    assert_eq!(unread(&app, &ada).await, 2);
+}
+
+#[tokio::test]
+async fn the_unread_count_is_etagged_and_read_marks_move_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = app.signed_up("ada").await;
+    let eve = app.signed_up("eve").await;
+    for title in ["One", "Two", "Three"] {
+        send(
+            &app,
+            &admin,
+            json!({"recipient": ada.id, "title": title, "message": "Hello"}),
+        )
+        .await;
+    }
+    let response = app
+        .call(
+            Method::GET,
+            "/api/notifications/count",
+            Some(&ada.access),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("private"));
+    let (_, body) = split(response).await;
+    assert_eq!(body["data"]["count"], 3);
+    let again = app
+        .client
+        .get(app.url("/api/notifications/unread/count"))
+        .bearer_auth(&ada.access)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert!(again.text().await.unwrap().is_empty());
+
+    let (_, list) = app.get("/api/notifications", Some(&ada.access)).await;
+    let ids: Vec<String> = list["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["_id"].as_str().unwrap().to_owned())
+        .collect();
+    let (status, body) = app
+        .put(
+            &format!("/api/notifications/{}/read", ids[0]),
+            Some(&eve.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 404, "NOTIFICATION_NOT_FOUND");
+    let (status, _) = app
+        .patch(
+            &format!("/api/notifications/{}/read", ids[0]),
+            Some(&ada.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let changed = app
+        .client
+        .get(app.url("/api/notifications/unread/count"))
+        .bearer_auth(&ada.access)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        changed.status(),
+        StatusCode::OK,
+        "the count moved, so the tag did"
+    );
+    let (_, body) = split(changed).await;
+    assert_eq!(body["data"]["count"], 2);
+    let (status, body) = app
+        .put("/api/notifications/read-all", Some(&ada.access), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["updated"], 2);
+    assert_eq!(unread(&app, &ada).await, 0);
+    let (status, _) = app
+        .patch("/api/notifications/read-all", Some(&ada.access), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = app
+        .delete(&format!("/api/notifications/{}", ids[1]), Some(&eve.access))
+        .await;
+    assert_error(status, &body, 404, "NOTIFICATION_NOT_FOUND");
+    let (status, _) = app
+        .delete(&format!("/api/notifications/{}", ids[1]), Some(&ada.access))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = app
+        .get("/api/notifications?isRead=true", Some(&ada.access))
+        .await;
+    assert_eq!(list["data"]["pagination"]["total"], 2);
+    let (status, body) = app.get("/api/notifications/count", None).await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+}
+
+#[tokio::test]
+async fn admins_create_in_bulk_and_preferences_and_dedup_keys_apply() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = app.signed_up("ada").await;
+    let bob = app.signed_up("bob").await;
+    let (status, body) = app
+        .post(
+            "/api/notifications",
+            Some(&ada.access),
+            json!({"recipient": bob.id, "title": "t", "message": "m"}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, _) = app
+        .put(
+            "/api/users/preferences",
+            Some(&bob.access),
+            json!({"notifications": {"challenges": false}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/api/notifications/bulk",
+            Some(&admin.access),
+            json!({"notifications": [
+                {"recipient": ada.id, "type": "challenge", "title": "New challenge", "message": "m", "priority": "urgent"},
+                {"recipient": bob.id, "type": "challenge", "title": "New challenge", "message": "m"},
+                {"recipient": bob.id, "title": "Maintenance", "message": "m", "dedupKey": "maint-1", "data": {"at": "02:00"}},
+                {"recipient": bob.id, "title": "Maintenance", "message": "m", "dedupKey": "maint-1"},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["data"], json!({"stored": 2, "skipped": 2}));
+    let (_, list) = app
+        .get("/api/notifications/type/system", Some(&bob.access))
+        .await;
+    assert_eq!(list["data"]["pagination"]["total"], 1, "{list}");
+    assert_eq!(list["data"]["data"][0]["data"]["at"], "02:00");
+    let (_, list) = app
+        .get("/api/notifications/type/challenge", Some(&bob.access))
+        .await;
+    assert_eq!(
+        list["data"]["pagination"]["total"], 0,
+        "bob turned challenge notifications off"
+    );
+    let (_, list) = app
+        .get("/api/notifications?priority=urgent", Some(&ada.access))
+        .await;
+    assert_eq!(list["data"]["pagination"]["total"], 1);
+
+    let too_many: Vec<Value> = (0..101)
+        .map(|_| json!({"recipient": ada.id, "title": "t", "message": "m"}))
+        .collect();
+    let (status, body) = app
+        .post(
+            "/api/notifications/bulk",
+            Some(&admin.access),
+            json!({"notifications": too_many}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/notifications/bulk",
+            Some(&admin.access),
+            json!({"notifications": [
+                {"recipient": ada.id, "title": "fine", "message": "m"},
+                {"recipient": ada.id, "title": "late", "message": "m", "expiresAt": "2001-01-01T00:00:00Z"},
+            ]}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(
+        body["error"]["details"][0]["field"],
+        "notifications[1].expiresAt"
+    );
+    assert_eq!(
+        unread(&app, &ada).await,
+        1,
+        "nothing of the rejected batch was stored"
+    );
+    let (status, body) = app
+        .get("/api/notifications/type/bogus", Some(&ada.access))
+        .await;
+    assert_error(status, &body, 400, "PARAMS_VALIDATION_ERROR");
+}

@@ -87,3 +87,25 @@ async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("/openapi.json"));
 }
+
+#[tokio::test]
+async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shape() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/community/posts?limit=6&category=help&tags=rust&search=x",
+        "/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=x",
+        "/api/templates?limit=6&category=web&framework=react&difficulty=Easy&search=x",
+    ] {
+        let (status, body) = app.get(path, None).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{path}: {body}");
+        assert_eq!(body["success"], true);
+        assert_eq!(body["data"]["data"], serde_json::json!([]));
+        assert_eq!(body["data"]["pagination"]["limit"], 6);
+        assert_eq!(body["data"]["pagination"]["total"], 0);
+        assert_eq!(body["data"]["pagination"]["hasNext"], false);
+    }
+    let (status, body) = app.get("/api/templates?limit=0", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let (status, body) = app.get("/api/community/posts?bogus=1", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+}

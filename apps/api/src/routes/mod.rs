@@ -7,6 +7,7 @@ pub mod health;
 pub mod notifications;
 pub mod scoring;
 pub mod submissions;
+pub mod upcoming;
 pub mod users;
 
 use apistos::web::ServiceConfig;
@@ -21,7 +22,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .configure(scoring::configure)
         .configure(submissions::configure)
         .configure(boards::configure)
-        .configure(notifications::configure);
+        .configure(notifications::configure)
+        .configure(upcoming::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

@@ -1,0 +1,35 @@
+//! The analytics context's one error type.
+
+use stackrush_kernel::{FieldError, StoreError};
+
+/// Everything an analytics operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyticsError {
+    /// Input breaks a rule; one entry per field.
+    #[error("validation failed")]
+    Invalid(Vec<FieldError>),
+    /// No such focus session of this user.
+    #[error("focus session not found")]
+    NotFound,
+    /// The linked submission does not exist or is someone else's.
+    #[error("submission not found")]
+    SubmissionNotFound,
+    /// The store is unreachable.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A bug or unexpected failure.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<StoreError> for AnalyticsError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => Self::Unavailable(e),
+            StoreError::Conflict { key } => {
+                Self::Internal(anyhow::anyhow!("unexpected conflict on {key}"))
+            }
+            StoreError::Other(e) => Self::Internal(e),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The StackRush analytics context: focus sessions (how focused a user was while solving, in
+//! which environment, with how many distractions) and the figures built from them.
+
+pub mod error;
+pub mod model;
+pub mod ports;
+pub mod service;
+pub mod stats;
+
+#[cfg(feature = "fake")]
+pub mod fake;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+pub use error::AnalyticsError;
+pub use model::*;
+pub use ports::Ports;
+pub use service::{AnalyticsApi, AnalyticsService};
+pub use stats::FocusStats;
+
+#[cfg(feature = "mock")]
+pub use service::MockAnalyticsApi;

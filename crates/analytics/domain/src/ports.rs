@@ -1,0 +1,53 @@
+//! Outbound ports of the analytics context.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
+
+use crate::model::{FocusSession, FocusSessionId, SessionFilter, SubjectId, SubmissionKey};
+
+/// Storage of focus sessions.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait FocusSessionRepository: Send + Sync {
+    /// Stores a new session.
+    async fn insert(&self, session: &FocusSession) -> Result<(), StoreError>;
+
+    /// `user`'s session with this id.
+    async fn find(
+        &self,
+        user: SubjectId,
+        id: FocusSessionId,
+    ) -> Result<Option<FocusSession>, StoreError>;
+
+    /// One page of `user`'s sessions `filter` selects (ties: newest id first).
+    async fn list(
+        &self,
+        user: SubjectId,
+        filter: &SessionFilter,
+        page: PageRequest,
+    ) -> Result<Page<FocusSession>, StoreError>;
+
+    /// Every session of `user`, for statistics.
+    async fn all(&self, user: SubjectId) -> Result<Vec<FocusSession>, StoreError>;
+
+    /// Deletes `user`'s session; whether it existed.
+    async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError>;
+}
+
+/// Submissions, as the scoring context answers for them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SubmissionLookup: Send + Sync {
+    /// Whether `submission` exists and is `user`'s.
+    async fn owns(&self, user: SubjectId, submission: SubmissionKey) -> anyhow::Result<bool>;
+}
+
+/// Every port the service needs.
+#[derive(Clone)]
+pub struct Ports {
+    pub sessions: Arc<dyn FocusSessionRepository>,
+    pub submissions: Arc<dyn SubmissionLookup>,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,217 @@
+//! MongoDB adapter of the analytics ports; [`ensure_indexes`] is idempotent and runs at start.
+
+use async_trait::async_trait;
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{doc, DateTime as BsonTime, Document};
+use mongodb::options::IndexOptions;
+use mongodb::{Collection, Database, IndexModel};
+use serde::{Deserialize, Serialize};
+use stackrush_analytics::ports::FocusSessionRepository;
+use stackrush_analytics::{
+    ChallengeKey, Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
+    SubmissionKey,
+};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_mongo::corrupt;
+
+const SESSIONS: &str = "focus_sessions";
+
+fn store_error(err: mongodb::error::Error) -> StoreError {
+    stackrush_store_mongo::store_error(err, &[])
+}
+
+fn oid(bytes: [u8; 12]) -> ObjectId {
+    ObjectId::from_bytes(bytes)
+}
+
+/// Creates this context's indexes.
+pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
+    db.collection::<Document>(SESSIONS)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "user": 1, "startTime": -1, "_id": -1 })
+                .options(
+                    IndexOptions::builder()
+                        .name("focus_sessions_user_start".to_owned())
+                        .build(),
+                )
+                .build(),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// A focus session document (the client's field names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionDoc {
+    #[serde(rename = "_id")]
+    id: ObjectId,
+    user: ObjectId,
+    challenge_id: Option<ObjectId>,
+    submission_id: Option<ObjectId>,
+    start_time: BsonTime,
+    end_time: BsonTime,
+    distractions_encountered: i64,
+    focus_score: i64,
+    environment: String,
+    created_at: BsonTime,
+}
+
+impl From<&FocusSession> for SessionDoc {
+    fn from(s: &FocusSession) -> Self {
+        Self {
+            id: oid(s.id.bytes()),
+            user: oid(s.user.bytes()),
+            challenge_id: s.challenge.map(|c| oid(c.bytes())),
+            submission_id: s.submission.map(|c| oid(c.bytes())),
+            start_time: BsonTime::from_chrono(s.start_time),
+            end_time: BsonTime::from_chrono(s.end_time),
+            distractions_encountered: i64::from(s.distractions_encountered),
+            focus_score: i64::from(s.focus_score),
+            environment: s.environment.as_str().to_owned(),
+            created_at: BsonTime::from_chrono(s.created_at),
+        }
+    }
+}
+
+impl TryFrom<SessionDoc> for FocusSession {
+    type Error = StoreError;
+
+    fn try_from(d: SessionDoc) -> Result<Self, StoreError> {
+        let small = |v: i64, what: &str| u32::try_from(v).map_err(|e| corrupt(what, e));
+        Ok(Self {
+            id: FocusSessionId::from_bytes(d.id.bytes()),
+            user: SubjectId::from_bytes(d.user.bytes()),
+            challenge: d.challenge_id.map(|c| ChallengeKey::from_bytes(c.bytes())),
+            submission: d
+                .submission_id
+                .map(|c| SubmissionKey::from_bytes(c.bytes())),
+            start_time: d.start_time.to_chrono(),
+            end_time: d.end_time.to_chrono(),
+            distractions_encountered: small(d.distractions_encountered, "distractions")?,
+            focus_score: small(d.focus_score, "focus score")?,
+            environment: Environment::parse(&d.environment)
+                .ok_or_else(|| corrupt("environment", &d.environment))?,
+            created_at: d.created_at.to_chrono(),
+        })
+    }
+}
+
+/// Focus sessions in the `focus_sessions` collection.
+#[derive(Debug, Clone)]
+pub struct MongoFocusSessions {
+    collection: Collection<SessionDoc>,
+}
+
+impl MongoFocusSessions {
+    /// The adapter over `db` (indexed with [`ensure_indexes`]).
+    pub fn new(db: &Database) -> Self {
+        Self {
+            collection: db.collection(SESSIONS),
+        }
+    }
+}
+
+fn filter_doc(user: SubjectId, f: &SessionFilter) -> Document {
+    let mut d = doc! { "user": oid(user.bytes()) };
+    if let Some(c) = f.challenge {
+        d.insert("challengeId", oid(c.bytes()));
+    }
+    if let Some(e) = f.environment {
+        d.insert("environment", e.as_str());
+    }
+    let mut start = Document::new();
+    if let Some(t) = f.from {
+        start.insert("$gte", BsonTime::from_chrono(t));
+    }
+    if let Some(t) = f.to {
+        start.insert("$lte", BsonTime::from_chrono(t));
+    }
+    if !start.is_empty() {
+        d.insert("startTime", start);
+    }
+    d
+}
+
+fn convert(docs: Vec<SessionDoc>) -> Result<Vec<FocusSession>, StoreError> {
+    docs.into_iter().map(FocusSession::try_from).collect()
+}
+
+#[async_trait]
+impl FocusSessionRepository for MongoFocusSessions {
+    async fn insert(&self, s: &FocusSession) -> Result<(), StoreError> {
+        self.collection
+            .insert_one(SessionDoc::from(s))
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn find(
+        &self,
+        user: SubjectId,
+        id: FocusSessionId,
+    ) -> Result<Option<FocusSession>, StoreError> {
+        self.collection
+            .find_one(doc! { "_id": oid(id.bytes()), "user": oid(user.bytes()) })
+            .await
+            .map_err(store_error)?
+            .map(FocusSession::try_from)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        user: SubjectId,
+        f: &SessionFilter,
+        page: PageRequest,
+    ) -> Result<Page<FocusSession>, StoreError> {
+        let field = match f.sort {
+            SessionSort::StartTime => "startTime",
+            SessionSort::FocusScore => "focusScore",
+        };
+        let direction = if f.descending { -1 } else { 1 };
+        let found = stackrush_store_mongo::find_page(
+            &self.collection,
+            filter_doc(user, f),
+            doc! { field: direction, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        let Page {
+            items,
+            request,
+            total,
+        } = found;
+        Ok(Page {
+            items: convert(items)?,
+            request,
+            total,
+        })
+    }
+
+    async fn all(&self, user: SubjectId) -> Result<Vec<FocusSession>, StoreError> {
+        use futures::TryStreamExt;
+        let docs: Vec<SessionDoc> = self
+            .collection
+            .find(doc! { "user": oid(user.bytes()) })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        convert(docs)
+    }
+
+    async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError> {
+        let done = self
+            .collection
+            .delete_one(doc! { "_id": oid(id.bytes()), "user": oid(user.bytes()) })
+            .await
+            .map_err(store_error)?;
+        Ok(done.deleted_count == 1)
+    }
+}

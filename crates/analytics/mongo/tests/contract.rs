@@ -1,0 +1,21 @@
+//! The analytics contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
+
+use stackrush_analytics_mongo::{ensure_indexes, MongoFocusSessions};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_passes_the_analytics_contract() {
+    let Ok(uri) = std::env::var("MONGODB_URI") else {
+        eprintln!("SKIPPED: MongoDB analytics contract suite (MONGODB_URI is not set)");
+        return;
+    };
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&format!(
+        "stackrush_analytics_contract_{}",
+        std::process::id()
+    ));
+    db.drop().await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    stackrush_analytics::contract::run_all(&MongoFocusSessions::new(&db)).await;
+    db.drop().await.unwrap();
+}

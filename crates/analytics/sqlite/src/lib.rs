@@ -1,0 +1,184 @@
+//! SQLite adapter of the analytics ports; [`migrate`] applies this context's migrations.
+
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use stackrush_analytics::ports::FocusSessionRepository;
+use stackrush_analytics::{
+    Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
+};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::{corrupt, from_millis, millis};
+
+/// Applies this context's migrations; other contexts' migrations in the same file are left alone.
+pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
+    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
+}
+
+fn store_error(err: sqlx::Error) -> StoreError {
+    stackrush_store_sqlite::store_error(err, &[])
+}
+
+const COLUMNS: &str = "id, user_id, challenge, submission, start_time, end_time, \
+    distractions_encountered, focus_score, environment, created_at";
+
+/// Focus sessions in the `focus_sessions` table.
+#[derive(Debug, Clone)]
+pub struct SqliteFocusSessions {
+    pool: SqlitePool,
+}
+
+impl SqliteFocusSessions {
+    /// The adapter over `pool` (migrated with [`migrate`]).
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+fn id<T: std::str::FromStr>(text: String, what: &str) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| corrupt(what, e))
+}
+
+fn from_row(row: &SqliteRow) -> Result<FocusSession, StoreError> {
+    let environment: String = get(row, "environment")?;
+    let small = |column: &str| -> Result<u32, StoreError> {
+        u32::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
+    };
+    Ok(FocusSession {
+        id: id(get(row, "id")?, "id")?,
+        user: id(get(row, "user_id")?, "user")?,
+        challenge: get::<Option<String>>(row, "challenge")?
+            .map(|c| id(c, "challenge"))
+            .transpose()?,
+        submission: get::<Option<String>>(row, "submission")?
+            .map(|s| id(s, "submission"))
+            .transpose()?,
+        start_time: from_millis(get(row, "start_time")?)?,
+        end_time: from_millis(get(row, "end_time")?)?,
+        distractions_encountered: small("distractions_encountered")?,
+        focus_score: small("focus_score")?,
+        environment: Environment::parse(&environment)
+            .ok_or_else(|| corrupt("environment", &environment))?,
+        created_at: from_millis(get(row, "created_at")?)?,
+    })
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, user: SubjectId, f: &SessionFilter) {
+    q.push(" WHERE user_id = ").push_bind(user.to_hex());
+    if let Some(c) = f.challenge {
+        q.push(" AND challenge = ").push_bind(c.to_hex());
+    }
+    if let Some(e) = f.environment {
+        q.push(" AND environment = ").push_bind(e.as_str());
+    }
+    if let Some(t) = f.from {
+        q.push(" AND start_time >= ").push_bind(millis(t));
+    }
+    if let Some(t) = f.to {
+        q.push(" AND start_time <= ").push_bind(millis(t));
+    }
+}
+
+#[async_trait]
+impl FocusSessionRepository for SqliteFocusSessions {
+    async fn insert(&self, s: &FocusSession) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO focus_sessions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))
+        .bind(s.id.to_hex())
+        .bind(s.user.to_hex())
+        .bind(s.challenge.map(|c| c.to_hex()))
+        .bind(s.submission.map(|c| c.to_hex()))
+        .bind(millis(s.start_time))
+        .bind(millis(s.end_time))
+        .bind(i64::from(s.distractions_encountered))
+        .bind(i64::from(s.focus_score))
+        .bind(s.environment.as_str())
+        .bind(millis(s.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn find(
+        &self,
+        user: SubjectId,
+        id: FocusSessionId,
+    ) -> Result<Option<FocusSession>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM focus_sessions WHERE id = ?1 AND user_id = ?2"
+        ))
+        .bind(id.to_hex())
+        .bind(user.to_hex())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+    }
+
+    async fn list(
+        &self,
+        user: SubjectId,
+        f: &SessionFilter,
+        page: PageRequest,
+    ) -> Result<Page<FocusSession>, StoreError> {
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM focus_sessions");
+        push_filter(&mut count, user, f);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM focus_sessions"));
+        push_filter(&mut q, user, f);
+        let column = match f.sort {
+            SessionSort::StartTime => "start_time",
+            SessionSort::FocusScore => "focus_score",
+        };
+        let direction = if f.descending { "DESC" } else { "ASC" };
+        q.push(format!(" ORDER BY {column} {direction}, id DESC LIMIT "))
+            .push_bind(i64::from(page.limit()))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
+        let rows = q.build().fetch_all(&self.pool).await.map_err(store_error)?;
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+            request: page,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn all(&self, user: SubjectId) -> Result<Vec<FocusSession>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM focus_sessions WHERE user_id = ?1"
+        ))
+        .bind(user.to_hex())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM focus_sessions WHERE id = ?1 AND user_id = ?2")
+            .bind(id.to_hex())
+            .bind(user.to_hex())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+}

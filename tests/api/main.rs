@@ -8,6 +8,8 @@
 
 mod helpers;
 
+mod focus;
+
 mod auth;
 mod challenges;
 mod notifications;

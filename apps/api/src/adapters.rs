@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_analytics::ports::SubmissionLookup;
+use stackrush_analytics::{SubjectId, SubmissionKey};
 use stackrush_challenges::ports::AuthorDirectory;
 use stackrush_challenges::{
     AuthorId, AuthorSummary, Caller, ChallengeApi, ChallengeError, ChallengeId,
@@ -17,6 +19,7 @@ use stackrush_scoring::ports::{
     ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
 };
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
+use stackrush_scoring::{ScoringApi, ScoringError, SubmissionId, Viewer};
 
 /// The challenges context's author directory, served by the identity context.
 pub struct IdentityAuthors(pub Arc<dyn IdentityApi>);
@@ -223,6 +226,29 @@ impl ScoringEvents for NotifyOnScoring {
         // The scoring is committed already; a failed notification is logged, never fatal.
         if let Err(e) = self.0.notify(vec![request]).await {
             tracing::warn!(error = %e, ?event, "could not store a notification");
+        }
+    }
+}
+
+/// The analytics context's submission lookup, served by the scoring context.
+pub struct ScoringSubmissions(pub Arc<dyn ScoringApi>);
+
+#[async_trait]
+impl SubmissionLookup for ScoringSubmissions {
+    async fn owns(&self, user: SubjectId, submission: SubmissionKey) -> anyhow::Result<bool> {
+        let player = PlayerId::from_bytes(user.bytes());
+        let viewer = Viewer {
+            player,
+            is_admin: false,
+        };
+        match self
+            .0
+            .submission(viewer, SubmissionId::from_bytes(submission.bytes()))
+            .await
+        {
+            Ok(found) => Ok(found.player == player),
+            Err(ScoringError::SubmissionNotFound) => Ok(false),
+            Err(e) => Err(anyhow::anyhow!("scoring: {e}")),
         }
     }
 }

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use apistos::ApiErrorComponent;
 use serde::Serialize;
+use stackrush_analytics::AnalyticsError;
 use stackrush_challenges::ChallengeError;
 use stackrush_identity::IdentityError;
 use stackrush_kernel::FieldError;
@@ -319,6 +320,30 @@ impl From<ChallengeError> for ApiError {
             ),
             E::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             E::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}
+
+impl From<AnalyticsError> for ApiError {
+    fn from(err: AnalyticsError) -> Self {
+        match err {
+            AnalyticsError::Invalid(fields) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request body is invalid",
+                fields.into_iter().map(Into::into).collect(),
+            ),
+            AnalyticsError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "FOCUS_SESSION_NOT_FOUND",
+                "No such focus session",
+            ),
+            AnalyticsError::SubmissionNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "SUBMISSION_NOT_FOUND",
+                "No such submission of yours",
+            ),
+            AnalyticsError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            AnalyticsError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }
     }
 }

@@ -259,6 +259,7 @@ pub struct Contexts {
     pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
     pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
     pub notifications: Arc<dyn stackrush_notifications::NotificationApi>,
+    pub analytics: Arc<dyn stackrush_analytics::AnalyticsApi>,
 }
 
 /// Opens the store and builds every context on it.
@@ -297,12 +298,19 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
         clock: Arc::new(SystemClock),
     })
     .into_api();
+    let analytics = stackrush_analytics::AnalyticsService::new(stackrush_analytics::Ports {
+        sessions: store.focus_sessions(),
+        submissions: Arc::new(crate::adapters::ScoringSubmissions(scoring.clone())),
+        clock: Arc::new(SystemClock),
+    })
+    .into_api();
     Ok(Contexts {
         store,
         identity,
         challenges,
         scoring,
         notifications,
+        analytics,
     })
 }
 
@@ -345,6 +353,7 @@ impl Application {
             challenges,
             scoring,
             notifications,
+            analytics,
         } = open(&settings).await?;
         bootstrap_admin(&settings, identity.as_ref()).await?;
         // SQLite has no TTL index: expired notifications are removed here (MongoDB's TTL monitor
@@ -364,6 +373,7 @@ impl Application {
             challenges,
             scoring,
             notifications,
+            analytics,
             health: Arc::new(store),
             started: Instant::now(),
         });

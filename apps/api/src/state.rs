@@ -35,6 +35,7 @@ pub struct AppState {
     pub challenges: Arc<dyn ChallengeApi>,
     pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
     pub notifications: Arc<dyn stackrush_notifications::NotificationApi>,
+    pub analytics: Arc<dyn stackrush_analytics::AnalyticsApi>,
     pub health: Arc<dyn HealthCheck>,
     pub started: Instant,
 }

@@ -64,6 +64,7 @@ impl Store {
                 stackrush_challenges_sqlite::migrate(&pool).await?;
                 stackrush_scoring_sqlite::migrate(&pool).await?;
                 stackrush_notifications_sqlite::migrate(&pool).await?;
+                stackrush_analytics_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -79,6 +80,7 @@ impl Store {
                 stackrush_challenges_mongo::ensure_indexes(&db).await?;
                 stackrush_scoring_mongo::ensure_indexes(&db).await?;
                 stackrush_notifications_mongo::ensure_indexes(&db).await?;
+                stackrush_analytics_mongo::ensure_indexes(&db).await?;
                 tracing::info!(database = %database, "store: MongoDB");
                 Ok(Store::Mongo(db))
             }
@@ -137,6 +139,16 @@ impl Store {
             Store::Mongo(db) => {
                 Arc::new(stackrush_notifications_mongo::MongoNotifications::new(db))
             }
+        }
+    }
+
+    /// The analytics store port on this store.
+    pub fn focus_sessions(&self) -> Arc<dyn stackrush_analytics::ports::FocusSessionRepository> {
+        match self {
+            Store::Sqlite(pool) => Arc::new(stackrush_analytics_sqlite::SqliteFocusSessions::new(
+                pool.clone(),
+            )),
+            Store::Mongo(db) => Arc::new(stackrush_analytics_mongo::MongoFocusSessions::new(db)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Request and response bodies. Each mirrors the web client's JSON; constraints repeated in
 //! `#[schemars]` attributes keep `/openapi.json` exactly as strict as the domain's rules.
 
+pub mod analytics;
 pub mod boards;
 pub mod challenges;
 pub mod identity;

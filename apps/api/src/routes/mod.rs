@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod boards;
 pub mod challenges;
+pub mod focus;
 pub mod health;
 pub mod notifications;
 pub mod scoring;
@@ -23,7 +24,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .configure(submissions::configure)
         .configure(boards::configure)
         .configure(notifications::configure)
-        .configure(upcoming::configure);
+        .configure(upcoming::configure)
+        .configure(focus::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

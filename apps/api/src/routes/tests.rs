@@ -53,6 +53,7 @@ fn state(mock: MockIdentityApi, healthy: bool) -> web::Data<AppState> {
         challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
         scoring: Arc::new(stackrush_scoring::MockScoringApi::new()),
         notifications: Arc::new(stackrush_notifications::MockNotificationApi::new()),
+        analytics: Arc::new(stackrush_analytics::MockAnalyticsApi::new()),
         health: Arc::new(Healthy(healthy)),
         started: Instant::now(),
     })
@@ -332,6 +333,7 @@ async fn call_scoring(
         challenges: Arc::new(stackrush_challenges::MockChallengeApi::new()),
         scoring: Arc::new(scoring),
         notifications: Arc::new(stackrush_notifications::MockNotificationApi::new()),
+        analytics: Arc::new(stackrush_analytics::MockAnalyticsApi::new()),
         health: Arc::new(Healthy(true)),
         started: Instant::now(),
     });

@@ -1,0 +1,206 @@
+//! Focus sessions.
+
+use actix_web::web::{Data, Json, Path, Query};
+use apistos::actix::CreatedJson;
+use apistos::api_operation;
+use apistos::web::{delete, get, post, resource, ServiceConfig};
+use stackrush_analytics::{FocusSessionId, NewFocusSession, SessionFilter, SessionSort, SubjectId};
+use stackrush_identity::Actor;
+
+use crate::auth::Auth;
+use crate::dto::analytics::*;
+use crate::dto::IdPath;
+use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::error::{ApiError, Detail};
+use crate::state::AppState;
+
+type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
+
+fn subject(actor: &Actor) -> SubjectId {
+    SubjectId::from_bytes(actor.id.bytes())
+}
+
+fn hex<T: std::str::FromStr>(
+    value: Option<String>,
+    field: &str,
+    code: &'static str,
+) -> Result<Option<T>, ApiError> {
+    value
+        .map(|v| {
+            v.parse().map_err(|_| {
+                ApiError::validation(
+                    code,
+                    "The request is invalid",
+                    vec![Detail {
+                        field: field.into(),
+                        message: "must be 24 hexadecimal characters".into(),
+                        value: None,
+                    }],
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Record a focus session.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "Record a focus session",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 408,
+    error_code = 413,
+    error_code = 415,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn create(
+    state: Data<AppState>,
+    auth: Auth,
+    body: Json<CreateFocusSessionRequest>,
+) -> Result<CreatedJson<ApiResponse<FocusSessionDto>>, ApiError> {
+    let b = body.into_inner();
+    let new = NewFocusSession {
+        challenge: hex(b.challenge_id, "challengeId", "VALIDATION_ERROR")?,
+        submission: hex(b.submission_id, "submissionId", "VALIDATION_ERROR")?,
+        start_time: b.start_time,
+        end_time: b.end_time,
+        distractions_encountered: b.distractions_encountered.unwrap_or(0),
+        focus_score: b.focus_score,
+        environment: b.environment.map(Into::into).unwrap_or_default(),
+    };
+    let created = state.analytics.record(subject(&auth.0), new).await?;
+    Ok(CreatedJson(ApiResponse::ok(created.into())))
+}
+
+/// The caller's sessions, filtered, sorted and paged.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "List my focus sessions",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn list(
+    state: Data<AppState>,
+    auth: Auth,
+    query: Query<FocusSessionQuery>,
+) -> Reply<Paginated<FocusSessionDto>> {
+    let q = query.into_inner();
+    let page = crate::routes::page_request(q.page, q.limit, 10)?;
+    let filter = SessionFilter {
+        challenge: hex(q.challenge_id, "challengeId", "QUERY_VALIDATION_ERROR")?,
+        environment: q.environment.map(Into::into),
+        from: q.from,
+        to: q.to,
+        sort: match q.sort {
+            None | Some(SessionSortDto::StartTime) => SessionSort::StartTime,
+            Some(SessionSortDto::FocusScore) => SessionSort::FocusScore,
+        },
+        descending: !matches!(q.order, Some(crate::dto::scoring::OrderDto::Asc)),
+    };
+    let found = state
+        .analytics
+        .sessions(subject(&auth.0), filter, page)
+        .await?;
+    Ok(Json(ApiResponse::ok(Paginated::from_page(
+        found,
+        Into::into,
+    ))))
+}
+
+/// The caller's focus statistics.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "My focus statistics",
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<FocusStatsDto> {
+    let stats = state.analytics.stats(subject(&auth.0)).await?;
+    Ok(Json(ApiResponse::ok(stats.into())))
+}
+
+/// The caller's latest sessions.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "My recent focus sessions",
+    error_code = 400,
+    error_code = 401,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn recent(
+    state: Data<AppState>,
+    auth: Auth,
+    query: Query<RecentQuery>,
+) -> Reply<Vec<FocusSessionDto>> {
+    let limit = crate::routes::page_request(None, query.limit, 5)?.limit();
+    let found = state.analytics.recent(subject(&auth.0), limit).await?;
+    Ok(Json(ApiResponse::ok(
+        found.into_iter().map(Into::into).collect(),
+    )))
+}
+
+/// One of the caller's sessions.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "Get a focus session",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn get_one(
+    state: Data<AppState>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<FocusSessionDto> {
+    let found = state
+        .analytics
+        .session(subject(&auth.0), path.parse::<FocusSessionId>()?)
+        .await?;
+    Ok(Json(ApiResponse::ok(found.into())))
+}
+
+/// Delete one of the caller's sessions.
+#[api_operation(
+    tag = "focus-sessions",
+    summary = "Delete a focus session",
+    error_code = 400,
+    error_code = 401,
+    error_code = 404,
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    state
+        .analytics
+        .delete(subject(&auth.0), path.parse::<FocusSessionId>()?)
+        .await?;
+    Ok(Json(ApiResponse::with_message(
+        Empty::default(),
+        "Focus session deleted",
+    )))
+}
+
+/// Focus session routes (`/stats` and `/recent` before `/{id}`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    use crate::routes::allowing;
+    cfg.service(
+        allowing(resource("/focus-sessions"), "GET, POST")
+            .route(get().to(list))
+            .route(post().to(create)),
+    )
+    .service(allowing(resource("/focus-sessions/stats"), "GET").route(get().to(stats)))
+    .service(allowing(resource("/focus-sessions/recent"), "GET").route(get().to(recent)))
+    .service(
+        allowing(resource("/focus-sessions/{id}"), "GET, DELETE")
+            .route(get().to(get_one))
+            .route(delete().to(remove)),
+    );
+}

@@ -1,0 +1,124 @@
+//! Focus sessions over HTTP, in the client's model.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn session(minutes_ago: i64, length: i64, focus: u32, environment: &str) -> serde_json::Value {
+    let end = Utc::now() - Duration::minutes(minutes_ago);
+    json!({
+        "startTime": (end - Duration::minutes(length)).to_rfc3339(),
+        "endTime": end.to_rfc3339(),
+        "distractionsEncountered": 2,
+        "focusScore": focus,
+        "environment": environment,
+    })
+}
+
+#[tokio::test]
+async fn sessions_are_recorded_listed_summed_and_private() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada").await;
+    let eve = app.signed_up("eve").await;
+    let (status, created) = app
+        .post(
+            "/api/focus-sessions",
+            Some(&ada.access),
+            session(60, 30, 90, "zen"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["data"]["duration"], 30.0);
+    assert_eq!(created["data"]["environment"], "zen");
+    let id = created["data"]["_id"].as_str().unwrap().to_owned();
+    app.post(
+        "/api/focus-sessions",
+        Some(&ada.access),
+        session(10, 20, 50, "interview"),
+    )
+    .await;
+
+    let (_, list) = app
+        .get(
+            "/api/focus-sessions?page=1&limit=10&sort=focusScore&order=desc",
+            Some(&ada.access),
+        )
+        .await;
+    assert_eq!(list["data"]["pagination"]["total"], 2, "{list}");
+    assert_eq!(list["data"]["data"][0]["focusScore"], 90);
+    let (_, zen) = app
+        .get("/api/focus-sessions?environment=zen", Some(&ada.access))
+        .await;
+    assert_eq!(zen["data"]["pagination"]["total"], 1);
+    let (_, recent) = app
+        .get("/api/focus-sessions/recent?limit=1", Some(&ada.access))
+        .await;
+    assert_eq!(recent["data"].as_array().unwrap().len(), 1);
+    assert_eq!(recent["data"][0]["focusScore"], 50, "newest first");
+    let (_, stats) = app
+        .get("/api/focus-sessions/stats", Some(&ada.access))
+        .await;
+    assert_eq!(stats["data"]["totalSessions"], 2, "{stats}");
+    assert_eq!(stats["data"]["averageFocus"], 70.0);
+    assert_eq!(stats["data"]["totalMinutes"], 50.0);
+    assert_eq!(stats["data"]["byEnvironment"]["zen"], 1);
+    assert_eq!(stats["data"]["distractionResistance"], "Good");
+
+    let (status, body) = app
+        .get(&format!("/api/focus-sessions/{id}"), Some(&eve.access))
+        .await;
+    assert_error(status, &body, 404, "FOCUS_SESSION_NOT_FOUND");
+    let (status, body) = app
+        .delete(&format!("/api/focus-sessions/{id}"), Some(&eve.access))
+        .await;
+    assert_error(status, &body, 404, "FOCUS_SESSION_NOT_FOUND");
+    let (status, _) = app
+        .get(&format!("/api/focus-sessions/{id}"), Some(&ada.access))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .delete(&format!("/api/focus-sessions/{id}"), Some(&ada.access))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, stats) = app
+        .get("/api/focus-sessions/stats", Some(&eve.access))
+        .await;
+    assert_eq!(stats["data"]["totalSessions"], 0);
+}
+
+#[tokio::test]
+async fn bad_sessions_are_refused_and_links_must_be_the_callers_own() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada").await;
+    let mut backwards = session(10, 30, 50, "zen");
+    let (s, e) = (backwards["startTime"].clone(), backwards["endTime"].clone());
+    backwards["startTime"] = e;
+    backwards["endTime"] = s;
+    let (status, body) = app
+        .post("/api/focus-sessions", Some(&ada.access), backwards)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "endTime");
+    let mut too_focused = session(10, 30, 50, "zen");
+    too_focused["focusScore"] = json!(101);
+    let (status, _) = app
+        .post("/api/focus-sessions", Some(&ada.access), too_focused)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut linked = session(10, 30, 50, "zen");
+    linked["submissionId"] = json!("0123456789abcdef01234567");
+    let (status, body) = app
+        .post("/api/focus-sessions", Some(&ada.access), linked)
+        .await;
+    assert_error(status, &body, 404, "SUBMISSION_NOT_FOUND");
+    let (status, body) = app
+        .post("/api/focus-sessions", None, session(10, 30, 50, "zen"))
+        .await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+    let (_, stats) = app
+        .get("/api/focus-sessions/stats", Some(&ada.access))
+        .await;
+    assert_eq!(stats["data"]["totalSessions"], 0, "nothing stored");
+}

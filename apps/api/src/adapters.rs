@@ -87,6 +87,7 @@ impl ChallengeCatalog for ChallengesCatalog {
             id: challenge,
             author: PlayerId::from_bytes(found.author.bytes()),
             difficulty: found.difficulty.as_str().to_owned(),
+            kind: found.kind.as_str().to_owned(),
             time_limit: found.time_limit,
             tests: found
                 .code

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod boards;
 pub mod challenges;
+pub mod dashboard;
 pub mod identity;
 pub mod notifications;
 pub mod scoring;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod boards;
 pub mod challenges;
+pub mod dashboard;
 pub mod focus;
 pub mod health;
 pub mod notifications;
@@ -18,6 +19,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.configure(health::configure_api)
         .configure(auth::configure)
         .configure(boards::configure_early)
+        .configure(dashboard::configure_early)
         .configure(users::configure)
         .configure(challenges::configure)
         .configure(scoring::configure)
@@ -25,7 +27,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .configure(boards::configure)
         .configure(notifications::configure)
         .configure(upcoming::configure)
-        .configure(focus::configure);
+        .configure(focus::configure)
+        .configure(dashboard::configure);
 }
 
 /// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.

@@ -228,29 +228,6 @@ pub async fn get_user(
     Ok(Json(ApiResponse::ok(view.into())))
 }
 
-/// A user's stats (403 STATS_PRIVATE when hidden).
-#[api_operation(
-    tag = "users",
-    summary = "Get a user's stats",
-    error_code = 400,
-    error_code = 401,
-    error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
-)]
-pub async fn get_user_stats(
-    state: Data<AppState>,
-    viewer: MaybeAuth,
-    path: Path<IdPath>,
-) -> Reply<StatsDto> {
-    let stats = state
-        .identity
-        .user_stats(viewer.0, path.parse::<UserId>()?)
-        .await?;
-    Ok(Json(ApiResponse::ok(stats.into())))
-}
-
 /// `/users/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
@@ -273,10 +250,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(
         crate::routes::allowing(resource("/users/username/{username}"), "GET")
             .route(get().to(get_by_username)),
-    )
-    .service(
-        crate::routes::allowing(resource("/users/{id}/stats"), "GET")
-            .route(get().to(get_user_stats)),
     )
     .service(
         crate::routes::allowing(resource("/users/{id}"), "GET, PATCH")

@@ -69,6 +69,7 @@ pub fn sample_submission(player: PlayerId, challenge: ChallengeRef) -> Submissio
         code: "const answer = () => 42; // ünïcode".into(),
         language: Language::Typescript,
         difficulty: "Medium".into(),
+        challenge_type: "bug-fix".into(),
         execution: Execution {
             time_factor: 1.0,
             executed_in_browser: true,
@@ -330,9 +331,11 @@ pub async fn submissions_list_and_delete(store: &dyn ScoringStore) {
 
     let facts = store.facts(alice).await.unwrap();
     assert_eq!(facts.len(), 3);
-    assert!(facts
-        .iter()
-        .any(|f| f.language == Language::Python && f.score == 95.5));
+    assert!(facts.iter().any(|f| f.language == Language::Python
+        && f.score == 95.5
+        && f.success
+        && f.challenge_type == "bug-fix"
+        && f.lines == 1));
 
     assert!(
         !SubmissionRepository::delete(store, high.id, bob)
@@ -514,6 +517,10 @@ pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
         vec![(players[4], 100, 5)]
     );
 
+    assert_eq!(store.rank_of(&key, 250).await.unwrap(), 2);
+    assert_eq!(store.rank_of(&key, 200).await.unwrap(), 2);
+    assert_eq!(store.rank_of(&key, 199).await.unwrap(), 5);
+    assert_eq!(store.rank_of(&key, 0).await.unwrap(), 6);
     let around = store.around(&key, players[2], 1).await.unwrap();
     assert_eq!(
         around.iter().map(row).collect::<Vec<_>>(),

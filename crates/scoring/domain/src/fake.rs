@@ -194,6 +194,9 @@ impl SubmissionRepository for InMemoryScoring {
             .map(|s| SubmissionFacts {
                 language: s.language,
                 difficulty: s.difficulty.clone(),
+                challenge_type: s.challenge_type.clone(),
+                lines: s.lines(),
+                success: s.success,
                 status: s.execution.status,
                 score: s.execution.score,
                 execution_time: s.execution.execution_time,
@@ -365,6 +368,14 @@ impl LeaderboardRepository for InMemoryScoring {
         let from = at.saturating_sub(span);
         let to = (at + span + 1).min(rows.len());
         Ok(rows[from..to].to_vec())
+    }
+
+    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        let better = ordered_board(&self.lock(), key)
+            .iter()
+            .filter(|(_, e)| e.xp > xp)
+            .count();
+        Ok(better as u64 + 1)
     }
 
     async fn challenge_board(

@@ -39,7 +39,7 @@ pub use ports::Ports;
 pub use progress::{
     Board, BoardRow, BoardWindow, ChallengeBoardRow, LedgerEntry, Progress, ProgressOrder,
 };
-pub use service::{Leaderboard, Scored, ScoringApi, ScoringService};
+pub use service::{Leaderboard, Scored, ScoringApi, ScoringService, Standing};
 pub use submission::*;
 
 #[cfg(feature = "mock")]

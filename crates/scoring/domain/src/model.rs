@@ -101,6 +101,8 @@ pub struct ScoringChallenge {
     pub author: PlayerId,
     /// "Easy", "Medium" or "Hard", kept on submissions for breakdowns.
     pub difficulty: String,
+    /// "dsa", "bug-fix" or "feature", kept on submissions for breakdowns.
+    pub kind: String,
     /// Minutes.
     pub time_limit: u32,
     pub tests: Vec<ScoringTest>,

@@ -100,6 +100,10 @@ pub trait LeaderboardRepository: Send + Sync {
         span: u32,
     ) -> Result<Vec<BoardRow>, StoreError>;
 
+    /// The rank someone with `xp` on board window `key` would have: one more than the listed
+    /// players with more.
+    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError>;
+
     /// One page of a challenge's listed bests, best first, with competition ranks.
     async fn challenge_board(
         &self,

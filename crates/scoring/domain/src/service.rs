@@ -44,6 +44,21 @@ pub struct Scored {
     pub unlocked: Vec<Achievement>,
 }
 
+/// Where a player stands now and how this week went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub progress: Progress,
+    /// Global rank; `None` when not on the board (no XP, or hidden).
+    pub rank: Option<u64>,
+    /// XP earned since Monday 00:00 UTC.
+    pub weekly_xp: u64,
+    /// Challenges first completed since Monday 00:00 UTC.
+    pub weekly_completed: u64,
+    /// Places gained this week: the rank the week-start XP would have on today's board,
+    /// minus today's rank (0 when not ranked).
+    pub rank_change: i64,
+}
+
 /// One page of an XP board and the window it covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leaderboard {
@@ -148,6 +163,9 @@ pub trait ScoringApi: Send + Sync {
         order: ProgressOrder,
         limit: u32,
     ) -> Result<Vec<Progress>, ScoringError>;
+
+    /// A player's rank and this week's figures.
+    async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError>;
 
     /// A player's progress (a fresh one before their first scoring).
     async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError>;
@@ -503,6 +521,7 @@ impl ScoringApi for ScoringService {
             code: new.code,
             language: new.language,
             difficulty: challenge.difficulty,
+            challenge_type: challenge.kind,
             execution: Execution {
                 executed_in_browser: true,
                 time_factor: 1.0,
@@ -742,6 +761,68 @@ impl ScoringApi for ScoringService {
         limit: u32,
     ) -> Result<Vec<Progress>, ScoringError> {
         Ok(self.ports.boards.top(order, limit.clamp(1, 100)).await?)
+    }
+
+    async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError> {
+        let now = self.ports.clock.now();
+        let progress = self.progress(player).await?;
+        let [week, _] = crate::plan::windows(now);
+        let weekly_xp = self
+            .ports
+            .boards
+            .around(&week.key(), player, 0)
+            .await?
+            .first()
+            .map_or(0, |r| r.xp);
+        let rank = self
+            .ports
+            .boards
+            .around("all", player, 0)
+            .await?
+            .first()
+            .map(|r| r.rank);
+        let rank_change = match rank {
+            None => 0,
+            Some(now_rank) => {
+                let before = progress.xp.saturating_sub(weekly_xp);
+                let mut then = self.ports.boards.rank_of("all", before).await?;
+                if weekly_xp > 0 {
+                    // Today's board counts the player above their own week-start XP.
+                    then = then.saturating_sub(1);
+                }
+                i64::try_from(then).unwrap_or(i64::MAX) - i64::try_from(now_rank).unwrap_or(0)
+            }
+        };
+        // Completions this week: the ledger, newest first, until the week's start.
+        let start = week.start.unwrap_or(now);
+        let mut weekly_completed = 0;
+        let mut page = 1;
+        'pages: loop {
+            let entries = self
+                .ports
+                .progress
+                .ledger(player, PageRequest::new(page, 100))
+                .await?;
+            for e in &entries.items {
+                if e.at < start {
+                    break 'pages;
+                }
+                if e.reason == crate::progress::XpReason::ChallengeCompleted {
+                    weekly_completed += 1;
+                }
+            }
+            if !entries.has_next() {
+                break;
+            }
+            page += 1;
+        }
+        Ok(Standing {
+            progress,
+            rank,
+            weekly_xp,
+            weekly_completed,
+            rank_change,
+        })
     }
 
     async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError> {

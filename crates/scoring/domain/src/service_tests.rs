@@ -41,6 +41,7 @@ fn challenge(author: PlayerId, time_limit: u32) -> ScoringChallenge {
         id: ChallengeRef::generate(now),
         author,
         difficulty: "Easy".into(),
+        kind: "bug-fix".into(),
         time_limit,
         tests: vec![
             ScoringTest {
@@ -705,6 +706,40 @@ async fn boards_rank_with_ties_and_hide_unlisted_players() {
     assert_eq!(cb.items.len(), 3, "only listed successes");
     assert_eq!(cb.items[0].best.score, 100.0);
     assert_eq!(cb.items[2].best.score, 75.0);
+}
+
+#[tokio::test]
+async fn standing_counts_this_weeks_completions_and_places_gained() {
+    let w = world();
+    let (ada, bob) = (viewer(), viewer());
+    // Bob leads with two solves; Ada passes him this week with three.
+    for c in &w.challenges[..2] {
+        let s = w.service.submit(bob, new_submission(c)).await.unwrap();
+        w.service.score(bob, s.id, run(c, RIGHT)).await.unwrap();
+    }
+    let before = w.service.standing(ada.player).await.unwrap();
+    assert_eq!(
+        (before.rank, before.weekly_xp, before.rank_change),
+        (None, 0, 0)
+    );
+    for c in &w.challenges[2..5] {
+        let s = w.service.submit(ada, new_submission(c)).await.unwrap();
+        w.service.score(ada, s.id, run(c, RIGHT)).await.unwrap();
+    }
+    let st = w.service.standing(ada.player).await.unwrap();
+    assert_eq!(st.rank, Some(1));
+    assert_eq!(st.weekly_xp, 300);
+    assert_eq!(st.weekly_completed, 3);
+    assert_eq!(st.rank_change, 1, "from 2nd (0 XP behind bob's 200) to 1st");
+    let bob_now = w.service.standing(bob.player).await.unwrap();
+    assert_eq!(bob_now.rank, Some(2));
+    // Next week: nothing earned yet, no completions counted.
+    w.clock.advance(Duration::days(7));
+    let later = w.service.standing(ada.player).await.unwrap();
+    assert_eq!(
+        (later.weekly_xp, later.weekly_completed, later.rank_change),
+        (0, 0, 0)
+    );
 }
 
 #[tokio::test]

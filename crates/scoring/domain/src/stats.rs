@@ -68,7 +68,18 @@ pub fn summarize(facts: &[SubmissionFacts]) -> SubmissionStats {
             },
         })
         .collect();
+    let successes: Vec<&SubmissionFacts> = facts.iter().filter(|f| f.success).collect();
     SubmissionStats {
+        lines_of_code: facts.iter().map(|f| u64::from(f.lines)).sum(),
+        bugs_fixed: successes
+            .iter()
+            .filter(|f| f.challenge_type == "bug-fix")
+            .count() as u64,
+        code_quality: if successes.is_empty() {
+            0.0
+        } else {
+            round2(successes.iter().map(|f| f.score).sum::<f64>() / successes.len() as f64)
+        },
         total_submissions: total,
         completed_submissions: completed,
         completion_rate: if total == 0 {
@@ -106,6 +117,13 @@ mod tests {
         SubmissionFacts {
             language: lang,
             difficulty: difficulty.into(),
+            challenge_type: if difficulty == "Hard" {
+                "bug-fix".into()
+            } else {
+                "dsa".into()
+            },
+            lines: 3,
+            success: status == RunStatus::Completed && score >= 70.0,
             status,
             score,
             execution_time: (status != RunStatus::Pending).then_some(100),
@@ -139,6 +157,9 @@ mod tests {
         assert_eq!(s.recent_activity[0].date, "2026-11-02");
         assert_eq!(s.recent_activity[1].submissions, 2);
         assert_eq!(s.recent_activity[1].average_score, 60.0);
+        assert_eq!(s.lines_of_code, 9);
+        assert_eq!(s.bugs_fixed, 0, "the Hard bug-fix one failed");
+        assert_eq!(s.code_quality, 90.0, "over successes only");
     }
 
     #[test]

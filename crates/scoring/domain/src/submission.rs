@@ -176,6 +176,8 @@ pub struct Submission {
     pub language: Language,
     /// The challenge's difficulty when submitted ("Easy", "Medium", "Hard").
     pub difficulty: String,
+    /// The challenge's type when submitted ("dsa", "bug-fix", "feature").
+    pub challenge_type: String,
     pub execution: Execution,
     pub simulation: Simulation,
     /// The attempt's start, or the submission time without an attempt.
@@ -192,6 +194,11 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// Lines of submitted code.
+    pub fn lines(&self) -> u32 {
+        u32::try_from(self.code.lines().count()).unwrap_or(u32::MAX)
+    }
+
     /// Whether the run has been scored.
     pub fn is_completed(&self) -> bool {
         self.scored_at.is_some()
@@ -245,6 +252,9 @@ pub struct SubmissionFilter {
 pub struct SubmissionFacts {
     pub language: Language,
     pub difficulty: String,
+    pub challenge_type: String,
+    pub lines: u32,
+    pub success: bool,
     pub status: RunStatus,
     pub score: f64,
     pub execution_time: Option<u64>,
@@ -278,4 +288,10 @@ pub struct SubmissionStats {
     pub difficulty_breakdown: [u64; 3],
     /// The last 7 UTC days with submissions, newest first.
     pub recent_activity: Vec<DayActivity>,
+    /// Lines over all submissions.
+    pub lines_of_code: u64,
+    /// Successful submissions to bug-fix challenges.
+    pub bugs_fixed: u64,
+    /// Average score of successful submissions, 0–100.
+    pub code_quality: f64,
 }

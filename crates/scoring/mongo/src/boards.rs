@@ -181,6 +181,10 @@ impl LeaderboardRepository for MongoScoring {
         self.ranked(key, docs).await
     }
 
+    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        Ok(self.players_over(key, Some(xp)).await? + 1)
+    }
+
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,

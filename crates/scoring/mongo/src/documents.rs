@@ -43,6 +43,10 @@ pub(crate) struct SubmissionDoc {
     pub code: String,
     pub language: String,
     pub difficulty: String,
+    #[serde(default)]
+    pub challenge_type: String,
+    #[serde(default)]
+    pub lines: i64,
     pub execution: Execution,
     pub simulation: Simulation,
     pub metadata: MetadataDoc,
@@ -62,6 +66,8 @@ impl From<&Submission> for SubmissionDoc {
             code: s.code.clone(),
             language: s.language.as_str().to_owned(),
             difficulty: s.difficulty.clone(),
+            challenge_type: s.challenge_type.clone(),
+            lines: i64::from(s.lines()),
             execution: s.execution.clone(),
             simulation: s.simulation,
             metadata: MetadataDoc {
@@ -91,6 +97,7 @@ impl TryFrom<SubmissionDoc> for Submission {
             language: Language::parse(&d.language)
                 .ok_or_else(|| corrupt("language", &d.language))?,
             difficulty: d.difficulty,
+            challenge_type: d.challenge_type,
             execution: d.execution,
             simulation: d.simulation,
             started_at: d.metadata.started_at.to_chrono(),

@@ -30,6 +30,12 @@ struct FactsExecution {
 struct FactsDoc {
     language: String,
     difficulty: String,
+    #[serde(default)]
+    challenge_type: String,
+    #[serde(default)]
+    lines: i64,
+    #[serde(default)]
+    success: bool,
     execution: FactsExecution,
     created_at: BsonTime,
 }
@@ -138,7 +144,7 @@ impl SubmissionRepository for MongoScoring {
             .collection::<FactsDoc>(SUBMISSIONS)
             .find(doc! { "user": oid(player.bytes()) })
             .projection(doc! {
-                "language": 1, "difficulty": 1, "execution.status": 1, "execution.score": 1,
+                "language": 1, "difficulty": 1, "challengeType": 1, "lines": 1, "success": 1, "execution.status": 1, "execution.score": 1,
                 "execution.executionTime": 1, "createdAt": 1,
             })
             .await
@@ -152,6 +158,9 @@ impl SubmissionRepository for MongoScoring {
                     language: Language::parse(&d.language)
                         .ok_or_else(|| corrupt("language", &d.language))?,
                     difficulty: d.difficulty,
+                    challenge_type: d.challenge_type,
+                    lines: u32::try_from(d.lines).unwrap_or(0),
+                    success: d.success,
                     status: RunStatus::parse(&d.execution.status)
                         .ok_or_else(|| corrupt("status", &d.execution.status))?,
                     score: d.execution.score,

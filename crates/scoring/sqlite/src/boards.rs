@@ -180,6 +180,10 @@ impl LeaderboardRepository for SqliteScoring {
         Ok(out)
     }
 
+    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        Ok(self.better_than(key, xp).await? + 1)
+    }
+
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,

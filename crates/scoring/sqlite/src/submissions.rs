@@ -17,7 +17,7 @@ use crate::{n, store_error, u, SqliteScoring};
 
 pub(crate) const COLUMNS: &str = "id, player, challenge, attempt, language, difficulty, status, \
     score, success, execution_time, xp_awarded, code, execution, simulation, started_at, \
-    submitted_at, scored_at, created_at, updated_at";
+    submitted_at, scored_at, created_at, updated_at, challenge_type, lines";
 
 fn language(row: &SqliteRow) -> Result<Language, StoreError> {
     let name: String = get(row, "language")?;
@@ -38,6 +38,7 @@ pub(crate) fn from_row(row: &SqliteRow) -> Result<Submission, StoreError> {
         code: get(row, "code")?,
         language: language(row)?,
         difficulty: get(row, "difficulty")?,
+        challenge_type: get(row, "challenge_type")?,
         execution: json(row, "execution")?,
         simulation: json(row, "simulation")?,
         started_at: from_millis(get(row, "started_at")?)?,
@@ -83,7 +84,7 @@ impl SubmissionRepository for SqliteScoring {
     async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO submissions ({COLUMNS}) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
         ))
         .bind(s.id.to_hex())
         .bind(s.player.to_hex())
@@ -104,6 +105,8 @@ impl SubmissionRepository for SqliteScoring {
         .bind(s.scored_at.map(millis))
         .bind(millis(s.created_at))
         .bind(millis(s.updated_at))
+        .bind(&s.challenge_type)
+        .bind(i64::from(s.lines()))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -163,7 +166,8 @@ impl SubmissionRepository for SqliteScoring {
 
     async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError> {
         let rows = sqlx::query(
-            "SELECT language, difficulty, status, score, execution_time, created_at \
+            "SELECT language, difficulty, challenge_type, lines, success, status, score, \
+               execution_time, created_at \
              FROM submissions WHERE player = ?1",
         )
         .bind(player.to_hex())
@@ -175,6 +179,9 @@ impl SubmissionRepository for SqliteScoring {
                 Ok(SubmissionFacts {
                     language: language(row)?,
                     difficulty: get(row, "difficulty")?,
+                    challenge_type: get(row, "challenge_type")?,
+                    lines: u32::try_from(get::<i64>(row, "lines")?).unwrap_or(0),
+                    success: get(row, "success")?,
                     status: status(row)?,
                     score: get(row, "score")?,
                     execution_time: get::<Option<i64>>(row, "execution_time")?.map(u),

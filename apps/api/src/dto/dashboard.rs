@@ -1,0 +1,154 @@
+//! `GET /users/dashboard` and `GET /users/{id}/stats`: read models composed from the identity,
+//! scoring, challenges and analytics contexts.
+
+use apistos::{ApiComponent, JsonSchema};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// `GET /users/{id}/stats` (the client's fields).
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct UserStatsDto {
+    pub xp: u64,
+    pub level: u32,
+    pub total_challenges: u64,
+    pub completed_challenges: u64,
+    /// Percent of scored submissions that completed a challenge for the first time.
+    pub completion_rate: f64,
+    pub streak: u32,
+    /// Over scored submissions, 0–100.
+    pub average_score: f64,
+    pub last_active_date: Option<DateTime<Utc>>,
+}
+
+/// The dashboard's owner.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct DashboardProfileDto {
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+}
+
+/// Headline figures.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct DashboardStatsDto {
+    pub level: u32,
+    pub xp: u64,
+    pub completed_challenges: u64,
+    pub total_challenges: u64,
+    pub completion_rate: f64,
+    pub average_score: f64,
+}
+
+/// One recently scored submission.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ActivityDto {
+    /// The submission's id.
+    pub id: String,
+    pub challenge_id: String,
+    pub title: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub difficulty: String,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub score: f64,
+    pub success: bool,
+    /// XP this submission earned.
+    pub xp: u64,
+    /// Minutes.
+    pub time_spent: f64,
+    pub distraction_level: String,
+}
+
+/// Focus, from focus sessions.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct FocusAnalysisDto {
+    pub average_focus: f64,
+    /// Longest run of consecutive days with a focus session.
+    pub best_streak: u32,
+    /// Poor, Fair, Good or Excellent.
+    pub distraction_resistance: String,
+}
+
+/// Code, from submissions.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct CodingStatsDto {
+    pub lines_of_code: u64,
+    /// Successful submissions to bug-fix challenges.
+    pub bugs_fixed: u64,
+    /// Average score of successful submissions.
+    pub code_quality: f64,
+}
+
+/// This week (since Monday 00:00 UTC), from the XP ledger.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct WeeklyStatsDto {
+    pub xp_gained: u64,
+    pub challenges_completed: u64,
+    /// Places gained on the global board this week (negative: lost).
+    pub rank_change: i64,
+}
+
+/// `GET /users/dashboard`.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct DashboardDto {
+    pub profile: DashboardProfileDto,
+    pub stats: DashboardStatsDto,
+    pub recent_activity: Vec<ActivityDto>,
+    pub streak: u32,
+    pub best_streak: u32,
+    /// Global rank; `null` before the first XP or with hidden stats.
+    pub rank: Option<u64>,
+    /// Average focus score of focus sessions, 0–100.
+    pub focus_rating: f64,
+    pub focus_analysis: FocusAnalysisDto,
+    pub coding_stats: CodingStatsDto,
+    pub weekly_stats: WeeklyStatsDto,
+}
+
+/// Percent, two decimals; 0 without a denominator.
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+    }
+}
+
+/// Minutes a submission took: the attempt's clock when it had one, else what the browser said.
+pub fn minutes_spent(s: &stackrush_scoring::Submission) -> f64 {
+    match (s.attempt, s.scored_at) {
+        (Some(_), Some(done)) => {
+            ((done - s.started_at).num_seconds() as f64 / 60.0 * 10.0).round() / 10.0
+        }
+        _ => s.simulation.time_spent.map_or(0.0, f64::from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_to_two_decimals_and_never_divide_by_zero() {
+        assert_eq!(percent(1, 3), 33.33);
+        assert_eq!(percent(2, 2), 100.0);
+        assert_eq!(percent(5, 0), 0.0);
+    }
+}

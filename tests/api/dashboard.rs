@@ -128,4 +128,10 @@ async fn the_dashboard_reflects_submissions_rank_focus_and_this_week() {
     assert!(s["lastActiveDate"].is_string());
     let (status, body) = app.get("/api/users/dashboard", None).await;
     assert_error(status, &body, 401, "MISSING_TOKEN");
+
+    let (status, platform) = app.get("/api/users/stats", None).await;
+    assert_eq!(status, StatusCode::OK, "{platform}");
+    assert_eq!(platform["data"]["totalUsers"], 2, "the admin and ada");
+    assert_eq!(platform["data"]["successRate"], 50.0);
+    assert_eq!(platform["data"]["avgFocusRating"], 85.0);
 }

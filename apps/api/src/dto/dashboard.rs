@@ -152,3 +152,16 @@ mod tests {
         assert_eq!(percent(5, 0), 0.0);
     }
 }
+
+/// `GET /users/stats`: platform figures.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct PlatformStatsDto {
+    /// Active accounts.
+    pub total_users: u64,
+    /// Percent of scored submissions that succeeded.
+    pub success_rate: f64,
+    /// Average focus score over all focus sessions.
+    pub avg_focus_rating: f64,
+}

@@ -155,11 +155,27 @@ pub async fn user_stats(
     })))
 }
 
+/// Platform figures: active users, the success rate of scored submissions, average focus.
+#[api_operation(
+    tag = "users",
+    summary = "Platform statistics",
+    error_code = 429,
+    error_code = 503
+)]
+pub async fn platform(state: Data<AppState>) -> Reply<PlatformStatsDto> {
+    Ok(Json(ApiResponse::ok(PlatformStatsDto {
+        total_users: state.identity.active_user_count().await?,
+        success_rate: state.scoring.success_rate().await?,
+        avg_focus_rating: state.analytics.average_focus().await?,
+    })))
+}
+
 /// Routes that must come before `/users/{id}`.
 pub fn configure_early(cfg: &mut ServiceConfig) {
     cfg.service(
         crate::routes::allowing(resource("/users/dashboard"), "GET").route(get().to(dashboard)),
-    );
+    )
+    .service(crate::routes::allowing(resource("/users/stats"), "GET").route(get().to(platform)));
 }
 
 /// `/users/{id}/stats`.

@@ -109,6 +109,8 @@ pub async fn sessions_round_trip_and_filter(repo: &dyn FocusSessionRepository) {
         .unwrap();
     assert_eq!((second.total, second.items.len()), (3, 1));
     assert_eq!(repo.all(me).await.unwrap().len(), 3);
+    let average = repo.average_focus().await.unwrap().unwrap();
+    assert!((10.0..=90.0).contains(&average), "{average}");
     assert!(!repo.delete(other, old.id).await.unwrap());
     assert!(repo.delete(me, old.id).await.unwrap());
     assert!(!repo.delete(me, old.id).await.unwrap());

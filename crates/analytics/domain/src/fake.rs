@@ -75,6 +75,16 @@ impl FocusSessionRepository for InMemoryFocusSessions {
             .collect())
     }
 
+    async fn average_focus(&self) -> Result<Option<f64>, StoreError> {
+        let items = self.items();
+        if items.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            items.iter().map(|s| f64::from(s.focus_score)).sum::<f64>() / items.len() as f64,
+        ))
+    }
+
     async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError> {
         let mut items = self.items();
         let before = items.len();

@@ -32,6 +32,9 @@ pub trait FocusSessionRepository: Send + Sync {
     /// Every session of `user`, for statistics.
     async fn all(&self, user: SubjectId) -> Result<Vec<FocusSession>, StoreError>;
 
+    /// The average focus score over everyone's sessions; `None` without any.
+    async fn average_focus(&self) -> Result<Option<f64>, StoreError>;
+
     /// Deletes `user`'s session; whether it existed.
     async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError>;
 }

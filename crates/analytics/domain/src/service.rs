@@ -47,6 +47,9 @@ pub trait AnalyticsApi: Send + Sync {
     /// The user's focus statistics.
     async fn stats(&self, user: SubjectId) -> Result<FocusStats, AnalyticsError>;
 
+    /// The average focus score over everyone's sessions, two decimals (0 without any).
+    async fn average_focus(&self) -> Result<f64, AnalyticsError>;
+
     /// One of the user's sessions. Errors: `NotFound`.
     async fn session(
         &self,
@@ -158,6 +161,11 @@ impl AnalyticsApi for AnalyticsService {
 
     async fn stats(&self, user: SubjectId) -> Result<FocusStats, AnalyticsError> {
         Ok(summarize(&self.ports.sessions.all(user).await?))
+    }
+
+    async fn average_focus(&self) -> Result<f64, AnalyticsError> {
+        let average = self.ports.sessions.average_focus().await?.unwrap_or(0.0);
+        Ok((average * 100.0).round() / 100.0)
     }
 
     async fn session(

@@ -206,6 +206,19 @@ impl FocusSessionRepository for MongoFocusSessions {
         convert(docs)
     }
 
+    async fn average_focus(&self) -> Result<Option<f64>, StoreError> {
+        use futures::TryStreamExt;
+        let docs: Vec<Document> = self
+            .collection
+            .aggregate([doc! { "$group": { "_id": null, "average": { "$avg": "$focusScore" } } }])
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        Ok(docs.first().and_then(|d| d.get_f64("average").ok()))
+    }
+
     async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError> {
         let done = self
             .collection

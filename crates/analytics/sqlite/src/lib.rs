@@ -172,6 +172,13 @@ impl FocusSessionRepository for SqliteFocusSessions {
         rows.iter().map(from_row).collect()
     }
 
+    async fn average_focus(&self) -> Result<Option<f64>, StoreError> {
+        sqlx::query_scalar("SELECT AVG(focus_score) FROM focus_sessions")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+
     async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM focus_sessions WHERE id = ?1 AND user_id = ?2")
             .bind(id.to_hex())

@@ -187,6 +187,9 @@ pub trait IdentityApi: Send + Sync {
     /// content, even when their profile is private).
     async fn summaries(&self, ids: Vec<UserId>) -> Result<Vec<UserSummary>, IdentityError>;
 
+    /// How many active accounts exist (platform figures).
+    async fn active_user_count(&self) -> Result<u64, IdentityError>;
+
     /// Creates a verified admin account (bootstrap and command line). Same errors as `register`.
     async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
 }
@@ -924,6 +927,19 @@ impl IdentityApi for IdentityService {
         }
         tracing::info!(admin = %actor.id, user = %id, "account changed by an admin");
         Ok(user)
+    }
+
+    async fn active_user_count(&self) -> Result<u64, IdentityError> {
+        let filter = UserFilter {
+            is_active: Some(true),
+            ..UserFilter::default()
+        };
+        Ok(self
+            .ports
+            .users
+            .list(&filter, PageRequest::new(1, 1))
+            .await?
+            .total)
     }
 
     async fn summaries(&self, ids: Vec<UserId>) -> Result<Vec<UserSummary>, IdentityError> {

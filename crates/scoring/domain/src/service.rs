@@ -164,6 +164,9 @@ pub trait ScoringApi: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Progress>, ScoringError>;
 
+    /// Percent of scored submissions, everyone's, that succeeded (platform figures).
+    async fn success_rate(&self) -> Result<f64, ScoringError>;
+
     /// A player's rank and this week's figures.
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError>;
 
@@ -761,6 +764,32 @@ impl ScoringApi for ScoringService {
         limit: u32,
     ) -> Result<Vec<Progress>, ScoringError> {
         Ok(self.ports.boards.top(order, limit.clamp(1, 100)).await?)
+    }
+
+    async fn success_rate(&self) -> Result<f64, ScoringError> {
+        let one = PageRequest::new(1, 1);
+        let count = |filter: SubmissionFilter| async move {
+            Ok::<u64, ScoringError>(self.ports.submissions.list(&filter, one).await?.total)
+        };
+        let all = count(SubmissionFilter::default()).await?;
+        let pending = count(SubmissionFilter {
+            status: Some(RunStatus::Pending),
+            ..SubmissionFilter::default()
+        })
+        .await?;
+        // Success is a completed run scoring at least 70.
+        let successes = count(SubmissionFilter {
+            status: Some(RunStatus::Completed),
+            min_score: Some(crate::xp::SUCCESS_SCORE),
+            ..SubmissionFilter::default()
+        })
+        .await?;
+        let scored = all.saturating_sub(pending);
+        Ok(if scored == 0 {
+            0.0
+        } else {
+            (successes as f64 * 10_000.0 / scored as f64).round() / 100.0
+        })
     }
 
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError> {

@@ -743,6 +743,28 @@ async fn standing_counts_this_weeks_completions_and_places_gained() {
 }
 
 #[tokio::test]
+async fn the_platform_success_rate_counts_scored_submissions_only() {
+    let w = world();
+    let v = viewer();
+    assert_eq!(
+        w.service.success_rate().await.unwrap(),
+        0.0,
+        "no division by zero"
+    );
+    let c = &w.challenges[0];
+    for outputs in [RIGHT, ["3", "no"], RIGHT] {
+        let s = w.service.submit(v, new_submission(c)).await.unwrap();
+        w.service.score(v, s.id, run(c, outputs)).await.unwrap();
+    }
+    w.service.submit(v, new_submission(c)).await.unwrap();
+    assert_eq!(
+        w.service.success_rate().await.unwrap(),
+        66.67,
+        "2 of 3 scored; pending ignored"
+    );
+}
+
+#[tokio::test]
 async fn ledger_is_private_to_its_player_and_admins() {
     let w = world();
     let (v, other) = (viewer(), viewer());

@@ -22,6 +22,8 @@ pub struct TestApp {
 #[derive(Default)]
 pub struct Options {
     pub vars: Vec<(&'static str, String)>,
+    /// Load the starter catalogue and achievements (`stackrush-api seed`) before serving.
+    pub seed: bool,
 }
 
 impl TestApp {
@@ -59,6 +61,16 @@ impl TestApp {
             vars.insert(k.into(), v);
         }
         let settings = Settings::from_lookup(&|name| vars.get(name).cloned()).unwrap();
+        if options.seed {
+            let contexts = stackrush_api::startup::open(&settings).await.unwrap();
+            stackrush_api::seed::run(
+                contexts.identity.as_ref(),
+                contexts.challenges.as_ref(),
+                contexts.scoring.as_ref(),
+            )
+            .await
+            .unwrap();
+        }
         let app = Application::build(settings).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

@@ -12,6 +12,7 @@ mod focus;
 
 mod auth;
 mod challenges;
+mod contract;
 mod dashboard;
 mod notifications;
 mod platform;

@@ -127,12 +127,12 @@ async fn a_scored_submission_moves_xp_level_streak_ranks_stats_and_achievements(
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let data = &body["data"];
-    assert_eq!(data["submission"]["execution"]["score"], 100.0, "{body}");
-    assert_eq!(data["submission"]["execution"]["timeFactor"], 1.1);
-    assert_eq!(data["submission"]["success"], true);
-    assert_eq!(data["submission"]["xpAwarded"], 100);
+    assert_eq!(data["execution"]["score"], 100.0, "{body}");
+    assert_eq!(data["execution"]["timeFactor"], 1.1);
+    assert_eq!(data["success"], true);
+    assert_eq!(data["xpAwarded"], 100);
     assert_eq!(
-        data["submission"]["simulation"]["mode"], "interview",
+        data["simulation"]["mode"], "interview",
         "the attempt's mode"
     );
     assert_eq!(
@@ -144,10 +144,7 @@ async fn a_scored_submission_moves_xp_level_streak_ranks_stats_and_achievements(
     assert_eq!(data["unlockedAchievements"][0]["key"], "first-solve");
     // The browser sent the hidden answer as its own output; the server never sends it back as
     // the expected one.
-    for t in data["submission"]["execution"]["testResults"]
-        .as_array()
-        .unwrap()
-    {
+    for t in data["execution"]["testResults"].as_array().unwrap() {
         if t["isHidden"] == true {
             assert!(t["expectedOutput"].is_null(), "{t}");
         }
@@ -267,7 +264,7 @@ async fn a_scored_submission_moves_xp_level_streak_ranks_stats_and_achievements(
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["data"]["submission"]["xpAwarded"], 0);
+    assert_eq!(body["data"]["xpAwarded"], 0);
     assert_eq!(body["data"]["progress"]["xp"], 150);
     assert_eq!(body["data"]["progress"]["totalChallenges"], 2);
 }
@@ -307,13 +304,13 @@ async fn the_server_judges_outputs_and_only_the_owner_scores() {
     // Claimed passes with a wrong hidden output: the weight-3 hidden test fails.
     let (status, body) = app.post(&path, Some(&ada.access), run(&tests, true)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let e = &body["data"]["submission"]["execution"];
+    let e = &body["data"]["execution"];
     assert_eq!(e["score"], 25.0, "{body}");
     assert_eq!(
         (e["passedTests"].as_u64(), e["totalTests"].as_u64()),
         (Some(1), Some(2))
     );
-    assert_eq!(body["data"]["submission"]["success"], false);
+    assert_eq!(body["data"]["success"], false);
     assert_eq!(body["data"]["progress"]["xp"], 0);
 
     // The challenge's author (the admin here) may read it.

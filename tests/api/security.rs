@@ -169,6 +169,7 @@ async fn operator_injection_is_a_validation_error_and_search_is_literal() {
 async fn oversized_deep_and_non_json_bodies_get_json_errors() {
     let app = TestApp::spawn_with(Options {
         vars: vec![("BODY_LIMIT_BYTES", "4096".into())],
+        ..Options::default()
     })
     .await;
     let big = json!({"identifier": "a".repeat(10_000), "password": "x"});
@@ -211,6 +212,7 @@ async fn oversized_deep_and_non_json_bodies_get_json_errors() {
 async fn credential_routes_are_throttled_per_address_with_json_429s() {
     let app = TestApp::spawn_with(Options {
         vars: vec![("AUTH_RATE_LIMIT_PER_MINUTE", "3".into())],
+        ..Options::default()
     })
     .await;
     for i in 0..3 {
@@ -254,6 +256,7 @@ async fn credential_routes_are_throttled_per_address_with_json_429s() {
 async fn the_global_limit_applies_to_every_route() {
     let app = TestApp::spawn_with(Options {
         vars: vec![("RATE_LIMIT_PER_MINUTE", "5".into())],
+        ..Options::default()
     })
     .await;
     for _ in 0..5 {
@@ -357,6 +360,7 @@ async fn a_trickled_body_times_out_with_a_json_408_while_others_are_served() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::spawn_with(Options {
         vars: vec![("BODY_TIMEOUT_SECS", "1".into())],
+        ..Options::default()
     })
     .await;
     let address = app.base.trim_start_matches("http://").to_owned();

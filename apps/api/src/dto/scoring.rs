@@ -545,11 +545,13 @@ impl From<sc::Achievement> for AchievementDto {
     }
 }
 
-/// The scored submission, the player's progress and what it unlocked.
+/// The scored submission (the client reads it as the submission document), plus the player's
+/// progress and what the scoring unlocked.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct ScoredDto {
+    #[serde(flatten)]
     pub submission: SubmissionDto,
     pub progress: ProgressDto,
     pub unlocked_achievements: Vec<AchievementDto>,

@@ -31,6 +31,7 @@
 //! ```
 //! A complete program is `examples/embedded.rs` in the SQLite adapter crate.
 
+pub mod auth_cache;
 pub mod crypto;
 pub mod error;
 pub mod model;

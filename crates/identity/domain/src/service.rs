@@ -7,6 +7,7 @@ use chrono::Duration;
 use stackrush_kernel::{Page, PageRequest};
 use tokio::sync::OnceCell;
 
+use crate::auth_cache::{AuthCache, Invalidating};
 use crate::crypto::{keyed_hash, random_token};
 use crate::error::IdentityError;
 use crate::model::*;
@@ -202,11 +203,18 @@ pub struct IdentityService {
     /// A real hash of nothing in particular: unknown users get a full bcrypt verify against it,
     /// so their answer takes as long as a wrong password's.
     dummy_hash: OnceCell<String>,
+    /// What authentication read recently (see [`crate::auth_cache`]).
+    auth_cache: Arc<AuthCache>,
 }
 
 impl IdentityService {
     /// A service over `ports` with `config`.
-    pub fn new(ports: Ports, config: IdentityConfig) -> Self {
+    pub fn new(mut ports: Ports, config: IdentityConfig) -> Self {
+        let auth_cache = Arc::new(AuthCache::default());
+        ports.users = Arc::new(Invalidating {
+            inner: ports.users,
+            cache: auth_cache.clone(),
+        });
         let codec = AccessTokenCodec::new(
             &config.secrets.jwt,
             &config.issuer,
@@ -218,6 +226,7 @@ impl IdentityService {
             config,
             codec,
             dummy_hash: OnceCell::new(),
+            auth_cache,
         }
     }
 
@@ -713,16 +722,27 @@ impl IdentityApi for IdentityService {
             AccessTokenError::Expired => IdentityError::TokenExpired,
             AccessTokenError::Invalid => IdentityError::InvalidToken,
         })?;
-        let user = match self.ports.users.find_by_id(id).await? {
-            Some(user) if user.is_usable() => user,
-            _ => return Err(IdentityError::InvalidUser),
+        let known = match self.auth_cache.get(id, now) {
+            Some(known) => known,
+            None => {
+                let Some(user) = self.ports.users.find_by_id(id).await? else {
+                    return Err(IdentityError::InvalidUser);
+                };
+                self.auth_cache.put(&user, now);
+                self.auth_cache.get(id, now).ok_or_else(|| {
+                    IdentityError::Internal(anyhow::anyhow!("auth cache lost an entry"))
+                })?
+            }
         };
-        if claims.ver != user.token_version {
+        if !known.usable {
+            return Err(IdentityError::InvalidUser);
+        }
+        if claims.ver != known.token_version {
             return Err(IdentityError::InvalidToken);
         }
         Ok(Actor {
-            id: user.id,
-            roles: user.roles,
+            id,
+            roles: known.roles,
         })
     }
 

@@ -1,9 +1,10 @@
 //! The notifications service.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use garde::Validate;
 use stackrush_kernel::{FieldError, Page, PageRequest};
 
@@ -66,15 +67,34 @@ pub trait NotificationApi: Send + Sync {
     async fn purge_expired(&self) -> Result<u64, NotificationError>;
 }
 
+/// How long an unread count is answered from memory. Every write through this service forgets
+/// the recipient's count at once; writes through other instances show within this time.
+pub const COUNT_TTL: Duration = Duration::seconds(1);
+
+/// The most recipients whose counts are remembered; beyond it the memory starts over.
+const COUNT_CAPACITY: usize = 100_000;
+
 /// The notification rules over the outbound ports.
 pub struct NotificationService {
     ports: Ports,
+    counts: Mutex<HashMap<RecipientId, (DateTime<Utc>, u64)>>,
 }
 
 impl NotificationService {
     /// A service over `ports`.
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<RecipientId, (DateTime<Utc>, u64)>> {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn forget(&self, recipient: RecipientId) {
+        self.counts().remove(&recipient);
     }
 
     /// The service as a shared inbound port.
@@ -150,7 +170,11 @@ impl NotificationService {
         let stored = if keep.is_empty() {
             0
         } else {
-            self.ports.notifications.insert_many(&keep).await?
+            let stored = self.ports.notifications.insert_many(&keep).await;
+            for n in &keep {
+                self.forget(n.recipient);
+            }
+            stored?
         };
         Ok(Delivered {
             stored,
@@ -198,47 +222,53 @@ impl NotificationApi for NotificationService {
 
     async fn unread_count(&self, reader: Reader) -> Result<u64, NotificationError> {
         let now = self.ports.clock.now();
-        Ok(self
+        if let Some((until, count)) = self.counts().get(&reader.id) {
+            if *until > now {
+                return Ok(*count);
+            }
+        }
+        let count = self
             .ports
             .notifications
             .unread_count(reader.id, now)
-            .await?)
+            .await?;
+        let mut counts = self.counts();
+        if counts.len() >= COUNT_CAPACITY {
+            counts.clear();
+        }
+        counts.insert(reader.id, (now + COUNT_TTL, count));
+        Ok(count)
     }
-
     async fn mark_read(&self, reader: Reader, id: NotificationId) -> Result<(), NotificationError> {
         let now = self.ports.clock.now();
-        if self
-            .ports
-            .notifications
-            .mark_read(reader.id, id, now)
-            .await?
-        {
+        let marked = self.ports.notifications.mark_read(reader.id, id, now).await;
+        self.forget(reader.id);
+        if marked? {
             Ok(())
         } else {
             Err(NotificationError::NotFound)
         }
     }
-
     async fn mark_all_read(&self, reader: Reader) -> Result<u64, NotificationError> {
         let now = self.ports.clock.now();
-        Ok(self
-            .ports
-            .notifications
-            .mark_all_read(reader.id, now)
-            .await?)
+        let marked = self.ports.notifications.mark_all_read(reader.id, now).await;
+        self.forget(reader.id);
+        Ok(marked?)
     }
-
     async fn delete(&self, reader: Reader, id: NotificationId) -> Result<(), NotificationError> {
-        if self.ports.notifications.delete(reader.id, id).await? {
+        let deleted = self.ports.notifications.delete(reader.id, id).await;
+        self.forget(reader.id);
+        if deleted? {
             Ok(())
         } else {
             Err(NotificationError::NotFound)
         }
     }
-
     async fn purge_expired(&self) -> Result<u64, NotificationError> {
         let now = self.ports.clock.now();
-        Ok(self.ports.notifications.purge_expired(now).await?)
+        let purged = self.ports.notifications.purge_expired(now).await;
+        self.counts().clear();
+        Ok(purged?)
     }
 }
 
@@ -449,6 +479,57 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(done.stored, 100);
+    }
+
+    #[tokio::test]
+    async fn unread_counts_are_remembered_briefly_and_forgotten_on_every_write() {
+        let mut store = MockNotificationRepository::new();
+        let mut calls = mockall::Sequence::new();
+        store
+            .expect_unread_count()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(|_, _| Ok(3));
+        store
+            .expect_mark_read()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(|_, _, _| Ok(true));
+        store
+            .expect_unread_count()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(|_, _| Ok(2));
+        store
+            .expect_unread_count()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(|_, _| Ok(7));
+        let clock = Arc::new(FixedClock::new(Utc::now()));
+        let service = NotificationService::new(Ports {
+            notifications: Arc::new(store),
+            recipients: Arc::new(MockRecipientDirectory::new()),
+            clock: clock.clone(),
+        });
+        let me = reader(RecipientId::generate(Utc::now()));
+        assert_eq!(service.unread_count(me).await.unwrap(), 3);
+        assert_eq!(service.unread_count(me).await.unwrap(), 3, "from memory");
+        service
+            .mark_read(me, NotificationId::generate(Utc::now()))
+            .await
+            .unwrap();
+        assert_eq!(
+            service.unread_count(me).await.unwrap(),
+            2,
+            "the write forgot it"
+        );
+        assert_eq!(service.unread_count(me).await.unwrap(), 2);
+        clock.advance(COUNT_TTL);
+        assert_eq!(
+            service.unread_count(me).await.unwrap(),
+            7,
+            "stale after the TTL"
+        );
     }
 
     #[tokio::test]

@@ -1,0 +1,166 @@
+//! A short-lived, per-instance memory of what authentication reads from an account (token
+//! version, roles, usability), so a burst of requests with one token costs one store read.
+//!
+//! Every account write of this service goes through [`Invalidating`], which forgets the account
+//! at once: a logout, role change or deactivation takes effect immediately on this instance, and
+//! within [`TTL`] on other instances of the service.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+
+use crate::model::*;
+use crate::ports::UserRepository;
+
+/// How long a remembered account stays trusted.
+pub const TTL: Duration = Duration::seconds(1);
+
+/// The most accounts remembered at once; beyond it the memory starts over.
+const CAPACITY: usize = 100_000;
+
+/// What authentication needs of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub token_version: u32,
+    pub roles: Vec<Role>,
+    pub usable: bool,
+    pub until: DateTime<Utc>,
+}
+
+/// Accounts recently read by authentication.
+#[derive(Debug, Default)]
+pub struct AuthCache {
+    entries: Mutex<HashMap<UserId, Remembered>>,
+}
+
+impl AuthCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Remembered>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The remembered account, if still fresh at `now`.
+    pub fn get(&self, id: UserId, now: DateTime<Utc>) -> Option<Remembered> {
+        self.entries().get(&id).filter(|r| r.until > now).cloned()
+    }
+
+    /// Remembers `user` until `now + TTL`.
+    pub fn put(&self, user: &User, now: DateTime<Utc>) {
+        let mut entries = self.entries();
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            user.id,
+            Remembered {
+                token_version: user.token_version,
+                roles: user.roles.clone(),
+                usable: user.is_usable(),
+                until: now + TTL,
+            },
+        );
+    }
+
+    /// Forgets `id`.
+    pub fn forget(&self, id: UserId) {
+        self.entries().remove(&id);
+    }
+}
+
+/// The user store, forgetting an account in the cache whenever it is written.
+pub struct Invalidating {
+    pub inner: Arc<dyn UserRepository>,
+    pub cache: Arc<AuthCache>,
+}
+
+#[async_trait]
+impl UserRepository for Invalidating {
+    async fn insert(&self, user: &User) -> Result<(), StoreError> {
+        self.inner.insert(user).await
+    }
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.inner.find_by_id(id).await
+    }
+
+    async fn find_by_ids(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        self.inner.find_by_ids(ids).await
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        self.inner.find_by_email(email).await
+    }
+
+    async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.inner.find_by_username(username).await
+    }
+
+    async fn update(
+        &self,
+        id: UserId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let result = self.inner.update(id, patch, now).await;
+        self.cache.forget(id);
+        result
+    }
+
+    async fn record_failed_login(
+        &self,
+        id: UserId,
+        threshold: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<FailedLogin, StoreError> {
+        self.inner
+            .record_failed_login(id, threshold, lock_until)
+            .await
+    }
+
+    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
+        self.inner.clear_failed_logins(id).await
+    }
+
+    async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
+        self.inner.list(filter, page).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::sample_user;
+    use crate::fake::InMemoryUsers;
+
+    #[tokio::test]
+    async fn entries_expire_after_the_ttl_and_any_write_forgets_them() {
+        let cache = Arc::new(AuthCache::default());
+        let users = Invalidating {
+            inner: Arc::new(InMemoryUsers::default()),
+            cache: cache.clone(),
+        };
+        let user = sample_user("ada");
+        users.insert(&user).await.unwrap();
+        let now = Utc::now();
+        cache.put(&user, now);
+        let known = cache.get(user.id, now).unwrap();
+        assert_eq!(
+            (known.token_version, known.usable),
+            (user.token_version, true)
+        );
+        assert!(
+            cache.get(user.id, now + TTL).is_none(),
+            "stale after the TTL"
+        );
+
+        cache.put(&user, now);
+        let logout = UserPatch {
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        users.update(user.id, &logout, now).await.unwrap();
+        assert!(cache.get(user.id, now).is_none(), "a write forgets at once");
+    }
+}

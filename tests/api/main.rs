@@ -8,12 +8,11 @@
 
 mod helpers;
 
-mod focus;
-
 mod auth;
 mod challenges;
 mod contract;
 mod dashboard;
+mod focus;
 mod notifications;
 mod platform;
 mod scoring;

@@ -794,7 +794,16 @@ impl ScoringApi for ScoringService {
 
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError> {
         let now = self.ports.clock.now();
-        let progress = self.progress(player).await?;
+        let mut progress = self.progress(player).await?;
+        // The stored streak is the one at the last success; shown, it is broken once a whole
+        // local day passed without one.
+        let tz: Tz = self
+            .player_info(player)
+            .await?
+            .timezone
+            .parse()
+            .unwrap_or(Tz::UTC);
+        progress.streak.current = crate::streak::current_at(progress.streak, now, tz);
         let [week, _] = crate::plan::windows(now);
         let weekly_xp = self
             .ports

@@ -733,9 +733,12 @@ async fn standing_counts_this_weeks_completions_and_places_gained() {
     assert_eq!(st.rank_change, 1, "from 2nd (0 XP behind bob's 200) to 1st");
     let bob_now = w.service.standing(bob.player).await.unwrap();
     assert_eq!(bob_now.rank, Some(2));
-    // Next week: nothing earned yet, no completions counted.
+    assert_eq!(st.progress.streak.current, 1);
+    // Next week: nothing earned yet, no completions counted, the streak broken.
     w.clock.advance(Duration::days(7));
     let later = w.service.standing(ada.player).await.unwrap();
+    assert_eq!(later.progress.streak.current, 0, "no success for a week");
+    assert_eq!(later.progress.streak.best, 1);
     assert_eq!(
         (later.weekly_xp, later.weekly_completed, later.rank_change),
         (0, 0, 0)

@@ -94,6 +94,43 @@ impl ApiError {
         }
     }
 
+    /// A 400 `VALIDATION_ERROR` naming one body field.
+    pub fn invalid_body(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::one_field(
+            "VALIDATION_ERROR",
+            "The request body is invalid",
+            field,
+            message,
+        )
+    }
+
+    /// A 400 `QUERY_VALIDATION_ERROR` naming one query parameter.
+    pub fn invalid_query(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::one_field(
+            "QUERY_VALIDATION_ERROR",
+            "The query string is invalid",
+            field,
+            message,
+        )
+    }
+
+    fn one_field(
+        code: &'static str,
+        summary: &str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::validation(
+            code,
+            summary,
+            vec![Detail {
+                field: field.into(),
+                message: message.into(),
+                value: None,
+            }],
+        )
+    }
+
     /// 405 for a method `route` does not declare; `allow` lists those it does.
     pub fn method_not_allowed(allow: &'static str) -> Self {
         Self {

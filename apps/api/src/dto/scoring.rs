@@ -650,28 +650,18 @@ impl SubmissionListQuery {
     pub fn filter(&self) -> Result<sc::SubmissionFilter, crate::error::ApiError> {
         for (field, value) in [("minScore", self.min_score), ("maxScore", self.max_score)] {
             if value.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
-                return Err(crate::error::ApiError::validation(
-                    "QUERY_VALIDATION_ERROR",
-                    "The query string is invalid",
-                    vec![crate::error::Detail {
-                        field: field.into(),
-                        message: "must be between 0 and 100".into(),
-                        value: None,
-                    }],
+                return Err(crate::error::ApiError::invalid_query(
+                    field,
+                    "must be between 0 and 100",
                 ));
             }
         }
         let challenge = match self.challenge.as_deref() {
             None => None,
             Some(c) => Some(c.parse::<sc::ChallengeRef>().map_err(|_| {
-                crate::error::ApiError::validation(
-                    "QUERY_VALIDATION_ERROR",
-                    "The query string is invalid",
-                    vec![crate::error::Detail {
-                        field: "challenge".into(),
-                        message: "must be 24 hexadecimal characters".into(),
-                        value: None,
-                    }],
+                crate::error::ApiError::invalid_query(
+                    "challenge",
+                    "must be 24 hexadecimal characters",
                 )
             })?),
         };

@@ -17,22 +17,10 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::dto::challenges::*;
 use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
-
-fn query_error(field: &str, message: &str) -> ApiError {
-    ApiError::validation(
-        "QUERY_VALIDATION_ERROR",
-        "The query string is invalid",
-        vec![Detail {
-            field: field.into(),
-            message: message.into(),
-            value: None,
-        }],
-    )
-}
 
 /// `GET /challenges` query with `tags` gathered from every occurrence (repeated or comma-separated).
 pub struct ChallengeListQuery {
@@ -42,14 +30,17 @@ pub struct ChallengeListQuery {
 
 impl ChallengeListQuery {
     fn parse(raw: &str) -> Result<Self, ApiError> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(raw).map_err(|e| query_error("query", &e.to_string()))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+            .map_err(|e| ApiError::invalid_query("query", e.to_string()))?;
         let mut tags = Vec::new();
         let mut rest = Vec::new();
         for (key, value) in pairs {
             if key == "tags" {
                 if value.chars().count() > 300 {
-                    return Err(query_error("tags", "must be at most 300 characters"));
+                    return Err(ApiError::invalid_query(
+                        "tags",
+                        "must be at most 300 characters",
+                    ));
                 }
                 tags.extend(
                     value
@@ -63,14 +54,14 @@ impl ChallengeListQuery {
             }
         }
         if tags.len() > 20 {
-            return Err(query_error("tags", "at most 20 tags"));
+            return Err(ApiError::invalid_query("tags", "at most 20 tags"));
         }
-        let rest =
-            serde_urlencoded::to_string(&rest).map_err(|e| query_error("query", &e.to_string()))?;
+        let rest = serde_urlencoded::to_string(&rest)
+            .map_err(|e| ApiError::invalid_query("query", e.to_string()))?;
         let query: ListChallengesQuery = serde_urlencoded::from_str(&rest).map_err(|e| {
             let message = e.to_string();
             let field = message.split('`').nth(1).unwrap_or("query").to_owned();
-            query_error(&field, &message)
+            ApiError::invalid_query(&field, &message)
         })?;
         Ok(Self { query, tags })
     }
@@ -81,21 +72,22 @@ impl ChallengeListQuery {
         crate::routes::max_chars("search", q.search.as_deref(), 100)?;
         crate::routes::max_chars("category", q.category.as_deref(), 50)?;
         if q.max_time_limit == Some(0) {
-            return Err(query_error("maxTimeLimit", "must be at least 1"));
+            return Err(ApiError::invalid_query(
+                "maxTimeLimit",
+                "must be at least 1",
+            ));
         }
         let difficulty = match q.difficulty.as_deref() {
             None => None,
-            Some(d) => Some(
-                Difficulty::parse(d)
-                    .ok_or_else(|| query_error("difficulty", "must be Easy, Medium or Hard"))?,
-            ),
+            Some(d) => Some(Difficulty::parse(d).ok_or_else(|| {
+                ApiError::invalid_query("difficulty", "must be Easy, Medium or Hard")
+            })?),
         };
         let author = match q.author.as_deref() {
             None => None,
-            Some(a) => Some(
-                a.parse()
-                    .map_err(|_| query_error("author", "must be 24 hexadecimal characters"))?,
-            ),
+            Some(a) => Some(a.parse().map_err(|_| {
+                ApiError::invalid_query("author", "must be 24 hexadecimal characters")
+            })?),
         };
         let sort = match q.sort {
             None | Some(SortDto::CreatedAt) => SortKey::CreatedAt,

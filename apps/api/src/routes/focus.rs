@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::dto::analytics::*;
 use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -20,24 +20,16 @@ fn subject(actor: &Actor) -> SubjectId {
     SubjectId::from_bytes(actor.id.bytes())
 }
 
+/// An optional id, or the error `invalid` names for `field`.
 fn hex<T: std::str::FromStr>(
     value: Option<String>,
     field: &str,
-    code: &'static str,
+    invalid: fn(&str, &str) -> ApiError,
 ) -> Result<Option<T>, ApiError> {
     value
         .map(|v| {
-            v.parse().map_err(|_| {
-                ApiError::validation(
-                    code,
-                    "The request is invalid",
-                    vec![Detail {
-                        field: field.into(),
-                        message: "must be 24 hexadecimal characters".into(),
-                        value: None,
-                    }],
-                )
-            })
+            v.parse()
+                .map_err(|_| invalid(field, "must be 24 hexadecimal characters"))
         })
         .transpose()
 }
@@ -62,8 +54,12 @@ pub async fn create(
 ) -> Result<CreatedJson<ApiResponse<FocusSessionDto>>, ApiError> {
     let b = body.into_inner();
     let new = NewFocusSession {
-        challenge: hex(b.challenge_id, "challengeId", "VALIDATION_ERROR")?,
-        submission: hex(b.submission_id, "submissionId", "VALIDATION_ERROR")?,
+        challenge: hex(b.challenge_id, "challengeId", |f, m| {
+            ApiError::invalid_body(f, m)
+        })?,
+        submission: hex(b.submission_id, "submissionId", |f, m| {
+            ApiError::invalid_body(f, m)
+        })?,
         start_time: b.start_time,
         end_time: b.end_time,
         distractions_encountered: b.distractions_encountered.unwrap_or(0),
@@ -91,7 +87,9 @@ pub async fn list(
     let q = query.into_inner();
     let page = crate::routes::page_request(q.page, q.limit, 10)?;
     let filter = SessionFilter {
-        challenge: hex(q.challenge_id, "challengeId", "QUERY_VALIDATION_ERROR")?,
+        challenge: hex(q.challenge_id, "challengeId", |f, m| {
+            ApiError::invalid_query(f, m)
+        })?,
         environment: q.environment.map(Into::into),
         from: q.from,
         to: q.to,

@@ -56,14 +56,9 @@ pub fn max_chars(
     max: usize,
 ) -> Result<(), crate::error::ApiError> {
     match value {
-        Some(v) if v.chars().count() > max => Err(crate::error::ApiError::validation(
-            "QUERY_VALIDATION_ERROR",
-            "The query string is invalid",
-            vec![crate::error::Detail {
-                field: field.into(),
-                message: format!("must be at most {max} characters"),
-                value: None,
-            }],
+        Some(v) if v.chars().count() > max => Err(crate::error::ApiError::invalid_query(
+            field,
+            format!("must be at most {max} characters"),
         )),
         _ => Ok(()),
     }

@@ -15,7 +15,7 @@ use crate::auth::Auth;
 use crate::dto::notifications::*;
 use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -228,14 +228,9 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
 
 fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiError> {
     let recipient = r.recipient.parse::<RecipientId>().map_err(|_| {
-        ApiError::validation(
-            "VALIDATION_ERROR",
-            "The request body is invalid",
-            vec![Detail {
-                field: format!("{field}recipient"),
-                message: "must be 24 hexadecimal characters".into(),
-                value: None,
-            }],
+        ApiError::invalid_body(
+            format!("{field}recipient"),
+            "must be 24 hexadecimal characters",
         )
     })?;
     Ok(Notify {

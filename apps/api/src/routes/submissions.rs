@@ -18,7 +18,7 @@ use crate::auth::Auth;
 use crate::dto::scoring::*;
 use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -29,18 +29,6 @@ pub fn viewer(actor: &Actor) -> Viewer {
         player: player(actor),
         is_admin: actor.is_admin(),
     }
-}
-
-fn body_error(field: &str, message: &str) -> ApiError {
-    ApiError::validation(
-        "VALIDATION_ERROR",
-        "The request body is invalid",
-        vec![Detail {
-            field: field.into(),
-            message: message.into(),
-            value: None,
-        }],
-    )
 }
 
 /// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
@@ -105,12 +93,13 @@ pub async fn create(
     let challenge = b
         .challenge_id
         .parse::<ChallengeRef>()
-        .map_err(|_| body_error("challengeId", "must be 24 hexadecimal characters"))?;
+        .map_err(|_| ApiError::invalid_body("challengeId", "must be 24 hexadecimal characters"))?;
     let attempt = match b.attempt {
         None => None,
         Some(a) => Some((
-            a.id.parse()
-                .map_err(|_| body_error("attempt.id", "must be 24 hexadecimal characters"))?,
+            a.id.parse().map_err(|_| {
+                ApiError::invalid_body("attempt.id", "must be 24 hexadecimal characters")
+            })?,
             a.nonce,
         )),
     };
@@ -318,8 +307,8 @@ pub async fn score(
     for (i, t) in b.test_results.unwrap_or_default().into_iter().enumerate() {
         tests.push(ReportedTest {
             test_case: t.test_case.parse().map_err(|_| {
-                body_error(
-                    &format!("testResults[{i}].testCase"),
+                ApiError::invalid_body(
+                    format!("testResults[{i}].testCase"),
                     "must be 24 hexadecimal characters",
                 )
             })?,

@@ -50,6 +50,20 @@ pub struct Pagination {
     pub has_prev: bool,
 }
 
+impl Pagination {
+    /// The pagination figures of `page`.
+    pub fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            page: page.request.page(),
+            limit: page.request.limit(),
+            total: page.total,
+            pages: page.pages(),
+            has_next: page.has_next(),
+            has_prev: page.has_prev(),
+        }
+    }
+}
+
 /// `{"data": [...], "pagination": {...}}`, itself inside the envelope's `data`.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[schemars(crate = "apistos", rename = "{T}Page")]
@@ -61,14 +75,7 @@ pub struct Paginated<T: Serialize + JsonSchema> {
 impl<T: Serialize + JsonSchema> Paginated<T> {
     /// The page's items converted by `f`.
     pub fn from_page<U>(page: Page<U>, f: impl FnMut(U) -> T) -> Self {
-        let pagination = Pagination {
-            page: page.request.page(),
-            limit: page.request.limit(),
-            total: page.total,
-            pages: page.pages(),
-            has_next: page.has_next(),
-            has_prev: page.has_prev(),
-        };
+        let pagination = Pagination::of(&page);
         Self {
             data: page.items.into_iter().map(f).collect(),
             pagination,

@@ -36,17 +36,6 @@ async fn faces(
     Ok(found.into_iter().map(|s| (s.id.to_hex(), s)).collect())
 }
 
-fn pagination<T>(page: &stackrush_kernel::Page<T>) -> Pagination {
-    Pagination {
-        page: page.request.page(),
-        limit: page.request.limit(),
-        total: page.total,
-        pages: page.pages(),
-        has_next: page.has_next(),
-        has_prev: page.has_prev(),
-    }
-}
-
 async fn xp_board(
     state: &AppState,
     auth: MaybeAuth,
@@ -69,7 +58,7 @@ async fn xp_board(
         }
     };
     let people = faces(state, found.rows.items.iter().map(|r| r.player)).await?;
-    let pagination = pagination(&found.rows);
+    let pagination = Pagination::of(&found.rows);
     Ok(Json(ApiResponse::ok(LeaderboardDto {
         board: name.to_owned(),
         window: WindowDto {
@@ -169,7 +158,7 @@ pub async fn challenge(
         .challenge_leaderboard(auth.0.as_ref().map(viewer), id, page)
         .await?;
     let people = faces(&state, found.items.iter().map(|r| r.best.player)).await?;
-    let pagination = pagination(&found);
+    let pagination = Pagination::of(&found);
     Ok(Json(ApiResponse::ok(ChallengeBoardDto {
         challenge: id.to_hex(),
         tie_rule: CHALLENGE_TIES.to_owned(),

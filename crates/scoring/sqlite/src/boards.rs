@@ -37,6 +37,28 @@ impl SqliteScoring {
         Ok(u(better))
     }
 
+    /// Rows of `key` by a neighbour query: `?1` board, `?2` XP, then (with `tie`) `?3` time
+    /// reached and `?4` player, then the limit.
+    async fn neighbours(
+        &self,
+        sql: &'static str,
+        key: &str,
+        xp: i64,
+        tie: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<(PlayerId, u64, chrono::DateTime<chrono::Utc>)>, StoreError> {
+        let mut query = sqlx::query(sql).bind(key).bind(xp);
+        if let Some((at, player)) = tie {
+            query = query.bind(at).bind(player);
+        }
+        let rows = query
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(board_row).collect()
+    }
+
     /// Competition ranks for rows in board order, the first one's looked up.
     async fn rank_rows(
         &self,
@@ -112,72 +134,44 @@ impl LeaderboardRepository for SqliteScoring {
         };
         let (p, xp, at) = (me.0.to_hex(), n(me.1), me.2.timestamp_millis());
         let span = i64::from(span);
-        let fetch = |sql: &'static str| {
-            let p = p.clone();
-            async move {
-                let rows = sqlx::query(sql)
-                    .bind(key)
-                    .bind(xp)
-                    .bind(at)
-                    .bind(p)
-                    .bind(span)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(store_error)?;
-                rows.iter().map(board_row).collect::<Result<Vec<_>, _>>()
-            }
-        };
-        // Ahead of me: equal XP reached earlier, then more XP (nearest first).
-        let mut ahead = fetch(
+        let wanted = usize::try_from(span).unwrap_or(0);
+        let same = |sql| self.neighbours(sql, key, xp, Some((at, p.as_str())), span);
+        let other = |sql| self.neighbours(sql, key, xp, None, span);
+        let mut ahead = same(
             "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
                AND xp = ?2 AND (reached_at, player) < (?3, ?4) \
              ORDER BY reached_at DESC, player DESC LIMIT ?5",
         )
         .await?;
-        if (ahead.len() as i64) < span {
-            let more = fetch(
+        if ahead.len() < wanted {
+            let more = other(
                 "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-                   AND xp > ?2 AND ?3 = ?3 AND ?4 = ?4 \
-                 ORDER BY xp ASC, reached_at DESC, player DESC LIMIT ?5",
+                   AND xp > ?2 ORDER BY xp ASC, reached_at DESC, player DESC LIMIT ?3",
             )
             .await?;
-            ahead.extend(more.into_iter().take(span as usize - ahead.len()));
+            let room = wanted - ahead.len();
+            ahead.extend(more.into_iter().take(room));
         }
         ahead.reverse();
-        // Behind me: equal XP reached later, then less XP.
-        let mut behind = fetch(
+        let mut behind = same(
             "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
                AND xp = ?2 AND (reached_at, player) > (?3, ?4) \
              ORDER BY reached_at, player LIMIT ?5",
         )
         .await?;
-        if (behind.len() as i64) < span {
-            let more = fetch(
+        if behind.len() < wanted {
+            let more = other(
                 "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-                   AND xp < ?2 AND xp > 0 AND ?3 = ?3 AND ?4 = ?4 \
-                 ORDER BY xp DESC, reached_at, player LIMIT ?5",
+                   AND xp < ?2 AND xp > 0 ORDER BY xp DESC, reached_at, player LIMIT ?3",
             )
             .await?;
-            behind.extend(more.into_iter().take(span as usize - behind.len()));
+            let room = wanted - behind.len();
+            behind.extend(more.into_iter().take(room));
         }
-        let mut rows = ahead;
-        rows.push(me);
-        rows.extend(behind);
-        // Ranks: each distinct XP looked up once.
-        let mut out: Vec<BoardRow> = Vec::with_capacity(rows.len());
-        for (player, xp, reached_at) in rows {
-            let rank = match out.last() {
-                Some(prev) if prev.xp == xp => prev.rank,
-                _ => self.better_than(key, xp).await? + 1,
-            };
-            out.push(BoardRow {
-                player,
-                xp,
-                rank,
-                reached_at,
-            });
-        }
-        Ok(out)
+        let mut around = ahead;
+        around.push(me);
+        around.extend(behind);
+        self.rank_rows(key, around).await
     }
 
     async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {

@@ -131,16 +131,6 @@ pub fn percent(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// Minutes a submission took: the attempt's clock when it had one, else what the browser said.
-pub fn minutes_spent(s: &stackrush_scoring::Submission) -> f64 {
-    match (s.attempt, s.scored_at) {
-        (Some(_), Some(done)) => {
-            ((done - s.started_at).num_seconds() as f64 / 60.0 * 10.0).round() / 10.0
-        }
-        _ => s.simulation.time_spent.map_or(0.0, f64::from),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,18 +4,17 @@ use actix_web::web::{Data, Json, Path};
 use apistos::api_operation;
 use apistos::web::{get, resource, ServiceConfig};
 use stackrush_analytics::SubjectId;
-use stackrush_challenges::ChallengeId;
 use stackrush_identity::UserId;
 use stackrush_kernel::PageRequest;
 use stackrush_scoring::{PlayerId, RunStatus, SubmissionFilter};
 
-use crate::adapters::{caller, player};
+use crate::adapters::player;
 use crate::auth::{Auth, MaybeAuth};
 use crate::dto::dashboard::*;
 use crate::dto::IdPath;
 use crate::envelope::ApiResponse;
 use crate::error::ApiError;
-use crate::routes::submissions::viewer;
+use crate::routes::submissions::{challenge_views, viewer};
 use crate::state::AppState;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -53,35 +52,32 @@ pub async fn dashboard(state: Data<AppState>, auth: Auth) -> Reply<DashboardDto>
             PageRequest::new(1, 50),
         )
         .await?;
-    let mut recent_activity = Vec::new();
-    for s in latest
+    let scored: Vec<_> = latest
         .items
         .into_iter()
         .filter(|s| s.execution.status != RunStatus::Pending)
         .take(RECENT)
-    {
-        let found = state
-            .challenges
-            .get(
-                Some(caller(&actor)),
-                ChallengeId::from_bytes(s.challenge.bytes()),
-            )
-            .await
-            .ok();
-        recent_activity.push(ActivityDto {
+        .collect();
+    let views = challenge_views(&state, &actor, scored.iter().map(|s| s.challenge)).await;
+    let recent_activity = scored
+        .into_iter()
+        .map(|s| ActivityDto {
             id: s.id.to_hex(),
             challenge_id: s.challenge.to_hex(),
-            title: found.map(|v| v.challenge.title),
+            title: views
+                .get(&s.challenge)
+                .and_then(Option::as_ref)
+                .map(|v| v.challenge.title.clone()),
             kind: s.challenge_type.clone(),
             difficulty: s.difficulty.clone(),
             completed_at: s.scored_at,
             score: s.execution.score,
             success: s.success,
             xp: s.xp_awarded,
-            time_spent: minutes_spent(&s),
+            time_spent: s.minutes_spent(),
             distraction_level: s.simulation.distraction_level.as_str().to_owned(),
-        });
-    }
+        })
+        .collect();
     let p = &standing.progress;
     Ok(Json(ApiResponse::ok(DashboardDto {
         profile: DashboardProfileDto {

@@ -1,12 +1,13 @@
 //! Submissions, their scoring (the browser's run, judged on the server) and the XP ledger.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use actix_web::web::{Data, Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
-use stackrush_challenges::ChallengeId;
+use stackrush_challenges::{ChallengeId, ChallengeView};
 use stackrush_identity::Actor;
 use stackrush_scoring::{
     BrowserRun, ChallengeRef, NewSubmission, PlayerId, ReportedTest, Simulation, Submission,
@@ -31,36 +32,43 @@ pub fn viewer(actor: &Actor) -> Viewer {
     }
 }
 
+/// The challenges behind `ids` as `actor` may see them (`None` for those they may not).
+pub async fn challenge_views(
+    state: &AppState,
+    actor: &Actor,
+    ids: impl IntoIterator<Item = ChallengeRef>,
+) -> HashMap<ChallengeRef, Option<ChallengeView>> {
+    let mut views = HashMap::new();
+    for id in ids {
+        if let Entry::Vacant(slot) = views.entry(id) {
+            let found = state
+                .challenges
+                .get(Some(caller(actor)), ChallengeId::from_bytes(id.bytes()))
+                .await
+                .ok();
+            slot.insert(found);
+        }
+    }
+    views
+}
+
 /// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
 async fn embedded(
     state: &AppState,
     actor: &Actor,
     page: stackrush_kernel::Page<Submission>,
 ) -> Paginated<SubmissionDto> {
-    let mut briefs: HashMap<ChallengeRef, ChallengeBriefDto> = HashMap::new();
-    for s in &page.items {
-        if briefs.contains_key(&s.challenge) {
-            continue;
-        }
-        let id = ChallengeId::from_bytes(s.challenge.bytes());
-        let found = state.challenges.get(Some(caller(actor)), id).await.ok();
-        briefs.insert(
-            s.challenge,
-            ChallengeBriefDto {
-                id: s.challenge.to_hex(),
-                title: found.as_ref().map(|v| v.challenge.title.clone()),
-                slug: found.as_ref().map(|v| v.challenge.slug.clone()),
-                difficulty: s.difficulty.clone(),
-                kind: found.map(|v| v.challenge.kind.as_str().to_owned()),
-            },
-        );
-    }
+    let views = challenge_views(state, actor, page.items.iter().map(|s| s.challenge)).await;
     Paginated::from_page(page, |s| {
-        let brief = briefs.get(&s.challenge).cloned().map_or_else(
-            || ChallengeFieldDto::Id(s.challenge.to_hex()),
-            ChallengeFieldDto::Embedded,
-        );
-        SubmissionDto::new(s, brief)
+        let found = views.get(&s.challenge).and_then(Option::as_ref);
+        let brief = ChallengeBriefDto {
+            id: s.challenge.to_hex(),
+            title: found.map(|v| v.challenge.title.clone()),
+            slug: found.map(|v| v.challenge.slug.clone()),
+            difficulty: s.difficulty.clone(),
+            kind: found.map(|v| v.challenge.kind.as_str().to_owned()),
+        };
+        SubmissionDto::new(s, ChallengeFieldDto::Embedded(brief))
     })
 }
 

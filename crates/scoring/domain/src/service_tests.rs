@@ -325,6 +325,36 @@ async fn attempts_bind_nonce_and_expiry_and_time_the_score() {
 }
 
 #[tokio::test]
+async fn minutes_spent_come_from_the_attempt_clock_or_else_the_browser() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let started = w
+        .service
+        .start_attempt(StartAttempt {
+            player: v.player,
+            challenge: c.id,
+            mode: Mode::Standard,
+            distraction_level: DistractionLevel::Low,
+        })
+        .await
+        .unwrap();
+    let a = &started.attempt;
+    let timed = NewSubmission {
+        attempt: Some((a.id, a.nonce.clone())),
+        ..new_submission(c)
+    };
+    let s = w.service.submit(v, timed).await.unwrap();
+    w.clock.advance(Duration::seconds(12 * 60 + 30));
+    let scored = w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    assert_eq!(scored.submission.minutes_spent(), 12.5);
+    let mut told = new_submission(c);
+    told.simulation.time_spent = Some(7);
+    let s = w.service.submit(v, told).await.unwrap();
+    assert_eq!(s.minutes_spent(), 7.0, "no attempt: the browser's figure");
+}
+
+#[tokio::test]
 async fn without_an_attempt_the_time_factor_is_neutral() {
     let w = world();
     let v = viewer();

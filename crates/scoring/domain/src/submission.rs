@@ -199,6 +199,17 @@ impl Submission {
         u32::try_from(self.code.lines().count()).unwrap_or(u32::MAX)
     }
 
+    /// Minutes it took: the attempt's clock when it had one (start to scoring), else what the
+    /// browser reported; one decimal.
+    pub fn minutes_spent(&self) -> f64 {
+        match (self.attempt, self.scored_at) {
+            (Some(_), Some(done)) => {
+                ((done - self.started_at).num_seconds() as f64 / 6.0).round() / 10.0
+            }
+            _ => self.simulation.time_spent.map_or(0.0, f64::from),
+        }
+    }
+
     /// Whether the run has been scored.
     pub fn is_completed(&self) -> bool {
         self.scored_at.is_some()

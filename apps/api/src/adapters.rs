@@ -125,18 +125,26 @@ impl ChallengeCatalog for ChallengesCatalog {
     }
 }
 
+/// The account behind another context's user id, unless it was deleted.
+async fn account(
+    users: &dyn UserRepository,
+    id: [u8; 12],
+) -> anyhow::Result<Option<stackrush_identity::User>> {
+    let user = users
+        .find_by_id(UserId::from_bytes(id))
+        .await
+        .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
+    Ok(user.filter(|u| u.deleted_at.is_none()))
+}
+
 /// The scoring context's player directory, served by the identity context's user store.
 pub struct IdentityPlayers(pub Arc<dyn UserRepository>);
 
 #[async_trait]
 impl PlayerDirectory for IdentityPlayers {
     async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>> {
-        let user = self
-            .0
-            .find_by_id(UserId::from_bytes(id.bytes()))
-            .await
-            .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
-        Ok(user.filter(|u| u.deleted_at.is_none()).map(|u| PlayerInfo {
+        let user = account(self.0.as_ref(), id.bytes()).await?;
+        Ok(user.map(|u| PlayerInfo {
             listed: u.preferences.privacy.show_stats && u.is_active,
             timezone: u.preferences.timezone,
         }))
@@ -149,17 +157,11 @@ pub struct IdentityRecipients(pub Arc<dyn UserRepository>);
 #[async_trait]
 impl RecipientDirectory for IdentityRecipients {
     async fn wants(&self, id: RecipientId) -> anyhow::Result<Option<Wants>> {
-        let user = self
-            .0
-            .find_by_id(UserId::from_bytes(id.bytes()))
-            .await
-            .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
-        Ok(user
-            .filter(|u| u.deleted_at.is_none() && u.is_active)
-            .map(|u| Wants {
-                achievements: u.preferences.notifications.achievements,
-                challenges: u.preferences.notifications.challenges,
-            }))
+        let user = account(self.0.as_ref(), id.bytes()).await?;
+        Ok(user.filter(|u| u.is_active).map(|u| Wants {
+            achievements: u.preferences.notifications.achievements,
+            challenges: u.preferences.notifications.challenges,
+        }))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Shared pieces of the StackRush benchmarks: starting the real app on a given store, and an
 //! HTTP load driver that reports latency percentiles.
 
+pub mod dataset;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -9,12 +9,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
-use stackrush_api::settings::StoreSettings;
-use stackrush_api::store::Store;
-use stackrush_identity::ports::UserRepository;
-use stackrush_identity::tokens::AccessTokenCodec;
-use stackrush_identity::{Preferences, Profile, Role, Stats, User, UserId};
+
+/// Users written per transaction.
+const CHUNK: u64 = 2_000;
 
 #[derive(Parser)]
 struct Args {
@@ -34,68 +31,17 @@ struct Args {
     connections: usize,
 }
 
-const TEMPLATE: &str = "ffffffffffffffffffffffff";
-const CHUNK: u64 = 2_000;
-
-fn template_user() -> anyhow::Result<User> {
-    let now = Utc::now();
-    Ok(User {
-        id: TEMPLATE.parse()?,
-        email: "template@bench.test".into(),
-        username: "template".into(),
-        password_hash: "$2b$04$benchbenchbenchbenchbeOj6p4xP8c2wq0s1cYl7S1y0lJcP1l2e".into(),
-        profile: Profile::default(),
-        stats: Stats::default(),
-        preferences: Preferences::default(),
-        roles: vec![Role::User],
-        is_active: true,
-        email_verified: true,
-        token_version: 0,
-        failed_logins: 0,
-        locked_until: None,
-        deleted_at: None,
-        created_at: now,
-        updated_at: now,
-    })
-}
-
 async fn generate(path: &std::path::Path, users: u64, per_user: u64) -> anyhow::Result<()> {
-    let store = Store::open(&StoreSettings::Sqlite {
-        path: path.to_owned(),
-    })
-    .await?;
-    let Store::Sqlite(pool) = store else {
-        anyhow::bail!("expected SQLite");
-    };
-    stackrush_identity_sqlite::SqliteUsers::new(pool.clone())
-        .insert(&template_user()?)
-        .await?;
+    let pool = stackrush_bench::dataset::create(path).await?;
     let now = Utc::now().timestamp_millis();
     let expires = now + 30 * 24 * 3_600_000;
-    let bar = ProgressBar::new(users);
-    bar.set_style(ProgressStyle::with_template(
-        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
-    )?);
-    bar.set_message("generating");
+    let bar = stackrush_bench::dataset::progress(users)?;
     let mut from = 1;
     while from <= users {
         let to = (from + CHUNK - 1).min(users);
         let mut tx = pool.begin().await?;
-        let series =
-            "WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)";
-        sqlx::query(&format!(
-            "{series} INSERT INTO users (id, email, username, username_key, password_hash, profile, \
-               preferences, roles, level, xp, total_challenges, completed_challenges, streak, \
-               is_active, email_verified, token_version, failed_logins, created_at, updated_at) \
-             SELECT printf('%024x', i), 'u' || i || '@bench.test', 'user' || i, 'user' || i, \
-               t.password_hash, t.profile, t.preferences, t.roles, 1, 0, 0, 0, 0, 1, 1, 0, 0, ?3, ?3 \
-             FROM n, (SELECT * FROM users WHERE id = '{TEMPLATE}') AS t"
-        ))
-        .bind(i64::try_from(from)?)
-        .bind(i64::try_from(to)?)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let series = stackrush_bench::dataset::SERIES;
+        stackrush_bench::dataset::insert_users(&mut tx, from, to, now).await?;
         sqlx::query(&format!(
             "{series}, k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < ?3) \
              INSERT INTO notifications (id, recipient, kind, title, message, data, priority, \
@@ -145,22 +91,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let mail = std::env::temp_dir().join("stackrush-bench-mail");
     let base = stackrush_bench::start_app(&db, &mail).await?;
-    let codec = Arc::new(AccessTokenCodec::new(
-        stackrush_bench::JWT_SECRET.as_bytes(),
-        "stackrush",
-        "stackrush-web",
-        chrono::Duration::hours(1),
-    ));
-    let template = Arc::new(template_user()?);
+    let tokens_for = Arc::new(stackrush_bench::dataset::Tokens::new()?);
     let users = args.users;
     // One token per user, minted up front: the client polls with the token it holds.
     let tokens: Arc<Vec<String>> = Arc::new(
         (1..=users.min(10_000))
-            .filter_map(|n| {
-                let mut user = (*template).clone();
-                user.id = format!("{n:024x}").parse::<UserId>().ok()?;
-                codec.issue(&user, Utc::now()).ok()
-            })
+            .filter_map(|n| tokens_for.for_user(n))
             .collect(),
     );
     let duration = Duration::from_secs(args.seconds);

@@ -109,3 +109,34 @@ async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shap
     let (status, body) = app.get("/api/community/posts?bogus=1", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn one_sqlite_file_is_served_by_one_server_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("one.db").display().to_string();
+    let settings = || {
+        let vars = std::collections::HashMap::from([
+            ("PORT", "0".to_owned()),
+            ("DATABASE_PATH", db.clone()),
+            ("MAIL_DIR", dir.path().join("mail").display().to_string()),
+            ("JWT_SECRET", JWT_SECRET.to_owned()),
+            (
+                "REFRESH_TOKEN_SECRET",
+                "test-refresh-secret-that-is-long-enough-012345".to_owned(),
+            ),
+        ]);
+        stackrush_api::Settings::from_lookup(&|name| vars.get(name).cloned()).unwrap()
+    };
+    let first = stackrush_api::Application::build(settings()).await.unwrap();
+    let second = stackrush_api::Application::build(settings()).await;
+    let err = second.err().expect("a second server on the same file");
+    assert!(
+        format!("{err:#}").contains("another StackRush server"),
+        "{err:#}"
+    );
+    // Command-line tasks may still open the file while it is served.
+    stackrush_api::startup::open(&settings()).await.unwrap();
+    drop(first);
+    let again = stackrush_api::Application::build(settings()).await;
+    assert!(again.is_ok(), "the lock goes with its server");
+}

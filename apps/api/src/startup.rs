@@ -241,6 +241,7 @@ pub fn identity_service(
     config.lockout_threshold = settings.lockout_threshold;
     config.lockout_duration = settings.lockout_duration;
     config.app_url = settings.app_url.clone();
+    config.freshness = store.freshness();
     let ports = Ports {
         users: stores.users,
         refresh_tokens: stores.refresh_tokens,
@@ -284,6 +285,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
             recipients: Arc::new(crate::adapters::IdentityRecipients(store.identity().users)),
             clock: Arc::new(SystemClock),
         })
+        .remembering(store.freshness())
         .into_api();
     let stores = store.scoring();
     let scoring = stackrush_scoring::ScoringService::new(stackrush_scoring::Ports {
@@ -341,12 +343,14 @@ async fn bootstrap_admin(settings: &Settings, identity: &dyn IdentityApi) -> any
 pub struct Application {
     port: u16,
     server: Server,
+    _lock: crate::store::ServerLock,
 }
 
 impl Application {
     /// Opens the store, applies migrations, binds `settings.host:settings.port` (0 picks a free
     /// port) and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let lock = crate::store::ServerLock::acquire(&settings.store)?;
         let Contexts {
             store,
             identity,
@@ -402,7 +406,11 @@ impl Application {
             .shutdown_timeout(settings.shutdown_timeout_secs)
             .run();
         tracing::info!(address = %settings.host, port, "listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            _lock: lock,
+        })
     }
 
     /// The bound port.
@@ -412,6 +420,7 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Self { server, _lock, .. } = self;
+        server.await
     }
 }

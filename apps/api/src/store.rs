@@ -9,6 +9,8 @@ use stackrush_scoring::ports::{
     SubmissionRepository,
 };
 
+use stackrush_kernel::Freshness;
+
 use crate::settings::StoreSettings;
 
 /// The open store the service runs on.
@@ -84,6 +86,16 @@ impl Store {
                 tracing::info!(database = %database, "store: MongoDB");
                 Ok(Store::Mongo(db))
             }
+        }
+    }
+
+    /// How long contexts may trust their memory of reads: a SQLite file is served by one process
+    /// (see [`ServerLock`]), so only this process's writes (which forget) change it; MongoDB may
+    /// be shared by several instances.
+    pub fn freshness(&self) -> Freshness {
+        match self {
+            Store::Sqlite(_) => Freshness::Exclusive,
+            Store::Mongo(_) => Freshness::default(),
         }
     }
 
@@ -169,6 +181,41 @@ impl Store {
                 refresh_tokens: Arc::new(stackrush_identity_mongo::MongoRefreshTokens::new(db)),
                 link_tokens: Arc::new(stackrush_identity_mongo::MongoLinkTokens::new(db)),
             },
+        }
+    }
+}
+
+/// The one server allowed on a SQLite file: an exclusive lock on `<file>.serve.lock`, held for the
+/// server's life and released by the OS when the process ends, however it ends. Command-line tasks
+/// (seed, admin) do not take it; they only add rows no server remembers.
+#[derive(Debug)]
+pub struct ServerLock {
+    _file: Option<std::fs::File>,
+}
+
+impl ServerLock {
+    /// Takes the lock for a SQLite store (MongoDB needs none); fails if another server holds it.
+    pub fn acquire(settings: &StoreSettings) -> anyhow::Result<Self> {
+        let StoreSettings::Sqlite { path } = settings else {
+            return Ok(Self { _file: None });
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut name = path.as_os_str().to_owned();
+        name.push(".serve.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self { _file: Some(file) }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::anyhow!(
+                "another StackRush server is using {} (one server per SQLite file; use MongoDB to run several)",
+                path.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
         }
     }
 }

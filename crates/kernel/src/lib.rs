@@ -6,9 +6,11 @@
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod memory;
 pub mod page;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};
+pub use memory::{Freshness, ReadMemory, Ticket};
 pub use page::{Page, PageRequest};

@@ -2,21 +2,19 @@
 //! version, roles, usability), so a burst of requests with one token costs one store read.
 //!
 //! Every account write of this service goes through [`Invalidating`], which forgets the account
-//! at once: a logout, role change or deactivation takes effect immediately on this instance, and
-//! within [`TTL`] on other instances of the service.
+//! at once: a logout, role change or deactivation takes effect immediately on this instance. How
+//! long an entry is trusted otherwise is the store's [`Freshness`]: until written when this
+//! process is the store's only writer, one second by default (other instances' writes show within
+//! it).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
-use stackrush_kernel::{Page, PageRequest, StoreError};
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, StoreError, Ticket};
 
 use crate::model::*;
 use crate::ports::UserRepository;
-
-/// How long a remembered account stays trusted.
-pub const TTL: Duration = Duration::seconds(1);
 
 /// The most accounts remembered at once; beyond it the memory starts over.
 const CAPACITY: usize = 100_000;
@@ -27,45 +25,52 @@ pub struct Remembered {
     pub token_version: u32,
     pub roles: Vec<Role>,
     pub usable: bool,
-    pub until: DateTime<Utc>,
+}
+
+impl From<&User> for Remembered {
+    fn from(user: &User) -> Self {
+        Self {
+            token_version: user.token_version,
+            roles: user.roles.clone(),
+            usable: user.is_usable(),
+        }
+    }
 }
 
 /// Accounts recently read by authentication.
-#[derive(Debug, Default)]
-pub struct AuthCache {
-    entries: Mutex<HashMap<UserId, Remembered>>,
+#[derive(Debug)]
+pub struct AuthCache(ReadMemory<UserId, Remembered>);
+
+impl Default for AuthCache {
+    fn default() -> Self {
+        Self::new(Freshness::default())
+    }
 }
 
 impl AuthCache {
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Remembered>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    /// An empty memory trusting its entries as `freshness` allows.
+    pub fn new(freshness: Freshness) -> Self {
+        Self(ReadMemory::new(freshness, CAPACITY))
     }
 
-    /// The remembered account, if still fresh at `now`.
+    /// The remembered account, if still trusted at `now`.
     pub fn get(&self, id: UserId, now: DateTime<Utc>) -> Option<Remembered> {
-        self.entries().get(&id).filter(|r| r.until > now).cloned()
+        self.0.get(&id, now)
     }
 
-    /// Remembers `user` until `now + TTL`.
-    pub fn put(&self, user: &User, now: DateTime<Utc>) {
-        let mut entries = self.entries();
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(
-            user.id,
-            Remembered {
-                token_version: user.token_version,
-                roles: user.roles.clone(),
-                usable: user.is_usable(),
-                until: now + TTL,
-            },
-        );
+    /// Taken just before reading an account from the store.
+    pub fn ticket(&self) -> Ticket {
+        self.0.ticket()
+    }
+
+    /// Remembers `user`, read at `now` under `ticket` (not if it was written meanwhile).
+    pub fn put(&self, ticket: Ticket, user: &User, now: DateTime<Utc>) {
+        self.0.put(ticket, user.id, user.into(), now, None);
     }
 
     /// Forgets `id`.
     pub fn forget(&self, id: UserId) {
-        self.entries().remove(&id);
+        self.0.forget(&id);
     }
 }
 
@@ -144,23 +149,47 @@ mod tests {
         let user = sample_user("ada");
         users.insert(&user).await.unwrap();
         let now = Utc::now();
-        cache.put(&user, now);
+        cache.put(cache.ticket(), &user, now);
         let known = cache.get(user.id, now).unwrap();
         assert_eq!(
             (known.token_version, known.usable),
             (user.token_version, true)
         );
         assert!(
-            cache.get(user.id, now + TTL).is_none(),
-            "stale after the TTL"
+            cache
+                .get(user.id, now + chrono::Duration::seconds(1))
+                .is_none(),
+            "stale after the default second"
         );
 
-        cache.put(&user, now);
+        cache.put(cache.ticket(), &user, now);
         let logout = UserPatch {
             bump_token_version: true,
             ..UserPatch::default()
         };
         users.update(user.id, &logout, now).await.unwrap();
+        assert!(cache.get(user.id, now).is_none(), "a write forgets at once");
+    }
+
+    #[tokio::test]
+    async fn an_exclusive_store_keeps_entries_until_written() {
+        let cache = Arc::new(AuthCache::new(Freshness::Exclusive));
+        let users = Invalidating {
+            inner: Arc::new(InMemoryUsers::default()),
+            cache: cache.clone(),
+        };
+        let user = sample_user("ada");
+        users.insert(&user).await.unwrap();
+        let now = Utc::now();
+        cache.put(cache.ticket(), &user, now);
+        assert!(cache
+            .get(user.id, now + chrono::Duration::days(30))
+            .is_some());
+        let deactivate = UserPatch {
+            bump_token_version: true,
+            ..UserPatch::default()
+        };
+        users.update(user.id, &deactivate, now).await.unwrap();
         assert!(cache.get(user.id, now).is_none(), "a write forgets at once");
     }
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::Duration;
-use stackrush_kernel::{Page, PageRequest};
+use stackrush_kernel::{Freshness, Page, PageRequest};
 use tokio::sync::OnceCell;
 
-use crate::auth_cache::{AuthCache, Invalidating};
+use crate::auth_cache::{AuthCache, Invalidating, Remembered};
 use crate::crypto::{keyed_hash, random_token};
 use crate::error::IdentityError;
 use crate::model::*;
@@ -53,6 +53,9 @@ pub struct IdentityConfig {
     pub reset_password_ttl: Duration,
     /// Base URL of the web client, for links in emails.
     pub app_url: String,
+    /// How long authentication may trust what it remembers of an account (see
+    /// [`crate::auth_cache`]).
+    pub freshness: Freshness,
 }
 
 impl IdentityConfig {
@@ -69,6 +72,7 @@ impl IdentityConfig {
             verify_email_ttl: Duration::hours(48),
             reset_password_ttl: Duration::hours(1),
             app_url: "http://localhost:5173".to_owned(),
+            freshness: Freshness::default(),
         }
     }
 }
@@ -210,7 +214,7 @@ pub struct IdentityService {
 impl IdentityService {
     /// A service over `ports` with `config`.
     pub fn new(mut ports: Ports, config: IdentityConfig) -> Self {
-        let auth_cache = Arc::new(AuthCache::default());
+        let auth_cache = Arc::new(AuthCache::new(config.freshness));
         ports.users = Arc::new(Invalidating {
             inner: ports.users,
             cache: auth_cache.clone(),
@@ -725,13 +729,12 @@ impl IdentityApi for IdentityService {
         let known = match self.auth_cache.get(id, now) {
             Some(known) => known,
             None => {
+                let ticket = self.auth_cache.ticket();
                 let Some(user) = self.ports.users.find_by_id(id).await? else {
                     return Err(IdentityError::InvalidUser);
                 };
-                self.auth_cache.put(&user, now);
-                self.auth_cache.get(id, now).ok_or_else(|| {
-                    IdentityError::Internal(anyhow::anyhow!("auth cache lost an entry"))
-                })?
+                self.auth_cache.put(ticket, &user, now);
+                Remembered::from(&user)
             }
         };
         if !known.usable {

@@ -180,8 +180,21 @@ pub async fn read_count_and_delete(repo: &dyn NotificationRepository) {
     repo.insert_many(&[a.clone(), b.clone(), gone.clone(), theirs.clone()])
         .await
         .unwrap();
+    let mut never = sample(me, t0);
+    never.expires_at = None;
+    repo.insert_many(std::slice::from_ref(&never))
+        .await
+        .unwrap();
     let later = t0 + Duration::seconds(5);
-    assert_eq!(repo.unread_count(me, later).await.unwrap(), 2);
+    assert_eq!(
+        repo.unread_count(me, later).await.unwrap(),
+        Unread {
+            count: 3,
+            next_expiry: a.expires_at,
+        },
+        "live ones only; the first expiry among them (one never expires)"
+    );
+    assert!(repo.delete(me, never.id).await.unwrap());
     assert!(
         !repo.mark_read(other, a.id, later).await.unwrap(),
         "not theirs"
@@ -197,7 +210,7 @@ pub async fn read_count_and_delete(repo: &dyn NotificationRepository) {
             .unwrap(),
         "idempotent"
     );
-    assert_eq!(repo.unread_count(me, later).await.unwrap(), 1);
+    assert_eq!(repo.unread_count(me, later).await.unwrap().count, 1);
     let read = repo
         .list(
             me,
@@ -213,9 +226,9 @@ pub async fn read_count_and_delete(repo: &dyn NotificationRepository) {
     assert_eq!(read.items.len(), 1);
     assert_eq!(read.items[0].read_at, Some(later), "first read time kept");
     assert_eq!(repo.mark_all_read(me, later).await.unwrap(), 1);
-    assert_eq!(repo.unread_count(me, later).await.unwrap(), 0);
+    assert_eq!(repo.unread_count(me, later).await.unwrap().count, 0);
     assert_eq!(
-        repo.unread_count(other, later).await.unwrap(),
+        repo.unread_count(other, later).await.unwrap().count,
         1,
         "others untouched"
     );

@@ -73,14 +73,16 @@ impl NotificationRepository for InMemoryNotifications {
         &self,
         recipient: RecipientId,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        Ok(self
-            .items
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+    ) -> Result<Unread, StoreError> {
+        let items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        let unread: Vec<_> = items
             .iter()
             .filter(|n| n.recipient == recipient && !n.is_read && live(n, now))
-            .count() as u64)
+            .collect();
+        Ok(Unread {
+            count: unread.len() as u64,
+            next_expiry: unread.iter().filter_map(|n| n.expires_at).min(),
+        })
     }
 
     async fn mark_read(

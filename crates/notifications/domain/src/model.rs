@@ -178,6 +178,14 @@ impl Wants {
     }
 }
 
+/// A recipient's live unread notifications, as counted by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Unread {
+    pub count: u64,
+    /// When the first of them expires (and the count drops); `None` when none expires.
+    pub next_expiry: Option<DateTime<Utc>>,
+}
+
 /// Who asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reader {

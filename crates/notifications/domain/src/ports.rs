@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
-use crate::model::{Filter, Notification, NotificationId, RecipientId, Wants};
+use crate::model::{Filter, Notification, NotificationId, RecipientId, Unread, Wants};
 
 /// Storage of notifications. Expired ones (`expires_at <= now`) are never listed or counted.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -25,12 +25,13 @@ pub trait NotificationRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Page<Notification>, StoreError>;
 
-    /// How many live unread notifications `recipient` has (an index range, not a scan).
+    /// How many live unread notifications `recipient` has and when the first of them expires
+    /// (an index range, not a scan).
     async fn unread_count(
         &self,
         recipient: RecipientId,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError>;
+    ) -> Result<Unread, StoreError>;
 
     /// Marks one read (idempotent); whether it exists, is live and is `recipient`'s.
     async fn mark_read(

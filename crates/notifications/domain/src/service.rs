@@ -1,12 +1,11 @@
 //! The notifications service.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use garde::Validate;
-use stackrush_kernel::{FieldError, Page, PageRequest};
+use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory};
 
 use crate::error::NotificationError;
 use crate::model::*;
@@ -67,34 +66,39 @@ pub trait NotificationApi: Send + Sync {
     async fn purge_expired(&self) -> Result<u64, NotificationError>;
 }
 
-/// How long an unread count is answered from memory. Every write through this service forgets
-/// the recipient's count at once; writes through other instances show within this time.
-pub const COUNT_TTL: Duration = Duration::seconds(1);
-
 /// The most recipients whose counts are remembered; beyond it the memory starts over.
 const COUNT_CAPACITY: usize = 100_000;
 
 /// The notification rules over the outbound ports.
+///
+/// Unread counts (the client polls them) are answered from memory: every write through this
+/// service forgets the recipient's count at once, a count is never kept past the expiry of the
+/// first notification it counts, and otherwise it is trusted as the store's [`Freshness`] allows
+/// (one second by default, so other instances' writes show within it).
 pub struct NotificationService {
     ports: Ports,
-    counts: Mutex<HashMap<RecipientId, (DateTime<Utc>, u64)>>,
+    counts: ReadMemory<RecipientId, u64>,
 }
 
 impl NotificationService {
-    /// A service over `ports`.
+    /// A service over `ports`, remembering unread counts for one second.
     pub fn new(ports: Ports) -> Self {
         Self {
             ports,
-            counts: Mutex::new(HashMap::new()),
+            counts: ReadMemory::new(Freshness::default(), COUNT_CAPACITY),
         }
     }
 
-    fn counts(&self) -> std::sync::MutexGuard<'_, HashMap<RecipientId, (DateTime<Utc>, u64)>> {
-        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    /// The same service, trusting remembered counts as `freshness` allows.
+    pub fn remembering(self, freshness: Freshness) -> Self {
+        Self {
+            counts: ReadMemory::new(freshness, COUNT_CAPACITY),
+            ..self
+        }
     }
 
     fn forget(&self, recipient: RecipientId) {
-        self.counts().remove(&recipient);
+        self.counts.forget(&recipient);
     }
 
     /// The service as a shared inbound port.
@@ -222,22 +226,18 @@ impl NotificationApi for NotificationService {
 
     async fn unread_count(&self, reader: Reader) -> Result<u64, NotificationError> {
         let now = self.ports.clock.now();
-        if let Some((until, count)) = self.counts().get(&reader.id) {
-            if *until > now {
-                return Ok(*count);
-            }
+        if let Some(count) = self.counts.get(&reader.id, now) {
+            return Ok(count);
         }
-        let count = self
+        let ticket = self.counts.ticket();
+        let unread = self
             .ports
             .notifications
             .unread_count(reader.id, now)
             .await?;
-        let mut counts = self.counts();
-        if counts.len() >= COUNT_CAPACITY {
-            counts.clear();
-        }
-        counts.insert(reader.id, (now + COUNT_TTL, count));
-        Ok(count)
+        self.counts
+            .put(ticket, reader.id, unread.count, now, unread.next_expiry);
+        Ok(unread.count)
     }
     async fn mark_read(&self, reader: Reader, id: NotificationId) -> Result<(), NotificationError> {
         let now = self.ports.clock.now();
@@ -267,7 +267,7 @@ impl NotificationApi for NotificationService {
     async fn purge_expired(&self) -> Result<u64, NotificationError> {
         let now = self.ports.clock.now();
         let purged = self.ports.notifications.purge_expired(now).await;
-        self.counts().clear();
+        self.counts.forget_all();
         Ok(purged?)
     }
 }
@@ -489,7 +489,7 @@ mod tests {
             .expect_unread_count()
             .times(1)
             .in_sequence(&mut calls)
-            .returning(|_, _| Ok(3));
+            .returning(|_, _| Ok(unread(3, None)));
         store
             .expect_mark_read()
             .times(1)
@@ -499,12 +499,12 @@ mod tests {
             .expect_unread_count()
             .times(1)
             .in_sequence(&mut calls)
-            .returning(|_, _| Ok(2));
+            .returning(|_, _| Ok(unread(2, None)));
         store
             .expect_unread_count()
             .times(1)
             .in_sequence(&mut calls)
-            .returning(|_, _| Ok(7));
+            .returning(|_, _| Ok(unread(7, None)));
         let clock = Arc::new(FixedClock::new(Utc::now()));
         let service = NotificationService::new(Ports {
             notifications: Arc::new(store),
@@ -524,12 +524,53 @@ mod tests {
             "the write forgot it"
         );
         assert_eq!(service.unread_count(me).await.unwrap(), 2);
-        clock.advance(COUNT_TTL);
+        clock.advance(Duration::seconds(1));
         assert_eq!(
             service.unread_count(me).await.unwrap(),
             7,
-            "stale after the TTL"
+            "stale after a second"
         );
+    }
+
+    fn unread(count: u64, next_expiry: Option<chrono::DateTime<Utc>>) -> Unread {
+        Unread { count, next_expiry }
+    }
+
+    #[tokio::test]
+    async fn an_exclusive_store_keeps_counts_until_written_or_a_counted_one_expires() {
+        let t0 = Utc::now();
+        let expiry = t0 + Duration::hours(2);
+        let mut store = MockNotificationRepository::new();
+        let mut calls = mockall::Sequence::new();
+        store
+            .expect_unread_count()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(move |_, _| Ok(unread(4, Some(expiry))));
+        store
+            .expect_unread_count()
+            .times(1)
+            .in_sequence(&mut calls)
+            .returning(|_, _| Ok(unread(3, None)));
+        let clock = Arc::new(FixedClock::new(t0));
+        let service = NotificationService::new(Ports {
+            notifications: Arc::new(store),
+            recipients: Arc::new(MockRecipientDirectory::new()),
+            clock: clock.clone(),
+        })
+        .remembering(Freshness::Exclusive);
+        let me = reader(RecipientId::generate(t0));
+        assert_eq!(service.unread_count(me).await.unwrap(), 4);
+        clock.advance(Duration::minutes(119));
+        assert_eq!(service.unread_count(me).await.unwrap(), 4, "from memory");
+        clock.advance(Duration::minutes(1));
+        assert_eq!(
+            service.unread_count(me).await.unwrap(),
+            3,
+            "one counted notification expired: read again"
+        );
+        clock.advance(Duration::days(30));
+        assert_eq!(service.unread_count(me).await.unwrap(), 3, "from memory");
     }
 
     #[tokio::test]

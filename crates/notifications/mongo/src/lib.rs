@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_notifications::ports::NotificationRepository;
 use stackrush_notifications::{
-    Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort,
+    Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort, Unread,
 };
 use stackrush_store_mongo::corrupt;
 
@@ -253,13 +253,40 @@ impl NotificationRepository for MongoNotifications {
         &self,
         recipient: RecipientId,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Unread, StoreError> {
+        use futures::TryStreamExt;
         let mut filter = live(recipient, now);
         filter.insert("status.isRead", false);
-        self.collection
-            .count_documents(filter)
+        let groups: Vec<Document> = self
+            .collection
+            .aggregate([
+                doc! { "$match": filter },
+                // `$min` skips the notifications that never expire (null).
+                doc! { "$group": {
+                    "_id": null,
+                    "count": { "$sum": 1 },
+                    "next": { "$min": "$expiresAt" },
+                } },
+            ])
             .await
-            .map_err(store_error)
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        let Some(group) = groups.first() else {
+            return Ok(Unread::default());
+        };
+        let count = match group.get("count") {
+            Some(Bson::Int32(n)) => u64::try_from(*n).ok(),
+            Some(Bson::Int64(n)) => u64::try_from(*n).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| corrupt("count", group))?;
+        let next_expiry = match group.get("next") {
+            Some(Bson::DateTime(t)) => Some(t.to_chrono()),
+            _ => None,
+        };
+        Ok(Unread { count, next_expiry })
     }
 
     async fn mark_read(

@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_notifications::ports::NotificationRepository;
 use stackrush_notifications::{
-    Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort,
+    Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort, Unread,
 };
 use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
 
@@ -179,17 +179,20 @@ impl NotificationRepository for SqliteNotifications {
         &self,
         recipient: RecipientId,
         now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM notifications WHERE recipient = ?1 AND is_read = 0 \
-               AND (expires_at IS NULL OR expires_at > ?2)",
+    ) -> Result<Unread, StoreError> {
+        let (n, next): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(expires_at) FROM notifications \
+             WHERE recipient = ?1 AND is_read = 0 AND (expires_at IS NULL OR expires_at > ?2)",
         )
         .bind(recipient.to_hex())
         .bind(millis(now))
         .fetch_one(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(count(n))
+        Ok(Unread {
+            count: count(n),
+            next_expiry: opt_from_millis(next)?,
+        })
     }
 
     async fn mark_read(

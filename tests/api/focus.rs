@@ -122,3 +122,43 @@ async fn bad_sessions_are_refused_and_links_must_be_the_callers_own() {
         .await;
     assert_eq!(stats["data"]["totalSessions"], 0, "nothing stored");
 }
+
+#[tokio::test]
+async fn a_session_fills_the_simulation_of_the_submission_written_in_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = app.signed_up("ada").await;
+    let challenge = crate::scoring::challenge(&app, &admin, "Focus target").await;
+    let session_start = Utc::now() - Duration::minutes(2);
+    let (attempt, nonce, _) = crate::scoring::start(&app, &ada, &challenge).await;
+    let submission = crate::scoring::submit(&app, &ada, &challenge, Some((&attempt, &nonce))).await;
+    let body = json!({
+        "challengeId": challenge,
+        "startTime": session_start.to_rfc3339(),
+        "endTime": Utc::now().to_rfc3339(),
+        "distractionsEncountered": 5,
+        "focusScore": 73,
+        "environment": "interview",
+    });
+    let (status, recorded) = app
+        .post("/api/focus-sessions", Some(&ada.access), body.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    assert_eq!(recorded["data"]["submissionId"], submission.as_str());
+    let (_, stored) = app
+        .get(&format!("/api/submissions/{submission}"), Some(&ada.access))
+        .await;
+    let simulation = &stored["data"]["simulation"];
+    assert_eq!(simulation["mode"], "interview");
+    assert_eq!(simulation["distractionsEncountered"], 5);
+    assert_eq!(simulation["focusScore"], 73);
+    assert_eq!(simulation["timeSpent"], 2);
+
+    // Another user's session on the same challenge links nothing of ada's.
+    let bob = app.signed_up("bob").await;
+    let (status, theirs) = app
+        .post("/api/focus-sessions", Some(&bob.access), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert!(theirs["data"]["submissionId"].is_null(), "{theirs}");
+}

@@ -7,7 +7,7 @@ use crate::challenges::challenge_body;
 use crate::helpers::*;
 
 /// A challenge created by the admin; returns its id.
-async fn challenge(app: &TestApp, admin: &Session, title: &str) -> String {
+pub(crate) async fn challenge(app: &TestApp, admin: &Session, title: &str) -> String {
     let (status, body) = app
         .post(
             "/api/challenges",
@@ -20,7 +20,7 @@ async fn challenge(app: &TestApp, admin: &Session, title: &str) -> String {
 }
 
 /// Starts an attempt; returns (attempt id, nonce, [(test id, is hidden)]).
-async fn start(
+pub(crate) async fn start(
     app: &TestApp,
     s: &Session,
     challenge: &str,
@@ -54,7 +54,7 @@ async fn start(
     )
 }
 
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     s: &Session,
     challenge: &str,

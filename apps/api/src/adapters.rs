@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_analytics::ports::SubmissionLookup;
-use stackrush_analytics::{SubjectId, SubmissionKey};
+use stackrush_analytics::ports::{Linked, SubmissionLookup};
+use stackrush_analytics::{Environment, FocusSession, SubmissionKey};
 use stackrush_challenges::ports::AuthorDirectory;
 use stackrush_challenges::{
     AuthorId, AuthorSummary, Caller, ChallengeApi, ChallengeError, ChallengeId,
@@ -19,7 +19,7 @@ use stackrush_scoring::ports::{
     ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
 };
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
-use stackrush_scoring::{ScoringApi, ScoringError, SubmissionId, Viewer};
+use stackrush_scoring::{FocusReport, Mode, ScoringApi, ScoringError, SubmissionId};
 
 /// The challenges context's author directory, served by the identity context.
 pub struct IdentityAuthors(pub Arc<dyn IdentityApi>);
@@ -238,19 +238,29 @@ pub struct ScoringSubmissions(pub Arc<dyn ScoringApi>);
 
 #[async_trait]
 impl SubmissionLookup for ScoringSubmissions {
-    async fn owns(&self, user: SubjectId, submission: SubmissionKey) -> anyhow::Result<bool> {
-        let player = PlayerId::from_bytes(user.bytes());
-        let viewer = Viewer {
-            player,
-            is_admin: false,
+    async fn link(&self, session: &FocusSession) -> anyhow::Result<Linked> {
+        let report = FocusReport {
+            submission: session
+                .submission
+                .map(|k| SubmissionId::from_bytes(k.bytes())),
+            challenge: session
+                .challenge
+                .map(|c| ChallengeRef::from_bytes(c.bytes())),
+            started_at: session.start_time,
+            ended_at: session.end_time,
+            mode: match session.environment {
+                Environment::Zen => Mode::Zen,
+                Environment::Standard => Mode::Standard,
+                Environment::Interview => Mode::Interview,
+            },
+            distractions: session.distractions_encountered,
+            focus_score: session.focus_score,
         };
-        match self
-            .0
-            .submission(viewer, SubmissionId::from_bytes(submission.bytes()))
-            .await
-        {
-            Ok(found) => Ok(found.player == player),
-            Err(ScoringError::SubmissionNotFound) => Ok(false),
+        let player = PlayerId::from_bytes(session.user.bytes());
+        match self.0.record_focus(player, report).await {
+            Ok(Some(id)) => Ok(Linked::To(SubmissionKey::from_bytes(id.bytes()))),
+            Ok(None) => Ok(Linked::Nothing),
+            Err(ScoringError::SubmissionNotFound) => Ok(Linked::NotTheirs),
             Err(e) => Err(anyhow::anyhow!("scoring: {e}")),
         }
     }

@@ -42,7 +42,9 @@ impl From<an::Environment> for EnvironmentDto {
 pub struct CreateFocusSessionRequest {
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub challenge_id: Option<String>,
-    /// A submission of the caller's made in this session.
+    /// A submission of the caller's made in this session: its simulation record gets the
+    /// session's figures. Without it, the caller's submission to `challengeId` started from an
+    /// attempt during the session is linked, if there is one.
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub submission_id: Option<String>,
     pub start_time: DateTime<Utc>,

@@ -39,12 +39,25 @@ pub trait FocusSessionRepository: Send + Sync {
     async fn delete(&self, user: SubjectId, id: FocusSessionId) -> Result<bool, StoreError>;
 }
 
+/// Which submission a focus session was linked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linked {
+    /// This one now holds the session's figures in its simulation record.
+    To(SubmissionKey),
+    /// None was written in the session (no submission named, none started from an attempt
+    /// during it).
+    Nothing,
+    /// The named submission does not exist or is not the session's user's.
+    NotTheirs,
+}
+
 /// Submissions, as the scoring context answers for them.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait SubmissionLookup: Send + Sync {
-    /// Whether `submission` exists and is `user`'s.
-    async fn owns(&self, user: SubjectId, submission: SubmissionKey) -> anyhow::Result<bool>;
+    /// Keeps `session`'s figures in the simulation record of the submission written in it: the
+    /// one it names, else the user's submission to its challenge whose attempt started during it.
+    async fn link(&self, session: &FocusSession) -> anyhow::Result<Linked>;
 }
 
 /// Every port the service needs.

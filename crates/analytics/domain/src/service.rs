@@ -8,7 +8,7 @@ use stackrush_kernel::{FieldError, Page, PageRequest};
 
 use crate::error::AnalyticsError;
 use crate::model::*;
-use crate::ports::Ports;
+use crate::ports::{Linked, Ports};
 use crate::stats::{summarize, FocusStats};
 
 /// The longest session accepted.
@@ -110,18 +110,7 @@ impl AnalyticsApi for AnalyticsService {
         if !problems.is_empty() {
             return Err(AnalyticsError::Invalid(problems));
         }
-        if let Some(submission) = new.submission {
-            let owns = self
-                .ports
-                .submissions
-                .owns(user, submission)
-                .await
-                .map_err(AnalyticsError::Unavailable)?;
-            if !owns {
-                return Err(AnalyticsError::SubmissionNotFound);
-            }
-        }
-        let session = FocusSession {
+        let mut session = FocusSession {
             id: FocusSessionId::generate(now),
             user,
             challenge: new.challenge,
@@ -133,6 +122,21 @@ impl AnalyticsApi for AnalyticsService {
             environment: new.environment,
             created_at: now,
         };
+        // The submission is updated first: a named one that is not the user's stops everything.
+        // Should storing the session then fail, the client's retry writes the same figures.
+        if session.submission.is_some() || session.challenge.is_some() {
+            session.submission = match self
+                .ports
+                .submissions
+                .link(&session)
+                .await
+                .map_err(AnalyticsError::Unavailable)?
+            {
+                Linked::To(key) => Some(key),
+                Linked::Nothing => None,
+                Linked::NotTheirs => return Err(AnalyticsError::SubmissionNotFound),
+            };
+        }
         self.ports.sessions.insert(&session).await?;
         Ok(session)
     }
@@ -202,7 +206,13 @@ mod tests {
 
     fn service(owns: bool) -> AnalyticsService {
         let mut lookup = MockSubmissionLookup::new();
-        lookup.expect_owns().returning(move |_, _| Ok(owns));
+        lookup.expect_link().returning(move |s| {
+            Ok(match s.submission {
+                Some(key) if owns => Linked::To(key),
+                Some(_) => Linked::NotTheirs,
+                None => Linked::Nothing,
+            })
+        });
         AnalyticsService::new(Ports {
             sessions: Arc::new(InMemoryFocusSessions::default()),
             submissions: Arc::new(lookup),
@@ -249,12 +259,44 @@ mod tests {
         ));
         let mut linked = new(10, 80);
         linked.submission = Some(SubmissionKey::generate(Utc::now()));
-        assert!(s.record(me, linked.clone()).await.is_ok());
+        assert_eq!(
+            s.record(me, linked.clone()).await.unwrap().submission,
+            linked.submission
+        );
         let strangers = service(false);
         assert!(matches!(
             strangers.record(me, linked).await,
             Err(AnalyticsError::SubmissionNotFound)
         ));
+        assert_eq!(
+            s.stats(me).await.unwrap().total_sessions,
+            1,
+            "nothing stored on refusal"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_session_on_a_challenge_links_the_submission_scoring_found() {
+        let found = SubmissionKey::generate(Utc::now());
+        let mut lookup = MockSubmissionLookup::new();
+        lookup
+            .expect_link()
+            .times(1)
+            .returning(move |_| Ok(Linked::To(found)));
+        let s = AnalyticsService::new(Ports {
+            sessions: Arc::new(InMemoryFocusSessions::default()),
+            submissions: Arc::new(lookup),
+            clock: Arc::new(FixedClock::new(Utc::now())),
+        });
+        let mut on_challenge = new(10, 80);
+        on_challenge.challenge = Some(ChallengeKey::generate(Utc::now()));
+        let me = SubjectId::generate(Utc::now());
+        assert_eq!(
+            s.record(me, on_challenge).await.unwrap().submission,
+            Some(found)
+        );
+        // Neither challenge nor submission: scoring is not asked (times(1) above).
+        assert_eq!(s.record(me, new(5, 60)).await.unwrap().submission, None);
     }
 
     #[tokio::test]

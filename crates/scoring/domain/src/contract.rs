@@ -240,11 +240,38 @@ pub async fn submissions_list_and_delete(store: &dyn ScoringStore) {
     let at = now();
     let (alice, bob) = (PlayerId::generate(at), PlayerId::generate(at));
     let (c1, c2) = (ChallengeRef::generate(at), ChallengeRef::generate(at));
-    let pending = sample_submission(alice, c1);
+    let mut pending = sample_submission(alice, c1);
     SubmissionRepository::insert(store, &pending).await.unwrap();
     assert_eq!(
         SubmissionRepository::find(store, pending.id).await.unwrap(),
         Some(pending.clone())
+    );
+    let focused = Simulation {
+        mode: Mode::Interview,
+        distraction_level: DistractionLevel::High,
+        time_spent: Some(25),
+        distractions_encountered: Some(4),
+        focus_score: Some(81),
+        stress_level: None,
+    };
+    let later = at + Duration::seconds(30);
+    assert!(
+        !store
+            .set_simulation(pending.id, bob, &focused, later)
+            .await
+            .unwrap(),
+        "not bob's"
+    );
+    assert!(store
+        .set_simulation(pending.id, alice, &focused, later)
+        .await
+        .unwrap());
+    pending.simulation = focused;
+    pending.updated_at = later;
+    assert_eq!(
+        SubmissionRepository::find(store, pending.id).await.unwrap(),
+        Some(pending.clone()),
+        "only the simulation record and the update time changed"
     );
     let mut high = scored(sample_submission(alice, c2), 95.5, at);
     high.language = Language::Python;

@@ -185,6 +185,28 @@ impl SubmissionRepository for InMemoryScoring {
         }
     }
 
+    async fn set_simulation(
+        &self,
+        id: SubmissionId,
+        player: PlayerId,
+        simulation: &Simulation,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        match state
+            .submissions
+            .get_mut(&id)
+            .filter(|s| s.player == player)
+        {
+            Some(s) => {
+                s.simulation = *simulation;
+                s.updated_at = now;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError> {
         Ok(self
             .lock()

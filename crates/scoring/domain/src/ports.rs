@@ -12,7 +12,7 @@ use crate::progress::{
     BoardRow, ChallengeBoardRow, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
     ScoringCommit,
 };
-use crate::submission::{Submission, SubmissionFacts, SubmissionFilter, SubmissionId};
+use crate::submission::{Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId};
 
 /// Storage of attempts.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -44,6 +44,15 @@ pub trait SubmissionRepository: Send + Sync {
 
     /// Deletes `id` if `player` submitted it; whether it did.
     async fn delete(&self, id: SubmissionId, player: PlayerId) -> Result<bool, StoreError>;
+
+    /// Replaces the simulation record of `id` if `player` submitted it; whether it did.
+    async fn set_simulation(
+        &self,
+        id: SubmissionId,
+        player: PlayerId,
+        simulation: &Simulation,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// One row per submission of `player`, for statistics.
     async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError>;

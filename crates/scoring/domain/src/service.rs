@@ -114,6 +114,16 @@ pub trait ScoringApi: Send + Sync {
     /// The viewer's submission statistics.
     async fn submission_stats(&self, player: PlayerId) -> Result<SubmissionStats, ScoringError>;
 
+    /// Keeps a focus session's figures in the simulation record of the submission written in
+    /// it: the one it names (which must be the player's: else `SubmissionNotFound`), or else the
+    /// player's latest submission to its challenge whose attempt started during the session.
+    /// Which submission it updated, if any.
+    async fn record_focus(
+        &self,
+        player: PlayerId,
+        report: FocusReport,
+    ) -> Result<Option<SubmissionId>, ScoringError>;
+
     /// Scores the browser's run of a submission: the server decides every test, computes the
     /// score, and applies XP, level, streak, bests, stats and achievements in one write.
     /// Errors: `Invalid` (a pending status), `SubmissionNotFound` (not the owner's),
@@ -609,6 +619,54 @@ impl ScoringApi for ScoringService {
 
     async fn submission_stats(&self, player: PlayerId) -> Result<SubmissionStats, ScoringError> {
         Ok(summarize(&self.ports.submissions.facts(player).await?))
+    }
+
+    async fn record_focus(
+        &self,
+        player: PlayerId,
+        report: FocusReport,
+    ) -> Result<Option<SubmissionId>, ScoringError> {
+        let target = match (report.submission, report.challenge) {
+            (Some(id), _) => Some(
+                self.ports
+                    .submissions
+                    .find(id)
+                    .await?
+                    .filter(|s| s.player == player)
+                    .ok_or(ScoringError::SubmissionNotFound)?,
+            ),
+            (None, Some(challenge)) => {
+                let filter = SubmissionFilter {
+                    player: Some(player),
+                    challenge: Some(challenge),
+                    descending: true,
+                    ..SubmissionFilter::default()
+                };
+                let recent = self
+                    .ports
+                    .submissions
+                    .list(&filter, PageRequest::new(1, 20))
+                    .await?;
+                recent.items.into_iter().find(|s| report.covers(s))
+            }
+            (None, None) => None,
+        };
+        let Some(target) = target else {
+            return Ok(None);
+        };
+        let simulation = report.applied_to(&target.simulation);
+        let now = self.ports.clock.now();
+        if self
+            .ports
+            .submissions
+            .set_simulation(target.id, player, &simulation, now)
+            .await?
+        {
+            Ok(Some(target.id))
+        } else {
+            // Deleted meanwhile.
+            Err(ScoringError::SubmissionNotFound)
+        }
     }
 
     async fn score(

@@ -879,3 +879,96 @@ async fn lists_filter_and_belong_to_their_owner() {
         "earned XP stays"
     );
 }
+
+#[tokio::test]
+async fn focus_sessions_fill_the_simulation_of_the_submission_written_in_them() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let session_start = stackrush_kernel::Clock::now(w.clock.as_ref());
+    let started = w
+        .service
+        .start_attempt(StartAttempt {
+            player: v.player,
+            challenge: c.id,
+            mode: Mode::Zen,
+            distraction_level: DistractionLevel::Low,
+        })
+        .await
+        .unwrap();
+    let a = &started.attempt;
+    w.clock.advance(Duration::minutes(20));
+    let in_session = w
+        .service
+        .submit(
+            v,
+            NewSubmission {
+                attempt: Some((a.id, a.nonce.clone())),
+                ..new_submission(c)
+            },
+        )
+        .await
+        .unwrap();
+    // Without an attempt there is no session clock to match.
+    let unattempted = w.service.submit(v, new_submission(c)).await.unwrap();
+    let report = FocusReport {
+        submission: None,
+        challenge: Some(c.id),
+        started_at: session_start,
+        ended_at: session_start + Duration::minutes(25),
+        mode: Mode::Zen,
+        distractions: 3,
+        focus_score: 88,
+    };
+    assert_eq!(
+        w.service.record_focus(v.player, report).await.unwrap(),
+        Some(in_session.id)
+    );
+    let kept = w.service.submission(v, in_session.id).await.unwrap();
+    assert_eq!(
+        (
+            kept.simulation.time_spent,
+            kept.simulation.distractions_encountered,
+            kept.simulation.focus_score,
+            kept.simulation.distraction_level,
+        ),
+        (Some(25), Some(3), Some(88), DistractionLevel::Low)
+    );
+    let untouched = w.service.submission(v, unattempted.id).await.unwrap();
+    assert_eq!(untouched.simulation, unattempted.simulation);
+
+    // A session on another day matches nothing; another player's matches nothing of ours.
+    let elsewhere = FocusReport {
+        started_at: session_start + Duration::days(1),
+        ended_at: session_start + Duration::days(1) + Duration::minutes(5),
+        ..report
+    };
+    assert_eq!(
+        w.service.record_focus(v.player, elsewhere).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        w.service
+            .record_focus(viewer().player, report)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Naming a submission: it must be the player's; then it is updated even without an attempt.
+    let named = FocusReport {
+        submission: Some(unattempted.id),
+        challenge: None,
+        ..report
+    };
+    assert!(matches!(
+        w.service.record_focus(viewer().player, named).await,
+        Err(ScoringError::SubmissionNotFound)
+    ));
+    assert_eq!(
+        w.service.record_focus(v.player, named).await.unwrap(),
+        Some(unattempted.id)
+    );
+    let kept = w.service.submission(v, unattempted.id).await.unwrap();
+    assert_eq!(kept.simulation.focus_score, Some(88));
+}

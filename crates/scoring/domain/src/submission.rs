@@ -216,6 +216,47 @@ impl Submission {
     }
 }
 
+/// What a focus session measured while a submission was being written (from the analytics
+/// context), to be kept in that submission's simulation record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FocusReport {
+    /// The submission the session names; without one, the player's submission to `challenge`
+    /// whose attempt started during the session, if any.
+    pub submission: Option<SubmissionId>,
+    pub challenge: Option<ChallengeRef>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub mode: Mode,
+    pub distractions: u32,
+    /// 0–100.
+    pub focus_score: u32,
+}
+
+/// How early before a session an attempt may start and still belong to it (the client starts
+/// the attempt and the session clock separately).
+pub const FOCUS_LEEWAY_SECS: i64 = 60;
+
+impl FocusReport {
+    /// Whether `s` was written in this session: started from an attempt during it.
+    pub fn covers(&self, s: &Submission) -> bool {
+        s.attempt.is_some()
+            && s.started_at >= self.started_at - chrono::Duration::seconds(FOCUS_LEEWAY_SECS)
+            && s.started_at <= self.ended_at
+    }
+
+    /// `simulation` with this session's figures (mode, minutes, distractions, focus score).
+    pub fn applied_to(&self, simulation: &Simulation) -> Simulation {
+        let minutes = (self.ended_at - self.started_at).num_seconds().max(0) as f64 / 60.0;
+        Simulation {
+            mode: self.mode,
+            time_spent: Some(u32::try_from(minutes.round() as i64).unwrap_or(u32::MAX)),
+            distractions_encountered: Some(self.distractions),
+            focus_score: Some(self.focus_score.min(100)),
+            ..*simulation
+        }
+    }
+}
+
 /// Create a submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSubmission {

@@ -6,7 +6,8 @@ use mongodb::bson::{doc, DateTime as BsonTime, Document};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::ports::SubmissionRepository;
 use stackrush_scoring::{
-    PlayerId, Submission, SubmissionFacts, SubmissionFilter, SubmissionId, SubmissionSort,
+    PlayerId, Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId,
+    SubmissionSort,
 };
 
 use serde::Deserialize;
@@ -137,6 +138,26 @@ impl SubmissionRepository for MongoScoring {
             .await
             .map_err(store_error)?;
         Ok(done.deleted_count == 1)
+    }
+
+    async fn set_simulation(
+        &self,
+        id: SubmissionId,
+        player: PlayerId,
+        simulation: &Simulation,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let simulation =
+            mongodb::bson::to_bson(simulation).map_err(|e| corrupt("simulation", e))?;
+        let done = self
+            .collection::<SubmissionDoc>(SUBMISSIONS)
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "user": oid(player.bytes()) },
+                doc! { "$set": { "simulation": simulation, "updatedAt": BsonTime::from_chrono(now) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
     }
 
     async fn facts(&self, player: PlayerId) -> Result<Vec<SubmissionFacts>, StoreError> {

@@ -7,8 +7,8 @@ use sqlx::QueryBuilder;
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::ports::SubmissionRepository;
 use stackrush_scoring::{
-    Language, PlayerId, RunStatus, Submission, SubmissionFacts, SubmissionFilter, SubmissionId,
-    SubmissionSort,
+    Language, PlayerId, RunStatus, Simulation, Submission, SubmissionFacts, SubmissionFilter,
+    SubmissionId, SubmissionSort,
 };
 use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
 
@@ -161,6 +161,26 @@ impl SubmissionRepository for SqliteScoring {
             .execute(&self.pool)
             .await
             .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_simulation(
+        &self,
+        id: SubmissionId,
+        player: PlayerId,
+        simulation: &Simulation,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE submissions SET simulation = ?3, updated_at = ?4 WHERE id = ?1 AND player = ?2",
+        )
+        .bind(id.to_hex())
+        .bind(player.to_hex())
+        .bind(to_json(simulation)?)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -669,3 +669,147 @@ async fn achievements_are_admin_managed_and_checked_on_demand() {
         .await;
     assert_error(status, &err, 404, "ACHIEVEMENT_NOT_FOUND");
 }
+
+/// Issue 5: a thousand scorings by a hundred players at once leave every figure exact. On the
+/// MongoDB stand-in (SecantusDB, a Python server far slower than `mongod`) the same race runs at
+/// a tenth of the size to keep the suite's time bounded; the invariants checked are the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_scorings_by_a_hundred_players_leave_every_figure_exact() {
+    use futures::StreamExt;
+    let on_stand_in = std::env::var("STACKRUSH_TEST_MONGODB_URI").is_ok();
+    let (players_n, challenges_n, in_flight) = if on_stand_in {
+        (20, 5, 16)
+    } else {
+        (100, 10, 64)
+    };
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let admin = app.admin().await;
+    for (key, target, xp) in [("one-solve", 1, 50), ("five-solves", 5, 100)] {
+        let (status, body) = app
+            .post(
+                "/api/achievements",
+                Some(&admin.access),
+                json!({"key": key, "name": key, "description": "Solve challenges.",
+                       "category": "beginner", "rarity": "common",
+                       "criteria": {"type": "challenge_count", "target": target},
+                       "rewards": {"xp": xp}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let mut challenges = Vec::new();
+    for i in 0..challenges_n {
+        let id = challenge(&app, &admin, &format!("Race {i}")).await;
+        challenges.push(id);
+    }
+    let players: Vec<Session> = futures::stream::iter(0..players_n)
+        .map(|i| {
+            let app = app.clone();
+            async move { app.signed_up(&format!("racer{i}")).await }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let mut runs = Vec::new();
+    for id in &challenges {
+        runs.push(run(&test_ids(&app, &players[0], id).await, false));
+    }
+    // Every (player, challenge) pair: one submission, all created and then scored at once.
+    let pairs: Vec<(usize, usize)> = (0..players_n)
+        .flat_map(|p| (0..challenges_n).map(move |c| (p, c)))
+        .collect();
+    let submissions: Vec<(usize, usize, String)> = futures::stream::iter(pairs)
+        .map(|(p, c)| {
+            let (app, player, challenge) = (app.clone(), &players[p], &challenges[c]);
+            async move { (p, c, submit(&app, player, challenge, None).await) }
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    let statuses: Vec<(StatusCode, Value)> = futures::stream::iter(submissions)
+        .map(|(p, c, submission)| {
+            let (app, token, body) = (app.clone(), players[p].access.clone(), runs[c].clone());
+            async move {
+                app.post(
+                    &format!("/api/submissions/{submission}/score"),
+                    Some(&token),
+                    body,
+                )
+                .await
+            }
+        })
+        .buffer_unordered(in_flight)
+        .collect()
+        .await;
+    for (status, body) in &statuses {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(statuses.len(), players_n * challenges_n);
+
+    // A first success of 100 XP on each challenge, plus both achievements once.
+    let xp = 100 * challenges_n + 150;
+    let level = xp / 1000 + 1;
+    for player in &players {
+        let (_, me) = app.get("/api/users/profile", Some(&player.access)).await;
+        let stats = &me["data"]["stats"];
+        assert_eq!(stats["xp"], xp, "{me}");
+        assert_eq!(stats["level"], level, "{me}");
+        assert_eq!(stats["streak"], 1);
+        assert_eq!(stats["completedChallenges"], challenges_n);
+        assert_eq!(stats["totalChallenges"], challenges_n);
+        let (_, ledger) = app
+            .get(
+                &format!("/api/users/{}/xp-history?limit=100", player.id),
+                Some(&player.access),
+            )
+            .await;
+        let sum: i64 = ledger["data"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["delta"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            sum,
+            i64::try_from(xp).unwrap(),
+            "the ledger explains the XP"
+        );
+        let (_, mine) = app
+            .get("/api/achievements/user/me", Some(&player.access))
+            .await;
+        let mut keys: Vec<&str> = mine["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["achievement"]["key"].as_str().unwrap())
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["five-solves", "one-solve"], "each unlocked once");
+        let (_, told) = app
+            .get(
+                "/api/notifications?type=achievement&limit=50",
+                Some(&player.access),
+            )
+            .await;
+        let told = told["data"]["data"].as_array().unwrap();
+        let unlocks = told
+            .iter()
+            .filter(|n| n["data"]["achievementId"].is_string())
+            .count();
+        let level_ups = told
+            .iter()
+            .filter(|n| n["data"]["level"].is_number())
+            .count();
+        assert_eq!(
+            (unlocks, level_ups),
+            (2, level - 1),
+            "one notification per event"
+        );
+    }
+    for id in &challenges {
+        let (_, stats) = app.get(&format!("/api/challenges/{id}/stats"), None).await;
+        assert_eq!(stats["data"]["totalAttempts"], players_n, "{stats}");
+        assert_eq!(stats["data"]["successfulAttempts"], players_n);
+        assert_eq!(stats["data"]["averageScore"], 100.0);
+    }
+}

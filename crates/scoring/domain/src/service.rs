@@ -28,9 +28,13 @@ use crate::xp::is_success;
 /// Extra time after the limit during which results are still accepted (network, slow machines).
 pub const GRACE: Duration = Duration::minutes(5);
 
-/// How often a scoring is planned again when the player's progress moves under it (other
-/// instances of the service, or the lock stripe being shared, can still race it).
-const MAX_ATTEMPTS: u32 = 32;
+/// How long a scoring is planned and committed again while concurrent commits keep winning
+/// (another instance scoring the same player, or other players' commits holding the counters
+/// they share, such as a challenge's stats) before the caller gets `Busy`.
+const RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The longest pause between two tries, in milliseconds (jittered below it).
+const MAX_BACKOFF_MS: u64 = 64;
 
 /// Per-player write locks, striped: one instance never races itself on a player's progress.
 const STRIPES: usize = 256;
@@ -306,10 +310,15 @@ impl ScoringService {
         F: FnMut(&crate::progress::PlayerSnapshot) -> Option<Plan> + Send,
     {
         let _serialized = self.stripe(player).lock().await;
-        for attempt in 0..MAX_ATTEMPTS {
+        let deadline = std::time::Instant::now() + RETRY_BUDGET;
+        for attempt in 0_u32.. {
             if attempt > 0 {
+                if std::time::Instant::now() >= deadline {
+                    break;
+                }
                 // Another writer won the race: back off a little, with jitter.
-                let wait = rand::random_range(1..=(2_u64 << attempt.min(6)));
+                let ceiling = (2_u64 << attempt.min(6)).min(MAX_BACKOFF_MS);
+                let wait = rand::random_range(1..=ceiling);
                 tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
             }
             let snapshot = self

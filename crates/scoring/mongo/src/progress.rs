@@ -59,6 +59,8 @@ impl MongoScoring {
         Ok(())
     }
 
+    /// Moves the player's row on one board; the bucket changes it implies are added to
+    /// `buckets` (applied last, see [`Self::write_all`]).
     async fn move_on_board(
         &self,
         session: &mut ClientSession,
@@ -66,12 +68,13 @@ impl MongoScoring {
         m: &BoardMove,
         listed: bool,
         at: BsonTime,
+        buckets: &mut Vec<(String, i64, i64)>,
     ) -> Result<(), mongodb::error::Error> {
         let scores = self.collection::<BoardScoreDoc>(BOARD_SCORES);
         let key = doc! { "board": &m.key, "user": oid(player.bytes()) };
         let old = scores.find_one(key.clone()).session(&mut *session).await?;
         if let Some(old) = old.filter(|o| o.listed && o.xp > 0) {
-            self.bucket(session, &m.key, old.xp, -1).await?;
+            buckets.push((m.key.clone(), old.xp, -1));
         }
         scores
             .update_one(
@@ -82,12 +85,16 @@ impl MongoScoring {
             .session(&mut *session)
             .await?;
         if listed && m.to > 0 {
-            self.bucket(session, &m.key, n(m.to), 1).await?;
+            buckets.push((m.key.clone(), n(m.to), 1));
         }
         Ok(())
     }
 
-    /// Every write of `c`, inside the session's transaction.
+    /// Every write of `c`, inside the session's transaction. The player's own documents come
+    /// first; the counters every player shares (rank buckets, the challenge's stats) come last, so
+    /// a concurrent transaction of another player conflicts on them only in the last moments
+    /// before the commit (MongoDB aborts the second writer of a document at once, and the
+    /// service plans and commits again).
     async fn write_all(
         &self,
         session: &mut ClientSession,
@@ -146,10 +153,18 @@ impl MongoScoring {
                 .await
                 .map_err(commit_error)?;
         }
+        let mut buckets = Vec::new();
         for m in &c.boards {
-            self.move_on_board(session, c.progress.player, m, c.progress.listed, at)
-                .await
-                .map_err(commit_error)?;
+            self.move_on_board(
+                session,
+                c.progress.player,
+                m,
+                c.progress.listed,
+                at,
+                &mut buckets,
+            )
+            .await
+            .map_err(commit_error)?;
         }
         if let Some(b) = &c.best {
             let d = BestDoc::from(b);
@@ -168,6 +183,30 @@ impl MongoScoring {
                     unlocked_at: time(u.unlocked_at),
                 }))
                 .session(&mut *session)
+                .await
+                .map_err(commit_error)?;
+        }
+        if self.mirror {
+            let p = &c.progress;
+            self.collection::<Document>("users")
+                .update_one(
+                    doc! { "_id": oid(p.player.bytes()) },
+                    doc! { "$set": {
+                        "stats.xp": n(p.xp),
+                        "stats.level": i64::from(p.level),
+                        "stats.totalChallenges": n(p.attempts),
+                        "stats.completedChallenges": n(p.completed),
+                        "stats.streak": i64::from(p.streak.current),
+                        "stats.lastActiveDate": p.last_active_at.map(time),
+                    } },
+                )
+                .session(&mut *session)
+                .await
+                .map_err(commit_error)?;
+        }
+        buckets.sort();
+        for (board, xp, by) in &buckets {
+            self.bucket(session, board, *xp, *by)
                 .await
                 .map_err(commit_error)?;
         }
@@ -202,22 +241,6 @@ impl MongoScoring {
                     .await
                     .map_err(commit_error)?;
             }
-            let p = &c.progress;
-            self.collection::<Document>("users")
-                .update_one(
-                    doc! { "_id": oid(p.player.bytes()) },
-                    doc! { "$set": {
-                        "stats.xp": n(p.xp),
-                        "stats.level": i64::from(p.level),
-                        "stats.totalChallenges": n(p.attempts),
-                        "stats.completedChallenges": n(p.completed),
-                        "stats.streak": i64::from(p.streak.current),
-                        "stats.lastActiveDate": p.last_active_at.map(time),
-                    } },
-                )
-                .session(&mut *session)
-                .await
-                .map_err(commit_error)?;
         }
         Ok(())
     }

@@ -53,8 +53,8 @@ fi
 echo "==> tests (workspace)"
 cargo nextest run --workspace --locked --no-fail-fast
 if [ -n "${MONGODB_URI:-}" ]; then
-    echo "==> black-box tests on MongoDB"
-    STACKRUSH_TEST_MONGODB_URI="$MONGODB_URI" cargo nextest run -p stackrush-tests --locked --no-fail-fast
+    echo "==> black-box and process (fault) tests on MongoDB"
+    STACKRUSH_TEST_MONGODB_URI="$MONGODB_URI" cargo nextest run -p stackrush-tests -p stackrush-api --locked --no-fail-fast
 else
     echo "!!! MONGODB_URI unset: MongoDB contract and black-box suites SKIPPED"
 fi

@@ -367,3 +367,22 @@ pub async fn body_deadline(
     }
     next.call(req).await
 }
+
+/// While the store's schema is not in place (MongoDB unreachable since the start), API requests
+/// get a JSON 503 at once; health and readiness still answer.
+pub async fn store_gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let prepared = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .is_none_or(|state| state.health.is_prepared());
+    let path = req.path();
+    let exempt = !path.starts_with("/api/") || path == "/api/health" || path == "/api/ready";
+    if prepared || exempt {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let path = path.to_owned();
+    let error = ApiError::unavailable(&"the store has not been reachable since the start");
+    Ok(req.into_response(error.to_response(&path)))
+}

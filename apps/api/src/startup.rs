@@ -26,7 +26,8 @@ use stackrush_kernel::SystemClock;
 
 use crate::error::{ApiError, Detail};
 use crate::middleware::{
-    body_deadline, rate_limit, request_context, security_headers, BodyTimeout, RateLimit,
+    body_deadline, rate_limit, request_context, security_headers, store_gate, BodyTimeout,
+    RateLimit,
 };
 use crate::routes;
 use crate::settings::{MailSettings, Settings};
@@ -203,6 +204,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::Data::new(BodyTimeout(options.body_timeout)))
+        .wrap(from_fn(store_gate))
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(security_headers))
@@ -263,9 +265,13 @@ pub struct Contexts {
     pub analytics: Arc<dyn stackrush_analytics::AnalyticsApi>,
 }
 
-/// Opens the store and builds every context on it.
+/// Opens the store (waiting for it, see [`Store::open`]) and builds every context on it.
 pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
-    let store = Store::open(&settings.store).await?;
+    contexts_on(Store::open(&settings.store).await?, settings)
+}
+
+/// Every context on `store`.
+fn contexts_on(store: Store, settings: &Settings) -> anyhow::Result<Contexts> {
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let identity = identity_service(
         settings,
@@ -358,8 +364,32 @@ impl Application {
             scoring,
             notifications,
             analytics,
-        } = open(&settings).await?;
-        bootstrap_admin(&settings, identity.as_ref()).await?;
+        } = contexts_on(Store::connect(&settings.store).await?, &settings)?;
+        // A MongoDB server that is down at start is waited for in the background: meanwhile
+        // /ready answers 503 and API requests a JSON 503 (see `store_gate`).
+        match store.prepare().await {
+            Ok(()) => bootstrap_admin(&settings, identity.as_ref()).await?,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "store unreachable at start; retrying in the background");
+                let (store, identity, settings) =
+                    (store.clone(), identity.clone(), settings.clone());
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        match store.prepare().await {
+                            Ok(()) => break,
+                            Err(e) => {
+                                tracing::warn!(error = %format!("{e:#}"), "store still unreachable")
+                            }
+                        }
+                    }
+                    tracing::info!("store reachable: indexes ensured");
+                    if let Err(e) = bootstrap_admin(&settings, identity.as_ref()).await {
+                        tracing::error!(error = %format!("{e:#}"), "admin bootstrap failed");
+                    }
+                });
+            }
+        }
         // SQLite has no TTL index: expired notifications are removed here (MongoDB's TTL monitor
         // does the same there; the purge is then a no-op).
         let purger = notifications.clone();

@@ -16,6 +16,10 @@ pub trait HealthCheck: Send + Sync {
     fn kind(&self) -> &'static str;
     /// Ok when the store answers.
     async fn ping(&self) -> anyhow::Result<()>;
+    /// Whether the store's schema (indexes) is in place.
+    fn is_prepared(&self) -> bool {
+        true
+    }
 }
 
 #[async_trait]
@@ -26,6 +30,10 @@ impl HealthCheck for Store {
 
     async fn ping(&self) -> anyhow::Result<()> {
         Store::ping(self).await
+    }
+
+    fn is_prepared(&self) -> bool {
+        Store::is_prepared(self)
     }
 }
 

@@ -17,7 +17,14 @@ use crate::settings::StoreSettings;
 #[derive(Clone)]
 pub enum Store {
     Sqlite(sqlx::SqlitePool),
-    Mongo(mongodb::Database),
+    Mongo(Mongo),
+}
+
+/// A MongoDB database and whether its indexes have been ensured since this process started.
+#[derive(Clone)]
+pub struct Mongo {
+    pub db: mongodb::Database,
+    prepared: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The identity context's store ports.
@@ -59,6 +66,15 @@ where
 impl Store {
     /// Connects (creating the SQLite file if needed) and applies migrations and indexes.
     pub async fn open(settings: &StoreSettings) -> anyhow::Result<Self> {
+        let store = Self::connect(settings).await?;
+        store.prepare().await?;
+        Ok(store)
+    }
+
+    /// Opens the store without waiting for a MongoDB server: a SQLite file is opened and migrated
+    /// (its failures are fatal), a MongoDB client is only configured; [`Store::prepare`] then
+    /// ensures its indexes once the server answers.
+    pub async fn connect(settings: &StoreSettings) -> anyhow::Result<Self> {
         match settings {
             StoreSettings::Sqlite { path } => {
                 let pool = stackrush_store_sqlite::open(path).await?;
@@ -77,15 +93,39 @@ impl Store {
                 options.connect_timeout = Some(Duration::from_secs(5));
                 options.app_name = Some("stackrush-api".to_owned());
                 let client = mongodb::Client::with_options(options)?;
-                let db = client.database(database);
-                stackrush_identity_mongo::ensure_indexes(&db).await?;
-                stackrush_challenges_mongo::ensure_indexes(&db).await?;
-                stackrush_scoring_mongo::ensure_indexes(&db).await?;
-                stackrush_notifications_mongo::ensure_indexes(&db).await?;
-                stackrush_analytics_mongo::ensure_indexes(&db).await?;
                 tracing::info!(database = %database, "store: MongoDB");
-                Ok(Store::Mongo(db))
+                Ok(Store::Mongo(Mongo {
+                    db: client.database(database),
+                    prepared: Arc::default(),
+                }))
             }
+        }
+    }
+
+    /// Ensures MongoDB's indexes (SQLite's migrations ran at connect); fails while the server
+    /// is unreachable. Until it succeeds the store is not [`Store::is_prepared`].
+    pub async fn prepare(&self) -> anyhow::Result<()> {
+        let Store::Mongo(mongo) = self else {
+            return Ok(());
+        };
+        let db = &mongo.db;
+        stackrush_identity_mongo::ensure_indexes(db).await?;
+        stackrush_challenges_mongo::ensure_indexes(db).await?;
+        stackrush_scoring_mongo::ensure_indexes(db).await?;
+        stackrush_notifications_mongo::ensure_indexes(db).await?;
+        stackrush_analytics_mongo::ensure_indexes(db).await?;
+        mongo
+            .prepared
+            .store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether the store's schema is in place (always for SQLite; for MongoDB once
+    /// [`Store::prepare`] succeeded). Requests are refused with 503 until it is.
+    pub fn is_prepared(&self) -> bool {
+        match self {
+            Store::Sqlite(_) => true,
+            Store::Mongo(mongo) => mongo.prepared.load(std::sync::atomic::Ordering::Acquire),
         }
     }
 
@@ -112,7 +152,10 @@ impl Store {
         let check = async {
             match self {
                 Store::Sqlite(pool) => stackrush_store_sqlite::ping(pool).await,
-                Store::Mongo(db) => Ok(stackrush_store_mongo::ping(db).await?),
+                Store::Mongo(_) if !self.is_prepared() => {
+                    Err(anyhow::anyhow!("indexes not ensured yet"))
+                }
+                Store::Mongo(mongo) => Ok(stackrush_store_mongo::ping(&mongo.db).await?),
             }
         };
         tokio::time::timeout(Duration::from_secs(2), check)
@@ -126,7 +169,9 @@ impl Store {
             Store::Sqlite(pool) => Arc::new(stackrush_challenges_sqlite::SqliteChallenges::new(
                 pool.clone(),
             )),
-            Store::Mongo(db) => Arc::new(stackrush_challenges_mongo::MongoChallenges::new(db)),
+            Store::Mongo(Mongo { db, .. }) => {
+                Arc::new(stackrush_challenges_mongo::MongoChallenges::new(db))
+            }
         }
     }
 
@@ -136,7 +181,7 @@ impl Store {
             Store::Sqlite(pool) => ScoringStores::from(Arc::new(
                 stackrush_scoring_sqlite::SqliteScoring::new(pool.clone()).mirroring(),
             )),
-            Store::Mongo(db) => ScoringStores::from(Arc::new(
+            Store::Mongo(Mongo { db, .. }) => ScoringStores::from(Arc::new(
                 stackrush_scoring_mongo::MongoScoring::new(db).mirroring(),
             )),
         }
@@ -148,7 +193,7 @@ impl Store {
             Store::Sqlite(pool) => Arc::new(
                 stackrush_notifications_sqlite::SqliteNotifications::new(pool.clone()),
             ),
-            Store::Mongo(db) => {
+            Store::Mongo(Mongo { db, .. }) => {
                 Arc::new(stackrush_notifications_mongo::MongoNotifications::new(db))
             }
         }
@@ -160,7 +205,9 @@ impl Store {
             Store::Sqlite(pool) => Arc::new(stackrush_analytics_sqlite::SqliteFocusSessions::new(
                 pool.clone(),
             )),
-            Store::Mongo(db) => Arc::new(stackrush_analytics_mongo::MongoFocusSessions::new(db)),
+            Store::Mongo(Mongo { db, .. }) => {
+                Arc::new(stackrush_analytics_mongo::MongoFocusSessions::new(db))
+            }
         }
     }
 
@@ -176,7 +223,7 @@ impl Store {
                     pool.clone(),
                 )),
             },
-            Store::Mongo(db) => IdentityStores {
+            Store::Mongo(Mongo { db, .. }) => IdentityStores {
                 users: Arc::new(stackrush_identity_mongo::MongoUsers::new(db)),
                 refresh_tokens: Arc::new(stackrush_identity_mongo::MongoRefreshTokens::new(db)),
                 link_tokens: Arc::new(stackrush_identity_mongo::MongoLinkTokens::new(db)),

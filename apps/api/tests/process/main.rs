@@ -1,5 +1,8 @@
-//! The real binary as a process: configuration errors, the admin command, and graceful shutdown.
+//! The real binary as a process: configuration errors, the admin command, graceful shutdown,
+//! and the faults of issue 5 (crashes, store outages, slow clients, I/O errors) in [`faults`].
 #![expect(clippy::unwrap_used, reason = "tests report failures by panicking")]
+
+mod faults;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

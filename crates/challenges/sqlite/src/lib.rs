@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use stackrush_challenges::ports::ChallengeRepository;
 use stackrush_challenges::{
     Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code, Content,
@@ -114,35 +114,63 @@ fn body(c: &Challenge) -> Result<String, StoreError> {
     })
 }
 
-/// The list filters as bound parameters ?1..?9.
-struct FilterArgs {
-    everything: bool,
-    also_author: Option<String>,
-    kind: Option<&'static str>,
-    difficulty: Option<&'static str>,
-    category: Option<String>,
-    tags: Option<String>,
-    max_time_limit: Option<u32>,
-    author: Option<String>,
-    search: Option<String>,
-}
-
-impl FilterArgs {
-    fn bind<'q>(
-        &self,
-        sql: &'q str,
-    ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-        sqlx::query(sql)
-            .bind(self.everything)
-            .bind(self.also_author.clone())
-            .bind(self.kind)
-            .bind(self.difficulty)
-            .bind(self.category.clone())
-            .bind(self.tags.clone())
-            .bind(self.max_time_limit)
-            .bind(self.author.clone())
-            .bind(self.search.clone())
+/// `WHERE …` for a list: only the filters in use, each value bound, so SQLite can pick the
+/// index that fits (`?n IS NULL OR column = ?n` would force a scan). `instr` matches literally.
+fn push_conditions(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    f: &ChallengeFilter,
+    visibility: Visibility,
+) -> Result<(), StoreError> {
+    q.push(" WHERE deleted_at IS NULL");
+    match visibility {
+        Visibility::Everything => {}
+        Visibility::Public { also_author: None } => {
+            q.push(" AND is_public = 1 AND is_active = 1");
+        }
+        Visibility::Public {
+            also_author: Some(author),
+        } => {
+            q.push(" AND ((is_public = 1 AND is_active = 1) OR author = ")
+                .push_bind(author.to_hex())
+                .push(")");
+        }
     }
+    if let Some(kind) = f.kind {
+        q.push(" AND kind = ").push_bind(kind.as_str());
+    }
+    if let Some(difficulty) = f.difficulty {
+        q.push(" AND difficulty = ").push_bind(difficulty.as_str());
+    }
+    if let Some(category) = &f.category {
+        q.push(" AND category = ").push_bind(category.clone());
+    }
+    if !f.tags.is_empty() {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM json_each(challenges.tags) t \
+             WHERE t.value IN (SELECT value FROM json_each(",
+        )
+        .push_bind(json(&f.tags)?)
+        .push(")))");
+    }
+    if let Some(limit) = f.max_time_limit {
+        q.push(" AND time_limit <= ").push_bind(limit);
+    }
+    if let Some(author) = f.author {
+        q.push(" AND author = ").push_bind(author.to_hex());
+    }
+    if let Some(search) = &f.search {
+        let search = search.to_lowercase();
+        q.push(" AND (instr(lower(title), ")
+            .push_bind(search.clone())
+            .push(") > 0 OR instr(lower(description), ")
+            .push_bind(search.clone())
+            .push(
+                ") > 0 OR EXISTS (SELECT 1 FROM json_each(challenges.tags) t WHERE instr(t.value, ",
+            )
+            .push_bind(search)
+            .push(") > 0))");
+    }
+    Ok(())
 }
 
 fn order_by(filter: &ChallengeFilter) -> String {
@@ -254,53 +282,27 @@ impl ChallengeRepository for SqliteChallenges {
         visibility: Visibility,
         page: PageRequest,
     ) -> Result<Page<Challenge>, StoreError> {
-        // Every value is a bound parameter (NULL disables a filter); `instr` matches literally.
-        let conditions = "deleted_at IS NULL \
-             AND (?1 OR (is_public = 1 AND is_active = 1) OR author = ?2) \
-             AND (?3 IS NULL OR kind = ?3) \
-             AND (?4 IS NULL OR difficulty = ?4) \
-             AND (?5 IS NULL OR category = ?5) \
-             AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(challenges.tags) t WHERE t.value IN (SELECT value FROM json_each(?6)))) \
-             AND (?7 IS NULL OR time_limit <= ?7) \
-             AND (?8 IS NULL OR author = ?8) \
-             AND (?9 IS NULL OR instr(lower(title), ?9) > 0 OR instr(lower(description), ?9) > 0 \
-                  OR EXISTS (SELECT 1 FROM json_each(challenges.tags) t WHERE instr(t.value, ?9) > 0))";
-        let (everything, also_author) = match visibility {
-            Visibility::Everything => (true, None),
-            Visibility::Public { also_author } => (false, also_author.map(|a| a.to_hex())),
-        };
-        let tags = if f.tags.is_empty() {
-            None
-        } else {
-            Some(json(&f.tags)?)
-        };
-        let search = f.search.as_ref().map(|s| s.to_lowercase());
-        let args = FilterArgs {
-            everything,
-            also_author,
-            kind: f.kind.map(ChallengeType::as_str),
-            difficulty: f.difficulty.map(Difficulty::as_str),
-            category: f.category.clone(),
-            tags,
-            max_time_limit: f.max_time_limit,
-            author: f.author.map(|a| a.to_hex()),
-            search,
-        };
-        let bind = |sql| args.bind(sql);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM challenges WHERE {conditions}");
-        let total: i64 = bind(&count_sql)
+        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM challenges");
+        push_conditions(&mut count, f, visibility)?;
+        let total: i64 = count
+            .build_query_scalar()
             .fetch_one(&self.pool)
             .await
-            .map_err(store_error)?
-            .try_get("n")
-            .map_err(|e| corrupt("count", e))?;
-        let list_sql = format!(
-            "SELECT {COLUMNS} FROM challenges WHERE {conditions} ORDER BY {} LIMIT ?10 OFFSET ?11",
-            order_by(f)
-        );
-        let rows = bind(&list_sql)
-            .bind(page.limit())
-            .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .map_err(store_error)?;
+        // The page is chosen on narrow rows (id and sort key), then its full rows are read: the
+        // sort never carries the content and code columns.
+        let order = order_by(f);
+        let mut list = QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM challenges WHERE id IN (SELECT id FROM challenges"
+        ));
+        push_conditions(&mut list, f, visibility)?;
+        list.push(format!(" ORDER BY {order} LIMIT "))
+            .push_bind(page.limit())
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
+            .push(format!(") ORDER BY {order}"));
+        let rows = list
+            .build()
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;

@@ -8,7 +8,7 @@ use sha2::Sha256;
 
 use crate::ports::PasswordHasher;
 
-/// bcrypt at a configurable cost, run on tokio's blocking pool.
+/// bcrypt at a configurable cost, run on the [`hashing`] threads.
 #[derive(Debug, Clone, Copy)]
 pub struct BcryptHasher {
     cost: u32,
@@ -30,19 +30,80 @@ impl PasswordHasher for BcryptHasher {
         let cost = self.cost;
         // The service rejects passwords over 72 bytes; non_truncating_hash makes that a hard error
         // here too instead of a silent truncation.
-        let hash = tokio::task::spawn_blocking(move || bcrypt::non_truncating_hash(password, cost))
-            .await??;
-        Ok(hash)
+        Ok(hashing::run(move || bcrypt::non_truncating_hash(password, cost)).await??)
     }
 
     async fn verify(&self, password: &str, hash: &str) -> anyhow::Result<bool> {
         let password = password.to_owned();
         let hash = hash.to_owned();
-        let ok = tokio::task::spawn_blocking(move || {
-            bcrypt::non_truncating_verify(password, &hash).unwrap_or(false)
-        })
-        .await?;
-        Ok(ok)
+        hashing::run(move || bcrypt::non_truncating_verify(password, &hash).unwrap_or(false)).await
+    }
+}
+
+/// The threads password hashes run on: one per CPU the process may use, at the lowest
+/// scheduling priority (nice 19). bcrypt is deliberately slow; a flood of logins queues here
+/// and takes only the CPU time that request handling leaves, instead of one blocking thread per
+/// login competing with every other request.
+pub mod hashing {
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    static POOL: OnceLock<Option<Sender<Job>>> = OnceLock::new();
+
+    fn start() -> Option<Sender<Job>> {
+        let (sender, receiver) = channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut started = 0;
+        for n in 0..threads {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || work(&receiver));
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) => tracing::error!(error = %e, "could not start a password hashing thread"),
+            }
+        }
+        (started > 0).then_some(sender)
+    }
+
+    fn work(receiver: &Mutex<Receiver<Job>>) {
+        if let Err(e) =
+            thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+        {
+            tracing::warn!(error = ?e, "password hashing runs at normal priority");
+        }
+        loop {
+            let job = match receiver.lock() {
+                Ok(r) => r.recv(),
+                Err(poisoned) => poisoned.into_inner().recv(),
+            };
+            match job {
+                Ok(job) => job(),
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Runs `f` on a hashing thread and awaits its result.
+    pub async fn run<T, F>(f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let Some(pool) = POOL.get_or_init(start) else {
+            // No thread could be started: tokio's blocking pool still works.
+            return Ok(tokio::task::spawn_blocking(f).await?);
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        pool.send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|_| anyhow::anyhow!("the password hashing threads are gone"))?;
+        Ok(rx.await?)
     }
 }
 
@@ -84,6 +145,29 @@ mod tests {
     async fn bcrypt_refuses_to_truncate_long_passwords() {
         let hasher = BcryptHasher::new(4);
         assert!(hasher.hash(&"a".repeat(73)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_lowest_priority_and_in_parallel() {
+        let (niceness, name) = hashing::run(|| {
+            let nice = thread_priority::get_current_thread_priority();
+            (nice, std::thread::current().name().map(str::to_owned))
+        })
+        .await
+        .unwrap();
+        assert!(name.unwrap().starts_with("password-hash-"));
+        assert_eq!(
+            niceness.unwrap(),
+            thread_priority::ThreadPriority::Crossplatform(0_u8.try_into().unwrap()),
+            "nice 19 maps to the lowest cross-platform value"
+        );
+        let hasher = BcryptHasher::new(4);
+        let jobs: Vec<_> = (0..8)
+            .map(|_| tokio::spawn(async move { hasher.hash("Correct-Horse-1").await }))
+            .collect();
+        for job in jobs {
+            assert!(job.await.unwrap().is_ok(), "queued jobs all complete");
+        }
     }
 
     #[test]

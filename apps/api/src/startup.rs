@@ -284,6 +284,7 @@ fn contexts_on(store: Store, settings: &Settings) -> anyhow::Result<Contexts> {
         authors: Arc::new(crate::adapters::IdentityAuthors(identity.clone())),
         clock: Arc::new(SystemClock),
     })
+    .remembering(store.freshness())
     .into_api();
     let notifications =
         stackrush_notifications::NotificationService::new(stackrush_notifications::Ports {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::{Page, PageRequest};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
 
 use crate::error::ChallengeError;
 use crate::model::*;
@@ -85,9 +85,16 @@ pub trait ChallengeApi: Send + Sync {
 }
 
 /// The challenge rules over the outbound ports.
+///
+/// The scoring view (read on every submission and scoring) is remembered: every write of a
+/// challenge here forgets it, and otherwise it is trusted as the store's [`Freshness`] allows.
 pub struct ChallengeService {
     ports: Ports,
+    scoring_views: ReadMemory<ChallengeId, Challenge>,
 }
+
+/// The most scoring views remembered at once.
+const SCORING_VIEWS: usize = 20_000;
 
 fn may_edit(caller: &Caller, challenge: &Challenge) -> bool {
     caller.is_admin || caller.id == challenge.author
@@ -129,7 +136,18 @@ fn normal_tags(tags: &[String]) -> Vec<String> {
 impl ChallengeService {
     /// A service over `ports`.
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            scoring_views: ReadMemory::new(Freshness::default(), SCORING_VIEWS),
+        }
+    }
+
+    /// The same service, trusting remembered scoring views as `freshness` allows.
+    pub fn remembering(self, freshness: Freshness) -> Self {
+        Self {
+            scoring_views: ReadMemory::new(freshness, SCORING_VIEWS),
+            ..self
+        }
     }
 
     /// The service as a shared inbound port.
@@ -296,7 +314,9 @@ impl ChallengeApi for ChallengeService {
                 test.id = old.id;
             }
         }
-        if !self.ports.challenges.replace_content(&challenge).await? {
+        let replaced = self.ports.challenges.replace_content(&challenge).await;
+        self.scoring_views.forget(&challenge.id);
+        if !replaced? {
             return Err(ChallengeError::NotFound);
         }
         self.view(Some(&caller), challenge).await
@@ -304,12 +324,13 @@ impl ChallengeApi for ChallengeService {
 
     async fn delete(&self, caller: Caller, id: ChallengeId) -> Result<(), ChallengeError> {
         self.editable(&caller, id).await?;
-        if !self
+        let deleted = self
             .ports
             .challenges
             .soft_delete(id, self.ports.clock.now())
-            .await?
-        {
+            .await;
+        self.scoring_views.forget(&id);
+        if !deleted? {
             return Err(ChallengeError::NotFound);
         }
         tracing::info!(challenge = %id, by = %caller.id, "challenge deleted");
@@ -392,7 +413,18 @@ impl ChallengeApi for ChallengeService {
         caller: Caller,
         id: ChallengeId,
     ) -> Result<Challenge, ChallengeError> {
-        let found = self.ports.challenges.find_by_id(id).await?;
+        let now = self.ports.clock.now();
+        let found = match self.scoring_views.get(&id, now) {
+            Some(remembered) => Some(remembered),
+            None => {
+                let ticket = self.scoring_views.ticket();
+                let found = self.ports.challenges.find_by_id(id).await?;
+                if let Some(c) = &found {
+                    self.scoring_views.put(ticket, id, c.clone(), now, None);
+                }
+                found
+            }
+        };
         self.visible(Some(&caller), found).await
     }
 

@@ -370,6 +370,46 @@ async fn the_scoring_view_is_complete_but_respects_visibility() {
     assert!(w.service.scoring_view(w.moderator, hidden).await.is_ok());
 }
 
+#[tokio::test]
+async fn scoring_views_are_remembered_until_the_challenge_is_written_here() {
+    let mut w = world();
+    w.service = ChallengeService::new(Ports {
+        challenges: w.store.clone(),
+        authors: Arc::new(InMemoryAuthors::default()),
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    })
+    .remembering(Freshness::Exclusive);
+    let id = w
+        .service
+        .create(w.admin, draft("Reverse a list"))
+        .await
+        .unwrap()
+        .challenge
+        .id;
+    let first = w.service.scoring_view(w.user, id).await.unwrap();
+    // Written behind the service's back (another process would): the memory still answers.
+    let mut behind = first.clone();
+    behind.time_limit = 99;
+    assert!(w.store.replace_content(&behind).await.unwrap());
+    assert_eq!(
+        w.service.scoring_view(w.user, id).await.unwrap().time_limit,
+        20
+    );
+    // Written through the service: forgotten at once.
+    let mut edited = draft("Reverse a list");
+    edited.time_limit = 45;
+    w.service.update(w.admin, id, edited).await.unwrap();
+    assert_eq!(
+        w.service.scoring_view(w.user, id).await.unwrap().time_limit,
+        45
+    );
+    w.service.delete(w.admin, id).await.unwrap();
+    assert!(matches!(
+        w.service.scoring_view(w.user, id).await,
+        Err(ChallengeError::NotFound)
+    ));
+}
+
 #[test]
 fn lists_sort_newest_and_most_popular_first_but_titles_a_to_z_by_default() {
     assert!(SortKey::CreatedAt.default_descending());

@@ -337,6 +337,20 @@ pub async fn list_filters_sorts_and_counts(repo: &dyn ChallengeRepository) {
         ),
         (
             f(ChallengeFilter {
+                search: Some("UG".into()),
+                ..base.clone()
+            }),
+            vec!["Beta bug"],
+        ),
+        (
+            f(ChallengeFilter {
+                search: Some("say \"bug\" OR *".into()),
+                ..base.clone()
+            }),
+            vec![],
+        ),
+        (
+            f(ChallengeFilter {
                 sort: SortKey::Title,
                 descending: false,
                 ..base.clone()

@@ -158,7 +158,13 @@ fn push_conditions(
     if let Some(author) = f.author {
         q.push(" AND author = ").push_bind(author.to_hex());
     }
-    if let Some(search) = &f.search {
+    if let Some(search) = f.search.as_ref().filter(|s| s.chars().count() >= 3) {
+        // Trigram index: a quoted FTS5 string matches as a case-insensitive substring.
+        q.push(" AND rowid IN (SELECT rowid FROM challenges_search WHERE challenges_search MATCH ")
+            .push_bind(format!("\"{}\"", search.replace('"', "\"\"")))
+            .push(")");
+    } else if let Some(search) = &f.search {
+        // Under three characters no trigram exists: a scan.
         let search = search.to_lowercase();
         q.push(" AND (instr(lower(title), ")
             .push_bind(search.clone())

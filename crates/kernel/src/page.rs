@@ -4,7 +4,7 @@
 pub const MAX_LIMIT: u32 = 100;
 
 /// A 1-based page of at most [`MAX_LIMIT`] items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     page: u32,
     limit: u32,

@@ -348,7 +348,7 @@ pub struct ChallengeDraft {
 }
 
 /// Sort keys of the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SortKey {
     #[default]
     CreatedAt,
@@ -368,7 +368,7 @@ impl SortKey {
 }
 
 /// List filters; `None` means any.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ChallengeFilter {
     pub kind: Option<ChallengeType>,
     pub difficulty: Option<Difficulty>,
@@ -386,7 +386,7 @@ pub struct ChallengeFilter {
 
 /// Who a store query may return: public active challenges, plus those of `also_author`, or every
 /// one for admins. Deleted challenges never.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Visibility {
     Public { also_author: Option<AuthorId> },
     Everything,

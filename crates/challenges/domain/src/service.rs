@@ -91,10 +91,22 @@ pub trait ChallengeApi: Send + Sync {
 pub struct ChallengeService {
     ports: Ports,
     scoring_views: ReadMemory<ChallengeId, Challenge>,
+    pages: ReadMemory<PageKey, Page<ChallengeView>>,
 }
 
 /// The most scoring views remembered at once.
 const SCORING_VIEWS: usize = 20_000;
+
+/// Catalogue pages are answered from memory for at most this long: their statistics move with
+/// every scoring (written by the scoring context), so even a single server keeps them briefly.
+/// Every write of a challenge through this service forgets them all at once.
+const PAGE_TTL: chrono::Duration = chrono::Duration::seconds(1);
+
+/// The most catalogue pages remembered at once.
+const PAGES: usize = 1_000;
+
+/// What decides a list page: who may see what (and whose drafts), the filters and the page.
+type PageKey = (Visibility, ChallengeFilter, PageRequest);
 
 fn may_edit(caller: &Caller, challenge: &Challenge) -> bool {
     caller.is_admin || caller.id == challenge.author
@@ -139,6 +151,7 @@ impl ChallengeService {
         Self {
             ports,
             scoring_views: ReadMemory::new(Freshness::default(), SCORING_VIEWS),
+            pages: ReadMemory::new(Freshness::Shared(PAGE_TTL), PAGES),
         }
     }
 
@@ -291,7 +304,9 @@ impl ChallengeApi for ChallengeService {
             return Err(ChallengeError::InsufficientPermissions);
         }
         let challenge = self.build(draft, None, caller.id)?;
-        self.ports.challenges.insert(&challenge).await?;
+        let inserted = self.ports.challenges.insert(&challenge).await;
+        self.pages.forget_all();
+        inserted?;
         tracing::info!(challenge = %challenge.id, slug = %challenge.slug, "challenge created");
         self.view(Some(&caller), challenge).await
     }
@@ -316,6 +331,7 @@ impl ChallengeApi for ChallengeService {
         }
         let replaced = self.ports.challenges.replace_content(&challenge).await;
         self.scoring_views.forget(&challenge.id);
+        self.pages.forget_all();
         if !replaced? {
             return Err(ChallengeError::NotFound);
         }
@@ -330,6 +346,7 @@ impl ChallengeApi for ChallengeService {
             .soft_delete(id, self.ports.clock.now())
             .await;
         self.scoring_views.forget(&id);
+        self.pages.forget_all();
         if !deleted? {
             return Err(ChallengeError::NotFound);
         }
@@ -368,17 +385,22 @@ impl ChallengeApi for ChallengeService {
             .search
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
-        let found = self
-            .ports
-            .challenges
-            .list(&filter, visibility(caller.as_ref()), page)
-            .await?;
+        // The visibility also decides the views (solutions for admins and a challenge's author).
+        let key = (visibility(caller.as_ref()), filter, page);
+        let now = self.ports.clock.now();
+        if let Some(remembered) = self.pages.get(&key, now) {
+            return Ok(remembered);
+        }
+        let ticket = self.pages.ticket();
+        let found = self.ports.challenges.list(&key.1, key.0, page).await?;
         let items = self.views(caller.as_ref(), found.items).await?;
-        Ok(Page {
+        let answer = Page {
             items,
             request: found.request,
             total: found.total,
-        })
+        };
+        self.pages.put(ticket, key, answer.clone(), now, None);
+        Ok(answer)
     }
 
     async fn popular(

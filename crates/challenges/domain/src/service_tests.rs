@@ -419,3 +419,36 @@ fn lists_sort_newest_and_most_popular_first_but_titles_a_to_z_by_default() {
     assert!(!SortKey::Title.default_descending());
     assert!(!SortKey::Difficulty.default_descending());
 }
+
+#[tokio::test]
+async fn catalogue_pages_are_remembered_for_a_second_and_forgotten_on_writes() {
+    let w = world();
+    let first = w.service.create(w.admin, draft("First one")).await.unwrap();
+    let list = || {
+        w.service
+            .list(None, ChallengeFilter::default(), PageRequest::new(1, 10))
+    };
+    assert_eq!(list().await.unwrap().total, 1);
+    // A write behind the service's back (the scoring context moving stats, say) shows only
+    // after the page's second…
+    let mut behind = w
+        .store
+        .find_by_id(first.challenge.id)
+        .await
+        .unwrap()
+        .unwrap();
+    behind.title = "Renamed behind".into();
+    assert!(w.store.replace_content(&behind).await.unwrap());
+    assert_eq!(list().await.unwrap().items[0].challenge.title, "First one");
+    // …while a write through the service is visible at once.
+    w.service
+        .create(w.admin, draft("Second one"))
+        .await
+        .unwrap();
+    let fresh = list().await.unwrap();
+    assert_eq!(fresh.total, 2);
+    assert!(fresh
+        .items
+        .iter()
+        .any(|v| v.challenge.title == "Renamed behind"));
+}

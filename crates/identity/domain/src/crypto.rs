@@ -40,10 +40,10 @@ impl PasswordHasher for BcryptHasher {
     }
 }
 
-/// The threads password hashes run on: one per CPU the process may use, at the lowest
-/// scheduling priority (nice 19). bcrypt is deliberately slow; a flood of logins queues here
-/// and takes only the CPU time that request handling leaves, instead of one blocking thread per
-/// login competing with every other request.
+/// The threads password hashes run on: one per CPU the process may use, in the idle scheduling
+/// class (Linux). bcrypt is deliberately slow; a flood of logins queues here and takes only the
+/// CPU time that request handling leaves, instead of one blocking thread per login competing
+/// with every other request. Under a load that leaves no CPU at all, logins wait.
 pub mod hashing {
     use std::sync::mpsc::{channel, Receiver, Sender};
     use std::sync::{Arc, Mutex, OnceLock};
@@ -71,9 +71,7 @@ pub mod hashing {
     }
 
     fn work(receiver: &Mutex<Receiver<Job>>) {
-        if let Err(e) =
-            thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
-        {
+        if let Err(e) = lower_priority() {
             tracing::warn!(error = ?e, "password hashing runs at normal priority");
         }
         loop {
@@ -85,6 +83,27 @@ pub mod hashing {
                 Ok(job) => job(),
                 Err(_) => return,
             }
+        }
+    }
+
+    /// On Linux, the idle scheduling class: the thread runs when no request needs the CPU and
+    /// is preempted as soon as one does. Elsewhere, the lowest priority.
+    fn lower_priority() -> Result<(), thread_priority::Error> {
+        #[cfg(target_os = "linux")]
+        {
+            use thread_priority::unix::{
+                set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+                ThreadSchedulePolicy,
+            };
+            set_thread_priority_and_policy(
+                thread_native_id(),
+                thread_priority::ThreadPriority::Min,
+                ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+            )
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
         }
     }
 
@@ -149,17 +168,18 @@ mod tests {
 
     #[tokio::test]
     async fn hashing_threads_run_at_the_lowest_priority_and_in_parallel() {
-        let (niceness, name) = hashing::run(|| {
-            let nice = thread_priority::get_current_thread_priority();
-            (nice, std::thread::current().name().map(str::to_owned))
+        let (policy, name) = hashing::run(|| {
+            let policy = thread_priority::unix::thread_schedule_policy();
+            (policy, std::thread::current().name().map(str::to_owned))
         })
         .await
         .unwrap();
         assert!(name.unwrap().starts_with("password-hash-"));
         assert_eq!(
-            niceness.unwrap(),
-            thread_priority::ThreadPriority::Crossplatform(0_u8.try_into().unwrap()),
-            "nice 19 maps to the lowest cross-platform value"
+            policy.unwrap(),
+            thread_priority::unix::ThreadSchedulePolicy::Normal(
+                thread_priority::unix::NormalThreadSchedulePolicy::Idle
+            )
         );
         let hasher = BcryptHasher::new(4);
         let jobs: Vec<_> = (0..8)

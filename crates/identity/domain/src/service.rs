@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Duration;
-use stackrush_kernel::{Freshness, Page, PageRequest};
+use chrono::{DateTime, Duration, Utc};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
 use tokio::sync::OnceCell;
 
 use crate::auth_cache::{AuthCache, Invalidating, Remembered};
@@ -209,7 +209,14 @@ pub struct IdentityService {
     dummy_hash: OnceCell<String>,
     /// What authentication read recently (see [`crate::auth_cache`]).
     auth_cache: Arc<AuthCache>,
+    /// Access tokens whose signature and claims were checked, until they expire: a client polls
+    /// with one token, and checking it again would find the same (the token version, roles and
+    /// account state are still checked on every request).
+    verified_tokens: ReadMemory<String, (UserId, u32)>,
 }
+
+/// The most verified access tokens remembered at once.
+const VERIFIED_TOKENS: usize = 100_000;
 
 impl IdentityService {
     /// A service over `ports` with `config`.
@@ -231,6 +238,7 @@ impl IdentityService {
             codec,
             dummy_hash: OnceCell::new(),
             auth_cache,
+            verified_tokens: ReadMemory::new(Freshness::Exclusive, VERIFIED_TOKENS),
         }
     }
 
@@ -722,10 +730,20 @@ impl IdentityApi for IdentityService {
 
     async fn authenticate(&self, access_token: String) -> Result<Actor, IdentityError> {
         let now = self.ports.clock.now();
-        let (id, claims) = self.codec.verify(&access_token, now).map_err(|e| match e {
-            AccessTokenError::Expired => IdentityError::TokenExpired,
-            AccessTokenError::Invalid => IdentityError::InvalidToken,
-        })?;
+        let (id, version) = match self.verified_tokens.get(&access_token, now) {
+            Some(known) => known,
+            None => {
+                let ticket = self.verified_tokens.ticket();
+                let (id, claims) = self.codec.verify(&access_token, now).map_err(|e| match e {
+                    AccessTokenError::Expired => IdentityError::TokenExpired,
+                    AccessTokenError::Invalid => IdentityError::InvalidToken,
+                })?;
+                let expires = DateTime::<Utc>::from_timestamp(claims.exp, 0);
+                self.verified_tokens
+                    .put(ticket, access_token, (id, claims.ver), now, expires);
+                (id, claims.ver)
+            }
+        };
         let known = match self.auth_cache.get(id, now) {
             Some(known) => known,
             None => {
@@ -740,7 +758,7 @@ impl IdentityApi for IdentityService {
         if !known.usable {
             return Err(IdentityError::InvalidUser);
         }
-        if claims.ver != known.token_version {
+        if version != known.token_version {
             return Err(IdentityError::InvalidToken);
         }
         Ok(Actor {

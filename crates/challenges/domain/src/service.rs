@@ -119,13 +119,17 @@ fn may_see(caller: Option<&Caller>, challenge: &Challenge) -> bool {
     (challenge.is_public && challenge.is_active) || caller.is_some_and(|c| may_edit(c, challenge))
 }
 
+/// Who sees what in lists. Only callers who may create challenges can have drafts of their own,
+/// so everyone else sees exactly the public catalogue — one shared list for every reader, which
+/// the store serves from its indexes and the page memory shares (a demoted author's old drafts
+/// stay reachable by id, not in lists).
 fn visibility(caller: Option<&Caller>) -> Visibility {
     match caller {
         Some(c) if c.is_admin => Visibility::Everything,
-        Some(c) => Visibility::Public {
+        Some(c) if c.can_create => Visibility::Public {
             also_author: Some(c.id),
         },
-        None => Visibility::Public { also_author: None },
+        _ => Visibility::Public { also_author: None },
     }
 }
 
@@ -393,7 +397,13 @@ impl ChallengeApi for ChallengeService {
         }
         let ticket = self.pages.ticket();
         let found = self.ports.challenges.list(&key.1, key.0, page).await?;
-        let items = self.views(caller.as_ref(), found.items).await?;
+        // The page is shared by everyone with the same key, so it is viewed as the key says:
+        // the public catalogue as nobody in particular (no one's full view leaks into it).
+        let viewer = match key.0 {
+            Visibility::Public { also_author: None } => None,
+            _ => caller.as_ref(),
+        };
+        let items = self.views(viewer, found.items).await?;
         let answer = Page {
             items,
             request: found.request,

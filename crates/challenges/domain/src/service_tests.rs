@@ -452,3 +452,41 @@ async fn catalogue_pages_are_remembered_for_a_second_and_forgotten_on_writes() {
         .iter()
         .any(|v| v.challenge.title == "Renamed behind"));
 }
+
+#[tokio::test]
+async fn readers_share_one_public_catalogue_and_no_full_view_leaks_into_it() {
+    let w = world();
+    w.service
+        .create(w.moderator, draft("Moderated"))
+        .await
+        .unwrap();
+    // The moderator lost the role: now a plain reader, still the author.
+    let demoted = Caller {
+        can_create: false,
+        ..w.moderator
+    };
+    let page = PageRequest::new(1, 10);
+    let theirs = w
+        .service
+        .list(Some(demoted), ChallengeFilter::default(), page)
+        .await
+        .unwrap();
+    assert!(
+        !theirs.items[0].full,
+        "lists show plain readers the public view"
+    );
+    let others = w
+        .service
+        .list(Some(w.user), ChallengeFilter::default(), page)
+        .await
+        .unwrap();
+    assert!(!others.items[0].full);
+    assert!(others.items[0].challenge.content.solution.is_none());
+    // A moderator still sees their own work in full.
+    let own = w
+        .service
+        .list(Some(w.moderator), ChallengeFilter::default(), page)
+        .await
+        .unwrap();
+    assert!(own.items[0].full);
+}

@@ -678,7 +678,7 @@ async fn a_thousand_concurrent_scorings_by_a_hundred_players_leave_every_figure_
     use futures::StreamExt;
     let on_stand_in = std::env::var("STACKRUSH_TEST_MONGODB_URI").is_ok();
     let (players_n, challenges_n, in_flight) = if on_stand_in {
-        (20, 5, 16)
+        (20, 5, 8)
     } else {
         (100, 10, 64)
     };

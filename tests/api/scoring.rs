@@ -95,6 +95,22 @@ fn run(tests: &[(String, bool)], wrong_hidden: bool) -> Value {
     })
 }
 
+/// The sum of a player's XP ledger (one page of up to 100 entries).
+async fn ledger_sum(app: &TestApp, s: &Session) -> i64 {
+    let (_, ledger) = app
+        .get(
+            &format!("/api/users/{}/xp-history?limit=100", s.id),
+            Some(&s.access),
+        )
+        .await;
+    ledger["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["delta"].as_i64().unwrap())
+        .sum()
+}
+
 async fn test_ids(app: &TestApp, s: &Session, challenge: &str) -> Vec<(String, bool)> {
     start(app, s, challenge).await.2
 }
@@ -510,19 +526,7 @@ async fn concurrent_scorings_keep_stats_xp_equal_to_the_ledger() {
     assert_eq!(me["data"]["stats"]["xp"], 600, "six first successes, {me}");
     assert_eq!(me["data"]["stats"]["completedChallenges"], 6);
     assert_eq!(me["data"]["stats"]["totalChallenges"], 12);
-    let (_, ledger) = app
-        .get(
-            &format!("/api/users/{}/xp-history?limit=100", ada.id),
-            Some(&ada.access),
-        )
-        .await;
-    let sum: i64 = ledger["data"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["delta"].as_i64().unwrap())
-        .sum();
-    assert_eq!(sum, 600);
+    assert_eq!(ledger_sum(&app, &ada).await, 600);
 }
 
 #[tokio::test]
@@ -757,18 +761,7 @@ async fn a_thousand_concurrent_scorings_by_a_hundred_players_leave_every_figure_
         assert_eq!(stats["streak"], 1);
         assert_eq!(stats["completedChallenges"], challenges_n);
         assert_eq!(stats["totalChallenges"], challenges_n);
-        let (_, ledger) = app
-            .get(
-                &format!("/api/users/{}/xp-history?limit=100", player.id),
-                Some(&player.access),
-            )
-            .await;
-        let sum: i64 = ledger["data"]["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["delta"].as_i64().unwrap())
-            .sum();
+        let sum = ledger_sum(&app, player).await;
         assert_eq!(
             sum,
             i64::try_from(xp).unwrap(),

@@ -714,7 +714,7 @@ fn inject_write_errors(pid: u32, error: &str) -> Option<Child> {
     if !probe.status.success() {
         return None;
     }
-    let child = std::process::Command::new("strace")
+    let mut child = std::process::Command::new("strace")
         .args([
             "-f",
             "-qq",
@@ -728,12 +728,11 @@ fn inject_write_errors(pid: u32, error: &str) -> Option<Child> {
             "/dev/null",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .ok()?;
     // Attaching takes a moment; a tracer that could not attach exits at once.
     std::thread::sleep(Duration::from_millis(700));
-    let mut child = child;
     if child.try_wait().ok()?.is_some() {
         return None;
     }

@@ -372,6 +372,30 @@ impl Api {
         Ok(answer)
     }
 
+    async fn get(&self, path: &str, token: &str) -> anyhow::Result<Value> {
+        self.expect(reqwest::Method::GET, path, Some(token), None, 200)
+            .await
+    }
+
+    async fn created(&self, path: &str, token: &str, body: &Value) -> anyhow::Result<Value> {
+        self.expect(reqwest::Method::POST, path, Some(token), Some(body), 201)
+            .await
+    }
+
+    async fn register(&self, name: &str) -> anyhow::Result<()> {
+        let body =
+            json!({"email": format!("{name}@example.com"), "username": name, "password": PASSWORD});
+        self.expect(
+            reqwest::Method::POST,
+            "/api/auth/register",
+            None,
+            Some(&body),
+            201,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn login(&self, identifier: &str, password: &str) -> anyhow::Result<(String, String)> {
         let body = json!({"identifier": identifier, "password": password});
         let answer = self
@@ -456,13 +480,7 @@ async fn generate(api: &Api, args: &Args) -> anyhow::Result<Dataset> {
             let (api, admin) = (api.clone(), admin.clone());
             async move {
                 let answer = api
-                    .expect(
-                        reqwest::Method::POST,
-                        "/api/challenges",
-                        Some(&admin),
-                        Some(&challenge_body(i)),
-                        201,
-                    )
+                    .created("/api/challenges", &admin, &challenge_body(i))
                     .await?;
                 Ok(answer["data"]["_id"]
                     .as_str()
@@ -479,16 +497,7 @@ async fn generate(api: &Api, args: &Args) -> anyhow::Result<Dataset> {
             let api = api.clone();
             async move {
                 let name = format!("loaduser{i}");
-                let body = json!({"email": format!("{name}@example.com"), "username": name,
-                                  "password": PASSWORD});
-                api.expect(
-                    reqwest::Method::POST,
-                    "/api/auth/register",
-                    None,
-                    Some(&body),
-                    201,
-                )
-                .await?;
+                api.register(&name).await?;
                 api.login(&name, PASSWORD).await
             }
         })
@@ -510,12 +519,10 @@ async fn generate(api: &Api, args: &Args) -> anyhow::Result<Dataset> {
                 })
                 .collect();
             async move {
-                api.expect(
-                    reqwest::Method::POST,
+                api.created(
                     "/api/notifications/bulk",
-                    Some(&admin),
-                    Some(&json!({"notifications": notifications})),
-                    201,
+                    &admin,
+                    &json!({"notifications": notifications}),
                 )
                 .await?;
                 Ok(())
@@ -530,15 +537,7 @@ async fn generate(api: &Api, args: &Args) -> anyhow::Result<Dataset> {
         .map(|(_, token)| {
             let (api, token) = (api.clone(), token.clone());
             async move {
-                let page = api
-                    .expect(
-                        reqwest::Method::GET,
-                        "/api/notifications?limit=7",
-                        Some(&token),
-                        None,
-                        200,
-                    )
-                    .await?;
+                let page = api.get("/api/notifications?limit=7", &token).await?;
                 for n in page["data"]["data"].as_array().into_iter().flatten() {
                     let id = n["_id"].as_str().unwrap_or_default();
                     api.expect(
@@ -560,12 +559,10 @@ async fn generate(api: &Api, args: &Args) -> anyhow::Result<Dataset> {
     let mut scoring_challenges = Vec::new();
     for id in challenge_ids.iter().take(20) {
         let started = api
-            .expect(
-                reqwest::Method::POST,
+            .created(
                 &format!("/api/challenges/{id}/start"),
-                Some(&admin),
-                Some(&json!({"mode": "standard"})),
-                201,
+                &admin,
+                &json!({"mode": "standard"}),
             )
             .await?;
         let results: Vec<Value> = started["data"]["tests"]
@@ -659,25 +656,14 @@ async fn check_ledgers(api: &Api, data: &Dataset) -> anyhow::Result<(usize, u64)
         .map(|(id, token)| {
             let (api, id, token) = (api.clone(), id.clone(), token.clone());
             async move {
-                let me = api
-                    .expect(
-                        reqwest::Method::GET,
-                        "/api/users/profile",
-                        Some(&token),
-                        None,
-                        200,
-                    )
-                    .await?;
+                let me = api.get("/api/users/profile", &token).await?;
                 let xp = me["data"]["stats"]["xp"].as_u64().unwrap_or(0);
                 let mut sum = 0_i64;
                 for page in 1.. {
                     let ledger = api
-                        .expect(
-                            reqwest::Method::GET,
+                        .get(
                             &format!("/api/users/{id}/xp-history?limit=100&page={page}"),
-                            Some(&token),
-                            None,
-                            200,
+                            &token,
                         )
                         .await?;
                     let entries = ledger["data"]["data"]
@@ -822,16 +808,7 @@ async fn main() -> anyhow::Result<()> {
     let flood_users = 8;
     for k in 0..flood_users {
         let name = format!("flood{k}");
-        let body =
-            json!({"email": format!("{name}@example.com"), "username": name, "password": PASSWORD});
-        api.expect(
-            reqwest::Method::POST,
-            "/api/auth/register",
-            None,
-            Some(&body),
-            201,
-        )
-        .await?;
+        api.register(&name).await?;
     }
     let quiet_c = 16;
     let quiet_challenges = scenario(

@@ -47,7 +47,8 @@ pub fn user_id(n: u64) -> Option<UserId> {
     format!("{n:024x}").parse().ok()
 }
 
-/// A new dataset file at `path`, migrated, holding the template account.
+/// A new dataset file at `path`, migrated, holding the template account; its writer (the
+/// generators only write).
 pub async fn create(path: &std::path::Path) -> anyhow::Result<SqlitePool> {
     let store = Store::open(&StoreSettings::Sqlite {
         path: path.to_owned(),
@@ -59,7 +60,7 @@ pub async fn create(path: &std::path::Path) -> anyhow::Result<SqlitePool> {
     stackrush_identity_sqlite::SqliteUsers::new(pool.clone())
         .insert(&template_user()?)
         .await?;
-    Ok(pool)
+    Ok(pool.writes().clone())
 }
 
 /// A progress bar over `len` users.

@@ -16,7 +16,7 @@ use crate::settings::StoreSettings;
 /// The open store the service runs on.
 #[derive(Clone)]
 pub enum Store {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(stackrush_store_sqlite::Db),
     Mongo(Mongo),
 }
 

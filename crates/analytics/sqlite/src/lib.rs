@@ -2,17 +2,18 @@
 
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::Db;
 use stackrush_store_sqlite::{corrupt, from_millis, millis};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {
@@ -25,13 +26,13 @@ const COLUMNS: &str = "id, user_id, challenge, submission, start_time, end_time,
 /// Focus sessions in the `focus_sessions` table.
 #[derive(Debug, Clone)]
 pub struct SqliteFocusSessions {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteFocusSessions {
-    /// The adapter over `pool` (migrated with [`migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -105,7 +106,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
         .bind(i64::from(s.focus_score))
         .bind(s.environment.as_str())
         .bind(millis(s.created_at))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -121,7 +122,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
         ))
         .bind(id.to_hex())
         .bind(user.to_hex())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?
         .as_ref()
@@ -139,7 +140,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
         push_filter(&mut count, user, f);
         let total: i64 = count
             .build_query_scalar()
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)?;
         let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM focus_sessions"));
@@ -153,7 +154,11 @@ impl FocusSessionRepository for SqliteFocusSessions {
             .push_bind(i64::from(page.limit()))
             .push(" OFFSET ")
             .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = q.build().fetch_all(&self.pool).await.map_err(store_error)?;
+        let rows = q
+            .build()
+            .fetch_all(self.db.reads())
+            .await
+            .map_err(store_error)?;
         Ok(Page {
             items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
             request: page,
@@ -166,7 +171,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
             "SELECT {COLUMNS} FROM focus_sessions WHERE user_id = ?1"
         ))
         .bind(user.to_hex())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter().map(from_row).collect()
@@ -174,7 +179,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
 
     async fn average_focus(&self) -> Result<Option<f64>, StoreError> {
         sqlx::query_scalar("SELECT AVG(focus_score) FROM focus_sessions")
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)
     }
@@ -183,7 +188,7 @@ impl FocusSessionRepository for SqliteFocusSessions {
         let done = sqlx::query("DELETE FROM focus_sessions WHERE id = ?1 AND user_id = ?2")
             .bind(id.to_hex())
             .bind(user.to_hex())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)

@@ -5,30 +5,31 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_challenges::ports::ChallengeRepository;
 use stackrush_challenges::{
     Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code, Content,
     Difficulty, Scenario, SortKey, Visibility,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::Db;
 use stackrush_store_sqlite::{corrupt, from_millis as time};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
 }
 
 /// Challenges in the `challenges` table.
 #[derive(Debug, Clone)]
 pub struct SqliteChallenges {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteChallenges {
-    /// The adapter over `pool` (migrated with [`migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -222,7 +223,7 @@ impl ChallengeRepository for SqliteChallenges {
             .bind(c.created_at.timestamp_millis())
             .bind(c.updated_at.timestamp_millis())
             .bind(c.difficulty.rank())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(())
@@ -231,7 +232,7 @@ impl ChallengeRepository for SqliteChallenges {
     async fn find_by_id(&self, id: ChallengeId) -> Result<Option<Challenge>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE id = ?1"))
             .bind(id.to_hex())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.reads())
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
@@ -240,7 +241,7 @@ impl ChallengeRepository for SqliteChallenges {
     async fn find_by_slug(&self, slug: &str) -> Result<Option<Challenge>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE slug = ?1"))
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.reads())
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
@@ -266,7 +267,7 @@ impl ChallengeRepository for SqliteChallenges {
         .bind(c.is_public)
         .bind(c.is_active)
         .bind(c.updated_at.timestamp_millis())
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -276,7 +277,7 @@ impl ChallengeRepository for SqliteChallenges {
         let done = sqlx::query("UPDATE challenges SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")
             .bind(id.to_hex())
             .bind(at.timestamp_millis())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -292,7 +293,7 @@ impl ChallengeRepository for SqliteChallenges {
         push_conditions(&mut count, f, visibility)?;
         let total: i64 = count
             .build_query_scalar()
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)?;
         // The page is chosen on narrow rows (id and sort key), then its full rows are read: the
@@ -309,7 +310,7 @@ impl ChallengeRepository for SqliteChallenges {
             .push(format!(") ORDER BY {order}"));
         let rows = list
             .build()
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.reads())
             .await
             .map_err(store_error)?;
         Ok(Page {
@@ -324,7 +325,7 @@ impl ChallengeRepository for SqliteChallenges {
             "SELECT category, COUNT(*) AS n FROM challenges WHERE deleted_at IS NULL AND is_public = 1 AND is_active = 1 \
              GROUP BY category ORDER BY n DESC, category ASC",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter()

@@ -1,21 +1,22 @@
 use async_trait::async_trait;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use stackrush_identity::ports::LinkTokenRepository;
 use stackrush_identity::{LinkPurpose, LinkToken, UserId};
 use stackrush_kernel::StoreError;
+use stackrush_store_sqlite::Db;
 
 use crate::{corrupt, from_millis, millis, store_error};
 
 /// Single-use link tokens in the `link_tokens` table.
 #[derive(Debug, Clone)]
 pub struct SqliteLinkTokens {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteLinkTokens {
-    /// The adapter over `pool` (migrated with [`crate::migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`crate::migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -30,7 +31,7 @@ impl LinkTokenRepository for SqliteLinkTokens {
         .bind(t.user_id.to_hex())
         .bind(millis(t.created_at))
         .bind(millis(t.expires_at))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -48,7 +49,7 @@ impl LinkTokenRepository for SqliteLinkTokens {
         )
         .bind(purpose.as_str())
         .bind(hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.writes())
         .await
         .map_err(store_error)?;
         let Some(row) = row else { return Ok(None) };
@@ -70,7 +71,7 @@ impl LinkTokenRepository for SqliteLinkTokens {
         sqlx::query("DELETE FROM link_tokens WHERE user_id = ?1 AND purpose = ?2")
             .bind(user.to_hex())
             .bind(purpose.as_str())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(())

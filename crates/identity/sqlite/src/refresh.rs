@@ -1,23 +1,24 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use stackrush_identity::ports::RefreshTokenRepository;
 use stackrush_identity::{ConsumeOutcome, RefreshTokenRecord, TokenFamilyId, UserId};
 use stackrush_kernel::StoreError;
+use stackrush_store_sqlite::Db;
 
 use crate::{corrupt, from_millis, millis, opt_from_millis, store_error};
 
 /// Refresh tokens in the `refresh_tokens` table.
 #[derive(Debug, Clone)]
 pub struct SqliteRefreshTokens {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteRefreshTokens {
-    /// The adapter over `pool` (migrated with [`crate::migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`crate::migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -57,7 +58,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
         .bind(millis(r.expires_at))
         .bind(r.used_at.map(millis))
         .bind(r.revoked_at.map(millis))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -71,7 +72,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
         ))
         .bind(hash)
         .bind(millis(now))
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.writes())
         .await
         .map_err(store_error)?;
         if let Some(row) = consumed {
@@ -93,7 +94,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
         )
         .bind(family.to_hex())
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected())
@@ -109,7 +110,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
         )
         .bind(user.to_hex())
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected())
@@ -120,7 +121,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
             "SELECT {COLUMNS} FROM refresh_tokens WHERE hash = ?1"
         ))
         .bind(hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()

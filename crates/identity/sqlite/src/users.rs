@@ -1,25 +1,26 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{
     username_key, FailedLogin, Role, Stats, User, UserFilter, UserId, UserPatch,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::Db;
 
 use crate::{corrupt, from_millis, millis, opt_from_millis, store_error};
 
 /// Users in the `users` table.
 #[derive(Debug, Clone)]
 pub struct SqliteUsers {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteUsers {
-    /// The adapter over `pool` (migrated with [`crate::migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`crate::migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -82,7 +83,7 @@ impl SqliteUsers {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE {clause} = ?1");
         let row = sqlx::query(&sql)
             .bind(value)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.reads())
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
@@ -119,7 +120,7 @@ impl UserRepository for SqliteUsers {
             .bind(millis(user.created_at))
             .bind(millis(user.updated_at))
             .bind(username_key(&user.username))
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(())
@@ -139,7 +140,7 @@ impl UserRepository for SqliteUsers {
             "SELECT {COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?1))"
         ))
         .bind(list)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter().map(from_row).collect()
@@ -184,7 +185,7 @@ impl UserRepository for SqliteUsers {
             .bind(patch.deleted_at.map(millis))
             .bind(i64::from(patch.bump_token_version))
             .bind(millis(now))
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.writes())
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
@@ -205,7 +206,7 @@ impl UserRepository for SqliteUsers {
         .bind(id.to_hex())
         .bind(threshold)
         .bind(millis(lock_until))
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.writes())
         .await
         .map_err(store_error)?;
         let Some(row) = row else {
@@ -228,7 +229,7 @@ impl UserRepository for SqliteUsers {
     async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
             .bind(id.to_hex())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(())
@@ -250,7 +251,7 @@ impl UserRepository for SqliteUsers {
                 .bind(filter.is_active)
                 .bind(filter.email_verified)
                 .bind(filter.include_deleted)
-                .fetch_one(&self.pool)
+                .fetch_one(self.db.reads())
                 .await
                 .map_err(store_error)?;
         let rows = sqlx::query(&format!(
@@ -263,7 +264,7 @@ impl UserRepository for SqliteUsers {
         .bind(filter.include_deleted)
         .bind(page.limit())
         .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         Ok(Page {

@@ -5,17 +5,18 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_notifications::ports::NotificationRepository;
 use stackrush_notifications::{
     Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort, Unread,
 };
+use stackrush_store_sqlite::Db;
 use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {
@@ -29,13 +30,13 @@ const COLUMNS: &str =
 /// Notifications in the `notifications` table.
 #[derive(Debug, Clone)]
 pub struct SqliteNotifications {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl SqliteNotifications {
-    /// The adapter over `pool` (migrated with [`migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    /// The adapter over `db` (migrated with [`migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
+        Self { db: db.into() }
     }
 }
 
@@ -105,7 +106,7 @@ fn count(value: i64) -> u64 {
 #[async_trait]
 impl NotificationRepository for SqliteNotifications {
     async fn insert_many(&self, items: &[Notification]) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut tx = self.db.writes().begin().await.map_err(store_error)?;
         let mut stored = 0;
         for n in items {
             let data = serde_json::to_string(&n.data).map_err(|e| StoreError::Other(e.into()))?;
@@ -150,7 +151,7 @@ impl NotificationRepository for SqliteNotifications {
         push_filter(&mut total, f);
         let total: i64 = total
             .build_query_scalar()
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)?;
         let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM notifications"));
@@ -167,7 +168,11 @@ impl NotificationRepository for SqliteNotifications {
         .push_bind(i64::from(page.limit()))
         .push(" OFFSET ")
         .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = q.build().fetch_all(&self.pool).await.map_err(store_error)?;
+        let rows = q
+            .build()
+            .fetch_all(self.db.reads())
+            .await
+            .map_err(store_error)?;
         Ok(Page {
             items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
             request: page,
@@ -186,7 +191,7 @@ impl NotificationRepository for SqliteNotifications {
         )
         .bind(recipient.to_hex())
         .bind(millis(now))
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
         Ok(Unread {
@@ -208,7 +213,7 @@ impl NotificationRepository for SqliteNotifications {
         .bind(id.to_hex())
         .bind(recipient.to_hex())
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -225,7 +230,7 @@ impl NotificationRepository for SqliteNotifications {
         )
         .bind(recipient.to_hex())
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected())
@@ -235,7 +240,7 @@ impl NotificationRepository for SqliteNotifications {
         let done = sqlx::query("DELETE FROM notifications WHERE id = ?1 AND recipient = ?2")
             .bind(id.to_hex())
             .bind(recipient.to_hex())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -246,7 +251,7 @@ impl NotificationRepository for SqliteNotifications {
             "DELETE FROM notifications WHERE expires_at IS NOT NULL AND expires_at <= ?1",
         )
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected())

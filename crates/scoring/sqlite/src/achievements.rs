@@ -67,7 +67,7 @@ impl AchievementRepository for SqliteScoring {
             .bind(&a.key)
             .bind(body(a)?)
             .bind(millis(a.created_at))
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(())
@@ -78,7 +78,7 @@ impl AchievementRepository for SqliteScoring {
             .bind(a.id.to_hex())
             .bind(&a.key)
             .bind(body(a)?)
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -87,7 +87,7 @@ impl AchievementRepository for SqliteScoring {
     async fn delete(&self, id: AchievementId) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM achievements WHERE id = ?1")
             .bind(id.to_hex())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -96,7 +96,7 @@ impl AchievementRepository for SqliteScoring {
     async fn find(&self, id: AchievementId) -> Result<Option<Achievement>, StoreError> {
         sqlx::query("SELECT id, key, body, created_at FROM achievements WHERE id = ?1")
             .bind(id.to_hex())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.reads())
             .await
             .map_err(store_error)?
             .as_ref()
@@ -108,7 +108,7 @@ impl AchievementRepository for SqliteScoring {
         let rows = sqlx::query(
             "SELECT id, key, body, created_at FROM achievements ORDER BY created_at, id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter().map(from_row).collect()
@@ -123,7 +123,7 @@ impl AchievementRepository for SqliteScoring {
              ORDER BY unlocked_at, achievement",
         )
         .bind(player.to_hex())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter()

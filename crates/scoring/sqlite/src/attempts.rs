@@ -41,7 +41,7 @@ impl AttemptRepository for SqliteScoring {
         .bind(millis(a.started_at))
         .bind(millis(a.expires_at))
         .bind(&a.nonce)
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -53,7 +53,7 @@ impl AttemptRepository for SqliteScoring {
              FROM attempts WHERE id = ?1",
         )
         .bind(id.to_hex())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()

@@ -31,7 +31,7 @@ impl SqliteScoring {
         )
         .bind(board)
         .bind(n(xp))
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
         Ok(u(better))
@@ -53,7 +53,7 @@ impl SqliteScoring {
         }
         let rows = query
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.reads())
             .await
             .map_err(store_error)?;
         rows.iter().map(board_row).collect()
@@ -92,7 +92,7 @@ impl LeaderboardRepository for SqliteScoring {
             "SELECT COALESCE(SUM(players), 0) FROM board_buckets WHERE board = ?1",
         )
         .bind(key)
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
         let rows = sqlx::query(
@@ -103,7 +103,7 @@ impl LeaderboardRepository for SqliteScoring {
         .bind(key)
         .bind(i64::from(page.limit()))
         .bind(n(page.offset()))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         let rows = rows.iter().map(board_row).collect::<Result<Vec<_>, _>>()?;
@@ -126,7 +126,7 @@ impl LeaderboardRepository for SqliteScoring {
         )
         .bind(key)
         .bind(player.to_hex())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?;
         let Some(me) = me.as_ref().map(board_row).transpose()? else {
@@ -188,7 +188,7 @@ impl LeaderboardRepository for SqliteScoring {
             "SELECT COUNT(*) FROM challenge_bests WHERE challenge = ?1 AND listed = 1",
         )
         .bind(&c)
-        .fetch_one(&self.pool)
+        .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
         let rows = sqlx::query(
@@ -200,7 +200,7 @@ impl LeaderboardRepository for SqliteScoring {
         .bind(&c)
         .bind(i64::from(page.limit()))
         .bind(n(page.offset()))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         let mut items: Vec<ChallengeBoardRow> = Vec::with_capacity(rows.len());
@@ -219,7 +219,7 @@ impl LeaderboardRepository for SqliteScoring {
                     .bind(best.score)
                     .bind(best.achieved_at.timestamp_millis())
                     .bind(time)
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.db.reads())
                     .await
                     .map_err(store_error)?;
                     u(better) + 1
@@ -243,7 +243,7 @@ impl LeaderboardRepository for SqliteScoring {
         };
         let rows = sqlx::query(&format!("{TOP} ORDER BY {by} LIMIT ?1"))
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.reads())
             .await
             .map_err(store_error)?;
         rows.iter().map(crate::progress::progress_row).collect()

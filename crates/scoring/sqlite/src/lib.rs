@@ -12,12 +12,12 @@ mod progress;
 mod rows;
 mod submissions;
 
-use sqlx::SqlitePool;
 use stackrush_kernel::StoreError;
+use stackrush_store_sqlite::Db;
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
-pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    stackrush_store_sqlite::apply_migrations(pool, sqlx::migrate!("./migrations")).await
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {
@@ -33,7 +33,7 @@ fn store_error(err: sqlx::Error) -> StoreError {
 /// Every scoring store port on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteScoring {
-    pool: SqlitePool,
+    db: Db,
     mirror: bool,
 }
 
@@ -41,10 +41,10 @@ pub struct SqliteScoring {
 pub type SqliteAttempts = SqliteScoring;
 
 impl SqliteScoring {
-    /// The adapter over `pool` (migrated with [`migrate`]).
-    pub fn new(pool: SqlitePool) -> Self {
+    /// The adapter over `db` (migrated with [`migrate`]).
+    pub fn new(db: impl Into<Db>) -> Self {
         Self {
-            pool,
+            db: db.into(),
             mirror: false,
         }
     }

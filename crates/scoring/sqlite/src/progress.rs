@@ -187,7 +187,8 @@ impl SqliteScoring {
     async fn apply(&self, c: &ScoringCommit) -> Result<(), CommitError> {
         // IMMEDIATE: take the write lock first, so concurrent commits queue instead of failing.
         let mut tx = self
-            .pool
+            .db
+            .writes()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| CommitError::Store(store_error(e)))?;
@@ -322,7 +323,7 @@ impl ProgressRepository for SqliteScoring {
         windows: [String; 2],
     ) -> Result<PlayerSnapshot, StoreError> {
         // One read transaction: a consistent view of everything the plan starts from.
-        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let mut tx = self.db.reads().begin().await.map_err(store_error)?;
         let p = player.to_hex();
         let progress = sqlx::query(&format!(
             "SELECT {PROGRESS} FROM progress WHERE player = ?1"
@@ -408,7 +409,7 @@ impl ProgressRepository for SqliteScoring {
             "SELECT {PROGRESS} FROM progress WHERE player = ?1"
         ))
         .bind(player.to_hex())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?
         .as_ref()
@@ -423,7 +424,7 @@ impl ProgressRepository for SqliteScoring {
     ) -> Result<Page<LedgerEntry>, StoreError> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM xp_ledger WHERE player = ?1")
             .bind(player.to_hex())
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)?;
         let rows = sqlx::query(
@@ -433,7 +434,7 @@ impl ProgressRepository for SqliteScoring {
         .bind(player.to_hex())
         .bind(i64::from(page.limit()))
         .bind(n(page.offset()))
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         Ok(Page {
@@ -445,7 +446,8 @@ impl ProgressRepository for SqliteScoring {
 
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError> {
         let mut tx = self
-            .pool
+            .db
+            .writes()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(store_error)?;

@@ -107,7 +107,7 @@ impl SubmissionRepository for SqliteScoring {
         .bind(millis(s.updated_at))
         .bind(&s.challenge_type)
         .bind(i64::from(s.lines()))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -116,7 +116,7 @@ impl SubmissionRepository for SqliteScoring {
     async fn find(&self, id: SubmissionId) -> Result<Option<Submission>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM submissions WHERE id = ?1"))
             .bind(id.to_hex())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.reads())
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
@@ -131,7 +131,7 @@ impl SubmissionRepository for SqliteScoring {
         push_filter(&mut count, filter);
         let total: i64 = count
             .build_query_scalar()
-            .fetch_one(&self.pool)
+            .fetch_one(self.db.reads())
             .await
             .map_err(store_error)?;
         let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM submissions"));
@@ -146,7 +146,11 @@ impl SubmissionRepository for SqliteScoring {
             .push_bind(i64::from(page.limit()))
             .push(" OFFSET ")
             .push_bind(n(page.offset()));
-        let rows = q.build().fetch_all(&self.pool).await.map_err(store_error)?;
+        let rows = q
+            .build()
+            .fetch_all(self.db.reads())
+            .await
+            .map_err(store_error)?;
         Ok(Page {
             items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
             request: page,
@@ -158,7 +162,7 @@ impl SubmissionRepository for SqliteScoring {
         let done = sqlx::query("DELETE FROM submissions WHERE id = ?1 AND player = ?2")
             .bind(id.to_hex())
             .bind(player.to_hex())
-            .execute(&self.pool)
+            .execute(self.db.writes())
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -178,7 +182,7 @@ impl SubmissionRepository for SqliteScoring {
         .bind(player.to_hex())
         .bind(to_json(simulation)?)
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(self.db.writes())
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
@@ -191,7 +195,7 @@ impl SubmissionRepository for SqliteScoring {
              FROM submissions WHERE player = ?1",
         )
         .bind(player.to_hex())
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
         rows.iter()

@@ -1,5 +1,6 @@
-//! What every StackRush SQLite adapter shares: opening the database (WAL, busy timeout), error
-//! translation into [`StoreError`], and millisecond time columns.
+//! What every StackRush SQLite adapter shares: opening the database ([`Db`]: one writer
+//! connection, a pool of read-only readers, WAL), error translation into [`StoreError`], and
+//! millisecond time columns.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -10,9 +11,46 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 use stackrush_kernel::StoreError;
 
-/// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout, so
-/// concurrent writers wait instead of failing.
-pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
+/// The database as the adapters use it: every write goes through [`Db::writes`], a pool of
+/// exactly one connection, so this process's writers queue in order on an async semaphore
+/// instead of contending for SQLite's lock (whose busy handler sleeps 1, 2, 5, … ms while the
+/// lock may already be free), and the writer's page cache stays valid across commits. Reads go
+/// through [`Db::reads`]: read-only connections, so a write sent there fails loudly.
+#[derive(Debug, Clone)]
+pub struct Db {
+    reads: SqlitePool,
+    writes: SqlitePool,
+}
+
+impl Db {
+    /// The readers' pool (read-only connections, or the one shared connection in memory).
+    pub fn reads(&self) -> &SqlitePool {
+        &self.reads
+    }
+
+    /// The writer: one connection, handed to one writer at a time.
+    pub fn writes(&self) -> &SqlitePool {
+        &self.writes
+    }
+}
+
+/// One pool for both (an in-memory database has a single connection that does everything).
+impl From<SqlitePool> for Db {
+    fn from(pool: SqlitePool) -> Self {
+        Self {
+            reads: pool.clone(),
+            writes: pool,
+        }
+    }
+}
+
+/// How many read-only connections a file database gets.
+const READERS: u32 = 8;
+
+/// Opens (creating if needed) the database at `path` in WAL mode: the writer first (it creates
+/// the file), then the readers. The busy timeout stays for other processes (`seed`, `admin`)
+/// writing the same file.
+pub async fn open(path: &Path) -> anyhow::Result<Db> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -23,16 +61,22 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+    let writes = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
+        .connect_with(options.clone())
         .await?;
-    Ok(pool)
+    let reads = SqlitePoolOptions::new()
+        .max_connections(READERS)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.read_only(true))
+        .await?;
+    Ok(Db { reads, writes })
 }
 
-/// A private in-memory database (one shared connection), for tests and examples.
-pub async fn open_in_memory() -> anyhow::Result<SqlitePool> {
+/// A private in-memory database (one connection that reads and writes), for tests and examples.
+pub async fn open_in_memory() -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
@@ -41,24 +85,24 @@ pub async fn open_in_memory() -> anyhow::Result<SqlitePool> {
         .max_lifetime(None)
         .connect_with(options)
         .await?;
-    Ok(pool)
+    Ok(pool.into())
 }
 
 /// Applies one context's embedded migrations (`sqlx::migrate!()` in that context's crate) to the
 /// shared database; safe at every start. Each context numbers its own migrations, so those of the
 /// other contexts in the file are expected and left alone.
 pub async fn apply_migrations(
-    pool: &SqlitePool,
+    db: &Db,
     mut migrator: sqlx::migrate::Migrator,
 ) -> anyhow::Result<()> {
     migrator.set_ignore_missing(true);
-    migrator.run(pool).await?;
+    migrator.run(db.writes()).await?;
     Ok(())
 }
 
 /// Whether the database answers.
-pub async fn ping(pool: &SqlitePool) -> anyhow::Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await?;
+pub async fn ping(db: &Db) -> anyhow::Result<()> {
+    sqlx::query("SELECT 1").execute(db.reads()).await?;
     Ok(())
 }
 
@@ -112,4 +156,75 @@ pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 /// The optional instant stored as `ms`.
 pub fn opt_from_millis(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
     ms.map(from_millis).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn file_db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir.path().join("t.db")).await.unwrap();
+        sqlx::query("CREATE TABLE t (n INTEGER NOT NULL)")
+            .execute(db.writes())
+            .await
+            .unwrap();
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn readers_refuse_writes_and_see_committed_ones() {
+        let (_dir, db) = file_db().await;
+        let refused = sqlx::query("INSERT INTO t (n) VALUES (1)")
+            .execute(db.reads())
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+        sqlx::query("INSERT INTO t (n) VALUES (2)")
+            .execute(db.writes())
+            .await
+            .unwrap();
+        let seen: i64 = sqlx::query_scalar("SELECT SUM(n) FROM t")
+            .fetch_one(db.reads())
+            .await
+            .unwrap();
+        assert_eq!(seen, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writers_queue_for_the_one_writer_connection() {
+        let (_dir, db) = file_db().await;
+        assert_eq!(db.writes().options().get_max_connections(), 1);
+        // Each transaction reads, waits while holding the writer, then writes what it read plus
+        // one: lost updates would show as a sum below the number of writers.
+        sqlx::query("INSERT INTO t (n) VALUES (0)")
+            .execute(db.writes())
+            .await
+            .unwrap();
+        let writers = (0..64).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.writes().begin().await.unwrap();
+                let n: i64 = sqlx::query_scalar("SELECT n FROM t")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                sqlx::query("UPDATE t SET n = ?1")
+                    .bind(n + 1)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            })
+        });
+        for done in futures::future::join_all(writers).await {
+            done.unwrap();
+        }
+        let n: i64 = sqlx::query_scalar("SELECT n FROM t")
+            .fetch_one(db.reads())
+            .await
+            .unwrap();
+        assert_eq!(n, 64);
+    }
 }

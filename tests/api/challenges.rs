@@ -277,6 +277,61 @@ async fn the_list_filters_sorts_and_pages_like_the_client_asks() {
 }
 
 #[tokio::test]
+async fn a_catalogue_page_is_sent_as_the_same_bytes_until_a_write() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let reader = app.signed_up("pagereader").await;
+    let (status, _) = app
+        .post(
+            "/api/challenges",
+            Some(&admin.access),
+            challenge_body("Kept"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let raw = |token: Option<String>| {
+        let mut request = app
+            .client
+            .get(app.url("/api/challenges?limit=5&sort=title"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(kind, "application/json");
+            response.bytes().await.unwrap()
+        }
+    };
+    let started = std::time::Instant::now();
+    let anonymous = raw(None).await;
+    // A plain reader shares the public catalogue: the very bytes, envelope timestamp included.
+    let signed_in = raw(Some(reader.access.clone())).await;
+    let body: Value = serde_json::from_slice(&anonymous).unwrap();
+    assert_eq!(body["success"], true);
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["title"], "Kept");
+    if started.elapsed() < std::time::Duration::from_millis(900) {
+        assert_eq!(anonymous, signed_in);
+    }
+    let (status, _) = app
+        .post(
+            "/api/challenges",
+            Some(&admin.access),
+            challenge_body("Added"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let after: Value = serde_json::from_slice(&raw(None).await).unwrap();
+    assert_eq!(after["data"]["pagination"]["total"], 2);
+    assert_eq!(after["data"]["data"][0]["title"], "Added");
+}
+
+#[tokio::test]
 async fn invalid_challenges_are_refused_with_json_paths_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

@@ -1,9 +1,18 @@
 //! The success envelope and the nested page shape the web client reads.
 
-use apistos::{ApiComponent, JsonSchema};
+use std::marker::PhantomData;
+
+use actix_web::body::BoxBody;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, Responder};
+use apistos::reference_or::ReferenceOr;
+use apistos::{ApiComponent, ApistosSchema, JsonSchema, OpenApiVersion};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use stackrush_kernel::Page;
+use stackrush_kernel::{Page, Shared};
+
+use crate::error::ApiError;
 
 /// `{"success": true, "data": …, "message"?, "timestamp"}`.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
@@ -87,3 +96,52 @@ impl<T: Serialize + JsonSchema> Paginated<T> {
 #[derive(Debug, Default, Serialize, JsonSchema, ApiComponent)]
 #[schemars(crate = "apistos")]
 pub struct Empty {}
+
+/// A JSON answer of shape `T` sent as bytes encoded once for everyone who shares it: the first
+/// request for a [`Shared`] value encodes `T`, the following ones send the same bytes. The
+/// envelope's `timestamp` is then the moment the answer was composed. Documented as `T`.
+pub struct Encoded<T> {
+    body: Bytes,
+    shape: PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize> Encoded<T> {
+    /// The bytes of `answer(value)`, encoded on the first call for this `shared` value.
+    pub fn of<V>(shared: &Shared<V>, answer: impl FnOnce(&V) -> T) -> Result<Self, ApiError> {
+        let body = shared
+            .encoded(|value| serde_json::to_vec(&answer(value)))
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(Self {
+            body,
+            shape: PhantomData,
+        })
+    }
+}
+
+impl<T> Responder for Encoded<T> {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(self.body)
+    }
+}
+
+impl<T: ApiComponent> ApiComponent for Encoded<T> {
+    fn required() -> bool {
+        T::required()
+    }
+
+    fn child_schemas(v: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        T::child_schemas(v)
+    }
+
+    fn raw_schema(v: OpenApiVersion) -> Option<ReferenceOr<ApistosSchema>> {
+        T::raw_schema(v)
+    }
+
+    fn schema(v: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        T::schema(v)
+    }
+}

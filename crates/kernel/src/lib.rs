@@ -8,9 +8,11 @@ pub mod error;
 pub mod id;
 pub mod memory;
 pub mod page;
+pub mod shared;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};
 pub use memory::{Freshness, ReadMemory, Ticket};
 pub use page::{Page, PageRequest};
+pub use shared::Shared;

@@ -16,7 +16,7 @@ use crate::adapters::caller;
 use crate::auth::{Auth, MaybeAuth};
 use crate::dto::challenges::*;
 use crate::dto::IdPath;
-use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -161,17 +161,16 @@ pub async fn list(
     state: Data<AppState>,
     viewer: MaybeAuth,
     query: ChallengeListQuery,
-) -> Reply<Paginated<ChallengeDto>> {
+) -> Result<Encoded<ApiResponse<Paginated<ChallengeDto>>>, ApiError> {
     let (filter, page, limit) = query.filter()?;
     let page = crate::routes::page_request(page, limit, 10)?;
     let found = state
         .challenges
         .list(viewer.0.as_ref().map(caller), filter, page)
         .await?;
-    Ok(Json(ApiResponse::ok(Paginated::from_page(
-        found,
-        ChallengeDto::from,
-    ))))
+    Encoded::of(&found, |page| {
+        ApiResponse::ok(Paginated::from_page(page.clone(), ChallengeDto::from))
+    })
 }
 
 /// Create a challenge (admins and moderators).

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Shared};
 
 use crate::error::ChallengeError;
 use crate::model::*;
@@ -50,13 +50,14 @@ pub trait ChallengeApi: Send + Sync {
         slug: String,
     ) -> Result<ChallengeView, ChallengeError>;
 
-    /// A filtered, sorted page of the challenges the caller may see.
+    /// A filtered, sorted page of the challenges the caller may see. The page may be shared with
+    /// other callers who asked the same (see [`Shared`]).
     async fn list(
         &self,
         caller: Option<Caller>,
         filter: ChallengeFilter,
         page: PageRequest,
-    ) -> Result<Page<ChallengeView>, ChallengeError>;
+    ) -> Result<Arc<Shared<Page<ChallengeView>>>, ChallengeError>;
 
     /// The most popular public challenges.
     async fn popular(
@@ -91,7 +92,7 @@ pub trait ChallengeApi: Send + Sync {
 pub struct ChallengeService {
     ports: Ports,
     scoring_views: ReadMemory<ChallengeId, Challenge>,
-    pages: ReadMemory<PageKey, Page<ChallengeView>>,
+    pages: ReadMemory<PageKey, Arc<Shared<Page<ChallengeView>>>>,
 }
 
 /// The most scoring views remembered at once.
@@ -383,7 +384,7 @@ impl ChallengeApi for ChallengeService {
         caller: Option<Caller>,
         mut filter: ChallengeFilter,
         page: PageRequest,
-    ) -> Result<Page<ChallengeView>, ChallengeError> {
+    ) -> Result<Arc<Shared<Page<ChallengeView>>>, ChallengeError> {
         filter.tags = normal_tags(&filter.tags);
         filter.search = filter
             .search
@@ -404,12 +405,12 @@ impl ChallengeApi for ChallengeService {
             _ => caller.as_ref(),
         };
         let items = self.views(viewer, found.items).await?;
-        let answer = Page {
+        let answer = Shared::new(Page {
             items,
             request: found.request,
             total: found.total,
-        };
-        self.pages.put(ticket, key, answer.clone(), now, None);
+        });
+        self.pages.put(ticket, key, Arc::clone(&answer), now, None);
         Ok(answer)
     }
 

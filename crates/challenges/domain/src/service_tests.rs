@@ -428,7 +428,10 @@ async fn catalogue_pages_are_remembered_for_a_second_and_forgotten_on_writes() {
         w.service
             .list(None, ChallengeFilter::default(), PageRequest::new(1, 10))
     };
-    assert_eq!(list().await.unwrap().total, 1);
+    let remembered = list().await.unwrap();
+    assert_eq!(remembered.total, 1);
+    // Within the second the same page is handed out again, shared (its encoding with it).
+    assert!(Arc::ptr_eq(&remembered, &list().await.unwrap()));
     // A write behind the service's back (the scoring context moving stats, say) shows only
     // after the page's second…
     let mut behind = w
@@ -446,6 +449,7 @@ async fn catalogue_pages_are_remembered_for_a_second_and_forgotten_on_writes() {
         .await
         .unwrap();
     let fresh = list().await.unwrap();
+    assert!(!Arc::ptr_eq(&remembered, &fresh));
     assert_eq!(fresh.total, 2);
     assert!(fresh
         .items

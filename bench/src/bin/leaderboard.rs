@@ -73,12 +73,7 @@ async fn generate(path: &std::path::Path, users: u64) -> anyhow::Result<()> {
         from = to + 1;
     }
     bar.finish_with_message("generated");
-    sqlx::query(
-        "INSERT INTO board_buckets (board, xp, players) \
-         SELECT board, xp, COUNT(*) FROM board_scores WHERE listed = 1 AND xp > 0 GROUP BY board, xp",
-    )
-    .execute(&pool)
-    .await?;
+    // board_buckets followed the inserted scores by trigger.
     sqlx::query("ANALYZE").execute(&pool).await?;
     pool.close().await;
     Ok(())

@@ -582,6 +582,42 @@ pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
     store.set_listed(players[0], true).await.unwrap();
     let back = store.board(&key, PageRequest::new(1, 1)).await.unwrap();
     assert_eq!(row(&back.items[0]), (players[0], 300, 1));
+
+    // A player moving up leaves their old place: ranks below it close up.
+    let before = store.progress(players[4]).await.unwrap().unwrap();
+    let mut up = commit(
+        players[4],
+        Some(&before),
+        300,
+        None,
+        at + Duration::minutes(1),
+    );
+    up.boards = vec![BoardMove {
+        key: key.clone(),
+        from: 100,
+        to: 400,
+    }];
+    store.commit(&up).await.unwrap();
+    assert_eq!(store.rank_of(&key, 400).await.unwrap(), 1);
+    assert_eq!(store.rank_of(&key, 300).await.unwrap(), 2);
+    assert_eq!(store.rank_of(&key, 150).await.unwrap(), 6);
+    assert_eq!(
+        store.rank_of(&key, 50).await.unwrap(),
+        6,
+        "nobody at 100 any more"
+    );
+    let moved = store.board(&key, PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(moved.total, 5);
+    assert_eq!(
+        moved.items.iter().map(row).collect::<Vec<_>>(),
+        vec![
+            (players[4], 400, 1),
+            (players[0], 300, 2),
+            (players[1], 200, 3),
+            (players[2], 200, 3),
+            (players[3], 200, 3)
+        ]
+    );
 }
 
 /// Challenge boards order bests by score, then time reached, then speed.

@@ -15,11 +15,29 @@ use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{ChallengeRef, Language, PlayerId};
 use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
 
-use crate::rows::{get, parsed, parsed_opt, to_json};
+use crate::rows::{get, json, parsed, parsed_opt, to_json};
 use crate::{n, store_error, u, SqliteScoring};
 
 const PROGRESS: &str = "player, xp, level, attempts, completed, streak, best_streak, last_day, \
     last_active_at, listed, version";
+
+/// Everything a scoring plan starts from, for player `?1`, challenge `?2` (or NULL) and the
+/// window boards `?3`, `?4`.
+const SNAPSHOT: &str = "SELECT p.player, p.xp, p.level, p.attempts, p.completed, p.streak, \
+      p.best_streak, p.last_day, p.last_active_at, p.listed, p.version, \
+      b.challenge AS b_challenge, b.player AS b_player, b.submission AS b_submission, \
+      b.score AS b_score, b.achieved_at AS b_achieved_at, b.execution_time AS b_execution_time, \
+      b.listed AS b_listed, \
+      (SELECT xp FROM board_scores WHERE board = ?3 AND player = ?1) AS weekly_xp, \
+      (SELECT xp FROM board_scores WHERE board = ?4 AND player = ?1) AS monthly_xp, \
+      (SELECT json_group_array(achievement) FROM player_achievements WHERE player = ?1) \
+        AS unlocked, \
+      (SELECT json_group_array(json_array(language, n)) FROM \
+        (SELECT language, COUNT(*) AS n FROM submissions WHERE player = ?1 AND success = 1 \
+         GROUP BY language ORDER BY language)) AS languages \
+    FROM (SELECT 1) AS one \
+    LEFT JOIN progress AS p ON p.player = ?1 \
+    LEFT JOIN challenge_bests AS b ON b.challenge = ?2 AND b.player = ?1";
 
 pub(crate) fn progress_row(row: &SqliteRow) -> Result<Progress, StoreError> {
     let last_day: Option<String> = get(row, "last_day")?;
@@ -44,14 +62,20 @@ pub(crate) fn progress_row(row: &SqliteRow) -> Result<Progress, StoreError> {
 }
 
 pub(crate) fn best_row(row: &SqliteRow) -> Result<ChallengeBest, StoreError> {
+    best_row_as(row, "")
+}
+
+/// A best read from columns named with `prefix` (`b_challenge`, …) in a joined row.
+fn best_row_as(row: &SqliteRow, prefix: &str) -> Result<ChallengeBest, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(ChallengeBest {
-        player: parsed(row, "player")?,
-        challenge: parsed(row, "challenge")?,
-        submission: parsed(row, "submission")?,
-        score: get(row, "score")?,
-        achieved_at: from_millis(get(row, "achieved_at")?)?,
-        execution_time: get::<Option<i64>>(row, "execution_time")?.map(u),
-        listed: get(row, "listed")?,
+        player: parsed(row, &column("player"))?,
+        challenge: parsed(row, &column("challenge"))?,
+        submission: parsed(row, &column("submission"))?,
+        score: get(row, &column("score"))?,
+        achieved_at: from_millis(get(row, &column("achieved_at"))?)?,
+        execution_time: get::<Option<i64>>(row, &column("execution_time"))?.map(u),
+        listed: get(row, &column("listed"))?,
     })
 }
 
@@ -122,31 +146,8 @@ async fn write_progress(
     }
 }
 
-async fn bucket(
-    tx: &mut Transaction<'static, Sqlite>,
-    board: &str,
-    xp: i64,
-    by: i64,
-) -> Result<(), CommitError> {
-    sqlx::query(
-        "INSERT INTO board_buckets (board, xp, players) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (board, xp) DO UPDATE SET players = players + excluded.players",
-    )
-    .bind(board)
-    .bind(xp)
-    .bind(by)
-    .execute(&mut **tx)
-    .await
-    .map_err(commit_error)?;
-    sqlx::query("DELETE FROM board_buckets WHERE board = ?1 AND xp = ?2 AND players <= 0")
-        .bind(board)
-        .bind(xp)
-        .execute(&mut **tx)
-        .await
-        .map_err(commit_error)?;
-    Ok(())
-}
-
+/// Writes the player's score on one board; the board's buckets follow by trigger
+/// (`3004_bucket_triggers.sql`).
 async fn move_on_board(
     tx: &mut Transaction<'static, Sqlite>,
     player: PlayerId,
@@ -154,16 +155,6 @@ async fn move_on_board(
     listed: bool,
     at: i64,
 ) -> Result<(), CommitError> {
-    let old: Option<(i64, bool)> =
-        sqlx::query_as("SELECT xp, listed FROM board_scores WHERE board = ?1 AND player = ?2")
-            .bind(&m.key)
-            .bind(player.to_hex())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(commit_error)?;
-    if let Some((xp, true)) = old.filter(|(xp, _)| *xp > 0) {
-        bucket(tx, &m.key, xp, -1).await?;
-    }
     sqlx::query(
         "INSERT INTO board_scores (board, player, xp, reached_at, listed) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (board, player) DO UPDATE SET xp = excluded.xp, reached_at = excluded.reached_at, \
@@ -177,9 +168,6 @@ async fn move_on_board(
     .execute(&mut **tx)
     .await
     .map_err(commit_error)?;
-    if listed && m.to > 0 {
-        bucket(tx, &m.key, n(m.to), 1).await?;
-    }
     Ok(())
 }
 
@@ -322,65 +310,31 @@ impl ProgressRepository for SqliteScoring {
         challenge: Option<ChallengeRef>,
         windows: [String; 2],
     ) -> Result<PlayerSnapshot, StoreError> {
-        // One read transaction: a consistent view of everything the plan starts from.
-        let mut tx = self.db.reads().begin().await.map_err(store_error)?;
-        let p = player.to_hex();
-        let progress = sqlx::query(&format!(
-            "SELECT {PROGRESS} FROM progress WHERE player = ?1"
-        ))
-        .bind(&p)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(store_error)?
-        .as_ref()
-        .map(progress_row)
-        .transpose()?;
-        let best = match challenge {
-            None => None,
-            Some(c) => sqlx::query(
-                "SELECT challenge, player, submission, score, achieved_at, execution_time, listed \
-                 FROM challenge_bests WHERE challenge = ?1 AND player = ?2",
-            )
-            .bind(c.to_hex())
-            .bind(&p)
-            .fetch_optional(&mut *tx)
+        // One statement: a consistent view of everything the plan starts from, in one trip to
+        // the connection (the row always exists; the joined parts are NULL when missing).
+        let row = sqlx::query(SNAPSHOT)
+            .bind(player.to_hex())
+            .bind(challenge.map(|c| c.to_hex()))
+            .bind(&windows[0])
+            .bind(&windows[1])
+            .fetch_one(self.db.reads())
             .await
-            .map_err(store_error)?
-            .as_ref()
-            .map(best_row)
-            .transpose()?,
+            .map_err(store_error)?;
+        let progress = match get::<Option<String>>(&row, "player")? {
+            Some(_) => Some(progress_row(&row)?),
+            None => None,
         };
-        let mut window_xp = [0u64; 2];
-        for (slot, key) in window_xp.iter_mut().zip(&windows) {
-            let xp: Option<i64> =
-                sqlx::query_scalar("SELECT xp FROM board_scores WHERE board = ?1 AND player = ?2")
-                    .bind(key)
-                    .bind(&p)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(store_error)?;
-            *slot = xp.map_or(0, u);
-        }
-        let unlocked: Vec<String> =
-            sqlx::query_scalar("SELECT achievement FROM player_achievements WHERE player = ?1")
-                .bind(&p)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(store_error)?;
-        let languages: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT language, COUNT(*) FROM submissions WHERE player = ?1 AND success = 1 \
-             GROUP BY language ORDER BY language",
-        )
-        .bind(&p)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)?;
+        let best = match get::<Option<String>>(&row, "b_player")? {
+            Some(_) => Some(best_row_as(&row, "b_")?),
+            None => None,
+        };
+        let unlocked: Vec<String> = json(&row, "unlocked")?;
+        let languages: Vec<(String, i64)> = json(&row, "languages")?;
         Ok(PlayerSnapshot {
             progress,
             best,
-            weekly_xp: window_xp[0],
-            monthly_xp: window_xp[1],
+            weekly_xp: get::<Option<i64>>(&row, "weekly_xp")?.map_or(0, u),
+            monthly_xp: get::<Option<i64>>(&row, "monthly_xp")?.map_or(0, u),
             unlocked: unlocked
                 .iter()
                 .map(|a| {
@@ -452,22 +406,7 @@ impl ProgressRepository for SqliteScoring {
             .await
             .map_err(store_error)?;
         let p = player.to_hex();
-        let rows: Vec<(String, i64, bool)> = sqlx::query_as(
-            "SELECT board, xp, listed FROM board_scores WHERE player = ?1 AND xp > 0",
-        )
-        .bind(&p)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(store_error)?;
-        for (board, xp, was) in rows {
-            if was != listed {
-                let by = if listed { 1 } else { -1 };
-                bucket(&mut tx, &board, xp, by).await.map_err(|e| match e {
-                    CommitError::Store(e) => e,
-                    other => StoreError::Other(other.into()),
-                })?;
-            }
-        }
+        // The boards' buckets follow `board_scores.listed` by trigger.
         for sql in [
             "UPDATE board_scores SET listed = ?2 WHERE player = ?1",
             "UPDATE challenge_bests SET listed = ?2 WHERE player = ?1",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use garde::Validate;
 use rand::RngCore;
-use stackrush_kernel::{FieldError, Page, PageRequest, StoreError};
+use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory, StoreError};
 
 use crate::achievement::{
     default_set, Achievement, AchievementDraft, AchievementId, UnlockedAchievement,
@@ -238,7 +238,13 @@ pub trait ScoringApi: Send + Sync {
 pub struct ScoringService {
     ports: Ports,
     stripes: Vec<tokio::sync::Mutex<()>>,
+    definitions: ReadMemory<(), Arc<Vec<Achievement>>>,
 }
+
+/// How long the achievement definitions (read by every scoring) are remembered. Writes through
+/// this service forget them at once; the `seed` command may add some from another process,
+/// so even on a file held by one server they are trusted only this long.
+const DEFINITIONS_TTL: Duration = Duration::seconds(1);
 
 impl ScoringService {
     /// A service over `ports`.
@@ -246,7 +252,21 @@ impl ScoringService {
         Self {
             ports,
             stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            definitions: ReadMemory::new(Freshness::Shared(DEFINITIONS_TTL), 1),
         }
+    }
+
+    /// Every achievement definition, active or not (remembered briefly, see [`DEFINITIONS_TTL`]).
+    async fn definitions(&self) -> Result<Arc<Vec<Achievement>>, ScoringError> {
+        let now = self.ports.clock.now();
+        if let Some(all) = self.definitions.get(&(), now) {
+            return Ok(all);
+        }
+        let ticket = self.definitions.ticket();
+        let all = Arc::new(self.ports.achievements.list().await?);
+        self.definitions
+            .put(ticket, (), Arc::clone(&all), now, None);
+        Ok(all)
     }
 
     fn stripe(&self, player: PlayerId) -> &tokio::sync::Mutex<()> {
@@ -293,9 +313,8 @@ impl ScoringService {
     }
 
     async fn active_definitions(&self) -> Result<Vec<Achievement>, ScoringError> {
-        let mut all = self.ports.achievements.list().await?;
-        all.retain(|a| a.is_active);
-        Ok(all)
+        let all = self.definitions().await?;
+        Ok(all.iter().filter(|a| a.is_active).cloned().collect())
     }
 
     /// Plans with a fresh snapshot and commits, again while the progress moves underneath.
@@ -940,11 +959,13 @@ impl ScoringApi for ScoringService {
     }
 
     async fn achievements(&self, viewer: Option<Viewer>) -> Result<Vec<Achievement>, ScoringError> {
-        let mut all = self.ports.achievements.list().await?;
-        if !viewer.is_some_and(|v| v.is_admin) {
-            all.retain(|a| a.is_active);
-        }
-        Ok(all)
+        let all = self.definitions().await?;
+        let everything = viewer.is_some_and(|v| v.is_admin);
+        Ok(all
+            .iter()
+            .filter(|a| everything || a.is_active)
+            .cloned()
+            .collect())
     }
 
     async fn achievement(
@@ -969,11 +990,9 @@ impl ScoringApi for ScoringService {
         draft.validate().map_err(validation)?;
         let now = self.ports.clock.now();
         let achievement = Achievement::from_draft(AchievementId::generate(now), draft, now);
-        self.ports
-            .achievements
-            .insert(&achievement)
-            .await
-            .map_err(achievement_conflict)?;
+        let stored = self.ports.achievements.insert(&achievement).await;
+        self.definitions.forget_all();
+        stored.map_err(achievement_conflict)?;
         Ok(achievement)
     }
 
@@ -992,13 +1011,9 @@ impl ScoringApi for ScoringService {
             .await?
             .ok_or(ScoringError::AchievementNotFound)?;
         let updated = Achievement::from_draft(id, draft, existing.created_at);
-        if self
-            .ports
-            .achievements
-            .replace(&updated)
-            .await
-            .map_err(achievement_conflict)?
-        {
+        let replaced = self.ports.achievements.replace(&updated).await;
+        self.definitions.forget_all();
+        if replaced.map_err(achievement_conflict)? {
             Ok(updated)
         } else {
             Err(ScoringError::AchievementNotFound)
@@ -1011,7 +1026,9 @@ impl ScoringApi for ScoringService {
         id: AchievementId,
     ) -> Result<(), ScoringError> {
         admin(viewer)?;
-        if self.ports.achievements.delete(id).await? {
+        let deleted = self.ports.achievements.delete(id).await;
+        self.definitions.forget_all();
+        if deleted? {
             Ok(())
         } else {
             Err(ScoringError::AchievementNotFound)
@@ -1020,7 +1037,7 @@ impl ScoringApi for ScoringService {
 
     async fn unlocked(&self, player: PlayerId) -> Result<Vec<UnlockedAchievement>, ScoringError> {
         let unlocked = self.ports.achievements.unlocked(player).await?;
-        let definitions = self.ports.achievements.list().await?;
+        let definitions = self.definitions().await?;
         Ok(unlocked
             .into_iter()
             .filter_map(|(id, at)| {
@@ -1056,7 +1073,9 @@ impl ScoringApi for ScoringService {
                 continue;
             }
             let achievement = Achievement::from_draft(AchievementId::generate(now), draft, now);
-            match self.ports.achievements.insert(&achievement).await {
+            let stored = self.ports.achievements.insert(&achievement).await;
+            self.definitions.forget_all();
+            match stored {
                 Ok(()) => added += 1,
                 // Seeded concurrently by another process: already there.
                 Err(StoreError::Conflict { .. }) => {}

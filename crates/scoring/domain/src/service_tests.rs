@@ -972,3 +972,41 @@ async fn focus_sessions_fill_the_simulation_of_the_submission_written_in_them() 
     let kept = w.service.submission(v, unattempted.id).await.unwrap();
     assert_eq!(kept.simulation.focus_score, Some(88));
 }
+
+#[tokio::test]
+async fn definitions_written_elsewhere_count_after_a_second_and_ours_at_once() {
+    let w = world();
+    let keys = |all: Vec<crate::achievement::Achievement>| {
+        all.into_iter().map(|a| a.key).collect::<Vec<_>>()
+    };
+    assert!(keys(w.service.achievements(None).await.unwrap()).is_empty());
+    // The `seed` command, say, adding one from another process: remembered definitions stand…
+    let now = stackrush_kernel::Clock::now(w.clock.as_ref());
+    let elsewhere = crate::achievement::Achievement::from_draft(
+        AchievementId::generate(now),
+        draft("elsewhere", CriteriaType::ChallengeCount, 1, 10),
+        now,
+    );
+    AchievementRepository::insert(&w.store, &elsewhere)
+        .await
+        .unwrap();
+    assert!(keys(w.service.achievements(None).await.unwrap()).is_empty());
+    // …for at most a second.
+    w.clock.advance(Duration::milliseconds(1100));
+    assert_eq!(
+        keys(w.service.achievements(None).await.unwrap()),
+        vec!["elsewhere".to_owned()]
+    );
+    // A definition written through the service counts at once.
+    let admin = Viewer {
+        player: PlayerId::generate(now),
+        is_admin: true,
+    };
+    w.service
+        .create_achievement(admin, draft("ours", CriteriaType::ChallengeCount, 1, 10))
+        .await
+        .unwrap();
+    let mut all = keys(w.service.achievements(None).await.unwrap());
+    all.sort();
+    assert_eq!(all, vec!["elsewhere".to_owned(), "ours".to_owned()]);
+}

@@ -13,6 +13,6 @@ pub mod shared;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};
-pub use memory::{Freshness, ReadMemory, Ticket};
+pub use memory::{Freshness, ReadMemory, Recall, RefreshClaim, Ticket};
 pub use page::{Page, PageRequest};
 pub use shared::Shared;

@@ -1,7 +1,7 @@
 //! A context's memory of hot store reads (authentication's account facts, unread counts), and
 //! how long it may be trusted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard};
 
@@ -58,6 +58,35 @@ struct Entries<K, V> {
     /// How many forgets happened so far.
     writes: u64,
     map: HashMap<K, (DateTime<Utc>, V)>,
+    /// Keys some caller is reading the store for again (see [`ReadMemory::claim_refresh`]).
+    refreshing: HashSet<K>,
+}
+
+/// What [`ReadMemory::recall`] found for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recall<V> {
+    /// Still trusted.
+    Fresh(V),
+    /// No longer trusted, but only just: good enough to answer with while one caller reads the
+    /// store again.
+    Stale(V),
+    /// Nothing (usable) remembered.
+    Unknown,
+}
+
+/// The right to read a key's value again while others answer with the stale one; given back on
+/// drop (also when the read fails or is abandoned).
+#[must_use]
+pub struct RefreshClaim<'m, K: Eq + Hash, V> {
+    memory: &'m ReadMemory<K, V>,
+    key: K,
+}
+
+impl<K: Eq + Hash, V> Drop for RefreshClaim<'_, K, V> {
+    fn drop(&mut self) {
+        let mut entries = self.memory.inner.lock().unwrap_or_else(|p| p.into_inner());
+        entries.refreshing.remove(&self.key);
+    }
 }
 
 /// Proof of when a store read started (see [`ReadMemory`]).
@@ -74,6 +103,7 @@ impl<K: Eq + Hash, V: Clone> ReadMemory<K, V> {
             inner: Mutex::new(Entries {
                 writes: 0,
                 map: HashMap::new(),
+                refreshing: HashSet::new(),
             }),
         }
     }
@@ -89,6 +119,33 @@ impl<K: Eq + Hash, V: Clone> ReadMemory<K, V> {
             .get(key)
             .filter(|(until, _)| *until > now)
             .map(|(_, v)| v.clone())
+    }
+
+    /// The remembered value of `key`: fresh while trusted at `now`, stale for `grace` after that
+    /// (for callers that answer with it while one of them reads the store again), then unknown.
+    pub fn recall(&self, key: &K, now: DateTime<Utc>, grace: Duration) -> Recall<V> {
+        match self.entries().map.get(key) {
+            Some((until, v)) if *until > now => Recall::Fresh(v.clone()),
+            Some((until, v)) if until.checked_add_signed(grace).is_some_and(|end| end > now) => {
+                Recall::Stale(v.clone())
+            }
+            _ => Recall::Unknown,
+        }
+    }
+
+    /// The claim to read `key` again, unless another caller holds it (then answer with the
+    /// stale value instead of reading the same thing twice).
+    pub fn claim_refresh(&self, key: &K) -> Option<RefreshClaim<'_, K, V>>
+    where
+        K: Clone,
+    {
+        self.entries()
+            .refreshing
+            .insert(key.clone())
+            .then(|| RefreshClaim {
+                memory: self,
+                key: key.clone(),
+            })
     }
 
     /// Taken just before reading the store.
@@ -171,6 +228,38 @@ mod tests {
         let after_write = memory.ticket();
         memory.put(after_write, 1, "new", now, None);
         assert_eq!(memory.get(&1, now), Some("new"));
+    }
+
+    #[test]
+    fn a_stale_value_is_recalled_for_a_grace_period_and_one_caller_refreshes_it() {
+        let now = Utc::now();
+        let memory = ReadMemory::new(Freshness::Shared(Duration::seconds(1)), 10);
+        let grace = Duration::seconds(1);
+        assert_eq!(memory.recall(&1, now, grace), Recall::Unknown);
+        memory.put(memory.ticket(), 1, "a", now, None);
+        assert_eq!(memory.recall(&1, now, grace), Recall::Fresh("a"));
+        let later = now + Duration::milliseconds(1500);
+        assert_eq!(memory.recall(&1, later, grace), Recall::Stale("a"));
+        assert_eq!(
+            memory.recall(&1, now + Duration::seconds(2), grace),
+            Recall::Unknown,
+            "too old to answer with"
+        );
+        let claim = memory.claim_refresh(&1);
+        assert!(claim.is_some());
+        assert!(
+            memory.claim_refresh(&1).is_none(),
+            "one refresher at a time"
+        );
+        assert!(memory.claim_refresh(&2).is_some(), "per key");
+        drop(claim);
+        assert!(memory.claim_refresh(&1).is_some(), "given back on drop");
+        memory.forget_all();
+        assert_eq!(
+            memory.recall(&1, later, grace),
+            Recall::Unknown,
+            "writes forget"
+        );
     }
 
     #[test]

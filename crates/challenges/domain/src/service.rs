@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Shared};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall, Shared};
 
 use crate::error::ChallengeError;
 use crate::model::*;
@@ -100,7 +100,8 @@ const SCORING_VIEWS: usize = 20_000;
 
 /// Catalogue pages are answered from memory for at most this long: their statistics move with
 /// every scoring (written by the scoring context), so even a single server keeps them briefly.
-/// Every write of a challenge through this service forgets them all at once.
+/// Every write of a challenge through this service forgets them all at once. A page that just
+/// expired (less than this long ago) is still the answer while one request reads it again.
 const PAGE_TTL: chrono::Duration = chrono::Duration::seconds(1);
 
 /// The most catalogue pages remembered at once.
@@ -393,9 +394,15 @@ impl ChallengeApi for ChallengeService {
         // The visibility also decides the views (solutions for admins and a challenge's author).
         let key = (visibility(caller.as_ref()), filter, page);
         let now = self.ports.clock.now();
-        if let Some(remembered) = self.pages.get(&key, now) {
-            return Ok(remembered);
-        }
+        let _claim = match self.pages.recall(&key, now, PAGE_TTL) {
+            Recall::Fresh(page) => return Ok(page),
+            // Just expired: one request reads it again, the others answer with it meanwhile.
+            Recall::Stale(page) => match self.pages.claim_refresh(&key) {
+                Some(claim) => Some(claim),
+                None => return Ok(page),
+            },
+            Recall::Unknown => None,
+        };
         let ticket = self.pages.ticket();
         let found = self.ports.challenges.list(&key.1, key.0, page).await?;
         // The page is shared by everyone with the same key, so it is viewed as the key says:
@@ -410,7 +417,11 @@ impl ChallengeApi for ChallengeService {
             request: found.request,
             total: found.total,
         });
-        self.pages.put(ticket, key, Arc::clone(&answer), now, None);
+        // Each page lasts between half the TTL and all of it, so pages read together do not
+        // all expire (and get read again) in the same instant.
+        let lasts = PAGE_TTL / 2 + PAGE_TTL / 2 * rand::random_range(0..=100) / 100;
+        self.pages
+            .put(ticket, key, Arc::clone(&answer), now, Some(now + lasts));
         Ok(answer)
     }
 

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-use stackrush_kernel::{FixedClock, PageRequest};
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{FixedClock, PageRequest, StoreError};
 
 use super::*;
 use crate::fake::{InMemoryAuthors, InMemoryChallenges};
@@ -493,4 +493,108 @@ async fn readers_share_one_public_catalogue_and_no_full_view_leaks_into_it() {
         .await
         .unwrap();
     assert!(own.items[0].full);
+}
+
+/// The in-memory store whose `list` waits at a gate while `hold` is set.
+struct Gated {
+    inner: Arc<InMemoryChallenges>,
+    hold: std::sync::atomic::AtomicBool,
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl ChallengeRepository for Gated {
+    async fn insert(&self, challenge: &Challenge) -> Result<(), StoreError> {
+        self.inner.insert(challenge).await
+    }
+    async fn find_by_id(&self, id: ChallengeId) -> Result<Option<Challenge>, StoreError> {
+        self.inner.find_by_id(id).await
+    }
+    async fn find_by_slug(&self, slug: &str) -> Result<Option<Challenge>, StoreError> {
+        self.inner.find_by_slug(slug).await
+    }
+    async fn replace_content(&self, challenge: &Challenge) -> Result<bool, StoreError> {
+        self.inner.replace_content(challenge).await
+    }
+    async fn soft_delete(&self, id: ChallengeId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.inner.soft_delete(id, at).await
+    }
+    async fn list(
+        &self,
+        filter: &ChallengeFilter,
+        visibility: Visibility,
+        page: PageRequest,
+    ) -> Result<Page<Challenge>, StoreError> {
+        if self.hold.load(std::sync::atomic::Ordering::SeqCst) {
+            self.entered.notify_one();
+            self.release.notified().await;
+        }
+        self.inner.list(filter, visibility, page).await
+    }
+    async fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.inner.category_counts().await
+    }
+}
+
+#[tokio::test]
+async fn a_just_expired_page_answers_others_while_one_request_reads_it_again() {
+    let inner = Arc::new(InMemoryChallenges::default());
+    let store = Arc::new(Gated {
+        inner: inner.clone(),
+        hold: false.into(),
+        entered: tokio::sync::Notify::new(),
+        release: tokio::sync::Notify::new(),
+    });
+    let clock = Arc::new(FixedClock::new(Utc::now()));
+    let service = Arc::new(ChallengeService::new(Ports {
+        challenges: store.clone(),
+        authors: Arc::new(InMemoryAuthors::default()),
+        clock: clock.clone(),
+    }));
+    let admin = caller(true, true);
+    let created = service.create(admin, draft("Before")).await.unwrap();
+    let title = |page: &Arc<Shared<Page<ChallengeView>>>| page.items[0].challenge.title.clone();
+    let list = {
+        let service = service.clone();
+        move || {
+            let service = service.clone();
+            async move {
+                service
+                    .list(None, ChallengeFilter::default(), PageRequest::new(1, 10))
+                    .await
+                    .unwrap()
+            }
+        }
+    };
+    let remembered = list().await;
+    assert_eq!(title(&remembered), "Before");
+    let mut renamed = inner
+        .find_by_id(created.challenge.id)
+        .await
+        .unwrap()
+        .unwrap();
+    renamed.title = "After".into();
+    assert!(inner.replace_content(&renamed).await.unwrap());
+
+    // Past the page's time (at most a second), within the grace after it.
+    clock.advance(chrono::Duration::milliseconds(1200));
+    store.hold.store(true, std::sync::atomic::Ordering::SeqCst);
+    let refreshing = tokio::spawn(list());
+    store.entered.notified().await;
+    // One request is reading the page again; another is answered with the page it replaces.
+    let meanwhile = list().await;
+    assert!(Arc::ptr_eq(&meanwhile, &remembered));
+    store.hold.store(false, std::sync::atomic::Ordering::SeqCst);
+    store.release.notify_one();
+    let refreshed = refreshing.await.unwrap();
+    assert_eq!(title(&refreshed), "After");
+    assert!(Arc::ptr_eq(&list().await, &refreshed), "and remembered");
+
+    // Long after it expired, a page is not answered with at all.
+    let mut again = renamed.clone();
+    again.title = "Much later".into();
+    assert!(inner.replace_content(&again).await.unwrap());
+    clock.advance(chrono::Duration::seconds(5));
+    assert_eq!(title(&list().await), "Much later");
 }

@@ -2,8 +2,10 @@
 //! connection, a pool of read-only readers, WAL), error translation into [`StoreError`], and
 //! millisecond time columns.
 
+use std::future::Future;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -20,7 +22,41 @@ use stackrush_kernel::StoreError;
 pub struct Db {
     reads: SqlitePool,
     writes: SqlitePool,
+    writer_thread: Option<Arc<WriterThread>>,
 }
+
+/// A thread of its own for transactions of many statements (see [`Db::on_writer_thread`]).
+#[derive(Debug)]
+struct WriterThread {
+    runtime: tokio::runtime::Handle,
+    /// Dropped with the last `Db`: the thread's runtime then stops.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl WriterThread {
+    fn start() -> anyhow::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || {
+                // Err: the sender is gone, which is the signal too.
+                let _ = runtime.block_on(stopped);
+            })?;
+        Ok(Self {
+            runtime: handle,
+            _stop: stop,
+        })
+    }
+}
+
+/// The writer thread is gone (the database is being closed).
+#[derive(Debug, thiserror::Error)]
+#[error("the SQLite writer thread stopped")]
+pub struct WriterGone;
 
 impl Db {
     /// The readers' pool (read-only connections, or the one shared connection in memory).
@@ -32,6 +68,22 @@ impl Db {
     pub fn writes(&self) -> &SqlitePool {
         &self.writes
     }
+
+    /// Runs `work` (a transaction of many statements on [`Db::writes`]) on a thread of its own.
+    ///
+    /// Each statement is a round trip between the awaiting task and the connection's worker
+    /// thread. On the request threads every return trip waits behind all the requests ready to
+    /// run, while the transaction holds the one writer everyone else queues for; on this thread
+    /// it is taken up at once. Without a writer thread (in memory) `work` runs here.
+    pub async fn on_writer_thread<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, WriterGone> {
+        match &self.writer_thread {
+            Some(thread) => thread.runtime.spawn(work).await.map_err(|_| WriterGone),
+            None => Ok(work.await),
+        }
+    }
 }
 
 /// One pool for both (an in-memory database has a single connection that does everything).
@@ -40,6 +92,7 @@ impl From<SqlitePool> for Db {
         Self {
             reads: pool.clone(),
             writes: pool,
+            writer_thread: None,
         }
     }
 }
@@ -72,7 +125,11 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options.read_only(true))
         .await?;
-    Ok(Db { reads, writes })
+    Ok(Db {
+        reads,
+        writes,
+        writer_thread: Some(Arc::new(WriterThread::start()?)),
+    })
 }
 
 /// A private in-memory database (one connection that reads and writes), for tests and examples.
@@ -221,10 +278,36 @@ mod tests {
         for done in futures::future::join_all(writers).await {
             done.unwrap();
         }
+        // The same through the writer thread.
+        let on_thread = (0..16).map(|_| {
+            let db = db.clone();
+            let inner = db.clone();
+            async move {
+                db.on_writer_thread(async move {
+                    let mut tx = inner.writes().begin().await.unwrap();
+                    let n: i64 = sqlx::query_scalar("SELECT n FROM t")
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    sqlx::query("UPDATE t SET n = ?1")
+                        .bind(n + 1)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                    std::thread::current().name().map(str::to_owned)
+                })
+                .await
+                .unwrap()
+            }
+        });
+        for thread in futures::future::join_all(on_thread).await {
+            assert_eq!(thread.as_deref(), Some("sqlite-writer"));
+        }
         let n: i64 = sqlx::query_scalar("SELECT n FROM t")
             .fetch_one(db.reads())
             .await
             .unwrap();
-        assert_eq!(n, 64);
+        assert_eq!(n, 64 + 16);
     }
 }

@@ -3,13 +3,13 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::achievement::AchievementId;
 use stackrush_scoring::ports::ProgressRepository;
 use stackrush_scoring::progress::{
-    BoardMove, ChallengeBest, CommitError, LedgerEntry, PlayerSnapshot, Progress, ScoringCommit,
-    XpReason, XpSource,
+    ChallengeBest, CommitError, LedgerEntry, PlayerSnapshot, Progress, ScoringCommit, XpReason,
+    XpSource,
 };
 use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{ChallengeRef, Language, PlayerId};
@@ -146,28 +146,29 @@ async fn write_progress(
     }
 }
 
-/// Writes the player's score on one board; the board's buckets follow by trigger
-/// (`3004_bucket_triggers.sql`).
-async fn move_on_board(
+/// Writes the player's score on each board the commit moves, in one statement; the boards'
+/// buckets follow by trigger (`3004_bucket_triggers.sql`).
+async fn move_on_boards(
     tx: &mut Transaction<'static, Sqlite>,
-    player: PlayerId,
-    m: &BoardMove,
-    listed: bool,
+    c: &ScoringCommit,
     at: i64,
 ) -> Result<(), CommitError> {
-    sqlx::query(
-        "INSERT INTO board_scores (board, player, xp, reached_at, listed) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (board, player) DO UPDATE SET xp = excluded.xp, reached_at = excluded.reached_at, \
-           listed = excluded.listed",
-    )
-    .bind(&m.key)
-    .bind(player.to_hex())
-    .bind(n(m.to))
-    .bind(at)
-    .bind(listed)
-    .execute(&mut **tx)
-    .await
-    .map_err(commit_error)?;
+    let player = c.progress.player.to_hex();
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO board_scores (board, player, xp, reached_at, listed) ",
+    );
+    q.push_values(&c.boards, |mut row, m| {
+        row.push_bind(m.key.clone())
+            .push_bind(player.clone())
+            .push_bind(n(m.to))
+            .push_bind(at)
+            .push_bind(c.progress.listed);
+    });
+    q.push(
+        " ON CONFLICT (board, player) DO UPDATE SET xp = excluded.xp, \
+           reached_at = excluded.reached_at, listed = excluded.listed",
+    );
+    q.build().execute(&mut **tx).await.map_err(commit_error)?;
     Ok(())
 }
 
@@ -204,30 +205,29 @@ impl SqliteScoring {
             }
         }
         write_progress(&mut tx, c).await?;
-        for e in &c.ledger {
-            let (kind, source) = match e.source {
-                XpSource::Submission(id) => ("submission", id.to_hex()),
-                XpSource::Achievement(id) => ("achievement", id.to_hex()),
-            };
-            sqlx::query(
-                "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, balance, at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            .bind(e.id.to_hex())
-            .bind(e.player.to_hex())
-            .bind(e.delta)
-            .bind(e.reason.as_str())
-            .bind(kind)
-            .bind(source)
-            .bind(e.challenge.map(|c| c.to_hex()))
-            .bind(n(e.balance))
-            .bind(millis(e.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(commit_error)?;
+        if !c.ledger.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, balance, at) ",
+            );
+            q.push_values(&c.ledger, |mut row, e| {
+                let (kind, source) = match e.source {
+                    XpSource::Submission(id) => ("submission", id.to_hex()),
+                    XpSource::Achievement(id) => ("achievement", id.to_hex()),
+                };
+                row.push_bind(e.id.to_hex())
+                    .push_bind(e.player.to_hex())
+                    .push_bind(e.delta)
+                    .push_bind(e.reason.as_str())
+                    .push_bind(kind)
+                    .push_bind(source)
+                    .push_bind(e.challenge.map(|c| c.to_hex()))
+                    .push_bind(n(e.balance))
+                    .push_bind(millis(e.at));
+            });
+            q.build().execute(&mut *tx).await.map_err(commit_error)?;
         }
-        for m in &c.boards {
-            move_on_board(&mut tx, c.progress.player, m, c.progress.listed, at).await?;
+        if !c.boards.is_empty() {
+            move_on_boards(&mut tx, c, at).await?;
         }
         if let Some(b) = &c.best {
             sqlx::query(
@@ -354,8 +354,13 @@ impl ProgressRepository for SqliteScoring {
     }
 
     async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError> {
-        // Dropping the transaction on an early return rolls everything back.
-        self.apply(commit).await
+        // A dozen statements holding the one writer: on the writer's own thread (see
+        // `Db::on_writer_thread`). Dropping the transaction on an early return rolls it back.
+        let (adapter, commit) = (self.clone(), commit.clone());
+        self.db
+            .on_writer_thread(async move { adapter.apply(&commit).await })
+            .await
+            .map_err(|gone| CommitError::Store(StoreError::Unavailable(gone.into())))?
     }
 
     async fn progress(&self, player: PlayerId) -> Result<Option<Progress>, StoreError> {

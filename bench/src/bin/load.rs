@@ -35,6 +35,10 @@ struct Args {
     /// Seconds per scenario.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Seconds each read scenario runs unmeasured first (tokens verified, pages and counts read
+    /// once): the figures are the steady state.
+    #[arg(long, default_value_t = 3)]
+    warmup_seconds: u64,
     /// wrk connections for the read scenarios.
     #[arg(long, default_value_t = 64)]
     connections: u32,
@@ -284,8 +288,18 @@ fn scenario(
     tokens: &[String],
     connections: u32,
 ) -> anyhow::Result<Row> {
-    ctx.server.reset_peak();
     let script = get_script(&ctx.dir, paths, tokens)?;
+    if ctx.warmup_seconds > 0 {
+        wrk(
+            &ctx.dir,
+            name,
+            &ctx.server.base,
+            connections,
+            ctx.warmup_seconds,
+            &script,
+        )?;
+    }
+    ctx.server.reset_peak();
     let w = wrk(
         &ctx.dir,
         name,
@@ -327,6 +341,7 @@ struct Ctx {
     server: Server,
     dir: PathBuf,
     seconds: u64,
+    warmup_seconds: u64,
     ceiling: Option<f64>,
 }
 
@@ -750,6 +765,7 @@ async fn main() -> anyhow::Result<()> {
         server,
         dir: dir.clone(),
         seconds: args.seconds,
+        warmup_seconds: args.warmup_seconds,
         ceiling: None,
     };
     let tokens: Vec<String> = data.users.iter().map(|(_, t)| t.clone()).collect();
@@ -986,6 +1002,7 @@ async fn leaderboards(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow:
         server,
         dir: dir.to_owned(),
         seconds: args.seconds,
+        warmup_seconds: args.warmup_seconds,
         ceiling: None,
     };
     let minted = Arc::new(stackrush_bench::dataset::Tokens::new()?);

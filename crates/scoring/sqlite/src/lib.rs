@@ -7,6 +7,7 @@
 
 mod achievements;
 mod attempts;
+mod batch;
 mod boards;
 mod progress;
 mod rows;
@@ -35,6 +36,7 @@ fn store_error(err: sqlx::Error) -> StoreError {
 pub struct SqliteScoring {
     db: Db,
     mirror: bool,
+    batches: std::sync::Arc<batch::Batches>,
 }
 
 /// The attempts port alone (the same adapter).
@@ -46,6 +48,7 @@ impl SqliteScoring {
         Self {
             db: db.into(),
             mirror: false,
+            batches: std::sync::Arc::default(),
         }
     }
 

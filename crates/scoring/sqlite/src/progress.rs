@@ -173,14 +173,12 @@ async fn move_on_boards(
 }
 
 impl SqliteScoring {
-    async fn apply(&self, c: &ScoringCommit) -> Result<(), CommitError> {
-        // IMMEDIATE: take the write lock first, so concurrent commits queue instead of failing.
-        let mut tx = self
-            .db
-            .writes()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| CommitError::Store(store_error(e)))?;
+    /// Writes commit `c` inside the open transaction `tx` (the caller commits or rolls back).
+    pub(crate) async fn apply_in(
+        &self,
+        tx: &mut Transaction<'static, Sqlite>,
+        c: &ScoringCommit,
+    ) -> Result<(), CommitError> {
         let at = millis(c.at);
         if let Some(s) = &c.submission {
             let done = sqlx::query(
@@ -197,14 +195,14 @@ impl SqliteScoring {
             .bind(to_json(&s.execution)?)
             .bind(s.scored_at.map(millis))
             .bind(millis(s.updated_at))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(commit_error)?;
             if done.rows_affected() != 1 {
                 return Err(CommitError::AlreadyScored);
             }
         }
-        write_progress(&mut tx, c).await?;
+        write_progress(tx, c).await?;
         if !c.ledger.is_empty() {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, balance, at) ",
@@ -224,10 +222,10 @@ impl SqliteScoring {
                     .push_bind(n(e.balance))
                     .push_bind(millis(e.at));
             });
-            q.build().execute(&mut *tx).await.map_err(commit_error)?;
+            q.build().execute(&mut **tx).await.map_err(commit_error)?;
         }
         if !c.boards.is_empty() {
-            move_on_boards(&mut tx, c, at).await?;
+            move_on_boards(tx, c, at).await?;
         }
         if let Some(b) = &c.best {
             sqlx::query(
@@ -244,7 +242,7 @@ impl SqliteScoring {
             .bind(millis(b.achieved_at))
             .bind(b.execution_time.map(n))
             .bind(b.listed)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(commit_error)?;
         }
@@ -255,7 +253,7 @@ impl SqliteScoring {
             .bind(unlock.player.to_hex())
             .bind(unlock.achievement.to_hex())
             .bind(millis(unlock.unlocked_at))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(commit_error)?;
         }
@@ -276,7 +274,7 @@ impl SqliteScoring {
                 .bind(i64::from(d.success))
                 .bind(d.score)
                 .bind(d.time_spent.unwrap_or(0.0))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .map_err(commit_error)?;
             }
@@ -292,13 +290,11 @@ impl SqliteScoring {
             .bind(n(p.completed))
             .bind(i64::from(p.streak.current))
             .bind(p.last_active_at.map(millis))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(commit_error)?;
         }
-        tx.commit()
-            .await
-            .map_err(|e| CommitError::Store(store_error(e)))
+        Ok(())
     }
 }
 
@@ -354,13 +350,8 @@ impl ProgressRepository for SqliteScoring {
     }
 
     async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError> {
-        // A dozen statements holding the one writer: on the writer's own thread (see
-        // `Db::on_writer_thread`). Dropping the transaction on an early return rolls it back.
-        let (adapter, commit) = (self.clone(), commit.clone());
-        self.db
-            .on_writer_thread(async move { adapter.apply(&commit).await })
-            .await
-            .map_err(|gone| CommitError::Store(StoreError::Unavailable(gone.into())))?
+        // Together with the commits that arrive while another batch holds the writer.
+        self.batches.commit(self, commit).await
     }
 
     async fn progress(&self, player: PlayerId) -> Result<Option<Progress>, StoreError> {

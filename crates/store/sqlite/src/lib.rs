@@ -53,11 +53,6 @@ impl WriterThread {
     }
 }
 
-/// The writer thread is gone (the database is being closed).
-#[derive(Debug, thiserror::Error)]
-#[error("the SQLite writer thread stopped")]
-pub struct WriterGone;
-
 impl Db {
     /// The readers' pool (read-only connections, or the one shared connection in memory).
     pub fn reads(&self) -> &SqlitePool {
@@ -69,19 +64,18 @@ impl Db {
         &self.writes
     }
 
-    /// Runs `work` (a transaction of many statements on [`Db::writes`]) on a thread of its own.
+    /// Starts `work` (transactions of many statements on [`Db::writes`]) on a thread of its
+    /// own, without waiting for it.
     ///
     /// Each statement is a round trip between the awaiting task and the connection's worker
     /// thread. On the request threads every return trip waits behind all the requests ready to
     /// run, while the transaction holds the one writer everyone else queues for; on this thread
-    /// it is taken up at once. Without a writer thread (in memory) `work` runs here.
-    pub async fn on_writer_thread<T: Send + 'static>(
-        &self,
-        work: impl Future<Output = T> + Send + 'static,
-    ) -> Result<T, WriterGone> {
+    /// it is taken up at once. Without a writer thread (in memory) `work` is spawned on the
+    /// current runtime.
+    pub fn spawn_on_writer_thread(&self, work: impl Future<Output = ()> + Send + 'static) {
         match &self.writer_thread {
-            Some(thread) => thread.runtime.spawn(work).await.map_err(|_| WriterGone),
-            None => Ok(work.await),
+            Some(thread) => drop(thread.runtime.spawn(work)),
+            None => drop(tokio::spawn(work)),
         }
     }
 }
@@ -290,28 +284,26 @@ mod tests {
         // The same through the writer thread.
         let on_thread = (0..16).map(|_| {
             let db = db.clone();
+            let (done, outcome) = tokio::sync::oneshot::channel();
             let inner = db.clone();
-            async move {
-                db.on_writer_thread(async move {
-                    let mut tx = inner.writes().begin().await.unwrap();
-                    let n: i64 = sqlx::query_scalar("SELECT n FROM t")
-                        .fetch_one(&mut *tx)
-                        .await
-                        .unwrap();
-                    sqlx::query("UPDATE t SET n = ?1")
-                        .bind(n + 1)
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                    tx.commit().await.unwrap();
-                    std::thread::current().name().map(str::to_owned)
-                })
-                .await
-                .unwrap()
-            }
+            db.spawn_on_writer_thread(async move {
+                let mut tx = inner.writes().begin().await.unwrap();
+                let n: i64 = sqlx::query_scalar("SELECT n FROM t")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query("UPDATE t SET n = ?1")
+                    .bind(n + 1)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                let _ = done.send(std::thread::current().name().map(str::to_owned));
+            });
+            outcome
         });
         for thread in futures::future::join_all(on_thread).await {
-            assert_eq!(thread.as_deref(), Some("sqlite-writer"));
+            assert_eq!(thread.unwrap().as_deref(), Some("sqlite-writer"));
         }
         let n: i64 = sqlx::query_scalar("SELECT n FROM t")
             .fetch_one(db.reads())

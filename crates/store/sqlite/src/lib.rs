@@ -94,9 +94,6 @@ impl From<SqlitePool> for Db {
 /// How many read-only connections a file database gets.
 const READERS: u32 = 8;
 
-/// How much of the file each connection maps into memory for reading.
-const MMAP_BYTES: u64 = 1 << 30;
-
 /// Opens (creating if needed) the database at `path` in WAL mode: the writer first (it creates
 /// the file), then the readers. The busy timeout stays for other processes (`seed`, `admin`)
 /// writing the same file.
@@ -110,11 +107,7 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5))
-        // Every commit makes the other connections drop their page caches (the WAL changed), so
-        // readers fetch pages again and again: mapped, a fetch is a lookup instead of a read
-        // call and a copy. Only reads use the mapping; writes still go through write calls.
-        .pragma("mmap_size", MMAP_BYTES.to_string());
+        .busy_timeout(Duration::from_secs(5));
     let writes = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)

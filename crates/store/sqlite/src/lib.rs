@@ -244,6 +244,22 @@ mod tests {
         assert_eq!(seen, 2);
     }
 
+    /// Reads `n`, waits `pause` holding the writer, writes `n + 1`.
+    async fn increment(db: &Db, pause: Duration) {
+        let mut tx = db.writes().begin().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT n FROM t")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tokio::time::sleep(pause).await;
+        sqlx::query("UPDATE t SET n = ?1")
+            .bind(n + 1)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn writers_queue_for_the_one_writer_connection() {
         let (_dir, db) = file_db().await;
@@ -256,20 +272,7 @@ mod tests {
             .unwrap();
         let writers = (0..64).map(|_| {
             let db = db.clone();
-            tokio::spawn(async move {
-                let mut tx = db.writes().begin().await.unwrap();
-                let n: i64 = sqlx::query_scalar("SELECT n FROM t")
-                    .fetch_one(&mut *tx)
-                    .await
-                    .unwrap();
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                sqlx::query("UPDATE t SET n = ?1")
-                    .bind(n + 1)
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                tx.commit().await.unwrap();
-            })
+            tokio::spawn(async move { increment(&db, Duration::from_millis(1)).await })
         });
         for done in futures::future::join_all(writers).await {
             done.unwrap();
@@ -280,17 +283,7 @@ mod tests {
             let (done, outcome) = tokio::sync::oneshot::channel();
             let inner = db.clone();
             db.spawn_on_writer_thread(async move {
-                let mut tx = inner.writes().begin().await.unwrap();
-                let n: i64 = sqlx::query_scalar("SELECT n FROM t")
-                    .fetch_one(&mut *tx)
-                    .await
-                    .unwrap();
-                sqlx::query("UPDATE t SET n = ?1")
-                    .bind(n + 1)
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                tx.commit().await.unwrap();
+                increment(&inner, Duration::ZERO).await;
                 let _ = done.send(std::thread::current().name().map(str::to_owned));
             });
             outcome

@@ -6,7 +6,7 @@
 //! to the WAL again. In a batch they are appended once per batch. Each commit still succeeds or
 //! fails on its own: a stale plan or an already scored submission rolls back only its savepoint.
 //! A store failure ends the whole batch (SQLite may have rolled the transaction back already):
-//! every commit in it gets the error and none is applied.
+//! every commit in it gets that error (same kind, same cause) and none is applied.
 
 use std::mem;
 use std::sync::{Mutex, MutexGuard};
@@ -132,51 +132,82 @@ impl SqliteScoring {
             }
             Err(failed) => {
                 for waiting in batch {
-                    let _ = waiting
-                        .done
-                        .send(Err(CommitError::Store(StoreError::Unavailable(
-                            anyhow::anyhow!("{failed}"),
-                        ))));
+                    let _ = waiting.done.send(Err(CommitError::Store(copy_of(&failed))));
                 }
             }
         }
     }
 
     /// Each commit's outcome, or the store error that ended the batch (nothing applied).
-    async fn run_batch(&self, batch: &[Waiting]) -> Result<Vec<Result<(), CommitError>>, String> {
-        let fail = |e: sqlx::Error| store_error(e).to_string();
+    async fn run_batch(
+        &self,
+        batch: &[Waiting],
+    ) -> Result<Vec<Result<(), CommitError>>, StoreError> {
         // IMMEDIATE: take the write lock first (other processes may write the file too).
         let mut tx = self
             .db
             .writes()
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(fail)?;
+            .map_err(store_error)?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for waiting in batch {
             sqlx::query("SAVEPOINT scoring")
                 .execute(&mut *tx)
                 .await
-                .map_err(fail)?;
-            let outcome = self.apply_in(&mut tx, &waiting.commit).await;
-            match &outcome {
-                Ok(()) => {}
-                Err(CommitError::Stale | CommitError::AlreadyScored) => {
+                .map_err(store_error)?;
+            match self.apply_in(&mut tx, &waiting.commit).await {
+                Ok(()) => outcomes.push(Ok(())),
+                Err(own @ (CommitError::Stale | CommitError::AlreadyScored)) => {
                     sqlx::query("ROLLBACK TO scoring")
                         .execute(&mut *tx)
                         .await
-                        .map_err(fail)?;
+                        .map_err(store_error)?;
+                    outcomes.push(Err(own));
                 }
                 // The transaction may be gone: end the batch (dropping `tx` rolls back).
-                Err(CommitError::Store(e)) => return Err(e.to_string()),
+                Err(CommitError::Store(e)) => return Err(e),
             }
             sqlx::query("RELEASE scoring")
                 .execute(&mut *tx)
                 .await
-                .map_err(fail)?;
-            outcomes.push(outcome);
+                .map_err(store_error)?;
         }
-        tx.commit().await.map_err(fail)?;
+        tx.commit().await.map_err(store_error)?;
         Ok(outcomes)
+    }
+}
+
+/// The batch's error for one of its commits: the same kind, with the whole cause as text.
+fn copy_of(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Conflict { key } => StoreError::conflict(key.clone()),
+        StoreError::Unavailable(cause) => StoreError::Unavailable(anyhow::anyhow!("{cause:#}")),
+        StoreError::Other(cause) => StoreError::Other(anyhow::anyhow!("{cause:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_commit_gets_the_batch_error_with_its_kind_and_cause() {
+        let io = std::io::Error::other("disk full");
+        let failed = StoreError::Unavailable(anyhow::Error::new(io).context("writing the WAL"));
+        match copy_of(&failed) {
+            StoreError::Unavailable(cause) => {
+                assert_eq!(format!("{cause:#}"), "writing the WAL: disk full");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            copy_of(&StoreError::Other(anyhow::anyhow!("corrupt row"))),
+            StoreError::Other(cause) if cause.to_string() == "corrupt row"
+        ));
+        assert!(matches!(
+            copy_of(&StoreError::conflict("unlock")),
+            StoreError::Conflict { key } if key == "unlock"
+        ));
     }
 }

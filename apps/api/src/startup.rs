@@ -367,9 +367,13 @@ impl Application {
             analytics,
         } = contexts_on(Store::connect(&settings.store).await?, &settings)?;
         // A MongoDB server that is down at start is waited for in the background: meanwhile
-        // /ready answers 503 and API requests a JSON 503 (see `store_gate`).
+        // /ready answers 503 and API requests a JSON 503 (see `store_gate`), until the indexes
+        // and the admin account are in place (a client told "ready" can sign in as admin).
         match store.prepare().await {
-            Ok(()) => bootstrap_admin(&settings, identity.as_ref()).await?,
+            Ok(()) => {
+                bootstrap_admin(&settings, identity.as_ref()).await?;
+                store.mark_prepared();
+            }
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "store unreachable at start; retrying in the background");
                 let (store, identity, settings) =
@@ -377,17 +381,19 @@ impl Application {
                 tokio::spawn(async move {
                     loop {
                         tokio::time::sleep(Duration::from_secs(1)).await;
-                        match store.prepare().await {
+                        let prepared = async {
+                            store.prepare().await?;
+                            bootstrap_admin(&settings, identity.as_ref()).await
+                        };
+                        match prepared.await {
                             Ok(()) => break,
                             Err(e) => {
-                                tracing::warn!(error = %format!("{e:#}"), "store still unreachable")
+                                tracing::warn!(error = %format!("{e:#}"), "store not prepared yet")
                             }
                         }
                     }
-                    tracing::info!("store reachable: indexes ensured");
-                    if let Err(e) = bootstrap_admin(&settings, identity.as_ref()).await {
-                        tracing::error!(error = %format!("{e:#}"), "admin bootstrap failed");
-                    }
+                    store.mark_prepared();
+                    tracing::info!("store reachable: indexes and admin account in place");
                 });
             }
         }

@@ -68,6 +68,7 @@ impl Store {
     pub async fn open(settings: &StoreSettings) -> anyhow::Result<Self> {
         let store = Self::connect(settings).await?;
         store.prepare().await?;
+        store.mark_prepared();
         Ok(store)
     }
 
@@ -103,7 +104,8 @@ impl Store {
     }
 
     /// Ensures MongoDB's indexes (SQLite's migrations ran at connect); fails while the server
-    /// is unreachable. Until it succeeds the store is not [`Store::is_prepared`].
+    /// is unreachable. The caller then does its own start-up writes (the admin account) and
+    /// [`Store::mark_prepared`]: requests are refused until then.
     pub async fn prepare(&self) -> anyhow::Result<()> {
         let Store::Mongo(mongo) = self else {
             return Ok(());
@@ -114,14 +116,21 @@ impl Store {
         stackrush_scoring_mongo::ensure_indexes(db).await?;
         stackrush_notifications_mongo::ensure_indexes(db).await?;
         stackrush_analytics_mongo::ensure_indexes(db).await?;
-        mongo
-            .prepared
-            .store(true, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
-    /// Whether the store's schema is in place (always for SQLite; for MongoDB once
-    /// [`Store::prepare`] succeeded). Requests are refused with 503 until it is.
+    /// Opens the store to requests: its schema and the start-up writes are in place.
+    pub fn mark_prepared(&self) {
+        if let Store::Mongo(mongo) = self {
+            mongo
+                .prepared
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+
+    /// Whether the store's schema and start-up writes are in place (always for SQLite, migrated
+    /// before the server binds; for MongoDB once [`Store::mark_prepared`] was called). Requests
+    /// are refused with 503 and `/ready` answers 503 until it is.
     pub fn is_prepared(&self) -> bool {
         match self {
             Store::Sqlite(_) => true,

@@ -508,6 +508,83 @@ pub async fn concurrent_commits_from_one_snapshot_apply_once(store: &dyn Scoring
     );
 }
 
+/// Writes arriving together (new submissions, commits) succeed or fail each on its own: a
+/// submission id stored already is a conflict and an unlock recorded already a failed commit,
+/// and neither takes the others with it.
+pub async fn concurrent_writes_succeed_or_fail_alone(store: &dyn ScoringStore) {
+    let at = now();
+    let (player, other) = (PlayerId::generate(at), PlayerId::generate(at));
+    let challenge = ChallengeRef::generate(at);
+    let existing = sample_submission(player, challenge);
+    SubmissionRepository::insert(store, &existing)
+        .await
+        .unwrap();
+    let first = commit(player, None, 30, None, at);
+    store.commit(&first).await.unwrap();
+    let achievement = AchievementId::generate(at);
+    let mut unlocking = commit(player, Some(&first.progress), 10, None, at);
+    unlocking.unlocks.push(Unlock {
+        player,
+        achievement,
+        xp: 10,
+        unlocked_at: at,
+    });
+    store.commit(&unlocking).await.unwrap();
+
+    let fresh: Vec<Submission> = (0..8)
+        .map(|_| sample_submission(player, challenge))
+        .collect();
+    let mut twice = commit(player, Some(&unlocking.progress), 10, None, at);
+    twice.unlocks = unlocking.unlocks.clone();
+    let good = commit(other, None, 40, None, at);
+    let inserts = futures::future::join_all(
+        fresh
+            .iter()
+            .chain([&existing])
+            .map(|s| SubmissionRepository::insert(store, s)),
+    );
+    let commits = futures::future::join_all([&twice, &good].map(|c| store.commit(c)));
+    let (inserted, committed) = futures::join!(inserts, commits);
+
+    assert!(inserted[..8].iter().all(Result::is_ok), "{inserted:?}");
+    assert!(
+        matches!(inserted[8], Err(StoreError::Conflict { .. })),
+        "{inserted:?}"
+    );
+    assert!(
+        committed[0].is_err() && committed[1].is_ok(),
+        "{committed:?}"
+    );
+    for s in &fresh {
+        assert_eq!(
+            SubmissionRepository::find(store, s.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(s)
+        );
+    }
+    assert_eq!(
+        SubmissionRepository::find(store, existing.id)
+            .await
+            .unwrap(),
+        Some(existing)
+    );
+    assert_eq!(
+        store.progress(player).await.unwrap(),
+        Some(unlocking.progress)
+    );
+    assert_eq!(store.progress(other).await.unwrap(), Some(good.progress));
+    assert_eq!(
+        store
+            .ledger(other, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
 /// Board pages carry competition ranks across pages; `around` and listing work.
 pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
     let at = now();
@@ -760,6 +837,7 @@ pub async fn run_all(store: &dyn ScoringStore) {
     submissions_list_and_delete(store).await;
     commits_are_all_or_nothing(store).await;
     concurrent_commits_from_one_snapshot_apply_once(store).await;
+    concurrent_writes_succeed_or_fail_alone(store).await;
     boards_rank_page_and_hide(store).await;
     challenge_boards_order_bests(store).await;
     top_orders_by_figure(store).await;

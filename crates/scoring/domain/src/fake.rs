@@ -137,9 +137,11 @@ impl AttemptRepository for InMemoryScoring {
 #[async_trait]
 impl SubmissionRepository for InMemoryScoring {
     async fn insert(&self, submission: &Submission) -> Result<(), StoreError> {
-        self.lock()
-            .submissions
-            .insert(submission.id, submission.clone());
+        let mut state = self.lock();
+        if state.submissions.contains_key(&submission.id) {
+            return Err(StoreError::conflict("id"));
+        }
+        state.submissions.insert(submission.id, submission.clone());
         Ok(())
     }
 

@@ -119,6 +119,11 @@ pub mod hashing {
         };
         let (tx, rx) = tokio::sync::oneshot::channel();
         pool.send(Box::new(move || {
+            // Whoever asked is gone (a client that gave up drops its request): a queued hash
+            // nobody awaits would only delay the logins still waiting behind it.
+            if tx.is_closed() {
+                return;
+            }
             let _ = tx.send(f());
         }))
         .map_err(|_| anyhow::anyhow!("the password hashing threads are gone"))?;
@@ -188,6 +193,48 @@ mod tests {
         for job in jobs {
             assert!(job.await.unwrap().is_ok(), "queued jobs all complete");
         }
+    }
+
+    #[tokio::test]
+    async fn queued_work_whose_caller_left_is_skipped() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::{Arc, RwLock};
+        use std::time::Duration;
+
+        // Every hashing thread busy until `gate` is released.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let gate = Arc::new(RwLock::new(()));
+        let closed = gate.write().unwrap();
+        let busy = Arc::new(AtomicUsize::new(0));
+        let blockers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (gate, busy) = (gate.clone(), busy.clone());
+                tokio::spawn(hashing::run(move || {
+                    busy.fetch_add(1, Ordering::SeqCst);
+                    drop(gate.read());
+                }))
+            })
+            .collect();
+        while busy.load(Ordering::SeqCst) < threads {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+
+        // Queued behind them, then abandoned by its caller.
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let abandoned = hashing::run(move || flag.store(true, Ordering::SeqCst));
+        assert!(tokio::time::timeout(Duration::from_millis(20), abandoned)
+            .await
+            .is_err());
+
+        drop(closed);
+        for blocker in blockers {
+            blocker.await.unwrap().unwrap();
+        }
+        // Work queued after it still runs; the abandoned job never did.
+        assert_eq!(hashing::run(|| 7).await.unwrap(), 7);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!ran.load(Ordering::SeqCst));
     }
 
     #[test]

@@ -43,10 +43,22 @@ impl PasswordHasher for BcryptHasher {
 /// The threads password hashes run on: one per CPU the process may use, in the idle scheduling
 /// class (Linux). bcrypt is deliberately slow; a flood of logins queues here and takes only the
 /// CPU time that request handling leaves, instead of one blocking thread per login competing
-/// with every other request. Under a load that leaves no CPU at all, logins wait.
+/// with every other request. Under a load that leaves no CPU at all, logins wait, for at most
+/// [`hashing::MAX_QUEUE_WAIT`]: then they are answered [`hashing::Busy`] (a 503) instead of
+/// being hashed for a client that has most likely given up, which would make every login
+/// after a flood wait for the whole backlog.
 pub mod hashing {
     use std::sync::mpsc::{channel, Receiver, Sender};
     use std::sync::{Arc, Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+
+    /// How long a hash may wait for a hashing thread before it is given up.
+    pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+    /// The hash was not computed: it waited longer than allowed for a hashing thread.
+    #[derive(Debug, thiserror::Error)]
+    #[error("password hashing is saturated: gave up after waiting {0:?} for a hashing thread")]
+    pub struct Busy(pub Duration);
 
     type Job = Box<dyn FnOnce() + Send>;
 
@@ -107,8 +119,18 @@ pub mod hashing {
         }
     }
 
-    /// Runs `f` on a hashing thread and awaits its result.
+    /// Runs `f` on a hashing thread and awaits its result; [`Busy`] if it waited more than
+    /// [`MAX_QUEUE_WAIT`] for one.
     pub async fn run<T, F>(f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        run_within(MAX_QUEUE_WAIT, f).await
+    }
+
+    /// [`run`], giving up after `max_wait` in the queue.
+    pub async fn run_within<T, F>(max_wait: Duration, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -118,16 +140,22 @@ pub mod hashing {
             return Ok(tokio::task::spawn_blocking(f).await?);
         };
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let queued = Instant::now();
         pool.send(Box::new(move || {
-            // Whoever asked is gone (a client that gave up drops its request): a queued hash
+            // Whoever asked is gone (its request was dropped), or has waited too long: a hash
             // nobody awaits would only delay the logins still waiting behind it.
+            let waited = queued.elapsed();
             if tx.is_closed() {
                 return;
             }
-            let _ = tx.send(f());
+            if waited > max_wait {
+                let _ = tx.send(Err(Busy(waited)));
+                return;
+            }
+            let _ = tx.send(Ok(f()));
         }))
         .map_err(|_| anyhow::anyhow!("the password hashing threads are gone"))?;
-        Ok(rx.await?)
+        Ok(rx.await??)
     }
 }
 
@@ -195,30 +223,41 @@ mod tests {
         }
     }
 
+    /// Occupies every hashing thread until the returned senders are dropped; returns once all
+    /// are busy, with the jobs' handles.
+    async fn occupy_every_hashing_thread() -> (
+        Vec<tokio::sync::oneshot::Sender<()>>,
+        Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    ) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let busy = Arc::new(AtomicUsize::new(0));
+        let (gates, jobs) = (0..threads)
+            .map(|_| {
+                let (release, gate) = tokio::sync::oneshot::channel::<()>();
+                let busy = busy.clone();
+                let job = tokio::spawn(hashing::run(move || {
+                    busy.fetch_add(1, Ordering::SeqCst);
+                    let _ = gate.blocking_recv();
+                }));
+                (release, job)
+            })
+            .unzip();
+        while busy.load(Ordering::SeqCst) < threads {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        (gates, jobs)
+    }
+
     #[tokio::test]
     async fn queued_work_whose_caller_left_is_skipped() {
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use std::sync::{Arc, RwLock};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
         use std::time::Duration;
 
-        // Every hashing thread busy until `gate` is released.
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let gate = Arc::new(RwLock::new(()));
-        let closed = gate.write().unwrap();
-        let busy = Arc::new(AtomicUsize::new(0));
-        let blockers: Vec<_> = (0..threads)
-            .map(|_| {
-                let (gate, busy) = (gate.clone(), busy.clone());
-                tokio::spawn(hashing::run(move || {
-                    busy.fetch_add(1, Ordering::SeqCst);
-                    drop(gate.read());
-                }))
-            })
-            .collect();
-        while busy.load(Ordering::SeqCst) < threads {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-
+        let (gates, blockers) = occupy_every_hashing_thread().await;
         // Queued behind them, then abandoned by its caller.
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
@@ -227,13 +266,38 @@ mod tests {
             .await
             .is_err());
 
-        drop(closed);
+        drop(gates);
         for blocker in blockers {
             blocker.await.unwrap().unwrap();
         }
         // Work queued after it still runs; the abandoned job never did.
         assert_eq!(hashing::run(|| 7).await.unwrap(), 7);
         tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!ran.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn work_that_waited_too_long_for_a_thread_is_answered_busy_not_run() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        let (gates, blockers) = occupy_every_hashing_thread().await;
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let late = tokio::spawn(hashing::run_within(Duration::from_millis(30), move || {
+            flag.store(true, Ordering::SeqCst)
+        }));
+        let patient = tokio::spawn(hashing::run_within(Duration::from_secs(60), || 7));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        drop(gates);
+
+        let err = late.await.unwrap().unwrap_err();
+        assert!(err.downcast_ref::<hashing::Busy>().is_some(), "{err:#}");
+        assert_eq!(patient.await.unwrap().unwrap(), 7);
+        for blocker in blockers {
+            blocker.await.unwrap().unwrap();
+        }
         assert!(!ran.load(Ordering::SeqCst));
     }
 

@@ -199,6 +199,15 @@ pub trait IdentityApi: Send + Sync {
     async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
 }
 
+/// A hasher's failure: saturated hashing threads are a retry-later (503), anything else a bug.
+fn hashing_error(e: anyhow::Error) -> IdentityError {
+    if e.is::<crate::crypto::hashing::Busy>() {
+        IdentityError::Unavailable(e)
+    } else {
+        IdentityError::Internal(e)
+    }
+}
+
 /// The identity rules over the outbound ports.
 pub struct IdentityService {
     ports: Ports,
@@ -256,7 +265,7 @@ impl IdentityService {
             .hasher
             .hash(password)
             .await
-            .map_err(IdentityError::Internal)
+            .map_err(hashing_error)
     }
 
     async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, IdentityError> {
@@ -264,7 +273,7 @@ impl IdentityService {
             .hasher
             .verify(password, hash)
             .await
-            .map_err(IdentityError::Internal)
+            .map_err(hashing_error)
     }
 
     async fn burn_time_like_a_verify(&self, password: &str) -> Result<(), IdentityError> {

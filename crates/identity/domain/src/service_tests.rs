@@ -223,6 +223,26 @@ async fn an_unknown_user_costs_a_full_password_check_and_looks_like_a_wrong_pass
 }
 
 #[tokio::test]
+async fn saturated_password_hashing_is_a_retry_later_not_an_internal_error() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    let mut hasher = MockPasswordHasher::new();
+    hasher.expect_verify().times(1).returning(|_, _| {
+        Err(crate::crypto::hashing::Busy(std::time::Duration::from_secs(11)).into())
+    });
+    let ports = Ports {
+        hasher: Arc::new(hasher),
+        ..w.service.ports.clone()
+    };
+    let service = IdentityService::new(ports, w.service.config.clone());
+    let err = service
+        .login("ada".into(), PASSWORD.into())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, IdentityError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
 async fn five_failures_lock_the_account_even_against_the_right_password_until_the_lock_lifts() {
     let w = world();
     w.service.register(register_cmd("ada")).await.unwrap();

@@ -42,6 +42,8 @@ impl TestApp {
             ),
             ("MAIL_DIR".into(), mail_dir.display().to_string()),
             ("BCRYPT_COST".into(), "4".into()),
+            // Tests run side by side: the idle-class hashing threads may wait long for a core.
+            ("PASSWORD_QUEUE_TIMEOUT_SECS".into(), "300".into()),
             ("JWT_SECRET".into(), JWT_SECRET.into()),
             (
                 "REFRESH_TOKEN_SECRET".into(),

@@ -69,6 +69,8 @@ pub struct Settings {
     /// Where generated secrets are kept when none are configured.
     pub secrets_file: PathBuf,
     pub bcrypt_cost: u32,
+    /// How long a login or registration may wait for a password hashing thread (then 503).
+    pub password_queue_timeout: std::time::Duration,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub lockout_threshold: u32,
@@ -241,6 +243,9 @@ impl Settings {
             refresh_secret,
             secrets_file,
             bcrypt_cost,
+            password_queue_timeout: std::time::Duration::from_secs(
+                parse(lookup, "PASSWORD_QUEUE_TIMEOUT_SECS", 10u64)?.max(1),
+            ),
             access_ttl: Duration::seconds(parse(lookup, "ACCESS_TOKEN_TTL_SECS", 900i64)?),
             refresh_ttl: Duration::seconds(parse(
                 lookup,
@@ -295,6 +300,7 @@ mod tests {
         assert_eq!(s.secrets_file, PathBuf::from("./data/secrets.json"));
         assert_eq!(s.cors_origins, vec!["http://localhost:5173"]);
         assert_eq!(s.bcrypt_cost, 12);
+        assert_eq!(s.password_queue_timeout, std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -248,7 +248,10 @@ pub fn identity_service(
         users: stores.users,
         refresh_tokens: stores.refresh_tokens,
         link_tokens: stores.link_tokens,
-        hasher: Arc::new(BcryptHasher::new(settings.bcrypt_cost)),
+        hasher: Arc::new(
+            BcryptHasher::new(settings.bcrypt_cost)
+                .waiting_at_most(settings.password_queue_timeout),
+        ),
         mailer,
         clock: Arc::new(SystemClock),
     };

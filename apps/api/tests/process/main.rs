@@ -26,6 +26,8 @@ fn base_command(dir: &std::path::Path) -> Command {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("BCRYPT_COST", "4")
+        // Tests run side by side: the idle-class hashing threads may wait long for a core.
+        .env("PASSWORD_QUEUE_TIMEOUT_SECS", "300")
         .env("DATABASE_PATH", dir.join("db/app.db"))
         .env("MAIL_DIR", dir.join("mail"));
     command

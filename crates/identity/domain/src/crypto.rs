@@ -12,14 +12,22 @@ use crate::ports::PasswordHasher;
 #[derive(Debug, Clone, Copy)]
 pub struct BcryptHasher {
     cost: u32,
+    max_wait: std::time::Duration,
 }
 
 impl BcryptHasher {
-    /// A hasher using `cost` (4..=31; 12 in production, 4 in tests).
+    /// A hasher using `cost` (4..=31; 12 in production, 4 in tests), waiting at most
+    /// [`hashing::MAX_QUEUE_WAIT`] for a hashing thread.
     pub fn new(cost: u32) -> Self {
         Self {
             cost: cost.clamp(4, 31),
+            max_wait: hashing::MAX_QUEUE_WAIT,
         }
+    }
+
+    /// The same, giving up (with [`hashing::Busy`]) after `max_wait` in the hashing queue.
+    pub fn waiting_at_most(self, max_wait: std::time::Duration) -> Self {
+        Self { max_wait, ..self }
     }
 }
 
@@ -30,13 +38,19 @@ impl PasswordHasher for BcryptHasher {
         let cost = self.cost;
         // The service rejects passwords over 72 bytes; non_truncating_hash makes that a hard error
         // here too instead of a silent truncation.
-        Ok(hashing::run(move || bcrypt::non_truncating_hash(password, cost)).await??)
+        Ok(hashing::run_within(self.max_wait, move || {
+            bcrypt::non_truncating_hash(password, cost)
+        })
+        .await??)
     }
 
     async fn verify(&self, password: &str, hash: &str) -> anyhow::Result<bool> {
         let password = password.to_owned();
         let hash = hash.to_owned();
-        hashing::run(move || bcrypt::non_truncating_verify(password, &hash).unwrap_or(false)).await
+        hashing::run_within(self.max_wait, move || {
+            bcrypt::non_truncating_verify(password, &hash).unwrap_or(false)
+        })
+        .await
     }
 }
 
@@ -52,7 +66,7 @@ pub mod hashing {
     use std::sync::{Arc, Mutex, OnceLock};
     use std::time::{Duration, Instant};
 
-    /// How long a hash may wait for a hashing thread before it is given up.
+    /// How long a hash may wait for a hashing thread before it is given up (by default).
     pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
     /// The hash was not computed: it waited longer than allowed for a hashing thread.

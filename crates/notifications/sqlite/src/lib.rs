@@ -106,7 +106,7 @@ fn count(value: i64) -> u64 {
 #[async_trait]
 impl NotificationRepository for SqliteNotifications {
     async fn insert_many(&self, items: &[Notification]) -> Result<usize, StoreError> {
-        let mut tx = self.db.writes().begin().await.map_err(store_error)?;
+        let mut tx = self.db.begin_write().await.map_err(store_error)?;
         let mut stored = 0;
         for n in items {
             let data = serde_json::to_string(&n.data).map_err(|e| StoreError::Other(e.into()))?;

@@ -143,13 +143,7 @@ impl SqliteScoring {
         &self,
         batch: &[Waiting],
     ) -> Result<Vec<Result<(), CommitError>>, StoreError> {
-        // IMMEDIATE: take the write lock first (other processes may write the file too).
-        let mut tx = self
-            .db
-            .writes()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
+        let mut tx = self.db.begin_write().await.map_err(store_error)?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for waiting in batch {
             sqlx::query("SAVEPOINT scoring")

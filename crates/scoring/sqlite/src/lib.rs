@@ -1,9 +1,10 @@
 //! SQLite adapter of the scoring ports; [`migrate`] applies this context's migrations.
 //!
-//! [`SqliteScoring`] implements every store port. A scoring commit is one `BEGIN IMMEDIATE`
-//! transaction; with [`SqliteScoring::mirroring`] it also advances the challenge's stats columns
-//! and the user's stats columns (owned by the challenges and identity adapters, written here so
-//! they change atomically with the ledger).
+//! [`SqliteScoring`] implements every store port. Scoring commits are written in batches (one
+//! `BEGIN IMMEDIATE` transaction per batch, a savepoint per commit: see `batch`); with
+//! [`SqliteScoring::mirroring`] it also advances the challenge's stats columns and the user's
+//! stats columns (owned by the challenges and identity adapters, written here so they change
+//! atomically with the ledger).
 
 mod achievements;
 mod attempts;

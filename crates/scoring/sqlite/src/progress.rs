@@ -395,12 +395,7 @@ impl ProgressRepository for SqliteScoring {
     }
 
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError> {
-        let mut tx = self
-            .db
-            .writes()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
+        let mut tx = self.db.begin_write().await.map_err(store_error)?;
         let p = player.to_hex();
         // The boards' buckets follow `board_scores.listed` by trigger.
         for sql in [

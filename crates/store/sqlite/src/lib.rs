@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use stackrush_kernel::StoreError;
 
 /// The database as the adapters use it: every write goes through [`Db::writes`], a pool of
@@ -25,7 +25,7 @@ pub struct Db {
     writer_thread: Option<Arc<WriterThread>>,
 }
 
-/// A thread of its own for transactions of many statements (see [`Db::on_writer_thread`]).
+/// A thread of its own for transactions of many statements (see [`Db::spawn_on_writer_thread`]).
 #[derive(Debug)]
 struct WriterThread {
     runtime: tokio::runtime::Handle,
@@ -62,6 +62,13 @@ impl Db {
     /// The writer: one connection, handed to one writer at a time.
     pub fn writes(&self) -> &SqlitePool {
         &self.writes
+    }
+
+    /// A transaction on the writer that takes SQLite's write lock at once (`BEGIN IMMEDIATE`):
+    /// one that reads before it writes cannot then find its snapshot outdated by another
+    /// process writing the same file (`seed`, `admin`); it waits for them at the start instead.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.writes.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Starts `work` (transactions of many statements on [`Db::writes`]) on a thread of its
@@ -246,7 +253,7 @@ mod tests {
 
     /// Reads `n`, waits `pause` holding the writer, writes `n + 1`.
     async fn increment(db: &Db, pause: Duration) {
-        let mut tx = db.writes().begin().await.unwrap();
+        let mut tx = db.begin_write().await.unwrap();
         let n: i64 = sqlx::query_scalar("SELECT n FROM t")
             .fetch_one(&mut *tx)
             .await
@@ -279,7 +286,6 @@ mod tests {
         }
         // The same through the writer thread.
         let on_thread = (0..16).map(|_| {
-            let db = db.clone();
             let (done, outcome) = tokio::sync::oneshot::channel();
             let inner = db.clone();
             db.spawn_on_writer_thread(async move {

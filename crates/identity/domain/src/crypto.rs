@@ -38,7 +38,7 @@ impl PasswordHasher for BcryptHasher {
         let cost = self.cost;
         // The service rejects passwords over 72 bytes; non_truncating_hash makes that a hard error
         // here too instead of a silent truncation.
-        Ok(hashing::run_within(self.max_wait, move || {
+        Ok(hashing::run(self.max_wait, move || {
             bcrypt::non_truncating_hash(password, cost)
         })
         .await??)
@@ -47,7 +47,7 @@ impl PasswordHasher for BcryptHasher {
     async fn verify(&self, password: &str, hash: &str) -> anyhow::Result<bool> {
         let password = password.to_owned();
         let hash = hash.to_owned();
-        hashing::run_within(self.max_wait, move || {
+        hashing::run(self.max_wait, move || {
             bcrypt::non_truncating_verify(password, &hash).unwrap_or(false)
         })
         .await
@@ -134,17 +134,8 @@ pub mod hashing {
     }
 
     /// Runs `f` on a hashing thread and awaits its result; [`Busy`] if it waited more than
-    /// [`MAX_QUEUE_WAIT`] for one.
-    pub async fn run<T, F>(f: F) -> anyhow::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce() -> T + Send + 'static,
-    {
-        run_within(MAX_QUEUE_WAIT, f).await
-    }
-
-    /// [`run`], giving up after `max_wait` in the queue.
-    pub async fn run_within<T, F>(max_wait: Duration, f: F) -> anyhow::Result<T>
+    /// `max_wait` for one.
+    pub async fn run<T, F>(max_wait: Duration, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -215,7 +206,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashing_threads_run_at_the_lowest_priority_and_in_parallel() {
-        let (policy, name) = hashing::run(|| {
+        let (policy, name) = hashing::run(hashing::MAX_QUEUE_WAIT, || {
             let policy = thread_priority::unix::thread_schedule_policy();
             (policy, std::thread::current().name().map(str::to_owned))
         })
@@ -252,7 +243,7 @@ mod tests {
             .map(|_| {
                 let (release, gate) = tokio::sync::oneshot::channel::<()>();
                 let busy = busy.clone();
-                let job = tokio::spawn(hashing::run(move || {
+                let job = tokio::spawn(hashing::run(hashing::MAX_QUEUE_WAIT, move || {
                     busy.fetch_add(1, Ordering::SeqCst);
                     let _ = gate.blocking_recv();
                 }));
@@ -275,7 +266,9 @@ mod tests {
         // Queued behind them, then abandoned by its caller.
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
-        let abandoned = hashing::run(move || flag.store(true, Ordering::SeqCst));
+        let abandoned = hashing::run(hashing::MAX_QUEUE_WAIT, move || {
+            flag.store(true, Ordering::SeqCst)
+        });
         assert!(tokio::time::timeout(Duration::from_millis(20), abandoned)
             .await
             .is_err());
@@ -285,7 +278,10 @@ mod tests {
             blocker.await.unwrap().unwrap();
         }
         // Work queued after it still runs; the abandoned job never did.
-        assert_eq!(hashing::run(|| 7).await.unwrap(), 7);
+        assert_eq!(
+            hashing::run(hashing::MAX_QUEUE_WAIT, || 7).await.unwrap(),
+            7
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!ran.load(Ordering::SeqCst));
     }
@@ -299,10 +295,10 @@ mod tests {
         let (gates, blockers) = occupy_every_hashing_thread().await;
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
-        let late = tokio::spawn(hashing::run_within(Duration::from_millis(30), move || {
+        let late = tokio::spawn(hashing::run(Duration::from_millis(30), move || {
             flag.store(true, Ordering::SeqCst)
         }));
-        let patient = tokio::spawn(hashing::run_within(Duration::from_secs(60), || 7));
+        let patient = tokio::spawn(hashing::run(Duration::from_secs(60), || 7));
         tokio::time::sleep(Duration::from_millis(60)).await;
         drop(gates);
 

@@ -846,20 +846,26 @@ end
     // (quiet p99, flooded p99) of the list and of the count, per round.
     let mut rounds = Vec::new();
     for round in 1..=args.flood_rounds.max(1) {
-        let quiet_challenges = scenario(
-            &ctx,
-            &format!("challenges, quiet (16 conns), round {round}"),
-            &challenge_paths,
-            &[],
-            quiet_c,
-        )?;
-        let quiet_unread = scenario(
-            &ctx,
-            &format!("unread count, quiet (16 conns), round {round}"),
-            &unread,
-            &tokens,
-            quiet_c,
-        )?;
+        // The list and the count, one after the other, labelled with what surrounds them.
+        let reads = |when: &str| -> anyhow::Result<(Row, Row)> {
+            Ok((
+                scenario(
+                    &ctx,
+                    &format!("challenges, {when}, round {round}"),
+                    &challenge_paths,
+                    &[],
+                    quiet_c,
+                )?,
+                scenario(
+                    &ctx,
+                    &format!("unread count, {when}, round {round}"),
+                    &unread,
+                    &tokens,
+                    quiet_c,
+                )?,
+            ))
+        };
+        let (quiet_challenges, quiet_unread) = reads("quiet (16 conns)")?;
         let flood_dir = dir.clone();
         let flood_base = ctx.server.base.clone();
         let login_script = login_script.clone();
@@ -876,20 +882,7 @@ end
             )
         });
         std::thread::sleep(Duration::from_secs(2));
-        let busy_challenges = scenario(
-            &ctx,
-            &format!("challenges, during a login flood, round {round}"),
-            &challenge_paths,
-            &[],
-            quiet_c,
-        )?;
-        let busy_unread = scenario(
-            &ctx,
-            &format!("unread count, during a login flood, round {round}"),
-            &unread,
-            &tokens,
-            quiet_c,
-        )?;
+        let (busy_challenges, busy_unread) = reads("during a login flood")?;
         let flood = flood
             .join()
             .map_err(|_| anyhow!("the flood thread panicked"))??;

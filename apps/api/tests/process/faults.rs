@@ -757,6 +757,32 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
         }
     };
     assert_eq!(register("before".into()).await.0, StatusCode::CREATED);
+    // Submissions and scorings go through the other writer connection (the group commit).
+    let admin = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (challenge_id, tests) = challenge(&api, &admin, "Disk faults").await;
+    let player = api.login("before", PASSWORD).await;
+    let submit = || {
+        let (api, player, challenge_id) = (api.clone(), player.clone(), challenge_id.clone());
+        async move {
+            api.post(
+                "/api/submissions",
+                Some(&player),
+                json!({"challengeId": challenge_id, "code": "function f() {}",
+                       "language": "javascript"}),
+            )
+            .await
+        }
+    };
+    let score = |id: String| {
+        let (api, player, run) = (api.clone(), player.clone(), passing_run(&tests));
+        async move {
+            api.post(&format!("/api/submissions/{id}/score"), Some(&player), run)
+                .await
+        }
+    };
+    let (status, created) = submit().await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let mut pending = created["data"]["_id"].as_str().unwrap().to_owned();
     for error in ["ENOSPC", "EIO"] {
         let Some(mut tracer) = inject_write_errors(server.pid(), error) else {
             eprintln!("SKIPPED: write-error injection (strace missing or not permitted here)");
@@ -766,6 +792,14 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
         let (status, body) = register(format!("during{error}")).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}: {body}");
         assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+        assert!(started.elapsed() < Duration::from_secs(8));
+        for (what, (status, body)) in [
+            ("a submission", submit().await),
+            ("a scoring", score(pending.clone()).await),
+        ] {
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}, {what}: {body}");
+            assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+        }
         assert!(started.elapsed() < Duration::from_secs(8));
         // Reads need no writes.
         let (status, _) = api.get("/api/challenges", None).await;
@@ -790,6 +824,12 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
             StatusCode::UNAUTHORIZED,
             "{error}: the failed write left nothing"
         );
+        // The refused scoring left its submission pending: it scores now, once.
+        let (status, body) = score(pending.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{error}: {body}");
+        let (status, created) = submit().await;
+        assert_eq!(status, StatusCode::CREATED, "{error}: {created}");
+        pending = created["data"]["_id"].as_str().unwrap().to_owned();
     }
     server.signal("TERM");
     assert_eq!(server.wait_exit(Duration::from_secs(30)), Some(0));
@@ -809,4 +849,19 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
         .await
         .unwrap();
     assert_eq!(users, 4, "admin, before, afterENOSPC, afterEIO");
+    let (submissions, scored): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(scored_at) FROM submissions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((submissions, scored), (3, 2), "one before, one after each fault");
+    let (xp, ledger): (i64, i64) = sqlx::query_as(
+        "SELECT u.xp, (SELECT COALESCE(SUM(delta), 0) FROM xp_ledger l WHERE l.player = u.id) \
+         FROM users u WHERE u.username = 'before'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(xp > 0);
+    assert_eq!(xp, ledger, "XP equals the ledger");
 }

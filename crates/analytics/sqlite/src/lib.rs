@@ -31,8 +31,8 @@ pub struct SqliteFocusSessions {
 
 impl SqliteFocusSessions {
     /// The adapter over `db` (migrated with [`migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

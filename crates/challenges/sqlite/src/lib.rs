@@ -28,8 +28,8 @@ pub struct SqliteChallenges {
 
 impl SqliteChallenges {
     /// The adapter over `db` (migrated with [`migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

@@ -15,8 +15,8 @@ pub struct SqliteLinkTokens {
 
 impl SqliteLinkTokens {
     /// The adapter over `db` (migrated with [`crate::migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

@@ -17,8 +17,8 @@ pub struct SqliteRefreshTokens {
 
 impl SqliteRefreshTokens {
     /// The adapter over `db` (migrated with [`crate::migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

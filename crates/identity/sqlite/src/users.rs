@@ -19,8 +19,8 @@ pub struct SqliteUsers {
 
 impl SqliteUsers {
     /// The adapter over `db` (migrated with [`crate::migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

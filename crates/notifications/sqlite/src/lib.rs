@@ -35,8 +35,8 @@ pub struct SqliteNotifications {
 
 impl SqliteNotifications {
     /// The adapter over `db` (migrated with [`migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self { db: db.into() }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 

@@ -1,15 +1,16 @@
 //! SQLite adapter of the scoring ports; [`migrate`] applies this context's migrations.
 //!
-//! [`SqliteScoring`] implements every store port. Scoring commits are written in batches (one
-//! `BEGIN IMMEDIATE` transaction per batch, a savepoint per commit: see `batch`); with
+//! [`SqliteScoring`] implements every store port. Scoring commits and new submissions are written
+//! by the store's synchronous writer in group commits (one transaction per batch, a savepoint
+//! per write: see `commit` and `stackrush_store_sqlite::Db::write`); with
 //! [`SqliteScoring::mirroring`] it also advances the challenge's stats columns and the user's
 //! stats columns (owned by the challenges and identity adapters, written here so they change
 //! atomically with the ledger).
 
 mod achievements;
 mod attempts;
-mod batch;
 mod boards;
+mod commit;
 mod progress;
 mod rows;
 mod submissions;
@@ -23,21 +24,25 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
 }
 
 fn store_error(err: sqlx::Error) -> StoreError {
-    stackrush_store_sqlite::store_error(
-        err,
-        &[
-            ("achievements.key", "key"),
-            ("player_achievements", "unlock"),
-        ],
-    )
+    stackrush_store_sqlite::store_error(err, KEYS)
 }
+
+/// [`store_error`] for the synchronous writer.
+fn sync_store_error(err: rusqlite::Error) -> StoreError {
+    stackrush_store_sqlite::sync_store_error(err, KEYS)
+}
+
+/// Unique indexes and the conflict key each stands for.
+const KEYS: &[(&str, &str)] = &[
+    ("achievements.key", "key"),
+    ("player_achievements", "unlock"),
+];
 
 /// Every scoring store port on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteScoring {
     db: Db,
     mirror: bool,
-    batches: std::sync::Arc<batch::Batches>,
 }
 
 /// The attempts port alone (the same adapter).
@@ -45,12 +50,8 @@ pub type SqliteAttempts = SqliteScoring;
 
 impl SqliteScoring {
     /// The adapter over `db` (migrated with [`migrate`]).
-    pub fn new(db: impl Into<Db>) -> Self {
-        Self {
-            db: db.into(),
-            mirror: false,
-            batches: std::sync::Arc::default(),
-        }
+    pub fn new(db: Db) -> Self {
+        Self { db, mirror: false }
     }
 
     /// Also writes each commit's effect into the `challenges` stats columns and the `users`

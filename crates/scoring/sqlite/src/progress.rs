@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Sqlite, Transaction};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::achievement::AchievementId;
 use stackrush_scoring::ports::ProgressRepository;
@@ -13,10 +12,10 @@ use stackrush_scoring::progress::{
 };
 use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{ChallengeRef, Language, PlayerId};
-use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
+use stackrush_store_sqlite::{corrupt, from_millis, opt_from_millis, WriteError};
 
-use crate::rows::{get, json, parsed, parsed_opt, to_json};
-use crate::{n, store_error, u, SqliteScoring};
+use crate::rows::{get, json, parsed, parsed_opt, Row};
+use crate::{n, store_error, sync_store_error, u, SqliteScoring};
 
 const PROGRESS: &str = "player, xp, level, attempts, completed, streak, best_streak, last_day, \
     last_active_at, listed, version";
@@ -39,7 +38,7 @@ const SNAPSHOT: &str = "SELECT p.player, p.xp, p.level, p.attempts, p.completed,
     LEFT JOIN progress AS p ON p.player = ?1 \
     LEFT JOIN challenge_bests AS b ON b.challenge = ?2 AND b.player = ?1";
 
-pub(crate) fn progress_row(row: &SqliteRow) -> Result<Progress, StoreError> {
+pub(crate) fn progress_row(row: &impl Row) -> Result<Progress, StoreError> {
     let last_day: Option<String> = get(row, "last_day")?;
     Ok(Progress {
         player: parsed(row, "player")?,
@@ -61,12 +60,12 @@ pub(crate) fn progress_row(row: &SqliteRow) -> Result<Progress, StoreError> {
     })
 }
 
-pub(crate) fn best_row(row: &SqliteRow) -> Result<ChallengeBest, StoreError> {
+pub(crate) fn best_row(row: &impl Row) -> Result<ChallengeBest, StoreError> {
     best_row_as(row, "")
 }
 
 /// A best read from columns named with `prefix` (`b_challenge`, …) in a joined row.
-fn best_row_as(row: &SqliteRow, prefix: &str) -> Result<ChallengeBest, StoreError> {
+fn best_row_as(row: &impl Row, prefix: &str) -> Result<ChallengeBest, StoreError> {
     let column = |name: &str| format!("{prefix}{name}");
     Ok(ChallengeBest {
         player: parsed(row, &column("player"))?,
@@ -99,203 +98,40 @@ fn ledger_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
     })
 }
 
-/// A failed statement inside a commit: conflicts mean someone else got there first.
-fn commit_error(err: sqlx::Error) -> CommitError {
-    match store_error(err) {
-        StoreError::Conflict { .. } => CommitError::Stale,
-        e => CommitError::Store(e),
-    }
-}
-
-async fn write_progress(
-    tx: &mut Transaction<'static, Sqlite>,
-    c: &ScoringCommit,
-) -> Result<(), CommitError> {
-    let p = &c.progress;
-    let sql = if c.expected_version == 0 {
-        format!(
-            "INSERT INTO progress ({PROGRESS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-             ON CONFLICT (player) DO NOTHING"
-        )
-    } else {
-        "UPDATE progress SET xp = ?2, level = ?3, attempts = ?4, completed = ?5, streak = ?6, \
-           best_streak = ?7, last_day = ?8, last_active_at = ?9, listed = ?10, version = ?11 \
-         WHERE player = ?1 AND version = ?12"
-            .to_owned()
+/// The snapshot from [`SNAPSHOT`]'s row (which always exists; the joined parts are NULL when
+/// missing).
+fn snapshot_row(row: &impl Row) -> Result<PlayerSnapshot, StoreError> {
+    let progress = match get::<Option<String>>(row, "player")? {
+        Some(_) => Some(progress_row(row)?),
+        None => None,
     };
-    let done = sqlx::query(&sql)
-        .bind(p.player.to_hex())
-        .bind(n(p.xp))
-        .bind(i64::from(p.level))
-        .bind(n(p.attempts))
-        .bind(n(p.completed))
-        .bind(i64::from(p.streak.current))
-        .bind(i64::from(p.streak.best))
-        .bind(p.streak.last_day.map(|d| d.to_string()))
-        .bind(p.last_active_at.map(millis))
-        .bind(p.listed)
-        .bind(n(p.version))
-        .bind(n(c.expected_version))
-        .execute(&mut **tx)
-        .await
-        .map_err(commit_error)?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(CommitError::Stale)
-    }
-}
-
-/// Writes the player's score on each board the commit moves, in one statement; the boards'
-/// buckets follow by trigger (`3004_bucket_triggers.sql`).
-async fn move_on_boards(
-    tx: &mut Transaction<'static, Sqlite>,
-    c: &ScoringCommit,
-    at: i64,
-) -> Result<(), CommitError> {
-    let player = c.progress.player.to_hex();
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO board_scores (board, player, xp, reached_at, listed) ",
-    );
-    q.push_values(&c.boards, |mut row, m| {
-        row.push_bind(m.key.clone())
-            .push_bind(player.clone())
-            .push_bind(n(m.to))
-            .push_bind(at)
-            .push_bind(c.progress.listed);
-    });
-    q.push(
-        " ON CONFLICT (board, player) DO UPDATE SET xp = excluded.xp, \
-           reached_at = excluded.reached_at, listed = excluded.listed",
-    );
-    q.build().execute(&mut **tx).await.map_err(commit_error)?;
-    Ok(())
-}
-
-impl SqliteScoring {
-    /// Writes commit `c` inside the open transaction `tx` (the caller commits or rolls back).
-    pub(crate) async fn apply_in(
-        &self,
-        tx: &mut Transaction<'static, Sqlite>,
-        c: &ScoringCommit,
-    ) -> Result<(), CommitError> {
-        let at = millis(c.at);
-        if let Some(s) = &c.submission {
-            let done = sqlx::query(
-                "UPDATE submissions SET status = ?2, score = ?3, success = ?4, execution_time = ?5, \
-                   xp_awarded = ?6, execution = ?7, scored_at = ?8, updated_at = ?9 \
-                 WHERE id = ?1 AND scored_at IS NULL",
-            )
-            .bind(s.id.to_hex())
-            .bind(s.execution.status.as_str())
-            .bind(s.execution.score)
-            .bind(s.success)
-            .bind(s.execution.execution_time.map(n))
-            .bind(n(s.xp_awarded))
-            .bind(to_json(&s.execution)?)
-            .bind(s.scored_at.map(millis))
-            .bind(millis(s.updated_at))
-            .execute(&mut **tx)
-            .await
-            .map_err(commit_error)?;
-            if done.rows_affected() != 1 {
-                return Err(CommitError::AlreadyScored);
-            }
-        }
-        write_progress(tx, c).await?;
-        if !c.ledger.is_empty() {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, balance, at) ",
-            );
-            q.push_values(&c.ledger, |mut row, e| {
-                let (kind, source) = match e.source {
-                    XpSource::Submission(id) => ("submission", id.to_hex()),
-                    XpSource::Achievement(id) => ("achievement", id.to_hex()),
-                };
-                row.push_bind(e.id.to_hex())
-                    .push_bind(e.player.to_hex())
-                    .push_bind(e.delta)
-                    .push_bind(e.reason.as_str())
-                    .push_bind(kind)
-                    .push_bind(source)
-                    .push_bind(e.challenge.map(|c| c.to_hex()))
-                    .push_bind(n(e.balance))
-                    .push_bind(millis(e.at));
-            });
-            q.build().execute(&mut **tx).await.map_err(commit_error)?;
-        }
-        if !c.boards.is_empty() {
-            move_on_boards(tx, c, at).await?;
-        }
-        if let Some(b) = &c.best {
-            sqlx::query(
-                "INSERT INTO challenge_bests (challenge, player, submission, score, achieved_at, execution_time, listed) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (challenge, player) DO UPDATE SET submission = excluded.submission, \
-                   score = excluded.score, achieved_at = excluded.achieved_at, \
-                   execution_time = excluded.execution_time, listed = excluded.listed",
-            )
-            .bind(b.challenge.to_hex())
-            .bind(b.player.to_hex())
-            .bind(b.submission.to_hex())
-            .bind(b.score)
-            .bind(millis(b.achieved_at))
-            .bind(b.execution_time.map(n))
-            .bind(b.listed)
-            .execute(&mut **tx)
-            .await
-            .map_err(commit_error)?;
-        }
-        for unlock in &c.unlocks {
-            sqlx::query(
-                "INSERT INTO player_achievements (player, achievement, unlocked_at) VALUES (?1, ?2, ?3)",
-            )
-            .bind(unlock.player.to_hex())
-            .bind(unlock.achievement.to_hex())
-            .bind(millis(unlock.unlocked_at))
-            .execute(&mut **tx)
-            .await
-            .map_err(commit_error)?;
-        }
-        if self.mirror {
-            if let Some(d) = &c.challenge_stats {
-                // Every right-hand side reads the row as it was: one consistent step.
-                sqlx::query(
-                    "UPDATE challenges SET total_attempts = total_attempts + 1, \
-                       successful_attempts = successful_attempts + ?2, \
-                       average_score = (average_score * total_attempts + ?3) / (total_attempts + 1), \
-                       average_time = CASE WHEN ?2 = 1 \
-                         THEN (average_time * successful_attempts + ?4) / (successful_attempts + 1) \
-                         ELSE average_time END, \
-                       popularity_score = (total_attempts + 1) + 2 * (successful_attempts + ?2) \
-                     WHERE id = ?1",
-                )
-                .bind(d.challenge.to_hex())
-                .bind(i64::from(d.success))
-                .bind(d.score)
-                .bind(d.time_spent.unwrap_or(0.0))
-                .execute(&mut **tx)
-                .await
-                .map_err(commit_error)?;
-            }
-            let p = &c.progress;
-            sqlx::query(
-                "UPDATE users SET xp = ?2, level = ?3, total_challenges = ?4, \
-                   completed_challenges = ?5, streak = ?6, last_active_date = ?7 WHERE id = ?1",
-            )
-            .bind(p.player.to_hex())
-            .bind(n(p.xp))
-            .bind(i64::from(p.level))
-            .bind(n(p.attempts))
-            .bind(n(p.completed))
-            .bind(i64::from(p.streak.current))
-            .bind(p.last_active_at.map(millis))
-            .execute(&mut **tx)
-            .await
-            .map_err(commit_error)?;
-        }
-        Ok(())
-    }
+    let best = match get::<Option<String>>(row, "b_player")? {
+        Some(_) => Some(best_row_as(row, "b_")?),
+        None => None,
+    };
+    let unlocked: Vec<String> = json(row, "unlocked")?;
+    let languages: Vec<(String, i64)> = json(row, "languages")?;
+    Ok(PlayerSnapshot {
+        progress,
+        best,
+        weekly_xp: get::<Option<i64>>(row, "weekly_xp")?.map_or(0, u),
+        monthly_xp: get::<Option<i64>>(row, "monthly_xp")?.map_or(0, u),
+        unlocked: unlocked
+            .iter()
+            .map(|a| {
+                a.parse::<AchievementId>()
+                    .map_err(|e| corrupt("achievement", e))
+            })
+            .collect::<Result<_, _>>()?,
+        language_successes: languages
+            .into_iter()
+            .map(|(l, count)| {
+                Language::parse(&l)
+                    .map(|l| (l, u(count)))
+                    .ok_or_else(|| corrupt("language", l))
+            })
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 #[async_trait]
@@ -306,52 +142,33 @@ impl ProgressRepository for SqliteScoring {
         challenge: Option<ChallengeRef>,
         windows: [String; 2],
     ) -> Result<PlayerSnapshot, StoreError> {
-        // One statement: a consistent view of everything the plan starts from, in one trip to
-        // the connection (the row always exists; the joined parts are NULL when missing).
-        let row = sqlx::query(SNAPSHOT)
-            .bind(player.to_hex())
-            .bind(challenge.map(|c| c.to_hex()))
-            .bind(&windows[0])
-            .bind(&windows[1])
-            .fetch_one(self.db.reads())
+        // One statement: a consistent view of everything the plan starts from. It runs on the
+        // writer, where the commit planned from it will run: that connection's page cache holds
+        // the pages both need (a reader's is emptied by every commit), and it is answered only
+        // once the batch it ran in committed, so it never reports a write that was undone.
+        let params = (player.to_hex(), challenge.map(|c| c.to_hex()), windows);
+        self.db
+            .write(move |conn| {
+                let (player, challenge, [weekly, monthly]) = &params;
+                let mut query = conn.prepare_cached(SNAPSHOT).map_err(sync_store_error)?;
+                let mut rows = query
+                    .query(rusqlite::params![player, challenge, weekly, monthly])
+                    .map_err(sync_store_error)?;
+                let row = rows
+                    .next()
+                    .map_err(sync_store_error)?
+                    .ok_or_else(|| corrupt("snapshot", "no row"))?;
+                snapshot_row(row)
+            })
             .await
-            .map_err(store_error)?;
-        let progress = match get::<Option<String>>(&row, "player")? {
-            Some(_) => Some(progress_row(&row)?),
-            None => None,
-        };
-        let best = match get::<Option<String>>(&row, "b_player")? {
-            Some(_) => Some(best_row_as(&row, "b_")?),
-            None => None,
-        };
-        let unlocked: Vec<String> = json(&row, "unlocked")?;
-        let languages: Vec<(String, i64)> = json(&row, "languages")?;
-        Ok(PlayerSnapshot {
-            progress,
-            best,
-            weekly_xp: get::<Option<i64>>(&row, "weekly_xp")?.map_or(0, u),
-            monthly_xp: get::<Option<i64>>(&row, "monthly_xp")?.map_or(0, u),
-            unlocked: unlocked
-                .iter()
-                .map(|a| {
-                    a.parse::<AchievementId>()
-                        .map_err(|e| corrupt("achievement", e))
-                })
-                .collect::<Result<_, _>>()?,
-            language_successes: languages
-                .into_iter()
-                .map(|(l, count)| {
-                    Language::parse(&l)
-                        .map(|l| (l, u(count)))
-                        .ok_or_else(|| corrupt("language", l))
-                })
-                .collect::<Result<_, _>>()?,
-        })
+            .map_err(|e| match e {
+                WriteError::Job(e) | WriteError::Store(e) => e,
+            })
     }
 
     async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError> {
         // Together with the commits that arrive while another batch holds the writer.
-        self.batches.commit(self, commit).await
+        self.apply(commit).await
     }
 
     async fn progress(&self, player: PlayerId) -> Result<Option<Progress>, StoreError> {

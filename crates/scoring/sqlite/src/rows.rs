@@ -1,22 +1,48 @@
-//! Reading typed values out of rows.
+//! Reading typed values out of rows, from sqlx (the readers) or rusqlite (the writer).
 
 use std::str::FromStr;
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row as _, Sqlite};
 use stackrush_kernel::StoreError;
 use stackrush_store_sqlite::corrupt;
 
-/// Column `column` of `row`.
-pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+/// A value both drivers decode.
+pub(crate) trait Value:
+    for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + rusqlite::types::FromSql
 {
-    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+impl<T> Value for T where
+    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + rusqlite::types::FromSql
+{
+}
+
+/// A result row of either driver.
+pub(crate) trait Row {
+    /// Column `column`, or why it cannot be read as `T`.
+    fn value<T: Value>(&self, column: &str) -> Result<T, String>;
+}
+
+impl Row for SqliteRow {
+    fn value<T: Value>(&self, column: &str) -> Result<T, String> {
+        self.try_get(column).map_err(|e| e.to_string())
+    }
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn value<T: Value>(&self, column: &str) -> Result<T, String> {
+        self.get(column).map_err(|e| e.to_string())
+    }
+}
+
+/// Column `column` of `row`.
+pub(crate) fn get<T: Value>(row: &impl Row, column: &str) -> Result<T, StoreError> {
+    row.value(column).map_err(|e| corrupt(column, e))
 }
 
 /// Column `column` parsed (ids, enums by name).
-pub(crate) fn parsed<T: FromStr>(row: &SqliteRow, column: &str) -> Result<T, StoreError>
+pub(crate) fn parsed<T: FromStr>(row: &impl Row, column: &str) -> Result<T, StoreError>
 where
     T::Err: std::fmt::Display,
 {
@@ -25,7 +51,7 @@ where
 }
 
 /// Optional column `column` parsed.
-pub(crate) fn parsed_opt<T: FromStr>(row: &SqliteRow, column: &str) -> Result<Option<T>, StoreError>
+pub(crate) fn parsed_opt<T: FromStr>(row: &impl Row, column: &str) -> Result<Option<T>, StoreError>
 where
     T::Err: std::fmt::Display,
 {
@@ -36,7 +62,7 @@ where
 
 /// Column `column` holding JSON.
 pub(crate) fn json<T: serde::de::DeserializeOwned>(
-    row: &SqliteRow,
+    row: &impl Row,
     column: &str,
 ) -> Result<T, StoreError> {
     let text: String = get(row, column)?;

@@ -1,7 +1,10 @@
 //! Submissions in the `submissions` table: what lists filter and sort on has its own columns,
 //! the execution record and simulation are JSON.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
+use rusqlite::params;
 use sqlx::sqlite::SqliteRow;
 use sqlx::QueryBuilder;
 use stackrush_kernel::{Page, PageRequest, StoreError};
@@ -10,14 +13,25 @@ use stackrush_scoring::{
     Language, PlayerId, RunStatus, Simulation, Submission, SubmissionFacts, SubmissionFilter,
     SubmissionId, SubmissionSort,
 };
-use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
+use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis, WriteError};
 
 use crate::rows::{get, json, parsed, parsed_opt, to_json};
-use crate::{n, store_error, u, SqliteScoring};
+use crate::{n, store_error, sync_store_error, u, SqliteScoring};
 
 pub(crate) const COLUMNS: &str = "id, player, challenge, attempt, language, difficulty, status, \
     score, success, execution_time, xp_awarded, code, execution, simulation, started_at, \
     submitted_at, scored_at, created_at, updated_at, challenge_type, lines";
+
+/// A new submission: every column, in the order of [`COLUMNS`].
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let places: Vec<String> = (1..=COLUMNS.split(',').count())
+        .map(|i| format!("?{i}"))
+        .collect();
+    format!(
+        "INSERT INTO submissions ({COLUMNS}) VALUES ({})",
+        places.join(", ")
+    )
+});
 
 fn language(row: &SqliteRow) -> Result<Language, StoreError> {
     let name: String = get(row, "language")?;
@@ -82,34 +96,40 @@ fn push_filter(q: &mut QueryBuilder<'_, sqlx::Sqlite>, f: &SubmissionFilter) {
 #[async_trait]
 impl SubmissionRepository for SqliteScoring {
     async fn insert(&self, s: &Submission) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO submissions ({COLUMNS}) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
-        ))
-        .bind(s.id.to_hex())
-        .bind(s.player.to_hex())
-        .bind(s.challenge.to_hex())
-        .bind(s.attempt.map(|a| a.to_hex()))
-        .bind(s.language.as_str())
-        .bind(&s.difficulty)
-        .bind(s.execution.status.as_str())
-        .bind(s.execution.score)
-        .bind(s.success)
-        .bind(s.execution.execution_time.map(n))
-        .bind(n(s.xp_awarded))
-        .bind(&s.code)
-        .bind(to_json(&s.execution)?)
-        .bind(to_json(&s.simulation)?)
-        .bind(millis(s.started_at))
-        .bind(millis(s.submitted_at))
-        .bind(s.scored_at.map(millis))
-        .bind(millis(s.created_at))
-        .bind(millis(s.updated_at))
-        .bind(&s.challenge_type)
-        .bind(i64::from(s.lines()))
-        .execute(self.db.writes())
-        .await
-        .map_err(store_error)?;
+        // In the writer's group commit, with the scorings.
+        let (execution, simulation) = (to_json(&s.execution)?, to_json(&s.simulation)?);
+        let s = s.clone();
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached(&INSERT)?.execute(params![
+                    s.id.to_hex(),
+                    s.player.to_hex(),
+                    s.challenge.to_hex(),
+                    s.attempt.map(|a| a.to_hex()),
+                    s.language.as_str(),
+                    s.difficulty,
+                    s.execution.status.as_str(),
+                    s.execution.score,
+                    s.success,
+                    s.execution.execution_time.map(n),
+                    n(s.xp_awarded),
+                    s.code,
+                    execution,
+                    simulation,
+                    millis(s.started_at),
+                    millis(s.submitted_at),
+                    s.scored_at.map(millis),
+                    millis(s.created_at),
+                    millis(s.updated_at),
+                    s.challenge_type,
+                    i64::from(s.lines()),
+                ])
+            })
+            .await
+            .map_err(|e| match e {
+                WriteError::Job(e) => sync_store_error(e),
+                WriteError::Store(e) => e,
+            })?;
         Ok(())
     }
 

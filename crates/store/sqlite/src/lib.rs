@@ -1,8 +1,8 @@
-//! What every StackRush SQLite adapter shares: opening the database ([`Db`]: one writer
-//! connection, a pool of read-only readers, WAL), error translation into [`StoreError`], and
-//! millisecond time columns.
+//! What every StackRush SQLite adapter shares: opening the database ([`Db`]: a pool of
+//! read-only readers, two writer connections that take turns — sqlx's, and a synchronous one
+//! committing jobs in groups — WAL), error translation into [`StoreError`], and millisecond time
+//! columns.
 
-use std::future::Future;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,24 +12,32 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use stackrush_kernel::StoreError;
+pub use writer::WriteError;
+use writer::Writer;
 
-/// The database as the adapters use it: every write goes through [`Db::writes`], a pool of
-/// exactly one connection, so this process's writers queue in order on an async semaphore
-/// instead of contending for SQLite's lock (whose busy handler sleeps 1, 2, 5, … ms while the
-/// lock may already be free), and the writer's page cache stays valid across commits. Reads go
-/// through [`Db::reads`]: read-only connections, so a write sent there fails loudly.
+mod writer;
+
+/// The database as the adapters use it. Reads go through [`Db::reads`]: read-only connections,
+/// so a write sent there fails loudly. Writes go through one of two writer connections, which
+/// take turns (a batch of [`Db::write`] holds the sqlx writer while it runs):
+/// - [`Db::writes`], a pool of exactly one sqlx connection, so this process's writers queue in
+///   order on an async semaphore instead of contending for SQLite's lock (whose busy handler
+///   sleeps 1, 2, 5, … ms while the lock may already be free);
+/// - [`Db::write`], jobs over a synchronous connection on the writer thread, committed in groups
+///   (see `writer`): for the hot write paths, where statements add up.
 #[derive(Debug, Clone)]
 pub struct Db {
     reads: SqlitePool,
     writes: SqlitePool,
-    writer_thread: Option<Arc<WriterThread>>,
+    writer: Writer,
+    _thread: Arc<WriterThread>,
 }
 
-/// A thread of its own for transactions of many statements (see [`Db::spawn_on_writer_thread`]).
+/// The thread the synchronous writer connection lives on.
 #[derive(Debug)]
 struct WriterThread {
     runtime: tokio::runtime::Handle,
-    /// Dropped with the last `Db`: the thread's runtime then stops.
+    /// Dropped with the last `Db`: the thread's runtime then stops (closing the connection).
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -54,47 +62,53 @@ impl WriterThread {
 }
 
 impl Db {
+    /// `reads` and `writes` with the synchronous writer on `path` beside them.
+    fn with_writer(
+        reads: SqlitePool,
+        writes: SqlitePool,
+        path: &Path,
+        in_memory: bool,
+    ) -> anyhow::Result<Self> {
+        let thread = WriterThread::start()?;
+        let writer = Writer::start(path, in_memory, writes.clone(), &thread.runtime)?;
+        Ok(Self {
+            reads,
+            writes,
+            writer,
+            _thread: Arc::new(thread),
+        })
+    }
+
     /// The readers' pool (read-only connections, or the one shared connection in memory).
     pub fn reads(&self) -> &SqlitePool {
         &self.reads
     }
 
-    /// The writer: one connection, handed to one writer at a time.
+    /// The sqlx writer: one connection, handed to one writer at a time.
     pub fn writes(&self) -> &SqlitePool {
         &self.writes
     }
 
-    /// A transaction on the writer that takes SQLite's write lock at once (`BEGIN IMMEDIATE`):
-    /// one that reads before it writes cannot then find its snapshot outdated by another
-    /// process writing the same file (`seed`, `admin`); it waits for them at the start instead.
+    /// A transaction on the sqlx writer that takes SQLite's write lock at once (`BEGIN
+    /// IMMEDIATE`): one that reads before it writes cannot then find its snapshot outdated by
+    /// another process writing the same file (`seed`, `admin`); it waits for them at the start.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.writes.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// Starts `work` (transactions of many statements on [`Db::writes`]) on a thread of its
-    /// own, without waiting for it.
+    /// Runs `work` on the writer thread's synchronous connection, inside a savepoint of the next
+    /// group-committed transaction, and answers once that transaction is over.
     ///
-    /// Each statement is a round trip between the awaiting task and the connection's worker
-    /// thread. On the request threads every return trip waits behind all the requests ready to
-    /// run, while the transaction holds the one writer everyone else queues for; on this thread
-    /// it is taken up at once. Without a writer thread (in memory) `work` is spawned on the
-    /// current runtime.
-    pub fn spawn_on_writer_thread(&self, work: impl Future<Output = ()> + Send + 'static) {
-        match &self.writer_thread {
-            Some(thread) => drop(thread.runtime.spawn(work)),
-            None => drop(tokio::spawn(work)),
-        }
-    }
-}
-
-/// One pool for both (an in-memory database has a single connection that does everything).
-impl From<SqlitePool> for Db {
-    fn from(pool: SqlitePool) -> Self {
-        Self {
-            reads: pool.clone(),
-            writes: pool,
-            writer_thread: None,
-        }
+    /// `Err` from `work` rolls back its own writes only ([`WriteError::Job`]); a store failure of
+    /// the transaction ([`WriteError::Store`]) means nothing of `work` was applied. `work` runs
+    /// on the writer thread while every other writer waits: statements only, no waiting.
+    pub async fn write<W, R, E>(&self, work: W) -> Result<R, WriteError<E>>
+    where
+        W: FnOnce(&rusqlite::Connection) -> Result<R, E> + Send + 'static,
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        self.writer.write(work).await
     }
 }
 
@@ -115,10 +129,13 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
+    // No ping before handing out a connection (a round trip to its worker thread): a local
+    // file's connection cannot be cut off, and sqlx still pings each one when it comes back.
     let writes = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
         // The writer checkpoints: every 10,000 pages (~40 MB of WAL) instead of SQLite's 1,000,
         // as a checkpoint writes each page once however often it changed, and syncs.
         .connect_with(options.clone().pragma("wal_autocheckpoint", "10000"))
@@ -126,26 +143,27 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
     let reads = SqlitePoolOptions::new()
         .max_connections(READERS)
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
         .connect_with(options.read_only(true))
         .await?;
-    Ok(Db {
-        reads,
-        writes,
-        writer_thread: Some(Arc::new(WriterThread::start()?)),
-    })
+    Db::with_writer(reads, writes, path, false)
 }
 
-/// A private in-memory database (one connection that reads and writes), for tests and examples.
+/// A private in-memory database, for tests and examples: one sqlx connection that reads and
+/// writes (it keeps the database alive), and the synchronous writer on the same shared-cache
+/// database.
 pub async fn open_in_memory() -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+    let name = options.get_filename().to_owned();
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
-    Ok(pool.into())
+    Db::with_writer(pool.clone(), pool, &name, true)
 }
 
 /// Applies one context's embedded migrations (`sqlx::migrate!()` in that context's crate) to the
@@ -192,6 +210,38 @@ pub fn store_error(err: sqlx::Error, keys: &[(&str, &str)]) -> StoreError {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.into()),
+        _ => StoreError::Other(err.into()),
+    }
+}
+
+/// [`store_error`] for the synchronous writer's errors ([`Db::write`]).
+pub fn sync_store_error(err: rusqlite::Error, keys: &[(&str, &str)]) -> StoreError {
+    use rusqlite::ErrorCode;
+    match &err {
+        rusqlite::Error::SqliteFailure(e, message)
+            if e.code == ErrorCode::ConstraintViolation
+                // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+                && matches!(e.extended_code, 2067 | 1555) =>
+        {
+            let message = message.as_deref().unwrap_or_default();
+            let key = keys
+                .iter()
+                .find(|(column, _)| message.contains(column))
+                .map_or("unique", |(_, key)| key);
+            StoreError::conflict(key)
+        }
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(
+                e.code,
+                ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::DiskFull
+                    | ErrorCode::CannotOpen
+            ) =>
+        {
+            StoreError::Unavailable(err.into())
+        }
         _ => StoreError::Other(err.into()),
     }
 }
@@ -267,6 +317,99 @@ mod tests {
         tx.commit().await.unwrap();
     }
 
+    /// Inserts `n` through the synchronous writer, failing the job (after its insert) when
+    /// `fail` is set.
+    async fn insert(db: &Db, n: i64, fail: bool) -> Result<i64, WriteError<&'static str>> {
+        db.write(move |conn| {
+            conn.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                .map_err(|_| "insert failed")?;
+            if fail {
+                Err("refused")
+            } else {
+                Ok(n)
+            }
+        })
+        .await
+    }
+
+    async fn sum(db: &Db) -> i64 {
+        sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM t")
+            .fetch_one(db.reads())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_job_undoes_only_its_own_writes() {
+        let (_dir, db) = file_db().await;
+        // Queued while the writer waits for the sqlx writer, so they share a transaction.
+        let held = db.writes().acquire().await.unwrap();
+        let jobs: Vec<_> = (1..=40)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move { insert(&db, n, n % 4 == 0).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(held);
+        let mut kept = 0;
+        for (n, outcome) in (1..=40).zip(futures::future::join_all(jobs).await) {
+            match outcome.unwrap() {
+                Ok(got) => {
+                    assert_eq!(got, n);
+                    kept += n;
+                }
+                Err(WriteError::Job(own)) => {
+                    assert_eq!(n % 4, 0);
+                    assert_eq!(own, "refused");
+                }
+                Err(WriteError::Store(e)) => panic!("job {n}: {e:?}"),
+            }
+        }
+        assert_eq!(sum(&db).await, kept);
+        assert_eq!(kept, (1..=40).filter(|n| n % 4 != 0).sum::<i64>());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
+        let (_dir, db) = file_db().await;
+        let panicked = db
+            .write(|conn| -> Result<(), rusqlite::Error> {
+                conn.execute("INSERT INTO t (n) VALUES (5)", [])?;
+                panic!("a bug in a job");
+            })
+            .await;
+        assert!(
+            matches!(&panicked, Err(WriteError::Store(StoreError::Other(_)))),
+            "{panicked:?}"
+        );
+        assert_eq!(insert(&db, 7, false).await.unwrap(), 7);
+        assert_eq!(sum(&db).await, 7);
+    }
+
+    #[tokio::test]
+    async fn the_synchronous_writer_shares_an_in_memory_database() {
+        let db = open_in_memory().await.unwrap();
+        sqlx::query("CREATE TABLE t (n INTEGER NOT NULL UNIQUE)")
+            .execute(db.writes())
+            .await
+            .unwrap();
+        assert_eq!(insert(&db, 3, false).await.unwrap(), 3);
+        assert_eq!(sum(&db).await, 3);
+        // A unique violation through the synchronous writer is a conflict.
+        let again = db
+            .write(|conn| conn.execute("INSERT INTO t (n) VALUES (3)", []))
+            .await;
+        match again {
+            Err(WriteError::Job(e)) => assert!(matches!(
+                sync_store_error(e, &[("t.n", "n")]),
+                StoreError::Conflict { key } if key == "n"
+            )),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(sum(&db).await, 3);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn writers_queue_for_the_one_writer_connection() {
         let (_dir, db) = file_db().await;
@@ -284,23 +427,33 @@ mod tests {
         for done in futures::future::join_all(writers).await {
             done.unwrap();
         }
-        // The same through the writer thread.
-        let on_thread = (0..16).map(|_| {
-            let (done, outcome) = tokio::sync::oneshot::channel();
-            let inner = db.clone();
-            db.spawn_on_writer_thread(async move {
-                increment(&inner, Duration::ZERO).await;
-                let _ = done.send(std::thread::current().name().map(str::to_owned));
-            });
-            outcome
+        // Jobs on the synchronous writer, while sqlx writers run too: the two writer
+        // connections take turns (a lost update or a busy error would show).
+        let sqlx_writers = (0..16).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { increment(&db, Duration::ZERO).await })
         });
-        for thread in futures::future::join_all(on_thread).await {
-            assert_eq!(thread.unwrap().as_deref(), Some("sqlite-writer"));
+        let jobs = (0..64).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(|conn| {
+                    conn.execute("UPDATE t SET n = n + 1", [])
+                        .map(|_| std::thread::current().name().map(str::to_owned))
+                })
+                .await
+            })
+        });
+        for thread in futures::future::join_all(jobs).await {
+            let thread = thread.unwrap().map_err(|e| format!("{e:?}")).unwrap();
+            assert_eq!(thread.as_deref(), Some("sqlite-writer"));
+        }
+        for done in futures::future::join_all(sqlx_writers).await {
+            done.unwrap();
         }
         let n: i64 = sqlx::query_scalar("SELECT n FROM t")
             .fetch_one(db.reads())
             .await
             .unwrap();
-        assert_eq!(n, 64 + 16);
+        assert_eq!(n, 64 + 16 + 64);
     }
 }

@@ -1,0 +1,253 @@
+//! The scoring commit, written by the synchronous writer (`Db::write`): commits that arrive while
+//! a batch holds the writer are applied together, in one transaction, each inside a savepoint of
+//! its own, with no thread hand-off between their statements.
+//!
+//! Every scoring rewrites the same hot pages (rank buckets, the challenge's row and the catalogue
+//! indexes over its stats, board indexes); committed one by one, each commit would append all of
+//! them to the WAL again. Each commit still succeeds or fails on its own: a stale plan or an
+//! already scored submission rolls back only its savepoint. A store failure that ends the
+//! transaction fails every commit of the batch, and none is applied.
+
+use rusqlite::{params, Connection};
+use stackrush_kernel::StoreError;
+use stackrush_scoring::progress::{CommitError, ScoringCommit, XpSource};
+use stackrush_store_sqlite::{millis, WriteError};
+
+use crate::rows::to_json;
+use crate::{n, SqliteScoring};
+
+/// A failed statement inside a commit: conflicts mean someone else got there first.
+fn failed(err: rusqlite::Error) -> CommitError {
+    match crate::sync_store_error(err) {
+        StoreError::Conflict { .. } => CommitError::Stale,
+        e => CommitError::Store(e),
+    }
+}
+
+impl SqliteScoring {
+    /// Applies `commit` in the writer's next group commit.
+    pub(crate) async fn apply(&self, commit: &ScoringCommit) -> Result<(), CommitError> {
+        let commit = commit.clone();
+        let mirror = self.mirror;
+        self.db
+            .write(move |conn| write_commit(conn, &commit, mirror))
+            .await
+            .map_err(|e| match e {
+                WriteError::Job(own) => own,
+                WriteError::Store(e) => CommitError::Store(e),
+            })
+    }
+}
+
+/// Writes commit `c` on `conn` (inside the job's savepoint); with `mirror`, also the challenge's
+/// and the user's stats columns.
+fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<(), CommitError> {
+    let at = millis(c.at);
+    let player = c.progress.player.to_hex();
+    if let Some(s) = &c.submission {
+        let execution = to_json(&s.execution)?;
+        let updated = conn
+            .prepare_cached(
+                "UPDATE submissions SET status = ?2, score = ?3, success = ?4, \
+                   execution_time = ?5, xp_awarded = ?6, execution = ?7, scored_at = ?8, \
+                   updated_at = ?9 \
+                 WHERE id = ?1 AND scored_at IS NULL",
+            )
+            .and_then(|mut q| {
+                q.execute(params![
+                    s.id.to_hex(),
+                    s.execution.status.as_str(),
+                    s.execution.score,
+                    s.success,
+                    s.execution.execution_time.map(n),
+                    n(s.xp_awarded),
+                    execution,
+                    s.scored_at.map(millis),
+                    millis(s.updated_at),
+                ])
+            })
+            .map_err(failed)?;
+        if updated != 1 {
+            return Err(CommitError::AlreadyScored);
+        }
+    }
+    write_progress(conn, c, &player)?;
+    for e in &c.ledger {
+        let (kind, source) = match e.source {
+            XpSource::Submission(id) => ("submission", id.to_hex()),
+            XpSource::Achievement(id) => ("achievement", id.to_hex()),
+        };
+        conn.prepare_cached(
+            "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, \
+               balance, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                e.id.to_hex(),
+                e.player.to_hex(),
+                e.delta,
+                e.reason.as_str(),
+                kind,
+                source,
+                e.challenge.map(|c| c.to_hex()),
+                n(e.balance),
+                millis(e.at),
+            ])
+        })
+        .map_err(failed)?;
+    }
+    // The boards' buckets follow by trigger (`3004_bucket_triggers.sql`).
+    for m in &c.boards {
+        conn.prepare_cached(
+            "INSERT INTO board_scores (board, player, xp, reached_at, listed) \
+             VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (board, player) DO UPDATE SET xp = excluded.xp, \
+               reached_at = excluded.reached_at, listed = excluded.listed",
+        )
+        .and_then(|mut q| q.execute(params![m.key, player, n(m.to), at, c.progress.listed]))
+        .map_err(failed)?;
+    }
+    if let Some(b) = &c.best {
+        conn.prepare_cached(
+            "INSERT INTO challenge_bests (challenge, player, submission, score, achieved_at, \
+               execution_time, listed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             ON CONFLICT (challenge, player) DO UPDATE SET submission = excluded.submission, \
+               score = excluded.score, achieved_at = excluded.achieved_at, \
+               execution_time = excluded.execution_time, listed = excluded.listed",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                b.challenge.to_hex(),
+                b.player.to_hex(),
+                b.submission.to_hex(),
+                b.score,
+                millis(b.achieved_at),
+                b.execution_time.map(n),
+                b.listed,
+            ])
+        })
+        .map_err(failed)?;
+    }
+    for unlock in &c.unlocks {
+        conn.prepare_cached(
+            "INSERT INTO player_achievements (player, achievement, unlocked_at) \
+             VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                unlock.player.to_hex(),
+                unlock.achievement.to_hex(),
+                millis(unlock.unlocked_at),
+            ])
+        })
+        .map_err(failed)?;
+    }
+    if mirror {
+        mirror_stats(conn, c, &player)?;
+    }
+    Ok(())
+}
+
+/// The progress row: inserted for a first commit (version 0), otherwise updated only if still
+/// at the version the plan read.
+fn write_progress(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<(), CommitError> {
+    let p = &c.progress;
+    let (xp, level, attempts, completed) =
+        (n(p.xp), i64::from(p.level), n(p.attempts), n(p.completed));
+    let (streak, best, last_day) = (
+        i64::from(p.streak.current),
+        i64::from(p.streak.best),
+        p.streak.last_day.map(|d| d.to_string()),
+    );
+    let (active, version) = (p.last_active_at.map(millis), n(p.version));
+    let written = if c.expected_version == 0 {
+        conn.prepare_cached(
+            "INSERT INTO progress (player, xp, level, attempts, completed, streak, best_streak, \
+               last_day, last_active_at, listed, version) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             ON CONFLICT (player) DO NOTHING",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                player, xp, level, attempts, completed, streak, best, last_day, active, p.listed,
+                version,
+            ])
+        })
+    } else {
+        conn.prepare_cached(
+            "UPDATE progress SET xp = ?2, level = ?3, attempts = ?4, completed = ?5, \
+               streak = ?6, best_streak = ?7, last_day = ?8, last_active_at = ?9, listed = ?10, \
+               version = ?11 \
+             WHERE player = ?1 AND version = ?12",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                player,
+                xp,
+                level,
+                attempts,
+                completed,
+                streak,
+                best,
+                last_day,
+                active,
+                p.listed,
+                version,
+                n(c.expected_version),
+            ])
+        })
+    }
+    .map_err(failed)?;
+    if written == 1 {
+        Ok(())
+    } else {
+        Err(CommitError::Stale)
+    }
+}
+
+/// The challenge's and the user's stats columns (owned by the challenges and identity adapters),
+/// changed in the same transaction as the ledger.
+fn mirror_stats(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<(), CommitError> {
+    if let Some(d) = &c.challenge_stats {
+        // Every right-hand side reads the row as it was: one consistent step.
+        conn.prepare_cached(
+            "UPDATE challenges SET total_attempts = total_attempts + 1, \
+               successful_attempts = successful_attempts + ?2, \
+               average_score = (average_score * total_attempts + ?3) / (total_attempts + 1), \
+               average_time = CASE WHEN ?2 = 1 \
+                 THEN (average_time * successful_attempts + ?4) / (successful_attempts + 1) \
+                 ELSE average_time END, \
+               popularity_score = (total_attempts + 1) + 2 * (successful_attempts + ?2) \
+             WHERE id = ?1",
+        )
+        .and_then(|mut q| {
+            q.execute(params![
+                d.challenge.to_hex(),
+                i64::from(d.success),
+                d.score,
+                d.time_spent.unwrap_or(0.0),
+            ])
+        })
+        .map_err(failed)?;
+    }
+    let p = &c.progress;
+    conn.prepare_cached(
+        "UPDATE users SET xp = ?2, level = ?3, total_challenges = ?4, completed_challenges = ?5, \
+           streak = ?6, last_active_date = ?7 WHERE id = ?1",
+    )
+    .and_then(|mut q| {
+        q.execute(params![
+            player,
+            n(p.xp),
+            i64::from(p.level),
+            n(p.attempts),
+            n(p.completed),
+            i64::from(p.streak.current),
+            p.last_active_at.map(millis),
+        ])
+    })
+    .map_err(failed)?;
+    Ok(())
+}

@@ -797,7 +797,11 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
             ("a submission", submit().await),
             ("a scoring", score(pending.clone()).await),
         ] {
-            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}, {what}: {body}");
+            assert_eq!(
+                status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{error}, {what}: {body}"
+            );
             assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
         }
         assert!(started.elapsed() < Duration::from_secs(8));
@@ -854,7 +858,11 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!((submissions, scored), (3, 2), "one before, one after each fault");
+    assert_eq!(
+        (submissions, scored),
+        (3, 2),
+        "one before, one after each fault"
+    );
     let (xp, ledger): (i64, i64) = sqlx::query_as(
         "SELECT u.xp, (SELECT COALESCE(SUM(delta), 0) FROM xp_ledger l WHERE l.player = u.id) \
          FROM users u WHERE u.username = 'before'",

@@ -685,6 +685,18 @@ fn scoring(ctx: &Ctx, dir: &Path, data: &Dataset, seconds: u64) -> anyhow::Resul
     Ok(w.scored as f64 / w.duration.as_secs_f64())
 }
 
+/// The SQLite WAL file's size, which checkpoints must keep from growing without end under
+/// steady writes (none on MongoDB).
+fn wal_line(dir: &Path) -> String {
+    match std::fs::metadata(dir.join("load.db-wal")) {
+        Ok(wal) => format!(
+            "- SQLite WAL file after the scoring run: {:.1} MB",
+            wal.len() as f64 / 1e6
+        ),
+        Err(_) => "- no SQLite WAL file".to_owned(),
+    }
+}
+
 /// Every user's XP equals their ledger sum.
 async fn check_ledgers(api: &Api, data: &Dataset) -> anyhow::Result<(usize, u64)> {
     let bar = stackrush_bench::dataset::progress(data.users.len() as u64)?;
@@ -822,6 +834,7 @@ async fn main() -> anyhow::Result<()> {
         let per_second = scoring(&ctx, &dir, &data, args.seconds)?;
         println!("\nsummary ({store}):");
         println!("- scoring: {per_second:.0} scored submissions/s (goal 2,000 on SQLite)");
+        println!("{}", wal_line(&dir));
         let (checked, xp) = check_ledgers(&api, &data).await?;
         println!("- after scoring: {checked} users' XP equal their ledger sums (total XP {xp})");
         return Ok(());
@@ -842,6 +855,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
 
     let per_second = scoring(&ctx, &dir, &data, args.seconds)?;
+    let wal = wal_line(&dir);
 
     // Login flood: the read endpoints' p99 quiet, then under a flood of bcrypt logins.
     let flood_users = 8;
@@ -928,6 +942,7 @@ end
         unread_row.per_second * 100.0 / ceiling.per_second
     );
     println!("- scoring: {per_second:.0} scored submissions/s (goal 2,000 on SQLite)");
+    println!("{wal}");
     for (round, ((cq, cb), (uq, ub))) in rounds.iter().enumerate() {
         println!(
             "- login flood, round {}: challenges p99 {cq:.2} -> {cb:.2} ms (x{:.2}), unread p99 {uq:.2} -> {ub:.2} ms (x{:.2})",

@@ -15,6 +15,7 @@ use stackrush_kernel::StoreError;
 pub use writer::WriteError;
 use writer::Writer;
 
+mod checkpoint;
 mod writer;
 
 /// The database as the adapters use it. Reads go through [`Db::reads`]: read-only connections,
@@ -31,6 +32,8 @@ pub struct Db {
     writes: SqlitePool,
     writer: Writer,
     _thread: Arc<WriterThread>,
+    /// `None` in memory (no WAL).
+    _checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 /// The thread the synchronous writer connection lives on.
@@ -71,11 +74,20 @@ impl Db {
     ) -> anyhow::Result<Self> {
         let thread = WriterThread::start()?;
         let writer = Writer::start(path, in_memory, writes.clone(), &thread.runtime)?;
+        let checkpointer = match in_memory {
+            true => None,
+            false => Some(Arc::new(checkpoint::Checkpointer::start(
+                path,
+                writes.clone(),
+                thread.runtime.clone(),
+            )?)),
+        };
         Ok(Self {
             reads,
             writes,
             writer,
             _thread: Arc::new(thread),
+            _checkpointer: checkpointer,
         })
     }
 
@@ -136,9 +148,13 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire(false)
-        // The writer checkpoints: every 10,000 pages (~40 MB of WAL) instead of SQLite's 1,000,
-        // as a checkpoint writes each page once however often it changed, and syncs.
-        .connect_with(options.clone().pragma("wal_autocheckpoint", "10000"))
+        // Writers never checkpoint: a thread of its own does (see `checkpoint`).
+        .connect_with(
+            options
+                .clone()
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", writer::JOURNAL_SIZE_LIMIT.to_string()),
+        )
         .await?;
     let reads = SqlitePoolOptions::new()
         .max_connections(READERS)
@@ -368,6 +384,89 @@ mod tests {
         }
         assert_eq!(sum(&db).await, kept);
         assert_eq!(kept, (1..=40).filter(|n| n % 4 != 0).sum::<i64>());
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_copied_into_the_database_file_by_the_checkpoint_thread() {
+        let (dir, db) = file_db().await;
+        for n in 1..=50 {
+            insert(&db, n, false).await.unwrap();
+        }
+        // The database file alone, WAL ignored (`immutable`): what has been checkpointed.
+        let in_file = || {
+            let uri = format!("file:{}?immutable=1", dir.path().join("t.db").display());
+            let conn = rusqlite::Connection::open_with_flags(
+                uri,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+            )
+            .unwrap();
+            // Before the first checkpoint the file does not even have the table.
+            conn.query_row("SELECT COALESCE(SUM(n), 0) FROM t", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap_or(0)
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while in_file() != (1..=50).sum::<i64>() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no checkpoint: {} in the file",
+                in_file()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The writers leave checkpoints to that thread.
+        let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(db.writes())
+            .await
+            .unwrap();
+        assert_eq!(auto, 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_under_steady_reads_and_writes() {
+        let (dir, db) = file_db().await;
+        sqlx::query("CREATE TABLE pad (b BLOB NOT NULL)")
+            .execute(db.writes())
+            .await
+            .unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // Readers that always overlap: some reader holds a WAL snapshot at almost any moment.
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let (db, stop) = (db.clone(), stop.clone());
+                tokio::spawn(async move {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        sqlx::query("SELECT COUNT(*) FROM pad")
+                            .fetch_one(db.reads())
+                            .await
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        // Three seconds of writes, each at least two pages (8 KB) of WAL.
+        let mut traffic = 0_u64;
+        let until = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < until {
+            db.write(|conn| conn.execute("INSERT INTO pad (b) VALUES (zeroblob(5000))", []))
+                .await
+                .unwrap();
+            traffic += 8192;
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for r in readers {
+            r.await.unwrap();
+        }
+        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
+            .unwrap()
+            .len();
+        assert!(traffic > 8 << 20, "too few writes to tell: {traffic} bytes");
+        // Had the WAL never started over, it would hold every frame written.
+        assert!(
+            wal < traffic / 3,
+            "WAL of {wal} bytes after at least {traffic} bytes of frames"
+        );
     }
 
     #[tokio::test]

@@ -24,6 +24,9 @@ use sqlx::SqlitePool;
 use stackrush_kernel::StoreError;
 use tokio::sync::{mpsc, oneshot};
 
+/// The WAL file is cut back to this size when it starts over (after a burst made it larger).
+pub(crate) const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
+
 /// At most this many jobs in one transaction.
 const MAX_BATCH: usize = 64;
 
@@ -147,7 +150,8 @@ fn connect(path: &Path, in_memory: bool) -> anyhow::Result<Connection> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
     // The hot write path's pages stay in this connection's cache (64 MB, not SQLite's 2 MB):
     // its own commits never invalidate it, only other connections' writes do.
     conn.pragma_update(None, "cache_size", -65_536)?;

@@ -1,4 +1,4 @@
-//! Progress, the XP ledger and the scoring commit.
+//! Progress, the XP ledger and the scoring snapshot (the scoring commit is in `commit`).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;

@@ -74,13 +74,13 @@ impl Db {
     ) -> anyhow::Result<Self> {
         let thread = WriterThread::start()?;
         let writer = Writer::start(path, in_memory, writes.clone(), &thread.runtime)?;
-        let checkpointer = match in_memory {
-            true => None,
-            false => Some(Arc::new(checkpoint::Checkpointer::start(
-                path,
-                writes.clone(),
-                thread.runtime.clone(),
-            )?)),
+        // An in-memory database has no WAL to checkpoint.
+        let checkpointer = if in_memory {
+            None
+        } else {
+            let lock = writes.clone();
+            let checkpointer = checkpoint::Checkpointer::start(path, lock, thread.runtime.clone())?;
+            Some(Arc::new(checkpointer))
         };
         Ok(Self {
             reads,
@@ -204,61 +204,66 @@ pub async fn ping(db: &Db) -> anyhow::Result<()> {
 /// column name appears in the message (`(column fragment, key)` pairs), I/O, busy and pool trouble
 /// `Unavailable`, the rest `Other`.
 pub fn store_error(err: sqlx::Error, keys: &[(&str, &str)]) -> StoreError {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            let message = db.message();
-            let key = keys
-                .iter()
-                .find(|(column, _)| message.contains(column))
-                .map_or("unique", |(_, key)| key);
-            StoreError::conflict(key)
-        }
-        // SQLITE_BUSY (5), LOCKED (6), IOERR (10), FULL (13), CANTOPEN (14) and their extended codes.
-        sqlx::Error::Database(db)
-            if db
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14)) =>
-        {
-            StoreError::Unavailable(err.into())
-        }
+    let failure = match &err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|code| classify(code, db.message(), keys)),
         sqlx::Error::Io(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.into()),
-        _ => StoreError::Other(err.into()),
+        | sqlx::Error::WorkerCrashed => Some(Failure::Unavailable),
+        _ => None,
+    };
+    failure
+        .unwrap_or(Failure::Other)
+        .into_store_error(err.into())
+}
+
+/// [`store_error`] for the synchronous writer's errors ([`Db::write`]), by the same rules.
+pub fn sync_store_error(err: rusqlite::Error, keys: &[(&str, &str)]) -> StoreError {
+    let failure = match &err {
+        rusqlite::Error::SqliteFailure(e, message) => classify(
+            e.extended_code,
+            message.as_deref().unwrap_or_default(),
+            keys,
+        ),
+        _ => Failure::Other,
+    };
+    failure.into_store_error(err.into())
+}
+
+/// What an SQLite failure means to a caller, whichever driver reported it.
+enum Failure {
+    Conflict(String),
+    Unavailable,
+    Other,
+}
+
+impl Failure {
+    fn into_store_error(self, cause: anyhow::Error) -> StoreError {
+        match self {
+            Failure::Conflict(key) => StoreError::conflict(key),
+            Failure::Unavailable => StoreError::Unavailable(cause),
+            Failure::Other => StoreError::Other(cause),
+        }
     }
 }
 
-/// [`store_error`] for the synchronous writer's errors ([`Db::write`]).
-pub fn sync_store_error(err: rusqlite::Error, keys: &[(&str, &str)]) -> StoreError {
-    use rusqlite::ErrorCode;
-    match &err {
-        rusqlite::Error::SqliteFailure(e, message)
-            if e.code == ErrorCode::ConstraintViolation
-                // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-                && matches!(e.extended_code, 2067 | 1555) =>
-        {
-            let message = message.as_deref().unwrap_or_default();
-            let key = keys
-                .iter()
+/// The failure an (extended) SQLite result code stands for: a unique or primary key violation is
+/// a conflict on the first of `keys` whose column fragment `message` names; BUSY (5), LOCKED
+/// (6), IOERR (10), FULL (13), CANTOPEN (14) and their extended codes mean unavailable.
+fn classify(code: i32, message: &str, keys: &[(&str, &str)]) -> Failure {
+    match code {
+        // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+        2067 | 1555 => Failure::Conflict(
+            keys.iter()
                 .find(|(column, _)| message.contains(column))
-                .map_or("unique", |(_, key)| key);
-            StoreError::conflict(key)
-        }
-        rusqlite::Error::SqliteFailure(e, _)
-            if matches!(
-                e.code,
-                ErrorCode::DatabaseBusy
-                    | ErrorCode::DatabaseLocked
-                    | ErrorCode::SystemIoFailure
-                    | ErrorCode::DiskFull
-                    | ErrorCode::CannotOpen
-            ) =>
-        {
-            StoreError::Unavailable(err.into())
-        }
-        _ => StoreError::Other(err.into()),
+                .map_or("unique", |(_, key)| key)
+                .to_owned(),
+        ),
+        c if matches!(c & 0xff, 5 | 6 | 10 | 13 | 14) => Failure::Unavailable,
+        _ => Failure::Other,
     }
 }
 

@@ -8,13 +8,24 @@
 //! already scored submission rolls back only its savepoint. A store failure that ends the
 //! transaction fails every commit of the batch, and none is applied.
 
+use std::sync::LazyLock;
+
 use rusqlite::{params, Connection};
 use stackrush_kernel::StoreError;
 use stackrush_scoring::progress::{CommitError, ScoringCommit, XpSource};
 use stackrush_store_sqlite::{millis, WriteError};
 
+use crate::progress::PROGRESS;
 use crate::rows::to_json;
 use crate::{n, SqliteScoring};
+
+/// A first progress row (every column of [`PROGRESS`], in order), unless one exists already.
+static INSERT_PROGRESS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO progress ({PROGRESS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (player) DO NOTHING"
+    )
+});
 
 /// A failed statement inside a commit: conflicts mean someone else got there first.
 fn failed(err: rusqlite::Error) -> CommitError {
@@ -32,10 +43,7 @@ impl SqliteScoring {
         self.db
             .write(move |conn| write_commit(conn, &commit, mirror))
             .await
-            .map_err(|e| match e {
-                WriteError::Job(own) => own,
-                WriteError::Store(e) => CommitError::Store(e),
-            })
+            .map_err(WriteError::into_inner)
     }
 }
 
@@ -163,13 +171,7 @@ fn write_progress(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<
     );
     let (active, version) = (p.last_active_at.map(millis), n(p.version));
     let written = if c.expected_version == 0 {
-        conn.prepare_cached(
-            "INSERT INTO progress (player, xp, level, attempts, completed, streak, best_streak, \
-               last_day, last_active_at, listed, version) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-             ON CONFLICT (player) DO NOTHING",
-        )
-        .and_then(|mut q| {
+        conn.prepare_cached(&INSERT_PROGRESS).and_then(|mut q| {
             q.execute(params![
                 player, xp, level, attempts, completed, streak, best, last_day, active, p.listed,
                 version,

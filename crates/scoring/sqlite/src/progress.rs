@@ -17,7 +17,8 @@ use stackrush_store_sqlite::{corrupt, from_millis, opt_from_millis, WriteError};
 use crate::rows::{get, json, parsed, parsed_opt, Row};
 use crate::{n, store_error, sync_store_error, u, SqliteScoring};
 
-const PROGRESS: &str = "player, xp, level, attempts, completed, streak, best_streak, last_day, \
+pub(crate) const PROGRESS: &str =
+    "player, xp, level, attempts, completed, streak, best_streak, last_day, \
     last_active_at, listed, version";
 
 /// Everything a scoring plan starts from, for player `?1`, challenge `?2` (or NULL) and the
@@ -161,9 +162,7 @@ impl ProgressRepository for SqliteScoring {
                 snapshot_row(row)
             })
             .await
-            .map_err(|e| match e {
-                WriteError::Job(e) | WriteError::Store(e) => e,
-            })
+            .map_err(WriteError::into_inner)
     }
 
     async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError> {

@@ -101,35 +101,35 @@ impl SubmissionRepository for SqliteScoring {
         let s = s.clone();
         self.db
             .write(move |conn| {
-                conn.prepare_cached(&INSERT)?.execute(params![
-                    s.id.to_hex(),
-                    s.player.to_hex(),
-                    s.challenge.to_hex(),
-                    s.attempt.map(|a| a.to_hex()),
-                    s.language.as_str(),
-                    s.difficulty,
-                    s.execution.status.as_str(),
-                    s.execution.score,
-                    s.success,
-                    s.execution.execution_time.map(n),
-                    n(s.xp_awarded),
-                    s.code,
-                    execution,
-                    simulation,
-                    millis(s.started_at),
-                    millis(s.submitted_at),
-                    s.scored_at.map(millis),
-                    millis(s.created_at),
-                    millis(s.updated_at),
-                    s.challenge_type,
-                    i64::from(s.lines()),
-                ])
+                let mut insert = conn.prepare_cached(&INSERT).map_err(sync_store_error)?;
+                insert
+                    .execute(params![
+                        s.id.to_hex(),
+                        s.player.to_hex(),
+                        s.challenge.to_hex(),
+                        s.attempt.map(|a| a.to_hex()),
+                        s.language.as_str(),
+                        s.difficulty,
+                        s.execution.status.as_str(),
+                        s.execution.score,
+                        s.success,
+                        s.execution.execution_time.map(n),
+                        n(s.xp_awarded),
+                        s.code,
+                        execution,
+                        simulation,
+                        millis(s.started_at),
+                        millis(s.submitted_at),
+                        s.scored_at.map(millis),
+                        millis(s.created_at),
+                        millis(s.updated_at),
+                        s.challenge_type,
+                        i64::from(s.lines()),
+                    ])
+                    .map_err(sync_store_error)
             })
             .await
-            .map_err(|e| match e {
-                WriteError::Job(e) => sync_store_error(e),
-                WriteError::Store(e) => e,
-            })?;
+            .map_err(WriteError::into_inner)?;
         Ok(())
     }
 

@@ -39,6 +39,16 @@ pub enum WriteError<E> {
     Store(StoreError),
 }
 
+impl<E: From<StoreError>> WriteError<E> {
+    /// Either cause as the job's own error type.
+    pub fn into_inner(self) -> E {
+        match self {
+            WriteError::Job(own) => own,
+            WriteError::Store(e) => e.into(),
+        }
+    }
+}
+
 /// A queued job, type-erased so that jobs of any result type share one queue.
 trait Job: Send {
     /// Runs the work on `conn`; `false` when it failed (its savepoint is then rolled back).
@@ -186,13 +196,16 @@ async fn apply_batches(
 /// Runs `batch` in one transaction, each job in a savepoint of its own.
 fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
     let failed = |e| crate::sync_store_error(e, &[]);
+    let exec = |conn: &Connection, sql: &str| {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map_err(failed)
+    };
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(failed)?;
     for job in batch.iter_mut() {
-        tx.prepare_cached("SAVEPOINT job")
-            .and_then(|mut s| s.execute([]))
-            .map_err(failed)?;
+        exec(&tx, "SAVEPOINT job")?;
         if !job.run(&tx) {
             if tx.is_autocommit() {
                 // SQLite ended the transaction itself (full disk, I/O error): every job of the
@@ -201,13 +214,9 @@ fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), St
                     "SQLite rolled the write transaction back after a failed statement"
                 )));
             }
-            tx.prepare_cached("ROLLBACK TO job")
-                .and_then(|mut s| s.execute([]))
-                .map_err(failed)?;
+            exec(&tx, "ROLLBACK TO job")?;
         }
-        tx.prepare_cached("RELEASE job")
-            .and_then(|mut s| s.execute([]))
-            .map_err(failed)?;
+        exec(&tx, "RELEASE job")?;
     }
     tx.commit().map_err(failed)
 }

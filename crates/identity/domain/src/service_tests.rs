@@ -48,6 +48,15 @@ struct World {
     users: Arc<InMemoryUsers>,
 }
 
+impl World {
+    /// A service over this world's ports with some of them replaced.
+    fn with_ports(&self, replace: impl FnOnce(&mut Ports)) -> IdentityService {
+        let mut ports = self.service.ports.clone();
+        replace(&mut ports);
+        IdentityService::new(ports, self.service.config.clone())
+    }
+}
+
 fn world() -> World {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 3, 29, 0, 30, 0).unwrap(),
@@ -159,12 +168,10 @@ async fn a_taken_email_is_refused_before_any_password_is_hashed() {
     let mut hasher = MockPasswordHasher::new();
     hasher.expect_hash().never();
     let w = world();
-    let ports = Ports {
-        users: Arc::new(users),
-        hasher: Arc::new(hasher),
-        ..w.service.ports.clone()
-    };
-    let service = IdentityService::new(ports, w.service.config.clone());
+    let service = w.with_ports(|p| {
+        p.users = Arc::new(users);
+        p.hasher = Arc::new(hasher);
+    });
     assert!(matches!(
         service.register(register_cmd("taken")).await,
         Err(IdentityError::EmailExists)
@@ -210,11 +217,7 @@ async fn an_unknown_user_costs_a_full_password_check_and_looks_like_a_wrong_pass
         .returning(|_| Ok("$2b$04$dummy".into()));
     hasher.expect_verify().times(1).returning(|_, _| Ok(false));
     let w = world();
-    let ports = Ports {
-        hasher: Arc::new(hasher),
-        ..w.service.ports.clone()
-    };
-    let service = IdentityService::new(ports, w.service.config.clone());
+    let service = w.with_ports(|p| p.hasher = Arc::new(hasher));
     let err = service
         .login("ghost".into(), PASSWORD.into())
         .await
@@ -230,11 +233,7 @@ async fn saturated_password_hashing_is_a_retry_later_not_an_internal_error() {
     hasher.expect_verify().times(1).returning(|_, _| {
         Err(crate::crypto::hashing::Busy(std::time::Duration::from_secs(11)).into())
     });
-    let ports = Ports {
-        hasher: Arc::new(hasher),
-        ..w.service.ports.clone()
-    };
-    let service = IdentityService::new(ports, w.service.config.clone());
+    let service = w.with_ports(|p| p.hasher = Arc::new(hasher));
     let err = service
         .login("ada".into(), PASSWORD.into())
         .await
@@ -479,11 +478,7 @@ async fn a_failing_mailer_does_not_fail_registration() {
         .times(1)
         .returning(|_| Err(anyhow::anyhow!("smtp down")));
     let w = world();
-    let ports = Ports {
-        mailer: Arc::new(mailer),
-        ..w.service.ports.clone()
-    };
-    let service = IdentityService::new(ports, w.service.config.clone());
+    let service = w.with_ports(|p| p.mailer = Arc::new(mailer));
     assert!(service.register(register_cmd("ada")).await.is_ok());
 }
 
@@ -704,11 +699,7 @@ async fn an_unreachable_store_is_reported_as_unavailable() {
         )))
     });
     let w = world();
-    let ports = Ports {
-        users: Arc::new(users),
-        ..w.service.ports.clone()
-    };
-    let service = IdentityService::new(ports, w.service.config.clone());
+    let service = w.with_ports(|p| p.users = Arc::new(users));
     assert!(matches!(
         service.login("ada".into(), PASSWORD.into()).await,
         Err(IdentityError::Unavailable(_))

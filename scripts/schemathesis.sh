@@ -41,7 +41,7 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "41
 # A focus session must end after it starts, within a day, and not in the future: rules across
 # fields and the clock that JSON Schema cannot state, so a schema-valid body can be a 400 here.
 [[operations]]
-include-path = "/api/focus-sessions"
+include-path = "/api/v1/focus-sessions"
 include-method = "POST"
 [operations.checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
@@ -53,9 +53,9 @@ TOML
 
 status=0
 # Everything but account deletion, as alice and bob (re-signing in whenever a token is revoked).
-run wfc-login.json --exclude-path /api/users/account || status=1
+run wfc-login.json --exclude-path /api/v1/users/account || status=1
 # Account deletion last, with its own users: it ends their accounts.
-run wfc-fixed.json --include-path /api/users/account || status=1
+run wfc-fixed.json --include-path /api/v1/users/account || status=1
 if [ "$status" -ne 0 ]; then
     echo "schemathesis found problems; server log tail:"; tail -n 20 "$work/server.log"
 fi

@@ -52,6 +52,9 @@ fi
 
 echo "==> tests (workspace)"
 cargo nextest run --workspace --locked --no-fail-fast
+echo "==> black-box tests again under the versioned base (/api/v1; the run above used the /api alias)"
+STACKRUSH_TEST_API_BASE=/api/v1 cargo nextest run --workspace --locked --no-fail-fast \
+    -E 'package(stackrush-tests)'
 if [ -n "${MONGODB_URI:-}" ]; then
     echo "==> black-box and process (fault) tests on MongoDB"
     # --workspace with a filter, not -p: selecting packages changes the unified feature set and

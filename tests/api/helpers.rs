@@ -10,6 +10,18 @@ pub const JWT_SECRET: &str = "test-jwt-secret-that-is-long-enough-0123456789";
 pub const ADMIN_EMAIL: &str = "root@stackrush.test";
 pub const ADMIN_PASSWORD: &str = "Root-Password-1";
 
+/// `path` as this run sends it: the tests are written against the web client's `/api` base, and
+/// run once more against the versioned base named by `STACKRUSH_TEST_API_BASE` (`/api/v1`).
+pub fn api_path(path: &str) -> String {
+    match (
+        std::env::var("STACKRUSH_TEST_API_BASE"),
+        path.strip_prefix("/api/"),
+    ) {
+        (Ok(base), Some(rest)) => format!("{}/{rest}", base.trim_end_matches('/')),
+        _ => path.to_owned(),
+    }
+}
+
 /// A running app with its own fresh database, mail folder and secrets.
 pub struct TestApp {
     pub base: String,
@@ -85,7 +97,7 @@ impl TestApp {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        format!("{}{}", self.base, api_path(path))
     }
 
     pub async fn call(

@@ -588,6 +588,55 @@ async fn hidden_stats_leave_the_leaderboards_and_ties_share_ranks() {
 }
 
 #[tokio::test]
+async fn deactivated_accounts_leave_the_leaderboards_and_come_back_when_reactivated() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = challenge(&app, &admin, "Two Sum").await;
+    let mut people = Vec::new();
+    for name in ["ada", "bob"] {
+        let s = app.signed_up(name).await;
+        let tests = test_ids(&app, &s, &id).await;
+        let sub = submit(&app, &s, &id, None).await;
+        let (status, _) = app
+            .post(
+                &format!("/api/submissions/{sub}/score"),
+                Some(&s.access),
+                run(&tests, false),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        people.push(s);
+    }
+    let ada = &people[0];
+    let boards = [
+        "/api/leaderboard/global".to_owned(),
+        format!("/api/leaderboard/challenge/{id}"),
+    ];
+    for (active, total) in [(false, 1), (true, 2)] {
+        let (status, body) = app
+            .patch(
+                &format!("/api/users/{}", ada.id),
+                Some(&admin.access),
+                json!({ "isActive": active }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        for path in &boards {
+            let (_, board) = app.get(path, None).await;
+            assert_eq!(
+                board["data"]["pagination"]["total"], total,
+                "{path}: {board}"
+            );
+            assert_eq!(
+                board.to_string().contains(&ada.id),
+                active,
+                "{path}: {board}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn achievements_are_admin_managed_and_checked_on_demand() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use apistos::reference_or::ReferenceOr;
 use apistos::{ApiComponent, ApiSecurity, ApistosSchema, OpenApiVersion};
 use futures::future::LocalBoxFuture;
-use stackrush_identity::Actor;
+use stackrush_identity::{Actor, IdentityApi};
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::Port;
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
@@ -46,12 +46,6 @@ fn missing() -> ApiError {
     )
 }
 
-fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
-    req.app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal(&"application state missing"))
-}
-
 /// A signed-in caller (401 otherwise).
 #[derive(Debug, Clone, ApiSecurity)]
 #[openapi_security(
@@ -63,10 +57,11 @@ pub struct Auth(pub Actor);
 /// The caller behind the request's Bearer token: `None` without one, an error for a bad one.
 fn actor(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Actor>, ApiError>> {
     let token = bearer(req);
-    let state = state(req);
+    let identity = Port::<dyn IdentityApi>::of(req);
     Box::pin(async move {
         let Some(token) = token? else { return Ok(None) };
-        Ok(Some(state?.identity.authenticate(token).await?))
+        let identity = identity.ok_or_else(|| ApiError::internal(&"identity port missing"))?;
+        Ok(Some(identity.authenticate(token).await?))
     })
 }
 

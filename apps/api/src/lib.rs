@@ -2,20 +2,24 @@
 //!
 //! `main.rs` only boots; [`startup::Application`] wires settings, store, contexts and routes.
 
-pub mod adapters;
 pub mod auth;
-pub mod dto;
+pub mod contexts;
 pub mod envelope;
 pub mod error;
+pub mod health;
+pub mod http;
 pub mod middleware;
-pub mod routes;
 pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod startup;
-pub mod state;
 pub mod store;
 pub mod telemetry;
 
 pub use settings::Settings;
 pub use startup::Application;
+
+#[cfg(test)]
+mod shell_tests;
+#[cfg(test)]
+mod test_support;

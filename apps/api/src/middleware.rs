@@ -239,14 +239,16 @@ impl RateLimit {
 fn is_credential_route(req: &ServiceRequest) -> bool {
     req.method() == actix_web::http::Method::POST
         && matches!(
-            req.path(),
-            "/api/auth/login"
-                | "/api/auth/register"
-                | "/api/auth/refresh"
-                | "/api/auth/forgot-password"
-                | "/api/auth/reset-password"
-                | "/api/auth/verify-email"
-                | "/api/auth/change-password"
+            api_route(req.path()),
+            Some(
+                "/auth/login"
+                    | "/auth/register"
+                    | "/auth/refresh"
+                    | "/auth/forgot-password"
+                    | "/auth/reset-password"
+                    | "/auth/verify-email"
+                    | "/auth/change-password"
+            )
         )
 }
 
@@ -375,14 +377,65 @@ pub async fn store_gate(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let prepared = req
-        .app_data::<web::Data<crate::state::AppState>>()
-        .is_none_or(|state| state.health.is_prepared());
+        .app_data::<web::Data<crate::health::Health>>()
+        .is_none_or(|health| health.store.is_prepared());
     let path = req.path();
-    let exempt = !path.starts_with("/api/") || path == "/api/health" || path == "/api/ready";
+    let exempt = !matches!(api_route(path), Some(route) if route != "/health" && route != "/ready");
     if prepared || exempt {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let path = path.to_owned();
     let error = ApiError::unavailable(&"the store has not been reachable since the start");
     Ok(req.into_response(error.to_response(&path)))
+}
+
+/// The base path of the API's current version: every route is served under it, and the OpenAPI
+/// document lists it. `/api` is its alias (see [`api_alias`] and the README's "API versions").
+pub const API_BASE: &str = "/api/v1";
+
+/// `path` within the API, whichever base it was sent to: `/api/v1/auth/login` and
+/// `/api/auth/login` are both `/auth/login`; `None` outside `/api`.
+pub fn api_route(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api")?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    Some(match version_of(rest) {
+        Some(version) => &rest[1 + version.len()..],
+        None => rest,
+    })
+}
+
+/// The version segment (`v1`) that `rest` (what follows `/api`) starts with, if any.
+fn version_of(rest: &str) -> Option<&str> {
+    let first = rest.strip_prefix('/')?.split('/').next()?;
+    let digits = first.strip_prefix('v')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(first)
+}
+
+/// Serves the unversioned `/api/…` as the current version ([`API_BASE`]), the base the web client
+/// has compiled in. Runs innermost, just before routing, so the logs, error bodies and rate limits
+/// see the path the client sent.
+pub async fn api_alias(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req.path();
+    let unversioned = path
+        .strip_prefix("/api")
+        .filter(|rest| (rest.is_empty() || rest.starts_with('/')) && version_of(rest).is_none());
+    if let Some(rest) = unversioned {
+        let mut target = format!("{API_BASE}{rest}");
+        if let Some(query) = req.uri().query() {
+            target.push('?');
+            target.push_str(query);
+        }
+        let mut parts = req.head().uri.clone().into_parts();
+        parts.path_and_query = target.parse().ok();
+        if let Ok(uri) = actix_web::http::Uri::from_parts(parts) {
+            req.match_info_mut().get_mut().update(&uri);
+            req.head_mut().uri = uri;
+        }
+    }
+    next.call(req).await
 }

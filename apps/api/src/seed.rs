@@ -5,7 +5,7 @@ use rand::RngCore;
 use stackrush_challenges::{slugify, AuthorId, Caller, ChallengeApi, ChallengeError};
 use stackrush_identity::{IdentityApi, IdentityError, RegisterCommand};
 
-use crate::dto::challenges::ChallengeRequest;
+use crate::contexts::challenges::dto::ChallengeRequest;
 
 /// The catalogue written for StackRush: DSA, bug-fix and feature challenges of every difficulty.
 const CHALLENGES: &str = include_str!("../seed/challenges.json");

@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -17,21 +17,16 @@ use apistos::info::Info;
 use apistos::spec::Spec;
 use apistos::web::scope;
 use apistos::SwaggerUIConfig;
-use stackrush_identity::crypto::BcryptHasher;
-use stackrush_identity::ports::{Mailer, Ports};
-use stackrush_identity::{
-    IdentityApi, IdentityConfig, IdentityError, IdentityService, RegisterCommand, Secrets,
-};
-use stackrush_kernel::SystemClock;
+use stackrush_identity::{IdentityApi, IdentityError, RegisterCommand};
 
+pub use crate::contexts::Contexts;
 use crate::error::{ApiError, Detail};
+use crate::health::Health;
 use crate::middleware::{
-    body_deadline, rate_limit, request_context, security_headers, store_gate, BodyTimeout,
-    RateLimit,
+    api_alias, body_deadline, rate_limit, request_context, security_headers, store_gate,
+    BodyTimeout, RateLimit,
 };
-use crate::routes;
-use crate::settings::{MailSettings, Settings};
-use crate::state::AppState;
+use crate::settings::Settings;
 use crate::store::Store;
 
 /// HTTP-level options of the app, independent of the contexts.
@@ -179,9 +174,16 @@ fn spec() -> Spec {
     }
 }
 
-/// The actix app with every route and middleware; used by the server and by handler tests.
+/// What the app mounts under the API's base path: every context for the server, the contexts
+/// (often mocks) a handler test calls.
+pub type Mount = Arc<dyn Fn(&mut apistos::web::ServiceConfig) + Send + Sync>;
+
+/// The actix app with every route and middleware; used by the server and by handler tests. The
+/// API is served under [`crate::middleware::API_BASE`] (documented there) and under `/api`, its
+/// alias (see [`api_alias`]).
 pub fn app(
-    state: web::Data<AppState>,
+    mount: Mount,
+    health: web::Data<Health>,
     options: HttpOptions,
 ) -> actix_web::App<
     impl ServiceFactory<
@@ -194,7 +196,7 @@ pub fn app(
 > {
     actix_web::App::new()
         .document(spec())
-        .app_data(state)
+        .app_data(health)
         .app_data(options.rate_limit.clone())
         .app_data(
             web::JsonConfig::default()
@@ -204,14 +206,18 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::Data::new(BodyTimeout(options.body_timeout)))
+        .wrap(from_fn(api_alias))
         .wrap(from_fn(store_gate))
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_context))
         .wrap(cors(&options.cors_origins))
-        .configure(routes::health::configure_root)
-        .service(scope("/api").configure(routes::configure_api))
+        .configure(crate::health::configure_root)
+        .service(scope(crate::middleware::API_BASE).configure(move |cfg| {
+            crate::health::configure_api(cfg);
+            mount(cfg);
+        }))
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
         }))
@@ -221,109 +227,9 @@ pub fn app(
         )
 }
 
-/// The identity service on `store`, configured from `settings`.
-pub fn identity_service(
-    settings: &Settings,
-    store: &Store,
-    secrets: Secrets,
-) -> anyhow::Result<IdentityService> {
-    let stores = store.identity();
-    let mailer: Arc<dyn Mailer> = match &settings.mail {
-        MailSettings::Files { dir } => Arc::new(stackrush_mail::FileMailer::new(
-            dir.clone(),
-            &settings.mail_from,
-        )?),
-        MailSettings::Smtp { url } => {
-            Arc::new(stackrush_mail::SmtpMailer::new(url, &settings.mail_from)?)
-        }
-    };
-    let mut config = IdentityConfig::new(secrets);
-    config.access_ttl = settings.access_ttl;
-    config.refresh_ttl = settings.refresh_ttl;
-    config.lockout_threshold = settings.lockout_threshold;
-    config.lockout_duration = settings.lockout_duration;
-    config.app_url = settings.app_url.clone();
-    config.freshness = store.freshness();
-    let ports = Ports {
-        users: stores.users,
-        refresh_tokens: stores.refresh_tokens,
-        link_tokens: stores.link_tokens,
-        hasher: Arc::new(
-            BcryptHasher::new(settings.bcrypt_cost)
-                .waiting_at_most(settings.password_queue_timeout),
-        ),
-        mailer,
-        clock: Arc::new(SystemClock),
-    };
-    Ok(IdentityService::new(ports, config))
-}
-
-/// The open store and every context's inbound port, as the server and the CLI need them.
-pub struct Contexts {
-    pub store: Store,
-    pub identity: Arc<dyn IdentityApi>,
-    pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
-    pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
-    pub notifications: Arc<dyn stackrush_notifications::NotificationApi>,
-    pub analytics: Arc<dyn stackrush_analytics::AnalyticsApi>,
-}
-
 /// Opens the store (waiting for it, see [`Store::open`]) and builds every context on it.
 pub async fn open(settings: &Settings) -> anyhow::Result<Contexts> {
-    contexts_on(Store::open(&settings.store).await?, settings)
-}
-
-/// Every context on `store`.
-fn contexts_on(store: Store, settings: &Settings) -> anyhow::Result<Contexts> {
-    let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
-    let identity = identity_service(
-        settings,
-        &store,
-        Secrets::new(jwt.expose(), refresh.expose()),
-    )?
-    .into_api();
-    let challenges = stackrush_challenges::ChallengeService::new(stackrush_challenges::Ports {
-        challenges: store.challenges(),
-        authors: Arc::new(crate::adapters::IdentityAuthors(identity.clone())),
-        clock: Arc::new(SystemClock),
-    })
-    .remembering(store.freshness())
-    .into_api();
-    let notifications =
-        stackrush_notifications::NotificationService::new(stackrush_notifications::Ports {
-            notifications: store.notifications(),
-            recipients: Arc::new(crate::adapters::IdentityRecipients(store.identity().users)),
-            clock: Arc::new(SystemClock),
-        })
-        .remembering(store.freshness())
-        .into_api();
-    let stores = store.scoring();
-    let scoring = stackrush_scoring::ScoringService::new(stackrush_scoring::Ports {
-        attempts: stores.attempts,
-        submissions: stores.submissions,
-        progress: stores.progress,
-        boards: stores.boards,
-        achievements: stores.achievements,
-        catalog: Arc::new(crate::adapters::ChallengesCatalog(challenges.clone())),
-        players: Arc::new(crate::adapters::IdentityPlayers(store.identity().users)),
-        events: Arc::new(crate::adapters::NotifyOnScoring(notifications.clone())),
-        clock: Arc::new(SystemClock),
-    })
-    .into_api();
-    let analytics = stackrush_analytics::AnalyticsService::new(stackrush_analytics::Ports {
-        sessions: store.focus_sessions(),
-        submissions: Arc::new(crate::adapters::ScoringSubmissions(scoring.clone())),
-        clock: Arc::new(SystemClock),
-    })
-    .into_api();
-    Ok(Contexts {
-        store,
-        identity,
-        challenges,
-        scoring,
-        notifications,
-        analytics,
-    })
+    Contexts::wire(Store::open(&settings.store).await?, settings)
 }
 
 async fn bootstrap_admin(settings: &Settings, identity: &dyn IdentityApi) -> anyhow::Result<()> {
@@ -361,14 +267,8 @@ impl Application {
     /// port) and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let lock = crate::store::ServerLock::acquire(&settings.store)?;
-        let Contexts {
-            store,
-            identity,
-            challenges,
-            scoring,
-            notifications,
-            analytics,
-        } = contexts_on(Store::connect(&settings.store).await?, &settings)?;
+        let contexts = Contexts::wire(Store::connect(&settings.store).await?, &settings)?;
+        let (store, identity) = (contexts.store.clone(), contexts.identity.clone());
         // A MongoDB server that is down at start is waited for in the background: meanwhile
         // /ready answers 503 and API requests a JSON 503 (see `store_gate`), until the indexes
         // and the admin account are in place (a client told "ready" can sign in as admin).
@@ -402,7 +302,7 @@ impl Application {
         }
         // SQLite has no TTL index: expired notifications are removed here (MongoDB's TTL monitor
         // does the same there; the purge is then a no-op).
-        let purger = notifications.clone();
+        let purger = contexts.notifications.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -412,15 +312,8 @@ impl Application {
                 }
             }
         });
-        let state = web::Data::new(AppState {
-            identity,
-            challenges,
-            scoring,
-            notifications,
-            analytics,
-            health: Arc::new(store),
-            started: Instant::now(),
-        });
+        let health = web::Data::new(Health::new(Arc::new(store)));
+        let mount: Mount = Arc::new(move |cfg| contexts.configure(cfg));
         let rate_limit = web::Data::from(RateLimit::new(settings.rate_limits));
         let shrinker = rate_limit.clone();
         tokio::spawn(async move {
@@ -438,7 +331,7 @@ impl Application {
         };
         let listener = TcpListener::bind((settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
-        let server = HttpServer::new(move || app(state.clone(), options.clone()))
+        let server = HttpServer::new(move || app(mount.clone(), health.clone(), options.clone()))
             .listen(listener)?
             .client_request_timeout(Duration::from_secs(10))
             .client_disconnect_timeout(Duration::from_secs(5))

@@ -12,13 +12,13 @@
 //! use std::sync::Arc;
 //! use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
 //! use stackrush_identity::crypto::BcryptHasher;
-//! use stackrush_identity::ports::LogMailer;
+//! use stackrush_identity::ports::{LogMailer, NoAccountEvents};
 //!
 //! let service = IdentityService::new(
 //!     Ports {
 //!         users, refresh_tokens: refresh, link_tokens: once,
 //!         hasher: Arc::new(BcryptHasher::new(12)),
-//!         mailer: Arc::new(LogMailer),
+//!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),
 //!     },
 //!     IdentityConfig::new(Secrets::new("a-long-random-secret", "another-long-random-secret")),

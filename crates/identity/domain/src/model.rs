@@ -219,6 +219,13 @@ impl User {
     pub fn is_usable(&self) -> bool {
         self.is_active && self.deleted_at.is_none()
     }
+
+    /// Whether the account may appear in public rankings (leaderboards): usable, and its owner
+    /// shows their stats. The one listing rule; other contexts learn it through
+    /// [`crate::ports::AccountEvent`]s and the accounts they read.
+    pub fn is_ranked(&self) -> bool {
+        self.is_usable() && self.preferences.privacy.show_stats
+    }
 }
 
 /// The lowercase key under which usernames are unique.

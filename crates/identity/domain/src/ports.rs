@@ -147,6 +147,60 @@ impl Mailer for LogMailer {
     }
 }
 
+/// A change to an account that other contexts react to (leaderboards follow privacy and the
+/// account's state). Published after the change is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountEvent {
+    /// The owner changed their privacy settings; `ranked` is [`crate::User::is_ranked`] after it.
+    PrivacyChanged { user: UserId, ranked: bool },
+    /// An admin deactivated the account.
+    Deactivated { user: UserId },
+    /// An admin reactivated the account; `ranked` is [`crate::User::is_ranked`] after it.
+    Reactivated { user: UserId, ranked: bool },
+    /// The owner deleted the account.
+    Deleted { user: UserId },
+}
+
+impl AccountEvent {
+    /// The account the event is about.
+    pub fn user(&self) -> UserId {
+        match *self {
+            Self::PrivacyChanged { user, .. }
+            | Self::Deactivated { user }
+            | Self::Reactivated { user, .. }
+            | Self::Deleted { user } => user,
+        }
+    }
+
+    /// Whether the account may appear in public rankings after the event.
+    pub fn ranked(&self) -> bool {
+        match *self {
+            Self::PrivacyChanged { ranked, .. } | Self::Reactivated { ranked, .. } => ranked,
+            Self::Deactivated { .. } | Self::Deleted { .. } => false,
+        }
+    }
+}
+
+/// Other contexts' reactions to account changes.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AccountEvents: Send + Sync {
+    /// Delivers `event`, after the change it reports was stored. Reactions MUST be idempotent:
+    /// an error makes the service answer `Unavailable` with the change stored, and the client's
+    /// retry publishes the same event again.
+    async fn publish(&self, event: AccountEvent) -> anyhow::Result<()>;
+}
+
+/// No context listens (a program that links identity alone).
+pub struct NoAccountEvents;
+
+#[async_trait]
+impl AccountEvents for NoAccountEvents {
+    async fn publish(&self, _: AccountEvent) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
 /// Every port the service needs, as shared trait objects.
 #[derive(Clone)]
 pub struct Ports {
@@ -155,5 +209,6 @@ pub struct Ports {
     pub link_tokens: Arc<dyn LinkTokenRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
+    pub events: Arc<dyn AccountEvents>,
     pub clock: Arc<dyn Clock>,
 }

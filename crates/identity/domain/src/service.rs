@@ -11,7 +11,7 @@ use crate::auth_cache::{AuthCache, Invalidating, Remembered};
 use crate::crypto::{keyed_hash, random_token};
 use crate::error::IdentityError;
 use crate::model::*;
-use crate::ports::{OutgoingMail, Ports};
+use crate::ports::{AccountEvent, OutgoingMail, Ports};
 use crate::tokens::{AccessTokenCodec, AccessTokenError, TokenPair};
 use crate::validate::{self, check};
 
@@ -254,6 +254,15 @@ impl IdentityService {
     /// The service as a shared inbound port.
     pub fn into_api(self) -> Arc<dyn IdentityApi> {
         Arc::new(self)
+    }
+
+    /// Tells the listening contexts about a stored change; their failure is a retry-later.
+    async fn publish(&self, event: AccountEvent) -> Result<(), IdentityError> {
+        self.ports
+            .events
+            .publish(event)
+            .await
+            .map_err(IdentityError::Unavailable)
     }
 
     fn hash_token(&self, token: &str) -> String {
@@ -851,6 +860,11 @@ impl IdentityApi for IdentityService {
             .update(actor.id, &patch, self.ports.clock.now())
             .await?
             .ok_or(IdentityError::UserNotFound)?;
+        self.publish(AccountEvent::PrivacyChanged {
+            user: user.id,
+            ranked: user.is_ranked(),
+        })
+        .await?;
         Ok(user.preferences)
     }
 
@@ -905,7 +919,7 @@ impl IdentityApi for IdentityService {
             .ok_or(IdentityError::UserNotFound)?;
         self.sign_out_everywhere(actor.id).await?;
         tracing::info!(user = %actor.id, "account deleted");
-        Ok(())
+        self.publish(AccountEvent::Deleted { user: actor.id }).await
     }
 
     async fn list_users(
@@ -976,6 +990,19 @@ impl IdentityApi for IdentityService {
             self.sign_out_everywhere(id).await?;
         }
         tracing::info!(admin = %actor.id, user = %id, "account changed by an admin");
+        match update.is_active {
+            Some(false) if existing.is_active => {
+                self.publish(AccountEvent::Deactivated { user: id }).await?
+            }
+            Some(true) if !existing.is_active => {
+                self.publish(AccountEvent::Reactivated {
+                    user: id,
+                    ranked: user.is_ranked(),
+                })
+                .await?
+            }
+            _ => {}
+        }
         Ok(user)
     }
 

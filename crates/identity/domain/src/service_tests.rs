@@ -10,7 +10,8 @@ use super::*;
 use crate::crypto::BcryptHasher;
 use crate::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
 use crate::ports::{
-    Mailer, MockMailer, MockPasswordHasher, MockUserRepository, OutgoingMail, UserRepository,
+    AccountEvents, Mailer, MockAccountEvents, MockMailer, MockPasswordHasher, MockUserRepository,
+    OutgoingMail, UserRepository,
 };
 
 const PASSWORD: &str = "Correct-Horse-1";
@@ -41,11 +42,30 @@ impl Outbox {
     }
 }
 
+/// Collects the account events the service publishes.
+#[derive(Default)]
+struct Listener(Mutex<Vec<AccountEvent>>);
+
+#[async_trait]
+impl AccountEvents for Listener {
+    async fn publish(&self, event: AccountEvent) -> anyhow::Result<()> {
+        self.0.lock().unwrap().push(event);
+        Ok(())
+    }
+}
+
+impl Listener {
+    fn take(&self) -> Vec<AccountEvent> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
 struct World {
     service: IdentityService,
     clock: Arc<FixedClock>,
     outbox: Arc<Outbox>,
     users: Arc<InMemoryUsers>,
+    events: Arc<Listener>,
 }
 
 impl World {
@@ -63,12 +83,14 @@ fn world() -> World {
     ));
     let outbox = Arc::new(Outbox::default());
     let users = Arc::new(InMemoryUsers::default());
+    let events = Arc::new(Listener::default());
     let ports = Ports {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         link_tokens: Arc::new(InMemoryLinkTokens::default()),
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: outbox.clone(),
+        events: events.clone(),
         clock: clock.clone(),
     };
     let config = IdentityConfig::new(Secrets::new("j".repeat(40), "r".repeat(40)));
@@ -77,6 +99,7 @@ fn world() -> World {
         clock,
         outbox,
         users,
+        events,
     }
 }
 
@@ -732,4 +755,112 @@ async fn summaries_name_active_users_only_even_with_private_profiles() {
         ),
         (ada.id, "ada", Some("Ada"))
     );
+}
+
+async fn admin_of(w: &World) -> User {
+    w.service
+        .create_admin(RegisterCommand {
+            username: "root".into(),
+            email: "root@example.com".into(),
+            ..register_cmd("x")
+        })
+        .await
+        .unwrap()
+}
+
+fn activity(is_active: bool) -> AdminUserUpdate {
+    AdminUserUpdate {
+        roles: None,
+        is_active: Some(is_active),
+    }
+}
+
+fn show_stats(show: bool) -> PreferencesUpdate {
+    PreferencesUpdate {
+        privacy: PrivacyUpdate {
+            show_stats: Some(show),
+            ..PrivacyUpdate::default()
+        },
+        ..PreferencesUpdate::default()
+    }
+}
+
+#[tokio::test]
+async fn privacy_changes_tell_listeners_whether_the_account_is_ranked() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    w.events.take();
+    w.service
+        .update_preferences(actor(&ada), show_stats(false))
+        .await
+        .unwrap();
+    w.service
+        .update_preferences(actor(&ada), show_stats(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.events.take(),
+        vec![
+            AccountEvent::PrivacyChanged {
+                user: ada.id,
+                ranked: false
+            },
+            AccountEvent::PrivacyChanged {
+                user: ada.id,
+                ranked: true
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deactivation_reactivation_and_deletion_are_published_once_each() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let admin = admin_of(&w).await;
+    w.service
+        .update_preferences(actor(&ada), show_stats(false))
+        .await
+        .unwrap();
+    w.events.take();
+    for active in [false, false, true, true] {
+        w.service
+            .admin_update_user(actor(&admin), ada.id, activity(active))
+            .await
+            .unwrap();
+    }
+    w.service.delete_account(actor(&ada)).await.unwrap();
+    assert_eq!(
+        w.events.take(),
+        vec![
+            AccountEvent::Deactivated { user: ada.id },
+            // Stats still hidden: back, but not on the boards.
+            AccountEvent::Reactivated {
+                user: ada.id,
+                ranked: false
+            },
+            AccountEvent::Deleted { user: ada.id },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_reaction_is_a_retry_later_and_the_change_stays_stored() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let mut events = MockAccountEvents::new();
+    events
+        .expect_publish()
+        .times(1)
+        .returning(|_| Err(anyhow::anyhow!("scoring unreachable")));
+    let service = w.with_ports(|ports| ports.events = Arc::new(events));
+    assert!(matches!(
+        service
+            .update_preferences(actor(&ada), show_stats(false))
+            .await,
+        Err(IdentityError::Unavailable(_))
+    ));
+    let stored = w.users.find_by_id(ada.id).await.unwrap().unwrap();
+    assert!(!stored.preferences.privacy.show_stats);
+    assert!(!stored.is_ranked());
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use stackrush_identity::crypto::BcryptHasher;
-use stackrush_identity::ports::{LogMailer, Ports};
+use stackrush_identity::ports::{LogMailer, NoAccountEvents, Ports};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
 use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
 use stackrush_kernel::SystemClock;
@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         link_tokens: Arc::new(SqliteLinkTokens::new(pool)),
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: Arc::new(LogMailer),
+        events: Arc::new(NoAccountEvents),
         clock: Arc::new(SystemClock),
     };
     let secrets = Secrets::new(

@@ -124,7 +124,7 @@ pub struct FocusSessionQuery {
     /// Started at or before (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     pub sort: Option<SessionSortDto>,
-    pub order: Option<crate::dto::scoring::OrderDto>,
+    pub order: Option<crate::http::OrderDto>,
 }
 
 /// `GET /focus-sessions/recent` query.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use stackrush_identity::UserSummary;
 use stackrush_scoring as sc;
 
-use crate::dto::scoring::AchievementDto;
+use super::dto::AchievementDto;
 use crate::envelope::Pagination;
 
 /// A ranked user's public face.

@@ -2,7 +2,7 @@
 
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
@@ -11,12 +11,13 @@ use apistos::ApiComponent;
 use stackrush_identity::Actor;
 use stackrush_notifications::{Kind, NotificationId, Notify, Reader, RecipientId};
 
+use super::dto::*;
 use crate::auth::Auth;
-use crate::dto::notifications::*;
-use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_notifications::NotificationApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -104,13 +105,12 @@ impl ApiComponent for Counted {
     error_code = 503
 )]
 pub async fn list(
-    state: Data<AppState>,
+    notifications: Port<dyn NotificationApi>,
     auth: Auth,
     query: Query<NotificationQuery>,
 ) -> Reply<Paginated<NotificationDto>> {
-    let page = crate::routes::page_request(query.page, query.limit, 20)?;
-    let found = state
-        .notifications
+    let page = crate::http::page_request(query.page, query.limit, 20)?;
+    let found = notifications
         .list(reader(&auth.0), query.filter(), page)
         .await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
@@ -129,21 +129,18 @@ pub async fn list(
     error_code = 503
 )]
 pub async fn by_type(
-    state: Data<AppState>,
+    notifications: Port<dyn NotificationApi>,
     auth: Auth,
     path: Path<KindPath>,
-    query: Query<crate::dto::scoring::PageQuery>,
+    query: Query<crate::http::PageQuery>,
 ) -> Reply<Paginated<NotificationDto>> {
-    let page = crate::routes::page_request(query.page, query.limit, 20)?;
+    let page = crate::http::page_request(query.page, query.limit, 20)?;
     let filter = stackrush_notifications::Filter {
         kind: Some(path.kind.into()),
         descending: true,
         ..Default::default()
     };
-    let found = state
-        .notifications
-        .list(reader(&auth.0), filter, page)
-        .await?;
+    let found = notifications.list(reader(&auth.0), filter, page).await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         found,
         Into::into,
@@ -166,8 +163,11 @@ pub struct KindPath {
     error_code = 429,
     error_code = 503
 )]
-pub async fn unread_count(state: Data<AppState>, auth: Auth) -> Result<Counted, ApiError> {
-    let count = state.notifications.unread_count(reader(&auth.0)).await?;
+pub async fn unread_count(
+    notifications: Port<dyn NotificationApi>,
+    auth: Auth,
+) -> Result<Counted, ApiError> {
+    let count = notifications.unread_count(reader(&auth.0)).await?;
     Ok(Counted { count })
 }
 
@@ -181,9 +181,12 @@ pub async fn unread_count(state: Data<AppState>, auth: Auth) -> Result<Counted, 
     error_code = 429,
     error_code = 503
 )]
-pub async fn mark_read(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .notifications
+pub async fn mark_read(
+    notifications: Port<dyn NotificationApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<Empty> {
+    notifications
         .mark_read(reader(&auth.0), path.parse::<NotificationId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -200,8 +203,11 @@ pub async fn mark_read(state: Data<AppState>, auth: Auth, path: Path<IdPath>) ->
     error_code = 429,
     error_code = 503
 )]
-pub async fn mark_all_read(state: Data<AppState>, auth: Auth) -> Reply<MarkedDto> {
-    let updated = state.notifications.mark_all_read(reader(&auth.0)).await?;
+pub async fn mark_all_read(
+    notifications: Port<dyn NotificationApi>,
+    auth: Auth,
+) -> Reply<MarkedDto> {
+    let updated = notifications.mark_all_read(reader(&auth.0)).await?;
     Ok(Json(ApiResponse::ok(MarkedDto { updated })))
 }
 
@@ -215,9 +221,12 @@ pub async fn mark_all_read(state: Data<AppState>, auth: Auth) -> Reply<MarkedDto
     error_code = 429,
     error_code = 503
 )]
-pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .notifications
+pub async fn remove(
+    notifications: Port<dyn NotificationApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<Empty> {
+    notifications
         .delete(reader(&auth.0), path.parse::<NotificationId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -259,15 +268,12 @@ fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiErr
     error_code = 503
 )]
 pub async fn create(
-    state: Data<AppState>,
+    notifications: Port<dyn NotificationApi>,
     auth: Auth,
     body: Json<CreateNotificationRequest>,
 ) -> Result<CreatedJson<ApiResponse<DeliveredDto>>, ApiError> {
     let request = to_notify(body.into_inner(), "")?;
-    let done = state
-        .notifications
-        .create(reader(&auth.0), vec![request])
-        .await?;
+    let done = notifications.create(reader(&auth.0), vec![request]).await?;
     Ok(CreatedJson(ApiResponse::ok(DeliveredDto {
         stored: done.stored,
         skipped: done.skipped,
@@ -288,7 +294,7 @@ pub async fn create(
     error_code = 503
 )]
 pub async fn create_bulk(
-    state: Data<AppState>,
+    notifications: Port<dyn NotificationApi>,
     auth: Auth,
     body: Json<BulkRequest>,
 ) -> Result<CreatedJson<ApiResponse<DeliveredDto>>, ApiError> {
@@ -299,10 +305,7 @@ pub async fn create_bulk(
         .enumerate()
         .map(|(i, r)| to_notify(r, &format!("notifications[{i}].")))
         .collect::<Result<Vec<_>, _>>()?;
-    let done = state
-        .notifications
-        .create(reader(&auth.0), requests)
-        .await?;
+    let done = notifications.create(reader(&auth.0), requests).await?;
     Ok(CreatedJson(ApiResponse::ok(DeliveredDto {
         stored: done.stored,
         skipped: done.skipped,
@@ -311,7 +314,7 @@ pub async fn create_bulk(
 
 /// Notification routes (fixed paths before `/notifications/{id}`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    use crate::routes::allowing;
+    use crate::http::allowing;
     cfg.service(
         allowing(resource("/notifications"), "GET, POST")
             .route(get().to(list))

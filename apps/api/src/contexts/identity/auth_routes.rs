@@ -1,15 +1,16 @@
 //! Authentication routes.
 
-use actix_web::web::{Data, Json};
+use actix_web::web::Json;
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{post, resource, ServiceConfig};
 
+use super::dto::*;
 use crate::auth::Auth;
-use crate::dto::identity::*;
 use crate::envelope::{ApiResponse, Empty};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::Port;
+use stackrush_identity::IdentityApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -26,10 +27,10 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
     error_code = 503
 )]
 pub async fn register(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     body: Json<RegisterRequest>,
 ) -> Result<CreatedJson<ApiResponse<RegisteredDto>>, ApiError> {
-    let user = state.identity.register(body.into_inner().into()).await?;
+    let user = identity.register(body.into_inner().into()).await?;
     let data = RegisteredDto {
         user: UserDto::own(user),
     };
@@ -51,12 +52,12 @@ pub async fn register(
     error_code = 429,
     error_code = 503
 )]
-pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<SessionDto> {
+pub async fn login(identity: Port<dyn IdentityApi>, body: Json<LoginRequest>) -> Reply<SessionDto> {
     let LoginRequest {
         identifier,
         password,
     } = body.into_inner();
-    let (user, tokens) = state.identity.login(identifier, password).await?;
+    let (user, tokens) = identity.login(identifier, password).await?;
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 
@@ -72,11 +73,11 @@ pub async fn login(state: Data<AppState>, body: Json<LoginRequest>) -> Reply<Ses
     error_code = 429,
     error_code = 503
 )]
-pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply<SessionDto> {
-    let (user, tokens) = state
-        .identity
-        .refresh(body.into_inner().refresh_token)
-        .await?;
+pub async fn refresh(
+    identity: Port<dyn IdentityApi>,
+    body: Json<RefreshRequest>,
+) -> Reply<SessionDto> {
+    let (user, tokens) = identity.refresh(body.into_inner().refresh_token).await?;
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 
@@ -92,9 +93,12 @@ pub async fn refresh(state: Data<AppState>, body: Json<RefreshRequest>) -> Reply
     error_code = 429,
     error_code = 503
 )]
-pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>) -> Reply<Empty> {
-    state
-        .identity
+pub async fn logout(
+    identity: Port<dyn IdentityApi>,
+    auth: Auth,
+    body: Json<LogoutRequest>,
+) -> Reply<Empty> {
+    identity
         .logout(auth.0, body.into_inner().refresh_token)
         .await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Signed out")))
@@ -112,13 +116,10 @@ pub async fn logout(state: Data<AppState>, auth: Auth, body: Json<LogoutRequest>
     error_code = 503
 )]
 pub async fn forgot_password(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     body: Json<ForgotPasswordRequest>,
 ) -> Reply<Empty> {
-    state
-        .identity
-        .forgot_password(body.into_inner().email)
-        .await?;
+    identity.forgot_password(body.into_inner().email).await?;
     Ok(Json(ApiResponse::with_message(
         Empty {},
         "If the address belongs to an account, a reset link is on its way",
@@ -138,11 +139,11 @@ pub async fn forgot_password(
     error_code = 503
 )]
 pub async fn reset_password(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     body: Json<ResetPasswordRequest>,
 ) -> Reply<Empty> {
     let ResetPasswordRequest { token, password } = body.into_inner();
-    state.identity.reset_password(token, password).await?;
+    identity.reset_password(token, password).await?;
     Ok(Json(ApiResponse::with_message(
         Empty {},
         "Password changed; sign in again",
@@ -161,8 +162,11 @@ pub async fn reset_password(
     error_code = 429,
     error_code = 503
 )]
-pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>) -> Reply<Empty> {
-    state.identity.verify_email(body.into_inner().token).await?;
+pub async fn verify_email(
+    identity: Port<dyn IdentityApi>,
+    body: Json<VerifyEmailRequest>,
+) -> Reply<Empty> {
+    identity.verify_email(body.into_inner().token).await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Email verified")))
 }
 
@@ -180,7 +184,7 @@ pub async fn verify_email(state: Data<AppState>, body: Json<VerifyEmailRequest>)
     error_code = 503
 )]
 pub async fn change_password(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     auth: Auth,
     body: Json<ChangePasswordRequest>,
 ) -> Reply<TokensOnlyDto> {
@@ -188,8 +192,7 @@ pub async fn change_password(
         current_password,
         new_password,
     } = body.into_inner();
-    let tokens = state
-        .identity
+    let tokens = identity
         .change_password(auth.0, current_password, new_password)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -203,25 +206,25 @@ pub async fn change_password(
 /// `/auth/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        crate::routes::allowing(resource("/auth/register"), "POST").route(post().to(register)),
+        crate::http::allowing(resource("/auth/register"), "POST").route(post().to(register)),
     )
-    .service(crate::routes::allowing(resource("/auth/login"), "POST").route(post().to(login)))
-    .service(crate::routes::allowing(resource("/auth/refresh"), "POST").route(post().to(refresh)))
-    .service(crate::routes::allowing(resource("/auth/logout"), "POST").route(post().to(logout)))
+    .service(crate::http::allowing(resource("/auth/login"), "POST").route(post().to(login)))
+    .service(crate::http::allowing(resource("/auth/refresh"), "POST").route(post().to(refresh)))
+    .service(crate::http::allowing(resource("/auth/logout"), "POST").route(post().to(logout)))
     .service(
-        crate::routes::allowing(resource("/auth/forgot-password"), "POST")
+        crate::http::allowing(resource("/auth/forgot-password"), "POST")
             .route(post().to(forgot_password)),
     )
     .service(
-        crate::routes::allowing(resource("/auth/reset-password"), "POST")
+        crate::http::allowing(resource("/auth/reset-password"), "POST")
             .route(post().to(reset_password)),
     )
     .service(
-        crate::routes::allowing(resource("/auth/verify-email"), "POST")
+        crate::http::allowing(resource("/auth/verify-email"), "POST")
             .route(post().to(verify_email)),
     )
     .service(
-        crate::routes::allowing(resource("/auth/change-password"), "POST")
+        crate::http::allowing(resource("/auth/change-password"), "POST")
             .route(post().to(change_password)),
     );
 }

@@ -1,18 +1,19 @@
 //! Attempts (and, next, submissions and scoring).
 
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Json, Path};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{post, resource, ServiceConfig};
 use stackrush_scoring::{ChallengeRef, StartAttempt};
 
-use crate::adapters::player;
+use super::dto::{StartAttemptRequest, StartedAttemptDto};
+use super::player;
 use crate::auth::Auth;
-use crate::dto::scoring::{StartAttemptRequest, StartedAttemptDto};
-use crate::dto::IdPath;
 use crate::envelope::ApiResponse;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_scoring::ScoringApi;
 
 /// Start an attempt: the browser gets every test's input (expected outputs of visible tests only),
 /// an expiry and a nonce to send back with the results.
@@ -29,7 +30,7 @@ use crate::state::AppState;
     error_code = 503
 )]
 pub async fn start(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
     body: Json<StartAttemptRequest>,
@@ -41,13 +42,13 @@ pub async fn start(
         mode: body.mode.map(Into::into).unwrap_or_default(),
         distraction_level: body.distraction_level.map(Into::into).unwrap_or_default(),
     };
-    let started = state.scoring.start_attempt(cmd).await?;
+    let started = scoring.start_attempt(cmd).await?;
     Ok(CreatedJson(ApiResponse::ok(started.into())))
 }
 
 /// Scoring routes.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        crate::routes::allowing(resource("/challenges/{id}/start"), "POST").route(post().to(start)),
+        crate::http::allowing(resource("/challenges/{id}/start"), "POST").route(post().to(start)),
     );
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::dev::Payload;
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use actix_web::{FromRequest, HttpRequest};
 use apistos::actix::CreatedJson;
 use apistos::reference_or::ReferenceOr;
@@ -12,13 +12,14 @@ use apistos::{api_operation, ApiComponent, ApistosSchema, OpenApiVersion};
 use futures::future::{ready, Ready};
 use stackrush_challenges::{ChallengeFilter, ChallengeId, Difficulty, SortKey};
 
-use crate::adapters::caller;
+use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
-use crate::dto::challenges::*;
-use crate::dto::IdPath;
+use crate::contexts::challenges::caller;
 use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_challenges::ChallengeApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -69,8 +70,8 @@ impl ChallengeListQuery {
     /// The domain filter, or a 400 naming the parameter.
     fn filter(self) -> Result<(ChallengeFilter, Option<u32>, Option<u32>), ApiError> {
         let q = self.query;
-        crate::routes::max_chars("search", q.search.as_deref(), 100)?;
-        crate::routes::max_chars("category", q.category.as_deref(), 50)?;
+        crate::http::max_chars("search", q.search.as_deref(), 100)?;
+        crate::http::max_chars("category", q.category.as_deref(), 50)?;
         if q.max_time_limit == Some(0) {
             return Err(ApiError::invalid_query(
                 "maxTimeLimit",
@@ -158,14 +159,13 @@ impl ApiComponent for ChallengeListQuery {
     error_code = 503
 )]
 pub async fn list(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     viewer: MaybeAuth,
     query: ChallengeListQuery,
 ) -> Result<Encoded<ApiResponse<Paginated<ChallengeDto>>>, ApiError> {
     let (filter, page, limit) = query.filter()?;
-    let page = crate::routes::page_request(page, limit, 10)?;
-    let found = state
-        .challenges
+    let page = crate::http::page_request(page, limit, 10)?;
+    let found = challenges
         .list(viewer.0.as_ref().map(caller), filter, page)
         .await?;
     Encoded::of(&found, |page| {
@@ -188,12 +188,11 @@ pub async fn list(
     error_code = 503
 )]
 pub async fn create(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     body: Json<ChallengeRequest>,
 ) -> Result<CreatedJson<ApiResponse<ChallengeDto>>, ApiError> {
-    let view = state
-        .challenges
+    let view = challenges
         .create(caller(&auth.0), body.into_inner().into())
         .await?;
     Ok(CreatedJson(ApiResponse::with_message(
@@ -212,13 +211,12 @@ pub async fn create(
     error_code = 503
 )]
 pub async fn popular(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     viewer: MaybeAuth,
     query: Query<PopularQuery>,
 ) -> Reply<Vec<ChallengeDto>> {
-    let limit = crate::routes::page_request(None, query.limit, 10)?.limit();
-    let found = state
-        .challenges
+    let limit = crate::http::page_request(None, query.limit, 10)?.limit();
+    let found = challenges
         .popular(viewer.0.as_ref().map(caller), limit)
         .await?;
     Ok(Json(ApiResponse::ok(
@@ -233,8 +231,8 @@ pub async fn popular(
     error_code = 429,
     error_code = 503
 )]
-pub async fn categories(state: Data<AppState>) -> Reply<BTreeMap<String, u64>> {
-    let counts = state.challenges.categories().await?;
+pub async fn categories(challenges: Port<dyn ChallengeApi>) -> Reply<BTreeMap<String, u64>> {
+    let counts = challenges.categories().await?;
     Ok(Json(ApiResponse::ok(counts.into_iter().collect())))
 }
 
@@ -256,12 +254,11 @@ pub struct SlugPath {
     error_code = 503
 )]
 pub async fn get_by_slug(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     viewer: MaybeAuth,
     path: Path<SlugPath>,
 ) -> Reply<ChallengeDto> {
-    let view = state
-        .challenges
+    let view = challenges
         .get_by_slug(viewer.0.as_ref().map(caller), path.into_inner().slug)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
@@ -278,12 +275,11 @@ pub async fn get_by_slug(
     error_code = 503
 )]
 pub async fn get_one(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     viewer: MaybeAuth,
     path: Path<IdPath>,
 ) -> Reply<ChallengeDto> {
-    let view = state
-        .challenges
+    let view = challenges
         .get(viewer.0.as_ref().map(caller), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
@@ -305,14 +301,13 @@ pub async fn get_one(
     error_code = 503
 )]
 pub async fn update(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
     body: Json<ChallengeRequest>,
 ) -> Reply<ChallengeDto> {
     let id = path.parse::<ChallengeId>()?;
-    let view = state
-        .challenges
+    let view = challenges
         .update(caller(&auth.0), id, body.into_inner().into())
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -332,9 +327,12 @@ pub async fn update(
     error_code = 429,
     error_code = 503
 )]
-pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .challenges
+pub async fn remove(
+    challenges: Port<dyn ChallengeApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<Empty> {
+    challenges
         .delete(caller(&auth.0), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -354,12 +352,11 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
     error_code = 503
 )]
 pub async fn stats(
-    state: Data<AppState>,
+    challenges: Port<dyn ChallengeApi>,
     viewer: MaybeAuth,
     path: Path<IdPath>,
 ) -> Reply<ChallengeStatsDto> {
-    let stats = state
-        .challenges
+    let stats = challenges
         .stats(viewer.0.as_ref().map(caller), path.parse::<ChallengeId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(stats.into())))
@@ -368,26 +365,24 @@ pub async fn stats(
 /// `/challenges/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        crate::routes::allowing(resource("/challenges"), "GET, POST")
+        crate::http::allowing(resource("/challenges"), "GET, POST")
             .route(get().to(list))
             .route(post().to(create)),
     )
+    .service(crate::http::allowing(resource("/challenges/popular"), "GET").route(get().to(popular)))
     .service(
-        crate::routes::allowing(resource("/challenges/popular"), "GET").route(get().to(popular)),
-    )
-    .service(
-        crate::routes::allowing(resource("/challenges/categories"), "GET")
+        crate::http::allowing(resource("/challenges/categories"), "GET")
             .route(get().to(categories)),
     )
     .service(
-        crate::routes::allowing(resource("/challenges/slug/{slug}"), "GET")
+        crate::http::allowing(resource("/challenges/slug/{slug}"), "GET")
             .route(get().to(get_by_slug)),
     )
     .service(
-        crate::routes::allowing(resource("/challenges/{id}/stats"), "GET").route(get().to(stats)),
+        crate::http::allowing(resource("/challenges/{id}/stats"), "GET").route(get().to(stats)),
     )
     .service(
-        crate::routes::allowing(resource("/challenges/{id}"), "GET, PUT, DELETE")
+        crate::http::allowing(resource("/challenges/{id}"), "GET, PUT, DELETE")
             .route(get().to(get_one))
             .route(put().to(update))
             .route(delete().to(remove)),

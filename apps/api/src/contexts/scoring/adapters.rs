@@ -1,62 +1,17 @@
-//! Where one context needs another's data: the app adapts one's inbound port to the other's
-//! outbound port, so context crates never import each other.
+//! The scoring context's outbound ports, served by other contexts.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_analytics::ports::{Linked, SubmissionLookup};
-use stackrush_analytics::{Environment, FocusSession, SubmissionKey};
-use stackrush_challenges::ports::AuthorDirectory;
-use stackrush_challenges::{
-    AuthorId, AuthorSummary, Caller, ChallengeApi, ChallengeError, ChallengeId,
-};
+use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_identity::ports::UserRepository;
-use stackrush_identity::{Actor, IdentityApi, Role, UserId};
-use stackrush_notifications::ports::RecipientDirectory;
-use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId, Wants};
+use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
     ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
 };
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
-use stackrush_scoring::{FocusReport, Mode, ScoringApi, ScoringError, SubmissionId};
 
-/// The challenges context's author directory, served by the identity context.
-pub struct IdentityAuthors(pub Arc<dyn IdentityApi>);
-
-#[async_trait]
-impl AuthorDirectory for IdentityAuthors {
-    async fn summaries(
-        &self,
-        ids: &[AuthorId],
-    ) -> anyhow::Result<HashMap<AuthorId, AuthorSummary>> {
-        let ids = ids
-            .iter()
-            .map(|id| UserId::from_bytes(id.bytes()))
-            .collect();
-        let found = self
-            .0
-            .summaries(ids)
-            .await
-            .map_err(|e| anyhow::anyhow!("identity summaries: {e}"))?;
-        Ok(found
-            .into_iter()
-            .map(|u| {
-                let id = AuthorId::from_bytes(u.id.bytes());
-                (
-                    id,
-                    AuthorSummary {
-                        id,
-                        username: u.username,
-                        first_name: u.first_name,
-                        last_name: u.last_name,
-                        avatar: u.avatar,
-                    },
-                )
-            })
-            .collect())
-    }
-}
+use crate::contexts::identity::live_account;
 
 /// The scoring context's challenge catalog, served by the challenges context.
 pub struct ChallengesCatalog(pub Arc<dyn ChallengeApi>);
@@ -125,42 +80,16 @@ impl ChallengeCatalog for ChallengesCatalog {
     }
 }
 
-/// The account behind another context's user id, unless it was deleted.
-async fn account(
-    users: &dyn UserRepository,
-    id: [u8; 12],
-) -> anyhow::Result<Option<stackrush_identity::User>> {
-    let user = users
-        .find_by_id(UserId::from_bytes(id))
-        .await
-        .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
-    Ok(user.filter(|u| u.deleted_at.is_none()))
-}
-
 /// The scoring context's player directory, served by the identity context's user store.
 pub struct IdentityPlayers(pub Arc<dyn UserRepository>);
 
 #[async_trait]
 impl PlayerDirectory for IdentityPlayers {
     async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>> {
-        let user = account(self.0.as_ref(), id.bytes()).await?;
+        let user = live_account(self.0.as_ref(), id.bytes()).await?;
         Ok(user.map(|u| PlayerInfo {
-            listed: u.preferences.privacy.show_stats && u.is_active,
+            listed: u.is_ranked(),
             timezone: u.preferences.timezone,
-        }))
-    }
-}
-
-/// The notifications context's recipient directory, served by the identity context's user store.
-pub struct IdentityRecipients(pub Arc<dyn UserRepository>);
-
-#[async_trait]
-impl RecipientDirectory for IdentityRecipients {
-    async fn wants(&self, id: RecipientId) -> anyhow::Result<Option<Wants>> {
-        let user = account(self.0.as_ref(), id.bytes()).await?;
-        Ok(user.filter(|u| u.is_active).map(|u| Wants {
-            achievements: u.preferences.notifications.achievements,
-            challenges: u.preferences.notifications.challenges,
         }))
     }
 }
@@ -230,52 +159,5 @@ impl ScoringEvents for NotifyOnScoring {
         if let Err(e) = self.0.notify(vec![request]).await {
             tracing::warn!(error = %e, ?event, "could not store a notification");
         }
-    }
-}
-
-/// The analytics context's submission lookup, served by the scoring context.
-pub struct ScoringSubmissions(pub Arc<dyn ScoringApi>);
-
-#[async_trait]
-impl SubmissionLookup for ScoringSubmissions {
-    async fn link(&self, session: &FocusSession) -> anyhow::Result<Linked> {
-        let report = FocusReport {
-            submission: session
-                .submission
-                .map(|k| SubmissionId::from_bytes(k.bytes())),
-            challenge: session
-                .challenge
-                .map(|c| ChallengeRef::from_bytes(c.bytes())),
-            started_at: session.start_time,
-            ended_at: session.end_time,
-            mode: match session.environment {
-                Environment::Zen => Mode::Zen,
-                Environment::Standard => Mode::Standard,
-                Environment::Interview => Mode::Interview,
-            },
-            distractions: session.distractions_encountered,
-            focus_score: session.focus_score,
-        };
-        let player = PlayerId::from_bytes(session.user.bytes());
-        match self.0.record_focus(player, report).await {
-            Ok(Some(id)) => Ok(Linked::To(SubmissionKey::from_bytes(id.bytes()))),
-            Ok(None) => Ok(Linked::Nothing),
-            Err(ScoringError::SubmissionNotFound) => Ok(Linked::NotTheirs),
-            Err(e) => Err(anyhow::anyhow!("scoring: {e}")),
-        }
-    }
-}
-
-/// The identity context's actor as the scoring context's player.
-pub fn player(actor: &Actor) -> PlayerId {
-    PlayerId::from_bytes(actor.id.bytes())
-}
-
-/// The identity context's actor as the challenges context's caller.
-pub fn caller(actor: &Actor) -> Caller {
-    Caller {
-        id: AuthorId::from_bytes(actor.id.bytes()),
-        is_admin: actor.is_admin(),
-        can_create: actor.is_admin() || actor.has_role(Role::Moderator),
     }
 }

@@ -1,18 +1,19 @@
 //! Focus sessions.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
 use stackrush_analytics::{FocusSessionId, NewFocusSession, SessionFilter, SessionSort, SubjectId};
 use stackrush_identity::Actor;
 
+use super::dto::*;
 use crate::auth::Auth;
-use crate::dto::analytics::*;
-use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_analytics::AnalyticsApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -48,7 +49,7 @@ fn hex<T: std::str::FromStr>(
     error_code = 503
 )]
 pub async fn create(
-    state: Data<AppState>,
+    analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
     body: Json<CreateFocusSessionRequest>,
 ) -> Result<CreatedJson<ApiResponse<FocusSessionDto>>, ApiError> {
@@ -66,7 +67,7 @@ pub async fn create(
         focus_score: b.focus_score,
         environment: b.environment.map(Into::into).unwrap_or_default(),
     };
-    let created = state.analytics.record(subject(&auth.0), new).await?;
+    let created = analytics.record(subject(&auth.0), new).await?;
     Ok(CreatedJson(ApiResponse::ok(created.into())))
 }
 
@@ -80,12 +81,12 @@ pub async fn create(
     error_code = 503
 )]
 pub async fn list(
-    state: Data<AppState>,
+    analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
     query: Query<FocusSessionQuery>,
 ) -> Reply<Paginated<FocusSessionDto>> {
     let q = query.into_inner();
-    let page = crate::routes::page_request(q.page, q.limit, 10)?;
+    let page = crate::http::page_request(q.page, q.limit, 10)?;
     let filter = SessionFilter {
         challenge: hex(q.challenge_id, "challengeId", |f, m| {
             ApiError::invalid_query(f, m)
@@ -97,12 +98,9 @@ pub async fn list(
             None | Some(SessionSortDto::StartTime) => SessionSort::StartTime,
             Some(SessionSortDto::FocusScore) => SessionSort::FocusScore,
         },
-        descending: !matches!(q.order, Some(crate::dto::scoring::OrderDto::Asc)),
+        descending: !matches!(q.order, Some(crate::http::OrderDto::Asc)),
     };
-    let found = state
-        .analytics
-        .sessions(subject(&auth.0), filter, page)
-        .await?;
+    let found = analytics.sessions(subject(&auth.0), filter, page).await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         found,
         Into::into,
@@ -117,8 +115,8 @@ pub async fn list(
     error_code = 429,
     error_code = 503
 )]
-pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<FocusStatsDto> {
-    let stats = state.analytics.stats(subject(&auth.0)).await?;
+pub async fn stats(analytics: Port<dyn AnalyticsApi>, auth: Auth) -> Reply<FocusStatsDto> {
+    let stats = analytics.stats(subject(&auth.0)).await?;
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
@@ -132,12 +130,12 @@ pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<FocusStatsDto> {
     error_code = 503
 )]
 pub async fn recent(
-    state: Data<AppState>,
+    analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
     query: Query<RecentQuery>,
 ) -> Reply<Vec<FocusSessionDto>> {
-    let limit = crate::routes::page_request(None, query.limit, 5)?.limit();
-    let found = state.analytics.recent(subject(&auth.0), limit).await?;
+    let limit = crate::http::page_request(None, query.limit, 5)?.limit();
+    let found = analytics.recent(subject(&auth.0), limit).await?;
     Ok(Json(ApiResponse::ok(
         found.into_iter().map(Into::into).collect(),
     )))
@@ -154,12 +152,11 @@ pub async fn recent(
     error_code = 503
 )]
 pub async fn get_one(
-    state: Data<AppState>,
+    analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
     path: Path<IdPath>,
 ) -> Reply<FocusSessionDto> {
-    let found = state
-        .analytics
+    let found = analytics
         .session(subject(&auth.0), path.parse::<FocusSessionId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(found.into())))
@@ -175,9 +172,12 @@ pub async fn get_one(
     error_code = 429,
     error_code = 503
 )]
-pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .analytics
+pub async fn remove(
+    analytics: Port<dyn AnalyticsApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<Empty> {
+    analytics
         .delete(subject(&auth.0), path.parse::<FocusSessionId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -188,7 +188,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
 
 /// Focus session routes (`/stats` and `/recent` before `/{id}`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    use crate::routes::allowing;
+    use crate::http::allowing;
     cfg.service(
         allowing(resource("/focus-sessions"), "GET, POST")
             .route(get().to(list))

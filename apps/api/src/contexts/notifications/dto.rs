@@ -151,7 +151,7 @@ pub struct NotificationQuery {
     #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
     pub sort: Option<NotificationSortDto>,
-    pub order: Option<crate::dto::scoring::OrderDto>,
+    pub order: Option<crate::http::OrderDto>,
     #[serde(rename = "type")]
     pub kind: Option<KindDto>,
     #[serde(rename = "isRead")]
@@ -176,7 +176,7 @@ impl NotificationQuery {
                 None | Some(NotificationSortDto::CreatedAt) => nt::Sort::CreatedAt,
                 Some(NotificationSortDto::Priority) => nt::Sort::Priority,
             },
-            descending: !matches!(self.order, Some(crate::dto::scoring::OrderDto::Asc)),
+            descending: !matches!(self.order, Some(crate::http::OrderDto::Asc)),
         }
     }
 }

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use stackrush_scoring as sc;
 
+pub use crate::http::{OrderDto, PageQuery};
+
 /// `standard`, `interview` or `zen`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "lowercase")]
@@ -636,15 +638,6 @@ pub enum SubmissionSortDto {
     ExecutionTime,
 }
 
-/// `asc` or `desc` (default `desc`).
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
-#[serde(rename_all = "lowercase")]
-#[schemars(crate = "apistos")]
-pub enum OrderDto {
-    Asc,
-    Desc,
-}
-
 impl SubmissionListQuery {
     /// The domain filter (the player is set by the route).
     pub fn filter(&self) -> Result<sc::SubmissionFilter, crate::error::ApiError> {
@@ -794,16 +787,4 @@ impl From<sc::LedgerEntry> for LedgerEntryDto {
             created_at: e.at,
         }
     }
-}
-
-/// A plain page query.
-#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
-#[serde(deny_unknown_fields)]
-#[schemars(crate = "apistos")]
-pub struct PageQuery {
-    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
-    pub page: Option<u32>,
-    /// Clamped to 100.
-    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
-    pub limit: Option<u32>,
 }

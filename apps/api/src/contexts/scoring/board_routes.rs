@@ -2,22 +2,24 @@
 
 use std::collections::HashMap;
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, put, resource, ServiceConfig};
 use stackrush_identity::{UserId, UserSummary};
 use stackrush_scoring::{AchievementId, Board, ChallengeRef, PlayerId, ProgressOrder};
 
-use crate::adapters::player;
+use super::board_dto::*;
+use super::dto::AchievementDto;
+use super::player;
+use super::viewer;
 use crate::auth::{Auth, MaybeAuth};
-use crate::dto::boards::*;
-use crate::dto::scoring::AchievementDto;
-use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Pagination};
 use crate::error::ApiError;
-use crate::routes::submissions::viewer;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_identity::IdentityApi;
+use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -28,24 +30,25 @@ const AROUND: u32 = 5;
 
 /// Public faces of `players`, by id.
 async fn faces(
-    state: &AppState,
+    identity: &dyn IdentityApi,
     players: impl Iterator<Item = PlayerId>,
 ) -> Result<HashMap<String, UserSummary>, ApiError> {
     let ids: Vec<UserId> = players.map(|p| UserId::from_bytes(p.bytes())).collect();
-    let found = state.identity.summaries(ids).await?;
+    let found = identity.summaries(ids).await?;
     Ok(found.into_iter().map(|s| (s.id.to_hex(), s)).collect())
 }
 
 async fn xp_board(
-    state: &AppState,
+    scoring: &dyn ScoringApi,
+    identity: &dyn IdentityApi,
     auth: MaybeAuth,
     query: BoardQuery,
     board: Board,
     name: &str,
 ) -> Reply<LeaderboardDto> {
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
     let found = match query.around {
-        None => state.scoring.leaderboard(board, page).await?,
+        None => scoring.leaderboard(board, page).await?,
         Some(AroundDto::Me) => {
             let actor = auth.0.ok_or_else(|| {
                 ApiError::new(
@@ -54,10 +57,10 @@ async fn xp_board(
                     "Sign in first: around=me needs an access token",
                 )
             })?;
-            state.scoring.around(board, player(&actor), AROUND).await?
+            scoring.around(board, player(&actor), AROUND).await?
         }
     };
-    let people = faces(state, found.rows.items.iter().map(|r| r.player)).await?;
+    let people = faces(identity, found.rows.items.iter().map(|r| r.player)).await?;
     let pagination = Pagination::of(&found.rows);
     Ok(Json(ApiResponse::ok(LeaderboardDto {
         board: name.to_owned(),
@@ -94,11 +97,20 @@ async fn xp_board(
     error_code = 503
 )]
 pub async fn global(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
-    xp_board(&state, auth, query.into_inner(), Board::Global, "global").await
+    xp_board(
+        &*scoring,
+        &*identity,
+        auth,
+        query.into_inner(),
+        Board::Global,
+        "global",
+    )
+    .await
 }
 
 /// XP earned since Monday 00:00 UTC.
@@ -111,11 +123,20 @@ pub async fn global(
     error_code = 503
 )]
 pub async fn weekly(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
-    xp_board(&state, auth, query.into_inner(), Board::Weekly, "weekly").await
+    xp_board(
+        &*scoring,
+        &*identity,
+        auth,
+        query.into_inner(),
+        Board::Weekly,
+        "weekly",
+    )
+    .await
 }
 
 /// XP earned since the 1st of the month, 00:00 UTC.
@@ -128,11 +149,20 @@ pub async fn weekly(
     error_code = 503
 )]
 pub async fn monthly(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
-    xp_board(&state, auth, query.into_inner(), Board::Monthly, "monthly").await
+    xp_board(
+        &*scoring,
+        &*identity,
+        auth,
+        query.into_inner(),
+        Board::Monthly,
+        "monthly",
+    )
+    .await
 }
 
 /// Best successful score per user on one challenge.
@@ -146,18 +176,18 @@ pub async fn monthly(
     error_code = 503
 )]
 pub async fn challenge(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     path: Path<IdPath>,
-    query: Query<crate::dto::scoring::PageQuery>,
+    query: Query<super::dto::PageQuery>,
 ) -> Reply<ChallengeBoardDto> {
     let id = path.parse::<ChallengeRef>()?;
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
-    let found = state
-        .scoring
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
+    let found = scoring
         .challenge_leaderboard(auth.0.as_ref().map(viewer), id, page)
         .await?;
-    let people = faces(&state, found.items.iter().map(|r| r.best.player)).await?;
+    let people = faces(&*identity, found.items.iter().map(|r| r.best.player)).await?;
     let pagination = Pagination::of(&found);
     Ok(Json(ApiResponse::ok(ChallengeBoardDto {
         challenge: id.to_hex(),
@@ -190,16 +220,20 @@ pub async fn challenge(
     error_code = 429,
     error_code = 503
 )]
-pub async fn top(state: Data<AppState>, query: Query<TopQuery>) -> Reply<Vec<TopUserDto>> {
+pub async fn top(
+    scoring: Port<dyn ScoringApi>,
+    identity: Port<dyn IdentityApi>,
+    query: Query<TopQuery>,
+) -> Reply<Vec<TopUserDto>> {
     let order = match query.kind {
         None | Some(TopTypeDto::Xp) => ProgressOrder::Xp,
         Some(TopTypeDto::Level) => ProgressOrder::Level,
         Some(TopTypeDto::Streak) => ProgressOrder::Streak,
         Some(TopTypeDto::Completed) => ProgressOrder::Completed,
     };
-    let limit = crate::routes::page_request(None, query.limit, 10)?.limit();
-    let found = state.scoring.top_players(order, limit).await?;
-    let people = faces(&state, found.iter().map(|p| p.player)).await?;
+    let limit = crate::http::page_request(None, query.limit, 10)?.limit();
+    let found = scoring.top_players(order, limit).await?;
+    let people = faces(&*identity, found.iter().map(|p| p.player)).await?;
     Ok(Json(ApiResponse::ok(
         found
             .into_iter()
@@ -219,11 +253,8 @@ pub async fn top(state: Data<AppState>, query: Query<TopQuery>) -> Reply<Vec<Top
     error_code = 429,
     error_code = 503
 )]
-pub async fn list(state: Data<AppState>, auth: MaybeAuth) -> Reply<Vec<AchievementDto>> {
-    let all = state
-        .scoring
-        .achievements(auth.0.as_ref().map(viewer))
-        .await?;
+pub async fn list(scoring: Port<dyn ScoringApi>, auth: MaybeAuth) -> Reply<Vec<AchievementDto>> {
+    let all = scoring.achievements(auth.0.as_ref().map(viewer)).await?;
     Ok(Json(ApiResponse::ok(
         all.into_iter().map(Into::into).collect(),
     )))
@@ -240,12 +271,11 @@ pub async fn list(state: Data<AppState>, auth: MaybeAuth) -> Reply<Vec<Achieveme
     error_code = 503
 )]
 pub async fn get_one(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: MaybeAuth,
     path: Path<IdPath>,
 ) -> Reply<AchievementDto> {
-    let found = state
-        .scoring
+    let found = scoring
         .achievement(auth.0.as_ref().map(viewer), path.parse::<AchievementId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(found.into())))
@@ -266,12 +296,11 @@ pub async fn get_one(
     error_code = 503
 )]
 pub async fn create(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     body: Json<AchievementRequest>,
 ) -> Result<CreatedJson<ApiResponse<AchievementDto>>, ApiError> {
-    let created = state
-        .scoring
+    let created = scoring
         .create_achievement(viewer(&auth.0), body.into_inner().into())
         .await?;
     Ok(CreatedJson(ApiResponse::ok(created.into())))
@@ -293,13 +322,12 @@ pub async fn create(
     error_code = 503
 )]
 pub async fn update(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
     body: Json<AchievementRequest>,
 ) -> Reply<AchievementDto> {
-    let updated = state
-        .scoring
+    let updated = scoring
         .update_achievement(
             viewer(&auth.0),
             path.parse::<AchievementId>()?,
@@ -320,9 +348,8 @@ pub async fn update(
     error_code = 429,
     error_code = 503
 )]
-pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .scoring
+pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    scoring
         .delete_achievement(viewer(&auth.0), path.parse::<AchievementId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -331,8 +358,8 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
     )))
 }
 
-async fn unlocked_by(state: &AppState, user: PlayerId) -> Reply<Vec<UnlockedDto>> {
-    let found = state.scoring.unlocked(user).await?;
+async fn unlocked_by(scoring: &dyn ScoringApi, user: PlayerId) -> Reply<Vec<UnlockedDto>> {
+    let found = scoring.unlocked(user).await?;
     Ok(Json(ApiResponse::ok(
         found
             .into_iter()
@@ -352,8 +379,8 @@ async fn unlocked_by(state: &AppState, user: PlayerId) -> Reply<Vec<UnlockedDto>
     error_code = 429,
     error_code = 503
 )]
-pub async fn mine(state: Data<AppState>, auth: Auth) -> Reply<Vec<UnlockedDto>> {
-    unlocked_by(&state, player(&auth.0)).await
+pub async fn mine(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Vec<UnlockedDto>> {
+    unlocked_by(&*scoring, player(&auth.0)).await
 }
 
 /// A user's unlocked achievements.
@@ -365,8 +392,8 @@ pub async fn mine(state: Data<AppState>, auth: Auth) -> Reply<Vec<UnlockedDto>> 
     error_code = 429,
     error_code = 503
 )]
-pub async fn of_user(state: Data<AppState>, path: Path<IdPath>) -> Reply<Vec<UnlockedDto>> {
-    unlocked_by(&state, path.parse::<PlayerId>()?).await
+pub async fn of_user(scoring: Port<dyn ScoringApi>, path: Path<IdPath>) -> Reply<Vec<UnlockedDto>> {
+    unlocked_by(&*scoring, path.parse::<PlayerId>()?).await
 }
 
 /// Unlock whatever the caller has earned and not yet unlocked.
@@ -377,24 +404,18 @@ pub async fn of_user(state: Data<AppState>, path: Path<IdPath>) -> Reply<Vec<Unl
     error_code = 429,
     error_code = 503
 )]
-pub async fn check(state: Data<AppState>, auth: Auth) -> Reply<CheckedDto> {
-    let unlocked = state.scoring.check_achievements(player(&auth.0)).await?;
+pub async fn check(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<CheckedDto> {
+    let unlocked = scoring.check_achievements(player(&auth.0)).await?;
     Ok(Json(ApiResponse::ok(CheckedDto {
         unlocked: unlocked.into_iter().map(Into::into).collect(),
     })))
 }
 
-/// Routes that must come before `/users/{id}`.
-pub fn configure_early(cfg: &mut ServiceConfig) {
-    cfg.service(
-        crate::routes::allowing(resource("/users/leaderboard"), "GET").route(get().to(top)),
-    );
-}
-
 /// Leaderboard and achievement routes (`/achievements/user/me` and `/check` before `/{id}`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    use crate::routes::allowing;
-    cfg.service(allowing(resource("/leaderboard/global"), "GET").route(get().to(global)))
+    use crate::http::allowing;
+    cfg.service(allowing(resource("/users/leaderboard"), "GET").route(get().to(top)))
+        .service(allowing(resource("/leaderboard/global"), "GET").route(get().to(global)))
         .service(allowing(resource("/leaderboard/weekly"), "GET").route(get().to(weekly)))
         .service(allowing(resource("/leaderboard/monthly"), "GET").route(get().to(monthly)))
         .service(

@@ -1,16 +1,17 @@
 //! User routes. Fixed paths are registered before `/users/{id}` so they win.
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use apistos::api_operation;
 use apistos::web::{delete, get, patch, put, resource, ServiceConfig};
 use stackrush_identity::{UserFilter, UserId};
 
+use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
-use crate::dto::identity::*;
-use crate::dto::IdPath;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_identity::IdentityApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -22,8 +23,8 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
     error_code = 429,
     error_code = 503
 )]
-pub async fn get_profile(state: Data<AppState>, auth: Auth) -> Reply<UserDto> {
-    let user = state.identity.profile(auth.0).await?;
+pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<UserDto> {
+    let user = identity.profile(auth.0).await?;
     Ok(Json(ApiResponse::ok(UserDto::own(user))))
 }
 
@@ -40,12 +41,11 @@ pub async fn get_profile(state: Data<AppState>, auth: Auth) -> Reply<UserDto> {
     error_code = 503
 )]
 pub async fn update_profile(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     auth: Auth,
     body: Json<UpdateProfileRequest>,
 ) -> Reply<UserDto> {
-    let user = state
-        .identity
+    let user = identity
         .update_profile(auth.0, body.into_inner().into())
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -62,8 +62,8 @@ pub async fn update_profile(
     error_code = 429,
     error_code = 503
 )]
-pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> Reply<PreferencesDto> {
-    let prefs = state.identity.preferences(auth.0).await?;
+pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<PreferencesDto> {
+    let prefs = identity.preferences(auth.0).await?;
     Ok(Json(ApiResponse::ok(prefs.into())))
 }
 
@@ -80,19 +80,12 @@ pub async fn get_preferences(state: Data<AppState>, auth: Auth) -> Reply<Prefere
     error_code = 503
 )]
 pub async fn update_preferences(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     auth: Auth,
     body: Json<UpdatePreferencesRequest>,
 ) -> Reply<PreferencesDto> {
-    let who = crate::adapters::player(&auth.0);
-    let prefs = state
-        .identity
+    let prefs = identity
         .update_preferences(auth.0, body.into_inner().into())
-        .await?;
-    // Leaderboards follow the privacy setting.
-    state
-        .scoring
-        .set_listed(who, prefs.privacy.show_stats)
         .await?;
     Ok(Json(ApiResponse::with_message(
         prefs.into(),
@@ -108,10 +101,8 @@ pub async fn update_preferences(
     error_code = 429,
     error_code = 503
 )]
-pub async fn delete_account(state: Data<AppState>, auth: Auth) -> Reply<Empty> {
-    let who = crate::adapters::player(&auth.0);
-    state.identity.delete_account(auth.0).await?;
-    state.scoring.set_listed(who, false).await?;
+pub async fn delete_account(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<Empty> {
+    identity.delete_account(auth.0).await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Account deleted")))
 }
 
@@ -126,13 +117,13 @@ pub async fn delete_account(state: Data<AppState>, auth: Auth) -> Reply<Empty> {
     error_code = 503
 )]
 pub async fn list_users(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     auth: Auth,
     query: Query<ListUsersQuery>,
 ) -> Reply<Paginated<UserDto>> {
     let q = query.into_inner();
-    crate::routes::max_chars("search", q.search.as_deref(), 100)?;
-    let page = crate::routes::page_request(q.page, q.limit, 20)?;
+    crate::http::max_chars("search", q.search.as_deref(), 100)?;
+    let page = crate::http::page_request(q.page, q.limit, 20)?;
     let filter = UserFilter {
         search: q.search.filter(|s| !s.is_empty()),
         role: q.role.map(Into::into),
@@ -140,7 +131,7 @@ pub async fn list_users(
         email_verified: q.email_verified,
         include_deleted: q.include_deleted.unwrap_or(false),
     };
-    let users = state.identity.list_users(auth.0, filter, page).await?;
+    let users = identity.list_users(auth.0, filter, page).await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         users,
         UserDto::for_admin,
@@ -162,14 +153,13 @@ pub async fn list_users(
     error_code = 503
 )]
 pub async fn admin_update_user(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     auth: Auth,
     path: Path<IdPath>,
     body: Json<AdminUpdateUserRequest>,
 ) -> Reply<UserDto> {
     let id = path.parse::<UserId>()?;
-    let user = state
-        .identity
+    let user = identity
         .admin_update_user(auth.0, id, body.into_inner().into())
         .await?;
     Ok(Json(ApiResponse::ok(UserDto::for_admin(user))))
@@ -194,12 +184,11 @@ pub struct UsernamePath {
     error_code = 503
 )]
 pub async fn get_by_username(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     viewer: MaybeAuth,
     path: Path<UsernamePath>,
 ) -> Reply<UserDto> {
-    let view = state
-        .identity
+    let view = identity
         .user_by_username(viewer.0, path.into_inner().username)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
@@ -217,42 +206,45 @@ pub async fn get_by_username(
     error_code = 503
 )]
 pub async fn get_user(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
     viewer: MaybeAuth,
     path: Path<IdPath>,
 ) -> Reply<UserDto> {
-    let view = state
-        .identity
+    let view = identity
         .user_by_id(viewer.0, path.parse::<UserId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(view.into())))
 }
 
-/// `/users/*`.
+/// `/users/*` under fixed paths.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
-        crate::routes::allowing(resource("/users/profile"), "GET, PUT, PATCH")
+        crate::http::allowing(resource("/users/profile"), "GET, PUT, PATCH")
             .route(get().to(get_profile))
             .route(put().to(update_profile))
             .route(patch().to(update_profile)),
     )
     .service(
-        crate::routes::allowing(resource("/users/preferences"), "GET, PUT, PATCH")
+        crate::http::allowing(resource("/users/preferences"), "GET, PUT, PATCH")
             .route(get().to(get_preferences))
             .route(put().to(update_preferences))
             .route(patch().to(update_preferences)),
     )
     .service(
-        crate::routes::allowing(resource("/users/account"), "DELETE")
+        crate::http::allowing(resource("/users/account"), "DELETE")
             .route(delete().to(delete_account)),
     )
-    .service(crate::routes::allowing(resource("/users"), "GET").route(get().to(list_users)))
+    .service(crate::http::allowing(resource("/users"), "GET").route(get().to(list_users)))
     .service(
-        crate::routes::allowing(resource("/users/username/{username}"), "GET")
+        crate::http::allowing(resource("/users/username/{username}"), "GET")
             .route(get().to(get_by_username)),
-    )
-    .service(
-        crate::routes::allowing(resource("/users/{id}"), "GET, PATCH")
+    );
+}
+
+/// `/users/{id}`, which takes any segment: mounted after every context's literal `/users/…`.
+pub fn configure_by_id(cfg: &mut ServiceConfig) {
+    cfg.service(
+        crate::http::allowing(resource("/users/{id}"), "GET, PATCH")
             .route(get().to(get_user))
             .route(patch().to(admin_update_user)),
     );

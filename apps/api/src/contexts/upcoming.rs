@@ -37,7 +37,7 @@ pub struct CatalogQuery {
 }
 
 fn empty(query: &CatalogQuery) -> Reply<Paginated<serde_json::Value>> {
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
     for (field, value, max) in [
         ("category", &query.category, 50),
         ("tags", &query.tags, 300),
@@ -45,7 +45,7 @@ fn empty(query: &CatalogQuery) -> Reply<Paginated<serde_json::Value>> {
         ("difficulty", &query.difficulty, 20),
         ("framework", &query.framework, 50),
     ] {
-        crate::routes::max_chars(field, value.as_deref(), max)?;
+        crate::http::max_chars(field, value.as_deref(), max)?;
     }
     let none: Page<serde_json::Value> = Page {
         items: Vec::new(),
@@ -89,8 +89,8 @@ pub async fn templates(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json
 }
 
 /// The three lists.
-pub fn configure(cfg: &mut ServiceConfig) {
-    use crate::routes::allowing;
+pub fn mount(cfg: &mut ServiceConfig) {
+    use crate::http::allowing;
     cfg.service(allowing(resource("/community/posts"), "GET").route(get().to(posts)))
         .service(allowing(resource("/learning/playlists"), "GET").route(get().to(playlists)))
         .service(allowing(resource("/templates"), "GET").route(get().to(templates)));

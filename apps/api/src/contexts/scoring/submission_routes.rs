@@ -3,7 +3,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use actix_web::web::{Data, Json, Path, Query};
+use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
@@ -11,38 +11,32 @@ use stackrush_challenges::{ChallengeId, ChallengeView};
 use stackrush_identity::Actor;
 use stackrush_scoring::{
     BrowserRun, ChallengeRef, NewSubmission, PlayerId, ReportedTest, Simulation, Submission,
-    SubmissionId, Viewer,
+    SubmissionId,
 };
 
-use crate::adapters::{caller, player};
+use super::dto::*;
+use super::{player, viewer};
 use crate::auth::Auth;
-use crate::dto::scoring::*;
-use crate::dto::IdPath;
+use crate::contexts::challenges::caller;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_challenges::ChallengeApi;
+use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
-/// The identity context's actor as the scoring context's viewer.
-pub fn viewer(actor: &Actor) -> Viewer {
-    Viewer {
-        player: player(actor),
-        is_admin: actor.is_admin(),
-    }
-}
-
 /// The challenges behind `ids` as `actor` may see them (`None` for those they may not).
 pub async fn challenge_views(
-    state: &AppState,
+    challenges: &dyn ChallengeApi,
     actor: &Actor,
     ids: impl IntoIterator<Item = ChallengeRef>,
 ) -> HashMap<ChallengeRef, Option<ChallengeView>> {
     let mut views = HashMap::new();
     for id in ids {
         if let Entry::Vacant(slot) = views.entry(id) {
-            let found = state
-                .challenges
+            let found = challenges
                 .get(Some(caller(actor)), ChallengeId::from_bytes(id.bytes()))
                 .await
                 .ok();
@@ -54,11 +48,11 @@ pub async fn challenge_views(
 
 /// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
 async fn embedded(
-    state: &AppState,
+    challenges: &dyn ChallengeApi,
     actor: &Actor,
     page: stackrush_kernel::Page<Submission>,
 ) -> Paginated<SubmissionDto> {
-    let views = challenge_views(state, actor, page.items.iter().map(|s| s.challenge)).await;
+    let views = challenge_views(challenges, actor, page.items.iter().map(|s| s.challenge)).await;
     Paginated::from_page(page, |s| {
         let found = views.get(&s.challenge).and_then(Option::as_ref);
         let brief = ChallengeBriefDto {
@@ -93,7 +87,7 @@ fn plain(s: Submission) -> SubmissionDto {
     error_code = 503
 )]
 pub async fn create(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     body: Json<CreateSubmissionRequest>,
 ) -> Result<CreatedJson<ApiResponse<SubmissionDto>>, ApiError> {
@@ -126,7 +120,7 @@ pub async fn create(
         },
         attempt,
     };
-    let created = state.scoring.submit(viewer(&auth.0), new).await?;
+    let created = scoring.submit(viewer(&auth.0), new).await?;
     Ok(CreatedJson(ApiResponse::ok(plain(created))))
 }
 
@@ -140,17 +134,17 @@ pub async fn create(
     error_code = 503
 )]
 pub async fn list_mine(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     query: Query<SubmissionListQuery>,
 ) -> Reply<Paginated<SubmissionDto>> {
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
-    let found = state
-        .scoring
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
+    let found = scoring
         .submissions(viewer(&auth.0), query.filter()?, page)
         .await?;
     Ok(Json(ApiResponse::ok(
-        embedded(&state, &auth.0, found).await,
+        embedded(&*challenges, &auth.0, found).await,
     )))
 }
 
@@ -165,21 +159,19 @@ pub async fn list_mine(
     error_code = 503
 )]
 pub async fn list_user(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
     query: Query<SubmissionListQuery>,
 ) -> Reply<Paginated<SubmissionDto>> {
     let user = path.parse::<PlayerId>()?;
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
     let mut filter = query.filter()?;
     filter.player = Some(user);
-    let found = state
-        .scoring
-        .submissions(viewer(&auth.0), filter, page)
-        .await?;
+    let found = scoring.submissions(viewer(&auth.0), filter, page).await?;
     Ok(Json(ApiResponse::ok(
-        embedded(&state, &auth.0, found).await,
+        embedded(&*challenges, &auth.0, found).await,
     )))
 }
 
@@ -195,19 +187,19 @@ pub async fn list_user(
     error_code = 503
 )]
 pub async fn list_challenge(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
+    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
     query: Query<SubmissionListQuery>,
 ) -> Reply<Paginated<SubmissionDto>> {
     let challenge = path.parse::<ChallengeRef>()?;
-    let page = crate::routes::page_request(query.page, query.limit, 10)?;
-    let found = state
-        .scoring
+    let page = crate::http::page_request(query.page, query.limit, 10)?;
+    let found = scoring
         .challenge_submissions(viewer(&auth.0), challenge, query.filter()?, page)
         .await?;
     Ok(Json(ApiResponse::ok(
-        embedded(&state, &auth.0, found).await,
+        embedded(&*challenges, &auth.0, found).await,
     )))
 }
 
@@ -219,8 +211,8 @@ pub async fn list_challenge(
     error_code = 429,
     error_code = 503
 )]
-pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<SubmissionStatsDto> {
-    let stats = state.scoring.submission_stats(player(&auth.0)).await?;
+pub async fn stats(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<SubmissionStatsDto> {
+    let stats = scoring.submission_stats(player(&auth.0)).await?;
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
@@ -235,12 +227,11 @@ pub async fn stats(state: Data<AppState>, auth: Auth) -> Reply<SubmissionStatsDt
     error_code = 503
 )]
 pub async fn get_one(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
 ) -> Reply<SubmissionDto> {
-    let found = state
-        .scoring
+    let found = scoring
         .submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(plain(found))))
@@ -256,9 +247,12 @@ pub async fn get_one(
     error_code = 429,
     error_code = 503
 )]
-pub async fn result(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<ResultDto> {
-    let found = state
-        .scoring
+pub async fn result(
+    scoring: Port<dyn ScoringApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+) -> Reply<ResultDto> {
+    let found = scoring
         .submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
         .await?;
     Ok(Json(ApiResponse::ok(plain(found).into())))
@@ -274,9 +268,8 @@ pub async fn result(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
     error_code = 429,
     error_code = 503
 )]
-pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
-    state
-        .scoring
+pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
+    scoring
         .delete_submission(viewer(&auth.0), path.parse::<SubmissionId>()?)
         .await?;
     Ok(Json(ApiResponse::with_message(
@@ -304,7 +297,7 @@ pub async fn remove(state: Data<AppState>, auth: Auth, path: Path<IdPath>) -> Re
     error_code = 503
 )]
 pub async fn score(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
     body: Json<ScoreRequest>,
@@ -339,7 +332,7 @@ pub async fn score(
         error: b.error,
         browser_environment: b.browser_environment,
     };
-    let scored = state.scoring.score(viewer(&auth.0), id, run).await?;
+    let scored = scoring.score(viewer(&auth.0), id, run).await?;
     Ok(Json(ApiResponse::ok(ScoredDto {
         submission: plain(scored.submission),
         progress: scored.progress.into(),
@@ -358,14 +351,13 @@ pub async fn score(
     error_code = 503
 )]
 pub async fn xp_history(
-    state: Data<AppState>,
+    scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
-    query: Query<crate::dto::scoring::PageQuery>,
+    query: Query<crate::http::PageQuery>,
 ) -> Reply<Paginated<LedgerEntryDto>> {
-    let page = crate::routes::page_request(query.page, query.limit, 20)?;
-    let found = state
-        .scoring
+    let page = crate::http::page_request(query.page, query.limit, 20)?;
+    let found = scoring
         .xp_history(viewer(&auth.0), path.parse::<PlayerId>()?, page)
         .await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
@@ -376,7 +368,7 @@ pub async fn xp_history(
 
 /// Submission routes (`/submissions/stats/user` before `/submissions/{id}`).
 pub fn configure(cfg: &mut ServiceConfig) {
-    use crate::routes::allowing;
+    use crate::http::allowing;
     cfg.service(
         allowing(resource("/submissions"), "GET, POST")
             .route(post().to(create))

@@ -1,6 +1,6 @@
 //! The dashboard and per-user stats: read models over several contexts.
 
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Json, Path};
 use apistos::api_operation;
 use apistos::web::{get, resource, ServiceConfig};
 use stackrush_analytics::SubjectId;
@@ -8,14 +8,18 @@ use stackrush_identity::UserId;
 use stackrush_kernel::PageRequest;
 use stackrush_scoring::{PlayerId, RunStatus, SubmissionFilter};
 
-use crate::adapters::player;
+use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
-use crate::dto::dashboard::*;
-use crate::dto::IdPath;
+use crate::contexts::scoring::player;
+use crate::contexts::scoring::{challenge_views, viewer};
 use crate::envelope::ApiResponse;
 use crate::error::ApiError;
-use crate::routes::submissions::{challenge_views, viewer};
-use crate::state::AppState;
+use crate::http::IdPath;
+use crate::http::Port;
+use stackrush_analytics::AnalyticsApi;
+use stackrush_challenges::ChallengeApi;
+use stackrush_identity::IdentityApi;
+use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -31,18 +35,22 @@ const RECENT: usize = 5;
     error_code = 429,
     error_code = 503
 )]
-pub async fn dashboard(state: Data<AppState>, auth: Auth) -> Reply<DashboardDto> {
+pub async fn dashboard(
+    identity: Port<dyn IdentityApi>,
+    scoring: Port<dyn ScoringApi>,
+    analytics: Port<dyn AnalyticsApi>,
+    challenges: Port<dyn ChallengeApi>,
+    auth: Auth,
+) -> Reply<DashboardDto> {
     let actor = auth.0;
     let me = player(&actor);
-    let user = state.identity.profile(actor.clone()).await?;
-    let standing = state.scoring.standing(me).await?;
-    let stats = state.scoring.submission_stats(me).await?;
-    let focus = state
-        .analytics
+    let user = identity.profile(actor.clone()).await?;
+    let standing = scoring.standing(me).await?;
+    let stats = scoring.submission_stats(me).await?;
+    let focus = analytics
         .stats(SubjectId::from_bytes(actor.id.bytes()))
         .await?;
-    let latest = state
-        .scoring
+    let latest = scoring
         .submissions(
             viewer(&actor),
             SubmissionFilter {
@@ -58,7 +66,7 @@ pub async fn dashboard(state: Data<AppState>, auth: Auth) -> Reply<DashboardDto>
         .filter(|s| s.execution.status != RunStatus::Pending)
         .take(RECENT)
         .collect();
-    let views = challenge_views(&state, &actor, scored.iter().map(|s| s.challenge)).await;
+    let views = challenge_views(&*challenges, &actor, scored.iter().map(|s| s.challenge)).await;
     let recent_activity = scored
         .into_iter()
         .map(|s| ActivityDto {
@@ -129,14 +137,14 @@ pub async fn dashboard(state: Data<AppState>, auth: Auth) -> Reply<DashboardDto>
     error_code = 503
 )]
 pub async fn user_stats(
-    state: Data<AppState>,
+    identity: Port<dyn IdentityApi>,
+    scoring: Port<dyn ScoringApi>,
     viewer: MaybeAuth,
     path: Path<IdPath>,
 ) -> Reply<UserStatsDto> {
     let id = path.parse::<UserId>()?;
-    let stats = state.identity.user_stats(viewer.0, id).await?;
-    let scored = state
-        .scoring
+    let stats = identity.user_stats(viewer.0, id).await?;
+    let scored = scoring
         .submission_stats(PlayerId::from_bytes(id.bytes()))
         .await?;
     Ok(Json(ApiResponse::ok(UserStatsDto {
@@ -158,25 +166,22 @@ pub async fn user_stats(
     error_code = 429,
     error_code = 503
 )]
-pub async fn platform(state: Data<AppState>) -> Reply<PlatformStatsDto> {
+pub async fn platform(
+    identity: Port<dyn IdentityApi>,
+    scoring: Port<dyn ScoringApi>,
+    analytics: Port<dyn AnalyticsApi>,
+) -> Reply<PlatformStatsDto> {
     Ok(Json(ApiResponse::ok(PlatformStatsDto {
-        total_users: state.identity.active_user_count().await?,
-        success_rate: state.scoring.success_rate().await?,
-        avg_focus_rating: state.analytics.average_focus().await?,
+        total_users: identity.active_user_count().await?,
+        success_rate: scoring.success_rate().await?,
+        avg_focus_rating: analytics.average_focus().await?,
     })))
 }
 
-/// Routes that must come before `/users/{id}`.
-pub fn configure_early(cfg: &mut ServiceConfig) {
-    cfg.service(
-        crate::routes::allowing(resource("/users/dashboard"), "GET").route(get().to(dashboard)),
-    )
-    .service(crate::routes::allowing(resource("/users/stats"), "GET").route(get().to(platform)));
-}
-
-/// `/users/{id}/stats`.
+/// `/users/dashboard`, `/users/stats` and `/users/{id}/stats`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(
-        crate::routes::allowing(resource("/users/{id}/stats"), "GET").route(get().to(user_stats)),
-    );
+    use crate::http::allowing;
+    cfg.service(allowing(resource("/users/dashboard"), "GET").route(get().to(dashboard)))
+        .service(allowing(resource("/users/stats"), "GET").route(get().to(platform)))
+        .service(allowing(resource("/users/{id}/stats"), "GET").route(get().to(user_stats)));
 }

@@ -1,0 +1,30 @@
+//! How the analytics context's errors answer over HTTP: status, `code` and message.
+
+use actix_web::http::StatusCode;
+use stackrush_analytics::AnalyticsError;
+
+use crate::error::ApiError;
+
+impl From<AnalyticsError> for ApiError {
+    fn from(err: AnalyticsError) -> Self {
+        match err {
+            AnalyticsError::Invalid(fields) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request body is invalid",
+                fields.into_iter().map(Into::into).collect(),
+            ),
+            AnalyticsError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "FOCUS_SESSION_NOT_FOUND",
+                "No such focus session",
+            ),
+            AnalyticsError::SubmissionNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "SUBMISSION_NOT_FOUND",
+                "No such submission of yours",
+            ),
+            AnalyticsError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            AnalyticsError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}

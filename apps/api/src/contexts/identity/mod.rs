@@ -1,0 +1,91 @@
+//! The identity context over HTTP: accounts, sessions, profiles, preferences and admin user
+//! management.
+
+mod adapters;
+mod auth_routes;
+pub mod dto;
+mod error;
+#[cfg(test)]
+mod tests;
+mod user_routes;
+
+use std::sync::Arc;
+
+use apistos::web::ServiceConfig;
+use stackrush_identity::crypto::BcryptHasher;
+use stackrush_identity::ports::{Mailer, Ports, UserRepository};
+use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Secrets, User, UserId};
+use stackrush_kernel::SystemClock;
+
+use crate::http::Port;
+use crate::settings::{MailSettings, Settings};
+use crate::store::Store;
+
+pub use adapters::BoardListing;
+
+/// The identity service on `store`, configured from `settings` (signing secrets generated into
+/// `SECRETS_FILE` when not set); account changes reach the leaderboards through `listing`.
+pub fn wire(
+    store: &Store,
+    settings: &Settings,
+    listing: Arc<BoardListing>,
+) -> anyhow::Result<Arc<dyn IdentityApi>> {
+    let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
+    let secrets = Secrets::new(jwt.expose(), refresh.expose());
+    let stores = store.identity();
+    let mailer: Arc<dyn Mailer> = match &settings.mail {
+        MailSettings::Files { dir } => Arc::new(stackrush_mail::FileMailer::new(
+            dir.clone(),
+            &settings.mail_from,
+        )?),
+        MailSettings::Smtp { url } => {
+            Arc::new(stackrush_mail::SmtpMailer::new(url, &settings.mail_from)?)
+        }
+    };
+    let mut config = IdentityConfig::new(secrets);
+    config.access_ttl = settings.access_ttl;
+    config.refresh_ttl = settings.refresh_ttl;
+    config.lockout_threshold = settings.lockout_threshold;
+    config.lockout_duration = settings.lockout_duration;
+    config.app_url = settings.app_url.clone();
+    config.freshness = store.freshness();
+    let ports = Ports {
+        users: stores.users,
+        refresh_tokens: stores.refresh_tokens,
+        link_tokens: stores.link_tokens,
+        hasher: Arc::new(
+            BcryptHasher::new(settings.bcrypt_cost)
+                .waiting_at_most(settings.password_queue_timeout),
+        ),
+        mailer,
+        events: listing,
+        clock: Arc::new(SystemClock),
+    };
+    Ok(IdentityService::new(ports, config).into_api())
+}
+
+/// Registers the identity port (which every context's `Auth` extractor uses) and the routes
+/// under fixed paths: `/auth/*`, `/users/profile`, `/users/preferences`, `/users/account`,
+/// `/users`, `/users/username/{username}`.
+pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn IdentityApi>) {
+    Port::register(cfg, api);
+    auth_routes::configure(cfg);
+    user_routes::configure(cfg);
+}
+
+/// `/users/{id}`: mounted after every context's literal `/users/…` paths.
+pub fn mount_by_id(cfg: &mut ServiceConfig) {
+    user_routes::configure_by_id(cfg);
+}
+
+/// The account behind another context's user id (the same 12 bytes), unless it was deleted.
+pub async fn live_account(
+    users: &dyn UserRepository,
+    id: [u8; 12],
+) -> anyhow::Result<Option<User>> {
+    let user = users
+        .find_by_id(UserId::from_bytes(id))
+        .await
+        .map_err(|e| anyhow::anyhow!("identity users: {e}"))?;
+    Ok(user.filter(|u| u.deleted_at.is_none()))
+}

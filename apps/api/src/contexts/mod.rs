@@ -1,0 +1,70 @@
+//! The bounded contexts the service runs, in one list. Each context's folder holds its wiring
+//! (store ports, service, the adapters of other contexts it needs), its routes, DTOs and error
+//! mapping; this file only says which contexts exist, in which order they are built (a context
+//! is built after those it depends on) and mounts their routes.
+
+pub mod analytics;
+pub mod challenges;
+pub mod dashboard;
+pub mod identity;
+pub mod notifications;
+pub mod scoring;
+pub mod upcoming;
+
+use std::sync::Arc;
+
+use apistos::web::ServiceConfig;
+use stackrush_analytics::AnalyticsApi;
+use stackrush_challenges::ChallengeApi;
+use stackrush_identity::IdentityApi;
+use stackrush_notifications::NotificationApi;
+use stackrush_scoring::ScoringApi;
+
+use crate::settings::Settings;
+use crate::store::Store;
+
+/// The open store and every context's inbound port, as the server and the CLI need them.
+#[derive(Clone)]
+pub struct Contexts {
+    pub store: Store,
+    pub identity: Arc<dyn IdentityApi>,
+    pub challenges: Arc<dyn ChallengeApi>,
+    pub scoring: Arc<dyn ScoringApi>,
+    pub notifications: Arc<dyn NotificationApi>,
+    pub analytics: Arc<dyn AnalyticsApi>,
+}
+
+impl Contexts {
+    /// Every context on `store`, each after the contexts it depends on.
+    pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
+        let listing = Arc::new(identity::BoardListing::default());
+        let identity = identity::wire(&store, settings, listing.clone())?;
+        let challenges = challenges::wire(&store, identity.clone());
+        let notifications = notifications::wire(&store);
+        let scoring = scoring::wire(&store, challenges.clone(), notifications.clone());
+        listing.bind(scoring.clone());
+        let analytics = analytics::wire(&store, scoring.clone());
+        Ok(Self {
+            store,
+            identity,
+            challenges,
+            scoring,
+            notifications,
+            analytics,
+        })
+    }
+
+    /// Every context's ports and routes, mounted under the API's base path.
+    pub fn configure(&self, cfg: &mut ServiceConfig) {
+        identity::mount(cfg, self.identity.clone());
+        challenges::mount(cfg, self.challenges.clone());
+        scoring::mount(cfg, self.scoring.clone());
+        notifications::mount(cfg, self.notifications.clone());
+        analytics::mount(cfg, self.analytics.clone());
+        dashboard::mount(cfg);
+        upcoming::mount(cfg);
+        // Last: paths that take any segment after a prefix other contexts also serve literal
+        // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).
+        identity::mount_by_id(cfg);
+    }
+}

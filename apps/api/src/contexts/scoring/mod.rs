@@ -1,0 +1,71 @@
+//! The scoring context over HTTP: attempts, submissions and their scoring, the XP ledger,
+//! leaderboards and achievements.
+
+mod adapters;
+mod attempt_routes;
+pub mod board_dto;
+mod board_routes;
+pub mod dto;
+mod error;
+mod submission_routes;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use apistos::web::ServiceConfig;
+use stackrush_challenges::ChallengeApi;
+use stackrush_identity::Actor;
+use stackrush_kernel::SystemClock;
+use stackrush_notifications::NotificationApi;
+use stackrush_scoring::{PlayerId, Ports, ScoringApi, ScoringService, Viewer};
+
+use crate::http::Port;
+use crate::store::Store;
+
+pub use submission_routes::challenge_views;
+
+/// The scoring service on `store`: challenges come from the challenges context, players' listing
+/// and time zones from identity's accounts, and its events become notifications.
+pub fn wire(
+    store: &Store,
+    challenges: Arc<dyn ChallengeApi>,
+    notifications: Arc<dyn NotificationApi>,
+) -> Arc<dyn ScoringApi> {
+    let stores = store.scoring();
+    ScoringService::new(Ports {
+        attempts: stores.attempts,
+        submissions: stores.submissions,
+        progress: stores.progress,
+        boards: stores.boards,
+        achievements: stores.achievements,
+        catalog: Arc::new(adapters::ChallengesCatalog(challenges)),
+        players: Arc::new(adapters::IdentityPlayers(store.identity().users)),
+        events: Arc::new(adapters::NotifyOnScoring(notifications)),
+        clock: Arc::new(SystemClock),
+    })
+    .into_api()
+}
+
+/// Registers the scoring port and its routes: `/challenges/{id}/start`, `/submissions/*`,
+/// `/users/{id}/submissions`, `/users/{id}/xp-history`, `/challenges/{id}/submissions`,
+/// `/leaderboard/*`, `/users/leaderboard`, `/achievements/*` and `/users/{id}/achievements`.
+pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn ScoringApi>) {
+    Port::register(cfg, api);
+    attempt_routes::configure(cfg);
+    submission_routes::configure(cfg);
+    board_routes::configure(cfg);
+}
+
+/// The identity context's actor as the scoring context's player.
+pub fn player(actor: &Actor) -> PlayerId {
+    PlayerId::from_bytes(actor.id.bytes())
+}
+
+/// The identity context's actor as the scoring context's viewer.
+pub fn viewer(actor: &Actor) -> Viewer {
+    Viewer {
+        player: player(actor),
+        is_admin: actor.is_admin(),
+    }
+}

@@ -1,0 +1,154 @@
+//! What every context's HTTP folder shares: the `Port` extractor for a context's inbound port,
+//! page and length checks of query values, id paths, and JSON 405s.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use apistos::reference_or::ReferenceOr;
+use apistos::{ApiComponent, ApistosSchema, JsonSchema, OpenApiVersion};
+use futures::future::{ready, Ready};
+use serde::Deserialize;
+
+use crate::error::{ApiError, Detail};
+
+/// A context's inbound port (`Port<dyn IdentityApi>`), registered by its context with
+/// [`Port::register`] and extracted by the handlers that call it. A handler test registers only
+/// the ports (mocks) its routes use.
+pub struct Port<T: ?Sized>(Arc<T>);
+
+impl<T: ?Sized + 'static> Port<T> {
+    /// Makes `api` available to every handler of the app (or test app) being configured.
+    pub fn register(cfg: &mut apistos::web::ServiceConfig, api: Arc<T>) {
+        cfg.app_data(Port(api));
+    }
+
+    /// The port behind a request, when its context is mounted.
+    pub fn of(req: &HttpRequest) -> Option<Arc<T>> {
+        req.app_data::<Port<T>>().map(|port| port.0.clone())
+    }
+}
+
+impl<T: ?Sized> Clone for Port<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T: ?Sized> Deref for Port<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: ?Sized + 'static> FromRequest for Port<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            Self::of(req)
+                .map(Port)
+                .ok_or_else(|| ApiError::internal(&std::any::type_name::<Self>())),
+        )
+    }
+}
+
+impl<T: ?Sized> ApiComponent for Port<T> {
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        vec![]
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn securities() -> BTreeMap<String, apistos::security::SecurityScheme> {
+        BTreeMap::new()
+    }
+}
+
+/// A page request from query values, or a 400 `QUERY_VALIDATION_ERROR` naming the parameter.
+pub fn page_request(
+    page: Option<u32>,
+    limit: Option<u32>,
+    default_limit: u32,
+) -> Result<stackrush_kernel::PageRequest, ApiError> {
+    stackrush_kernel::PageRequest::checked(page, limit, default_limit).map_err(|problems| {
+        ApiError::validation(
+            "QUERY_VALIDATION_ERROR",
+            "The query string is invalid",
+            problems.into_iter().map(Into::into).collect(),
+        )
+    })
+}
+
+/// A 400 `QUERY_VALIDATION_ERROR` when a query value is longer than its documented maximum.
+pub fn max_chars(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(ApiError::invalid_query(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `resource` answering a JSON 405 with an accurate `Allow` header for every method it does not
+/// declare (actix's own 405 names none).
+pub fn allowing(resource: apistos::web::Resource, allow: &'static str) -> apistos::web::Resource {
+    resource.default_service(actix_web::web::to(move || async move {
+        Err::<actix_web::HttpResponse, _>(ApiError::method_not_allowed(allow))
+    }))
+}
+
+/// A path holding one 24-hex id.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct IdPath {
+    /// 24 hexadecimal characters.
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub id: String,
+}
+
+impl IdPath {
+    /// The id as the aggregate's id type, or a 400 `PARAMS_VALIDATION_ERROR`.
+    pub fn parse<T: std::str::FromStr>(&self) -> Result<T, ApiError> {
+        self.id.parse().map_err(|_| {
+            ApiError::validation(
+                "PARAMS_VALIDATION_ERROR",
+                "The path is invalid",
+                vec![Detail {
+                    field: "id".into(),
+                    message: "must be 24 hexadecimal characters".into(),
+                    value: Some(self.id.clone().into()),
+                }],
+            )
+        })
+    }
+}
+
+/// `asc` or `desc` (default `desc`).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum OrderDto {
+    Asc,
+    Desc,
+}
+
+/// A plain page query.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct PageQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+}

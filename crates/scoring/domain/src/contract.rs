@@ -585,8 +585,8 @@ pub async fn concurrent_writes_succeed_or_fail_alone(store: &dyn ScoringStore) {
     );
 }
 
-/// Board pages carry competition ranks across pages; `around` and listing work.
-pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
+/// Board pages come in board order across pages; counts, entries, neighbours and listing work.
+pub async fn boards_order_count_and_hide(store: &dyn ScoringStore) {
     let at = now();
     let key = format!("contract:{}", PlayerId::generate(at).to_hex());
     let xps = [300_u64, 200, 200, 200, 100];
@@ -602,65 +602,71 @@ pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
         store.commit(&c).await.unwrap();
         players.push(player);
     }
+    let row = |e: &BoardEntry| (e.player, e.xp);
+    let rows = |page: &[BoardEntry]| page.iter().map(row).collect::<Vec<_>>();
     let page1 = store.board(&key, PageRequest::new(1, 2)).await.unwrap();
     assert_eq!(page1.total, 5);
-    let row = |r: &BoardRow| (r.player, r.xp, r.rank);
     assert_eq!(
-        page1.items.iter().map(row).collect::<Vec<_>>(),
-        vec![(players[0], 300, 1), (players[1], 200, 2)]
+        rows(&page1.items),
+        vec![(players[0], 300), (players[1], 200)]
     );
     let page2 = store.board(&key, PageRequest::new(2, 2)).await.unwrap();
     assert_eq!(
-        page2.items.iter().map(row).collect::<Vec<_>>(),
-        vec![(players[2], 200, 2), (players[3], 200, 2)],
-        "ties keep their rank across pages, earlier first"
+        rows(&page2.items),
+        vec![(players[2], 200), (players[3], 200)],
+        "equals in the order they reached it"
     );
     let page3 = store.board(&key, PageRequest::new(3, 2)).await.unwrap();
-    assert_eq!(
-        page3.items.iter().map(row).collect::<Vec<_>>(),
-        vec![(players[4], 100, 5)]
-    );
+    assert_eq!(rows(&page3.items), vec![(players[4], 100)]);
+    assert_eq!(page3.items[0].reached_at, at + Duration::seconds(4));
 
-    assert_eq!(store.rank_of(&key, 250).await.unwrap(), 2);
-    assert_eq!(store.rank_of(&key, 200).await.unwrap(), 2);
-    assert_eq!(store.rank_of(&key, 199).await.unwrap(), 5);
-    assert_eq!(store.rank_of(&key, 0).await.unwrap(), 6);
-    let around = store.around(&key, players[2], 1).await.unwrap();
+    for (xp, more) in [(250, 1), (200, 1), (199, 4), (0, 5), (300, 0)] {
+        assert_eq!(store.more_xp_than(&key, xp).await.unwrap(), more, "xp {xp}");
+    }
+    let me = store.entry(&key, players[2]).await.unwrap().unwrap();
+    assert_eq!(row(&me), (players[2], 200));
+    let ahead = store.neighbours(&key, &me, Side::Ahead, 2).await.unwrap();
     assert_eq!(
-        around.iter().map(row).collect::<Vec<_>>(),
-        vec![
-            (players[1], 200, 2),
-            (players[2], 200, 2),
-            (players[3], 200, 2)
-        ]
+        rows(&ahead),
+        vec![(players[1], 200), (players[0], 300)],
+        "nearest first, across XP values"
     );
-    let edge = store.around(&key, players[4], 2).await.unwrap();
-    assert_eq!(
-        edge.iter().map(|r| r.player).collect::<Vec<_>>(),
-        players[2..].to_vec()
-    );
+    let behind = store.neighbours(&key, &me, Side::Behind, 5).await.unwrap();
+    assert_eq!(rows(&behind), vec![(players[3], 200), (players[4], 100)]);
+    let last = store.entry(&key, players[4]).await.unwrap().unwrap();
     assert!(store
-        .around(&key, PlayerId::generate(at), 2)
+        .neighbours(&key, &last, Side::Behind, 3)
         .await
         .unwrap()
         .is_empty());
+    assert_eq!(
+        store.neighbours(&key, &last, Side::Ahead, 1).await.unwrap(),
+        vec![store.entry(&key, players[3]).await.unwrap().unwrap()]
+    );
+    assert_eq!(
+        store.entry(&key, PlayerId::generate(at)).await.unwrap(),
+        None
+    );
 
     store.set_listed(players[0], false).await.unwrap();
     let hidden = store.board(&key, PageRequest::new(1, 10)).await.unwrap();
     assert_eq!(hidden.total, 4);
+    assert!(!hidden.items.iter().any(|e| e.player == players[0]));
+    assert_eq!(store.more_xp_than(&key, 200).await.unwrap(), 0);
+    assert_eq!(store.entry(&key, players[0]).await.unwrap(), None);
     assert_eq!(
-        hidden.items.iter().map(|r| r.rank).collect::<Vec<_>>(),
-        vec![1, 1, 1, 4]
+        rows(&store.neighbours(&key, &me, Side::Ahead, 5).await.unwrap()),
+        vec![(players[1], 200)],
+        "hidden players are nobody's neighbours"
     );
-    assert!(store.around(&key, players[0], 1).await.unwrap().is_empty());
     assert!(!store.progress(players[0]).await.unwrap().unwrap().listed);
     let top = store.top(ProgressOrder::Xp, 100).await.unwrap();
     assert!(!top.iter().any(|p| p.player == players[0]));
     store.set_listed(players[0], true).await.unwrap();
     let back = store.board(&key, PageRequest::new(1, 1)).await.unwrap();
-    assert_eq!(row(&back.items[0]), (players[0], 300, 1));
+    assert_eq!(row(&back.items[0]), (players[0], 300));
 
-    // A player moving up leaves their old place: ranks below it close up.
+    // A player moving up leaves their old place.
     let before = store.progress(players[4]).await.unwrap().unwrap();
     let mut up = commit(
         players[4],
@@ -675,45 +681,43 @@ pub async fn boards_rank_page_and_hide(store: &dyn ScoringStore) {
         to: 400,
     }];
     store.commit(&up).await.unwrap();
-    assert_eq!(store.rank_of(&key, 400).await.unwrap(), 1);
-    assert_eq!(store.rank_of(&key, 300).await.unwrap(), 2);
-    assert_eq!(store.rank_of(&key, 150).await.unwrap(), 6);
+    assert_eq!(store.more_xp_than(&key, 300).await.unwrap(), 1);
+    assert_eq!(store.more_xp_than(&key, 150).await.unwrap(), 5);
     assert_eq!(
-        store.rank_of(&key, 50).await.unwrap(),
-        6,
+        store.more_xp_than(&key, 50).await.unwrap(),
+        5,
         "nobody at 100 any more"
     );
     let moved = store.board(&key, PageRequest::new(1, 10)).await.unwrap();
     assert_eq!(moved.total, 5);
     assert_eq!(
-        moved.items.iter().map(row).collect::<Vec<_>>(),
+        rows(&moved.items),
         vec![
-            (players[4], 400, 1),
-            (players[0], 300, 2),
-            (players[1], 200, 3),
-            (players[2], 200, 3),
-            (players[3], 200, 3)
+            (players[4], 400),
+            (players[0], 300),
+            (players[1], 200),
+            (players[2], 200),
+            (players[3], 200)
         ]
     );
 }
 
-/// Challenge boards order bests by score, then time reached, then speed.
+/// Challenge boards order bests by score, then time reached, then speed, and count who beats
+/// a best.
 pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
     let at = now();
     let challenge = ChallengeRef::generate(at);
-    let mut expected = Vec::new();
-    for (i, (score, secs, ms)) in [
+    let mut bests = Vec::new();
+    for (score, secs, ms) in [
         (90.0, 5, 10_u64),
         (100.0, 9, 50),
         (90.0, 5, 5),
         (90.0, 1, 99),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+        (90.0, 5, 5),
+    ] {
         let player = PlayerId::generate(at);
         let mut c = commit(player, None, 0, None, at);
-        c.best = Some(ChallengeBest {
+        let best = ChallengeBest {
             player,
             challenge,
             submission: SubmissionId::generate(at),
@@ -721,27 +725,45 @@ pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
             achieved_at: at + Duration::seconds(secs),
             execution_time: Some(ms),
             listed: true,
-        });
+        };
+        c.best = Some(best.clone());
         store.commit(&c).await.unwrap();
-        expected.push((i, player));
+        bests.push(best);
     }
     let board = store
         .challenge_board(challenge, PageRequest::new(1, 10))
         .await
         .unwrap();
-    let order: Vec<PlayerId> = board.items.iter().map(|r| r.best.player).collect();
-    let p = |i: usize| expected[i].1;
-    assert_eq!(order, vec![p(1), p(3), p(2), p(0)]);
+    let order: Vec<PlayerId> = board.items.iter().map(|b| b.player).collect();
+    let p = |i: usize| bests[i].player;
+    let (tied_first, tied_second) = if p(2) < p(4) {
+        (p(2), p(4))
+    } else {
+        (p(4), p(2))
+    };
     assert_eq!(
-        board.items.iter().map(|r| r.rank).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4]
+        order,
+        vec![p(1), p(3), tied_first, tied_second, p(0)],
+        "equal bests by player id"
     );
+    assert_eq!(board.total, 5);
+    assert_eq!(board.items[0], bests[1]);
+    for (i, beating) in [(1, 0), (3, 1), (2, 2), (4, 2), (0, 4)] {
+        assert_eq!(
+            store.bests_beating(challenge, &bests[i]).await.unwrap(),
+            beating,
+            "best {i}"
+        );
+    }
     let page2 = store
         .challenge_board(challenge, PageRequest::new(2, 2))
         .await
         .unwrap();
-    assert_eq!(page2.items[0].rank, 3);
-    assert_eq!(page2.total, 4);
+    assert_eq!(
+        page2.items.iter().map(|b| b.player).collect::<Vec<_>>(),
+        vec![tied_first, tied_second]
+    );
+    assert_eq!(page2.total, 5);
 }
 
 /// Top lists order by the chosen figure.
@@ -838,7 +860,7 @@ pub async fn run_all(store: &dyn ScoringStore) {
     commits_are_all_or_nothing(store).await;
     concurrent_commits_from_one_snapshot_apply_once(store).await;
     concurrent_writes_succeed_or_fail_alone(store).await;
-    boards_rank_page_and_hide(store).await;
+    boards_order_count_and_hide(store).await;
     challenge_boards_order_bests(store).await;
     top_orders_by_figure(store).await;
     achievements_crud(store).await;

@@ -15,7 +15,7 @@ use crate::progress::*;
 use crate::submission::*;
 
 #[derive(Debug, Clone)]
-struct BoardEntry {
+struct StoredEntry {
     xp: u64,
     reached_at: DateTime<Utc>,
     listed: bool,
@@ -36,7 +36,7 @@ struct State {
     submissions: BTreeMap<SubmissionId, Submission>,
     progress: HashMap<PlayerId, Progress>,
     ledger: Vec<LedgerEntry>,
-    boards: HashMap<String, HashMap<PlayerId, BoardEntry>>,
+    boards: HashMap<String, HashMap<PlayerId, StoredEntry>>,
     bests: HashMap<(ChallengeRef, PlayerId), ChallengeBest>,
     stats: HashMap<ChallengeRef, FakeChallengeStats>,
     achievements: Vec<Achievement>,
@@ -53,6 +53,16 @@ pub struct InMemoryScoring {
 pub type InMemoryAttempts = InMemoryScoring;
 
 impl InMemoryScoring {
+    /// The listed bests of `challenge`, in no particular order.
+    fn listed_bests(&self, challenge: ChallengeRef) -> Vec<ChallengeBest> {
+        self.lock()
+            .bests
+            .values()
+            .filter(|b| b.challenge == challenge && b.listed)
+            .cloned()
+            .collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -86,8 +96,8 @@ fn matches(f: &SubmissionFilter, s: &Submission) -> bool {
         && f.to.is_none_or(|t| s.created_at <= t)
 }
 
-fn ordered_board(state: &State, key: &str) -> Vec<(PlayerId, BoardEntry)> {
-    let mut rows: Vec<(PlayerId, BoardEntry)> = state
+fn ordered_board(state: &State, key: &str) -> Vec<(PlayerId, StoredEntry)> {
+    let mut rows: Vec<(PlayerId, StoredEntry)> = state
         .boards
         .get(key)
         .map(|b| {
@@ -105,21 +115,16 @@ fn ordered_board(state: &State, key: &str) -> Vec<(PlayerId, BoardEntry)> {
     rows
 }
 
-fn ranked(rows: &[(PlayerId, BoardEntry)]) -> Vec<BoardRow> {
-    let mut out: Vec<BoardRow> = Vec::with_capacity(rows.len());
-    for (i, (player, e)) in rows.iter().enumerate() {
-        let rank = match out.last() {
-            Some(prev) if prev.xp == e.xp => prev.rank,
-            _ => i as u64 + 1,
-        };
-        out.push(BoardRow {
-            player: *player,
+/// The board's entries in board order.
+fn entries(state: &State, key: &str) -> Vec<BoardEntry> {
+    ordered_board(state, key)
+        .into_iter()
+        .map(|(player, e)| BoardEntry {
+            player,
             xp: e.xp,
-            rank,
             reached_at: e.reached_at,
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -305,7 +310,7 @@ impl ProgressRepository for InMemoryScoring {
         for m in &c.boards {
             state.boards.entry(m.key.clone()).or_default().insert(
                 player,
-                BoardEntry {
+                StoredEntry {
                     xp: m.to,
                     reached_at: c.at,
                     listed,
@@ -373,47 +378,47 @@ impl ProgressRepository for InMemoryScoring {
 
 #[async_trait]
 impl LeaderboardRepository for InMemoryScoring {
-    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardRow>, StoreError> {
-        let rows = ranked(&ordered_board(&self.lock(), key));
-        Ok(Page::slice(rows, page))
+    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardEntry>, StoreError> {
+        Ok(Page::slice(entries(&self.lock(), key), page))
     }
 
-    async fn around(
+    async fn entry(&self, key: &str, player: PlayerId) -> Result<Option<BoardEntry>, StoreError> {
+        Ok(entries(&self.lock(), key)
+            .into_iter()
+            .find(|e| e.player == player))
+    }
+
+    async fn neighbours(
         &self,
         key: &str,
-        player: PlayerId,
-        span: u32,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let rows = ranked(&ordered_board(&self.lock(), key));
-        let Some(at) = rows.iter().position(|r| r.player == player) else {
+        from: &BoardEntry,
+        side: Side,
+        limit: u32,
+    ) -> Result<Vec<BoardEntry>, StoreError> {
+        let rows = entries(&self.lock(), key);
+        let Some(at) = rows.iter().position(|e| e.player == from.player) else {
             return Ok(Vec::new());
         };
-        let span = span as usize;
-        let from = at.saturating_sub(span);
-        let to = (at + span + 1).min(rows.len());
-        Ok(rows[from..to].to_vec())
+        let limit = limit as usize;
+        Ok(match side {
+            Side::Ahead => rows[..at].iter().rev().take(limit).cloned().collect(),
+            Side::Behind => rows[at + 1..].iter().take(limit).cloned().collect(),
+        })
     }
 
-    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
-        let better = ordered_board(&self.lock(), key)
+    async fn more_xp_than(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        Ok(entries(&self.lock(), key)
             .iter()
-            .filter(|(_, e)| e.xp > xp)
-            .count();
-        Ok(better as u64 + 1)
+            .filter(|e| e.xp > xp)
+            .count() as u64)
     }
 
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, StoreError> {
-        let state = self.lock();
-        let mut bests: Vec<ChallengeBest> = state
-            .bests
-            .values()
-            .filter(|b| b.challenge == challenge && b.listed)
-            .cloned()
-            .collect();
+    ) -> Result<Page<ChallengeBest>, StoreError> {
+        let mut bests = self.listed_bests(challenge);
         bests.sort_by(|a, b| {
             if a.beats(b) {
                 std::cmp::Ordering::Less
@@ -423,15 +428,19 @@ impl LeaderboardRepository for InMemoryScoring {
                 a.player.cmp(&b.player)
             }
         });
-        let mut rows: Vec<ChallengeBoardRow> = Vec::with_capacity(bests.len());
-        for (i, best) in bests.into_iter().enumerate() {
-            let rank = match rows.last() {
-                Some(prev) if !prev.best.beats(&best) => prev.rank,
-                _ => i as u64 + 1,
-            };
-            rows.push(ChallengeBoardRow { best, rank });
-        }
-        Ok(Page::slice(rows, page))
+        Ok(Page::slice(bests, page))
+    }
+
+    async fn bests_beating(
+        &self,
+        challenge: ChallengeRef,
+        best: &ChallengeBest,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .listed_bests(challenge)
+            .iter()
+            .filter(|b| b.beats(best))
+            .count() as u64)
     }
 
     async fn top(&self, order: ProgressOrder, limit: u32) -> Result<Vec<Progress>, StoreError> {

@@ -37,7 +37,8 @@ pub use error::ScoringError;
 pub use model::*;
 pub use ports::Ports;
 pub use progress::{
-    Board, BoardRow, BoardWindow, ChallengeBoardRow, LedgerEntry, Progress, ProgressOrder,
+    Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, LedgerEntry, Progress,
+    ProgressOrder, Side,
 };
 pub use service::{Leaderboard, Scored, ScoringApi, ScoringService, Standing};
 pub use submission::*;

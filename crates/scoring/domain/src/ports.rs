@@ -9,8 +9,8 @@ use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 use crate::achievement::{Achievement, AchievementId};
 use crate::model::{Attempt, AttemptId, ChallengeRef, PlayerId, ScoringChallenge};
 use crate::progress::{
-    BoardRow, ChallengeBoardRow, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
-    ScoringCommit,
+    BoardEntry, ChallengeBest, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
+    ScoringCommit, Side,
 };
 use crate::submission::{Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId};
 
@@ -92,33 +92,45 @@ pub trait ProgressRepository: Send + Sync {
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError>;
 }
 
-/// Ranked reads of the boards.
+/// Ordered reads of the boards. Adapters fetch rows in board order and count; ranks and the
+/// "around me" window are the domain's (see [`crate::ranking`]).
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait LeaderboardRepository: Send + Sync {
-    /// One page of the listed players with XP on board window `key`, best first (ties: who
-    /// reached it first), with competition ranks.
-    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardRow>, StoreError>;
+    /// One page of board window `key`'s entries (listed players with XP), in board order: more
+    /// XP first, then who reached it first, then player id. `total` counts every entry.
+    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardEntry>, StoreError>;
 
-    /// `player`'s row on `key` with up to `span` listed neighbours on each side; empty when
-    /// they are not on it.
-    async fn around(
+    /// `player`'s entry on `key`, if they are on it (listed, with XP).
+    async fn entry(&self, key: &str, player: PlayerId) -> Result<Option<BoardEntry>, StoreError>;
+
+    /// Up to `limit` entries of `key` next to `from` on `side` in board order, nearest first
+    /// (`from` itself never).
+    async fn neighbours(
         &self,
         key: &str,
-        player: PlayerId,
-        span: u32,
-    ) -> Result<Vec<BoardRow>, StoreError>;
+        from: &BoardEntry,
+        side: Side,
+        limit: u32,
+    ) -> Result<Vec<BoardEntry>, StoreError>;
 
-    /// The rank someone with `xp` on board window `key` would have: one more than the listed
-    /// players with more.
-    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError>;
+    /// How many entries of `key` have more XP than `xp`.
+    async fn more_xp_than(&self, key: &str, xp: u64) -> Result<u64, StoreError>;
 
-    /// One page of a challenge's listed bests, best first, with competition ranks.
+    /// One page of a challenge's listed bests, in board order: each before those it
+    /// [`ChallengeBest::beats`], equal ones by player id. `total` counts every listed best.
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, StoreError>;
+    ) -> Result<Page<ChallengeBest>, StoreError>;
+
+    /// How many listed bests of `challenge` beat `best`.
+    async fn bests_beating(
+        &self,
+        challenge: ChallengeRef,
+        best: &ChallengeBest,
+    ) -> Result<u64, StoreError>;
 
     /// The `limit` listed players highest by `order` (ties: more XP, then id).
     async fn top(&self, order: ProgressOrder, limit: u32) -> Result<Vec<Progress>, StoreError>;

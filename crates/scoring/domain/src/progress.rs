@@ -197,6 +197,36 @@ pub struct BoardRow {
     pub reached_at: DateTime<Utc>,
 }
 
+/// A listed player's place on one XP board window, before ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardEntry {
+    pub player: PlayerId,
+    pub xp: u64,
+    /// When the player reached this XP (earlier first among equals).
+    pub reached_at: DateTime<Utc>,
+}
+
+impl BoardEntry {
+    /// The entry with its competition rank.
+    pub fn ranked(self, rank: u64) -> BoardRow {
+        BoardRow {
+            player: self.player,
+            xp: self.xp,
+            rank,
+            reached_at: self.reached_at,
+        }
+    }
+}
+
+/// Which way from an entry, in board order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Towards the top (more XP, or the same reached earlier).
+    Ahead,
+    /// Towards the bottom.
+    Behind,
+}
+
 /// One row of a challenge's board.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChallengeBoardRow {

@@ -17,9 +17,10 @@ use crate::model::*;
 use crate::plan::{plan_check, plan_scoring, window_keys, Plan, ScoringInput};
 use crate::ports::{PlayerInfo, Ports};
 use crate::progress::{
-    Board, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry, Progress,
-    ProgressOrder,
+    Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry,
+    Progress, ProgressOrder, Side,
 };
+use crate::ranking;
 use crate::score::{score, KeywordRules, TestSpec, Violation};
 use crate::stats::summarize;
 use crate::submission::*;
@@ -297,6 +298,20 @@ impl ScoringService {
             return Ok(true);
         }
         Ok(self.challenge_author(s.challenge).await? == Some(viewer.player))
+    }
+
+    /// `rows` of board window `key`, in board order, with their competition ranks.
+    async fn ranked(&self, key: &str, rows: Vec<BoardEntry>) -> Result<Vec<BoardRow>, StoreError> {
+        let ranked = ranking::competition_ranked(
+            rows,
+            |ahead, entry| ahead.xp == entry.xp,
+            |entry| self.ports.boards.more_xp_than(key, entry.xp),
+        )
+        .await?;
+        Ok(ranked
+            .into_iter()
+            .map(|(entry, rank)| entry.ranked(rank))
+            .collect())
     }
 
     async fn player_info(&self, player: PlayerId) -> Result<PlayerInfo, ScoringError> {
@@ -794,7 +809,13 @@ impl ScoringApi for ScoringService {
         page: PageRequest,
     ) -> Result<Leaderboard, ScoringError> {
         let window = BoardWindow::containing(board, self.ports.clock.now());
-        let rows = self.ports.boards.board(&window.key(), page).await?;
+        let key = window.key();
+        let entries = self.ports.boards.board(&key, page).await?;
+        let rows = Page {
+            items: self.ranked(&key, entries.items).await?,
+            request: entries.request,
+            total: entries.total,
+        };
         Ok(Leaderboard { window, rows })
     }
 
@@ -805,11 +826,17 @@ impl ScoringApi for ScoringService {
         span: u32,
     ) -> Result<Leaderboard, ScoringError> {
         let window = BoardWindow::containing(board, self.ports.clock.now());
-        let items = self
-            .ports
-            .boards
-            .around(&window.key(), player, span)
-            .await?;
+        let key = window.key();
+        let boards = &self.ports.boards;
+        let items = match boards.entry(&key, player).await? {
+            None => Vec::new(),
+            Some(me) => {
+                let ahead = boards.neighbours(&key, &me, Side::Ahead, span).await?;
+                let behind = boards.neighbours(&key, &me, Side::Behind, span).await?;
+                let rows = ranking::window(ahead, me, behind);
+                self.ranked(&key, rows).await?
+            }
+        };
         let total = items.len() as u64;
         let request = PageRequest::new(1, u32::try_from(total).unwrap_or(1).max(1));
         Ok(Leaderboard {
@@ -841,7 +868,24 @@ impl ScoringApi for ScoringService {
         if !visible {
             return Err(ScoringError::ChallengeNotFound);
         }
-        Ok(self.ports.boards.challenge_board(challenge, page).await?)
+        let bests = self.ports.boards.challenge_board(challenge, page).await?;
+        let ranked = ranking::competition_ranked(
+            bests.items,
+            |ahead, best| !ahead.beats(best),
+            |best| {
+                let best = best.clone();
+                async move { self.ports.boards.bests_beating(challenge, &best).await }
+            },
+        )
+        .await?;
+        Ok(Page {
+            items: ranked
+                .into_iter()
+                .map(|(best, rank)| ChallengeBoardRow { best, rank })
+                .collect(),
+            request: bests.request,
+            total: bests.total,
+        })
     }
 
     async fn top_players(
@@ -891,25 +935,20 @@ impl ScoringApi for ScoringService {
             .unwrap_or(Tz::UTC);
         progress.streak.current = crate::streak::current_at(progress.streak, now, tz);
         let [week, _] = crate::plan::windows(now);
-        let weekly_xp = self
-            .ports
-            .boards
-            .around(&week.key(), player, 0)
-            .await?
-            .first()
-            .map_or(0, |r| r.xp);
-        let rank = self
-            .ports
-            .boards
-            .around("all", player, 0)
-            .await?
-            .first()
-            .map(|r| r.rank);
+        let boards = &self.ports.boards;
+        let weekly_xp = boards.entry(&week.key(), player).await?.map_or(0, |e| e.xp);
+        let rank = match boards.entry("all", player).await? {
+            Some(me) => Some(ranking::rank_from_better_count(
+                boards.more_xp_than("all", me.xp).await?,
+            )),
+            None => None,
+        };
         let rank_change = match rank {
             None => 0,
             Some(now_rank) => {
                 let before = progress.xp.saturating_sub(weekly_xp);
-                let mut then = self.ports.boards.rank_of("all", before).await?;
+                let mut then =
+                    ranking::rank_from_better_count(boards.more_xp_than("all", before).await?);
                 if weekly_xp > 0 {
                     // Today's board counts the player above their own week-start XP.
                     then = then.saturating_sub(1);

@@ -1,14 +1,13 @@
-//! Ranked reads. Ranks come from `board_buckets` (players per XP value), so a rank costs a sum
-//! over distinct XP values above it, not a count over every player above it.
+//! Ordered board reads. The count ahead of an XP value comes from `board_buckets` (players per XP
+//! value), so it costs a sum over distinct XP values above it, not a count over every player
+//! above it; the domain turns counts into ranks.
 
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::ports::LeaderboardRepository;
-use stackrush_scoring::progress::{
-    BoardRow, ChallengeBest, ChallengeBoardRow, Progress, ProgressOrder,
-};
+use stackrush_scoring::progress::{BoardEntry, ChallengeBest, Progress, ProgressOrder, Side};
 use stackrush_scoring::{ChallengeRef, PlayerId};
 
 use crate::documents::{BestDoc, BoardScoreDoc, ProgressDoc};
@@ -60,33 +59,19 @@ impl MongoScoring {
             .await
             .map_err(store_error)
     }
+}
 
-    async fn ranked(
-        &self,
-        board: &str,
-        docs: Vec<BoardScoreDoc>,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let mut out: Vec<BoardRow> = Vec::with_capacity(docs.len());
-        for d in docs {
-            let xp = u(d.xp);
-            let rank = match out.last() {
-                Some(prev) if prev.xp == xp => prev.rank,
-                _ => self.players_over(board, Some(xp)).await? + 1,
-            };
-            out.push(BoardRow {
-                player: PlayerId::from_bytes(d.user.bytes()),
-                xp,
-                rank,
-                reached_at: d.reached_at.to_chrono(),
-            });
-        }
-        Ok(out)
+fn entry_of(d: BoardScoreDoc) -> BoardEntry {
+    BoardEntry {
+        player: PlayerId::from_bytes(d.user.bytes()),
+        xp: u(d.xp),
+        reached_at: d.reached_at.to_chrono(),
     }
 }
 
 #[async_trait]
 impl LeaderboardRepository for MongoScoring {
-    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardRow>, StoreError> {
+    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardEntry>, StoreError> {
         let total = self.players_over(key, None).await?;
         let docs = self
             .scores(
@@ -97,102 +82,82 @@ impl LeaderboardRepository for MongoScoring {
             )
             .await?;
         Ok(Page {
-            items: self.ranked(key, docs).await?,
+            items: docs.into_iter().map(entry_of).collect(),
             request: page,
             total,
         })
     }
 
-    async fn around(
-        &self,
-        key: &str,
-        player: PlayerId,
-        span: u32,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let Some(me) = self
+    async fn entry(&self, key: &str, player: PlayerId) -> Result<Option<BoardEntry>, StoreError> {
+        let found = self
             .collection::<BoardScoreDoc>(BOARD_SCORES)
             .find_one(doc! {
                 "board": key, "user": oid(player.bytes()), "listed": true, "xp": { "$gt": 0 },
             })
             .await
-            .map_err(store_error)?
-        else {
-            return Ok(Vec::new());
-        };
-        let span = i64::from(span);
-        let wanted = usize::try_from(span).unwrap_or(0);
-        let (xp, at, user) = (me.xp, me.reached_at, me.user);
-        let base = doc! { "board": key, "listed": true };
+            .map_err(store_error)?;
+        Ok(found.map(entry_of))
+    }
+
+    async fn neighbours(
+        &self,
+        key: &str,
+        from: &BoardEntry,
+        side: Side,
+        limit: u32,
+    ) -> Result<Vec<BoardEntry>, StoreError> {
+        let (xp, at, user) = (
+            n(from.xp),
+            mongodb::bson::DateTime::from_chrono(from.reached_at),
+            oid(from.player.bytes()),
+        );
         let with = |extra: Document| {
-            let mut f = base.clone();
+            let mut f = doc! { "board": key, "listed": true };
             f.extend(extra);
             f
         };
-        let mut ahead = self
-            .scores(
-                with(doc! { "xp": xp, "$or": [
-                    { "reachedAt": { "$lt": at } },
-                    { "reachedAt": at, "user": { "$lt": user } },
-                ] }),
+        // Those level with `from` on its side first (nearest first), then those past its XP.
+        let (cmp, same_sort, past, past_sort) = match side {
+            Side::Ahead => (
+                "$lt",
                 doc! { "reachedAt": -1, "user": -1 },
-                0,
-                span,
-            )
-            .await?;
-        if ahead.len() < wanted {
-            let more = self
-                .scores(
-                    with(doc! { "xp": { "$gt": xp } }),
-                    doc! { "xp": 1, "reachedAt": -1, "user": -1 },
-                    0,
-                    span,
-                )
-                .await?;
-            let room = wanted - ahead.len();
-            ahead.extend(more.into_iter().take(room));
-        }
-        ahead.reverse();
-        let mut behind = self
-            .scores(
-                with(doc! { "xp": xp, "$or": [
-                    { "reachedAt": { "$gt": at } },
-                    { "reachedAt": at, "user": { "$gt": user } },
-                ] }),
+                doc! { "xp": { "$gt": xp } },
+                doc! { "xp": 1, "reachedAt": -1, "user": -1 },
+            ),
+            Side::Behind => (
+                "$gt",
                 doc! { "reachedAt": 1, "user": 1 },
-                0,
-                span,
-            )
-            .await?;
-        if behind.len() < wanted {
-            let more = self
-                .scores(
-                    with(doc! { "xp": { "$lt": xp, "$gt": 0 } }),
-                    doc! { "xp": -1, "reachedAt": 1, "user": 1 },
-                    0,
-                    span,
-                )
-                .await?;
-            let room = wanted - behind.len();
-            behind.extend(more.into_iter().take(room));
+                doc! { "xp": { "$lt": xp, "$gt": 0 } },
+                doc! { "xp": -1, "reachedAt": 1, "user": 1 },
+            ),
+        };
+        let limit = i64::from(limit);
+        let same = with(doc! { "xp": xp, "$or": [
+            { "reachedAt": { cmp: at } },
+            { "reachedAt": at, "user": { cmp: user } },
+        ] });
+        let mut docs = self.scores(same, same_sort, 0, limit).await?;
+        let room = usize::try_from(limit)
+            .unwrap_or(0)
+            .saturating_sub(docs.len());
+        if room > 0 {
+            let more = self.scores(with(past), past_sort, 0, limit).await?;
+            docs.extend(more.into_iter().take(room));
         }
-        let mut docs = ahead;
-        docs.push(me);
-        docs.extend(behind);
-        self.ranked(key, docs).await
+        Ok(docs.into_iter().map(entry_of).collect())
     }
 
-    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
-        Ok(self.players_over(key, Some(xp)).await? + 1)
+    async fn more_xp_than(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        self.players_over(key, Some(xp)).await
     }
 
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, StoreError> {
-        let c = oid(challenge.bytes());
+    ) -> Result<Page<ChallengeBest>, StoreError> {
         let bests = self.collection::<BestDoc>(BESTS);
-        let filter = doc! { "challenge": c, "listed": true };
+        let filter = doc! { "challenge": oid(challenge.bytes()), "listed": true };
         let total = bests
             .count_documents(filter.clone())
             .await
@@ -207,31 +172,30 @@ impl LeaderboardRepository for MongoScoring {
             .try_collect()
             .await
             .map_err(store_error)?;
-        let mut items: Vec<ChallengeBoardRow> = Vec::with_capacity(docs.len());
-        for d in docs {
-            let (score, achieved, time_key) = (d.score, d.achieved_at, d.time_key);
-            let best = ChallengeBest::from(d);
-            let rank = match items.last() {
-                Some(prev) if !prev.best.beats(&best) => prev.rank,
-                _ => {
-                    let better = bests
-                        .count_documents(doc! { "challenge": c, "listed": true, "$or": [
-                            { "score": { "$gt": score } },
-                            { "score": score, "achievedAt": { "$lt": achieved } },
-                            { "score": score, "achievedAt": achieved, "timeKey": { "$lt": time_key } },
-                        ] })
-                        .await
-                        .map_err(store_error)?;
-                    better + 1
-                }
-            };
-            items.push(ChallengeBoardRow { best, rank });
-        }
         Ok(Page {
-            items,
+            items: docs.into_iter().map(ChallengeBest::from).collect(),
             request: page,
             total,
         })
+    }
+
+    async fn bests_beating(
+        &self,
+        challenge: ChallengeRef,
+        best: &ChallengeBest,
+    ) -> Result<u64, StoreError> {
+        let key = BestDoc::from(best);
+        let (score, achieved, time_key) = (key.score, key.achieved_at, key.time_key);
+        self.collection::<BestDoc>(BESTS)
+            .count_documents(
+                doc! { "challenge": oid(challenge.bytes()), "listed": true, "$or": [
+                    { "score": { "$gt": score } },
+                    { "score": score, "achievedAt": { "$lt": achieved } },
+                    { "score": score, "achievedAt": achieved, "timeKey": { "$lt": time_key } },
+                ] },
+            )
+            .await
+            .map_err(store_error)
     }
 
     async fn top(&self, order: ProgressOrder, limit: u32) -> Result<Vec<Progress>, StoreError> {

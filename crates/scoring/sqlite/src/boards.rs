@@ -1,11 +1,12 @@
-//! Ranked reads. Ranks come from `board_buckets` (players per XP value), so a rank costs a sum
-//! over distinct XP values above it, not a count over every player above it.
+//! Ordered board reads. The count ahead of an XP value comes from `board_buckets` (players per XP
+//! value), so it costs a sum over distinct XP values above it, not a count over every player
+//! above it; the domain turns counts into ranks.
 
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::ports::LeaderboardRepository;
-use stackrush_scoring::progress::{BoardRow, ChallengeBoardRow, Progress, ProgressOrder};
+use stackrush_scoring::progress::{BoardEntry, ChallengeBest, Progress, ProgressOrder, Side};
 use stackrush_scoring::{ChallengeRef, PlayerId};
 use stackrush_store_sqlite::from_millis;
 
@@ -13,40 +14,28 @@ use crate::progress::best_row;
 use crate::rows::{get, parsed};
 use crate::{n, store_error, u, SqliteScoring};
 
-fn board_row(
-    row: &SqliteRow,
-) -> Result<(PlayerId, u64, chrono::DateTime<chrono::Utc>), StoreError> {
-    Ok((
-        parsed(row, "player")?,
-        u(get(row, "xp")?),
-        from_millis(get(row, "reached_at")?)?,
-    ))
+fn board_row(row: &SqliteRow) -> Result<BoardEntry, StoreError> {
+    Ok(BoardEntry {
+        player: parsed(row, "player")?,
+        xp: u(get(row, "xp")?),
+        reached_at: from_millis(get(row, "reached_at")?)?,
+    })
 }
 
-impl SqliteScoring {
-    /// How many listed players on `board` have more than `xp`.
-    async fn better_than(&self, board: &str, xp: u64) -> Result<u64, StoreError> {
-        let better: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(players), 0) FROM board_buckets WHERE board = ?1 AND xp > ?2",
-        )
-        .bind(board)
-        .bind(n(xp))
-        .fetch_one(self.db.reads())
-        .await
-        .map_err(store_error)?;
-        Ok(u(better))
-    }
+/// Chronological order of challenge bests' speed: no reported time sorts last.
+const TIME_KEY: &str = "COALESCE(execution_time, 9223372036854775807)";
 
+impl SqliteScoring {
     /// Rows of `key` by a neighbour query: `?1` board, `?2` XP, then (with `tie`) `?3` time
     /// reached and `?4` player, then the limit.
-    async fn neighbours(
+    async fn neighbour_rows(
         &self,
         sql: &'static str,
         key: &str,
         xp: i64,
         tie: Option<(i64, &str)>,
         limit: i64,
-    ) -> Result<Vec<(PlayerId, u64, chrono::DateTime<chrono::Utc>)>, StoreError> {
+    ) -> Result<Vec<BoardEntry>, StoreError> {
         let mut query = sqlx::query(sql).bind(key).bind(xp);
         if let Some((at, player)) = tie {
             query = query.bind(at).bind(player);
@@ -58,36 +47,27 @@ impl SqliteScoring {
             .map_err(store_error)?;
         rows.iter().map(board_row).collect()
     }
-
-    /// Competition ranks for rows in board order, the first one's looked up.
-    async fn rank_rows(
-        &self,
-        board: &str,
-        rows: Vec<(PlayerId, u64, chrono::DateTime<chrono::Utc>)>,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let mut out: Vec<BoardRow> = Vec::with_capacity(rows.len());
-        for (player, xp, reached_at) in rows {
-            let rank = match out.last() {
-                Some(prev) if prev.xp == xp => prev.rank,
-                _ => self.better_than(board, xp).await? + 1,
-            };
-            out.push(BoardRow {
-                player,
-                xp,
-                rank,
-                reached_at,
-            });
-        }
-        Ok(out)
-    }
 }
 
 const TOP: &str = "SELECT player, xp, listed, level, attempts, completed, streak, best_streak, \
     last_day, last_active_at, version FROM progress WHERE listed = 1";
 
+/// Neighbours of one entry, nearest first: those level with it on its side (index order on
+/// `(board, listed, xp, reached_at, player)`), then those past its XP value.
+const SAME_AHEAD: &str = "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 \
+    AND listed = 1 AND xp = ?2 AND (reached_at, player) < (?3, ?4) \
+    ORDER BY reached_at DESC, player DESC LIMIT ?5";
+const MORE_XP: &str = "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 \
+    AND listed = 1 AND xp > ?2 ORDER BY xp ASC, reached_at DESC, player DESC LIMIT ?3";
+const SAME_BEHIND: &str = "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 \
+    AND listed = 1 AND xp = ?2 AND (reached_at, player) > (?3, ?4) \
+    ORDER BY reached_at, player LIMIT ?5";
+const LESS_XP: &str = "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 \
+    AND listed = 1 AND xp < ?2 AND xp > 0 ORDER BY xp DESC, reached_at, player LIMIT ?3";
+
 #[async_trait]
 impl LeaderboardRepository for SqliteScoring {
-    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardRow>, StoreError> {
+    async fn board(&self, key: &str, page: PageRequest) -> Result<Page<BoardEntry>, StoreError> {
         let total: i64 = sqlx::query_scalar(
             "SELECT COALESCE(SUM(players), 0) FROM board_buckets WHERE board = ?1",
         )
@@ -106,21 +86,15 @@ impl LeaderboardRepository for SqliteScoring {
         .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
-        let rows = rows.iter().map(board_row).collect::<Result<Vec<_>, _>>()?;
         Ok(Page {
-            items: self.rank_rows(key, rows).await?,
+            items: rows.iter().map(board_row).collect::<Result<_, _>>()?,
             request: page,
             total: u(total),
         })
     }
 
-    async fn around(
-        &self,
-        key: &str,
-        player: PlayerId,
-        span: u32,
-    ) -> Result<Vec<BoardRow>, StoreError> {
-        let me = sqlx::query(
+    async fn entry(&self, key: &str, player: PlayerId) -> Result<Option<BoardEntry>, StoreError> {
+        let row = sqlx::query(
             "SELECT player, xp, reached_at FROM board_scores \
              WHERE board = ?1 AND player = ?2 AND listed = 1 AND xp > 0",
         )
@@ -129,60 +103,51 @@ impl LeaderboardRepository for SqliteScoring {
         .fetch_optional(self.db.reads())
         .await
         .map_err(store_error)?;
-        let Some(me) = me.as_ref().map(board_row).transpose()? else {
-            return Ok(Vec::new());
-        };
-        let (p, xp, at) = (me.0.to_hex(), n(me.1), me.2.timestamp_millis());
-        let span = i64::from(span);
-        let wanted = usize::try_from(span).unwrap_or(0);
-        let same = |sql| self.neighbours(sql, key, xp, Some((at, p.as_str())), span);
-        let other = |sql| self.neighbours(sql, key, xp, None, span);
-        let mut ahead = same(
-            "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-               AND xp = ?2 AND (reached_at, player) < (?3, ?4) \
-             ORDER BY reached_at DESC, player DESC LIMIT ?5",
-        )
-        .await?;
-        if ahead.len() < wanted {
-            let more = other(
-                "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-                   AND xp > ?2 ORDER BY xp ASC, reached_at DESC, player DESC LIMIT ?3",
-            )
-            .await?;
-            let room = wanted - ahead.len();
-            ahead.extend(more.into_iter().take(room));
-        }
-        ahead.reverse();
-        let mut behind = same(
-            "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-               AND xp = ?2 AND (reached_at, player) > (?3, ?4) \
-             ORDER BY reached_at, player LIMIT ?5",
-        )
-        .await?;
-        if behind.len() < wanted {
-            let more = other(
-                "SELECT player, xp, reached_at FROM board_scores WHERE board = ?1 AND listed = 1 \
-                   AND xp < ?2 AND xp > 0 ORDER BY xp DESC, reached_at, player LIMIT ?3",
-            )
-            .await?;
-            let room = wanted - behind.len();
-            behind.extend(more.into_iter().take(room));
-        }
-        let mut around = ahead;
-        around.push(me);
-        around.extend(behind);
-        self.rank_rows(key, around).await
+        row.as_ref().map(board_row).transpose()
     }
 
-    async fn rank_of(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
-        Ok(self.better_than(key, xp).await? + 1)
+    async fn neighbours(
+        &self,
+        key: &str,
+        from: &BoardEntry,
+        side: Side,
+        limit: u32,
+    ) -> Result<Vec<BoardEntry>, StoreError> {
+        let (same, past) = match side {
+            Side::Ahead => (SAME_AHEAD, MORE_XP),
+            Side::Behind => (SAME_BEHIND, LESS_XP),
+        };
+        let (player, xp) = (from.player.to_hex(), n(from.xp));
+        let tie = Some((from.reached_at.timestamp_millis(), player.as_str()));
+        let limit = i64::from(limit);
+        let mut rows = self.neighbour_rows(same, key, xp, tie, limit).await?;
+        let room = usize::try_from(limit)
+            .unwrap_or(0)
+            .saturating_sub(rows.len());
+        if room > 0 {
+            let more = self.neighbour_rows(past, key, xp, None, limit).await?;
+            rows.extend(more.into_iter().take(room));
+        }
+        Ok(rows)
+    }
+
+    async fn more_xp_than(&self, key: &str, xp: u64) -> Result<u64, StoreError> {
+        let better: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(players), 0) FROM board_buckets WHERE board = ?1 AND xp > ?2",
+        )
+        .bind(key)
+        .bind(n(xp))
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(u(better))
     }
 
     async fn challenge_board(
         &self,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, StoreError> {
+    ) -> Result<Page<ChallengeBest>, StoreError> {
         let c = challenge.to_hex();
         let total: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM challenge_bests WHERE challenge = ?1 AND listed = 1",
@@ -191,47 +156,42 @@ impl LeaderboardRepository for SqliteScoring {
         .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT challenge, player, submission, score, achieved_at, execution_time, listed \
              FROM challenge_bests WHERE challenge = ?1 AND listed = 1 \
-             ORDER BY score DESC, achieved_at, COALESCE(execution_time, 9223372036854775807), player \
-             LIMIT ?2 OFFSET ?3",
-        )
+             ORDER BY score DESC, achieved_at, {TIME_KEY}, player LIMIT ?2 OFFSET ?3"
+        ))
         .bind(&c)
         .bind(i64::from(page.limit()))
         .bind(n(page.offset()))
         .fetch_all(self.db.reads())
         .await
         .map_err(store_error)?;
-        let mut items: Vec<ChallengeBoardRow> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let best = best_row(row)?;
-            let rank = match items.last() {
-                Some(prev) if !prev.best.beats(&best) => prev.rank,
-                _ => {
-                    let time = best.execution_time.map_or(i64::MAX, n);
-                    let better: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM challenge_bests WHERE challenge = ?1 AND listed = 1 \
-                           AND (score > ?2 OR (score = ?2 AND (achieved_at < ?3 OR (achieved_at = ?3 \
-                             AND COALESCE(execution_time, 9223372036854775807) < ?4))))",
-                    )
-                    .bind(&c)
-                    .bind(best.score)
-                    .bind(best.achieved_at.timestamp_millis())
-                    .bind(time)
-                    .fetch_one(self.db.reads())
-                    .await
-                    .map_err(store_error)?;
-                    u(better) + 1
-                }
-            };
-            items.push(ChallengeBoardRow { best, rank });
-        }
         Ok(Page {
-            items,
+            items: rows.iter().map(best_row).collect::<Result<_, _>>()?,
             request: page,
             total: u(total),
         })
+    }
+
+    async fn bests_beating(
+        &self,
+        challenge: ChallengeRef,
+        best: &ChallengeBest,
+    ) -> Result<u64, StoreError> {
+        let better: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM challenge_bests WHERE challenge = ?1 AND listed = 1 \
+               AND (score > ?2 OR (score = ?2 AND (achieved_at < ?3 OR (achieved_at = ?3 \
+                 AND {TIME_KEY} < ?4))))"
+        ))
+        .bind(challenge.to_hex())
+        .bind(best.score)
+        .bind(best.achieved_at.timestamp_millis())
+        .bind(best.execution_time.map_or(i64::MAX, n))
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(u(better))
     }
 
     async fn top(&self, order: ProgressOrder, limit: u32) -> Result<Vec<Progress>, StoreError> {

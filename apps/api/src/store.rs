@@ -1,13 +1,9 @@
-//! Opening the configured store and building every context's ports on it.
+//! Opening the configured store: the SQLite file or the MongoDB database every context's
+//! adapters share, with every context's migrations (SQLite) and indexes (MongoDB). Which
+//! adapters a context opens on it is the context's own wiring (`contexts/<context>/mod.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use stackrush_identity::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
-use stackrush_scoring::ports::{
-    AchievementRepository, AttemptRepository, LeaderboardRepository, ProgressRepository,
-    SubmissionRepository,
-};
 
 use stackrush_kernel::Freshness;
 
@@ -27,42 +23,6 @@ pub struct Mongo {
     prepared: Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// The identity context's store ports.
-pub struct IdentityStores {
-    pub users: Arc<dyn UserRepository>,
-    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
-    pub link_tokens: Arc<dyn LinkTokenRepository>,
-}
-
-/// The scoring context's store ports (one adapter behind all of them).
-pub struct ScoringStores {
-    pub attempts: Arc<dyn AttemptRepository>,
-    pub submissions: Arc<dyn SubmissionRepository>,
-    pub progress: Arc<dyn ProgressRepository>,
-    pub boards: Arc<dyn LeaderboardRepository>,
-    pub achievements: Arc<dyn AchievementRepository>,
-}
-
-impl<T> From<Arc<T>> for ScoringStores
-where
-    T: AttemptRepository
-        + SubmissionRepository
-        + ProgressRepository
-        + LeaderboardRepository
-        + AchievementRepository
-        + 'static,
-{
-    fn from(adapter: Arc<T>) -> Self {
-        Self {
-            attempts: adapter.clone(),
-            submissions: adapter.clone(),
-            progress: adapter.clone(),
-            boards: adapter.clone(),
-            achievements: adapter,
-        }
-    }
-}
-
 impl Store {
     /// Connects (creating the SQLite file if needed) and applies migrations and indexes.
     pub async fn open(settings: &StoreSettings) -> anyhow::Result<Self> {
@@ -79,6 +39,7 @@ impl Store {
         match settings {
             StoreSettings::Sqlite { path } => {
                 let pool = stackrush_store_sqlite::open(path).await?;
+                // Every context's migrations (each its own tables), one line a context.
                 stackrush_identity_sqlite::migrate(&pool).await?;
                 stackrush_challenges_sqlite::migrate(&pool).await?;
                 stackrush_scoring_sqlite::migrate(&pool).await?;
@@ -111,6 +72,7 @@ impl Store {
             return Ok(());
         };
         let db = &mongo.db;
+        // Every context's indexes (each its own collections), one line a context.
         stackrush_identity_mongo::ensure_indexes(db).await?;
         stackrush_challenges_mongo::ensure_indexes(db).await?;
         stackrush_scoring_mongo::ensure_indexes(db).await?;
@@ -170,74 +132,6 @@ impl Store {
         tokio::time::timeout(Duration::from_secs(2), check)
             .await
             .map_err(|_| anyhow::anyhow!("store ping timed out"))?
-    }
-
-    /// The challenges store port on this store.
-    pub fn challenges(&self) -> Arc<dyn stackrush_challenges::ports::ChallengeRepository> {
-        match self {
-            Store::Sqlite(pool) => Arc::new(stackrush_challenges_sqlite::SqliteChallenges::new(
-                pool.clone(),
-            )),
-            Store::Mongo(Mongo { db, .. }) => {
-                Arc::new(stackrush_challenges_mongo::MongoChallenges::new(db))
-            }
-        }
-    }
-
-    /// The scoring store ports on this store; commits also advance challenge and user stats.
-    pub fn scoring(&self) -> ScoringStores {
-        match self {
-            Store::Sqlite(pool) => ScoringStores::from(Arc::new(
-                stackrush_scoring_sqlite::SqliteScoring::new(pool.clone()).mirroring(),
-            )),
-            Store::Mongo(Mongo { db, .. }) => ScoringStores::from(Arc::new(
-                stackrush_scoring_mongo::MongoScoring::new(db).mirroring(),
-            )),
-        }
-    }
-
-    /// The notifications store port on this store.
-    pub fn notifications(&self) -> Arc<dyn stackrush_notifications::ports::NotificationRepository> {
-        match self {
-            Store::Sqlite(pool) => Arc::new(
-                stackrush_notifications_sqlite::SqliteNotifications::new(pool.clone()),
-            ),
-            Store::Mongo(Mongo { db, .. }) => {
-                Arc::new(stackrush_notifications_mongo::MongoNotifications::new(db))
-            }
-        }
-    }
-
-    /// The analytics store port on this store.
-    pub fn focus_sessions(&self) -> Arc<dyn stackrush_analytics::ports::FocusSessionRepository> {
-        match self {
-            Store::Sqlite(pool) => Arc::new(stackrush_analytics_sqlite::SqliteFocusSessions::new(
-                pool.clone(),
-            )),
-            Store::Mongo(Mongo { db, .. }) => {
-                Arc::new(stackrush_analytics_mongo::MongoFocusSessions::new(db))
-            }
-        }
-    }
-
-    /// The identity ports on this store.
-    pub fn identity(&self) -> IdentityStores {
-        match self {
-            Store::Sqlite(pool) => IdentityStores {
-                users: Arc::new(stackrush_identity_sqlite::SqliteUsers::new(pool.clone())),
-                refresh_tokens: Arc::new(stackrush_identity_sqlite::SqliteRefreshTokens::new(
-                    pool.clone(),
-                )),
-                link_tokens: Arc::new(stackrush_identity_sqlite::SqliteLinkTokens::new(
-                    pool.clone(),
-                )),
-            },
-            Store::Mongo(Mongo { db, .. }) => IdentityStores {
-                users: Arc::new(stackrush_identity_mongo::MongoUsers::new(db)),
-                refresh_tokens: Arc::new(stackrush_identity_mongo::MongoRefreshTokens::new(db)),
-                link_tokens: Arc::new(stackrush_identity_mongo::MongoLinkTokens::new(db)),
-            },
-        }
     }
 }
 

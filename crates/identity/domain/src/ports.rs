@@ -201,6 +201,15 @@ impl AccountEvents for NoAccountEvents {
     }
 }
 
+/// The identity context's store ports, as an adapter crate opens them on one database
+/// (`stackrush_identity_sqlite::stores`, `stackrush_identity_mongo::stores`).
+#[derive(Clone)]
+pub struct Stores {
+    pub users: Arc<dyn UserRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    pub link_tokens: Arc<dyn LinkTokenRepository>,
+}
+
 /// Every port the service needs, as shared trait objects.
 #[derive(Clone)]
 pub struct Ports {

@@ -13,14 +13,26 @@ pub use links::MongoLinkTokens;
 pub use refresh::MongoRefreshTokens;
 pub use users::MongoUsers;
 
+use std::sync::Arc;
+
 use mongodb::bson::doc;
 use mongodb::options::IndexOptions;
 use mongodb::{Database, IndexModel};
+use stackrush_identity::ports::Stores;
 use stackrush_kernel::StoreError;
 
 const USERS: &str = "users";
 const REFRESH_TOKENS: &str = "refresh_tokens";
 const LINK_TOKENS: &str = "link_tokens";
+
+/// This context's store ports on `db` (indexed with [`ensure_indexes`]).
+pub fn stores(db: &Database) -> Stores {
+    Stores {
+        users: Arc::new(MongoUsers::new(db)),
+        refresh_tokens: Arc::new(MongoRefreshTokens::new(db)),
+        link_tokens: Arc::new(MongoLinkTokens::new(db)),
+    }
+}
 
 /// Creates this context's indexes (unique keys, lookups, TTL expiry of spent tokens).
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {

@@ -13,8 +13,21 @@ pub use pool::migrate;
 pub use refresh::SqliteRefreshTokens;
 pub use users::SqliteUsers;
 
+use std::sync::Arc;
+
+use stackrush_identity::ports::Stores;
 use stackrush_kernel::StoreError;
+use stackrush_store_sqlite::Db;
 pub(crate) use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
+
+/// This context's store ports on `db` (migrated with [`migrate`]).
+pub fn stores(db: &Db) -> Stores {
+    Stores {
+        users: Arc::new(SqliteUsers::new(db.clone())),
+        refresh_tokens: Arc::new(SqliteRefreshTokens::new(db.clone())),
+        link_tokens: Arc::new(SqliteLinkTokens::new(db.clone())),
+    }
+}
 
 /// Unique violations of this context's tables, named by their logical key.
 fn store_error(err: sqlx::Error) -> StoreError {

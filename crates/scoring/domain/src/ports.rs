@@ -232,6 +232,38 @@ impl ScoringEvents for LogEvents {
     }
 }
 
+/// The scoring context's store ports, as an adapter crate opens them on one database
+/// (`stackrush_scoring_sqlite::stores`, `stackrush_scoring_mongo::stores`).
+#[derive(Clone)]
+pub struct Stores {
+    pub attempts: Arc<dyn AttemptRepository>,
+    pub submissions: Arc<dyn SubmissionRepository>,
+    pub progress: Arc<dyn ProgressRepository>,
+    pub boards: Arc<dyn LeaderboardRepository>,
+    pub achievements: Arc<dyn AchievementRepository>,
+}
+
+impl Stores {
+    /// Every port served by one adapter.
+    pub fn of<T>(adapter: Arc<T>) -> Self
+    where
+        T: AttemptRepository
+            + SubmissionRepository
+            + ProgressRepository
+            + LeaderboardRepository
+            + AchievementRepository
+            + 'static,
+    {
+        Self {
+            attempts: adapter.clone(),
+            submissions: adapter.clone(),
+            progress: adapter.clone(),
+            boards: adapter.clone(),
+            achievements: adapter,
+        }
+    }
+}
+
 /// Every port the service needs.
 #[derive(Clone)]
 pub struct Ports {

@@ -13,11 +13,14 @@ mod documents;
 mod progress;
 mod submissions;
 
+use std::sync::Arc;
+
 use mongodb::bson::doc;
 use mongodb::bson::oid::ObjectId;
 use mongodb::options::IndexOptions;
 use mongodb::{Client, Database, IndexModel};
 use stackrush_kernel::StoreError;
+use stackrush_scoring::ports::Stores;
 
 pub(crate) const ATTEMPTS: &str = "attempts";
 pub(crate) const SUBMISSIONS: &str = "submissions";
@@ -190,6 +193,12 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
             .map_err(store_error)?;
     }
     Ok(())
+}
+
+/// This context's store ports on `db` (indexed with [`ensure_indexes`]), as the service runs
+/// them: commits also advance the challenge and user stats fields ([`MongoScoring::mirroring`]).
+pub fn stores(db: &Database) -> Stores {
+    Stores::of(Arc::new(MongoScoring::new(db).mirroring()))
 }
 
 /// Every scoring store port on MongoDB.

@@ -15,7 +15,10 @@ mod progress;
 mod rows;
 mod submissions;
 
+use std::sync::Arc;
+
 use stackrush_kernel::StoreError;
+use stackrush_scoring::ports::Stores;
 use stackrush_store_sqlite::Db;
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
@@ -37,6 +40,12 @@ const KEYS: &[(&str, &str)] = &[
     ("achievements.key", "key"),
     ("player_achievements", "unlock"),
 ];
+
+/// This context's store ports on `db` (migrated with [`migrate`]), as the service runs them:
+/// commits also advance the challenge and user stats columns ([`SqliteScoring::mirroring`]).
+pub fn stores(db: &Db) -> Stores {
+    Stores::of(Arc::new(SqliteScoring::new(db.clone()).mirroring()))
+}
 
 /// Every scoring store port on SQLite.
 #[derive(Debug, Clone)]

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeService, Ports};
+use stackrush_challenges_mongo::MongoChallenges;
+use stackrush_challenges_sqlite::SqliteChallenges;
 use stackrush_identity::{Actor, IdentityApi, Role};
 use stackrush_kernel::SystemClock;
 
@@ -18,7 +20,10 @@ use crate::store::Store;
 /// The challenges service on `store`; authors' names come from the identity context.
 pub fn wire(store: &Store, identity: Arc<dyn IdentityApi>) -> Arc<dyn ChallengeApi> {
     ChallengeService::new(Ports {
-        challenges: store.challenges(),
+        challenges: match store {
+            Store::Sqlite(db) => Arc::new(SqliteChallenges::new(db.clone())),
+            Store::Mongo(mongo) => Arc::new(MongoChallenges::new(&mongo.db)),
+        },
         authors: Arc::new(adapters::IdentityAuthors(identity)),
         clock: Arc::new(SystemClock),
     })

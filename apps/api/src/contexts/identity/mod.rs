@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_identity::crypto::BcryptHasher;
-use stackrush_identity::ports::{Mailer, Ports, UserRepository};
+use stackrush_identity::ports::{Mailer, Ports, Stores, UserRepository};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Secrets, User, UserId};
 use stackrush_kernel::SystemClock;
 
@@ -32,7 +32,7 @@ pub fn wire(
 ) -> anyhow::Result<Arc<dyn IdentityApi>> {
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
-    let stores = store.identity();
+    let stores = stores(store);
     let mailer: Arc<dyn Mailer> = match &settings.mail {
         MailSettings::Files { dir } => Arc::new(stackrush_mail::FileMailer::new(
             dir.clone(),
@@ -62,6 +62,14 @@ pub fn wire(
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())
+}
+
+/// The identity context's store ports on `store`.
+pub fn stores(store: &Store) -> Stores {
+    match store {
+        Store::Sqlite(db) => stackrush_identity_sqlite::stores(db),
+        Store::Mongo(mongo) => stackrush_identity_mongo::stores(&mongo.db),
+    }
 }
 
 /// Registers the identity port (which every context's `Auth` extractor uses) and the routes

@@ -20,6 +20,7 @@ use stackrush_kernel::SystemClock;
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::{PlayerId, Ports, ScoringApi, ScoringService, Viewer};
 
+use crate::contexts::identity;
 use crate::http::Port;
 use crate::store::Store;
 
@@ -32,7 +33,10 @@ pub fn wire(
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
 ) -> Arc<dyn ScoringApi> {
-    let stores = store.scoring();
+    let stores = match store {
+        Store::Sqlite(db) => stackrush_scoring_sqlite::stores(db),
+        Store::Mongo(mongo) => stackrush_scoring_mongo::stores(&mongo.db),
+    };
     ScoringService::new(Ports {
         attempts: stores.attempts,
         submissions: stores.submissions,
@@ -40,7 +44,7 @@ pub fn wire(
         boards: stores.boards,
         achievements: stores.achievements,
         catalog: Arc::new(adapters::ChallengesCatalog(challenges)),
-        players: Arc::new(adapters::IdentityPlayers(store.identity().users)),
+        players: Arc::new(adapters::IdentityPlayers(identity::stores(store).users)),
         events: Arc::new(adapters::NotifyOnScoring(notifications)),
         clock: Arc::new(SystemClock),
     })

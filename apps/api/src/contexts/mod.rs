@@ -5,7 +5,6 @@
 
 pub mod analytics;
 pub mod challenges;
-pub mod dashboard;
 pub mod identity;
 pub mod notifications;
 pub mod scoring;
@@ -14,7 +13,7 @@ pub mod upcoming;
 use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
-use stackrush_analytics::AnalyticsApi;
+use stackrush_analytics::{AnalyticsApi, DashboardApi};
 use stackrush_challenges::ChallengeApi;
 use stackrush_identity::IdentityApi;
 use stackrush_notifications::NotificationApi;
@@ -32,6 +31,7 @@ pub struct Contexts {
     pub scoring: Arc<dyn ScoringApi>,
     pub notifications: Arc<dyn NotificationApi>,
     pub analytics: Arc<dyn AnalyticsApi>,
+    pub dashboard: Arc<dyn DashboardApi>,
 }
 
 impl Contexts {
@@ -44,6 +44,12 @@ impl Contexts {
         let scoring = scoring::wire(&store, challenges.clone(), notifications.clone());
         listing.bind(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
+        let dashboard = analytics::wire_dashboard(
+            &store,
+            identity.clone(),
+            scoring.clone(),
+            challenges.clone(),
+        );
         Ok(Self {
             store,
             identity,
@@ -51,6 +57,7 @@ impl Contexts {
             scoring,
             notifications,
             analytics,
+            dashboard,
         })
     }
 
@@ -60,8 +67,7 @@ impl Contexts {
         challenges::mount(cfg, self.challenges.clone());
         scoring::mount(cfg, self.scoring.clone());
         notifications::mount(cfg, self.notifications.clone());
-        analytics::mount(cfg, self.analytics.clone());
-        dashboard::mount(cfg);
+        analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

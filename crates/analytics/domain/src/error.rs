@@ -14,6 +14,15 @@ pub enum AnalyticsError {
     /// The linked submission does not exist or is someone else's.
     #[error("submission not found")]
     SubmissionNotFound,
+    /// No such user (or one the viewer may not know of).
+    #[error("user not found")]
+    UserNotFound,
+    /// The user's profile is private to this viewer.
+    #[error("profile is private")]
+    ProfilePrivate,
+    /// The user's stats are private to this viewer.
+    #[error("stats are private")]
+    StatsPrivate,
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

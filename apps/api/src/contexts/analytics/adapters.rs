@@ -3,10 +3,17 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_analytics::dashboard::{
+    Activity, Learner, Learners, Practice, PracticeRecords, PublicStats, Standing, Viewer,
+};
 use stackrush_analytics::ports::{Linked, SubmissionLookup};
-use stackrush_analytics::{Environment, FocusSession, SubmissionKey};
+use stackrush_analytics::{AnalyticsError, Environment, FocusSession, SubjectId, SubmissionKey};
+use stackrush_challenges::{ChallengeApi, ChallengeId};
+use stackrush_identity::{Actor, IdentityApi, IdentityError, Role, UserId};
+use stackrush_kernel::PageRequest;
 use stackrush_scoring::{
-    ChallengeRef, FocusReport, Mode, PlayerId, ScoringApi, ScoringError, SubmissionId,
+    ChallengeRef, FocusReport, Mode, PlayerId, RunStatus, ScoringApi, ScoringError,
+    SubmissionFilter, SubmissionId,
 };
 
 /// The analytics context's submission lookup, served by the scoring context.
@@ -39,5 +46,184 @@ impl SubmissionLookup for ScoringSubmissions {
             Err(ScoringError::SubmissionNotFound) => Ok(Linked::NotTheirs),
             Err(e) => Err(anyhow::anyhow!("scoring: {e}")),
         }
+    }
+}
+
+/// The dashboard's learners, served by the identity context.
+pub struct IdentityLearners(pub Arc<dyn IdentityApi>);
+
+/// The dashboard's viewer as the identity context's actor: identity's views look only at who
+/// it is and whether they are an admin.
+fn actor(viewer: Viewer) -> Actor {
+    let mut roles = vec![Role::User];
+    if viewer.is_admin {
+        roles.push(Role::Admin);
+    }
+    Actor {
+        id: UserId::from_bytes(viewer.id.bytes()),
+        roles,
+    }
+}
+
+fn from_identity(e: IdentityError) -> AnalyticsError {
+    match e {
+        IdentityError::UserNotFound | IdentityError::InvalidUser => AnalyticsError::UserNotFound,
+        IdentityError::ProfilePrivate => AnalyticsError::ProfilePrivate,
+        IdentityError::StatsPrivate => AnalyticsError::StatsPrivate,
+        IdentityError::Unavailable(e) => AnalyticsError::Unavailable(e),
+        other => AnalyticsError::Internal(anyhow::anyhow!("identity: {other}")),
+    }
+}
+
+#[async_trait]
+impl Learners for IdentityLearners {
+    async fn learner(&self, who: SubjectId) -> Result<Learner, AnalyticsError> {
+        let me = actor(Viewer {
+            id: who,
+            is_admin: false,
+        });
+        let user = self.0.profile(me).await.map_err(from_identity)?;
+        Ok(Learner {
+            username: user.username,
+            first_name: user.profile.first_name,
+            last_name: user.profile.last_name,
+            avatar: user.profile.avatar,
+        })
+    }
+
+    async fn public_stats(
+        &self,
+        viewer: Option<Viewer>,
+        id: SubjectId,
+    ) -> Result<PublicStats, AnalyticsError> {
+        let stats = self
+            .0
+            .user_stats(viewer.map(actor), UserId::from_bytes(id.bytes()))
+            .await
+            .map_err(from_identity)?;
+        Ok(PublicStats {
+            xp: stats.xp,
+            level: stats.level,
+            total_challenges: stats.total_challenges,
+            completed_challenges: stats.completed_challenges,
+            streak: stats.streak,
+            last_active_date: stats.last_active_date,
+        })
+    }
+
+    async fn active_count(&self) -> Result<u64, AnalyticsError> {
+        self.0.active_user_count().await.map_err(from_identity)
+    }
+}
+
+/// The dashboard's practice records, served by the scoring context (with the titles of the
+/// challenges the learner may still see, from the challenges context).
+pub struct ScoringPractice {
+    pub scoring: Arc<dyn ScoringApi>,
+    pub challenges: Arc<dyn ChallengeApi>,
+}
+
+fn from_scoring(e: ScoringError) -> AnalyticsError {
+    match e {
+        ScoringError::Unavailable(e) => AnalyticsError::Unavailable(e),
+        other => AnalyticsError::Internal(anyhow::anyhow!("scoring: {other}")),
+    }
+}
+
+/// How far back the recent activity looks for scored submissions among the latest ones.
+const RECENT_WINDOW: u32 = 50;
+
+#[async_trait]
+impl PracticeRecords for ScoringPractice {
+    async fn standing(&self, who: SubjectId) -> Result<Standing, AnalyticsError> {
+        let s = self
+            .scoring
+            .standing(PlayerId::from_bytes(who.bytes()))
+            .await
+            .map_err(from_scoring)?;
+        let p = s.progress;
+        Ok(Standing {
+            level: p.level,
+            xp: p.xp,
+            completed: p.completed,
+            attempts: p.attempts,
+            streak: p.streak.current,
+            best_streak: p.streak.best,
+            rank: s.rank,
+            weekly_xp: s.weekly_xp,
+            weekly_completed: s.weekly_completed,
+            rank_change: s.rank_change,
+        })
+    }
+
+    async fn practice(&self, who: SubjectId) -> Result<Practice, AnalyticsError> {
+        let s = self
+            .scoring
+            .submission_stats(PlayerId::from_bytes(who.bytes()))
+            .await
+            .map_err(from_scoring)?;
+        Ok(Practice {
+            average_score: s.average_score,
+            lines_of_code: s.lines_of_code,
+            bugs_fixed: s.bugs_fixed,
+            code_quality: s.code_quality,
+        })
+    }
+
+    async fn recent_scored(
+        &self,
+        viewer: Viewer,
+        limit: usize,
+    ) -> Result<Vec<Activity>, AnalyticsError> {
+        let me = actor(viewer);
+        let latest = self
+            .scoring
+            .submissions(
+                crate::contexts::scoring::viewer(&me),
+                SubmissionFilter {
+                    descending: true,
+                    ..SubmissionFilter::default()
+                },
+                PageRequest::new(1, RECENT_WINDOW),
+            )
+            .await
+            .map_err(from_scoring)?;
+        let scored: Vec<_> = latest
+            .items
+            .into_iter()
+            .filter(|s| s.execution.status != RunStatus::Pending)
+            .take(limit)
+            .collect();
+        let challenge =
+            |s: &stackrush_scoring::Submission| ChallengeId::from_bytes(s.challenge.bytes());
+        let views = crate::contexts::challenges::views(
+            self.challenges.as_ref(),
+            crate::contexts::challenges::caller(&me),
+            scored.iter().map(challenge),
+        )
+        .await;
+        Ok(scored
+            .into_iter()
+            .map(|s| Activity {
+                submission: s.id.to_hex(),
+                challenge: s.challenge.to_hex(),
+                title: views
+                    .get(&challenge(&s))
+                    .and_then(Option::as_ref)
+                    .map(|v| v.challenge.title.clone()),
+                minutes: s.minutes_spent(),
+                kind: s.challenge_type,
+                difficulty: s.difficulty,
+                completed_at: s.scored_at,
+                score: s.execution.score,
+                success: s.success,
+                xp: s.xp_awarded,
+                distraction_level: s.simulation.distraction_level.as_str().to_owned(),
+            })
+            .collect())
+    }
+
+    async fn success_rate(&self) -> Result<f64, AnalyticsError> {
+        self.scoring.success_rate().await.map_err(from_scoring)
     }
 }

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use stackrush_analytics::AnalyticsError;
+use stackrush_identity::IdentityError;
 
 use crate::error::ApiError;
 
@@ -13,6 +14,10 @@ impl From<AnalyticsError> for ApiError {
                 "The request body is invalid",
                 fields.into_iter().map(Into::into).collect(),
             ),
+            // The same answers as identity's own routes give for the same account.
+            AnalyticsError::UserNotFound => IdentityError::UserNotFound.into(),
+            AnalyticsError::ProfilePrivate => IdentityError::ProfilePrivate.into(),
+            AnalyticsError::StatsPrivate => IdentityError::StatsPrivate.into(),
             AnalyticsError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "FOCUS_SESSION_NOT_FOUND",

@@ -1,37 +1,77 @@
 //! The analytics context over HTTP: focus sessions and their statistics.
 
 mod adapters;
+pub mod dashboard_dto;
+mod dashboard_routes;
 pub mod dto;
 mod error;
 mod routes;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
-use stackrush_analytics::{AnalyticsApi, AnalyticsService, Ports};
+use stackrush_analytics::ports::FocusSessionRepository;
+use stackrush_analytics::{
+    AnalyticsApi, AnalyticsService, DashboardApi, DashboardPorts, DashboardService, Ports,
+};
 use stackrush_analytics_mongo::MongoFocusSessions;
 use stackrush_analytics_sqlite::SqliteFocusSessions;
+use stackrush_challenges::ChallengeApi;
+use stackrush_identity::IdentityApi;
 use stackrush_kernel::SystemClock;
 use stackrush_scoring::ScoringApi;
 
 use crate::http::Port;
 use crate::store::Store;
 
+/// The focus sessions' store port on `store`.
+fn sessions(store: &Store) -> Arc<dyn FocusSessionRepository> {
+    match store {
+        Store::Sqlite(db) => Arc::new(SqliteFocusSessions::new(db.clone())),
+        Store::Mongo(mongo) => Arc::new(MongoFocusSessions::new(&mongo.db)),
+    }
+}
+
 /// The analytics service on `store`; sessions are linked to submissions by the scoring context.
 pub fn wire(store: &Store, scoring: Arc<dyn ScoringApi>) -> Arc<dyn AnalyticsApi> {
     AnalyticsService::new(Ports {
-        sessions: match store {
-            Store::Sqlite(db) => Arc::new(SqliteFocusSessions::new(db.clone())),
-            Store::Mongo(mongo) => Arc::new(MongoFocusSessions::new(&mongo.db)),
-        },
+        sessions: sessions(store),
         submissions: Arc::new(adapters::ScoringSubmissions(scoring)),
         clock: Arc::new(SystemClock),
     })
     .into_api()
 }
 
-/// Registers the analytics port and `/focus-sessions/*`.
-pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn AnalyticsApi>) {
+/// The dashboard query service: learners from identity, practice from scoring (and challenge
+/// titles from challenges), focus from this context's sessions.
+pub fn wire_dashboard(
+    store: &Store,
+    identity: Arc<dyn IdentityApi>,
+    scoring: Arc<dyn ScoringApi>,
+    challenges: Arc<dyn ChallengeApi>,
+) -> Arc<dyn DashboardApi> {
+    DashboardService::new(DashboardPorts {
+        learners: Arc::new(adapters::IdentityLearners(identity)),
+        practice: Arc::new(adapters::ScoringPractice {
+            scoring,
+            challenges,
+        }),
+        sessions: sessions(store),
+    })
+    .into_api()
+}
+
+/// Registers the analytics and dashboard ports, `/focus-sessions/*`, `/users/dashboard`,
+/// `/users/stats` and `/users/{id}/stats`.
+pub fn mount(
+    cfg: &mut ServiceConfig,
+    api: Arc<dyn AnalyticsApi>,
+    dashboards: Arc<dyn DashboardApi>,
+) {
     Port::register(cfg, api);
+    Port::register(cfg, dashboards);
     routes::configure(cfg);
+    dashboard_routes::configure(cfg);
 }

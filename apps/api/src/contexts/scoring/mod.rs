@@ -24,8 +24,6 @@ use crate::contexts::identity;
 use crate::http::Port;
 use crate::store::Store;
 
-pub use submission_routes::challenge_views;
-
 /// The scoring service on `store`: challenges come from the challenges context, players' listing
 /// and time zones from identity's accounts, and its events become notifications.
 pub fn wire(

@@ -1,13 +1,10 @@
 //! Submissions, their scoring (the browser's run, judged on the server) and the XP ledger.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
 use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
-use stackrush_challenges::{ChallengeId, ChallengeView};
+use stackrush_challenges::ChallengeId;
 use stackrush_identity::Actor;
 use stackrush_scoring::{
     BrowserRun, ChallengeRef, NewSubmission, PlayerId, ReportedTest, Simulation, Submission,
@@ -27,34 +24,24 @@ use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
-/// The challenges behind `ids` as `actor` may see them (`None` for those they may not).
-pub async fn challenge_views(
-    challenges: &dyn ChallengeApi,
-    actor: &Actor,
-    ids: impl IntoIterator<Item = ChallengeRef>,
-) -> HashMap<ChallengeRef, Option<ChallengeView>> {
-    let mut views = HashMap::new();
-    for id in ids {
-        if let Entry::Vacant(slot) = views.entry(id) {
-            let found = challenges
-                .get(Some(caller(actor)), ChallengeId::from_bytes(id.bytes()))
-                .await
-                .ok();
-            slot.insert(found);
-        }
-    }
-    views
-}
-
 /// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
 async fn embedded(
     challenges: &dyn ChallengeApi,
     actor: &Actor,
     page: stackrush_kernel::Page<Submission>,
 ) -> Paginated<SubmissionDto> {
-    let views = challenge_views(challenges, actor, page.items.iter().map(|s| s.challenge)).await;
+    let views = crate::contexts::challenges::views(
+        challenges,
+        caller(actor),
+        page.items
+            .iter()
+            .map(|s| ChallengeId::from_bytes(s.challenge.bytes())),
+    )
+    .await;
     Paginated::from_page(page, |s| {
-        let found = views.get(&s.challenge).and_then(Option::as_ref);
+        let found = views
+            .get(&ChallengeId::from_bytes(s.challenge.bytes()))
+            .and_then(Option::as_ref);
         let brief = ChallengeBriefDto {
             id: s.challenge.to_hex(),
             title: found.map(|v| v.challenge.title.clone()),

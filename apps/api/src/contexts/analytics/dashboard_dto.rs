@@ -4,6 +4,7 @@
 use apistos::{ApiComponent, JsonSchema};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use stackrush_analytics::dashboard::{Dashboard, PlatformFigures, UserFigures};
 
 /// `GET /users/{id}/stats` (the client's fields).
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
@@ -122,27 +123,6 @@ pub struct DashboardDto {
     pub weekly_stats: WeeklyStatsDto,
 }
 
-/// Percent, two decimals; 0 without a denominator.
-pub fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        (part as f64 * 10_000.0 / whole as f64).round() / 100.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_round_to_two_decimals_and_never_divide_by_zero() {
-        assert_eq!(percent(1, 3), 33.33);
-        assert_eq!(percent(2, 2), 100.0);
-        assert_eq!(percent(5, 0), 0.0);
-    }
-}
-
 /// `GET /users/stats`: platform figures.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
@@ -154,4 +134,87 @@ pub struct PlatformStatsDto {
     pub success_rate: f64,
     /// Average focus score over all focus sessions.
     pub avg_focus_rating: f64,
+}
+
+impl From<UserFigures> for UserStatsDto {
+    fn from(f: UserFigures) -> Self {
+        Self {
+            xp: f.stats.xp,
+            level: f.stats.level,
+            total_challenges: f.stats.total_challenges,
+            completed_challenges: f.stats.completed_challenges,
+            completion_rate: f.completion_rate,
+            streak: f.stats.streak,
+            average_score: f.average_score,
+            last_active_date: f.stats.last_active_date,
+        }
+    }
+}
+
+impl From<PlatformFigures> for PlatformStatsDto {
+    fn from(f: PlatformFigures) -> Self {
+        Self {
+            total_users: f.total_users,
+            success_rate: f.success_rate,
+            avg_focus_rating: f.average_focus,
+        }
+    }
+}
+
+impl From<Dashboard> for DashboardDto {
+    fn from(d: Dashboard) -> Self {
+        let (s, focus) = (d.standing, d.focus);
+        Self {
+            profile: DashboardProfileDto {
+                username: d.learner.username,
+                first_name: d.learner.first_name,
+                last_name: d.learner.last_name,
+                avatar: d.learner.avatar,
+            },
+            stats: DashboardStatsDto {
+                level: s.level,
+                xp: s.xp,
+                completed_challenges: s.completed,
+                total_challenges: s.attempts,
+                completion_rate: d.completion_rate,
+                average_score: d.practice.average_score,
+            },
+            recent_activity: d
+                .recent
+                .into_iter()
+                .map(|a| ActivityDto {
+                    id: a.submission,
+                    challenge_id: a.challenge,
+                    title: a.title,
+                    kind: a.kind,
+                    difficulty: a.difficulty,
+                    completed_at: a.completed_at,
+                    score: a.score,
+                    success: a.success,
+                    xp: a.xp,
+                    time_spent: a.minutes,
+                    distraction_level: a.distraction_level,
+                })
+                .collect(),
+            streak: s.streak,
+            best_streak: s.best_streak,
+            rank: s.rank,
+            focus_rating: focus.average_focus,
+            focus_analysis: FocusAnalysisDto {
+                average_focus: focus.average_focus,
+                best_streak: focus.best_streak,
+                distraction_resistance: focus.distraction_resistance.to_owned(),
+            },
+            coding_stats: CodingStatsDto {
+                lines_of_code: d.practice.lines_of_code,
+                bugs_fixed: d.practice.bugs_fixed,
+                code_quality: d.practice.code_quality,
+            },
+            weekly_stats: WeeklyStatsDto {
+                xp_gained: s.weekly_xp,
+                challenges_completed: s.weekly_completed,
+                rank_change: s.rank_change,
+            },
+        }
+    }
 }

@@ -37,12 +37,12 @@ pub struct Contexts {
 impl Contexts {
     /// Every context on `store`, each after the contexts it depends on.
     pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
-        let listing = Arc::new(identity::BoardListing::default());
-        let identity = identity::wire(&store, settings, listing.clone())?;
+        let scoring_link = Arc::new(identity::ScoringLink::default());
+        let identity = identity::wire(&store, settings, scoring_link.clone())?;
         let challenges = challenges::wire(&store, identity.clone());
         let notifications = notifications::wire(&store);
         let scoring = scoring::wire(&store, challenges.clone(), notifications.clone());
-        listing.bind(scoring.clone());
+        scoring_link.bind(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
         let dashboard = analytics::wire_dashboard(
             &store,

@@ -864,8 +864,8 @@ async fn disk_full_or_eio_on_sqlite_answers_503_corrupts_nothing_and_recovers() 
         "one before, one after each fault"
     );
     let (xp, ledger): (i64, i64) = sqlx::query_as(
-        "SELECT u.xp, (SELECT COALESCE(SUM(delta), 0) FROM xp_ledger l WHERE l.player = u.id) \
-         FROM users u WHERE u.username = 'before'",
+        "SELECT p.xp, (SELECT COALESCE(SUM(delta), 0) FROM xp_ledger l WHERE l.player = u.id) \
+         FROM users u JOIN progress p ON p.player = u.id WHERE u.username = 'before'",
     )
     .fetch_one(&pool)
     .await

@@ -52,14 +52,7 @@ pub fn sample_user(tag: &str) -> User {
             github: Some("ada".into()),
             linkedin: None,
         },
-        stats: Stats {
-            level: 3,
-            xp: 2500,
-            total_challenges: 9,
-            completed_challenges: 7,
-            streak: 4,
-            last_active_date: Some(now - Duration::days(1)),
-        },
+        stats: Stats::default(),
         preferences: Preferences {
             theme: Theme::Light,
             notifications: NotificationPreferences {
@@ -115,6 +108,26 @@ pub async fn users_round_trip(repo: &dyn UserRepository) {
     );
     let missing = UserId::generate(now_ms());
     assert_eq!(repo.find_by_id(missing).await.unwrap(), None);
+    // A player's figures are the scoring context's: stores neither keep nor return them.
+    let mut played = sample_user(&tag());
+    played.stats = Stats {
+        level: 3,
+        xp: 2500,
+        total_challenges: 9,
+        completed_challenges: 7,
+        streak: 4,
+        last_active_date: Some(now_ms()),
+    };
+    repo.insert(&played).await.unwrap();
+    let stored = repo.find_by_id(played.id).await.unwrap().unwrap();
+    assert_eq!(stored.stats, Stats::default());
+    assert_eq!(
+        stored,
+        User {
+            stats: Stats::default(),
+            ..played
+        }
+    );
     let other = sample_user(&tag());
     repo.insert(&other).await.unwrap();
     let mut many = repo

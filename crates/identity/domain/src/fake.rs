@@ -51,7 +51,12 @@ impl UserRepository for InMemoryUsers {
         {
             return Err(StoreError::conflict("username"));
         }
-        users.insert(user.id, user.clone());
+        // Like every store, the fake keeps no player figures (the scoring context's).
+        let stored = User {
+            stats: Stats::default(),
+            ..user.clone()
+        };
+        users.insert(user.id, stored);
         Ok(())
     }
 

@@ -12,13 +12,14 @@
 //! use std::sync::Arc;
 //! use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
 //! use stackrush_identity::crypto::BcryptHasher;
-//! use stackrush_identity::ports::{LogMailer, NoAccountEvents};
+//! use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures};
 //!
 //! let service = IdentityService::new(
 //!     Ports {
 //!         users, refresh_tokens: refresh, link_tokens: once,
 //!         hasher: Arc::new(BcryptHasher::new(12)),
 //!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
+//!         figures: Arc::new(NoPlayerFigures),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),
 //!     },
 //!     IdentityConfig::new(Secrets::new("a-long-random-secret", "another-long-random-secret")),

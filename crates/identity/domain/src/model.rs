@@ -165,6 +165,9 @@ pub struct User {
     pub username: String,
     pub password_hash: String,
     pub profile: Profile,
+    /// The player's figures, kept by the scoring context (with its ledger): the service fills
+    /// them from [`crate::ports::PlayerFigures`] on what it returns; stores neither keep nor
+    /// return them (they read as [`Stats::default`] there).
     pub stats: Stats,
     pub preferences: Preferences,
     pub roles: Vec<Role>,

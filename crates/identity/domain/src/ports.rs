@@ -2,6 +2,7 @@
 //!
 //! Each store port has one contract suite (`contract` feature) that every adapter runs.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -9,8 +10,8 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
 use crate::model::{
-    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, TokenFamilyId, User,
-    UserFilter, UserId, UserPatch,
+    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, Stats, TokenFamilyId,
+    User, UserFilter, UserId, UserPatch,
 };
 
 /// Storage of user accounts.
@@ -191,6 +192,26 @@ pub trait AccountEvents: Send + Sync {
     async fn publish(&self, event: AccountEvent) -> anyhow::Result<()>;
 }
 
+/// A player's figures (level, XP, challenge counts, streak, last activity), kept by the scoring
+/// context with its ledger; identity shows them on profiles and never stores them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PlayerFigures: Send + Sync {
+    /// The figures of each of `users` that has played; those missing have the defaults. An
+    /// error means they cannot be read now (the service answers `Unavailable`).
+    async fn figures(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Stats>>;
+}
+
+/// Nobody has played (a program that links identity without scoring).
+pub struct NoPlayerFigures;
+
+#[async_trait]
+impl PlayerFigures for NoPlayerFigures {
+    async fn figures(&self, _: &[UserId]) -> anyhow::Result<HashMap<UserId, Stats>> {
+        Ok(HashMap::new())
+    }
+}
+
 /// No context listens (a program that links identity alone).
 pub struct NoAccountEvents;
 
@@ -219,5 +240,6 @@ pub struct Ports {
     pub hasher: Arc<dyn PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
     pub events: Arc<dyn AccountEvents>,
+    pub figures: Arc<dyn PlayerFigures>,
     pub clock: Arc<dyn Clock>,
 }

@@ -1,5 +1,6 @@
 //! The identity service: the only place where identity rules live.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -254,6 +255,25 @@ impl IdentityService {
     /// The service as a shared inbound port.
     pub fn into_api(self) -> Arc<dyn IdentityApi> {
         Arc::new(self)
+    }
+
+    /// The figures the scoring context keeps for `ids` (defaults for those who never played).
+    async fn figures_of(&self, ids: &[UserId]) -> Result<HashMap<UserId, Stats>, IdentityError> {
+        self.ports
+            .figures
+            .figures(ids)
+            .await
+            .map_err(IdentityError::Unavailable)
+    }
+
+    /// `user` with the figures the scoring context keeps for them: stores never keep them.
+    async fn with_figures(&self, mut user: User) -> Result<User, IdentityError> {
+        user.stats = self
+            .figures_of(&[user.id])
+            .await?
+            .remove(&user.id)
+            .unwrap_or_default();
+        Ok(user)
     }
 
     /// Tells the listening contexts about a stored change; their failure is a retry-later.
@@ -574,7 +594,7 @@ impl IdentityApi for IdentityService {
             self.ports.users.clear_failed_logins(user.id).await?;
         }
         let tokens = self.issue_pair(&user, TokenFamilyId::generate(now)).await?;
-        Ok((user, tokens))
+        Ok((self.with_figures(user).await?, tokens))
     }
 
     async fn refresh(&self, refresh_token: String) -> Result<(User, TokenPair), IdentityError> {
@@ -614,7 +634,7 @@ impl IdentityApi for IdentityService {
             }
         };
         let tokens = self.issue_pair(&user, record.family).await?;
-        Ok((user, tokens))
+        Ok((self.with_figures(user).await?, tokens))
     }
 
     async fn logout(
@@ -786,7 +806,8 @@ impl IdentityApi for IdentityService {
     }
 
     async fn profile(&self, actor: Actor) -> Result<User, IdentityError> {
-        self.usable_user(actor.id).await
+        let user = self.usable_user(actor.id).await?;
+        self.with_figures(user).await
     }
 
     async fn update_profile(
@@ -818,11 +839,13 @@ impl IdentityApi for IdentityService {
             profile: Some(profile),
             ..UserPatch::default()
         };
-        self.ports
+        let user = self
+            .ports
             .users
             .update(actor.id, &patch, self.ports.clock.now())
             .await?
-            .ok_or(IdentityError::UserNotFound)
+            .ok_or(IdentityError::UserNotFound)?;
+        self.with_figures(user).await
     }
 
     async fn preferences(&self, actor: Actor) -> Result<Preferences, IdentityError> {
@@ -879,7 +902,11 @@ impl IdentityApi for IdentityService {
             .find_by_id(id)
             .await?
             .ok_or(IdentityError::UserNotFound)?;
-        self.view(viewer.as_ref(), user)
+        let view = self.view(viewer.as_ref(), user)?;
+        Ok(UserView {
+            user: self.with_figures(view.user).await?,
+            ..view
+        })
     }
 
     async fn user_by_username(
@@ -893,7 +920,11 @@ impl IdentityApi for IdentityService {
             .find_by_username(username.trim())
             .await?
             .ok_or(IdentityError::UserNotFound)?;
-        self.view(viewer.as_ref(), user)
+        let view = self.view(viewer.as_ref(), user)?;
+        Ok(UserView {
+            user: self.with_figures(view.user).await?,
+            ..view
+        })
     }
 
     async fn user_stats(&self, viewer: Option<Actor>, id: UserId) -> Result<Stats, IdentityError> {
@@ -931,7 +962,13 @@ impl IdentityApi for IdentityService {
         if !actor.is_admin() {
             return Err(IdentityError::InsufficientPermissions);
         }
-        Ok(self.ports.users.list(&filter, page).await?)
+        let mut found = self.ports.users.list(&filter, page).await?;
+        let ids: Vec<UserId> = found.items.iter().map(|u| u.id).collect();
+        let mut figures = self.figures_of(&ids).await?;
+        for user in &mut found.items {
+            user.stats = figures.remove(&user.id).unwrap_or_default();
+        }
+        Ok(found)
     }
 
     async fn admin_update_user(
@@ -1003,7 +1040,7 @@ impl IdentityApi for IdentityService {
             }
             _ => {}
         }
-        Ok(user)
+        self.with_figures(user).await
     }
 
     async fn active_user_count(&self) -> Result<u64, IdentityError> {

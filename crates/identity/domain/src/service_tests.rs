@@ -1,6 +1,7 @@
 //! Rules of the identity service, with in-memory stores, a fixed clock and mockall mocks where the
 //! interaction itself is the rule.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{TimeZone, Utc};
@@ -10,8 +11,8 @@ use super::*;
 use crate::crypto::BcryptHasher;
 use crate::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
 use crate::ports::{
-    AccountEvents, Mailer, MockAccountEvents, MockMailer, MockPasswordHasher, MockUserRepository,
-    OutgoingMail, UserRepository,
+    AccountEvents, Mailer, MockAccountEvents, MockMailer, MockPasswordHasher, MockPlayerFigures,
+    MockUserRepository, OutgoingMail, PlayerFigures, UserRepository,
 };
 
 const PASSWORD: &str = "Correct-Horse-1";
@@ -42,6 +43,21 @@ impl Outbox {
     }
 }
 
+/// The figures a scoring context would keep, set by the tests.
+#[derive(Default)]
+struct Scoreboard(Mutex<HashMap<UserId, Stats>>);
+
+#[async_trait]
+impl PlayerFigures for Scoreboard {
+    async fn figures(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Stats>> {
+        let kept = self.0.lock().unwrap();
+        Ok(users
+            .iter()
+            .filter_map(|id| kept.get(id).map(|s| (*id, s.clone())))
+            .collect())
+    }
+}
+
 /// Collects the account events the service publishes.
 #[derive(Default)]
 struct Listener(Mutex<Vec<AccountEvent>>);
@@ -66,6 +82,7 @@ struct World {
     outbox: Arc<Outbox>,
     users: Arc<InMemoryUsers>,
     events: Arc<Listener>,
+    scoreboard: Arc<Scoreboard>,
 }
 
 impl World {
@@ -84,6 +101,7 @@ fn world() -> World {
     let outbox = Arc::new(Outbox::default());
     let users = Arc::new(InMemoryUsers::default());
     let events = Arc::new(Listener::default());
+    let scoreboard = Arc::new(Scoreboard::default());
     let ports = Ports {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
@@ -91,6 +109,7 @@ fn world() -> World {
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: outbox.clone(),
         events: events.clone(),
+        figures: scoreboard.clone(),
         clock: clock.clone(),
     };
     let config = IdentityConfig::new(Secrets::new("j".repeat(40), "r".repeat(40)));
@@ -100,6 +119,7 @@ fn world() -> World {
         outbox,
         users,
         events,
+        scoreboard,
     }
 }
 
@@ -863,4 +883,76 @@ async fn a_failed_reaction_is_a_retry_later_and_the_change_stays_stored() {
     let stored = w.users.find_by_id(ada.id).await.unwrap().unwrap();
     assert!(!stored.preferences.privacy.show_stats);
     assert!(!stored.is_ranked());
+}
+
+fn figures(xp: u64) -> Stats {
+    Stats {
+        level: 2,
+        xp,
+        total_challenges: 3,
+        completed_challenges: 2,
+        streak: 1,
+        last_active_date: Some(Utc.with_ymd_and_hms(2026, 3, 28, 10, 0, 0).unwrap()),
+    }
+}
+
+#[tokio::test]
+async fn every_account_read_shows_the_figures_scoring_keeps() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let admin = admin_of(&w).await;
+    assert_eq!(
+        w.service.profile(actor(&ada)).await.unwrap().stats,
+        Stats::default(),
+        "never played"
+    );
+    w.scoreboard.0.lock().unwrap().insert(ada.id, figures(150));
+    let (logged_in, _) = w
+        .service
+        .login("ada".into(), PASSWORD.into())
+        .await
+        .unwrap();
+    assert_eq!(logged_in.stats, figures(150));
+    assert_eq!(
+        w.service.profile(actor(&ada)).await.unwrap().stats,
+        figures(150)
+    );
+    assert_eq!(
+        w.service.user_by_id(None, ada.id).await.unwrap().user.stats,
+        figures(150)
+    );
+    assert_eq!(
+        w.service.user_stats(None, ada.id).await.unwrap(),
+        figures(150)
+    );
+    let page = w
+        .service
+        .list_users(actor(&admin), UserFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    let of = |id: UserId| {
+        page.items
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.stats.clone())
+    };
+    assert_eq!(of(ada.id), Some(figures(150)));
+    assert_eq!(of(admin.id), Some(Stats::default()));
+    let stored = w.users.find_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(stored.stats, Stats::default(), "identity never stores them");
+}
+
+#[tokio::test]
+async fn unreadable_figures_are_a_retry_later() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let mut figures = MockPlayerFigures::new();
+    figures
+        .expect_figures()
+        .returning(|_| Err(anyhow::anyhow!("scoring store down")));
+    let service = w.with_ports(|ports| ports.figures = Arc::new(figures));
+    assert!(matches!(
+        service.profile(actor(&ada)).await,
+        Err(IdentityError::Unavailable(_))
+    ));
 }

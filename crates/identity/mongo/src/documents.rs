@@ -33,17 +33,6 @@ pub(crate) struct ProfileDoc {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct StatsDoc {
-    pub level: i64,
-    pub xp: i64,
-    pub total_challenges: i64,
-    pub completed_challenges: i64,
-    pub streak: i64,
-    pub last_active_date: Option<DateTime>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct NotificationsDoc {
     pub email: bool,
     pub push: bool,
@@ -78,7 +67,6 @@ pub(crate) struct UserDoc {
     pub username_key: String,
     pub password: String,
     pub profile: ProfileDoc,
-    pub stats: StatsDoc,
     pub preferences: PreferencesDoc,
     pub roles: Vec<String>,
     pub is_active: bool,
@@ -171,14 +159,6 @@ impl TryFrom<PreferencesDoc> for Preferences {
     }
 }
 
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn uncount(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
 fn small(n: i64, what: &str) -> Result<u32, StoreError> {
     u32::try_from(n).map_err(|e| corrupt(what, e))
 }
@@ -192,14 +172,6 @@ impl From<&User> for UserDoc {
             username_key: username_key(&u.username),
             password: u.password_hash.clone(),
             profile: (&u.profile).into(),
-            stats: StatsDoc {
-                level: i64::from(u.stats.level),
-                xp: count(u.stats.xp),
-                total_challenges: count(u.stats.total_challenges),
-                completed_challenges: count(u.stats.completed_challenges),
-                streak: i64::from(u.stats.streak),
-                last_active_date: u.stats.last_active_date.map(bson_time),
-            },
             preferences: (&u.preferences).into(),
             roles: u.roles.iter().map(|r| r.as_str().to_owned()).collect(),
             is_active: u.is_active,
@@ -224,14 +196,9 @@ impl TryFrom<UserDoc> for User {
             username: d.username,
             password_hash: d.password,
             profile: d.profile.into(),
-            stats: Stats {
-                level: small(d.stats.level, "level")?,
-                xp: uncount(d.stats.xp),
-                total_challenges: uncount(d.stats.total_challenges),
-                completed_challenges: uncount(d.stats.completed_challenges),
-                streak: small(d.stats.streak, "streak")?,
-                last_active_date: d.stats.last_active_date.map(DateTime::to_chrono),
-            },
+            // A player's figures are the scoring context's; documents written before
+            // carry a `stats` field that is no longer read.
+            stats: Stats::default(),
             preferences: d.preferences.try_into()?,
             roles: d.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             is_active: d.is_active,

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use stackrush_identity::crypto::BcryptHasher;
-use stackrush_identity::ports::{LogMailer, NoAccountEvents, Ports};
+use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures, Ports};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
 use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
 use stackrush_kernel::SystemClock;
@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: Arc::new(LogMailer),
         events: Arc::new(NoAccountEvents),
+        figures: Arc::new(NoPlayerFigures),
         clock: Arc::new(SystemClock),
     };
     let secrets = Secrets::new(

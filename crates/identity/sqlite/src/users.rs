@@ -24,9 +24,10 @@ impl SqliteUsers {
     }
 }
 
+/// The stats columns of the first migration (level, xp, …) are no longer read or written: a
+/// player's figures are the scoring context's (see `User::stats`).
 const COLUMNS: &str =
-    "id, email, username, password_hash, profile, preferences, roles, level, xp, \
-    total_challenges, completed_challenges, streak, last_active_date, is_active, email_verified, \
+    "id, email, username, password_hash, profile, preferences, roles, is_active, email_verified, \
     token_version, failed_logins, locked_until, deleted_at, created_at, updated_at";
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -48,21 +49,7 @@ fn from_row(row: &SqliteRow) -> Result<User, StoreError> {
         profile: serde_json::from_str(&profile).map_err(|e| corrupt("profile", e))?,
         preferences: serde_json::from_str(&preferences).map_err(|e| corrupt("preferences", e))?,
         roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
-        stats: Stats {
-            level: row.try_get("level").map_err(get_err)?,
-            xp: u64::try_from(row.try_get::<i64, _>("xp").map_err(get_err)?).unwrap_or(0),
-            total_challenges: u64::try_from(
-                row.try_get::<i64, _>("total_challenges").map_err(get_err)?,
-            )
-            .unwrap_or(0),
-            completed_challenges: u64::try_from(
-                row.try_get::<i64, _>("completed_challenges")
-                    .map_err(get_err)?,
-            )
-            .unwrap_or(0),
-            streak: row.try_get("streak").map_err(get_err)?,
-            last_active_date: opt_from_millis(row.try_get("last_active_date").map_err(get_err)?)?,
-        },
+        stats: Stats::default(),
         is_active: row.try_get("is_active").map_err(get_err)?,
         email_verified: row.try_get("email_verified").map_err(get_err)?,
         token_version: row.try_get("token_version").map_err(get_err)?,
@@ -95,7 +82,7 @@ impl UserRepository for SqliteUsers {
     async fn insert(&self, user: &User) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO users ({COLUMNS}, username_key) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         );
         sqlx::query(&sql)
             .bind(user.id.to_hex())
@@ -105,12 +92,6 @@ impl UserRepository for SqliteUsers {
             .bind(to_json(&user.profile)?)
             .bind(to_json(&user.preferences)?)
             .bind(role_names(&user.roles)?)
-            .bind(user.stats.level)
-            .bind(i64::try_from(user.stats.xp).unwrap_or(i64::MAX))
-            .bind(i64::try_from(user.stats.total_challenges).unwrap_or(i64::MAX))
-            .bind(i64::try_from(user.stats.completed_challenges).unwrap_or(i64::MAX))
-            .bind(user.stats.streak)
-            .bind(user.stats.last_active_date.map(millis))
             .bind(user.is_active)
             .bind(user.email_verified)
             .bind(user.token_version)

@@ -75,7 +75,7 @@ pub trait ProgressRepository: Send + Sync {
     /// it was not: else `AlreadyScored`), replaces the progress (only if its version is still
     /// `expected_version`: else `Stale`), appends the ledger entries, moves the board entries,
     /// records the best, adds to the challenge's stats, records the unlocks (each once per
-    /// player), and mirrors the progress into the user's `stats`. Nothing is written on error.
+    /// player). Nothing is written on error.
     async fn commit(&self, commit: &ScoringCommit) -> Result<(), CommitError>;
 
     /// The stored progress of `player`.

@@ -3,8 +3,8 @@
 //! [`MongoScoring`] implements every store port. A scoring commit is one multi-document
 //! transaction (MongoDB runs them on replica sets, which production uses); a write conflict
 //! aborts it and the service plans again. With [`MongoScoring::mirroring`] the commit also
-//! advances the challenge's `stats` and the user's `stats` (documents owned by the challenges
-//! and identity adapters, written here so they change atomically with the ledger).
+//! advances the challenge's `stats` (documents owned by the challenges adapter, written here so
+//! they change atomically with the ledger; see docs/architecture.md, "Who writes what").
 
 mod achievements;
 mod attempts;
@@ -196,7 +196,7 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
 }
 
 /// This context's store ports on `db` (indexed with [`ensure_indexes`]), as the service runs
-/// them: commits also advance the challenge and user stats fields ([`MongoScoring::mirroring`]).
+/// them: commits also advance the challenge stats fields ([`MongoScoring::mirroring`]).
 pub fn stores(db: &Database) -> Stores {
     Stores::of(Arc::new(MongoScoring::new(db).mirroring()))
 }
@@ -222,8 +222,8 @@ impl MongoScoring {
         }
     }
 
-    /// Also writes each commit's effect into the `challenges` and `users` documents' `stats`
-    /// in the commit's transaction.
+    /// Also writes each commit's effect into the `challenges` documents' `stats` in the
+    /// commit's transaction.
     pub fn mirroring(mut self) -> Self {
         self.mirror = true;
         self

@@ -186,24 +186,6 @@ impl MongoScoring {
                 .await
                 .map_err(commit_error)?;
         }
-        if self.mirror {
-            let p = &c.progress;
-            self.collection::<Document>("users")
-                .update_one(
-                    doc! { "_id": oid(p.player.bytes()) },
-                    doc! { "$set": {
-                        "stats.xp": n(p.xp),
-                        "stats.level": i64::from(p.level),
-                        "stats.totalChallenges": n(p.attempts),
-                        "stats.completedChallenges": n(p.completed),
-                        "stats.streak": i64::from(p.streak.current),
-                        "stats.lastActiveDate": p.last_active_at.map(time),
-                    } },
-                )
-                .session(&mut *session)
-                .await
-                .map_err(commit_error)?;
-        }
         buckets.sort();
         for (board, xp, by) in &buckets {
             self.bucket(session, board, *xp, *by)

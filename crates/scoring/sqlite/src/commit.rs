@@ -48,7 +48,7 @@ impl SqliteScoring {
 }
 
 /// Writes commit `c` on `conn` (inside the job's savepoint); with `mirror`, also the challenge's
-/// and the user's stats columns.
+/// stats columns.
 fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<(), CommitError> {
     let at = millis(c.at);
     let player = c.progress.player.to_hex();
@@ -153,7 +153,7 @@ fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<()
         .map_err(failed)?;
     }
     if mirror {
-        mirror_stats(conn, c, &player)?;
+        mirror_stats(conn, c)?;
     }
     Ok(())
 }
@@ -209,9 +209,10 @@ fn write_progress(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<
     }
 }
 
-/// The challenge's and the user's stats columns (owned by the challenges and identity adapters),
-/// changed in the same transaction as the ledger.
-fn mirror_stats(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<(), CommitError> {
+/// The challenge's stats columns (owned by the challenges adapter), changed in the same
+/// transaction as the ledger. (A player's figures are this context's `progress` row, which
+/// identity reads through its `PlayerFigures` port: nothing is copied into `users`.)
+fn mirror_stats(conn: &Connection, c: &ScoringCommit) -> Result<(), CommitError> {
     if let Some(d) = &c.challenge_stats {
         // Every right-hand side reads the row as it was: one consistent step.
         conn.prepare_cached(
@@ -234,22 +235,5 @@ fn mirror_stats(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<()
         })
         .map_err(failed)?;
     }
-    let p = &c.progress;
-    conn.prepare_cached(
-        "UPDATE users SET xp = ?2, level = ?3, total_challenges = ?4, completed_challenges = ?5, \
-           streak = ?6, last_active_date = ?7 WHERE id = ?1",
-    )
-    .and_then(|mut q| {
-        q.execute(params![
-            player,
-            n(p.xp),
-            i64::from(p.level),
-            n(p.attempts),
-            n(p.completed),
-            i64::from(p.streak.current),
-            p.last_active_at.map(millis),
-        ])
-    })
-    .map_err(failed)?;
     Ok(())
 }

@@ -3,9 +3,9 @@
 //! [`SqliteScoring`] implements every store port. Scoring commits and new submissions are written
 //! by the store's synchronous writer in group commits (one transaction per batch, a savepoint
 //! per write: see `commit` and `stackrush_store_sqlite::Db::write`); with
-//! [`SqliteScoring::mirroring`] it also advances the challenge's stats columns and the user's
-//! stats columns (owned by the challenges and identity adapters, written here so they change
-//! atomically with the ledger).
+//! [`SqliteScoring::mirroring`] it also advances the challenge's stats columns (owned by the
+//! challenges adapter, written here so they change atomically with the ledger; see
+//! docs/architecture.md, "Who writes what").
 
 mod achievements;
 mod attempts;
@@ -42,7 +42,7 @@ const KEYS: &[(&str, &str)] = &[
 ];
 
 /// This context's store ports on `db` (migrated with [`migrate`]), as the service runs them:
-/// commits also advance the challenge and user stats columns ([`SqliteScoring::mirroring`]).
+/// commits also advance the challenge stats columns ([`SqliteScoring::mirroring`]).
 pub fn stores(db: &Db) -> Stores {
     Stores::of(Arc::new(SqliteScoring::new(db.clone()).mirroring()))
 }
@@ -63,8 +63,8 @@ impl SqliteScoring {
         Self { db, mirror: false }
     }
 
-    /// Also writes each commit's effect into the `challenges` stats columns and the `users`
-    /// stats columns of the same database, in the commit's transaction.
+    /// Also writes each commit's effect into the `challenges` stats columns of the same
+    /// database, in the commit's transaction.
     pub fn mirroring(mut self) -> Self {
         self.mirror = true;
         self

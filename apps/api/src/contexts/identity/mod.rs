@@ -21,14 +21,15 @@ use crate::http::Port;
 use crate::settings::{MailSettings, Settings};
 use crate::store::Store;
 
-pub use adapters::BoardListing;
+pub use adapters::ScoringLink;
 
 /// The identity service on `store`, configured from `settings` (signing secrets generated into
-/// `SECRETS_FILE` when not set); account changes reach the leaderboards through `listing`.
+/// `SECRETS_FILE` when not set); account changes reach the leaderboards, and players' figures
+/// come from, the scoring context through `scoring`.
 pub fn wire(
     store: &Store,
     settings: &Settings,
-    listing: Arc<BoardListing>,
+    scoring: Arc<ScoringLink>,
 ) -> anyhow::Result<Arc<dyn IdentityApi>> {
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
@@ -58,7 +59,8 @@ pub fn wire(
                 .waiting_at_most(settings.password_queue_timeout),
         ),
         mailer,
-        events: listing,
+        events: scoring.clone(),
+        figures: scoring,
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())

@@ -27,7 +27,9 @@ impl From<FieldError> for Detail {
 }
 
 /// An error response in the contract's shape. Rendered with the request path by the request
-/// middleware (see [`crate::middleware`]).
+/// middleware (see [`crate::middleware`]). The statuses below are those handlers declare; the
+/// ones the shell answers on every route (408, 413, 415, 429, 503) are added to the document
+/// in one place, [`crate::openapi::add_shell_statuses`].
 #[derive(Debug, Clone, ApiErrorComponent)]
 #[expect(
     clippy::duplicated_attributes,
@@ -43,10 +45,6 @@ impl From<FieldError> for Detail {
     status(code = 404, description = "No such resource"),
     status(code = 409, description = "Conflicts with an existing resource"),
     status(code = 410, description = "The attempt has expired (ATTEMPT_EXPIRED)"),
-    status(code = 413, description = "Body too large"),
-    status(code = 408, description = "Body not received in time"),
-    status(code = 415, description = "Body is not JSON"),
-    status(code = 429, description = "Too many requests"),
     status(code = 503, description = "Store unavailable")
 )]
 pub struct ApiError {

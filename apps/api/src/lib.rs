@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod middleware;
+pub mod openapi;
 pub mod secrets;
 pub mod seed;
 pub mod settings;

@@ -13,8 +13,6 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpServer};
 use apistos::app::{BuildConfig, OpenApiWrapper};
-use apistos::info::Info;
-use apistos::spec::Spec;
 use apistos::web::scope;
 use apistos::SwaggerUIConfig;
 use stackrush_identity::{IdentityApi, IdentityError, RegisterCommand};
@@ -158,22 +156,6 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-fn spec() -> Spec {
-    Spec {
-        info: Info {
-            title: "StackRush API".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            description: Some(
-                "REST API of the StackRush coding-challenge platform. Every success is wrapped as \
-                 {success, data, message?, timestamp}; every error as {success: false, error: {code, message, details, timestamp, path}}."
-                    .to_owned(),
-            ),
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
-
 /// What the app mounts under the API's base path: every context for the server, the contexts
 /// (often mocks) a handler test calls.
 pub type Mount = Arc<dyn Fn(&mut apistos::web::ServiceConfig) + Send + Sync>;
@@ -195,7 +177,7 @@ pub fn app(
     >,
 > {
     actix_web::App::new()
-        .document(spec())
+        .document(crate::openapi::spec())
         .app_data(health)
         .app_data(options.rate_limit.clone())
         .app_data(
@@ -206,6 +188,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::Data::new(BodyTimeout(options.body_timeout)))
+        .wrap(from_fn(crate::openapi::document_shell_statuses))
         .wrap(from_fn(api_alias))
         .wrap(from_fn(store_gate))
         .wrap(from_fn(body_deadline))
@@ -222,7 +205,7 @@ pub fn app(
             Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
         }))
         .build_with(
-            "/openapi.json",
+            crate::openapi::PATH,
             BuildConfig::default().with_ui(SwaggerUIConfig::new(&"/docs")),
         )
 }

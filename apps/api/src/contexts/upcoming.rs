@@ -56,12 +56,7 @@ fn empty(query: &CatalogQuery) -> Reply<Paginated<serde_json::Value>> {
 }
 
 /// Community posts (the community context is not built yet: always an empty page).
-#[api_operation(
-    tag = "community",
-    summary = "List community posts",
-    error_code = 400,
-    error_code = 429
-)]
+#[api_operation(tag = "community", summary = "List community posts", error_code = 400)]
 pub async fn posts(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Value>> {
     empty(&query)
 }
@@ -70,20 +65,14 @@ pub async fn posts(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Va
 #[api_operation(
     tag = "learning",
     summary = "List learning playlists",
-    error_code = 400,
-    error_code = 429
+    error_code = 400
 )]
 pub async fn playlists(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Value>> {
     empty(&query)
 }
 
 /// Starter templates (the templates context is not built yet: always an empty page).
-#[api_operation(
-    tag = "templates",
-    summary = "List templates",
-    error_code = 400,
-    error_code = 429
-)]
+#[api_operation(tag = "templates", summary = "List templates", error_code = 400)]
 pub async fn templates(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Value>> {
     empty(&query)
 }

@@ -26,13 +26,7 @@ fn viewer(actor: &Actor) -> Viewer {
 
 /// The signed-in user's dashboard, computed from their submissions, XP ledger, rank and focus
 /// sessions.
-#[api_operation(
-    tag = "users",
-    summary = "My dashboard",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "users", summary = "My dashboard", error_code = 401)]
 pub async fn dashboard(dashboards: Port<dyn DashboardApi>, auth: Auth) -> Reply<DashboardDto> {
     let found = dashboards.dashboard(viewer(&auth.0)).await?;
     Ok(Json(ApiResponse::ok(found.into())))
@@ -45,9 +39,7 @@ pub async fn dashboard(dashboards: Port<dyn DashboardApi>, auth: Auth) -> Reply<
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn user_stats(
     dashboards: Port<dyn DashboardApi>,
@@ -62,12 +54,8 @@ pub async fn user_stats(
 }
 
 /// Platform figures: active users, the success rate of scored submissions, average focus.
-#[api_operation(
-    tag = "users",
-    summary = "Platform statistics",
-    error_code = 429,
-    error_code = 503
-)]
+// Listing the store's 503 keeps apistos from listing every status the error type knows.
+#[api_operation(tag = "users", summary = "Platform statistics", error_code = 503)]
 pub async fn platform(dashboards: Port<dyn DashboardApi>) -> Reply<PlatformStatsDto> {
     Ok(Json(ApiResponse::ok(dashboards.platform().await?.into())))
 }

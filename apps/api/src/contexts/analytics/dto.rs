@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use stackrush_analytics as an;
 
+use crate::error::ApiError;
+
 /// Where a session happened.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "lowercase")]
@@ -179,5 +181,39 @@ impl From<an::FocusStats> for FocusStatsDto {
             best_streak: s.best_streak,
             distraction_resistance: s.distraction_resistance.to_owned(),
         }
+    }
+}
+
+/// An optional id, or the error `invalid` names for `field`.
+pub fn optional_id<T: std::str::FromStr>(
+    value: Option<String>,
+    field: &str,
+    invalid: fn(&str, &str) -> ApiError,
+) -> Result<Option<T>, ApiError> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|_| invalid(field, "must be 24 hexadecimal characters"))
+        })
+        .transpose()
+}
+
+impl TryFrom<CreateFocusSessionRequest> for an::NewFocusSession {
+    type Error = ApiError;
+
+    fn try_from(b: CreateFocusSessionRequest) -> Result<Self, ApiError> {
+        Ok(Self {
+            challenge: optional_id(b.challenge_id, "challengeId", |f, m| {
+                ApiError::invalid_body(f, m)
+            })?,
+            submission: optional_id(b.submission_id, "submissionId", |f, m| {
+                ApiError::invalid_body(f, m)
+            })?,
+            start_time: b.start_time,
+            end_time: b.end_time,
+            distractions_encountered: b.distractions_encountered.unwrap_or(0),
+            focus_score: b.focus_score,
+            environment: b.environment.map(Into::into).unwrap_or_default(),
+        })
     }
 }

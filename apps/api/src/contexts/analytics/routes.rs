@@ -21,52 +21,20 @@ fn subject(actor: &Actor) -> SubjectId {
     SubjectId::from_bytes(actor.id.bytes())
 }
 
-/// An optional id, or the error `invalid` names for `field`.
-fn hex<T: std::str::FromStr>(
-    value: Option<String>,
-    field: &str,
-    invalid: fn(&str, &str) -> ApiError,
-) -> Result<Option<T>, ApiError> {
-    value
-        .map(|v| {
-            v.parse()
-                .map_err(|_| invalid(field, "must be 24 hexadecimal characters"))
-        })
-        .transpose()
-}
-
 /// Record a focus session.
 #[api_operation(
     tag = "focus-sessions",
     summary = "Record a focus session",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 408,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn create(
     analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
     body: Json<CreateFocusSessionRequest>,
 ) -> Result<CreatedJson<ApiResponse<FocusSessionDto>>, ApiError> {
-    let b = body.into_inner();
-    let new = NewFocusSession {
-        challenge: hex(b.challenge_id, "challengeId", |f, m| {
-            ApiError::invalid_body(f, m)
-        })?,
-        submission: hex(b.submission_id, "submissionId", |f, m| {
-            ApiError::invalid_body(f, m)
-        })?,
-        start_time: b.start_time,
-        end_time: b.end_time,
-        distractions_encountered: b.distractions_encountered.unwrap_or(0),
-        focus_score: b.focus_score,
-        environment: b.environment.map(Into::into).unwrap_or_default(),
-    };
+    let new = NewFocusSession::try_from(body.into_inner())?;
     let created = analytics.record(subject(&auth.0), new).await?;
     Ok(CreatedJson(ApiResponse::ok(created.into())))
 }
@@ -76,9 +44,7 @@ pub async fn create(
     tag = "focus-sessions",
     summary = "List my focus sessions",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn list(
     analytics: Port<dyn AnalyticsApi>,
@@ -88,7 +54,7 @@ pub async fn list(
     let q = query.into_inner();
     let page = crate::http::page_request(q.page, q.limit, 10)?;
     let filter = SessionFilter {
-        challenge: hex(q.challenge_id, "challengeId", |f, m| {
+        challenge: optional_id(q.challenge_id, "challengeId", |f, m| {
             ApiError::invalid_query(f, m)
         })?,
         environment: q.environment.map(Into::into),
@@ -111,9 +77,7 @@ pub async fn list(
 #[api_operation(
     tag = "focus-sessions",
     summary = "My focus statistics",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn stats(analytics: Port<dyn AnalyticsApi>, auth: Auth) -> Reply<FocusStatsDto> {
     let stats = analytics.stats(subject(&auth.0)).await?;
@@ -125,9 +89,7 @@ pub async fn stats(analytics: Port<dyn AnalyticsApi>, auth: Auth) -> Reply<Focus
     tag = "focus-sessions",
     summary = "My recent focus sessions",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn recent(
     analytics: Port<dyn AnalyticsApi>,
@@ -147,9 +109,7 @@ pub async fn recent(
     summary = "Get a focus session",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_one(
     analytics: Port<dyn AnalyticsApi>,
@@ -168,9 +128,7 @@ pub async fn get_one(
     summary = "Delete a focus session",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn remove(
     analytics: Port<dyn AnalyticsApi>,

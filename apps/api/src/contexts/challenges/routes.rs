@@ -154,9 +154,7 @@ impl ApiComponent for ChallengeListQuery {
     tag = "challenges",
     summary = "List challenges",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn list(
     challenges: Port<dyn ChallengeApi>,
@@ -180,12 +178,7 @@ pub async fn list(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 409,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 409
 )]
 pub async fn create(
     challenges: Port<dyn ChallengeApi>,
@@ -206,9 +199,7 @@ pub async fn create(
     tag = "challenges",
     summary = "Popular challenges",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn popular(
     challenges: Port<dyn ChallengeApi>,
@@ -225,12 +216,8 @@ pub async fn popular(
 }
 
 /// Public challenges per category (`{category: count}`).
-#[api_operation(
-    tag = "challenges",
-    summary = "Challenge categories",
-    error_code = 429,
-    error_code = 503
-)]
+// Listing the store's 503 keeps apistos from listing every status the error type knows.
+#[api_operation(tag = "challenges", summary = "Challenge categories", error_code = 503)]
 pub async fn categories(challenges: Port<dyn ChallengeApi>) -> Reply<BTreeMap<String, u64>> {
     let counts = challenges.categories().await?;
     Ok(Json(ApiResponse::ok(counts.into_iter().collect())))
@@ -249,9 +236,7 @@ pub struct SlugPath {
     tag = "challenges",
     summary = "Get a challenge by slug",
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_by_slug(
     challenges: Port<dyn ChallengeApi>,
@@ -270,9 +255,7 @@ pub async fn get_by_slug(
     summary = "Get a challenge",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_one(
     challenges: Port<dyn ChallengeApi>,
@@ -293,12 +276,7 @@ pub async fn get_one(
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 409,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 409
 )]
 pub async fn update(
     challenges: Port<dyn ChallengeApi>,
@@ -323,9 +301,7 @@ pub async fn update(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn remove(
     challenges: Port<dyn ChallengeApi>,
@@ -347,9 +323,7 @@ pub async fn remove(
     summary = "Challenge statistics",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn stats(
     challenges: Port<dyn ChallengeApi>,

@@ -15,17 +15,7 @@ use stackrush_identity::IdentityApi;
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
 /// Create an account. It does not sign in; a verification link is mailed.
-#[api_operation(
-    tag = "auth",
-    summary = "Register",
-    error_code = 400,
-    error_code = 409,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "auth", summary = "Register", error_code = 400, error_code = 409)]
 pub async fn register(
     identity: Port<dyn IdentityApi>,
     body: Json<RegisterRequest>,
@@ -41,17 +31,7 @@ pub async fn register(
 }
 
 /// Sign in with an email or username and a password.
-#[api_operation(
-    tag = "auth",
-    summary = "Log in",
-    error_code = 400,
-    error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "auth", summary = "Log in", error_code = 400, error_code = 401)]
 pub async fn login(identity: Port<dyn IdentityApi>, body: Json<LoginRequest>) -> Reply<SessionDto> {
     let LoginRequest {
         identifier,
@@ -66,12 +46,7 @@ pub async fn login(identity: Port<dyn IdentityApi>, body: Json<LoginRequest>) ->
     tag = "auth",
     summary = "Refresh tokens",
     error_code = 400,
-    error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn refresh(
     identity: Port<dyn IdentityApi>,
@@ -82,17 +57,7 @@ pub async fn refresh(
 }
 
 /// Sign out: revokes the refresh token's session and every outstanding access token.
-#[api_operation(
-    tag = "auth",
-    summary = "Log out",
-    error_code = 400,
-    error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "auth", summary = "Log out", error_code = 400, error_code = 401)]
 pub async fn logout(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
@@ -105,16 +70,7 @@ pub async fn logout(
 }
 
 /// Mail a password-reset link; the answer is the same whether or not the address is known.
-#[api_operation(
-    tag = "auth",
-    summary = "Forgot password",
-    error_code = 400,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "auth", summary = "Forgot password", error_code = 400)]
 pub async fn forgot_password(
     identity: Port<dyn IdentityApi>,
     body: Json<ForgotPasswordRequest>,
@@ -131,12 +87,7 @@ pub async fn forgot_password(
     tag = "auth",
     summary = "Reset password",
     error_code = 400,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn reset_password(
     identity: Port<dyn IdentityApi>,
@@ -155,12 +106,7 @@ pub async fn reset_password(
     tag = "auth",
     summary = "Verify email",
     error_code = 400,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn verify_email(
     identity: Port<dyn IdentityApi>,
@@ -176,12 +122,7 @@ pub async fn verify_email(
     summary = "Change password",
     error_code = 400,
     error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 403,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn change_password(
     identity: Port<dyn IdentityApi>,

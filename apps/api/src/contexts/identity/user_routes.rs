@@ -16,13 +16,7 @@ use stackrush_identity::IdentityApi;
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
 /// The caller's own account.
-#[api_operation(
-    tag = "users",
-    summary = "Get my profile",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "users", summary = "Get my profile", error_code = 401)]
 pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<UserDto> {
     let user = identity.profile(auth.0).await?;
     Ok(Json(ApiResponse::ok(UserDto::own(user))))
@@ -33,12 +27,7 @@ pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<U
     tag = "users",
     summary = "Update my profile",
     error_code = 400,
-    error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn update_profile(
     identity: Port<dyn IdentityApi>,
@@ -55,13 +44,7 @@ pub async fn update_profile(
 }
 
 /// The caller's preferences.
-#[api_operation(
-    tag = "users",
-    summary = "Get my preferences",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "users", summary = "Get my preferences", error_code = 401)]
 pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<PreferencesDto> {
     let prefs = identity.preferences(auth.0).await?;
     Ok(Json(ApiResponse::ok(prefs.into())))
@@ -72,12 +55,7 @@ pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Rep
     tag = "users",
     summary = "Update my preferences",
     error_code = 400,
-    error_code = 401,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn update_preferences(
     identity: Port<dyn IdentityApi>,
@@ -94,13 +72,7 @@ pub async fn update_preferences(
 }
 
 /// Delete the caller's account (soft delete); every token stops working.
-#[api_operation(
-    tag = "users",
-    summary = "Delete my account",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "users", summary = "Delete my account", error_code = 401)]
 pub async fn delete_account(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<Empty> {
     identity.delete_account(auth.0).await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Account deleted")))
@@ -112,9 +84,7 @@ pub async fn delete_account(identity: Port<dyn IdentityApi>, auth: Auth) -> Repl
     summary = "List users (admin)",
     error_code = 400,
     error_code = 401,
-    error_code = 403,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn list_users(
     identity: Port<dyn IdentityApi>,
@@ -145,12 +115,7 @@ pub async fn list_users(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 413,
-    error_code = 408,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn admin_update_user(
     identity: Port<dyn IdentityApi>,
@@ -179,9 +144,7 @@ pub struct UsernamePath {
     summary = "Get a user by username",
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_by_username(
     identity: Port<dyn IdentityApi>,
@@ -201,9 +164,7 @@ pub async fn get_by_username(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_user(
     identity: Port<dyn IdentityApi>,

@@ -100,9 +100,7 @@ impl ApiComponent for Counted {
     tag = "notifications",
     summary = "List my notifications",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn list(
     notifications: Port<dyn NotificationApi>,
@@ -124,9 +122,7 @@ pub async fn list(
     tag = "notifications",
     summary = "List my notifications of one type",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn by_type(
     notifications: Port<dyn NotificationApi>,
@@ -159,9 +155,7 @@ pub struct KindPath {
 #[api_operation(
     tag = "notifications",
     summary = "Count my unread notifications",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn unread_count(
     notifications: Port<dyn NotificationApi>,
@@ -177,9 +171,7 @@ pub async fn unread_count(
     summary = "Mark a notification read",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn mark_read(
     notifications: Port<dyn NotificationApi>,
@@ -199,9 +191,7 @@ pub async fn mark_read(
 #[api_operation(
     tag = "notifications",
     summary = "Mark all notifications read",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn mark_all_read(
     notifications: Port<dyn NotificationApi>,
@@ -217,9 +207,7 @@ pub async fn mark_all_read(
     summary = "Delete a notification",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn remove(
     notifications: Port<dyn NotificationApi>,
@@ -260,12 +248,7 @@ fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiErr
     summary = "Create a notification",
     error_code = 400,
     error_code = 401,
-    error_code = 403,
-    error_code = 408,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn create(
     notifications: Port<dyn NotificationApi>,
@@ -286,12 +269,7 @@ pub async fn create(
     summary = "Create notifications in bulk",
     error_code = 400,
     error_code = 401,
-    error_code = 403,
-    error_code = 408,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn create_bulk(
     notifications: Port<dyn NotificationApi>,

@@ -22,12 +22,7 @@ use stackrush_scoring::ScoringApi;
     summary = "Start a challenge",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 408,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn start(
     scoring: Port<dyn ScoringApi>,

@@ -92,9 +92,7 @@ async fn xp_board(
     tag = "leaderboards",
     summary = "Global leaderboard",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn global(
     scoring: Port<dyn ScoringApi>,
@@ -118,9 +116,7 @@ pub async fn global(
     tag = "leaderboards",
     summary = "Weekly leaderboard",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn weekly(
     scoring: Port<dyn ScoringApi>,
@@ -144,9 +140,7 @@ pub async fn weekly(
     tag = "leaderboards",
     summary = "Monthly leaderboard",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn monthly(
     scoring: Port<dyn ScoringApi>,
@@ -171,9 +165,7 @@ pub async fn monthly(
     summary = "Challenge leaderboard",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn challenge(
     scoring: Port<dyn ScoringApi>,
@@ -216,9 +208,7 @@ pub async fn challenge(
     tag = "users",
     summary = "Top users",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn top(
     scoring: Port<dyn ScoringApi>,
@@ -246,13 +236,7 @@ pub async fn top(
 }
 
 /// Achievement definitions (inactive ones too, for admins).
-#[api_operation(
-    tag = "achievements",
-    summary = "List achievements",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "achievements", summary = "List achievements", error_code = 401)]
 pub async fn list(scoring: Port<dyn ScoringApi>, auth: MaybeAuth) -> Reply<Vec<AchievementDto>> {
     let all = scoring.achievements(auth.0.as_ref().map(viewer)).await?;
     Ok(Json(ApiResponse::ok(
@@ -266,9 +250,7 @@ pub async fn list(scoring: Port<dyn ScoringApi>, auth: MaybeAuth) -> Reply<Vec<A
     summary = "Get an achievement",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_one(
     scoring: Port<dyn ScoringApi>,
@@ -288,12 +270,7 @@ pub async fn get_one(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 408,
-    error_code = 409,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 409
 )]
 pub async fn create(
     scoring: Port<dyn ScoringApi>,
@@ -314,12 +291,7 @@ pub async fn create(
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 408,
-    error_code = 409,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 409
 )]
 pub async fn update(
     scoring: Port<dyn ScoringApi>,
@@ -344,9 +316,7 @@ pub async fn update(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
     scoring
@@ -372,13 +342,7 @@ async fn unlocked_by(scoring: &dyn ScoringApi, user: PlayerId) -> Reply<Vec<Unlo
 }
 
 /// The caller's unlocked achievements.
-#[api_operation(
-    tag = "achievements",
-    summary = "My achievements",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
-)]
+#[api_operation(tag = "achievements", summary = "My achievements", error_code = 401)]
 pub async fn mine(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Vec<UnlockedDto>> {
     unlocked_by(&*scoring, player(&auth.0)).await
 }
@@ -388,9 +352,7 @@ pub async fn mine(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Vec<Unlock
     tag = "users",
     summary = "Get a user's achievements",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn of_user(scoring: Port<dyn ScoringApi>, path: Path<IdPath>) -> Reply<Vec<UnlockedDto>> {
     unlocked_by(&*scoring, path.parse::<PlayerId>()?).await
@@ -400,9 +362,7 @@ pub async fn of_user(scoring: Port<dyn ScoringApi>, path: Path<IdPath>) -> Reply
 #[api_operation(
     tag = "achievements",
     summary = "Check for new achievements",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn check(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<CheckedDto> {
     let unlocked = scoring.check_achievements(player(&auth.0)).await?;

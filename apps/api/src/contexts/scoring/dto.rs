@@ -7,6 +7,8 @@ use stackrush_scoring as sc;
 
 pub use crate::http::{OrderDto, PageQuery};
 
+use crate::error::ApiError;
+
 /// `standard`, `interview` or `zen`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "lowercase")]
@@ -786,5 +788,74 @@ impl From<sc::LedgerEntry> for LedgerEntryDto {
             balance: e.balance,
             created_at: e.at,
         }
+    }
+}
+
+impl TryFrom<CreateSubmissionRequest> for sc::NewSubmission {
+    type Error = ApiError;
+
+    fn try_from(b: CreateSubmissionRequest) -> Result<Self, ApiError> {
+        let challenge = b.challenge_id.parse::<sc::ChallengeRef>().map_err(|_| {
+            ApiError::invalid_body("challengeId", "must be 24 hexadecimal characters")
+        })?;
+        let attempt = match b.attempt {
+            None => None,
+            Some(a) => Some((
+                a.id.parse().map_err(|_| {
+                    ApiError::invalid_body("attempt.id", "must be 24 hexadecimal characters")
+                })?,
+                a.nonce,
+            )),
+        };
+        let sim = b.simulation.unwrap_or_default();
+        Ok(sc::NewSubmission {
+            challenge,
+            code: b.code,
+            language: b.language.into(),
+            simulation: sc::Simulation {
+                mode: sim.mode.map(Into::into).unwrap_or_default(),
+                distraction_level: sim.distraction_level.map(Into::into).unwrap_or_default(),
+                time_spent: sim.time_spent,
+                distractions_encountered: sim.distractions_encountered,
+                focus_score: sim.focus_score,
+                stress_level: sim.stress_level,
+            },
+            attempt,
+        })
+    }
+}
+
+impl TryFrom<ScoreRequest> for sc::BrowserRun {
+    type Error = ApiError;
+
+    fn try_from(b: ScoreRequest) -> Result<Self, ApiError> {
+        let mut tests = Vec::new();
+        for (i, t) in b.test_results.unwrap_or_default().into_iter().enumerate() {
+            tests.push(sc::ReportedTest {
+                test_case: t.test_case.parse().map_err(|_| {
+                    ApiError::invalid_body(
+                        format!("testResults[{i}].testCase"),
+                        "must be 24 hexadecimal characters",
+                    )
+                })?,
+                passed: t.passed.unwrap_or(false),
+                actual_output: t.actual_output.unwrap_or_default(),
+                execution_time: t.execution_time,
+                error: t.error,
+            });
+        }
+        Ok(sc::BrowserRun {
+            status: match b.status {
+                FinishedStatusDto::Completed => sc::RunStatus::Completed,
+                FinishedStatusDto::Failed => sc::RunStatus::Failed,
+                FinishedStatusDto::Timeout => sc::RunStatus::Timeout,
+            },
+            test_results: tests,
+            execution_time: b.execution_time,
+            memory_usage: b.memory_usage,
+            output: b.output,
+            error: b.error,
+            browser_environment: b.browser_environment,
+        })
     }
 }

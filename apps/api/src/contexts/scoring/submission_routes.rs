@@ -7,8 +7,7 @@ use apistos::web::{delete, get, post, resource, ServiceConfig};
 use stackrush_challenges::ChallengeId;
 use stackrush_identity::Actor;
 use stackrush_scoring::{
-    BrowserRun, ChallengeRef, NewSubmission, PlayerId, ReportedTest, Simulation, Submission,
-    SubmissionId,
+    BrowserRun, ChallengeRef, NewSubmission, PlayerId, Submission, SubmissionId,
 };
 
 use super::dto::*;
@@ -66,47 +65,14 @@ fn plain(s: Submission) -> SubmissionDto {
     error_code = 401,
     error_code = 403,
     error_code = 404,
-    error_code = 408,
-    error_code = 410,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 410
 )]
 pub async fn create(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
     body: Json<CreateSubmissionRequest>,
 ) -> Result<CreatedJson<ApiResponse<SubmissionDto>>, ApiError> {
-    let b = body.into_inner();
-    let challenge = b
-        .challenge_id
-        .parse::<ChallengeRef>()
-        .map_err(|_| ApiError::invalid_body("challengeId", "must be 24 hexadecimal characters"))?;
-    let attempt = match b.attempt {
-        None => None,
-        Some(a) => Some((
-            a.id.parse().map_err(|_| {
-                ApiError::invalid_body("attempt.id", "must be 24 hexadecimal characters")
-            })?,
-            a.nonce,
-        )),
-    };
-    let sim = b.simulation.unwrap_or_default();
-    let new = NewSubmission {
-        challenge,
-        code: b.code,
-        language: b.language.into(),
-        simulation: Simulation {
-            mode: sim.mode.map(Into::into).unwrap_or_default(),
-            distraction_level: sim.distraction_level.map(Into::into).unwrap_or_default(),
-            time_spent: sim.time_spent,
-            distractions_encountered: sim.distractions_encountered,
-            focus_score: sim.focus_score,
-            stress_level: sim.stress_level,
-        },
-        attempt,
-    };
+    let new = NewSubmission::try_from(body.into_inner())?;
     let created = scoring.submit(viewer(&auth.0), new).await?;
     Ok(CreatedJson(ApiResponse::ok(plain(created))))
 }
@@ -116,9 +82,7 @@ pub async fn create(
     tag = "submissions",
     summary = "List my submissions",
     error_code = 400,
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn list_mine(
     scoring: Port<dyn ScoringApi>,
@@ -141,9 +105,7 @@ pub async fn list_mine(
     summary = "List a user's submissions",
     error_code = 400,
     error_code = 401,
-    error_code = 403,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn list_user(
     scoring: Port<dyn ScoringApi>,
@@ -169,9 +131,7 @@ pub async fn list_user(
     error_code = 400,
     error_code = 401,
     error_code = 403,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn list_challenge(
     scoring: Port<dyn ScoringApi>,
@@ -194,9 +154,7 @@ pub async fn list_challenge(
 #[api_operation(
     tag = "submissions",
     summary = "My submission statistics",
-    error_code = 401,
-    error_code = 429,
-    error_code = 503
+    error_code = 401
 )]
 pub async fn stats(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<SubmissionStatsDto> {
     let stats = scoring.submission_stats(player(&auth.0)).await?;
@@ -209,9 +167,7 @@ pub async fn stats(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Submissio
     summary = "Get a submission",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn get_one(
     scoring: Port<dyn ScoringApi>,
@@ -230,9 +186,7 @@ pub async fn get_one(
     summary = "Get a submission's result",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn result(
     scoring: Port<dyn ScoringApi>,
@@ -251,9 +205,7 @@ pub async fn result(
     summary = "Delete a submission",
     error_code = 400,
     error_code = 401,
-    error_code = 404,
-    error_code = 429,
-    error_code = 503
+    error_code = 404
 )]
 pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath>) -> Reply<Empty> {
     scoring
@@ -275,13 +227,8 @@ pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath
     error_code = 400,
     error_code = 401,
     error_code = 404,
-    error_code = 408,
     error_code = 409,
-    error_code = 410,
-    error_code = 413,
-    error_code = 415,
-    error_code = 429,
-    error_code = 503
+    error_code = 410
 )]
 pub async fn score(
     scoring: Port<dyn ScoringApi>,
@@ -290,35 +237,7 @@ pub async fn score(
     body: Json<ScoreRequest>,
 ) -> Reply<ScoredDto> {
     let id = path.parse::<SubmissionId>()?;
-    let b = body.into_inner();
-    let mut tests = Vec::new();
-    for (i, t) in b.test_results.unwrap_or_default().into_iter().enumerate() {
-        tests.push(ReportedTest {
-            test_case: t.test_case.parse().map_err(|_| {
-                ApiError::invalid_body(
-                    format!("testResults[{i}].testCase"),
-                    "must be 24 hexadecimal characters",
-                )
-            })?,
-            passed: t.passed.unwrap_or(false),
-            actual_output: t.actual_output.unwrap_or_default(),
-            execution_time: t.execution_time,
-            error: t.error,
-        });
-    }
-    let run = BrowserRun {
-        status: match b.status {
-            FinishedStatusDto::Completed => stackrush_scoring::RunStatus::Completed,
-            FinishedStatusDto::Failed => stackrush_scoring::RunStatus::Failed,
-            FinishedStatusDto::Timeout => stackrush_scoring::RunStatus::Timeout,
-        },
-        test_results: tests,
-        execution_time: b.execution_time,
-        memory_usage: b.memory_usage,
-        output: b.output,
-        error: b.error,
-        browser_environment: b.browser_environment,
-    };
+    let run = BrowserRun::try_from(body.into_inner())?;
     let scored = scoring.score(viewer(&auth.0), id, run).await?;
     Ok(Json(ApiResponse::ok(ScoredDto {
         submission: plain(scored.submission),
@@ -333,9 +252,7 @@ pub async fn score(
     summary = "Get a user's XP history",
     error_code = 400,
     error_code = 401,
-    error_code = 403,
-    error_code = 429,
-    error_code = 503
+    error_code = 403
 )]
 pub async fn xp_history(
     scoring: Port<dyn ScoringApi>,

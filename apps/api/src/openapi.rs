@@ -1,0 +1,146 @@
+//! The OpenAPI document: its header, and the statuses the HTTP shell itself can answer on any
+//! operation, declared here once instead of on every operation.
+//!
+//! apistos documents what each handler declares. The middleware in front of the handlers can
+//! answer some statuses on every route (a 429 from the rate limiter, a 503 while the store is not
+//! ready, a 408, 413 or 415 while reading a body), so [`document_shell_statuses`] adds those to
+//! every operation they apply to when `/openapi.json` is served.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::ContentType;
+use actix_web::middleware::Next;
+use actix_web::HttpResponse;
+use apistos::info::Info;
+use apistos::spec::Spec;
+use serde_json::{json, Value};
+
+use crate::middleware::{api_route, API_BASE};
+
+/// Where the document is served.
+pub const PATH: &str = "/openapi.json";
+
+/// The document's header.
+pub fn spec() -> Spec {
+    Spec {
+        info: Info {
+            title: "StackRush API".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: Some(
+                "REST API of the StackRush coding-challenge platform. Every success is wrapped as \
+                 {success, data, message?, timestamp}; every error as {success: false, error: {code, message, details, timestamp, path}}. \
+                 Every route is served under /api/v1 (listed here) and under /api, an alias of the current version."
+                    .to_owned(),
+            ),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Every operation: the per-address rate limiter (`middleware::rate_limit`).
+const ANY: &[(&str, &str)] = &[("429", "Too many requests")];
+/// Operations under the API's base, but for health and readiness: the store gate
+/// (`middleware::store_gate`).
+const STORE: &[(&str, &str)] = &[("503", "Store unavailable")];
+/// Operations with a body: the body's deadline (`middleware::body_deadline`), size limit and
+/// content type (the JSON extractor's configuration).
+const BODY: &[(&str, &str)] = &[
+    ("408", "Body not received in time"),
+    ("413", "Body too large"),
+    ("415", "Body is not JSON"),
+];
+
+/// Adds the shell's statuses to every operation of `doc` they apply to (an operation that
+/// documents one already keeps its own description).
+pub fn add_shell_statuses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let gated =
+            path.starts_with(API_BASE) && !matches!(api_route(path), Some("/health" | "/ready"));
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            let has_body = operation.get("requestBody").is_some();
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let store: &[_] = if gated { STORE } else { &[] };
+            let body: &[_] = if has_body { BODY } else { &[] };
+            let statuses = ANY.iter().chain(store).chain(body);
+            for (status, description) in statuses {
+                responses
+                    .entry(*status)
+                    .or_insert_with(|| json!({ "description": description }));
+            }
+        }
+    }
+}
+
+/// Serves `/openapi.json` with [`add_shell_statuses`] applied; every other request passes.
+pub async fn document_shell_statuses(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.path() != PATH {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let response = next.call(req).await?;
+    if !response.status().is_success() {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (req, response) = response.into_parts();
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .map_err(|_| crate::error::ApiError::internal(&"the OpenAPI document could not be read"))?;
+    let mut doc: Value = serde_json::from_slice(&body)
+        .map_err(|e| crate::error::ApiError::internal(&format!("OpenAPI document: {e}")))?;
+    add_shell_statuses(&mut doc);
+    let response = HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .json(doc);
+    Ok(ServiceResponse::new(req, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_statuses_go_where_the_shell_can_answer_them() {
+        let mut doc = json!({ "paths": {
+            "/health": { "get": { "responses": { "200": {} } } },
+            "/api/v1/ready": { "get": { "responses": { "503": { "description": "own" } } } },
+            "/api/v1/things": {
+                "get": { "responses": { "200": {} } },
+                "post": { "requestBody": {}, "responses": { "201": {} } }
+            }
+        } });
+        add_shell_statuses(&mut doc);
+        let codes = |path: &str, method: &str| {
+            let mut codes: Vec<String> = doc["paths"][path][method]["responses"]
+                .as_object()
+                .map(|r| r.keys().cloned().collect())
+                .unwrap_or_default();
+            codes.sort();
+            codes
+        };
+        assert_eq!(codes("/health", "get"), ["200", "429"]);
+        assert_eq!(codes("/api/v1/ready", "get"), ["429", "503"]);
+        assert_eq!(
+            doc["paths"]["/api/v1/ready"]["get"]["responses"]["503"]["description"],
+            "own"
+        );
+        assert_eq!(codes("/api/v1/things", "get"), ["200", "429", "503"]);
+        assert_eq!(
+            codes("/api/v1/things", "post"),
+            ["201", "408", "413", "415", "429", "503"]
+        );
+    }
+}

@@ -8,8 +8,8 @@ use stackrush_analytics::{
     Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_store_sqlite::Db;
 use stackrush_store_sqlite::{corrupt, from_millis, millis};
+use stackrush_store_sqlite::{Db, PageQuery};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
@@ -136,34 +136,19 @@ impl FocusSessionRepository for SqliteFocusSessions {
         f: &SessionFilter,
         page: PageRequest,
     ) -> Result<Page<FocusSession>, StoreError> {
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM focus_sessions");
-        push_filter(&mut count, user, f);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM focus_sessions"));
-        push_filter(&mut q, user, f);
         let column = match f.sort {
             SessionSort::StartTime => "start_time",
             SessionSort::FocusScore => "focus_score",
         };
         let direction = if f.descending { "DESC" } else { "ASC" };
-        q.push(format!(" ORDER BY {column} {direction}, id DESC LIMIT "))
-            .push_bind(i64::from(page.limit()))
-            .push(" OFFSET ")
-            .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = q
-            .build()
-            .fetch_all(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        Ok(Page {
-            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-            request: page,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        PageQuery {
+            table: "focus_sessions",
+            columns: COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| push_filter(q, user, f),
+            order: &format!("{column} {direction}, id DESC"),
+        }
+        .fetch(&self.db, page, from_row, store_error)
+        .await
     }
 
     async fn all(&self, user: SubjectId) -> Result<Vec<FocusSession>, StoreError> {

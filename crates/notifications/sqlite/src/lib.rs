@@ -11,8 +11,8 @@ use stackrush_notifications::ports::NotificationRepository;
 use stackrush_notifications::{
     Filter, Kind, Notification, NotificationId, Priority, RecipientId, Sort, Unread,
 };
-use stackrush_store_sqlite::Db;
 use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis};
+use stackrush_store_sqlite::{Db, PageQuery};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
@@ -146,38 +146,22 @@ impl NotificationRepository for SqliteNotifications {
         page: PageRequest,
         now: DateTime<Utc>,
     ) -> Result<Page<Notification>, StoreError> {
-        let mut total = QueryBuilder::new("SELECT COUNT(*) FROM notifications");
-        push_live(&mut total, recipient, now);
-        push_filter(&mut total, f);
-        let total: i64 = total
-            .build_query_scalar()
-            .fetch_one(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM notifications"));
-        push_live(&mut q, recipient, now);
-        push_filter(&mut q, f);
         let column = match f.sort {
             Sort::CreatedAt => "created_at",
             Sort::Priority => "priority_rank",
         };
         let direction = if f.descending { "DESC" } else { "ASC" };
-        q.push(format!(
-            " ORDER BY {column} {direction}, created_at DESC, id DESC LIMIT "
-        ))
-        .push_bind(i64::from(page.limit()))
-        .push(" OFFSET ")
-        .push_bind(i64::try_from(page.offset()).unwrap_or(i64::MAX));
-        let rows = q
-            .build()
-            .fetch_all(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        Ok(Page {
-            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-            request: page,
-            total: count(total),
-        })
+        PageQuery {
+            table: "notifications",
+            columns: COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                push_live(q, recipient, now);
+                push_filter(q, f);
+            },
+            order: &format!("{column} {direction}, created_at DESC, id DESC"),
+        }
+        .fetch(&self.db, page, from_row, store_error)
+        .await
     }
 
     async fn unread_count(

@@ -13,7 +13,9 @@ use stackrush_scoring::{
     Language, PlayerId, RunStatus, Simulation, Submission, SubmissionFacts, SubmissionFilter,
     SubmissionId, SubmissionSort,
 };
-use stackrush_store_sqlite::{corrupt, from_millis, millis, opt_from_millis, WriteError};
+use stackrush_store_sqlite::{
+    corrupt, from_millis, millis, opt_from_millis, PageQuery, WriteError,
+};
 
 use crate::rows::{get, json, parsed, parsed_opt, to_json};
 use crate::{n, store_error, sync_store_error, u, SqliteScoring};
@@ -147,35 +149,20 @@ impl SubmissionRepository for SqliteScoring {
         filter: &SubmissionFilter,
         page: PageRequest,
     ) -> Result<Page<Submission>, StoreError> {
-        let mut count = QueryBuilder::new("SELECT COUNT(*) FROM submissions");
-        push_filter(&mut count, filter);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM submissions"));
-        push_filter(&mut q, filter);
         let column = match filter.sort {
             SubmissionSort::CreatedAt => "created_at",
             SubmissionSort::Score => "score",
             SubmissionSort::ExecutionTime => "COALESCE(execution_time, -1)",
         };
         let direction = if filter.descending { "DESC" } else { "ASC" };
-        q.push(format!(" ORDER BY {column} {direction}, id DESC LIMIT "))
-            .push_bind(i64::from(page.limit()))
-            .push(" OFFSET ")
-            .push_bind(n(page.offset()));
-        let rows = q
-            .build()
-            .fetch_all(self.db.reads())
-            .await
-            .map_err(store_error)?;
-        Ok(Page {
-            items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-            request: page,
-            total: u(total),
-        })
+        PageQuery {
+            table: "submissions",
+            columns: COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, sqlx::Sqlite>| push_filter(q, filter),
+            order: &format!("{column} {direction}, id DESC"),
+        }
+        .fetch(&self.db, page, from_row, store_error)
+        .await
     }
 
     async fn delete(&self, id: SubmissionId, player: PlayerId) -> Result<bool, StoreError> {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+pub use page::PageQuery;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use stackrush_kernel::StoreError;
@@ -16,6 +17,7 @@ pub use writer::WriteError;
 use writer::Writer;
 
 mod checkpoint;
+mod page;
 mod writer;
 
 /// The database as the adapters use it. Reads go through [`Db::reads`]: read-only connections,

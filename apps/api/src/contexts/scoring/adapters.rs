@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_identity::ports::UserRepository;
+use stackrush_kernel::Clock;
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
     ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
@@ -95,7 +96,11 @@ impl PlayerDirectory for IdentityPlayers {
 }
 
 /// Scoring's events as notifications: each event has a dedup key, so it never notifies twice.
-pub struct NotifyOnScoring(pub Arc<dyn NotificationApi>);
+pub struct NotifyOnScoring {
+    pub notifications: Arc<dyn NotificationApi>,
+    /// Whose day a streak milestone is deduplicated on (the service's clock).
+    pub clock: Arc<dyn Clock>,
+}
 
 fn notify(
     player: PlayerId,
@@ -152,11 +157,11 @@ impl ScoringEvents for NotifyOnScoring {
                 serde_json::json!({ "streak": days }),
                 Priority::Normal,
                 // A milestone can be reached again after a break: once per day at most.
-                format!("streak:{days}:{}", chrono::Utc::now().date_naive()),
+                format!("streak:{days}:{}", self.clock.now().date_naive()),
             ),
         };
         // The scoring is committed already; a failed notification is logged, never fatal.
-        if let Err(e) = self.0.notify(vec![request]).await {
+        if let Err(e) = self.notifications.notify(vec![request]).await {
             tracing::warn!(error = %e, ?event, "could not store a notification");
         }
     }

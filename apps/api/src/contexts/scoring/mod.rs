@@ -16,7 +16,7 @@ use std::sync::Arc;
 use apistos::web::ServiceConfig;
 use stackrush_challenges::ChallengeApi;
 use stackrush_identity::Actor;
-use stackrush_kernel::SystemClock;
+use stackrush_kernel::{Clock, SystemClock};
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::{PlayerId, Ports, ScoringApi, ScoringService, Viewer};
 
@@ -35,6 +35,7 @@ pub fn wire(
         Store::Sqlite(db) => stackrush_scoring_sqlite::stores(db),
         Store::Mongo(mongo) => stackrush_scoring_mongo::stores(&mongo.db),
     };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     ScoringService::new(Ports {
         attempts: stores.attempts,
         submissions: stores.submissions,
@@ -43,8 +44,11 @@ pub fn wire(
         achievements: stores.achievements,
         catalog: Arc::new(adapters::ChallengesCatalog(challenges)),
         players: Arc::new(adapters::IdentityPlayers(identity::stores(store).users)),
-        events: Arc::new(adapters::NotifyOnScoring(notifications)),
-        clock: Arc::new(SystemClock),
+        events: Arc::new(adapters::NotifyOnScoring {
+            notifications,
+            clock: clock.clone(),
+        }),
+        clock,
     })
     .into_api()
 }

@@ -1,23 +1,23 @@
 //! The StackRush identity context: accounts, credentials, sessions, profiles and preferences.
 //!
 //! Everything the context decides lives in [`IdentityService`]; it talks to the world only through
-//! the outbound ports in [`ports`] (stores, password hashing, mail, clock). The crate depends on no
+//! the outbound ports in [`ports`] (stores, password hashing, mail, other contexts, clock). The crate depends on no
 //! web framework and no database driver, so any Rust program can link it with the adapters it wants:
 //!
 //! ```no_run
 //! # async fn demo(users: std::sync::Arc<dyn stackrush_identity::ports::UserRepository>,
 //! #               refresh: std::sync::Arc<dyn stackrush_identity::ports::RefreshTokenRepository>,
-//! #               once: std::sync::Arc<dyn stackrush_identity::ports::LinkTokenRepository>)
+//! #               once: std::sync::Arc<dyn stackrush_identity::ports::LinkTokenRepository>,
+//! #               bcrypt: std::sync::Arc<dyn stackrush_identity::ports::PasswordHasher>)
 //! #   -> Result<(), stackrush_identity::IdentityError> {
 //! use std::sync::Arc;
 //! use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
-//! use stackrush_identity::crypto::BcryptHasher;
 //! use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures};
 //!
 //! let service = IdentityService::new(
 //!     Ports {
 //!         users, refresh_tokens: refresh, link_tokens: once,
-//!         hasher: Arc::new(BcryptHasher::new(12)),
+//!         hasher: bcrypt, // e.g. stackrush_identity_bcrypt::BcryptHasher::new(12)
 //!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
 //!         figures: Arc::new(NoPlayerFigures),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),

@@ -192,6 +192,13 @@ pub trait AccountEvents: Send + Sync {
     async fn publish(&self, event: AccountEvent) -> anyhow::Result<()>;
 }
 
+/// A password hasher's answer when it is saturated: the hash was not computed because it waited
+/// longer than allowed for a hashing thread. The service answers `Unavailable` (a 503, retry
+/// later) for it, and `Internal` for any other hasher error.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing is saturated: gave up after waiting {0:?} for a hashing thread")]
+pub struct HashingBusy(pub std::time::Duration);
+
 /// A player's figures (level, XP, challenge counts, streak, last activity), kept by the scoring
 /// context with its ledger; identity shows them on profiles and never stores them.
 #[cfg_attr(feature = "mock", mockall::automock)]

@@ -202,7 +202,7 @@ pub trait IdentityApi: Send + Sync {
 
 /// A hasher's failure: saturated hashing threads are a retry-later (503), anything else a bug.
 fn hashing_error(e: anyhow::Error) -> IdentityError {
-    if e.is::<crate::crypto::hashing::Busy>() {
+    if e.is::<crate::ports::HashingBusy>() {
         IdentityError::Unavailable(e)
     } else {
         IdentityError::Internal(e)

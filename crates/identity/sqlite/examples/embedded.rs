@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use stackrush_identity::crypto::BcryptHasher;
 use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures, Ports};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
+use stackrush_identity_bcrypt::BcryptHasher;
 use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
 use stackrush_kernel::SystemClock;
 use stackrush_store_sqlite::open_in_memory;

@@ -12,9 +12,9 @@ mod user_routes;
 use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
-use stackrush_identity::crypto::BcryptHasher;
 use stackrush_identity::ports::{Mailer, Ports, Stores, UserRepository};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Secrets, User, UserId};
+use stackrush_identity_bcrypt::BcryptHasher;
 use stackrush_kernel::SystemClock;
 
 use crate::http::Port;
@@ -35,13 +35,14 @@ pub fn wire(
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
     let stores = stores(store);
     let mailer: Arc<dyn Mailer> = match &settings.mail {
-        MailSettings::Files { dir } => Arc::new(stackrush_mail::FileMailer::new(
+        MailSettings::Files { dir } => Arc::new(stackrush_identity_mail::FileMailer::new(
             dir.clone(),
             &settings.mail_from,
         )?),
-        MailSettings::Smtp { url } => {
-            Arc::new(stackrush_mail::SmtpMailer::new(url, &settings.mail_from)?)
-        }
+        MailSettings::Smtp { url } => Arc::new(stackrush_identity_mail::SmtpMailer::new(
+            url,
+            &settings.mail_from,
+        )?),
     };
     let mut config = IdentityConfig::new(secrets);
     config.access_ttl = settings.access_ttl;

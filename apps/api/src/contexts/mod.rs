@@ -41,7 +41,12 @@ impl Contexts {
         let identity = identity::wire(&store, settings, scoring_link.clone())?;
         let challenges = challenges::wire(&store, identity.clone());
         let notifications = notifications::wire(&store);
-        let scoring = scoring::wire(&store, challenges.clone(), notifications.clone());
+        let scoring = scoring::wire(
+            &store,
+            identity.clone(),
+            challenges.clone(),
+            notifications.clone(),
+        );
         scoring_link.bind(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
         let dashboard = analytics::wire_dashboard(

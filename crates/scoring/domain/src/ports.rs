@@ -1,5 +1,6 @@
 //! Outbound ports of the scoring context.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -187,12 +188,24 @@ pub struct PlayerInfo {
     pub listed: bool,
 }
 
+/// A player's public face on the boards: their name and avatar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlayerFace {
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+}
+
 /// Users as scoring knows them, provided by the identity context.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait PlayerDirectory: Send + Sync {
     /// The player, if their account exists.
     async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>>;
+
+    /// The public faces of those of `players` whose accounts are usable (others are missing).
+    async fn faces(&self, players: &[PlayerId]) -> anyhow::Result<HashMap<PlayerId, PlayerFace>>;
 }
 
 /// Something worth telling the player about.

@@ -1,5 +1,6 @@
 //! The scoring service.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -15,7 +16,7 @@ use crate::achievement::{
 use crate::error::ScoringError;
 use crate::model::*;
 use crate::plan::{plan_check, plan_scoring, window_keys, Plan, ScoringInput};
-use crate::ports::{PlayerInfo, Ports};
+use crate::ports::{PlayerFace, PlayerInfo, Ports};
 use crate::progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry,
     Progress, ProgressOrder, Side,
@@ -69,6 +70,16 @@ pub struct Standing {
 pub struct Leaderboard {
     pub window: BoardWindow,
     pub rows: Page<BoardRow>,
+    /// The faces of the players on `rows` (those whose accounts are usable).
+    pub faces: HashMap<PlayerId, PlayerFace>,
+}
+
+/// Something listing players, with their faces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faced<T> {
+    pub items: T,
+    /// The faces of the players in `items` (those whose accounts are usable).
+    pub faces: HashMap<PlayerId, PlayerFace>,
 }
 
 /// The scoring context's inbound port.
@@ -170,14 +181,14 @@ pub trait ScoringApi: Send + Sync {
         viewer: Option<Viewer>,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, ScoringError>;
+    ) -> Result<Faced<Page<ChallengeBoardRow>>, ScoringError>;
 
     /// The listed players highest by `order`.
     async fn top_players(
         &self,
         order: ProgressOrder,
         limit: u32,
-    ) -> Result<Vec<Progress>, ScoringError>;
+    ) -> Result<Faced<Vec<Progress>>, ScoringError>;
 
     /// Percent of scored submissions, everyone's, that succeeded (platform figures).
     async fn success_rate(&self) -> Result<f64, ScoringError>;
@@ -298,6 +309,22 @@ impl ScoringService {
             return Ok(true);
         }
         Ok(self.challenge_author(s.challenge).await? == Some(viewer.player))
+    }
+
+    /// The faces of `players`, from the identity context.
+    async fn faces(
+        &self,
+        players: impl Iterator<Item = PlayerId>,
+    ) -> Result<HashMap<PlayerId, PlayerFace>, ScoringError> {
+        let ids: Vec<PlayerId> = players.collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.ports
+            .players
+            .faces(&ids)
+            .await
+            .map_err(ScoringError::Unavailable)
     }
 
     /// `rows` of board window `key`, in board order, with their competition ranks.
@@ -816,7 +843,12 @@ impl ScoringApi for ScoringService {
             request: entries.request,
             total: entries.total,
         };
-        Ok(Leaderboard { window, rows })
+        let faces = self.faces(rows.items.iter().map(|r| r.player)).await?;
+        Ok(Leaderboard {
+            window,
+            rows,
+            faces,
+        })
     }
 
     async fn around(
@@ -839,6 +871,7 @@ impl ScoringApi for ScoringService {
         };
         let total = items.len() as u64;
         let request = PageRequest::new(1, u32::try_from(total).unwrap_or(1).max(1));
+        let faces = self.faces(items.iter().map(|r| r.player)).await?;
         Ok(Leaderboard {
             window,
             rows: Page {
@@ -846,6 +879,7 @@ impl ScoringApi for ScoringService {
                 request,
                 total,
             },
+            faces,
         })
     }
 
@@ -854,7 +888,7 @@ impl ScoringApi for ScoringService {
         viewer: Option<Viewer>,
         challenge: ChallengeRef,
         page: PageRequest,
-    ) -> Result<Page<ChallengeBoardRow>, ScoringError> {
+    ) -> Result<Faced<Page<ChallengeBoardRow>>, ScoringError> {
         // Visible to this viewer (or to anyone, for anonymous viewers): the catalog decides.
         let as_player = viewer.map_or(PlayerId::from_bytes([0; 12]), |v| v.player);
         let visible = viewer.is_some_and(|v| v.is_admin)
@@ -878,13 +912,18 @@ impl ScoringApi for ScoringService {
             },
         )
         .await?;
-        Ok(Page {
-            items: ranked
-                .into_iter()
-                .map(|(best, rank)| ChallengeBoardRow { best, rank })
-                .collect(),
-            request: bests.request,
-            total: bests.total,
+        let rows: Vec<ChallengeBoardRow> = ranked
+            .into_iter()
+            .map(|(best, rank)| ChallengeBoardRow { best, rank })
+            .collect();
+        let faces = self.faces(rows.iter().map(|r| r.best.player)).await?;
+        Ok(Faced {
+            items: Page {
+                items: rows,
+                request: bests.request,
+                total: bests.total,
+            },
+            faces,
         })
     }
 
@@ -892,8 +931,13 @@ impl ScoringApi for ScoringService {
         &self,
         order: ProgressOrder,
         limit: u32,
-    ) -> Result<Vec<Progress>, ScoringError> {
-        Ok(self.ports.boards.top(order, limit.clamp(1, 100)).await?)
+    ) -> Result<Faced<Vec<Progress>>, ScoringError> {
+        let players = self.ports.boards.top(order, limit.clamp(1, 100)).await?;
+        let faces = self.faces(players.iter().map(|p| p.player)).await?;
+        Ok(Faced {
+            items: players,
+            faces,
+        })
     }
 
     async fn success_rate(&self) -> Result<f64, ScoringError> {

@@ -80,6 +80,18 @@ fn world_with(store: InMemoryScoring, progress: Option<Arc<dyn ProgressRepositor
             listed: true,
         }))
     });
+    players.expect_faces().returning(|ids| {
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let face = PlayerFace {
+                    username: format!("p{}", id.to_hex()),
+                    ..PlayerFace::default()
+                };
+                (*id, face)
+            })
+            .collect())
+    });
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
     ));
@@ -694,6 +706,14 @@ async fn boards_rank_with_ties_and_hide_unlisted_players() {
         "who got there first leads ties"
     );
     assert_eq!(board.window.key(), "week:2026-11-23");
+    assert!(
+        board
+            .rows
+            .items
+            .iter()
+            .all(|r| board.faces.contains_key(&r.player)),
+        "a face for every row"
+    );
 
     let around = w
         .service
@@ -726,16 +746,23 @@ async fn boards_rank_with_ties_and_hide_unlisted_players() {
         .items
         .is_empty());
     let top = w.service.top_players(ProgressOrder::Xp, 10).await.unwrap();
-    assert_eq!(top.len(), 3);
+    assert_eq!(top.items.len(), 3);
+    for p in &top.items {
+        assert_eq!(
+            top.faces[&p.player].username,
+            format!("p{}", p.player.to_hex())
+        );
+    }
 
     let cb = w
         .service
         .challenge_leaderboard(None, w.challenges[0].id, PageRequest::new(1, 10))
         .await
         .unwrap();
-    assert_eq!(cb.items.len(), 3, "only listed successes");
-    assert_eq!(cb.items[0].best.score, 100.0);
-    assert_eq!(cb.items[2].best.score, 75.0);
+    assert_eq!(cb.items.items.len(), 3, "only listed successes");
+    assert_eq!(cb.items.items[0].best.score, 100.0);
+    assert_eq!(cb.items.items[2].best.score, 75.0);
+    assert_eq!(cb.faces.len(), 3, "every ranked player's face");
 }
 
 #[tokio::test]
@@ -1009,4 +1036,41 @@ async fn definitions_written_elsewhere_count_after_a_second_and_ours_at_once() {
     let mut all = keys(w.service.achievements(None).await.unwrap());
     all.sort();
     assert_eq!(all, vec!["elsewhere".to_owned(), "ours".to_owned()]);
+}
+
+#[tokio::test]
+async fn boards_whose_faces_cannot_be_read_are_a_retry_later() {
+    let w = world();
+    let v = viewer();
+    let c = &w.challenges[0];
+    let s = w.service.submit(v, new_submission(c)).await.unwrap();
+    w.service.score(v, s.id, run(c, RIGHT)).await.unwrap();
+    let mut players = MockPlayerDirectory::new();
+    players.expect_player().returning(|_| {
+        Ok(Some(PlayerInfo {
+            timezone: "UTC".into(),
+            listed: true,
+        }))
+    });
+    players
+        .expect_faces()
+        .returning(|_| Err(anyhow::anyhow!("identity store down")));
+    let shared = Arc::new(w.store.clone());
+    let service = ScoringService::new(Ports {
+        attempts: shared.clone(),
+        submissions: shared.clone(),
+        progress: shared.clone(),
+        boards: shared.clone(),
+        achievements: shared,
+        catalog: Arc::new(MockChallengeCatalog::new()),
+        players: Arc::new(players),
+        events: w.events.clone(),
+        clock: w.clock.clone(),
+    });
+    assert!(matches!(
+        service
+            .leaderboard(Board::Global, PageRequest::new(1, 10))
+            .await,
+        Err(ScoringError::Unavailable(_))
+    ));
 }

@@ -1,14 +1,16 @@
 //! The scoring context's outbound ports, served by other contexts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_identity::ports::UserRepository;
+use stackrush_identity::{IdentityApi, UserId};
 use stackrush_kernel::Clock;
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
-    ChallengeCatalog, PlayerDirectory, PlayerInfo, ScoringEvent, ScoringEvents,
+    ChallengeCatalog, PlayerDirectory, PlayerFace, PlayerInfo, ScoringEvent, ScoringEvents,
 };
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
 
@@ -81,17 +83,45 @@ impl ChallengeCatalog for ChallengesCatalog {
     }
 }
 
-/// The scoring context's player directory, served by the identity context's user store.
-pub struct IdentityPlayers(pub Arc<dyn UserRepository>);
+/// The scoring context's player directory, served by the identity context: listing and time
+/// zone from its accounts, faces from its (usable) accounts' summaries.
+pub struct IdentityPlayers {
+    pub users: Arc<dyn UserRepository>,
+    pub identity: Arc<dyn IdentityApi>,
+}
 
 #[async_trait]
 impl PlayerDirectory for IdentityPlayers {
     async fn player(&self, id: PlayerId) -> anyhow::Result<Option<PlayerInfo>> {
-        let user = live_account(self.0.as_ref(), id.bytes()).await?;
+        let user = live_account(self.users.as_ref(), id.bytes()).await?;
         Ok(user.map(|u| PlayerInfo {
             listed: u.is_ranked(),
             timezone: u.preferences.timezone,
         }))
+    }
+
+    async fn faces(&self, players: &[PlayerId]) -> anyhow::Result<HashMap<PlayerId, PlayerFace>> {
+        let ids = players
+            .iter()
+            .map(|p| UserId::from_bytes(p.bytes()))
+            .collect();
+        let found = self
+            .identity
+            .summaries(ids)
+            .await
+            .map_err(|e| anyhow::anyhow!("identity summaries: {e}"))?;
+        Ok(found
+            .into_iter()
+            .map(|s| {
+                let face = PlayerFace {
+                    username: s.username,
+                    first_name: s.first_name,
+                    last_name: s.last_name,
+                    avatar: s.avatar,
+                };
+                (PlayerId::from_bytes(s.id.bytes()), face)
+            })
+            .collect())
     }
 }
 

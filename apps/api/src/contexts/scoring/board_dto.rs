@@ -3,7 +3,6 @@
 use apistos::{ApiComponent, JsonSchema};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use stackrush_identity::UserSummary;
 use stackrush_scoring as sc;
 
 use super::dto::AchievementDto;
@@ -31,8 +30,8 @@ pub struct RankedProfileDto {
 }
 
 impl RankedUserDto {
-    /// The user `id`, described by `summary` when identity knows them.
-    pub fn new(id: String, summary: Option<&UserSummary>) -> Self {
+    /// The user `id`, described by their face when their account is usable.
+    pub fn new(id: String, summary: Option<&sc::PlayerFace>) -> Self {
         Self {
             id,
             username: summary.map(|s| s.username.clone()),
@@ -174,7 +173,7 @@ pub struct TopUserDto {
 
 impl TopUserDto {
     /// Progress `p` with the user's public face.
-    pub fn new(p: sc::Progress, summary: Option<&UserSummary>) -> Self {
+    pub fn new(p: sc::Progress, summary: Option<&sc::PlayerFace>) -> Self {
         let user = RankedUserDto::new(p.player.to_hex(), summary);
         Self {
             id: user.id,

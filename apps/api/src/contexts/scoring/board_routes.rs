@@ -1,12 +1,9 @@
 //! Leaderboards and achievements.
 
-use std::collections::HashMap;
-
 use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, put, resource, ServiceConfig};
-use stackrush_identity::{UserId, UserSummary};
 use stackrush_scoring::{AchievementId, Board, ChallengeRef, PlayerId, ProgressOrder};
 
 use super::board_dto::*;
@@ -18,7 +15,6 @@ use crate::envelope::{ApiResponse, Empty, Pagination};
 use crate::error::ApiError;
 use crate::http::IdPath;
 use crate::http::Port;
-use stackrush_identity::IdentityApi;
 use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -28,19 +24,8 @@ const XP_TIES: &str =
 const CHALLENGE_TIES: &str = "best score (desc), then earliest time it was reached, then lower execution time; equal on all three share a rank";
 const AROUND: u32 = 5;
 
-/// Public faces of `players`, by id.
-async fn faces(
-    identity: &dyn IdentityApi,
-    players: impl Iterator<Item = PlayerId>,
-) -> Result<HashMap<String, UserSummary>, ApiError> {
-    let ids: Vec<UserId> = players.map(|p| UserId::from_bytes(p.bytes())).collect();
-    let found = identity.summaries(ids).await?;
-    Ok(found.into_iter().map(|s| (s.id.to_hex(), s)).collect())
-}
-
 async fn xp_board(
     scoring: &dyn ScoringApi,
-    identity: &dyn IdentityApi,
     auth: MaybeAuth,
     query: BoardQuery,
     board: Board,
@@ -60,7 +45,6 @@ async fn xp_board(
             scoring.around(board, player(&actor), AROUND).await?
         }
     };
-    let people = faces(identity, found.rows.items.iter().map(|r| r.player)).await?;
     let pagination = Pagination::of(&found.rows);
     Ok(Json(ApiResponse::ok(LeaderboardDto {
         board: name.to_owned(),
@@ -77,7 +61,7 @@ async fn xp_board(
                 let id = r.player.to_hex();
                 BoardEntryDto {
                     rank: r.rank,
-                    user: RankedUserDto::new(id.clone(), people.get(&id)),
+                    user: RankedUserDto::new(id.clone(), found.faces.get(&r.player)),
                     xp: r.xp,
                     reached_at: r.reached_at,
                 }
@@ -96,19 +80,10 @@ async fn xp_board(
 )]
 pub async fn global(
     scoring: Port<dyn ScoringApi>,
-    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
-    xp_board(
-        &*scoring,
-        &*identity,
-        auth,
-        query.into_inner(),
-        Board::Global,
-        "global",
-    )
-    .await
+    xp_board(&*scoring, auth, query.into_inner(), Board::Global, "global").await
 }
 
 /// XP earned since Monday 00:00 UTC.
@@ -120,19 +95,10 @@ pub async fn global(
 )]
 pub async fn weekly(
     scoring: Port<dyn ScoringApi>,
-    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
-    xp_board(
-        &*scoring,
-        &*identity,
-        auth,
-        query.into_inner(),
-        Board::Weekly,
-        "weekly",
-    )
-    .await
+    xp_board(&*scoring, auth, query.into_inner(), Board::Weekly, "weekly").await
 }
 
 /// XP earned since the 1st of the month, 00:00 UTC.
@@ -144,13 +110,11 @@ pub async fn weekly(
 )]
 pub async fn monthly(
     scoring: Port<dyn ScoringApi>,
-    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
 ) -> Reply<LeaderboardDto> {
     xp_board(
         &*scoring,
-        &*identity,
         auth,
         query.into_inner(),
         Board::Monthly,
@@ -169,7 +133,6 @@ pub async fn monthly(
 )]
 pub async fn challenge(
     scoring: Port<dyn ScoringApi>,
-    identity: Port<dyn IdentityApi>,
     auth: MaybeAuth,
     path: Path<IdPath>,
     query: Query<super::dto::PageQuery>,
@@ -179,19 +142,19 @@ pub async fn challenge(
     let found = scoring
         .challenge_leaderboard(auth.0.as_ref().map(viewer), id, page)
         .await?;
-    let people = faces(&*identity, found.items.iter().map(|r| r.best.player)).await?;
-    let pagination = Pagination::of(&found);
+    let (rows, faces) = (found.items, found.faces);
+    let pagination = Pagination::of(&rows);
     Ok(Json(ApiResponse::ok(ChallengeBoardDto {
         challenge: id.to_hex(),
         tie_rule: CHALLENGE_TIES.to_owned(),
-        entries: found
+        entries: rows
             .items
             .into_iter()
             .map(|r| {
                 let uid = r.best.player.to_hex();
                 ChallengeEntryDto {
                     rank: r.rank,
-                    user: RankedUserDto::new(uid.clone(), people.get(&uid)),
+                    user: RankedUserDto::new(uid.clone(), faces.get(&r.best.player)),
                     score: r.best.score,
                     achieved_at: r.best.achieved_at,
                     execution_time: r.best.execution_time,
@@ -210,11 +173,7 @@ pub async fn challenge(
     error_code = 400,
     error_code = 401
 )]
-pub async fn top(
-    scoring: Port<dyn ScoringApi>,
-    identity: Port<dyn IdentityApi>,
-    query: Query<TopQuery>,
-) -> Reply<Vec<TopUserDto>> {
+pub async fn top(scoring: Port<dyn ScoringApi>, query: Query<TopQuery>) -> Reply<Vec<TopUserDto>> {
     let order = match query.kind {
         None | Some(TopTypeDto::Xp) => ProgressOrder::Xp,
         Some(TopTypeDto::Level) => ProgressOrder::Level,
@@ -223,13 +182,14 @@ pub async fn top(
     };
     let limit = crate::http::page_request(None, query.limit, 10)?.limit();
     let found = scoring.top_players(order, limit).await?;
-    let people = faces(&*identity, found.iter().map(|p| p.player)).await?;
+    let faces = found.faces;
     Ok(Json(ApiResponse::ok(
         found
+            .items
             .into_iter()
             .map(|p| {
-                let summary = people.get(&p.player.to_hex());
-                TopUserDto::new(p, summary)
+                let face = faces.get(&p.player);
+                TopUserDto::new(p, face)
             })
             .collect(),
     )))

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_challenges::ChallengeApi;
-use stackrush_identity::Actor;
+use stackrush_identity::{Actor, IdentityApi};
 use stackrush_kernel::{Clock, SystemClock};
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::{PlayerId, Ports, ScoringApi, ScoringService, Viewer};
@@ -24,10 +24,11 @@ use crate::contexts::identity;
 use crate::http::Port;
 use crate::store::Store;
 
-/// The scoring service on `store`: challenges come from the challenges context, players' listing
-/// and time zones from identity's accounts, and its events become notifications.
+/// The scoring service on `store`: challenges come from the challenges context, players'
+/// listing, time zones and faces from the identity context, and its events become notifications.
 pub fn wire(
     store: &Store,
+    identity: Arc<dyn IdentityApi>,
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
 ) -> Arc<dyn ScoringApi> {
@@ -43,7 +44,10 @@ pub fn wire(
         boards: stores.boards,
         achievements: stores.achievements,
         catalog: Arc::new(adapters::ChallengesCatalog(challenges)),
-        players: Arc::new(adapters::IdentityPlayers(identity::stores(store).users)),
+        players: Arc::new(adapters::IdentityPlayers {
+            users: identity::stores(store).users,
+            identity,
+        }),
         events: Arc::new(adapters::NotifyOnScoring {
             notifications,
             clock: clock.clone(),

@@ -230,7 +230,8 @@ pub struct Scenario {
     pub distractions: Vec<Distraction>,
 }
 
-/// Aggregates kept up to date by scoring.
+/// Aggregates over the challenge's scored attempts, moved by [`ChallengeStats::after`] (the one
+/// formula) in the scoring commit's transaction.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChallengeStats {
     pub total_attempts: u64,
@@ -240,6 +241,43 @@ pub struct ChallengeStats {
     /// 0–100, over scored attempts.
     pub average_score: f64,
     pub popularity_score: f64,
+}
+
+/// One scored attempt at a challenge, as its statistics count it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AttemptOutcome {
+    pub success: bool,
+    /// 0–100.
+    pub score: f64,
+    /// Seconds spent, counted for successes only.
+    pub seconds: Option<f64>,
+}
+
+impl ChallengeStats {
+    /// The statistics after one more scored attempt: running averages of the score (over every
+    /// attempt) and of the time (over successes), and a popularity of one point per attempt and
+    /// two more per success.
+    pub fn after(&self, attempt: &AttemptOutcome) -> ChallengeStats {
+        let attempts = self.total_attempts.saturating_add(1);
+        let successes = self
+            .successful_attempts
+            .saturating_add(u64::from(attempt.success));
+        let average_time = if attempt.success {
+            let total = self.average_time * self.successful_attempts as f64
+                + attempt.seconds.unwrap_or(0.0);
+            total / successes as f64
+        } else {
+            self.average_time
+        };
+        ChallengeStats {
+            total_attempts: attempts,
+            successful_attempts: successes,
+            average_time,
+            average_score: (self.average_score * self.total_attempts as f64 + attempt.score)
+                / attempts as f64,
+            popularity_score: attempts as f64 + 2.0 * successes as f64,
+        }
+    }
 }
 
 /// A challenge as stored.
@@ -446,5 +484,55 @@ impl Challenge {
             difficulty_rating: (rating * 10.0).round() / 10.0,
             popularity_score: s.popularity_score,
         }
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+
+    fn outcome(success: bool, score: f64, seconds: Option<f64>) -> AttemptOutcome {
+        AttemptOutcome {
+            success,
+            score,
+            seconds,
+        }
+    }
+
+    #[test]
+    fn averages_run_over_attempts_and_times_over_successes_only() {
+        let stats = ChallengeStats::default()
+            .after(&outcome(true, 90.0, Some(60.0)))
+            .after(&outcome(false, 30.0, Some(999.0)))
+            .after(&outcome(true, 60.0, Some(120.0)));
+        assert_eq!(stats.total_attempts, 3);
+        assert_eq!(stats.successful_attempts, 2);
+        assert_eq!(stats.average_score, 60.0);
+        assert_eq!(stats.average_time, 90.0, "a failure's time is not counted");
+        assert_eq!(stats.popularity_score, 3.0 + 2.0 * 2.0);
+    }
+
+    #[test]
+    fn a_failure_leaves_the_average_time_and_a_first_success_sets_it() {
+        let failed = ChallengeStats::default().after(&outcome(false, 10.0, None));
+        assert_eq!(failed.average_time, 0.0);
+        assert_eq!(failed.average_score, 10.0);
+        assert_eq!(failed.popularity_score, 1.0);
+        let solved = failed.after(&outcome(true, 100.0, None));
+        assert_eq!(solved.average_time, 0.0, "no reported time counts as zero");
+        assert_eq!(solved.average_score, 55.0);
+    }
+
+    #[test]
+    fn counters_saturate_instead_of_wrapping() {
+        let full = ChallengeStats {
+            total_attempts: u64::MAX,
+            successful_attempts: u64::MAX,
+            ..ChallengeStats::default()
+        };
+        let next = full.after(&outcome(true, 50.0, Some(1.0)));
+        assert_eq!(next.total_attempts, u64::MAX);
+        assert_eq!(next.successful_attempts, u64::MAX);
+        assert!(next.average_score.is_finite());
     }
 }

@@ -1,6 +1,10 @@
 //! MongoDB adapter of the challenges ports, written to MongoDB's documented semantics: a unique
 //! index decides slugs, single-document updates keep edits atomic, and the stats sub-document is
 //! never touched by content edits. [`ensure_indexes`] is idempotent and runs at every start.
+//! [`tallies`] moves a challenge's statistics inside another writer's transaction (the scoring
+//! commit's).
+
+pub mod tallies;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -74,6 +78,30 @@ struct StatsDoc {
     popularity_score: f64,
 }
 
+impl From<&ChallengeStats> for StatsDoc {
+    fn from(s: &ChallengeStats) -> Self {
+        Self {
+            total_attempts: i64::try_from(s.total_attempts).unwrap_or(i64::MAX),
+            successful_attempts: i64::try_from(s.successful_attempts).unwrap_or(i64::MAX),
+            average_time: s.average_time,
+            average_score: s.average_score,
+            popularity_score: s.popularity_score,
+        }
+    }
+}
+
+impl From<StatsDoc> for ChallengeStats {
+    fn from(d: StatsDoc) -> Self {
+        Self {
+            total_attempts: u64::try_from(d.total_attempts).unwrap_or(0),
+            successful_attempts: u64::try_from(d.successful_attempts).unwrap_or(0),
+            average_time: d.average_time,
+            average_score: d.average_score,
+            popularity_score: d.popularity_score,
+        }
+    }
+}
+
 /// A challenge document; field names follow the architecture document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,13 +146,7 @@ impl From<&Challenge> for ChallengeDoc {
             content: c.content.clone(),
             code: c.code.clone(),
             scenario: c.scenario.clone(),
-            stats: StatsDoc {
-                total_attempts: i64::try_from(c.stats.total_attempts).unwrap_or(i64::MAX),
-                successful_attempts: i64::try_from(c.stats.successful_attempts).unwrap_or(i64::MAX),
-                average_time: c.stats.average_time,
-                average_score: c.stats.average_score,
-                popularity_score: c.stats.popularity_score,
-            },
+            stats: StatsDoc::from(&c.stats),
             author: ObjectId::from_bytes(c.author.bytes()),
             is_public: c.is_public,
             is_active: c.is_active,
@@ -153,13 +175,7 @@ impl TryFrom<ChallengeDoc> for Challenge {
             content: d.content,
             code: d.code,
             scenario: d.scenario,
-            stats: ChallengeStats {
-                total_attempts: u64::try_from(d.stats.total_attempts).unwrap_or(0),
-                successful_attempts: u64::try_from(d.stats.successful_attempts).unwrap_or(0),
-                average_time: d.stats.average_time,
-                average_score: d.stats.average_score,
-                popularity_score: d.stats.popularity_score,
-            },
+            stats: d.stats.into(),
             author: AuthorId::from_bytes(d.author.bytes()),
             is_public: d.is_public,
             is_active: d.is_active,

@@ -1,5 +1,8 @@
 //! SQLite adapter of the challenges ports. Shares the pool (and file) with the other contexts;
-//! [`migrate`] applies this context's embedded migrations idempotently.
+//! [`migrate`] applies this context's embedded migrations idempotently. [`tallies`] moves a
+//! challenge's statistics inside another writer's transaction (the scoring commit's).
+
+pub mod tallies;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

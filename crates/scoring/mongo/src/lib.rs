@@ -3,8 +3,9 @@
 //! [`MongoScoring`] implements every store port. A scoring commit is one multi-document
 //! transaction (MongoDB runs them on replica sets, which production uses); a write conflict
 //! aborts it and the service plans again. With [`MongoScoring::mirroring`] the commit also
-//! advances the challenge's `stats` (documents owned by the challenges adapter, written here so
-//! they change atomically with the ledger; see docs/architecture.md, "Who writes what").
+//! records the attempt in the challenge's `stats` through the challenges adapter
+//! (`stackrush_challenges_mongo::tallies`), in the same session, so they change atomically with
+//! the ledger (docs/architecture.md, "Who writes what").
 
 mod achievements;
 mod attempts;
@@ -222,8 +223,8 @@ impl MongoScoring {
         }
     }
 
-    /// Also writes each commit's effect into the `challenges` documents' `stats` in the
-    /// commit's transaction.
+    /// Also records each commit's attempt in the challenge's `stats` (through the challenges
+    /// adapter), in the commit's transaction.
     pub fn mirroring(mut self) -> Self {
         self.mirror = true;
         self

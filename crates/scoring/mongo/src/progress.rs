@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::ClientSession;
+use stackrush_challenges::{AttemptOutcome, ChallengeId};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::achievement::AchievementId;
 use stackrush_scoring::ports::ProgressRepository;
@@ -194,34 +195,20 @@ impl MongoScoring {
         }
         if self.mirror {
             if let Some(d) = &c.challenge_stats {
-                let s = i64::from(d.success);
-                let average_time = if d.success {
-                    Bson::Document(doc! { "$divide": [
-                        { "$add": [ { "$multiply": ["$stats.averageTime", "$stats.successfulAttempts"] }, d.time_spent.unwrap_or(0.0) ] },
-                        { "$add": ["$stats.successfulAttempts", 1] },
-                    ] })
-                } else {
-                    Bson::String("$stats.averageTime".to_owned())
-                };
-                // One $set stage: every expression reads the document as it was.
-                let stage = doc! { "$set": {
-                    "stats.averageScore": { "$divide": [
-                        { "$add": [ { "$multiply": ["$stats.averageScore", "$stats.totalAttempts"] }, d.score ] },
-                        { "$add": ["$stats.totalAttempts", 1] },
-                    ] },
-                    "stats.averageTime": average_time,
-                    "stats.totalAttempts": { "$add": ["$stats.totalAttempts", 1] },
-                    "stats.successfulAttempts": { "$add": ["$stats.successfulAttempts", s] },
-                    "stats.popularityScore": { "$add": [
-                        { "$add": ["$stats.totalAttempts", 1] },
-                        { "$multiply": [2, { "$add": ["$stats.successfulAttempts", s] }] },
-                    ] },
-                } };
-                self.collection::<Document>("challenges")
-                    .update_one(doc! { "_id": oid(d.challenge.bytes()) }, vec![stage])
-                    .session(&mut *session)
-                    .await
-                    .map_err(commit_error)?;
+                // The challenges adapter owns the document and applies the challenges domain's
+                // formula; it runs in this session, so the tallies move with the ledger.
+                stackrush_challenges_mongo::tallies::record_attempt(
+                    &self.db,
+                    session,
+                    ChallengeId::from_bytes(d.challenge.bytes()),
+                    &AttemptOutcome {
+                        success: d.success,
+                        score: d.score,
+                        seconds: d.time_spent,
+                    },
+                )
+                .await
+                .map_err(commit_error)?;
             }
         }
         Ok(())

@@ -11,6 +11,7 @@
 use std::sync::LazyLock;
 
 use rusqlite::{params, Connection};
+use stackrush_challenges::{AttemptOutcome, ChallengeId};
 use stackrush_kernel::StoreError;
 use stackrush_scoring::progress::{CommitError, ScoringCommit, XpSource};
 use stackrush_store_sqlite::{millis, WriteError};
@@ -209,30 +210,21 @@ fn write_progress(conn: &Connection, c: &ScoringCommit, player: &str) -> Result<
     }
 }
 
-/// The challenge's stats columns (owned by the challenges adapter), changed in the same
-/// transaction as the ledger. (A player's figures are this context's `progress` row, which
-/// identity reads through its `PlayerFigures` port: nothing is copied into `users`.)
+/// The challenge's statistics, moved by the challenges adapter (which owns the row and applies
+/// the challenges domain's formula) on this connection, so they change in the same transaction
+/// as the ledger. (A player's figures are this context's `progress` row, which identity reads
+/// through its `PlayerFigures` port: nothing is copied into `users`.)
 fn mirror_stats(conn: &Connection, c: &ScoringCommit) -> Result<(), CommitError> {
     if let Some(d) = &c.challenge_stats {
-        // Every right-hand side reads the row as it was: one consistent step.
-        conn.prepare_cached(
-            "UPDATE challenges SET total_attempts = total_attempts + 1, \
-               successful_attempts = successful_attempts + ?2, \
-               average_score = (average_score * total_attempts + ?3) / (total_attempts + 1), \
-               average_time = CASE WHEN ?2 = 1 \
-                 THEN (average_time * successful_attempts + ?4) / (successful_attempts + 1) \
-                 ELSE average_time END, \
-               popularity_score = (total_attempts + 1) + 2 * (successful_attempts + ?2) \
-             WHERE id = ?1",
+        stackrush_challenges_sqlite::tallies::record_attempt(
+            conn,
+            ChallengeId::from_bytes(d.challenge.bytes()),
+            &AttemptOutcome {
+                success: d.success,
+                score: d.score,
+                seconds: d.time_spent,
+            },
         )
-        .and_then(|mut q| {
-            q.execute(params![
-                d.challenge.to_hex(),
-                i64::from(d.success),
-                d.score,
-                d.time_spent.unwrap_or(0.0),
-            ])
-        })
         .map_err(failed)?;
     }
     Ok(())

@@ -3,9 +3,10 @@
 //! [`SqliteScoring`] implements every store port. Scoring commits and new submissions are written
 //! by the store's synchronous writer in group commits (one transaction per batch, a savepoint
 //! per write: see `commit` and `stackrush_store_sqlite::Db::write`); with
-//! [`SqliteScoring::mirroring`] it also advances the challenge's stats columns (owned by the
-//! challenges adapter, written here so they change atomically with the ledger; see
-//! docs/architecture.md, "Who writes what").
+//! [`SqliteScoring::mirroring`] the commit also records the attempt in the challenge's
+//! statistics through the challenges adapter (`stackrush_challenges_sqlite::tallies`), on the
+//! same connection, so they change atomically with the ledger (docs/architecture.md, "Who writes
+//! what").
 
 mod achievements;
 mod attempts;
@@ -63,8 +64,8 @@ impl SqliteScoring {
         Self { db, mirror: false }
     }
 
-    /// Also writes each commit's effect into the `challenges` stats columns of the same
-    /// database, in the commit's transaction.
+    /// Also records each commit's attempt in the challenge's statistics (through the challenges
+    /// adapter), in the commit's transaction.
     pub fn mirroring(mut self) -> Self {
         self.mirror = true;
         self

@@ -49,12 +49,7 @@ impl Contexts {
         );
         scoring_link.bind(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
-        let dashboard = analytics::wire_dashboard(
-            &store,
-            identity.clone(),
-            scoring.clone(),
-            challenges.clone(),
-        );
+        let dashboard = analytics::wire_dashboard(&store, identity.clone(), scoring.clone());
         Ok(Self {
             store,
             identity,

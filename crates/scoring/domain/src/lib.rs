@@ -35,13 +35,13 @@ mod service_tests;
 pub use achievement::{Achievement, AchievementDraft, AchievementId, UnlockedAchievement};
 pub use error::ScoringError;
 pub use model::*;
-pub use ports::PlayerFace;
 pub use ports::Ports;
+pub use ports::{ChallengeTitle, PlayerFace};
 pub use progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, LedgerEntry, Progress,
     ProgressOrder, Side,
 };
-pub use service::{Faced, Leaderboard, Scored, ScoringApi, ScoringService, Standing};
+pub use service::{Faced, Leaderboard, Scored, ScoringApi, ScoringService, Standing, Titled};
 pub use submission::*;
 
 #[cfg(feature = "mock")]

@@ -13,7 +13,9 @@ use crate::progress::{
     BoardEntry, ChallengeBest, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
     ScoringCommit, Side,
 };
-use crate::submission::{Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId};
+use crate::submission::{
+    Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId, Viewer,
+};
 
 /// Storage of attempts.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -177,6 +179,22 @@ pub trait ChallengeCatalog: Send + Sync {
 
     /// The author of a challenge (deleted ones included), if it exists.
     async fn author(&self, challenge: ChallengeRef) -> anyhow::Result<Option<PlayerId>>;
+
+    /// The titles of those of `challenges` that `viewer` may see (others are missing).
+    async fn titles(
+        &self,
+        viewer: Viewer,
+        challenges: &[ChallengeRef],
+    ) -> anyhow::Result<HashMap<ChallengeRef, ChallengeTitle>>;
+}
+
+/// How a submission list names the challenge of each submission.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChallengeTitle {
+    pub title: String,
+    pub slug: String,
+    /// The challenge's type (`dsa`, `bug-fix`, `feature`).
+    pub kind: String,
 }
 
 /// What scoring needs to know of a user, provided by the identity context.

@@ -16,7 +16,7 @@ use crate::achievement::{
 use crate::error::ScoringError;
 use crate::model::*;
 use crate::plan::{plan_check, plan_scoring, window_keys, Plan, ScoringInput};
-use crate::ports::{PlayerFace, PlayerInfo, Ports};
+use crate::ports::{ChallengeTitle, PlayerFace, PlayerInfo, Ports};
 use crate::progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry,
     Progress, ProgressOrder, Side,
@@ -74,6 +74,13 @@ pub struct Leaderboard {
     pub faces: HashMap<PlayerId, PlayerFace>,
 }
 
+/// Submissions, with the titles of their challenges the viewer may see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Titled<T> {
+    pub items: T,
+    pub titles: HashMap<ChallengeRef, ChallengeTitle>,
+}
+
 /// Something listing players, with their faces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Faced<T> {
@@ -111,7 +118,7 @@ pub trait ScoringApi: Send + Sync {
         viewer: Viewer,
         filter: SubmissionFilter,
         page: PageRequest,
-    ) -> Result<Page<Submission>, ScoringError>;
+    ) -> Result<Titled<Page<Submission>>, ScoringError>;
 
     /// One page of a challenge's submissions, for its author or an admin.
     /// Errors: `ChallengeNotFound`, `Forbidden`.
@@ -121,7 +128,7 @@ pub trait ScoringApi: Send + Sync {
         challenge: ChallengeRef,
         filter: SubmissionFilter,
         page: PageRequest,
-    ) -> Result<Page<Submission>, ScoringError>;
+    ) -> Result<Titled<Page<Submission>>, ScoringError>;
 
     /// Deletes one of the viewer's submissions (XP earned stays). Errors: `SubmissionNotFound`.
     async fn delete_submission(&self, viewer: Viewer, id: SubmissionId)
@@ -309,6 +316,34 @@ impl ScoringService {
             return Ok(true);
         }
         Ok(self.challenge_author(s.challenge).await? == Some(viewer.player))
+    }
+
+    /// `page` with the titles of its submissions' challenges that `viewer` may see.
+    async fn titled(
+        &self,
+        viewer: Viewer,
+        page: Page<Submission>,
+    ) -> Result<Titled<Page<Submission>>, ScoringError> {
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<ChallengeRef> = page
+            .items
+            .iter()
+            .map(|s| s.challenge)
+            .filter(|id| seen.insert(*id))
+            .collect();
+        let titles = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.ports
+                .catalog
+                .titles(viewer, &ids)
+                .await
+                .map_err(ScoringError::Unavailable)?
+        };
+        Ok(Titled {
+            items: page,
+            titles,
+        })
     }
 
     /// The faces of `players`, from the identity context.
@@ -646,7 +681,7 @@ impl ScoringApi for ScoringService {
         viewer: Viewer,
         mut filter: SubmissionFilter,
         page: PageRequest,
-    ) -> Result<Page<Submission>, ScoringError> {
+    ) -> Result<Titled<Page<Submission>>, ScoringError> {
         match filter.player {
             None => filter.player = Some(viewer.player),
             Some(p) if p != viewer.player && !viewer.is_admin => {
@@ -654,7 +689,8 @@ impl ScoringApi for ScoringService {
             }
             Some(_) => {}
         }
-        Ok(self.ports.submissions.list(&filter, page).await?)
+        let found = self.ports.submissions.list(&filter, page).await?;
+        self.titled(viewer, found).await
     }
 
     async fn challenge_submissions(
@@ -663,7 +699,7 @@ impl ScoringApi for ScoringService {
         challenge: ChallengeRef,
         mut filter: SubmissionFilter,
         page: PageRequest,
-    ) -> Result<Page<Submission>, ScoringError> {
+    ) -> Result<Titled<Page<Submission>>, ScoringError> {
         let author = self
             .challenge_author(challenge)
             .await?
@@ -672,7 +708,8 @@ impl ScoringApi for ScoringService {
             return Err(ScoringError::Forbidden);
         }
         filter.challenge = Some(challenge);
-        Ok(self.ports.submissions.list(&filter, page).await?)
+        let found = self.ports.submissions.list(&filter, page).await?;
+        self.titled(viewer, found).await
     }
 
     async fn delete_submission(

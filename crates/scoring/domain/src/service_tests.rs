@@ -73,6 +73,19 @@ fn world_with(store: InMemoryScoring, progress: Option<Arc<dyn ProgressRepositor
         .expect_for_scoring()
         .returning(move |id, _| Ok(known.iter().find(|c| c.id == id).cloned()));
     catalog.expect_author().returning(move |_| Ok(Some(author)));
+    catalog.expect_titles().returning(|_, ids| {
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let title = ChallengeTitle {
+                    title: format!("title {}", id.to_hex()),
+                    slug: format!("slug-{}", id.to_hex()),
+                    kind: "dsa".into(),
+                };
+                (*id, title)
+            })
+            .collect())
+    });
     let mut players = MockPlayerDirectory::new();
     players.expect_player().returning(|_| {
         Ok(Some(PlayerInfo {
@@ -426,7 +439,7 @@ async fn bad_inputs_are_rejected_before_anything_is_stored() {
         .submissions(v, SubmissionFilter::default(), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(page.total, 1);
+    assert_eq!(page.items.total, 1);
 }
 
 #[tokio::test]
@@ -858,7 +871,12 @@ async fn lists_filter_and_belong_to_their_owner() {
         .submissions(v, SubmissionFilter::default(), PageRequest::default())
         .await
         .unwrap();
-    assert_eq!(mine.total, 1);
+    assert_eq!(mine.items.total, 1);
+    assert_eq!(
+        mine.titles[&c.id].title,
+        format!("title {}", c.id.to_hex()),
+        "each submission's challenge named once"
+    );
     let filter = SubmissionFilter {
         player: Some(other.player),
         ..Default::default()
@@ -889,7 +907,7 @@ async fn lists_filter_and_belong_to_their_owner() {
         )
         .await
         .unwrap();
-    assert_eq!(all.total, 2);
+    assert_eq!(all.items.total, 2);
     let stats = w.service.submission_stats(v.player).await.unwrap();
     assert_eq!(
         (stats.total_submissions, stats.completed_submissions),

@@ -8,7 +8,6 @@ use stackrush_analytics::dashboard::{
 };
 use stackrush_analytics::ports::{Linked, SubmissionLookup};
 use stackrush_analytics::{AnalyticsError, Environment, FocusSession, SubjectId, SubmissionKey};
-use stackrush_challenges::{ChallengeApi, ChallengeId};
 use stackrush_identity::{Actor, IdentityApi, IdentityError, Role, UserId};
 use stackrush_kernel::PageRequest;
 use stackrush_scoring::{
@@ -116,11 +115,10 @@ impl Learners for IdentityLearners {
     }
 }
 
-/// The dashboard's practice records, served by the scoring context (with the titles of the
-/// challenges the learner may still see, from the challenges context).
+/// The dashboard's practice records, served by the scoring context (whose submission lists name
+/// the challenges the learner may still see).
 pub struct ScoringPractice {
     pub scoring: Arc<dyn ScoringApi>,
-    pub challenges: Arc<dyn ChallengeApi>,
 }
 
 fn from_scoring(e: ScoringError) -> AnalyticsError {
@@ -188,29 +186,17 @@ impl PracticeRecords for ScoringPractice {
             )
             .await
             .map_err(from_scoring)?;
-        let scored: Vec<_> = latest
+        let titles = latest.titles;
+        Ok(latest
+            .items
             .items
             .into_iter()
             .filter(|s| s.execution.status != RunStatus::Pending)
             .take(limit)
-            .collect();
-        let challenge =
-            |s: &stackrush_scoring::Submission| ChallengeId::from_bytes(s.challenge.bytes());
-        let views = crate::contexts::challenges::views(
-            self.challenges.as_ref(),
-            crate::contexts::challenges::caller(&me),
-            scored.iter().map(challenge),
-        )
-        .await;
-        Ok(scored
-            .into_iter()
             .map(|s| Activity {
                 submission: s.id.to_hex(),
                 challenge: s.challenge.to_hex(),
-                title: views
-                    .get(&challenge(&s))
-                    .and_then(Option::as_ref)
-                    .map(|v| v.challenge.title.clone()),
+                title: titles.get(&s.challenge).map(|t| t.title.clone()),
                 minutes: s.minutes_spent(),
                 kind: s.challenge_type,
                 difficulty: s.difficulty,

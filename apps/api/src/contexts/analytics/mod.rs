@@ -18,7 +18,6 @@ use stackrush_analytics::{
 };
 use stackrush_analytics_mongo::MongoFocusSessions;
 use stackrush_analytics_sqlite::SqliteFocusSessions;
-use stackrush_challenges::ChallengeApi;
 use stackrush_identity::IdentityApi;
 use stackrush_kernel::SystemClock;
 use stackrush_scoring::ScoringApi;
@@ -44,20 +43,16 @@ pub fn wire(store: &Store, scoring: Arc<dyn ScoringApi>) -> Arc<dyn AnalyticsApi
     .into_api()
 }
 
-/// The dashboard query service: learners from identity, practice from scoring (and challenge
-/// titles from challenges), focus from this context's sessions.
+/// The dashboard query service: learners from identity, practice (with challenge titles) from
+/// scoring, focus from this context's sessions.
 pub fn wire_dashboard(
     store: &Store,
     identity: Arc<dyn IdentityApi>,
     scoring: Arc<dyn ScoringApi>,
-    challenges: Arc<dyn ChallengeApi>,
 ) -> Arc<dyn DashboardApi> {
     DashboardService::new(DashboardPorts {
         learners: Arc::new(adapters::IdentityLearners(identity)),
-        practice: Arc::new(adapters::ScoringPractice {
-            scoring,
-            challenges,
-        }),
+        practice: Arc::new(adapters::ScoringPractice { scoring }),
         sessions: sessions(store),
     })
     .into_api()

@@ -10,9 +10,10 @@ use stackrush_identity::{IdentityApi, UserId};
 use stackrush_kernel::Clock;
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
-    ChallengeCatalog, PlayerDirectory, PlayerFace, PlayerInfo, ScoringEvent, ScoringEvents,
+    ChallengeCatalog, ChallengeTitle, PlayerDirectory, PlayerFace, PlayerInfo, ScoringEvent,
+    ScoringEvents,
 };
-use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef};
+use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef, Viewer};
 
 use crate::contexts::identity::live_account;
 
@@ -80,6 +81,35 @@ impl ChallengeCatalog for ChallengesCatalog {
             Err(ChallengeError::NotFound) => Ok(None),
             Err(e) => Err(anyhow::anyhow!("challenges: {e}")),
         }
+    }
+
+    async fn titles(
+        &self,
+        viewer: Viewer,
+        challenges: &[ChallengeRef],
+    ) -> anyhow::Result<HashMap<ChallengeRef, ChallengeTitle>> {
+        let caller = Caller {
+            id: AuthorId::from_bytes(viewer.player.bytes()),
+            is_admin: viewer.is_admin,
+            can_create: false,
+        };
+        let ids: Vec<ChallengeId> = challenges
+            .iter()
+            .map(|c| ChallengeId::from_bytes(c.bytes()))
+            .collect();
+        let views = crate::contexts::challenges::views(self.0.as_ref(), caller, ids).await;
+        Ok(views
+            .into_iter()
+            .filter_map(|(id, view)| {
+                let c = view?.challenge;
+                let title = ChallengeTitle {
+                    title: c.title,
+                    slug: c.slug,
+                    kind: c.kind.as_str().to_owned(),
+                };
+                Some((ChallengeRef::from_bytes(id.bytes()), title))
+            })
+            .collect())
     }
 }
 

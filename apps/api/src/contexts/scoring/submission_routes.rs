@@ -4,49 +4,33 @@ use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
-use stackrush_challenges::ChallengeId;
-use stackrush_identity::Actor;
 use stackrush_scoring::{
-    BrowserRun, ChallengeRef, NewSubmission, PlayerId, Submission, SubmissionId,
+    BrowserRun, ChallengeRef, NewSubmission, PlayerId, Submission, SubmissionId, Titled,
 };
 
 use super::dto::*;
 use super::{player, viewer};
 use crate::auth::Auth;
-use crate::contexts::challenges::caller;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
 use crate::http::IdPath;
 use crate::http::Port;
-use stackrush_challenges::ChallengeApi;
 use stackrush_scoring::ScoringApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
-/// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`).
-async fn embedded(
-    challenges: &dyn ChallengeApi,
-    actor: &Actor,
-    page: stackrush_kernel::Page<Submission>,
-) -> Paginated<SubmissionDto> {
-    let views = crate::contexts::challenges::views(
-        challenges,
-        caller(actor),
-        page.items
-            .iter()
-            .map(|s| ChallengeId::from_bytes(s.challenge.bytes())),
-    )
-    .await;
-    Paginated::from_page(page, |s| {
-        let found = views
-            .get(&ChallengeId::from_bytes(s.challenge.bytes()))
-            .and_then(Option::as_ref);
+/// Each submission with its challenge embedded (`{_id, title, slug, difficulty, type}`); the
+/// title, slug and type only where the viewer may see the challenge.
+fn embedded(found: Titled<stackrush_kernel::Page<Submission>>) -> Paginated<SubmissionDto> {
+    let titles = found.titles;
+    Paginated::from_page(found.items, |s| {
+        let known = titles.get(&s.challenge);
         let brief = ChallengeBriefDto {
             id: s.challenge.to_hex(),
-            title: found.map(|v| v.challenge.title.clone()),
-            slug: found.map(|v| v.challenge.slug.clone()),
+            title: known.map(|t| t.title.clone()),
+            slug: known.map(|t| t.slug.clone()),
             difficulty: s.difficulty.clone(),
-            kind: found.map(|v| v.challenge.kind.as_str().to_owned()),
+            kind: known.map(|t| t.kind.clone()),
         };
         SubmissionDto::new(s, ChallengeFieldDto::Embedded(brief))
     })
@@ -86,7 +70,6 @@ pub async fn create(
 )]
 pub async fn list_mine(
     scoring: Port<dyn ScoringApi>,
-    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     query: Query<SubmissionListQuery>,
 ) -> Reply<Paginated<SubmissionDto>> {
@@ -94,9 +77,7 @@ pub async fn list_mine(
     let found = scoring
         .submissions(viewer(&auth.0), query.filter()?, page)
         .await?;
-    Ok(Json(ApiResponse::ok(
-        embedded(&*challenges, &auth.0, found).await,
-    )))
+    Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
 /// A user's submissions (themselves or an admin).
@@ -109,7 +90,6 @@ pub async fn list_mine(
 )]
 pub async fn list_user(
     scoring: Port<dyn ScoringApi>,
-    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
     query: Query<SubmissionListQuery>,
@@ -119,9 +99,7 @@ pub async fn list_user(
     let mut filter = query.filter()?;
     filter.player = Some(user);
     let found = scoring.submissions(viewer(&auth.0), filter, page).await?;
-    Ok(Json(ApiResponse::ok(
-        embedded(&*challenges, &auth.0, found).await,
-    )))
+    Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
 /// A challenge's submissions (its author or an admin).
@@ -135,7 +113,6 @@ pub async fn list_user(
 )]
 pub async fn list_challenge(
     scoring: Port<dyn ScoringApi>,
-    challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
     query: Query<SubmissionListQuery>,
@@ -145,9 +122,7 @@ pub async fn list_challenge(
     let found = scoring
         .challenge_submissions(viewer(&auth.0), challenge, query.filter()?, page)
         .await?;
-    Ok(Json(ApiResponse::ok(
-        embedded(&*challenges, &auth.0, found).await,
-    )))
+    Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
 /// The caller's submission statistics.

@@ -217,3 +217,25 @@ impl TryFrom<CreateFocusSessionRequest> for an::NewFocusSession {
         })
     }
 }
+
+impl TryFrom<FocusSessionQuery> for (an::SessionFilter, stackrush_kernel::PageRequest) {
+    type Error = ApiError;
+
+    fn try_from(q: FocusSessionQuery) -> Result<Self, ApiError> {
+        let page = crate::http::page_request(q.page, q.limit, 10)?;
+        let filter = an::SessionFilter {
+            challenge: optional_id(q.challenge_id, "challengeId", |f, m| {
+                ApiError::invalid_query(f, m)
+            })?,
+            environment: q.environment.map(Into::into),
+            from: q.from,
+            to: q.to,
+            sort: match q.sort {
+                None | Some(SessionSortDto::StartTime) => an::SessionSort::StartTime,
+                Some(SessionSortDto::FocusScore) => an::SessionSort::FocusScore,
+            },
+            descending: !matches!(q.order, Some(crate::http::OrderDto::Asc)),
+        };
+        Ok((filter, page))
+    }
+}

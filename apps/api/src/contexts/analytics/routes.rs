@@ -4,7 +4,7 @@ use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, resource, ServiceConfig};
-use stackrush_analytics::{FocusSessionId, NewFocusSession, SessionFilter, SessionSort, SubjectId};
+use stackrush_analytics::{FocusSessionId, NewFocusSession, SubjectId};
 use stackrush_identity::Actor;
 
 use super::dto::*;
@@ -51,21 +51,7 @@ pub async fn list(
     auth: Auth,
     query: Query<FocusSessionQuery>,
 ) -> Reply<Paginated<FocusSessionDto>> {
-    let q = query.into_inner();
-    let page = crate::http::page_request(q.page, q.limit, 10)?;
-    let filter = SessionFilter {
-        challenge: optional_id(q.challenge_id, "challengeId", |f, m| {
-            ApiError::invalid_query(f, m)
-        })?,
-        environment: q.environment.map(Into::into),
-        from: q.from,
-        to: q.to,
-        sort: match q.sort {
-            None | Some(SessionSortDto::StartTime) => SessionSort::StartTime,
-            Some(SessionSortDto::FocusScore) => SessionSort::FocusScore,
-        },
-        descending: !matches!(q.order, Some(crate::http::OrderDto::Asc)),
-    };
+    let (filter, page) = query.into_inner().try_into()?;
     let found = analytics.sessions(subject(&auth.0), filter, page).await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         found,

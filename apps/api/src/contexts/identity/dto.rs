@@ -567,3 +567,25 @@ impl SessionDto {
 pub struct TokensOnlyDto {
     pub tokens: TokensDto,
 }
+
+impl TryFrom<ListUsersQuery>
+    for (
+        stackrush_identity::UserFilter,
+        stackrush_kernel::PageRequest,
+    )
+{
+    type Error = crate::error::ApiError;
+
+    fn try_from(q: ListUsersQuery) -> Result<Self, Self::Error> {
+        crate::http::max_chars("search", q.search.as_deref(), 100)?;
+        let page = crate::http::page_request(q.page, q.limit, 20)?;
+        let filter = stackrush_identity::UserFilter {
+            search: q.search.filter(|s| !s.is_empty()),
+            role: q.role.map(Into::into),
+            is_active: q.is_active,
+            email_verified: q.email_verified,
+            include_deleted: q.include_deleted.unwrap_or(false),
+        };
+        Ok((filter, page))
+    }
+}

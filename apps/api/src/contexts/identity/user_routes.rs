@@ -3,7 +3,7 @@
 use actix_web::web::{Json, Path, Query};
 use apistos::api_operation;
 use apistos::web::{delete, get, patch, put, resource, ServiceConfig};
-use stackrush_identity::{UserFilter, UserId};
+use stackrush_identity::UserId;
 
 use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
@@ -91,16 +91,7 @@ pub async fn list_users(
     auth: Auth,
     query: Query<ListUsersQuery>,
 ) -> Reply<Paginated<UserDto>> {
-    let q = query.into_inner();
-    crate::http::max_chars("search", q.search.as_deref(), 100)?;
-    let page = crate::http::page_request(q.page, q.limit, 20)?;
-    let filter = UserFilter {
-        search: q.search.filter(|s| !s.is_empty()),
-        role: q.role.map(Into::into),
-        is_active: q.is_active,
-        email_verified: q.email_verified,
-        include_deleted: q.include_deleted.unwrap_or(false),
-    };
+    let (filter, page) = query.into_inner().try_into()?;
     let users = identity.list_users(auth.0, filter, page).await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         users,

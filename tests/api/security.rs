@@ -98,6 +98,28 @@ async fn every_kind_of_bad_access_token_is_refused() {
 }
 
 #[tokio::test]
+async fn validation_details_never_name_rust_types() {
+    let app = TestApp::spawn().await;
+    for (path, body) in [
+        ("/api/auth/login", json!(5)),
+        ("/api/auth/register", json!("ada")),
+        (
+            "/api/auth/login",
+            json!({"identifier": "ada", "password": "x", "roles": []}),
+        ),
+    ] {
+        let (status, err) = app.post(path, None, body.clone()).await;
+        assert_error(status, &err, 400, "VALIDATION_ERROR");
+        let text = err.to_string();
+        for rust in ["struct", "Request", "enum "] {
+            assert!(!text.contains(rust), "{path} {body}: {text}");
+        }
+        let field = err["error"]["details"][0]["field"].as_str().unwrap_or("");
+        assert!(field == "body" || field == "roles", "{path} {body}: {text}");
+    }
+}
+
+#[tokio::test]
 async fn privileged_or_unknown_fields_in_bodies_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     let (status, body) = app

@@ -36,14 +36,45 @@ pub struct HttpOptions {
     pub rate_limit: web::Data<RateLimit>,
 }
 
-fn serde_field(message: &str) -> String {
-    // serde names the offending field between backticks ("unknown field `roles`").
-    message
-        .split('`')
-        .nth(1)
+/// The field a serde message is about: serde names it between backticks in "unknown field
+/// `roles`", "missing field `password`" and "duplicate field `x`"; other messages (a wrong type,
+/// a malformed document) are about the body or query as a whole, named `whole`.
+fn serde_field(message: &str, whole: &str) -> String {
+    ["unknown field `", "missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.find(prefix).map(|at| &message[at + prefix.len()..]))
+        .and_then(|rest| rest.split('`').next())
         .filter(|f| !f.is_empty() && f.len() < 64)
-        .unwrap_or("body")
+        .unwrap_or(whole)
         .to_owned()
+}
+
+/// A serde message as a client may read it: the Rust type names serde mentions ("expected struct
+/// LoginRequest") become what the JSON should have been.
+fn serde_message(message: &str) -> String {
+    const KINDS: [(&str, &str); 4] = [
+        ("expected tuple struct ", "expected an array"),
+        ("expected unit struct ", "expected null"),
+        ("expected struct ", "expected an object"),
+        ("expected enum ", "expected one of the allowed values"),
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    'scan: while !rest.is_empty() {
+        for (kind, plain) in KINDS {
+            if let Some(after) = rest.strip_prefix(kind) {
+                out.push_str(plain);
+                rest = after.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
@@ -75,8 +106,8 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
                 "VALIDATION_ERROR",
                 "The request body is invalid",
                 vec![Detail {
-                    field: serde_field(&message),
-                    message,
+                    field: serde_field(&message, "body"),
+                    message: serde_message(&message),
                     value: None,
                 }],
             )
@@ -100,8 +131,8 @@ fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
         "QUERY_VALIDATION_ERROR",
         "The query string is invalid",
         vec![Detail {
-            field: serde_field(&message),
-            message,
+            field: serde_field(&message, "query"),
+            message: serde_message(&message),
             value: None,
         }],
     )
@@ -338,5 +369,36 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self { server, _lock, .. } = self;
         server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_name_fields_and_never_rust_types() {
+        let m = "invalid type: integer `5`, expected struct LoginRequest at line 1 column 1";
+        assert_eq!(serde_field(m, "body"), "body", "a value is not a field");
+        assert_eq!(
+            serde_message(m),
+            "invalid type: integer `5`, expected an object at line 1 column 1"
+        );
+        assert_eq!(
+            serde_field("unknown field `roles`, expected one of `email`", "body"),
+            "roles"
+        );
+        assert_eq!(
+            serde_field("Query deserialize error: missing field `type`", "query"),
+            "type"
+        );
+        assert_eq!(
+            serde_message("invalid type: string \"x\", expected enum RoleDto"),
+            "invalid type: string \"x\", expected one of the allowed values"
+        );
+        assert_eq!(
+            serde_message("expected tuple struct Pair and expected unit struct Nil"),
+            "expected an array and expected null"
+        );
     }
 }

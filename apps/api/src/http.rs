@@ -132,7 +132,7 @@ impl IdPath {
     }
 }
 
-/// `asc` or `desc` (default `desc`).
+/// `asc` or `desc` (newest or highest first unless a list says otherwise).
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "lowercase")]
 #[schemars(crate = "apistos")]

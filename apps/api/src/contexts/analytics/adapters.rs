@@ -173,11 +173,14 @@ impl PracticeRecords for ScoringPractice {
         viewer: Viewer,
         limit: usize,
     ) -> Result<Vec<Activity>, AnalyticsError> {
-        let me = actor(viewer);
+        let as_player = stackrush_scoring::Viewer {
+            player: PlayerId::from_bytes(viewer.id.bytes()),
+            is_admin: viewer.is_admin,
+        };
         let latest = self
             .scoring
             .submissions(
-                crate::contexts::scoring::viewer(&me),
+                as_player,
                 SubmissionFilter {
                     descending: true,
                     ..SubmissionFilter::default()

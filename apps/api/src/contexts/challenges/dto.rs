@@ -1,5 +1,6 @@
 //! Challenge bodies, shaped as the architecture document's collection and the client reads it.
 
+pub use crate::http::OrderDto;
 use apistos::{ApiComponent, JsonSchema};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -557,15 +558,6 @@ pub enum SortDto {
     AverageScore,
 }
 
-/// `asc` or `desc`.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
-#[serde(rename_all = "lowercase")]
-#[schemars(crate = "apistos")]
-pub enum OrderDto {
-    Asc,
-    Desc,
-}
-
 /// `GET /challenges` query. `tags` may be repeated or comma-separated.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -598,6 +590,7 @@ pub struct ListChallengesQuery {
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub author: Option<String>,
     pub sort: Option<SortDto>,
+    /// Default: ascending for `title` and `difficulty`, descending otherwise.
     pub order: Option<OrderDto>,
 }
 

@@ -5,14 +5,10 @@ pub mod dto;
 mod error;
 mod routes;
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
-use stackrush_challenges::{
-    AuthorId, Caller, ChallengeApi, ChallengeId, ChallengeService, ChallengeView, Ports,
-};
+use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeService, Ports};
 use stackrush_challenges_mongo::MongoChallenges;
 use stackrush_challenges_sqlite::SqliteChallenges;
 use stackrush_identity::{Actor, IdentityApi, Role};
@@ -39,22 +35,6 @@ pub fn wire(store: &Store, identity: Arc<dyn IdentityApi>) -> Arc<dyn ChallengeA
 pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn ChallengeApi>) {
     Port::register(cfg, api);
     routes::configure(cfg);
-}
-
-/// The challenges behind `ids` as `caller` may see them (`None` for those they may not), each
-/// asked once: another context's list embeds their titles.
-pub async fn views(
-    challenges: &dyn ChallengeApi,
-    caller: Caller,
-    ids: impl IntoIterator<Item = ChallengeId>,
-) -> HashMap<ChallengeId, Option<ChallengeView>> {
-    let mut views = HashMap::new();
-    for id in ids {
-        if let Entry::Vacant(slot) = views.entry(id) {
-            slot.insert(challenges.get(Some(caller), id).await.ok());
-        }
-    }
-    views
 }
 
 /// The identity context's actor as the challenges context's caller.

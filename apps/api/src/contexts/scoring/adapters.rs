@@ -93,23 +93,30 @@ impl ChallengeCatalog for ChallengesCatalog {
             is_admin: viewer.is_admin,
             can_create: false,
         };
-        let ids: Vec<ChallengeId> = challenges
-            .iter()
-            .map(|c| ChallengeId::from_bytes(c.bytes()))
-            .collect();
-        let views = crate::contexts::challenges::views(self.0.as_ref(), caller, ids).await;
-        Ok(views
-            .into_iter()
-            .filter_map(|(id, view)| {
-                let c = view?.challenge;
+        // Each challenge as the viewer may see it: one they may not (or that is gone) is simply
+        // not named; a store that cannot answer fails the list.
+        let mut titles = HashMap::with_capacity(challenges.len());
+        for &id in challenges {
+            let seen = match self
+                .0
+                .get(Some(caller), ChallengeId::from_bytes(id.bytes()))
+                .await
+            {
+                Ok(view) => Some(view),
+                Err(ChallengeError::NotFound) => None,
+                Err(e) => return Err(anyhow::anyhow!("challenges: {e}")),
+            };
+            if let Some(view) = seen {
+                let c = view.challenge;
                 let title = ChallengeTitle {
                     title: c.title,
                     slug: c.slug,
                     kind: c.kind.as_str().to_owned(),
                 };
-                Some((ChallengeRef::from_bytes(id.bytes()), title))
-            })
-            .collect())
+                titles.insert(id, title);
+            }
+        }
+        Ok(titles)
     }
 }
 

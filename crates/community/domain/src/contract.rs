@@ -1,0 +1,597 @@
+//! The contract suite every adapter of the community store ports must pass.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test suite reports failures by panicking"
+)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use stackrush_kernel::PageRequest;
+
+use crate::model::*;
+use crate::ports::{CommentRepository, PostRepository};
+use crate::trending;
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+        .duration_trunc(Duration::milliseconds(1))
+        .unwrap()
+}
+
+/// A live post with every field set.
+pub fn sample(author: MemberId, at: DateTime<Utc>) -> Post {
+    let interactions = Interactions::default();
+    Post {
+        id: PostId::generate(at),
+        author,
+        title: "Two pointers — ünïcode".into(),
+        content: "Use **two** pointers".into(),
+        content_html: "<p>Use <strong>two</strong> pointers</p>\n".into(),
+        category: Category::CodeShare,
+        tags: vec!["arrays".into(), "two-pointers".into()],
+        code: Some(CodeSubmission {
+            title: Some("Solution".into()),
+            description: Some("O(n)".into()),
+            code: Some("const f = (a) => a;".into()),
+            html_code: None,
+            css_code: None,
+            js_code: Some("console.log(1)".into()),
+            language: Some("javascript".into()),
+            github_url: Some("https://github.com/x/y".into()),
+            live_demo: None,
+            challenge: Some(ChallengeRef::generate(at)),
+        }),
+        project: Some(ProjectDetails {
+            github_url: Some("https://github.com/x/y".into()),
+            live_demo: Some("https://x.example".into()),
+            technologies: vec!["rust".into()],
+            is_open_source: true,
+        }),
+        collaboration: Some(CollaborationDetails {
+            is_looking_for_collaborators: true,
+            skills_needed: vec!["css".into()],
+            project_type: Some("game".into()),
+            time_commitment: Some("weekends".into()),
+            contact_method: None,
+        }),
+        difficulty: Some(Difficulty::Medium),
+        challenge_type: Some(ChallengeType::Dsa),
+        is_pinned: false,
+        is_featured: true,
+        hot: trending::hot(&interactions, at),
+        interactions,
+        is_active: true,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// A plain discussion post without code.
+pub fn plain(author: MemberId, at: DateTime<Utc>, title: &str) -> Post {
+    Post {
+        title: title.into(),
+        content: format!("About {title}"),
+        category: Category::Discussion,
+        tags: vec![],
+        code: None,
+        project: None,
+        collaboration: None,
+        difficulty: None,
+        challenge_type: None,
+        is_featured: false,
+        ..sample(author, at)
+    }
+}
+
+fn comment(post: PostId, author: MemberId, at: DateTime<Utc>, parent: Option<&Comment>) -> Comment {
+    let id = CommentId::generate(at);
+    Comment {
+        id,
+        post,
+        parent: parent.map(|p| p.id),
+        root: parent.map_or(id, |p| p.root),
+        depth: parent.map_or(0, |p| p.depth + 1),
+        author,
+        content: "Nice — ü".into(),
+        content_html: "<p>Nice — ü</p>\n".into(),
+        likes: 0,
+        replies: 0,
+        is_deleted: false,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+async fn titles(posts: &dyn PostRepository, filter: PostFilter, sort: PostSort) -> Vec<String> {
+    posts
+        .list(&filter, sort, PageRequest::new(1, 100))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|p| p.title)
+        .collect()
+}
+
+/// Round trip, update of the editable fields only, soft delete.
+pub async fn posts_round_trip(posts: &dyn PostRepository) {
+    let t0 = now();
+    let me = MemberId::generate(t0);
+    let post = sample(me, t0);
+    posts.insert(&post).await.unwrap();
+    assert_eq!(posts.get(post.id).await.unwrap(), Some(post.clone()));
+    assert_eq!(posts.get(PostId::generate(t0)).await.unwrap(), None);
+
+    // Editable fields change; counters, pins and score stay.
+    let stored_hot = post.hot;
+    let changed = Post {
+        title: "Edited".into(),
+        content: "New".into(),
+        content_html: "<p>New</p>\n".into(),
+        category: Category::Help,
+        tags: vec!["help".into()],
+        code: None,
+        project: None,
+        collaboration: None,
+        difficulty: None,
+        challenge_type: Some(ChallengeType::BugFix),
+        is_pinned: true,
+        hot: 1e9,
+        interactions: Interactions {
+            likes: 99,
+            ..Interactions::default()
+        },
+        updated_at: t0 + Duration::seconds(5),
+        ..post.clone()
+    };
+    assert!(posts.update(&changed).await.unwrap());
+    let read = posts.get(post.id).await.unwrap().unwrap();
+    assert_eq!(read.title, "Edited");
+    assert_eq!(read.category, Category::Help);
+    assert_eq!(read.tags, vec!["help".to_owned()]);
+    assert_eq!(read.code, None);
+    assert_eq!(read.challenge_type, Some(ChallengeType::BugFix));
+    assert_eq!(read.updated_at, t0 + Duration::seconds(5));
+    assert_eq!(read.interactions, Interactions::default());
+    assert!(!read.is_pinned);
+    assert!((read.hot - stored_hot).abs() < 1e-9);
+
+    assert!(posts.remove(post.id, t0).await.unwrap());
+    assert!(!posts.remove(post.id, t0).await.unwrap());
+    assert!(!posts.get(post.id).await.unwrap().unwrap().is_active);
+    assert!(!posts.update(&changed).await.unwrap());
+}
+
+/// Filters, sorts, pinned first, literal search, paging.
+pub async fn lists(posts: &dyn PostRepository) {
+    let t0 = now();
+    let (me, you) = (MemberId::generate(t0), MemberId::generate(t0));
+    // A unique word keeps this run's posts apart from other runs' in a shared store.
+    let word = format!("w{}", PostId::generate(t0).to_hex());
+    let mut a = plain(me, t0, &format!("{word} alpha 100%"));
+    a.tags = vec!["rust".into(), format!("t{word}")];
+    let mut b = sample(you, t0 + Duration::seconds(1));
+    b.title = format!("{word} beta a_b");
+    b.tags = vec![format!("t{word}"), "css".into()];
+    let mut c = plain(me, t0 + Duration::seconds(2), &format!("{word} gamma"));
+    c.is_pinned = true;
+    c.tags = vec![format!("t{word}")];
+    let mut gone = plain(me, t0 + Duration::seconds(3), &format!("{word} deleted"));
+    gone.tags = vec![format!("t{word}")];
+    for p in [&a, &b, &c, &gone] {
+        posts.insert(p).await.unwrap();
+    }
+    posts.remove(gone.id, t0).await.unwrap();
+    let mine = |f: PostFilter| PostFilter {
+        tags: if f.tags.is_empty() {
+            vec![format!("t{word}")]
+        } else {
+            f.tags
+        },
+        ..f
+    };
+
+    // Recent, pinned first; the deleted one never.
+    assert_eq!(
+        titles(posts, mine(PostFilter::default()), PostSort::Recent).await,
+        vec![c.title.clone(), b.title.clone(), a.title.clone()]
+    );
+    // Any of several tags.
+    let either = PostFilter {
+        tags: vec!["css".into(), "rust".into()],
+        search: Some(word.clone()),
+        ..PostFilter::default()
+    };
+    assert_eq!(
+        titles(posts, either, PostSort::Recent).await,
+        vec![b.title.clone(), a.title.clone()]
+    );
+    for (filter, expected) in [
+        (
+            PostFilter {
+                category: Some(Category::CodeShare),
+                ..PostFilter::default()
+            },
+            vec![b.title.clone()],
+        ),
+        (
+            PostFilter {
+                author: Some(me),
+                ..PostFilter::default()
+            },
+            vec![c.title.clone(), a.title.clone()],
+        ),
+        (
+            PostFilter {
+                has_code: Some(true),
+                ..PostFilter::default()
+            },
+            vec![b.title.clone()],
+        ),
+        (
+            PostFilter {
+                has_code: Some(false),
+                ..PostFilter::default()
+            },
+            vec![c.title.clone(), a.title.clone()],
+        ),
+        (
+            PostFilter {
+                challenge: b.challenge(),
+                ..PostFilter::default()
+            },
+            vec![b.title.clone()],
+        ),
+    ] {
+        assert_eq!(
+            titles(posts, mine(filter.clone()), PostSort::Recent).await,
+            expected,
+            "{filter:?}"
+        );
+    }
+    // Search is literal and case-insensitive, over title and content; no pinned-first.
+    for (needle, expected) in [
+        ("100%", vec![a.title.clone()]),
+        ("A_B", vec![b.title.clone()]),
+        ("%", vec![a.title.clone()]),
+        ("_", vec![b.title.clone()]),
+        ("about", vec![c.title.clone(), a.title.clone()]),
+        (".*", vec![]),
+    ] {
+        let f = PostFilter {
+            search: Some(needle.into()),
+            ..PostFilter::default()
+        };
+        assert_eq!(
+            titles(posts, mine(f), PostSort::Recent).await,
+            expected,
+            "{needle}"
+        );
+    }
+    // Popular and most-commented: pinned first, then the counter, then newest.
+    for _ in 0..2 {
+        posts
+            .toggle(Reaction::Like, a.id, MemberId::generate(t0), t0)
+            .await
+            .unwrap();
+    }
+    posts
+        .toggle(Reaction::Like, b.id, MemberId::generate(t0), t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(posts, mine(PostFilter::default()), PostSort::Popular).await,
+        vec![c.title.clone(), a.title.clone(), b.title.clone()]
+    );
+    assert_eq!(
+        titles(posts, mine(PostFilter::default()), PostSort::Trending).await[0],
+        c.title
+    );
+    // Paging: totals and no overlap.
+    let page = posts
+        .list(
+            &mine(PostFilter::default()),
+            PostSort::Recent,
+            PageRequest::new(2, 2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|p| p.title.clone())
+            .collect::<Vec<_>>(),
+        vec![a.title.clone()]
+    );
+}
+
+/// Likes and bookmarks toggle; counts equal distinct members, also under concurrency; views
+/// once per viewer per day; the score follows the counters.
+pub async fn reactions_and_views(posts: Arc<dyn PostRepository>) {
+    let t0 = now();
+    let post = plain(MemberId::generate(t0), t0, "reactions");
+    posts.insert(&post).await.unwrap();
+    let me = MemberId::generate(t0);
+
+    let on = posts.toggle(Reaction::Like, post.id, me, t0).await.unwrap();
+    assert_eq!(
+        on,
+        Some(Toggled {
+            active: true,
+            count: 1
+        })
+    );
+    let liked = posts.get(post.id).await.unwrap().unwrap();
+    assert_eq!(liked.interactions.likes, 1);
+    assert!(
+        (liked.hot - trending::hot(&liked.interactions, post.created_at)).abs() < 1e-9,
+        "the score moves with the counter"
+    );
+    let bm = posts
+        .toggle(Reaction::Bookmark, post.id, me, t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        bm,
+        Some(Toggled {
+            active: true,
+            count: 1
+        })
+    );
+    let reacted = posts
+        .reacted(me, &[post.id, PostId::generate(t0)])
+        .await
+        .unwrap();
+    assert!(reacted.liked.contains(&post.id) && reacted.bookmarked.contains(&post.id));
+    assert_eq!(reacted.liked.len(), 1);
+    let off = posts.toggle(Reaction::Like, post.id, me, t0).await.unwrap();
+    assert_eq!(
+        off,
+        Some(Toggled {
+            active: false,
+            count: 0
+        })
+    );
+    let reacted = posts.reacted(me, &[post.id]).await.unwrap();
+    assert!(!reacted.liked.contains(&post.id) && reacted.bookmarked.contains(&post.id));
+    assert_eq!(
+        posts
+            .get(post.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .interactions
+            .bookmarks,
+        1
+    );
+
+    // 100 members at once, then the same 100 again: exact both times.
+    let members: Vec<MemberId> = (0..100).map(|_| MemberId::generate(t0)).collect();
+    for expected in [100, 0] {
+        let tasks = members.iter().map(|&m| {
+            let posts = posts.clone();
+            async move { posts.toggle(Reaction::Like, post.id, m, t0).await.unwrap() }
+        });
+        let results = futures::future::join_all(tasks).await;
+        assert!(results.iter().all(|r| r.unwrap().active == (expected > 0)));
+        let stored = posts.get(post.id).await.unwrap().unwrap();
+        assert_eq!(stored.interactions.likes, expected);
+    }
+
+    // Views: once per viewer per day.
+    let day = t0.date_naive();
+    let view = |viewer: &str, day| ViewKey {
+        post: post.id,
+        viewer: viewer.into(),
+        day,
+    };
+    assert_eq!(posts.record_view(&view("m:1", day)).await.unwrap(), Some(1));
+    assert_eq!(posts.record_view(&view("m:1", day)).await.unwrap(), Some(1));
+    assert_eq!(posts.record_view(&view("a:2", day)).await.unwrap(), Some(2));
+    let tomorrow = day.succ_opt().unwrap();
+    assert_eq!(
+        posts.record_view(&view("m:1", tomorrow)).await.unwrap(),
+        Some(3)
+    );
+
+    // Bookmarks list: latest bookmark first, deleted posts left out.
+    let other = plain(MemberId::generate(t0), t0, "second");
+    let third = plain(MemberId::generate(t0), t0, "third");
+    posts.insert(&other).await.unwrap();
+    posts.insert(&third).await.unwrap();
+    posts
+        .toggle(Reaction::Bookmark, other.id, me, t0 + Duration::seconds(1))
+        .await
+        .unwrap();
+    posts
+        .toggle(Reaction::Bookmark, third.id, me, t0 + Duration::seconds(2))
+        .await
+        .unwrap();
+    posts.remove(third.id, t0).await.unwrap();
+    let marked = posts.bookmarks(me, PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(
+        marked.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![other.id, post.id]
+    );
+    assert_eq!(marked.total, 2);
+
+    // A deleted post takes no reaction or view.
+    posts.remove(post.id, t0).await.unwrap();
+    assert_eq!(
+        posts.toggle(Reaction::Like, post.id, me, t0).await.unwrap(),
+        None
+    );
+    assert_eq!(posts.record_view(&view("m:9", day)).await.unwrap(), None);
+}
+
+/// Comments: counts on the post and the parent, deletion keeps threads, likes.
+pub async fn comments(posts: &dyn PostRepository, comments: Arc<dyn CommentRepository>) {
+    let t0 = now();
+    let author = MemberId::generate(t0);
+    let post = plain(author, t0, "comments");
+    posts.insert(&post).await.unwrap();
+    let me = MemberId::generate(t0);
+    let top = comment(post.id, me, t0, None);
+    assert!(comments.insert(&top).await.unwrap());
+    let reply = comment(post.id, author, t0 + Duration::seconds(1), Some(&top));
+    assert!(comments.insert(&reply).await.unwrap());
+    let deep = comment(post.id, me, t0 + Duration::seconds(2), Some(&reply));
+    assert!(comments.insert(&deep).await.unwrap());
+    let second = comment(post.id, me, t0 + Duration::seconds(3), None);
+    assert!(comments.insert(&second).await.unwrap());
+    assert_eq!(
+        posts
+            .get(post.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .interactions
+            .comments,
+        4
+    );
+    let stored = comments.get(top.id).await.unwrap().unwrap();
+    assert_eq!(stored.replies, 1);
+    assert_eq!(stored.content, top.content);
+    let stored_reply = comments.get(reply.id).await.unwrap().unwrap();
+    assert_eq!((stored_reply.root, stored_reply.depth), (top.id, 1));
+
+    // Update.
+    assert!(comments
+        .update(
+            top.id,
+            "Edited",
+            "<p>Edited</p>\n",
+            t0 + Duration::seconds(9)
+        )
+        .await
+        .unwrap());
+    let edited = comments.get(top.id).await.unwrap().unwrap();
+    assert_eq!(
+        (edited.content.as_str(), edited.updated_at),
+        ("Edited", t0 + Duration::seconds(9))
+    );
+
+    // Listing: top level oldest first with paging, replies under the roots.
+    let page = comments
+        .top_level(post.id, PageRequest::new(1, 1))
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items[0].id), (2, top.id));
+    let replies = comments.replies(&[top.id]).await.unwrap();
+    assert_eq!(
+        replies.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![reply.id, deep.id]
+    );
+
+    // Deleting a comment with a live reply keeps it listed; a leaf disappears.
+    assert!(comments.remove(top.id, t0).await.unwrap());
+    assert!(!comments.remove(top.id, t0).await.unwrap());
+    assert!(!comments.update(top.id, "x", "x", t0).await.unwrap());
+    let page = comments
+        .top_level(post.id, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert!(page.items[0].is_deleted);
+    assert!(comments.remove(deep.id, t0).await.unwrap());
+    assert_eq!(comments.get(reply.id).await.unwrap().unwrap().replies, 0);
+    assert_eq!(comments.replies(&[top.id]).await.unwrap().len(), 1);
+    assert_eq!(
+        posts
+            .get(post.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .interactions
+            .comments,
+        2
+    );
+    // A reply to a deleted comment is refused.
+    let orphan = comment(post.id, me, t0, Some(&top));
+    assert!(!comments.insert(&orphan).await.unwrap());
+    assert_eq!(comments.get(orphan.id).await.unwrap(), None);
+
+    // Likes on comments, exact under concurrency.
+    let members: Vec<MemberId> = (0..50).map(|_| MemberId::generate(t0)).collect();
+    let tasks = members.iter().map(|&m| {
+        let comments = comments.clone();
+        async move { comments.toggle_like(second.id, m, t0).await.unwrap() }
+    });
+    futures::future::join_all(tasks).await;
+    assert_eq!(comments.get(second.id).await.unwrap().unwrap().likes, 50);
+    let off = comments
+        .toggle_like(second.id, members[0], t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        off,
+        Some(Toggled {
+            active: false,
+            count: 49
+        })
+    );
+    assert_eq!(comments.toggle_like(top.id, me, t0).await.unwrap(), None);
+
+    // A comment on a deleted post is refused.
+    posts.remove(post.id, t0).await.unwrap();
+    let late = comment(post.id, me, t0, None);
+    assert!(!comments.insert(&late).await.unwrap());
+}
+
+/// Totals, today's figures and top contributors (in a fresh store).
+pub async fn figures(posts: &dyn PostRepository, comments: &dyn CommentRepository) {
+    let t0 = now();
+    let yesterday = t0 - Duration::days(1);
+    let (a, b) = (MemberId::generate(t0), MemberId::generate(t0));
+    let old = plain(a, yesterday, "old");
+    let new = sample(b, t0);
+    let gone = plain(b, t0, "gone");
+    for p in [&old, &new, &gone] {
+        posts.insert(p).await.unwrap();
+    }
+    posts.remove(gone.id, t0).await.unwrap();
+    let c1 = comment(old.id, b, t0, None);
+    let c2 = comment(old.id, b, yesterday, None);
+    comments.insert(&c1).await.unwrap();
+    comments.insert(&c2).await.unwrap();
+    posts.toggle(Reaction::Like, old.id, a, t0).await.unwrap();
+    posts
+        .record_view(&ViewKey {
+            post: new.id,
+            viewer: "m:x".into(),
+            day: t0.date_naive(),
+        })
+        .await
+        .unwrap();
+    let since = t0 - Duration::hours(1);
+    let f = posts
+        .figures(since, t0 - Duration::days(30), 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        f,
+        Figures {
+            posts: 2,
+            posts_today: 1,
+            code_shares: 1,
+            code_shares_today: 1,
+            comments: 2,
+            comments_today: 1,
+            likes: 1,
+            views: 1,
+            active_today: 1,
+            top_contributors: vec![(b, 3), (a, 1)],
+        }
+    );
+}
+
+/// Every check above, on fresh ports.
+pub async fn run_all(posts: Arc<dyn PostRepository>, comments: Arc<dyn CommentRepository>) {
+    figures(posts.as_ref(), comments.as_ref()).await;
+    posts_round_trip(posts.as_ref()).await;
+    lists(posts.as_ref()).await;
+    reactions_and_views(posts.clone()).await;
+    self::comments(posts.as_ref(), comments).await;
+}

@@ -1,0 +1,48 @@
+//! The community context's one error type.
+
+use stackrush_kernel::{FieldError, StoreError};
+
+/// Everything a community operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CommunityError {
+    /// Input breaks a rule; one entry per field.
+    #[error("validation failed")]
+    Invalid(Vec<FieldError>),
+    /// No such live post.
+    #[error("post not found")]
+    PostNotFound,
+    /// No such live comment (or its post is gone).
+    #[error("comment not found")]
+    CommentNotFound,
+    /// Only the author (or, for deletions, a moderator or admin) may do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// Posting, commenting and reacting need an active account with a verified email.
+    #[error("email not verified")]
+    NotVerified,
+    /// The store is unreachable.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A bug or unexpected failure.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl CommunityError {
+    /// A single-field validation error.
+    pub fn invalid(field: &str, message: &str) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for CommunityError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => Self::Unavailable(e),
+            StoreError::Conflict { key } => {
+                Self::Internal(anyhow::anyhow!("unexpected conflict on {key}"))
+            }
+            StoreError::Other(e) => Self::Internal(e),
+        }
+    }
+}

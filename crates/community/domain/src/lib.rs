@@ -1,0 +1,28 @@
+//! The StackRush community context: posts (markdown with server-rendered, sanitized HTML),
+//! threaded comments, likes, bookmarks, views counted once per reader per day, a trending order
+//! and the community's figures. Counters are exact: the store keeps each one in the same
+//! transaction as the row it counts ([`ports`]).
+
+pub mod error;
+pub mod markdown;
+pub mod model;
+pub mod ports;
+pub mod service;
+pub mod trending;
+
+#[cfg(feature = "fake")]
+pub mod fake;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+pub use error::CommunityError;
+pub use model::*;
+pub use ports::{Ports, Stores};
+pub use service::{
+    CommentView, CommunityApi, CommunityService, CommunityStats, Contributor, PostDraft, PostPatch,
+    PostView, Thread,
+};
+
+#[cfg(feature = "mock")]
+pub use service::MockCommunityApi;

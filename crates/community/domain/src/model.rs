@@ -1,0 +1,314 @@
+//! Posts, comments and reactions as the community context keeps them.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use stackrush_kernel::define_id;
+
+define_id!(
+    /// Identifies one community post.
+    PostId
+);
+define_id!(
+    /// Identifies one comment.
+    CommentId
+);
+define_id!(
+    /// A user, as the community context knows them.
+    MemberId
+);
+define_id!(
+    /// A challenge a post links to (owned by the challenges context).
+    ChallengeRef
+);
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the documented order.
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+
+            /// The stored and shown name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+
+            /// The value named `name`.
+            pub fn parse(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// What a post is (the spec's categories and its enhanced post types).
+    Category {
+        Discussion => "discussion",
+        Help => "help",
+        Showcase => "showcase",
+        Tips => "tips",
+        News => "news",
+        CodeShare => "code-share",
+        Collaboration => "collaboration",
+        Resource => "resource",
+    }
+);
+
+named_enum!(
+    /// How hard the code or challenge a post is about is.
+    Difficulty {
+        Easy => "Easy",
+        Medium => "Medium",
+        Hard => "Hard",
+    }
+);
+
+named_enum!(
+    /// The kind of challenge a post is about.
+    ChallengeType {
+        Dsa => "dsa",
+        BugFix => "bug-fix",
+        Feature => "feature",
+    }
+);
+
+/// Code shared in a post: a snippet, or html/css/js of a small page, with links.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CodeSubmission {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub code: Option<String>,
+    pub html_code: Option<String>,
+    pub css_code: Option<String>,
+    pub js_code: Option<String>,
+    pub language: Option<String>,
+    pub github_url: Option<String>,
+    pub live_demo: Option<String>,
+    #[serde(rename = "challengeId")]
+    pub challenge: Option<ChallengeRef>,
+}
+
+impl CodeSubmission {
+    /// Whether any code is shared (not only links).
+    pub fn has_code(&self) -> bool {
+        [&self.code, &self.html_code, &self.css_code, &self.js_code]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| !c.trim().is_empty()))
+    }
+}
+
+/// A showcased project.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectDetails {
+    pub github_url: Option<String>,
+    pub live_demo: Option<String>,
+    pub technologies: Vec<String>,
+    pub is_open_source: bool,
+}
+
+/// What a collaboration post looks for.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CollaborationDetails {
+    pub is_looking_for_collaborators: bool,
+    pub skills_needed: Vec<String>,
+    pub project_type: Option<String>,
+    pub time_commitment: Option<String>,
+    pub contact_method: Option<String>,
+}
+
+/// A post's counters; each equals the number of distinct rows behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interactions {
+    pub likes: u64,
+    /// At most one per viewer per post per UTC day.
+    pub views: u64,
+    /// Live comments (deleted ones are not counted).
+    pub comments: u64,
+    pub bookmarks: u64,
+}
+
+/// A community post as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: PostId,
+    pub author: MemberId,
+    pub title: String,
+    /// Markdown, as written.
+    pub content: String,
+    /// `content` rendered and sanitized ([`crate::markdown::render`]).
+    pub content_html: String,
+    pub category: Category,
+    /// Lower-case, distinct, at most [`crate::service::MAX_TAGS`].
+    pub tags: Vec<String>,
+    pub code: Option<CodeSubmission>,
+    pub project: Option<ProjectDetails>,
+    pub collaboration: Option<CollaborationDetails>,
+    pub difficulty: Option<Difficulty>,
+    pub challenge_type: Option<ChallengeType>,
+    pub is_pinned: bool,
+    pub is_featured: bool,
+    pub interactions: Interactions,
+    /// The trending score ([`crate::trending::hot`]); the store keeps it current as counters move.
+    pub hot: f64,
+    /// `false` once deleted (soft: its comments disappear with it).
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Post {
+    /// Whether the post shares code.
+    pub fn has_code(&self) -> bool {
+        self.code.as_ref().is_some_and(CodeSubmission::has_code)
+    }
+
+    /// The challenge it links to, if any.
+    pub fn challenge(&self) -> Option<ChallengeRef> {
+        self.code.as_ref().and_then(|c| c.challenge)
+    }
+}
+
+/// A comment as stored. Replies form a tree under one top-level comment (`root`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub id: CommentId,
+    pub post: PostId,
+    /// The comment this one replies to; `None` for a top-level comment.
+    pub parent: Option<CommentId>,
+    /// The top-level comment of its thread (itself for a top-level comment).
+    pub root: CommentId,
+    /// 0 for a top-level comment, at most [`crate::service::MAX_DEPTH`].
+    pub depth: u8,
+    pub author: MemberId,
+    pub content: String,
+    pub content_html: String,
+    pub likes: u64,
+    /// Live direct replies.
+    pub replies: u64,
+    /// Deleted: shown as "[deleted]" while live replies hang under it, hidden otherwise.
+    pub is_deleted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a post list shows (every field narrows it). Only live posts are ever listed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PostFilter {
+    pub category: Option<Category>,
+    /// Posts carrying any of these tags.
+    pub tags: Vec<String>,
+    pub author: Option<MemberId>,
+    /// Literal text in the title or content (case-insensitive).
+    pub search: Option<String>,
+    pub has_code: Option<bool>,
+    pub challenge: Option<ChallengeRef>,
+}
+
+/// Order of post lists. Pinned posts come first unless the list is a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostSort {
+    /// Newest first.
+    #[default]
+    Recent,
+    /// Most liked first.
+    Popular,
+    /// Most commented first.
+    MostCommented,
+    /// Highest trending score first.
+    Trending,
+}
+
+/// A per-user mark on a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reaction {
+    Like,
+    Bookmark,
+}
+
+/// A toggle's outcome: whether the mark is now set, and the count after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Toggled {
+    pub active: bool,
+    pub count: u64,
+}
+
+/// Which of some posts a member has liked or bookmarked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reacted {
+    pub liked: HashSet<PostId>,
+    pub bookmarked: HashSet<PostId>,
+}
+
+/// One count of a view: who (a member, or a hashed address) on which UTC day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewKey {
+    pub post: PostId,
+    pub viewer: String,
+    pub day: NaiveDate,
+}
+
+/// The store's community figures: totals, and what happened since `since` ("today").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Figures {
+    pub posts: u64,
+    pub posts_today: u64,
+    pub code_shares: u64,
+    pub code_shares_today: u64,
+    pub comments: u64,
+    pub comments_today: u64,
+    pub likes: u64,
+    pub views: u64,
+    /// Distinct members who posted or commented since `since`.
+    pub active_today: u64,
+    /// Members with the most posts and comments in the contributors' window, most first.
+    pub top_contributors: Vec<(MemberId, u64)>,
+}
+
+/// How a member is shown beside their content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Face {
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub avatar: Option<String>,
+}
+
+/// What the community context needs to know of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Active with a verified email: may post, comment and react.
+    pub may_contribute: bool,
+}
+
+/// Who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub id: MemberId,
+    /// Moderators and admins may delete anyone's content.
+    pub is_moderator: bool,
+}
+
+/// Who is reading: a member, or an anonymous address (for counting views).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reader {
+    Member(Caller),
+    Anonymous { address: String },
+}
+
+impl Reader {
+    /// The member, if signed in.
+    pub fn caller(&self) -> Option<Caller> {
+        match self {
+            Self::Member(c) => Some(*c),
+            Self::Anonymous { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Outbound ports of the community context.
+//!
+//! Counters are the store's to keep exact: every like, bookmark, view and comment is a row (or
+//! document) under a unique key, and the counter moves in the same transaction as that row, so
+//! a counter always equals the number of rows behind it, however many requests race. The trending
+//! score ([`crate::trending::hot`]) moves in that transaction too.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
+
+use crate::model::*;
+
+/// Storage of posts and their per-member marks (likes, bookmarks, views).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PostRepository: Send + Sync {
+    /// Stores a new post.
+    async fn insert(&self, post: &Post) -> Result<(), StoreError>;
+
+    /// The post, live or deleted.
+    async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError>;
+
+    /// Writes a live post's editable fields (title, content and its HTML, category, tags, code,
+    /// project, collaboration, difficulty, challenge type, `updated_at`); counters, pins and
+    /// the score stay as stored. Whether a live post was changed.
+    async fn update(&self, post: &Post) -> Result<bool, StoreError>;
+
+    /// Deletes a live post (soft: `is_active` false). Whether it was live.
+    async fn remove(&self, id: PostId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// One page of live posts.
+    async fn list(
+        &self,
+        filter: &PostFilter,
+        sort: PostSort,
+        page: PageRequest,
+    ) -> Result<Page<Post>, StoreError>;
+
+    /// Counts a view unless this viewer was counted on this post this day; the post's views
+    /// after it, `None` when the post is not live.
+    async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError>;
+
+    /// Sets or clears `member`'s `reaction` on a live post (whichever it is not); `None` when
+    /// the post is not live.
+    async fn toggle(
+        &self,
+        reaction: Reaction,
+        post: PostId,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Toggled>, StoreError>;
+
+    /// Which of `posts` `member` has liked and bookmarked.
+    async fn reacted(&self, member: MemberId, posts: &[PostId]) -> Result<Reacted, StoreError>;
+
+    /// `member`'s bookmarked live posts, the latest bookmark first.
+    async fn bookmarks(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Post>, StoreError>;
+
+    /// The community figures: totals over live content, and what was created since `since`;
+    /// top contributors counted over posts and comments created since `window_start`.
+    async fn figures(
+        &self,
+        since: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+        top: usize,
+    ) -> Result<Figures, StoreError>;
+}
+
+/// Storage of comments.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CommentRepository: Send + Sync {
+    /// Stores a new comment on a live post, adding one to the post's comments (and score) and to
+    /// its parent's replies. `false` (nothing stored) when the post is not live or the parent is
+    /// deleted.
+    async fn insert(&self, comment: &Comment) -> Result<bool, StoreError>;
+
+    /// The comment (deleted ones too).
+    async fn get(&self, id: CommentId) -> Result<Option<Comment>, StoreError>;
+
+    /// Replaces a live comment's content. Whether it was live.
+    async fn update(
+        &self,
+        id: CommentId,
+        content: &str,
+        content_html: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks a live comment deleted, taking one from its post's comments (and score) and from
+    /// its parent's replies. Whether it was live.
+    async fn remove(&self, id: CommentId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// One page of a post's top-level comments, oldest first: live ones, and deleted ones that
+    /// still have live replies.
+    async fn top_level(&self, post: PostId, page: PageRequest)
+        -> Result<Page<Comment>, StoreError>;
+
+    /// The replies (any depth) under these top-level comments, oldest first: live ones, and
+    /// deleted ones that still have live replies.
+    async fn replies(&self, roots: &[CommentId]) -> Result<Vec<Comment>, StoreError>;
+
+    /// Sets or clears `member`'s like on a live comment; `None` when it is not live.
+    async fn toggle_like(
+        &self,
+        comment: CommentId,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Toggled>, StoreError>;
+}
+
+/// Members as the identity context knows them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Members: Send + Sync {
+    /// The member's standing; `None` when there is no such account.
+    async fn standing(&self, member: MemberId) -> anyhow::Result<Option<Standing>>;
+
+    /// How the given members are shown; members without a live account are left out (their
+    /// content shows as from a deleted user).
+    async fn faces(&self, members: &[MemberId]) -> anyhow::Result<HashMap<MemberId, Face>>;
+
+    /// How many active accounts exist.
+    async fn count(&self) -> anyhow::Result<u64>;
+}
+
+/// Challenges a post may link to, as the challenges context publishes them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Challenges: Send + Sync {
+    /// Whether the challenge exists and is public.
+    async fn is_public(&self, challenge: ChallengeRef) -> anyhow::Result<bool>;
+}
+
+/// Something that happened in the community, for the people it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommunityEvent {
+    /// `by` replied on `post`: to the post's author (`to`), or to the author of the comment
+    /// replied to.
+    Replied {
+        to: MemberId,
+        by: MemberId,
+        post: PostId,
+        post_title: String,
+        comment: CommentId,
+        on_comment: bool,
+    },
+}
+
+/// Where community events go (notifications); publishing never fails the action.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CommunityEvents: Send + Sync {
+    /// Hands the event on; failures are the receiver's to log.
+    async fn publish(&self, event: CommunityEvent);
+}
+
+/// Events nobody listens to.
+pub struct NoEvents;
+
+#[async_trait]
+impl CommunityEvents for NoEvents {
+    async fn publish(&self, _: CommunityEvent) {}
+}
+
+/// The community context's store ports, as one adapter crate provides them.
+#[derive(Clone)]
+pub struct Stores {
+    pub posts: Arc<dyn PostRepository>,
+    pub comments: Arc<dyn CommentRepository>,
+}
+
+/// Every port the service needs.
+#[derive(Clone)]
+pub struct Ports {
+    pub posts: Arc<dyn PostRepository>,
+    pub comments: Arc<dyn CommentRepository>,
+    pub members: Arc<dyn Members>,
+    pub challenges: Arc<dyn Challenges>,
+    pub events: Arc<dyn CommunityEvents>,
+    pub clock: Arc<dyn Clock>,
+}

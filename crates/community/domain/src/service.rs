@@ -1,0 +1,975 @@
+//! The community service: who may write what, what a post or comment may hold, threads, views
+//! and the figures.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use stackrush_kernel::{FieldError, Page, PageRequest};
+
+use crate::error::CommunityError;
+use crate::markdown;
+use crate::model::*;
+use crate::ports::{CommunityEvent, Ports};
+use crate::trending;
+
+/// The most tags a post carries.
+pub const MAX_TAGS: usize = 10;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 30;
+/// The longest post title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The longest post content (markdown), in characters.
+pub const MAX_POST_CHARS: usize = 50_000;
+/// The longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+/// The longest shared code field (code, htmlCode, cssCode, jsCode), in characters.
+pub const MAX_CODE_CHARS: usize = 100_000;
+/// The longest URL.
+pub const MAX_URL_CHARS: usize = 500;
+/// Replies nest at most this deep (a top-level comment is depth 0): a reply to a comment at this
+/// depth attaches to that comment's parent instead, so threads have at most five levels.
+pub const MAX_DEPTH: u8 = 4;
+/// Top contributors are counted over this many days.
+pub const CONTRIBUTOR_DAYS: i64 = 30;
+/// How many top contributors the figures name.
+pub const TOP_CONTRIBUTORS: usize = 5;
+
+/// A new post as its author writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostDraft {
+    pub title: String,
+    pub content: String,
+    pub category: Category,
+    pub tags: Vec<String>,
+    pub code: Option<CodeSubmission>,
+    pub project: Option<ProjectDetails>,
+    pub collaboration: Option<CollaborationDetails>,
+    pub difficulty: Option<Difficulty>,
+    pub challenge_type: Option<ChallengeType>,
+}
+
+/// Changes to a post: each given field replaces the stored one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PostPatch {
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub category: Option<Category>,
+    pub tags: Option<Vec<String>>,
+    pub code: Option<CodeSubmission>,
+    pub project: Option<ProjectDetails>,
+    pub collaboration: Option<CollaborationDetails>,
+    pub difficulty: Option<Difficulty>,
+    pub challenge_type: Option<ChallengeType>,
+}
+
+/// A post with what its reader sees beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostView {
+    pub post: Post,
+    /// `None`: the author's account is gone (shown as a deleted user).
+    pub author: Option<Face>,
+    /// Whether the reader liked / bookmarked it (`false` for anonymous readers).
+    pub liked: bool,
+    pub bookmarked: bool,
+}
+
+/// A comment with its author's face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentView {
+    pub comment: Comment,
+    pub author: Option<Face>,
+}
+
+/// A comment and the replies under it, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thread {
+    pub comment: CommentView,
+    pub replies: Vec<Thread>,
+}
+
+/// A top contributor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contributor {
+    pub member: MemberId,
+    pub face: Option<Face>,
+    pub contributions: u64,
+}
+
+/// The community's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunityStats {
+    pub members: u64,
+    pub figures: Figures,
+    pub top_contributors: Vec<Contributor>,
+    pub date: DateTime<Utc>,
+}
+
+/// The community context's inbound port.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CommunityApi: Send + Sync {
+    /// Publishes a post. Errors: `NotVerified`, `Invalid`.
+    async fn create_post(
+        &self,
+        caller: Caller,
+        draft: PostDraft,
+    ) -> Result<PostView, CommunityError>;
+
+    /// A live post, counting the reader's view (once per reader per post per UTC day).
+    /// Errors: `PostNotFound`.
+    async fn post(&self, reader: Reader, id: PostId) -> Result<PostView, CommunityError>;
+
+    /// Changes a post (its author only). Errors: `PostNotFound`, `Forbidden`, `Invalid`.
+    async fn update_post(
+        &self,
+        caller: Caller,
+        id: PostId,
+        patch: PostPatch,
+    ) -> Result<PostView, CommunityError>;
+
+    /// Deletes a post (its author, a moderator or an admin); its comments go with it.
+    /// Errors: `PostNotFound`, `Forbidden`.
+    async fn delete_post(&self, caller: Caller, id: PostId) -> Result<(), CommunityError>;
+
+    /// One page of live posts.
+    async fn posts(
+        &self,
+        viewer: Option<Caller>,
+        filter: PostFilter,
+        sort: PostSort,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError>;
+
+    /// Likes or bookmarks a post, or takes it back. Errors: `NotVerified`, `PostNotFound`.
+    async fn toggle(
+        &self,
+        caller: Caller,
+        reaction: Reaction,
+        post: PostId,
+    ) -> Result<Toggled, CommunityError>;
+
+    /// The caller's bookmarked posts, the latest bookmark first.
+    async fn bookmarks(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError>;
+
+    /// Comments on a post, or replies to one of its comments. Errors: `NotVerified`,
+    /// `PostNotFound`, `CommentNotFound` (the parent), `Invalid`.
+    async fn comment(
+        &self,
+        caller: Caller,
+        post: PostId,
+        content: String,
+        parent: Option<CommentId>,
+    ) -> Result<CommentView, CommunityError>;
+
+    /// One page of a live post's top-level comments, each with its whole reply tree.
+    /// Errors: `PostNotFound`.
+    async fn comments(
+        &self,
+        post: PostId,
+        page: PageRequest,
+    ) -> Result<Page<Thread>, CommunityError>;
+
+    /// Changes a comment (its author only). Errors: `CommentNotFound`, `Forbidden`, `Invalid`.
+    async fn update_comment(
+        &self,
+        caller: Caller,
+        id: CommentId,
+        content: String,
+    ) -> Result<CommentView, CommunityError>;
+
+    /// Deletes a comment (its author, a moderator or an admin). Errors: `CommentNotFound`,
+    /// `Forbidden`.
+    async fn delete_comment(&self, caller: Caller, id: CommentId) -> Result<(), CommunityError>;
+
+    /// Likes a comment or takes the like back. Errors: `NotVerified`, `CommentNotFound`.
+    async fn toggle_comment_like(
+        &self,
+        caller: Caller,
+        id: CommentId,
+    ) -> Result<Toggled, CommunityError>;
+
+    /// Totals and today's (UTC) figures.
+    async fn stats(&self) -> Result<CommunityStats, CommunityError>;
+}
+
+/// The community rules over the outbound ports.
+pub struct CommunityService {
+    ports: Ports,
+}
+
+impl CommunityService {
+    /// A service over `ports`.
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+
+    /// The service as a shared inbound port.
+    pub fn into_api(self) -> Arc<dyn CommunityApi> {
+        Arc::new(self)
+    }
+
+    async fn contributor(&self, caller: Caller) -> Result<(), CommunityError> {
+        let standing = self
+            .ports
+            .members
+            .standing(caller.id)
+            .await
+            .map_err(CommunityError::Unavailable)?;
+        match standing {
+            Some(s) if s.may_contribute => Ok(()),
+            _ => Err(CommunityError::NotVerified),
+        }
+    }
+
+    async fn live_post(&self, id: PostId) -> Result<Post, CommunityError> {
+        match self.ports.posts.get(id).await? {
+            Some(p) if p.is_active => Ok(p),
+            _ => Err(CommunityError::PostNotFound),
+        }
+    }
+
+    /// A live comment on a live post.
+    async fn live_comment(&self, id: CommentId) -> Result<Comment, CommunityError> {
+        let comment = match self.ports.comments.get(id).await? {
+            Some(c) if !c.is_deleted => c,
+            _ => return Err(CommunityError::CommentNotFound),
+        };
+        match self.ports.posts.get(comment.post).await? {
+            Some(p) if p.is_active => Ok(comment),
+            _ => Err(CommunityError::CommentNotFound),
+        }
+    }
+
+    async fn faces(&self, members: &[MemberId]) -> Result<HashMap<MemberId, Face>, CommunityError> {
+        let mut distinct: Vec<MemberId> = members.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        self.ports
+            .members
+            .faces(&distinct)
+            .await
+            .map_err(CommunityError::Unavailable)
+    }
+
+    async fn views(
+        &self,
+        viewer: Option<Caller>,
+        posts: Vec<Post>,
+    ) -> Result<Vec<PostView>, CommunityError> {
+        let authors: Vec<MemberId> = posts.iter().map(|p| p.author).collect();
+        let faces = self.faces(&authors).await?;
+        let reacted = match viewer {
+            Some(c) if !posts.is_empty() => {
+                let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
+                self.ports.posts.reacted(c.id, &ids).await?
+            }
+            _ => Reacted::default(),
+        };
+        Ok(posts
+            .into_iter()
+            .map(|post| PostView {
+                author: faces.get(&post.author).cloned(),
+                liked: reacted.liked.contains(&post.id),
+                bookmarked: reacted.bookmarked.contains(&post.id),
+                post,
+            })
+            .collect())
+    }
+
+    async fn view_page(
+        &self,
+        viewer: Option<Caller>,
+        page: Page<Post>,
+    ) -> Result<Page<PostView>, CommunityError> {
+        let Page {
+            items,
+            request,
+            total,
+        } = page;
+        Ok(Page {
+            items: self.views(viewer, items).await?,
+            request,
+            total,
+        })
+    }
+
+    async fn one_view(
+        &self,
+        viewer: Option<Caller>,
+        post: Post,
+    ) -> Result<PostView, CommunityError> {
+        self.views(viewer, vec![post])
+            .await?
+            .pop()
+            .ok_or_else(|| CommunityError::Internal(anyhow::anyhow!("a view went missing")))
+    }
+
+    async fn check_challenge(&self, draft: &PostDraft) -> Result<(), CommunityError> {
+        let Some(challenge) = draft.code.as_ref().and_then(|c| c.challenge) else {
+            return Ok(());
+        };
+        let public = self
+            .ports
+            .challenges
+            .is_public(challenge)
+            .await
+            .map_err(CommunityError::Unavailable)?;
+        if public {
+            Ok(())
+        } else {
+            Err(CommunityError::invalid(
+                "codeSubmission.challengeId",
+                "no such public challenge",
+            ))
+        }
+    }
+
+    async fn comment_view(&self, comment: Comment) -> Result<CommentView, CommunityError> {
+        let mut faces = self.faces(&[comment.author]).await?;
+        Ok(CommentView {
+            author: faces.remove(&comment.author),
+            comment,
+        })
+    }
+}
+
+/// The key a view is counted under: the member, or a hash of the address (no address is
+/// stored).
+fn viewer_key(reader: &Reader) -> String {
+    match reader {
+        Reader::Member(c) => format!("m:{}", c.id.to_hex()),
+        Reader::Anonymous { address } => {
+            let digest = Sha256::digest(format!("stackrush-view:{address}").as_bytes());
+            format!("a:{}", hex::encode(&digest[..16]))
+        }
+    }
+}
+
+#[async_trait]
+impl CommunityApi for CommunityService {
+    async fn create_post(
+        &self,
+        caller: Caller,
+        draft: PostDraft,
+    ) -> Result<PostView, CommunityError> {
+        let draft = normalized(draft)?;
+        self.contributor(caller).await?;
+        self.check_challenge(&draft).await?;
+        let now = self.ports.clock.now();
+        let interactions = Interactions::default();
+        let post = Post {
+            id: PostId::generate(now),
+            author: caller.id,
+            content_html: markdown::render(&draft.content),
+            title: draft.title,
+            content: draft.content,
+            category: draft.category,
+            tags: draft.tags,
+            code: draft.code,
+            project: draft.project,
+            collaboration: draft.collaboration,
+            difficulty: draft.difficulty,
+            challenge_type: draft.challenge_type,
+            is_pinned: false,
+            is_featured: false,
+            hot: trending::hot(&interactions, now),
+            interactions,
+            is_active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        self.ports.posts.insert(&post).await?;
+        self.one_view(Some(caller), post).await
+    }
+
+    async fn post(&self, reader: Reader, id: PostId) -> Result<PostView, CommunityError> {
+        let mut post = self.live_post(id).await?;
+        let view = ViewKey {
+            post: id,
+            viewer: viewer_key(&reader),
+            day: self.ports.clock.now().date_naive(),
+        };
+        // A view that cannot be counted does not keep the post from its reader.
+        match self.ports.posts.record_view(&view).await {
+            Ok(Some(views)) => post.interactions.views = views,
+            Ok(None) => return Err(CommunityError::PostNotFound),
+            Err(e) => tracing::warn!(error = %e, post = %id, "could not count a view"),
+        }
+        self.one_view(reader.caller(), post).await
+    }
+
+    async fn update_post(
+        &self,
+        caller: Caller,
+        id: PostId,
+        patch: PostPatch,
+    ) -> Result<PostView, CommunityError> {
+        let stored = self.live_post(id).await?;
+        if stored.author != caller.id {
+            return Err(CommunityError::Forbidden);
+        }
+        let draft = normalized(PostDraft {
+            title: patch.title.unwrap_or_else(|| stored.title.clone()),
+            content: patch.content.unwrap_or_else(|| stored.content.clone()),
+            category: patch.category.unwrap_or(stored.category),
+            tags: patch.tags.unwrap_or_else(|| stored.tags.clone()),
+            code: patch.code.or_else(|| stored.code.clone()),
+            project: patch.project.or_else(|| stored.project.clone()),
+            collaboration: patch.collaboration.or_else(|| stored.collaboration.clone()),
+            difficulty: patch.difficulty.or(stored.difficulty),
+            challenge_type: patch.challenge_type.or(stored.challenge_type),
+        })?;
+        if draft.code.as_ref().and_then(|c| c.challenge) != stored.challenge() {
+            self.check_challenge(&draft).await?;
+        }
+        let post = Post {
+            content_html: if draft.content == stored.content {
+                stored.content_html.clone()
+            } else {
+                markdown::render(&draft.content)
+            },
+            title: draft.title,
+            content: draft.content,
+            category: draft.category,
+            tags: draft.tags,
+            code: draft.code,
+            project: draft.project,
+            collaboration: draft.collaboration,
+            difficulty: draft.difficulty,
+            challenge_type: draft.challenge_type,
+            updated_at: self.ports.clock.now(),
+            ..stored
+        };
+        if !self.ports.posts.update(&post).await? {
+            return Err(CommunityError::PostNotFound);
+        }
+        self.one_view(Some(caller), post).await
+    }
+
+    async fn delete_post(&self, caller: Caller, id: PostId) -> Result<(), CommunityError> {
+        let post = self.live_post(id).await?;
+        if post.author != caller.id && !caller.is_moderator {
+            return Err(CommunityError::Forbidden);
+        }
+        if self.ports.posts.remove(id, self.ports.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(CommunityError::PostNotFound)
+        }
+    }
+
+    async fn posts(
+        &self,
+        viewer: Option<Caller>,
+        filter: PostFilter,
+        sort: PostSort,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError> {
+        let filter = normalized_filter(filter)?;
+        let found = self.ports.posts.list(&filter, sort, page).await?;
+        self.view_page(viewer, found).await
+    }
+
+    async fn toggle(
+        &self,
+        caller: Caller,
+        reaction: Reaction,
+        post: PostId,
+    ) -> Result<Toggled, CommunityError> {
+        self.contributor(caller).await?;
+        let now = self.ports.clock.now();
+        self.ports
+            .posts
+            .toggle(reaction, post, caller.id, now)
+            .await?
+            .ok_or(CommunityError::PostNotFound)
+    }
+
+    async fn bookmarks(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError> {
+        let found = self.ports.posts.bookmarks(caller.id, page).await?;
+        self.view_page(Some(caller), found).await
+    }
+
+    async fn comment(
+        &self,
+        caller: Caller,
+        post: PostId,
+        content: String,
+        parent: Option<CommentId>,
+    ) -> Result<CommentView, CommunityError> {
+        let content = comment_text(content)?;
+        self.contributor(caller).await?;
+        let target = self.live_post(post).await?;
+        let now = self.ports.clock.now();
+        let id = CommentId::generate(now);
+        let (parent, root, depth, replied_to) = match parent {
+            None => (None, id, 0, None),
+            Some(parent_id) => {
+                let parent = match self.ports.comments.get(parent_id).await? {
+                    Some(c) if !c.is_deleted => c,
+                    _ => return Err(CommunityError::CommentNotFound),
+                };
+                if parent.post != post {
+                    return Err(CommunityError::invalid(
+                        "parentId",
+                        "is a comment on another post",
+                    ));
+                }
+                let to = parent.author;
+                if parent.depth >= MAX_DEPTH {
+                    // Too deep: the reply joins its parent's siblings' replies at the deepest
+                    // allowed level.
+                    let grand = parent.parent.unwrap_or(parent.root);
+                    (Some(grand), parent.root, MAX_DEPTH, Some(to))
+                } else {
+                    (Some(parent.id), parent.root, parent.depth + 1, Some(to))
+                }
+            }
+        };
+        let comment = Comment {
+            id,
+            post,
+            parent,
+            root,
+            depth,
+            author: caller.id,
+            content_html: markdown::render(&content),
+            content,
+            likes: 0,
+            replies: 0,
+            is_deleted: false,
+            created_at: now,
+            updated_at: now,
+        };
+        if !self.ports.comments.insert(&comment).await? {
+            // The post or the parent went away meanwhile.
+            return Err(if parent.is_some() {
+                CommunityError::CommentNotFound
+            } else {
+                CommunityError::PostNotFound
+            });
+        }
+        let to = replied_to.unwrap_or(target.author);
+        if to != caller.id {
+            self.ports
+                .events
+                .publish(CommunityEvent::Replied {
+                    to,
+                    by: caller.id,
+                    post,
+                    post_title: target.title,
+                    comment: id,
+                    on_comment: replied_to.is_some(),
+                })
+                .await;
+        }
+        self.comment_view(comment).await
+    }
+
+    async fn comments(
+        &self,
+        post: PostId,
+        page: PageRequest,
+    ) -> Result<Page<Thread>, CommunityError> {
+        self.live_post(post).await?;
+        let top = self.ports.comments.top_level(post, page).await?;
+        let roots: Vec<CommentId> = top.items.iter().map(|c| c.id).collect();
+        let replies = if roots.is_empty() {
+            Vec::new()
+        } else {
+            self.ports.comments.replies(&roots).await?
+        };
+        let authors: Vec<MemberId> = top
+            .items
+            .iter()
+            .chain(replies.iter())
+            .map(|c| c.author)
+            .collect();
+        let faces = self.faces(&authors).await?;
+        let Page {
+            items,
+            request,
+            total,
+        } = top;
+        Ok(Page {
+            items: threads(items, replies, &faces),
+            request,
+            total,
+        })
+    }
+
+    async fn update_comment(
+        &self,
+        caller: Caller,
+        id: CommentId,
+        content: String,
+    ) -> Result<CommentView, CommunityError> {
+        let content = comment_text(content)?;
+        let mut comment = self.live_comment(id).await?;
+        if comment.author != caller.id {
+            return Err(CommunityError::Forbidden);
+        }
+        let now = self.ports.clock.now();
+        let html = markdown::render(&content);
+        if !self.ports.comments.update(id, &content, &html, now).await? {
+            return Err(CommunityError::CommentNotFound);
+        }
+        comment.content = content;
+        comment.content_html = html;
+        comment.updated_at = now;
+        self.comment_view(comment).await
+    }
+
+    async fn delete_comment(&self, caller: Caller, id: CommentId) -> Result<(), CommunityError> {
+        let comment = self.live_comment(id).await?;
+        if comment.author != caller.id && !caller.is_moderator {
+            return Err(CommunityError::Forbidden);
+        }
+        if self
+            .ports
+            .comments
+            .remove(id, self.ports.clock.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(CommunityError::CommentNotFound)
+        }
+    }
+
+    async fn toggle_comment_like(
+        &self,
+        caller: Caller,
+        id: CommentId,
+    ) -> Result<Toggled, CommunityError> {
+        self.contributor(caller).await?;
+        self.live_comment(id).await?;
+        self.ports
+            .comments
+            .toggle_like(id, caller.id, self.ports.clock.now())
+            .await?
+            .ok_or(CommunityError::CommentNotFound)
+    }
+
+    async fn stats(&self) -> Result<CommunityStats, CommunityError> {
+        let now = self.ports.clock.now();
+        let today = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |t| t.and_utc());
+        let (figures, members) = futures::try_join!(
+            async {
+                self.ports
+                    .posts
+                    .figures(
+                        today,
+                        now - Duration::days(CONTRIBUTOR_DAYS),
+                        TOP_CONTRIBUTORS,
+                    )
+                    .await
+                    .map_err(CommunityError::from)
+            },
+            async {
+                self.ports
+                    .members
+                    .count()
+                    .await
+                    .map_err(CommunityError::Unavailable)
+            },
+        )?;
+        let ids: Vec<MemberId> = figures.top_contributors.iter().map(|(m, _)| *m).collect();
+        let faces = self.faces(&ids).await?;
+        let top_contributors = figures
+            .top_contributors
+            .iter()
+            .map(|&(member, contributions)| Contributor {
+                member,
+                face: faces.get(&member).cloned(),
+                contributions,
+            })
+            .collect();
+        Ok(CommunityStats {
+            members,
+            figures,
+            top_contributors,
+            date: today,
+        })
+    }
+}
+
+/// Builds each top-level comment's reply tree from the flat replies (oldest first at every
+/// level). Deleted comments keep their place, with their content replaced.
+fn threads(
+    roots: Vec<Comment>,
+    replies: Vec<Comment>,
+    faces: &HashMap<MemberId, Face>,
+) -> Vec<Thread> {
+    let mut children: HashMap<CommentId, Vec<Comment>> = HashMap::new();
+    for reply in replies {
+        if let Some(parent) = reply.parent {
+            children.entry(parent).or_default().push(reply);
+        }
+    }
+    fn build(
+        comment: Comment,
+        children: &mut HashMap<CommentId, Vec<Comment>>,
+        faces: &HashMap<MemberId, Face>,
+        seen: &mut HashSet<CommentId>,
+    ) -> Thread {
+        seen.insert(comment.id);
+        let mut replies: Vec<Thread> = Vec::new();
+        for child in children.remove(&comment.id).unwrap_or_default() {
+            if !seen.contains(&child.id) {
+                replies.push(build(child, children, faces, seen));
+            }
+        }
+        let author = if comment.is_deleted {
+            None
+        } else {
+            faces.get(&comment.author).cloned()
+        };
+        Thread {
+            comment: CommentView {
+                comment: shown(comment),
+                author,
+            },
+            replies,
+        }
+    }
+    let mut seen = HashSet::new();
+    roots
+        .into_iter()
+        .map(|root| build(root, &mut children, faces, &mut seen))
+        .collect()
+}
+
+/// A comment as readers see it: a deleted one keeps its place with its content gone.
+fn shown(mut comment: Comment) -> Comment {
+    if comment.is_deleted {
+        comment.content = "[deleted]".to_owned();
+        comment.content_html = "<p>[deleted]</p>\n".to_owned();
+        comment.likes = 0;
+    }
+    comment
+}
+
+/// Control characters other than tab, newline and carriage return; bidirectional overrides.
+fn hidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A one-line text: no control characters at all.
+fn line_problem(value: &str, max: usize) -> Option<String> {
+    if value.chars().any(|c| c.is_control() || hidden_char(c)) {
+        return Some("must not contain control characters".to_owned());
+    }
+    if value.chars().count() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    None
+}
+
+/// A multi-line text: tabs and line breaks allowed.
+fn text_problem(value: &str, min: usize, max: usize) -> Option<String> {
+    if value.chars().any(hidden_char) {
+        return Some("must not contain control characters".to_owned());
+    }
+    let n = value.chars().count();
+    if n < min || value.trim().is_empty() && min > 0 {
+        return Some("must not be empty".to_owned());
+    }
+    if n > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    None
+}
+
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn add(&mut self, field: &str, problem: Option<String>) {
+        if let Some(message) = problem {
+            self.0.push(FieldError::new(field, message));
+        }
+    }
+
+    fn line(&mut self, field: &str, value: Option<&str>, max: usize) {
+        if let Some(v) = value {
+            self.add(field, line_problem(v, max));
+        }
+    }
+
+    fn url(&mut self, field: &str, value: Option<&str>) {
+        let Some(v) = value else { return };
+        let scheme_ok = ["http://", "https://"].iter().any(|s| {
+            v.get(..s.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(s))
+                && v.len() > s.len()
+        });
+        if !scheme_ok || v.chars().any(char::is_whitespace) {
+            self.add(field, Some("must be an http(s) URL".to_owned()));
+        } else {
+            self.line(field, value, MAX_URL_CHARS);
+        }
+    }
+
+    fn list(&mut self, field: &str, values: &[String], max_items: usize, max_chars: usize) {
+        if values.len() > max_items {
+            self.add(field, Some(format!("must have at most {max_items} items")));
+            return;
+        }
+        for (i, v) in values.iter().enumerate() {
+            let item = format!("{field}[{i}]");
+            if v.trim().is_empty() {
+                self.add(&item, Some("must not be empty".to_owned()));
+            } else {
+                self.line(&item, Some(v), max_chars);
+            }
+        }
+    }
+}
+
+/// Tags trimmed, lower-cased and deduplicated (first occurrence kept).
+fn normalized_tags(tags: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    tags.into_iter()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
+}
+
+fn tag_problem(tag: &str) -> Option<String> {
+    if tag.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    if tag.chars().count() > MAX_TAG_CHARS {
+        return Some(format!("must be at most {MAX_TAG_CHARS} characters"));
+    }
+    if !tag
+        .chars()
+        .all(|c| c.is_alphanumeric() || "+#.-_".contains(c))
+    {
+        return Some("may hold letters, digits and + # . - _ only".to_owned());
+    }
+    None
+}
+
+/// The draft trimmed and normalized, or every problem with it.
+fn normalized(mut d: PostDraft) -> Result<PostDraft, CommunityError> {
+    let mut p = Problems(Vec::new());
+    d.title = d.title.trim().to_owned();
+    if d.title.is_empty() {
+        p.add("title", Some("must not be empty".to_owned()));
+    } else {
+        p.line("title", Some(&d.title), MAX_TITLE_CHARS);
+    }
+    p.add("content", text_problem(&d.content, 1, MAX_POST_CHARS));
+    d.tags = normalized_tags(d.tags);
+    if d.tags.len() > MAX_TAGS {
+        p.add("tags", Some(format!("must have at most {MAX_TAGS} items")));
+    } else {
+        for (i, tag) in d.tags.iter().enumerate() {
+            p.add(&format!("tags[{i}]"), tag_problem(tag));
+        }
+    }
+    if let Some(code) = &d.code {
+        p.line(
+            "codeSubmission.title",
+            code.title.as_deref(),
+            MAX_TITLE_CHARS,
+        );
+        if let Some(text) = &code.description {
+            p.add("codeSubmission.description", text_problem(text, 0, 2_000));
+        }
+        for (field, value) in [
+            ("codeSubmission.code", &code.code),
+            ("codeSubmission.htmlCode", &code.html_code),
+            ("codeSubmission.cssCode", &code.css_code),
+            ("codeSubmission.jsCode", &code.js_code),
+        ] {
+            if let Some(text) = value {
+                p.add(field, text_problem(text, 0, MAX_CODE_CHARS));
+            }
+        }
+        if let Some(language) = &code.language {
+            p.add("codeSubmission.language", tag_problem(language));
+        }
+        p.url("codeSubmission.githubUrl", code.github_url.as_deref());
+        p.url("codeSubmission.liveDemo", code.live_demo.as_deref());
+    }
+    if let Some(project) = &d.project {
+        p.url("projectDetails.githubUrl", project.github_url.as_deref());
+        p.url("projectDetails.liveDemo", project.live_demo.as_deref());
+        p.list("projectDetails.technologies", &project.technologies, 20, 50);
+    }
+    if let Some(c) = &d.collaboration {
+        p.list(
+            "collaborationDetails.skillsNeeded",
+            &c.skills_needed,
+            20,
+            50,
+        );
+        p.line(
+            "collaborationDetails.projectType",
+            c.project_type.as_deref(),
+            200,
+        );
+        p.line(
+            "collaborationDetails.timeCommitment",
+            c.time_commitment.as_deref(),
+            200,
+        );
+        p.line(
+            "collaborationDetails.contactMethod",
+            c.contact_method.as_deref(),
+            200,
+        );
+    }
+    if p.0.is_empty() {
+        Ok(d)
+    } else {
+        Err(CommunityError::Invalid(p.0))
+    }
+}
+
+fn normalized_filter(mut f: PostFilter) -> Result<PostFilter, CommunityError> {
+    f.tags = normalized_tags(f.tags);
+    f.tags.retain(|t| !t.is_empty());
+    if f.tags.len() > MAX_TAGS {
+        return Err(CommunityError::Invalid(vec![FieldError::new(
+            "tags",
+            format!("must name at most {MAX_TAGS} tags"),
+        )]));
+    }
+    f.search = f
+        .search
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if let Some(problem) = f.search.as_deref().and_then(|s| line_problem(s, 100)) {
+        return Err(CommunityError::Invalid(vec![FieldError::new(
+            "search", problem,
+        )]));
+    }
+    Ok(f)
+}
+
+fn comment_text(content: String) -> Result<String, CommunityError> {
+    match text_problem(&content, 1, MAX_COMMENT_CHARS) {
+        Some(problem) => Err(CommunityError::Invalid(vec![FieldError::new(
+            "content", problem,
+        )])),
+        None => Ok(content),
+    }
+}

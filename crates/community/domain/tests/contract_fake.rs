@@ -1,0 +1,9 @@
+//! The contract suite against the in-memory fake.
+
+use std::sync::Arc;
+
+#[tokio::test]
+async fn in_memory_fake_passes_the_community_contract() {
+    let store = Arc::new(stackrush_community::fake::InMemoryCommunity::default());
+    stackrush_community::contract::run_all(store.clone(), store).await;
+}

@@ -1,0 +1,1119 @@
+//! MongoDB adapter of the community ports; [`ensure_indexes`] is idempotent and runs at start.
+//!
+//! Every write that moves a counter is one multi-document transaction: the mark, view or comment
+//! document (each under a unique index) and the counter it moves (with the post's trending
+//! score) commit together or not at all, so a counter always equals its documents. Transactions
+//! that meet a concurrent writer (`TransientTransactionError`, a duplicate key from a racing
+//! toggle of the same member) are retried with a short random pause, as MongoDB documents.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
+use mongodb::options::{IndexOptions, ReturnDocument};
+use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use rand::Rng;
+use stackrush_community::ports::{CommentRepository, PostRepository, Stores};
+use stackrush_community::trending;
+use stackrush_community::*;
+use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_mongo::{corrupt, literal_regex};
+
+const POSTS: &str = "community_posts";
+const MARKS: &str = "community_marks";
+const VIEWS: &str = "community_views";
+const COMMENTS: &str = "community_comments";
+const COMMENT_LIKES: &str = "community_comment_likes";
+
+/// How many times a transaction that met a concurrent writer is tried.
+const TRIES: u32 = 60;
+
+fn store_error(err: mongodb::error::Error) -> StoreError {
+    stackrush_store_mongo::store_error(err, &[])
+}
+
+fn time(t: DateTime<Utc>) -> BsonTime {
+    BsonTime::from_chrono(t)
+}
+
+fn oid(bytes: [u8; 12]) -> ObjectId {
+    ObjectId::from_bytes(bytes)
+}
+
+fn n(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Creates this context's indexes.
+pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
+    let index = |keys: Document, name: &str, options: Option<IndexOptions>| {
+        let mut options = options.unwrap_or_default();
+        options.name = Some(name.to_owned());
+        IndexModel::builder().keys(keys).options(options).build()
+    };
+    let unique = || Some(IndexOptions::builder().unique(true).build());
+    let live_order = |key: Option<&str>| {
+        let mut d = doc! { "isActive": 1, "metadata.isPinned": -1 };
+        if let Some(k) = key {
+            d.insert(k, -1);
+        }
+        d.insert("createdAt", -1);
+        d.insert("_id", -1);
+        d
+    };
+    db.collection::<Document>(POSTS)
+        .create_indexes([
+            index(live_order(None), "community_posts_recent", None),
+            index(
+                live_order(Some("interactions.likes")),
+                "community_posts_popular",
+                None,
+            ),
+            index(
+                live_order(Some("interactions.comments")),
+                "community_posts_commented",
+                None,
+            ),
+            index(live_order(Some("hot")), "community_posts_hot", None),
+            index(
+                doc! { "category": 1, "isActive": 1, "createdAt": -1 },
+                "community_posts_category",
+                None,
+            ),
+            index(
+                doc! { "tags": 1, "createdAt": -1 },
+                "community_posts_tags",
+                None,
+            ),
+            index(
+                doc! { "author": 1, "createdAt": -1 },
+                "community_posts_author",
+                None,
+            ),
+            index(
+                doc! { "codeSubmission.challengeId": 1 },
+                "community_posts_challenge",
+                None,
+            ),
+            index(doc! { "createdAt": 1 }, "community_posts_created", None),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(MARKS)
+        .create_indexes([
+            index(
+                doc! { "post": 1, "kind": 1, "member": 1 },
+                "community_marks_unique",
+                unique(),
+            ),
+            index(
+                doc! { "member": 1, "kind": 1, "at": -1 },
+                "community_marks_member",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(VIEWS)
+        .create_indexes([
+            index(
+                doc! { "post": 1, "viewer": 1, "day": 1 },
+                "community_views_unique",
+                unique(),
+            ),
+            // A day's view keys are only needed that day.
+            index(
+                doc! { "at": 1 },
+                "community_views_ttl",
+                Some(
+                    IndexOptions::builder()
+                        .expire_after(Duration::from_secs(2 * 24 * 3600))
+                        .build(),
+                ),
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(COMMENTS)
+        .create_indexes([
+            index(
+                doc! { "postId": 1, "parentCommentId": 1, "createdAt": 1, "_id": 1 },
+                "community_comments_top",
+                None,
+            ),
+            index(
+                doc! { "root": 1, "createdAt": 1, "_id": 1 },
+                "community_comments_root",
+                None,
+            ),
+            index(doc! { "createdAt": 1 }, "community_comments_created", None),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(COMMENT_LIKES)
+        .create_indexes([index(
+            doc! { "comment": 1, "member": 1 },
+            "community_comment_likes_unique",
+            unique(),
+        )])
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// The community context's store ports on `db` (indexed with [`ensure_indexes`]).
+pub fn stores(db: &Database) -> Stores {
+    let community = std::sync::Arc::new(MongoCommunity::new(db));
+    Stores {
+        posts: community.clone(),
+        comments: community,
+    }
+}
+
+/// How many locks this process's counter writes are spread over.
+const STRIPES: usize = 64;
+
+/// Posts, comments and marks in the `community_*` collections.
+///
+/// Writes that move the same counter queue on one of [`STRIPES`] in-process locks before their
+/// transaction starts: transactions on one document abort each other with write conflicts, so
+/// letting a burst on one post race inside MongoDB would only turn it into retries. Writers on
+/// other instances still meet in the database, where the retries handle them.
+#[derive(Debug, Clone)]
+pub struct MongoCommunity {
+    stripes: std::sync::Arc<[tokio::sync::Mutex<()>]>,
+    client: Client,
+    posts: Collection<Document>,
+    marks: Collection<Document>,
+    views: Collection<Document>,
+    comments: Collection<Document>,
+    comment_likes: Collection<Document>,
+}
+
+type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, mongodb::error::Error>> + Send + 's>>;
+
+fn retryable(e: &mongodb::error::Error) -> bool {
+    e.contains_label("TransientTransactionError")
+        || matches!(
+            stackrush_store_mongo::store_error(e.clone(), &[]),
+            StoreError::Conflict { .. }
+        )
+}
+
+impl MongoCommunity {
+    /// The adapter over `db` (indexed with [`ensure_indexes`]).
+    pub fn new(db: &Database) -> Self {
+        Self {
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            client: db.client().clone(),
+            posts: db.collection(POSTS),
+            marks: db.collection(MARKS),
+            views: db.collection(VIEWS),
+            comments: db.collection(COMMENTS),
+            comment_likes: db.collection(COMMENT_LIKES),
+        }
+    }
+
+    /// The lock that writes to the counters of the document `key` take turns on.
+    fn stripe(&self, key: ObjectId) -> &tokio::sync::Mutex<()> {
+        let bytes = key.bytes();
+        let spread = usize::from(bytes[11]) ^ (usize::from(bytes[10]) << 8);
+        &self.stripes[spread % self.stripes.len()]
+    }
+
+    /// Runs `work` in a transaction, again after a short random pause while it meets concurrent
+    /// writers; a commit whose outcome is unknown is committed again (applied once).
+    async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: for<'s> Fn(&'s mut ClientSession) -> Work<'s, T> + Send + Sync,
+        T: Send,
+    {
+        let mut pause_ms = 2u64;
+        for _ in 0..TRIES {
+            let mut session = self.client.start_session().await.map_err(store_error)?;
+            session.start_transaction().await.map_err(store_error)?;
+            let outcome = match work(&mut session).await {
+                Ok(value) => {
+                    let mut committed = session.commit_transaction().await;
+                    for _ in 0..3 {
+                        match &committed {
+                            Err(e) if e.contains_label("UnknownTransactionCommitResult") => {
+                                committed = session.commit_transaction().await;
+                            }
+                            _ => break,
+                        }
+                    }
+                    committed.map(|()| value)
+                }
+                Err(e) => {
+                    // Best effort: the server also aborts it when the session ends.
+                    let _ = session.abort_transaction().await;
+                    Err(e)
+                }
+            };
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(e) if retryable(&e) => {
+                    let jitter = rand::rng().random_range(0..=pause_ms);
+                    tokio::time::sleep(Duration::from_millis(pause_ms / 2 + jitter)).await;
+                    pause_ms = (pause_ms * 2).min(512);
+                }
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+        Err(StoreError::Unavailable(anyhow::anyhow!(
+            "a community write kept conflicting with concurrent writes"
+        )))
+    }
+}
+
+fn counts_of(d: &Document) -> Interactions {
+    let get = |k: &str| match d.get_document("interactions").ok().and_then(|i| i.get(k)) {
+        Some(Bson::Int32(v)) => u64::try_from(*v).unwrap_or(0),
+        Some(Bson::Int64(v)) => u64::try_from(*v).unwrap_or(0),
+        _ => 0,
+    };
+    Interactions {
+        likes: get("likes"),
+        views: get("views"),
+        comments: get("comments"),
+        bookmarks: get("bookmarks"),
+    }
+}
+
+/// Moves one of a live post's counters by `delta` and rescores it, in `session`; the post after
+/// it, `None` when it is not live.
+async fn bump(
+    posts: &Collection<Document>,
+    session: &mut ClientSession,
+    post: ObjectId,
+    counter: &str,
+    delta: i64,
+) -> Result<Option<Document>, mongodb::error::Error> {
+    let Some(mut updated) = posts
+        .find_one_and_update(
+            doc! { "_id": post, "isActive": true },
+            doc! { "$inc": { format!("interactions.{counter}"): delta } },
+        )
+        .return_document(ReturnDocument::After)
+        .session(&mut *session)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let created = updated
+        .get_datetime("createdAt")
+        .map(|t| t.to_chrono())
+        .unwrap_or_default();
+    let hot = trending::hot(&counts_of(&updated), created);
+    posts
+        .update_one(doc! { "_id": post }, doc! { "$set": { "hot": hot } })
+        .session(&mut *session)
+        .await?;
+    updated.insert("hot", hot);
+    Ok(Some(updated))
+}
+
+fn bson_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("bson: {e}"))
+}
+
+fn code_doc(code: &CodeSubmission) -> Result<Document, StoreError> {
+    let mut d = mongodb::bson::to_document(code).map_err(bson_err)?;
+    d.insert("hasCode", code.has_code());
+    match code.challenge {
+        Some(c) => d.insert("challengeId", oid(c.bytes())),
+        None => d.insert("challengeId", Bson::Null),
+    };
+    Ok(d)
+}
+
+fn opt_doc<T: serde::Serialize>(value: Option<&T>) -> Result<Bson, StoreError> {
+    value.map_or(Ok(Bson::Null), |v| {
+        mongodb::bson::to_document(v)
+            .map(Bson::Document)
+            .map_err(bson_err)
+    })
+}
+
+/// The editable fields of a post as a `$set` document.
+fn editable(p: &Post) -> Result<Document, StoreError> {
+    Ok(doc! {
+        "title": &p.title,
+        "content": &p.content,
+        "contentHtml": &p.content_html,
+        "category": p.category.as_str(),
+        "postType": p.category.as_str(),
+        "tags": &p.tags,
+        "codeSubmission": match &p.code { Some(c) => Bson::Document(code_doc(c)?), None => Bson::Null },
+        "hasCode": p.has_code(),
+        "projectDetails": opt_doc(p.project.as_ref())?,
+        "collaborationDetails": opt_doc(p.collaboration.as_ref())?,
+        "metadata.difficulty": p.difficulty.map(Difficulty::as_str),
+        "metadata.challengeType": p.challenge_type.map(ChallengeType::as_str),
+        "updatedAt": time(p.updated_at),
+    })
+}
+
+fn post_doc(p: &Post) -> Result<Document, StoreError> {
+    let mut d = editable(p)?;
+    d.remove("metadata.difficulty");
+    d.remove("metadata.challengeType");
+    d.insert("_id", oid(p.id.bytes()));
+    d.insert("author", oid(p.author.bytes()));
+    d.insert(
+        "metadata",
+        doc! {
+            "difficulty": p.difficulty.map(Difficulty::as_str),
+            "challengeType": p.challenge_type.map(ChallengeType::as_str),
+            "isPinned": p.is_pinned,
+            "isFeatured": p.is_featured,
+        },
+    );
+    d.insert(
+        "interactions",
+        doc! {
+            "likes": n(p.interactions.likes),
+            "views": n(p.interactions.views),
+            "comments": n(p.interactions.comments),
+            "bookmarks": n(p.interactions.bookmarks),
+        },
+    );
+    d.insert("hot", p.hot);
+    d.insert("isActive", p.is_active);
+    d.insert("createdAt", time(p.created_at));
+    Ok(d)
+}
+
+fn id_of<T>(d: &Document, key: &str, make: fn([u8; 12]) -> T) -> Result<T, StoreError> {
+    d.get_object_id(key)
+        .map(|o| make(o.bytes()))
+        .map_err(|e| corrupt(key, e))
+}
+
+fn text(d: &Document, key: &str) -> Result<String, StoreError> {
+    d.get_str(key)
+        .map(str::to_owned)
+        .map_err(|e| corrupt(key, e))
+}
+
+fn opt_text(d: &Document, key: &str) -> Option<String> {
+    d.get_str(key).ok().map(str::to_owned)
+}
+
+fn sub<T: serde::de::DeserializeOwned>(d: &Document, key: &str) -> Result<Option<T>, StoreError> {
+    match d.get(key) {
+        Some(Bson::Document(inner)) => mongodb::bson::from_document(inner.clone())
+            .map(Some)
+            .map_err(|e| corrupt(key, e)),
+        _ => Ok(None),
+    }
+}
+
+fn code_of(d: &Document) -> Result<Option<CodeSubmission>, StoreError> {
+    let Ok(inner) = d.get_document("codeSubmission") else {
+        return Ok(None);
+    };
+    let mut inner = inner.clone();
+    let challenge = inner.get_object_id("challengeId").ok();
+    inner.remove("challengeId");
+    inner.remove("hasCode");
+    let mut code: CodeSubmission =
+        mongodb::bson::from_document(inner).map_err(|e| corrupt("codeSubmission", e))?;
+    code.challenge = challenge.map(|o| ChallengeRef::from_bytes(o.bytes()));
+    Ok(Some(code))
+}
+
+fn datetime(d: &Document, key: &str) -> Result<DateTime<Utc>, StoreError> {
+    d.get_datetime(key)
+        .map(|t| t.to_chrono())
+        .map_err(|e| corrupt(key, e))
+}
+
+fn post_of(d: &Document) -> Result<Post, StoreError> {
+    let meta = d
+        .get_document("metadata")
+        .map_err(|e| corrupt("metadata", e))?;
+    let category = text(d, "category")?;
+    let tags = d
+        .get_array("tags")
+        .map_err(|e| corrupt("tags", e))?
+        .iter()
+        .map(|t| {
+            t.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt("tags", t))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Post {
+        id: id_of(d, "_id", PostId::from_bytes)?,
+        author: id_of(d, "author", MemberId::from_bytes)?,
+        title: text(d, "title")?,
+        content: text(d, "content")?,
+        content_html: text(d, "contentHtml")?,
+        category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        tags,
+        code: code_of(d)?,
+        project: sub(d, "projectDetails")?,
+        collaboration: sub(d, "collaborationDetails")?,
+        difficulty: opt_text(meta, "difficulty")
+            .map(|v| Difficulty::parse(&v).ok_or_else(|| corrupt("metadata.difficulty", &v)))
+            .transpose()?,
+        challenge_type: opt_text(meta, "challengeType")
+            .map(|v| ChallengeType::parse(&v).ok_or_else(|| corrupt("metadata.challengeType", &v)))
+            .transpose()?,
+        is_pinned: meta.get_bool("isPinned").unwrap_or(false),
+        is_featured: meta.get_bool("isFeatured").unwrap_or(false),
+        interactions: counts_of(d),
+        hot: d.get_f64("hot").map_err(|e| corrupt("hot", e))?,
+        is_active: d.get_bool("isActive").map_err(|e| corrupt("isActive", e))?,
+        created_at: datetime(d, "createdAt")?,
+        updated_at: datetime(d, "updatedAt")?,
+    })
+}
+
+fn count_of(d: &Document, key: &str) -> u64 {
+    match d.get(key) {
+        Some(Bson::Int32(v)) => u64::try_from(*v).unwrap_or(0),
+        Some(Bson::Int64(v)) => u64::try_from(*v).unwrap_or(0),
+        Some(Bson::Double(v)) if *v >= 0.0 => {
+            // Sums come back as doubles from some servers; counts are whole.
+            let whole = v.round();
+            if whole < 9.0e15 {
+                whole as u64
+            } else {
+                u64::MAX
+            }
+        }
+        _ => 0,
+    }
+}
+
+fn comment_doc(c: &Comment) -> Document {
+    doc! {
+        "_id": oid(c.id.bytes()),
+        "postId": oid(c.post.bytes()),
+        "parentCommentId": c.parent.map(|p| oid(p.bytes())),
+        "root": oid(c.root.bytes()),
+        "depth": i32::from(c.depth),
+        "author": oid(c.author.bytes()),
+        "content": &c.content,
+        "contentHtml": &c.content_html,
+        "interactions": { "likes": n(c.likes) },
+        "replies": n(c.replies),
+        "isDeleted": c.is_deleted,
+        "isActive": !c.is_deleted,
+        "createdAt": time(c.created_at),
+        "updatedAt": time(c.updated_at),
+    }
+}
+
+fn comment_of(d: &Document) -> Result<Comment, StoreError> {
+    let depth = d.get_i32("depth").map_err(|e| corrupt("depth", e))?;
+    Ok(Comment {
+        id: id_of(d, "_id", CommentId::from_bytes)?,
+        post: id_of(d, "postId", PostId::from_bytes)?,
+        parent: d
+            .get_object_id("parentCommentId")
+            .ok()
+            .map(|o| CommentId::from_bytes(o.bytes())),
+        root: id_of(d, "root", CommentId::from_bytes)?,
+        depth: u8::try_from(depth).map_err(|e| corrupt("depth", e))?,
+        author: id_of(d, "author", MemberId::from_bytes)?,
+        content: text(d, "content")?,
+        content_html: text(d, "contentHtml")?,
+        likes: d
+            .get_document("interactions")
+            .map(|i| count_of(i, "likes"))
+            .unwrap_or(0),
+        replies: count_of(d, "replies"),
+        is_deleted: d
+            .get_bool("isDeleted")
+            .map_err(|e| corrupt("isDeleted", e))?,
+        created_at: datetime(d, "createdAt")?,
+        updated_at: datetime(d, "updatedAt")?,
+    })
+}
+
+fn filter_doc(f: &PostFilter) -> Document {
+    let mut d = doc! { "isActive": true };
+    if let Some(c) = f.category {
+        d.insert("category", c.as_str());
+    }
+    if !f.tags.is_empty() {
+        d.insert("tags", doc! { "$in": &f.tags });
+    }
+    if let Some(a) = f.author {
+        d.insert("author", oid(a.bytes()));
+    }
+    if let Some(s) = &f.search {
+        let pattern = literal_regex(s);
+        d.insert(
+            "$or",
+            vec![
+                doc! { "title": { "$regex": &pattern, "$options": "i" } },
+                doc! { "content": { "$regex": &pattern, "$options": "i" } },
+            ],
+        );
+    }
+    if let Some(h) = f.has_code {
+        d.insert("hasCode", h);
+    }
+    if let Some(c) = f.challenge {
+        d.insert("codeSubmission.challengeId", oid(c.bytes()));
+    }
+    d
+}
+
+fn mark_kind(reaction: Reaction) -> (&'static str, &'static str) {
+    match reaction {
+        Reaction::Like => ("like", "likes"),
+        Reaction::Bookmark => ("bookmark", "bookmarks"),
+    }
+}
+
+async fn collect(cursor: mongodb::Cursor<Document>) -> Result<Vec<Document>, StoreError> {
+    cursor.try_collect().await.map_err(store_error)
+}
+
+#[async_trait]
+impl PostRepository for MongoCommunity {
+    async fn insert(&self, post: &Post) -> Result<(), StoreError> {
+        self.posts
+            .insert_one(post_doc(post)?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, id: PostId) -> Result<Option<Post>, StoreError> {
+        self.posts
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(post_of)
+            .transpose()
+    }
+
+    async fn update(&self, post: &Post) -> Result<bool, StoreError> {
+        let done = self
+            .posts
+            .update_one(
+                doc! { "_id": oid(post.id.bytes()), "isActive": true },
+                doc! { "$set": editable(post)? },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn remove(&self, id: PostId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = self
+            .posts
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "isActive": true },
+                doc! { "$set": { "isActive": false, "updatedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.modified_count == 1)
+    }
+
+    async fn list(
+        &self,
+        filter: &PostFilter,
+        sort: PostSort,
+        page: PageRequest,
+    ) -> Result<Page<Post>, StoreError> {
+        let mut order = Document::new();
+        if filter.search.is_none() {
+            order.insert("metadata.isPinned", -1);
+        }
+        match sort {
+            PostSort::Recent => {}
+            PostSort::Popular => {
+                order.insert("interactions.likes", -1);
+            }
+            PostSort::MostCommented => {
+                order.insert("interactions.comments", -1);
+            }
+            PostSort::Trending => {
+                order.insert("hot", -1);
+            }
+        }
+        order.insert("createdAt", -1);
+        order.insert("_id", -1);
+        let found =
+            stackrush_store_mongo::find_page(&self.posts, filter_doc(filter), order, page, &[])
+                .await?;
+        Ok(Page {
+            items: found.items.iter().map(post_of).collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError> {
+        let post = oid(view.post.bytes());
+        let key = doc! { "post": post, "viewer": &view.viewer, "day": view.day.to_string() };
+        let (posts, views) = (self.posts.clone(), self.views.clone());
+        let _turn = self.stripe(post).lock().await;
+        self.transaction(move |s| {
+            let (posts, views, key) = (posts.clone(), views.clone(), key.clone());
+            Box::pin(async move {
+                let Some(current) = posts
+                    .find_one(doc! { "_id": post, "isActive": true })
+                    .session(&mut *s)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let seen = views.find_one(key.clone()).session(&mut *s).await?;
+                if seen.is_some() {
+                    return Ok(Some(counts_of(&current).views));
+                }
+                let mut row = key;
+                row.insert("at", BsonTime::now());
+                views.insert_one(row).session(&mut *s).await?;
+                let after = bump(&posts, s, post, "views", 1).await?;
+                Ok(after.map(|d| counts_of(&d).views))
+            })
+        })
+        .await
+    }
+
+    async fn toggle(
+        &self,
+        reaction: Reaction,
+        post: PostId,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Toggled>, StoreError> {
+        let (kind, counter) = mark_kind(reaction);
+        let post = oid(post.bytes());
+        let key = doc! { "post": post, "kind": kind, "member": oid(member.bytes()) };
+        let (posts, marks) = (self.posts.clone(), self.marks.clone());
+        let _turn = self.stripe(post).lock().await;
+        self.transaction(move |s| {
+            let (posts, marks, key) = (posts.clone(), marks.clone(), key.clone());
+            Box::pin(async move {
+                let live = posts
+                    .find_one(doc! { "_id": post, "isActive": true })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *s)
+                    .await?;
+                if live.is_none() {
+                    return Ok(None);
+                }
+                let removed = marks.delete_one(key.clone()).session(&mut *s).await?;
+                let active = removed.deleted_count == 0;
+                if active {
+                    let mut row = key;
+                    row.insert("at", time(at));
+                    marks.insert_one(row).session(&mut *s).await?;
+                }
+                let after = bump(&posts, s, post, counter, if active { 1 } else { -1 }).await?;
+                Ok(after.map(|d| {
+                    let counts = counts_of(&d);
+                    Toggled {
+                        active,
+                        count: match reaction {
+                            Reaction::Like => counts.likes,
+                            Reaction::Bookmark => counts.bookmarks,
+                        },
+                    }
+                }))
+            })
+        })
+        .await
+    }
+
+    async fn reacted(&self, member: MemberId, posts: &[PostId]) -> Result<Reacted, StoreError> {
+        let mut out = Reacted::default();
+        if posts.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<ObjectId> = posts.iter().map(|p| oid(p.bytes())).collect();
+        let rows = collect(
+            self.marks
+                .find(doc! { "member": oid(member.bytes()), "post": { "$in": ids } })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        for row in &rows {
+            let post = id_of(row, "post", PostId::from_bytes)?;
+            match row.get_str("kind").map_err(|e| corrupt("kind", e))? {
+                "like" => out.liked.insert(post),
+                "bookmark" => out.bookmarked.insert(post),
+                other => return Err(corrupt("kind", other)),
+            };
+        }
+        Ok(out)
+    }
+
+    async fn bookmarks(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Post>, StoreError> {
+        // The member's bookmarks (ids only), then the live posts among them, in bookmark order.
+        let marks = collect(
+            self.marks
+                .find(doc! { "member": oid(member.bytes()), "kind": "bookmark" })
+                .sort(doc! { "at": -1, "post": -1 })
+                .projection(doc! { "post": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let order: Vec<ObjectId> = marks
+            .iter()
+            .map(|m| m.get_object_id("post").map_err(|e| corrupt("post", e)))
+            .collect::<Result<_, _>>()?;
+        let live = collect(
+            self.posts
+                .find(doc! { "_id": { "$in": &order }, "isActive": true })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let mut by_id: HashMap<ObjectId, Document> = live
+            .into_iter()
+            .filter_map(|d| d.get_object_id("_id").ok().map(|id| (id, d)))
+            .collect();
+        let ordered: Vec<Document> = order.iter().filter_map(|id| by_id.remove(id)).collect();
+        let total = ordered.len() as u64;
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
+        Ok(Page {
+            items: ordered
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(post_of)
+                .collect::<Result<_, _>>()?,
+            request: page,
+            total,
+        })
+    }
+
+    async fn figures(
+        &self,
+        since: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+        top: usize,
+    ) -> Result<Figures, StoreError> {
+        let live = doc! { "isActive": true };
+        let today = doc! { "isActive": true, "createdAt": { "$gte": time(since) } };
+        let count = |filter: Document| {
+            let posts = self.posts.clone();
+            async move { posts.count_documents(filter).await.map_err(store_error) }
+        };
+        let (posts, posts_today, code_shares, code_shares_today) = futures::try_join!(
+            count(live.clone()),
+            count(today.clone()),
+            count(doc! { "isActive": true, "hasCode": true }),
+            count(doc! { "isActive": true, "hasCode": true, "createdAt": { "$gte": time(since) } }),
+        )?;
+        let sums = collect(
+            self.posts
+                .aggregate([
+                    doc! { "$match": live },
+                    doc! { "$group": {
+                        "_id": Bson::Null,
+                        "comments": { "$sum": "$interactions.comments" },
+                        "likes": { "$sum": "$interactions.likes" },
+                        "views": { "$sum": "$interactions.views" },
+                    } },
+                ])
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let sums = sums.first().cloned().unwrap_or_default();
+        let live_comments_since =
+            |t: DateTime<Utc>| doc! { "isDeleted": false, "createdAt": { "$gte": time(t) } };
+        let comments_today = self
+            .comments
+            .count_documents(live_comments_since(since))
+            .await
+            .map_err(store_error)?;
+        // Distinct members who posted or commented today.
+        let mut active: std::collections::HashSet<ObjectId> = std::collections::HashSet::new();
+        for (collection, filter) in [
+            (&self.posts, today),
+            (&self.comments, live_comments_since(since)),
+        ] {
+            for value in collection
+                .distinct("author", filter)
+                .await
+                .map_err(store_error)?
+            {
+                if let Bson::ObjectId(o) = value {
+                    active.insert(o);
+                }
+            }
+        }
+        // Contributions per member over the window, from both collections.
+        let mut contributions: HashMap<ObjectId, u64> = HashMap::new();
+        for (collection, filter) in [
+            (
+                &self.posts,
+                doc! { "isActive": true, "createdAt": { "$gte": time(window_start) } },
+            ),
+            (&self.comments, live_comments_since(window_start)),
+        ] {
+            let groups = collect(
+                collection
+                    .aggregate([
+                        doc! { "$match": filter },
+                        doc! { "$group": { "_id": "$author", "n": { "$sum": 1 } } },
+                    ])
+                    .await
+                    .map_err(store_error)?,
+            )
+            .await?;
+            for g in &groups {
+                let author = g.get_object_id("_id").map_err(|e| corrupt("author", e))?;
+                *contributions.entry(author).or_default() += count_of(g, "n");
+            }
+        }
+        let mut ranked: Vec<(MemberId, u64)> = contributions
+            .into_iter()
+            .map(|(o, c)| (MemberId::from_bytes(o.bytes()), c))
+            .collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(top);
+        Ok(Figures {
+            posts,
+            posts_today,
+            code_shares,
+            code_shares_today,
+            comments: count_of(&sums, "comments"),
+            comments_today,
+            likes: count_of(&sums, "likes"),
+            views: count_of(&sums, "views"),
+            active_today: active.len() as u64,
+            top_contributors: ranked,
+        })
+    }
+}
+
+/// Shown in lists: live, or deleted with live replies.
+fn listed() -> Document {
+    doc! { "$or": [ { "isDeleted": false }, { "replies": { "$gt": 0 } } ] }
+}
+
+#[async_trait]
+impl CommentRepository for MongoCommunity {
+    async fn insert(&self, comment: &Comment) -> Result<bool, StoreError> {
+        let row = comment_doc(comment);
+        let post = oid(comment.post.bytes());
+        let parent = comment.parent.map(|p| oid(p.bytes()));
+        let (posts, comments) = (self.posts.clone(), self.comments.clone());
+        let _turn = self.stripe(post).lock().await;
+        self.transaction(move |s| {
+            let (posts, comments, row) = (posts.clone(), comments.clone(), row.clone());
+            Box::pin(async move {
+                let live = posts
+                    .find_one(doc! { "_id": post, "isActive": true })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *s)
+                    .await?;
+                if live.is_none() {
+                    return Ok(false);
+                }
+                if let Some(parent) = parent {
+                    let bumped = comments
+                        .update_one(
+                            doc! { "_id": parent, "postId": post, "isDeleted": false },
+                            doc! { "$inc": { "replies": 1 } },
+                        )
+                        .session(&mut *s)
+                        .await?;
+                    if bumped.matched_count == 0 {
+                        return Ok(false);
+                    }
+                }
+                comments.insert_one(row).session(&mut *s).await?;
+                bump(&posts, s, post, "comments", 1).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn get(&self, id: CommentId) -> Result<Option<Comment>, StoreError> {
+        self.comments
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(comment_of)
+            .transpose()
+    }
+
+    async fn update(
+        &self,
+        id: CommentId,
+        content: &str,
+        content_html: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .comments
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "isDeleted": false },
+                doc! { "$set": { "content": content, "contentHtml": content_html, "updatedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn remove(&self, id: CommentId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = oid(id.bytes());
+        let (posts, comments) = (self.posts.clone(), self.comments.clone());
+        self.transaction(move |s| {
+            let (posts, comments) = (posts.clone(), comments.clone());
+            Box::pin(async move {
+                let Some(gone) = comments
+                    .find_one_and_update(
+                        doc! { "_id": id, "isDeleted": false },
+                        doc! { "$set": { "isDeleted": true, "isActive": false, "updatedAt": time(at) } },
+                    )
+                    .session(&mut *s)
+                    .await?
+                else {
+                    return Ok(false);
+                };
+                if let Ok(parent) = gone.get_object_id("parentCommentId") {
+                    comments
+                        .update_one(
+                            doc! { "_id": parent, "replies": { "$gt": 0 } },
+                            doc! { "$inc": { "replies": -1 } },
+                        )
+                        .session(&mut *s)
+                        .await?;
+                }
+                if let Ok(post) = gone.get_object_id("postId") {
+                    // The post's counter, even when the post itself was deleted meanwhile.
+                    let moved = posts
+                        .update_one(
+                            doc! { "_id": post, "interactions.comments": { "$gt": 0 } },
+                            doc! { "$inc": { "interactions.comments": -1 } },
+                        )
+                        .session(&mut *s)
+                        .await?;
+                    if moved.modified_count == 1 {
+                        bump(&posts, s, post, "comments", 0).await?;
+                    }
+                }
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn top_level(
+        &self,
+        post: PostId,
+        page: PageRequest,
+    ) -> Result<Page<Comment>, StoreError> {
+        let mut filter = listed();
+        filter.insert("postId", oid(post.bytes()));
+        filter.insert("parentCommentId", Bson::Null);
+        let found = stackrush_store_mongo::find_page(
+            &self.comments,
+            filter,
+            doc! { "createdAt": 1, "_id": 1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(comment_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn replies(&self, roots: &[CommentId]) -> Result<Vec<Comment>, StoreError> {
+        if roots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ObjectId> = roots.iter().map(|r| oid(r.bytes())).collect();
+        let mut filter = listed();
+        filter.insert("root", doc! { "$in": ids });
+        filter.insert("parentCommentId", doc! { "$ne": Bson::Null });
+        let rows = collect(
+            self.comments
+                .find(filter)
+                .sort(doc! { "createdAt": 1, "_id": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        rows.iter().map(comment_of).collect()
+    }
+
+    async fn toggle_like(
+        &self,
+        comment: CommentId,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Toggled>, StoreError> {
+        let comment = oid(comment.bytes());
+        let key = doc! { "comment": comment, "member": oid(member.bytes()) };
+        let (comments, likes) = (self.comments.clone(), self.comment_likes.clone());
+        let _turn = self.stripe(comment).lock().await;
+        self.transaction(move |s| {
+            let (comments, likes, key) = (comments.clone(), likes.clone(), key.clone());
+            Box::pin(async move {
+                let live = comments
+                    .find_one(doc! { "_id": comment, "isDeleted": false })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *s)
+                    .await?;
+                if live.is_none() {
+                    return Ok(None);
+                }
+                let removed = likes.delete_one(key.clone()).session(&mut *s).await?;
+                let active = removed.deleted_count == 0;
+                if active {
+                    let mut row = key;
+                    row.insert("at", time(at));
+                    likes.insert_one(row).session(&mut *s).await?;
+                }
+                let after = comments
+                    .find_one_and_update(
+                        doc! { "_id": comment },
+                        doc! { "$inc": { "interactions.likes": if active { 1 } else { -1 } } },
+                    )
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *s)
+                    .await?;
+                Ok(after.map(|d| Toggled {
+                    active,
+                    count: d
+                        .get_document("interactions")
+                        .map(|i| count_of(i, "likes"))
+                        .unwrap_or(0),
+                }))
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,22 @@
+//! The community contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
+
+use stackrush_community_mongo::{ensure_indexes, stores};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_passes_the_community_contract() {
+    let Ok(uri) = std::env::var("MONGODB_URI") else {
+        eprintln!("SKIPPED: MongoDB community contract suite (MONGODB_URI is not set)");
+        return;
+    };
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&format!(
+        "stackrush_community_contract_{}",
+        std::process::id()
+    ));
+    db.drop().await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    let s = stores(&db);
+    stackrush_community::contract::run_all(s.posts, s.comments).await;
+    db.drop().await.unwrap();
+}

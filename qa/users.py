@@ -2,11 +2,16 @@
 """Create the schemathesis users on a running StackRush API and write WFC auth documents.
 
 usage: users.py BASE_URL OUT_DIR
+Every user's email address is verified through the link mailed to OUT_DIR/mail (the server's
+MAIL_DIR), so the fuzzer reaches what verified accounts may do (community posts, comments, likes).
 Writes OUT_DIR/wfc-login.json (alice and bob, signing in through /api/auth/login, so a logout
 during the run only costs a new login) and OUT_DIR/wfc-fixed.json (carol and dave with fixed
 Bearer tokens, for the destructive account deletion run).
 """
+import glob
 import json
+import os
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -25,10 +30,27 @@ def post(base, path, body):
         return err.code, json.loads(err.read())
 
 
-def user(base, name):
+def newest_mail_token(out):
+    """The token in the link of the newest mail (files are named by time)."""
+    files = sorted(glob.glob(os.path.join(out, "mail", "*.eml")))
+    if not files:
+        sys.exit("no verification mail was written")
+    with open(files[-1], encoding="utf-8") as f:
+        text = f.read().replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+    found = re.search(r"token=([A-Za-z0-9_-]+)", text)
+    if not found:
+        sys.exit(f"no link in {files[-1]}")
+    return found.group(1)
+
+
+def user(base, out, name):
     status, body = post(base, "/api/auth/register", {"email": f"{name}@fuzz.test", "username": name, "password": PASSWORD})
     if status not in (201, 409):
         sys.exit(f"register {name}: {status} {body}")
+    if status == 201:
+        status, body = post(base, "/api/auth/verify-email", {"token": newest_mail_token(out)})
+        if status != 200:
+            sys.exit(f"verify {name}: {status} {body}")
     status, body = post(base, "/api/auth/login", {"identifier": name, "password": PASSWORD})
     if status != 200:
         sys.exit(f"login {name}: {status} {body}")
@@ -57,11 +79,11 @@ def login_entry(name):
 def main():
     base, out = sys.argv[1].rstrip("/"), sys.argv[2]
     for name in ("alice", "bob"):
-        user(base, name)
+        user(base, out, name)
     with open(f"{out}/wfc-login.json", "w") as f:
         json.dump({"schemaVersion": "0.2.0", "auth": [login_entry("alice"), login_entry("bob")]}, f, indent=2)
     fixed = [
-        {"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {user(base, name)}"}]}
+        {"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {user(base, out, name)}"}]}
         for name in ("carol", "dave")
     ]
     with open(f"{out}/wfc-fixed.json", "w") as f:

@@ -175,6 +175,17 @@ impl TestApp {
         self.login_as(name, PASSWORD).await
     }
 
+    /// Registers, verifies the email address through the mailed link, and logs in.
+    pub async fn verified(&self, name: &str) -> Session {
+        self.register(name).await;
+        let token = self.last_mail_token();
+        let (status, body) = self
+            .post("/api/auth/verify-email", None, json!({"token": token}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        self.login_as(name, PASSWORD).await
+    }
+
     pub async fn admin(&self) -> Session {
         self.login_as(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }

@@ -10,6 +10,7 @@ mod helpers;
 
 mod auth;
 mod challenges;
+mod community;
 mod contract;
 mod dashboard;
 mod focus;

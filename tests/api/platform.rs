@@ -97,7 +97,6 @@ async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
 async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shape() {
     let app = TestApp::spawn().await;
     for path in [
-        "/api/community/posts?limit=6&category=help&tags=rust&search=x",
         "/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=x",
         "/api/templates?limit=6&category=web&framework=react&difficulty=Easy&search=x",
     ] {
@@ -111,7 +110,7 @@ async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shap
     }
     let (status, body) = app.get("/api/templates?limit=0", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
-    let (status, body) = app.get("/api/community/posts?bogus=1", None).await;
+    let (status, body) = app.get("/api/learning/playlists?bogus=1", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
 }
 

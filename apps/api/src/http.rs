@@ -152,3 +152,44 @@ pub struct PageQuery {
     #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
 }
+
+/// The address a request comes from (the proxy's client when proxies are trusted), by the same
+/// rule as the rate limits.
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl FromRequest for ClientAddress {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(crate::middleware::request_ip(req))))
+    }
+}
+
+impl ApiComponent for ClientAddress {
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        vec![]
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+}
+
+/// `deserialize_with` for an optional nested object: `null` or absent is `None`, an object is
+/// read as `T`, anything else (serde's derive would also take an array of the fields in order)
+/// is refused.
+pub fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value @ serde_json::Value::Object(_)) => {
+            T::deserialize(value).map(Some).map_err(D::Error::custom)
+        }
+        Some(_) => Err(D::Error::custom("expected an object")),
+    }
+}

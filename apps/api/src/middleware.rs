@@ -252,6 +252,32 @@ fn is_credential_route(req: &ServiceRequest) -> bool {
         )
 }
 
+/// The caller's address: the proxy's `Forwarded`/`X-Forwarded-For` client when proxies are
+/// trusted, the peer otherwise (0.0.0.0 when neither is known).
+fn client_ip(info: &actix_web::dev::ConnectionInfo, trust_proxy: bool) -> IpAddr {
+    let address = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address
+        .and_then(|a| {
+            a.parse::<std::net::SocketAddr>()
+                .map(|s| s.ip())
+                .ok()
+                .or_else(|| a.parse::<IpAddr>().ok())
+        })
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// The address a request comes from, by the same rule as the rate limits.
+pub fn request_ip(req: &actix_web::HttpRequest) -> IpAddr {
+    let trust_proxy = req
+        .app_data::<web::Data<RateLimit>>()
+        .is_some_and(|limits| limits.trust_proxy);
+    client_ip(&req.connection_info(), trust_proxy)
+}
+
 /// Applies the global limit to every request and the stricter one to credential routes, and
 /// reports the tighter one in `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
 pub async fn rate_limit(
@@ -261,20 +287,7 @@ pub async fn rate_limit(
     let Some(limits) = req.app_data::<web::Data<RateLimit>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let info = req.connection_info().clone();
-    let address = if limits.trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    let ip = address
-        .and_then(|a| {
-            a.parse::<std::net::SocketAddr>()
-                .map(|s| s.ip())
-                .ok()
-                .or_else(|| a.parse::<IpAddr>().ok())
-        })
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = client_ip(&req.connection_info(), limits.trust_proxy);
     let mut verdicts = Vec::new();
     if let Some(global) = &limits.global {
         verdicts.push(RateLimit::check(global, ip));

@@ -45,6 +45,7 @@ impl Store {
                 stackrush_scoring_sqlite::migrate(&pool).await?;
                 stackrush_notifications_sqlite::migrate(&pool).await?;
                 stackrush_analytics_sqlite::migrate(&pool).await?;
+                stackrush_community_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -78,6 +79,7 @@ impl Store {
         stackrush_scoring_mongo::ensure_indexes(db).await?;
         stackrush_notifications_mongo::ensure_indexes(db).await?;
         stackrush_analytics_mongo::ensure_indexes(db).await?;
+        stackrush_community_mongo::ensure_indexes(db).await?;
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod challenges;
+pub mod community;
 pub mod identity;
 pub mod notifications;
 pub mod scoring;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use apistos::web::ServiceConfig;
 use stackrush_analytics::{AnalyticsApi, DashboardApi};
 use stackrush_challenges::ChallengeApi;
+use stackrush_community::CommunityApi;
 use stackrush_identity::IdentityApi;
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
@@ -32,6 +34,7 @@ pub struct Contexts {
     pub notifications: Arc<dyn NotificationApi>,
     pub analytics: Arc<dyn AnalyticsApi>,
     pub dashboard: Arc<dyn DashboardApi>,
+    pub community: Arc<dyn CommunityApi>,
 }
 
 impl Contexts {
@@ -50,6 +53,12 @@ impl Contexts {
         scoring_link.bind(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
         let dashboard = analytics::wire_dashboard(&store, identity.clone(), scoring.clone());
+        let community = community::wire(
+            &store,
+            identity.clone(),
+            challenges.clone(),
+            notifications.clone(),
+        );
         Ok(Self {
             store,
             identity,
@@ -58,6 +67,7 @@ impl Contexts {
             notifications,
             analytics,
             dashboard,
+            community,
         })
     }
 
@@ -68,6 +78,7 @@ impl Contexts {
         scoring::mount(cfg, self.scoring.clone());
         notifications::mount(cfg, self.notifications.clone());
         analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
+        community::mount(cfg, self.community.clone());
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

@@ -1,4 +1,4 @@
-//! Lists of the contexts not built yet (community, learning, templates). The web client calls
+//! Lists of the contexts not built yet (learning, templates). The web client calls
 //! them on its home pages; until the contexts exist they answer the contract's shape with an
 //! empty page, after validating the query like the real lists will.
 
@@ -55,12 +55,6 @@ fn empty(query: &CatalogQuery) -> Reply<Paginated<serde_json::Value>> {
     Ok(Json(ApiResponse::ok(Paginated::from_page(none, |v| v))))
 }
 
-/// Community posts (the community context is not built yet: always an empty page).
-#[api_operation(tag = "community", summary = "List community posts", error_code = 400)]
-pub async fn posts(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Value>> {
-    empty(&query)
-}
-
 /// Learning playlists (the learning context is not built yet: always an empty page).
 #[api_operation(
     tag = "learning",
@@ -77,10 +71,9 @@ pub async fn templates(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json
     empty(&query)
 }
 
-/// The three lists.
+/// The two lists.
 pub fn mount(cfg: &mut ServiceConfig) {
     use crate::http::allowing;
-    cfg.service(allowing(resource("/community/posts"), "GET").route(get().to(posts)))
-        .service(allowing(resource("/learning/playlists"), "GET").route(get().to(playlists)))
+    cfg.service(allowing(resource("/learning/playlists"), "GET").route(get().to(playlists)))
         .service(allowing(resource("/templates"), "GET").route(get().to(templates)));
 }

@@ -11,6 +11,9 @@ pub enum CommunityError {
     /// No such live post.
     #[error("post not found")]
     PostNotFound,
+    /// The challenge a post links to does not exist or is not public.
+    #[error("challenge not found")]
+    ChallengeNotFound,
     /// No such live comment (or its post is gone).
     #[error("comment not found")]
     CommentNotFound,

@@ -1,0 +1,43 @@
+//! How the community context's errors answer over HTTP: status, `code` and message.
+
+use actix_web::http::StatusCode;
+use stackrush_community::CommunityError;
+
+use crate::error::ApiError;
+
+impl From<CommunityError> for ApiError {
+    fn from(err: CommunityError) -> Self {
+        match err {
+            CommunityError::Invalid(fields) => ApiError::validation(
+                "VALIDATION_ERROR",
+                "The request body is invalid",
+                fields.into_iter().map(Into::into).collect(),
+            ),
+            CommunityError::PostNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "POST_NOT_FOUND", "No such post")
+            }
+            CommunityError::ChallengeNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "CHALLENGE_NOT_FOUND",
+                "codeSubmission.challengeId names no public challenge",
+            ),
+            CommunityError::CommentNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "COMMENT_NOT_FOUND",
+                "No such comment",
+            ),
+            CommunityError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                "Only the author (or, to delete, a moderator or admin) may do this",
+            ),
+            CommunityError::NotVerified => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "EMAIL_NOT_VERIFIED",
+                "Verify your email address before posting, commenting or reacting",
+            ),
+            CommunityError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            CommunityError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
+        }
+    }
+}

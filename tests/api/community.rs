@@ -1,0 +1,544 @@
+//! The community context over HTTP: posts, comments, likes, bookmarks, views, trending, stats.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_error, Options, TestApp};
+
+async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+    let (status, body) = app.post("/api/community/posts", Some(token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["data"].clone()
+}
+
+async fn total(app: &TestApp) -> u64 {
+    let (status, body) = app.get("/api/community/posts", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]["pagination"]["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn posts_work_as_the_web_client_sends_and_reads_them() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+
+    // The client's create call: {title, content, category, tags}.
+    let post = create(
+        &app,
+        &ada.access,
+        json!({
+            "title": "How do I borrow twice?",
+            "content": "Help with `&mut`:\n\n```rust\nlet a = &mut x;\n```\n<script>alert(1)</script>",
+            "category": "help",
+            "tags": ["Rust", "rust", " Borrowing "],
+        }),
+    )
+    .await;
+    let id = post["_id"].as_str().unwrap().to_owned();
+    assert_eq!(post["author"]["username"], "ada");
+    assert_eq!(post["author"]["_id"], ada.id.as_str());
+    assert_eq!(post["category"], "help");
+    assert_eq!(post["tags"], json!(["rust", "borrowing"]));
+    assert_eq!(
+        post["interactions"],
+        json!({"likes": 0, "views": 0, "comments": 0, "bookmarks": 0, "downloads": 0, "forks": 0})
+    );
+    let html = post["contentHtml"].as_str().unwrap();
+    assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(
+        post["content"].as_str().unwrap().contains("<script>"),
+        "stored as written"
+    );
+
+    // The client's list call finds it; another category does not.
+    let (status, body) = app
+        .get(
+            "/api/community/posts?limit=6&category=help&tags=rust&search=BORROW",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["pagination"]["limit"], 6);
+    let listed = &body["data"]["data"][0];
+    assert_eq!(listed["_id"], id.as_str());
+    for field in ["title", "content", "createdAt", "updatedAt"] {
+        assert!(listed[field].is_string(), "{field}: {listed}");
+    }
+    assert!(listed["metadata"].is_object() && listed["interactions"]["likes"].is_number());
+    let (_, body) = app.get("/api/community/posts?category=news", None).await;
+    assert_eq!(body["data"]["pagination"]["total"], 0);
+
+    // Views: once per reader per day; anonymous readers count by address.
+    for _ in 0..3 {
+        let (status, body) = app
+            .get(&format!("/api/community/posts/{id}"), Some(&bob.access))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, body) = app.get(&format!("/api/community/posts/{id}"), None).await;
+    assert_eq!(body["data"]["interactions"]["views"], 2, "{body}");
+
+    // Only the author edits.
+    let (status, body) = app
+        .put(
+            &format!("/api/community/posts/{id}"),
+            Some(&bob.access),
+            json!({"title": "Mine now"}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .patch(
+            &format!("/api/community/posts/{id}"),
+            Some(&ada.access),
+            json!({"content": "**Solved**", "metadata": {"difficulty": "Easy", "challengeType": "dsa"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"]["contentHtml"],
+        "<p><strong>Solved</strong></p>\n"
+    );
+    assert_eq!(body["data"]["title"], "How do I borrow twice?");
+    assert_eq!(body["data"]["metadata"]["difficulty"], "Easy");
+    assert_eq!(body["data"]["interactions"]["views"], 2);
+
+    // Only the author or a moderator/admin deletes; deleted posts are gone everywhere.
+    let (status, body) = app
+        .delete(&format!("/api/community/posts/{id}"), Some(&bob.access))
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let admin = app.admin().await;
+    let (status, body) = app
+        .delete(&format!("/api/community/posts/{id}"), Some(&admin.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.get(&format!("/api/community/posts/{id}"), None).await;
+    assert_error(status, &body, 404, "POST_NOT_FOUND");
+    assert_eq!(total(&app).await, 0);
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{id}/like"),
+            Some(&bob.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 404, "POST_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn bad_input_answers_clear_errors_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let unverified = app.signed_up("eve").await;
+    let ada = app.verified("ada").await;
+    let ok = json!({"title": "T", "content": "C", "category": "tips"});
+
+    let (status, body) = app
+        .post("/api/community/posts", Some(&unverified.access), ok.clone())
+        .await;
+    assert_error(status, &body, 403, "EMAIL_NOT_VERIFIED");
+    let (status, body) = app.post("/api/community/posts", None, ok.clone()).await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+
+    let long = "x".repeat(50_001);
+    let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
+    for (body, field) in [
+        // Wrong JSON types and unknown enum values are refused while the body is read (the
+        // message lists the allowed values); the rules after it name their field.
+        (
+            json!({"title": "T", "content": "C", "category": "gossip"}),
+            "body",
+        ),
+        (
+            json!({"title": "T", "content": long, "category": "tips"}),
+            "content",
+        ),
+        (
+            json!({"title": "  ", "content": "C", "category": "tips"}),
+            "title",
+        ),
+        (
+            json!({"title": "a\u{0007}b", "content": "C", "category": "tips"}),
+            "title",
+        ),
+        (
+            json!({"title": "T", "content": "C", "category": "tips", "tags": eleven}),
+            "tags",
+        ),
+        (
+            json!({"title": "T", "content": "C", "category": "tips", "tags": ["a b"]}),
+            "tags[0]",
+        ),
+        (
+            json!({"title": "T", "content": "C", "category": "tips",
+                   "codeSubmission": {"githubUrl": "javascript:alert(1)"}}),
+            "codeSubmission.githubUrl",
+        ),
+        (
+            json!({"title": {"$gt": ""}, "content": "C", "category": "tips"}),
+            "body",
+        ),
+        (
+            json!({"title": "T", "content": "C", "category": "tips", "isPinned": true}),
+            "isPinned",
+        ),
+        (
+            json!({"title": "T", "content": "C", "category": "tips", "metadata": ["Easy", "dsa"]}),
+            "body",
+        ),
+    ] {
+        let (status, answer) = app
+            .post("/api/community/posts", Some(&ada.access), body.clone())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {answer}");
+        let details = answer["error"]["details"].as_array().unwrap();
+        assert!(
+            details.iter().any(|d| d["field"] == field),
+            "{body} should name {field}: {answer}"
+        );
+    }
+    let (status, body) = app
+        .post(
+            "/api/community/posts",
+            Some(&ada.access),
+            json!({"title": "T", "content": "C", "category": "tips",
+                   "codeSubmission": {"challengeId": "0123456789abcdef01234567"}}),
+        )
+        .await;
+    assert_error(status, &body, 404, "CHALLENGE_NOT_FOUND");
+    let (status, body) = app.get("/api/community/posts/not-an-id", None).await;
+    assert_error(status, &body, 400, "PARAMS_VALIDATION_ERROR");
+    let (status, body) = app.get("/api/community/posts?bogus=1", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    let (status, body) = app.get("/api/community/posts?sort=oldest", None).await;
+    assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    assert_eq!(total(&app).await, 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn comments_form_threads_with_exact_counts_and_notify_the_author() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "Q", "content": "?", "category": "discussion"}),
+    )
+    .await;
+    let other = create(
+        &app,
+        &ada.access,
+        json!({"title": "R", "content": "!", "category": "discussion"}),
+    )
+    .await;
+    let (post, other) = (
+        post["_id"].as_str().unwrap(),
+        other["_id"].as_str().unwrap(),
+    );
+    let comments = format!("/api/community/posts/{post}/comments");
+
+    let add = |token: String, body: Value| {
+        let app = &app;
+        let comments = comments.clone();
+        async move {
+            let (status, body) = app.post(&comments, Some(&token), body).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            body["data"].clone()
+        }
+    };
+    let top = add(bob.access.clone(), json!({"content": "First *reply*"})).await;
+    assert_eq!(top["contentHtml"], "<p>First <em>reply</em></p>\n");
+    assert_eq!(top["depth"], 0);
+    let top_id = top["_id"].as_str().unwrap().to_owned();
+    let reply = add(
+        ada.access.clone(),
+        json!({"content": "Thanks", "parentCommentId": top_id}),
+    )
+    .await;
+    assert_eq!(reply["depth"], 1);
+    // Replies nest at most 4 deep; deeper ones attach to the deepest allowed parent.
+    let mut parent = reply["_id"].as_str().unwrap().to_owned();
+    for depth in 2..=5 {
+        let next = add(
+            bob.access.clone(),
+            json!({"content": format!("d{depth}"), "parentId": parent}),
+        )
+        .await;
+        assert_eq!(next["depth"], depth.min(4), "{next}");
+        parent = next["_id"].as_str().unwrap().to_owned();
+    }
+    // A parent on another post is refused, and nothing changes.
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{other}/comments"),
+            Some(&bob.access),
+            json!({"content": "x", "parentCommentId": top_id}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+
+    let (status, body) = app.get(&comments, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    let thread = &body["data"]["data"][0];
+    assert_eq!(thread["_id"], top_id.as_str());
+    assert_eq!(thread["replyCount"], 1);
+    let depths: Vec<u64> = thread["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["depth"].as_u64().unwrap())
+        .collect();
+    assert_eq!(depths, vec![1, 2, 3, 4, 4], "{thread}");
+    let (_, body) = app.get(&format!("/api/community/posts/{post}"), None).await;
+    assert_eq!(body["data"]["interactions"]["comments"], 6);
+
+    // Only the author edits; deleting a comment with replies keeps its place.
+    let (status, body) = app
+        .put(
+            &format!("/api/community/comments/{top_id}"),
+            Some(&ada.access),
+            json!({"content": "hijack"}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .put(
+            &format!("/api/community/comments/{top_id}"),
+            Some(&bob.access),
+            json!({"content": "First, edited"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["content"], "First, edited");
+    let (status, body) = app
+        .delete(
+            &format!("/api/community/comments/{top_id}"),
+            Some(&bob.access),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = app.get(&comments, None).await;
+    let thread = &body["data"]["data"][0];
+    assert_eq!(thread["content"], "[deleted]");
+    assert_eq!(thread["isDeleted"], true);
+    assert_eq!(thread["replies"].as_array().unwrap().len(), 5);
+    let (_, body) = app.get(&format!("/api/community/posts/{post}"), None).await;
+    assert_eq!(body["data"]["interactions"]["comments"], 5);
+    let (status, body) = app
+        .post(
+            &comments,
+            Some(&ada.access),
+            json!({"content": "late", "parentCommentId": top_id}),
+        )
+        .await;
+    assert_error(status, &body, 404, "COMMENT_NOT_FOUND");
+
+    // Ada was told about Bob's comment on her post (a social notification).
+    let (status, body) = app
+        .get("/api/notifications?type=social", Some(&ada.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let titles: Vec<&str> = body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"New comment on your post"), "{body}");
+}
+
+#[tokio::test]
+async fn likes_and_bookmarks_toggle_with_exact_counts_under_concurrency() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "Like me", "content": "!", "category": "showcase"}),
+    )
+    .await;
+    let id = post["_id"].as_str().unwrap().to_owned();
+    let mut fans = Vec::new();
+    for i in 0..12 {
+        fans.push(app.verified(&format!("fan{i}")).await);
+    }
+    for (expected, liked) in [(12, true), (0, false)] {
+        let likes = fans.iter().map(|f| {
+            let (app, id, token) = (&app, id.clone(), f.access.clone());
+            async move {
+                app.post(
+                    &format!("/api/community/posts/{id}/like"),
+                    Some(&token),
+                    json!({}),
+                )
+                .await
+            }
+        });
+        for (status, body) in futures::future::join_all(likes).await {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["data"]["liked"], liked);
+        }
+        let (_, body) = app.get(&format!("/api/community/posts/{id}"), None).await;
+        assert_eq!(body["data"]["interactions"]["likes"], expected);
+    }
+
+    // Bookmarks: the state shows on lists, and in the caller's bookmarks.
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{id}/bookmark"),
+            Some(&fans[0].access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"], json!({"bookmarked": true, "bookmarks": 1}));
+    let (_, body) = app.get("/api/community/posts", Some(&fans[0].access)).await;
+    assert_eq!(body["data"]["data"][0]["isBookmarked"], true);
+    assert_eq!(body["data"]["data"][0]["isLiked"], false);
+    let (_, body) = app
+        .get("/api/community/bookmarks", Some(&fans[0].access))
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["_id"], id.as_str());
+    let (_, body) = app
+        .get("/api/community/bookmarks", Some(&fans[1].access))
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 0);
+
+    // Comment likes.
+    let (_, comment) = app
+        .post(
+            &format!("/api/community/posts/{id}/comments"),
+            Some(&ada.access),
+            json!({"content": "hi"}),
+        )
+        .await;
+    let cid = comment["data"]["_id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/community/comments/{cid}/like"),
+            Some(&fans[1].access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"], json!({"liked": true, "likes": 1}));
+
+    // An unverified account cannot react.
+    let eve = app.signed_up("eve").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{id}/like"),
+            Some(&eve.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 403, "EMAIL_NOT_VERIFIED");
+}
+
+#[tokio::test]
+async fn trending_and_stats_reflect_activity() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let quiet = create(
+        &app,
+        &ada.access,
+        json!({"title": "Quiet", "content": "…", "category": "news"}),
+    )
+    .await;
+    let loud = create(
+        &app,
+        &bob.access,
+        json!({"title": "Loud", "content": "!", "category": "code-share",
+               "codeSubmission": {"code": "let x = 1;", "language": "javascript", "githubUrl": "https://github.com/a/b"}}),
+    )
+    .await;
+    assert_eq!(loud["codeSubmission"]["hasCode"], true);
+    let (quiet, loud) = (
+        quiet["_id"].as_str().unwrap(),
+        loud["_id"].as_str().unwrap(),
+    );
+    app.post(
+        &format!("/api/community/posts/{loud}/like"),
+        Some(&ada.access),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/community/posts/{loud}/comments"),
+        Some(&ada.access),
+        json!({"content": "wow"}),
+    )
+    .await;
+
+    let (status, body) = app.get("/api/community/trending?limit=2", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let order: Vec<&str> = body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, vec![loud, quiet]);
+    let (_, body) = app
+        .get("/api/community/posts?sort=most-commented", None)
+        .await;
+    assert_eq!(body["data"]["data"][0]["_id"], loud);
+    let (_, body) = app.get("/api/community/posts?hasCode=true", None).await;
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+
+    let (status, body) = app.get("/api/community/stats", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let s = &body["data"];
+    assert_eq!(
+        s["memberStats"]["totalMembers"], 3,
+        "two members and the admin: {s}"
+    );
+    assert_eq!(s["memberStats"]["activeToday"], 2);
+    assert_eq!(s["memberStats"]["topContributors"][0]["userName"], "ada");
+    assert_eq!(s["memberStats"]["topContributors"][0]["contributions"], 2);
+    assert_eq!(s["contentStats"]["totalPosts"], 2);
+    assert_eq!(s["contentStats"]["totalCodeShares"], 1);
+    assert_eq!(s["contentStats"]["totalComments"], 1);
+    assert_eq!(s["engagementStats"]["totalLikes"], 1);
+}
+
+#[tokio::test]
+async fn a_post_links_a_public_challenge_and_lists_filter_by_it() {
+    let app = TestApp::spawn_with(Options {
+        seed: true,
+        ..Options::default()
+    })
+    .await;
+    let ada = app.verified("ada").await;
+    let (_, body) = app.get("/api/challenges?limit=1", None).await;
+    let challenge = body["data"]["data"][0]["_id"].as_str().unwrap().to_owned();
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "My solution", "content": "Here", "category": "code-share",
+               "codeSubmission": {"challengeId": challenge, "code": "return 1;"}}),
+    )
+    .await;
+    assert_eq!(post["codeSubmission"]["challengeId"], challenge.as_str());
+    create(
+        &app,
+        &ada.access,
+        json!({"title": "Other", "content": "x", "category": "tips"}),
+    )
+    .await;
+    let (_, body) = app
+        .get(
+            &format!("/api/community/posts?challengeId={challenge}"),
+            None,
+        )
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["_id"], post["_id"]);
+}

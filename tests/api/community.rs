@@ -542,3 +542,247 @@ async fn a_post_links_a_public_challenge_and_lists_filter_by_it() {
     assert_eq!(body["data"]["pagination"]["total"], 1);
     assert_eq!(body["data"]["data"][0]["_id"], post["_id"]);
 }
+
+#[tokio::test]
+async fn reports_reach_moderators_whose_actions_are_logged_and_told_to_the_author() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let admin = app.admin().await;
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "Buy pills", "content": "cheap", "category": "discussion"}),
+    )
+    .await;
+    let other = create(
+        &app,
+        &ada.access,
+        json!({"title": "Fine", "content": "ok", "category": "tips"}),
+    )
+    .await;
+    let (post, other) = (
+        post["_id"].as_str().unwrap(),
+        other["_id"].as_str().unwrap(),
+    );
+
+    // Reports: one open per member and target, never one's own.
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/report"),
+            Some(&bob.access),
+            json!({"reason": "spam", "text": "ads"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["data"]["status"], "open");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/report"),
+            Some(&bob.access),
+            json!({"reason": "other"}),
+        )
+        .await;
+    assert_error(status, &body, 409, "ALREADY_REPORTED");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/report"),
+            Some(&ada.access),
+            json!({"reason": "spam"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+
+    // The queue is for moderators.
+    let (status, body) = app
+        .get(
+            "/api/community/moderation/reports?status=open",
+            Some(&bob.access),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .get(
+            "/api/community/moderation/reports?status=open",
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["excerpt"], "Buy pills");
+    assert_eq!(body["data"]["data"][0]["reporter"]["username"], "bob");
+
+    // Hiding: out of sight for others, closes the report, tells the author.
+    let hide = json!({"action": "hide", "reason": "Spam links"});
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/moderate"),
+            Some(&bob.access),
+            hide.clone(),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/moderate"),
+            Some(&admin.access),
+            hide,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["action"], "hide");
+    let (status, body) = app
+        .get(&format!("/api/community/posts/{post}"), Some(&bob.access))
+        .await;
+    assert_error(status, &body, 404, "POST_NOT_FOUND");
+    let (status, body) = app
+        .get(&format!("/api/community/posts/{post}"), Some(&ada.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["isHidden"], true);
+    assert_eq!(total(&app).await, 1);
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{post}/like"),
+            Some(&bob.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 404, "POST_NOT_FOUND");
+    let (_, body) = app
+        .get(
+            "/api/community/moderation/reports?status=open",
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 0);
+    let (_, body) = app
+        .get("/api/notifications?type=social", Some(&ada.access))
+        .await;
+    let told = body["data"]["data"].as_array().unwrap().iter().any(|n| {
+        n["title"] == "Your post was hidden by a moderator" && n["message"] == "Reason: Spam links"
+    });
+    assert!(told, "{body}");
+
+    // Locking and pinning.
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{other}/moderate"),
+            Some(&admin.access),
+            json!({"action": "lock", "reason": "heated"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{other}/comments"),
+            Some(&bob.access),
+            json!({"content": "more"}),
+        )
+        .await;
+    assert_error(status, &body, 403, "COMMENTS_LOCKED");
+    app.post(
+        &format!("/api/community/posts/{other}/moderate"),
+        Some(&admin.access),
+        json!({"action": "unlock", "reason": "calm"}),
+    )
+    .await;
+    let (status, comment) = app
+        .post(
+            &format!("/api/community/posts/{other}/comments"),
+            Some(&bob.access),
+            json!({"content": "rude words"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    let cid = comment["data"]["_id"].as_str().unwrap();
+
+    // A comment report dismissed (once), then the comment hidden anyway.
+    let (status, report) = app
+        .post(
+            &format!("/api/community/comments/{cid}/report"),
+            Some(&ada.access),
+            json!({"reason": "harassment"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let rid = report["data"]["_id"].as_str().unwrap();
+    let dismiss = format!("/api/community/moderation/reports/{rid}/dismiss");
+    let (status, body) = app
+        .post(&dismiss, Some(&admin.access), json!({"reason": "banter"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(&dismiss, Some(&admin.access), json!({"reason": "again"}))
+        .await;
+    assert_error(status, &body, 409, "REPORT_RESOLVED");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/comments/{cid}/moderate"),
+            Some(&admin.access),
+            json!({"action": "pin", "reason": "x"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    app.post(
+        &format!("/api/community/comments/{cid}/moderate"),
+        Some(&admin.access),
+        json!({"action": "hide", "reason": "rude"}),
+    )
+    .await;
+    let (_, body) = app
+        .get(&format!("/api/community/posts/{other}/comments"), None)
+        .await;
+    assert_eq!(
+        body["data"]["data"][0]["content"],
+        "[hidden by a moderator]"
+    );
+    assert_eq!(body["data"]["data"][0]["isHidden"], true);
+
+    // The log: every action, latest first, for admins.
+    let (status, body) = app
+        .get("/api/community/moderation/log", Some(&bob.access))
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .get("/api/community/moderation/log", Some(&admin.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let actions: Vec<&str> = body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["hide", "dismiss", "unlock", "lock", "hide"]);
+    assert_eq!(
+        body["data"]["data"][0]["moderator"]["_id"],
+        admin.id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn members_may_post_ten_times_an_hour() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    for i in 0..10 {
+        create(
+            &app,
+            &ada.access,
+            json!({"title": format!("p{i}"), "content": "x", "category": "tips"}),
+        )
+        .await;
+    }
+    let response = app
+        .call(
+            reqwest::Method::POST,
+            "/api/community/posts",
+            Some(&ada.access),
+            Some(json!({"title": "p10", "content": "x", "category": "tips"})),
+        )
+        .await;
+    assert_eq!(response.headers()["retry-after"], "360");
+    let (status, body) = crate::helpers::split(response).await;
+    assert_error(status, &body, 429, "RATE_LIMITED");
+    assert_eq!(total(&app).await, 10);
+}

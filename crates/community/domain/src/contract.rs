@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use stackrush_kernel::PageRequest;
 
 use crate::model::*;
-use crate::ports::{CommentRepository, PostRepository};
+use crate::ports::{CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores};
 use crate::trending;
 
 fn now() -> DateTime<Utc> {
@@ -59,6 +59,8 @@ pub fn sample(author: MemberId, at: DateTime<Utc>) -> Post {
         challenge_type: Some(ChallengeType::Dsa),
         is_pinned: false,
         is_featured: true,
+        is_hidden: false,
+        comments_locked: false,
         hot: trending::hot(&interactions, at),
         interactions,
         is_active: true,
@@ -98,6 +100,7 @@ fn comment(post: PostId, author: MemberId, at: DateTime<Utc>, parent: Option<&Co
         likes: 0,
         replies: 0,
         is_deleted: false,
+        is_hidden: false,
         created_at: at,
         updated_at: at,
     }
@@ -137,6 +140,8 @@ pub async fn posts_round_trip(posts: &dyn PostRepository) {
         difficulty: None,
         challenge_type: Some(ChallengeType::BugFix),
         is_pinned: true,
+        is_hidden: true,
+        comments_locked: true,
         hot: 1e9,
         interactions: Interactions {
             likes: 99,
@@ -154,7 +159,7 @@ pub async fn posts_round_trip(posts: &dyn PostRepository) {
     assert_eq!(read.challenge_type, Some(ChallengeType::BugFix));
     assert_eq!(read.updated_at, t0 + Duration::seconds(5));
     assert_eq!(read.interactions, Interactions::default());
-    assert!(!read.is_pinned);
+    assert!(!read.is_pinned && !read.is_hidden && !read.comments_locked);
     assert!((read.hot - stored_hot).abs() < 1e-9);
 
     assert!(posts.remove(post.id, t0).await.unwrap());
@@ -587,11 +592,272 @@ pub async fn figures(posts: &dyn PostRepository, comments: &dyn CommentRepositor
     );
 }
 
+/// Moderators' flags: hidden posts leave lists and take no reactions, views or comments;
+/// locked posts take no comments; pins and hidden comments; the per-member counts.
+pub async fn moderation_flags(posts: &dyn PostRepository, comments: &dyn CommentRepository) {
+    let t0 = now();
+    let author = MemberId::generate(t0);
+    let word = format!("m{}", PostId::generate(t0).to_hex());
+    let mut a = plain(author, t0, &format!("{word} a"));
+    a.tags = vec![word.clone()];
+    let mut b = plain(author, t0 + Duration::seconds(1), &format!("{word} b"));
+    b.tags = vec![word.clone()];
+    posts.insert(&a).await.unwrap();
+    posts.insert(&b).await.unwrap();
+    let mine = PostFilter {
+        tags: vec![word.clone()],
+        ..PostFilter::default()
+    };
+    let top = comment(a.id, author, t0, None);
+    assert!(comments.insert(&top).await.unwrap());
+
+    // Hidden: out of lists, no reactions, views or comments; still readable by id.
+    assert!(posts
+        .set_flag(a.id, PostFlag::Hidden, true, t0)
+        .await
+        .unwrap());
+    assert_eq!(
+        titles(posts, mine.clone(), PostSort::Recent).await,
+        vec![b.title.clone()]
+    );
+    let someone = MemberId::generate(t0);
+    assert_eq!(
+        posts
+            .toggle(Reaction::Like, a.id, someone, t0)
+            .await
+            .unwrap(),
+        None
+    );
+    let view = ViewKey {
+        post: a.id,
+        viewer: "m:x".into(),
+        day: t0.date_naive(),
+    };
+    assert_eq!(posts.record_view(&view).await.unwrap(), None);
+    assert!(!comments
+        .insert(&comment(a.id, someone, t0, None))
+        .await
+        .unwrap());
+    assert!(posts.get(a.id).await.unwrap().unwrap().is_hidden);
+    assert!(posts
+        .set_flag(a.id, PostFlag::Hidden, false, t0)
+        .await
+        .unwrap());
+    assert_eq!(titles(posts, mine.clone(), PostSort::Recent).await.len(), 2);
+
+    // Locked: no new comments, everything else as usual.
+    assert!(posts
+        .set_flag(a.id, PostFlag::CommentsLocked, true, t0)
+        .await
+        .unwrap());
+    assert!(!comments
+        .insert(&comment(a.id, someone, t0, None))
+        .await
+        .unwrap());
+    assert!(posts
+        .toggle(Reaction::Like, a.id, someone, t0)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(posts
+        .set_flag(a.id, PostFlag::CommentsLocked, false, t0)
+        .await
+        .unwrap());
+    assert!(comments
+        .insert(&comment(a.id, someone, t0, None))
+        .await
+        .unwrap());
+
+    // Pinned first, featured stored.
+    assert!(posts
+        .set_flag(a.id, PostFlag::Pinned, true, t0)
+        .await
+        .unwrap());
+    assert!(posts
+        .set_flag(a.id, PostFlag::Featured, true, t0)
+        .await
+        .unwrap());
+    assert_eq!(titles(posts, mine, PostSort::Recent).await[0], a.title);
+    let stored = posts.get(a.id).await.unwrap().unwrap();
+    assert!(stored.is_pinned && stored.is_featured && !stored.is_hidden);
+    assert!(!posts
+        .set_flag(PostId::generate(t0), PostFlag::Pinned, true, t0)
+        .await
+        .unwrap());
+
+    // A hidden comment takes no likes or replies, and shows again when unhidden.
+    assert!(comments.set_hidden(top.id, true, t0).await.unwrap());
+    assert!(comments.get(top.id).await.unwrap().unwrap().is_hidden);
+    assert_eq!(
+        comments.toggle_like(top.id, someone, t0).await.unwrap(),
+        None
+    );
+    assert!(!comments
+        .insert(&comment(a.id, someone, t0, Some(&top)))
+        .await
+        .unwrap());
+    assert_eq!(
+        comments
+            .top_level(a.id, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(comments.set_hidden(top.id, false, t0).await.unwrap());
+    assert!(comments
+        .toggle_like(top.id, someone, t0)
+        .await
+        .unwrap()
+        .is_some());
+
+    // The per-member counts: everything created since, deleted or not.
+    posts.remove(b.id, t0).await.unwrap();
+    assert_eq!(posts.posts_since(author, t0).await.unwrap(), 2);
+    assert_eq!(
+        posts
+            .posts_since(author, t0 + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(comments.comments_since(someone, t0).await.unwrap(), 1);
+    assert_eq!(
+        comments
+            .comments_since(author, t0 + Duration::seconds(1))
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+fn report(target: Target, post: PostId, reporter: MemberId, at: DateTime<Utc>) -> Report {
+    Report {
+        id: ReportId::generate(at),
+        target,
+        post,
+        reporter,
+        reason: ReportReason::Spam,
+        text: "Buy now — ü".into(),
+        status: ReportStatus::Open,
+        created_at: at,
+        resolved_by: None,
+        resolved_at: None,
+    }
+}
+
+/// Reports (one open per reporter and target, the queue, resolving) and the moderation log.
+pub async fn reports_and_log(reports: &dyn ReportRepository, log: &dyn ModerationLog) {
+    let t0 = now();
+    let post = PostId::generate(t0);
+    let target = Target::Post(post);
+    let other = Target::Comment(CommentId::generate(t0));
+    let (ann, ben, mod_) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    let first = report(target, post, ann, t0);
+    assert!(reports.insert(&first).await.unwrap());
+    assert_eq!(reports.get(first.id).await.unwrap(), Some(first.clone()));
+    assert!(
+        !reports
+            .insert(&report(target, post, ann, t0))
+            .await
+            .unwrap(),
+        "one open report"
+    );
+    let second = report(target, post, ben, t0 + Duration::seconds(1));
+    let third = report(other, post, ann, t0 + Duration::seconds(2));
+    assert!(reports.insert(&second).await.unwrap());
+    assert!(reports.insert(&third).await.unwrap());
+
+    let open = reports
+        .list(Some(ReportStatus::Open), PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    let ids: Vec<ReportId> = open.items.iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![first.id, second.id, third.id], "oldest first");
+
+    // Dismissing one, actioning a target's others.
+    assert!(reports
+        .resolve(third.id, ReportStatus::Dismissed, mod_, t0)
+        .await
+        .unwrap());
+    assert!(!reports
+        .resolve(third.id, ReportStatus::Dismissed, mod_, t0)
+        .await
+        .unwrap());
+    let closed = reports
+        .resolve_target(
+            target,
+            ReportStatus::Actioned,
+            mod_,
+            t0 + Duration::seconds(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.len(), 2);
+    let done = reports.get(first.id).await.unwrap().unwrap();
+    assert_eq!(done.status, ReportStatus::Actioned);
+    assert_eq!(done.resolved_by, Some(mod_));
+    assert_eq!(done.resolved_at, Some(t0 + Duration::seconds(5)));
+    assert_eq!(
+        reports
+            .list(Some(ReportStatus::Open), PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        reports
+            .list(None, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    // Once closed, the same member may report the same target again.
+    assert!(reports
+        .insert(&report(target, post, ann, t0))
+        .await
+        .unwrap());
+
+    // The log: append-only, latest first.
+    let entry = |action, at| ModerationRecord {
+        id: ModerationId::generate(at),
+        moderator: mod_,
+        action,
+        target,
+        report: Some(first.id),
+        reason: "spam — ü".into(),
+        at,
+    };
+    let a = entry(ModerationAction::Hide, t0);
+    let b = ModerationRecord {
+        report: None,
+        ..entry(ModerationAction::Unhide, t0 + Duration::seconds(1))
+    };
+    log.append(&a).await.unwrap();
+    log.append(&b).await.unwrap();
+    let page = log.list(PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(page.items, vec![b, a]);
+}
+
 /// Every check above, on fresh ports.
-pub async fn run_all(posts: Arc<dyn PostRepository>, comments: Arc<dyn CommentRepository>) {
+pub async fn run_all(stores: Stores) {
+    let Stores {
+        posts,
+        comments,
+        reports,
+        log,
+    } = stores;
     figures(posts.as_ref(), comments.as_ref()).await;
     posts_round_trip(posts.as_ref()).await;
     lists(posts.as_ref()).await;
     reactions_and_views(posts.clone()).await;
+    moderation_flags(posts.as_ref(), comments.as_ref()).await;
+    reports_and_log(reports.as_ref(), log.as_ref()).await;
     self::comments(posts.as_ref(), comments).await;
 }

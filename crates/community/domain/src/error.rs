@@ -23,6 +23,21 @@ pub enum CommunityError {
     /// Posting, commenting and reacting need an active account with a verified email.
     #[error("email not verified")]
     NotVerified,
+    /// The post is closed to new comments.
+    #[error("comments locked")]
+    CommentsLocked,
+    /// The reporter has an open report on this target already.
+    #[error("already reported")]
+    AlreadyReported,
+    /// No such report.
+    #[error("report not found")]
+    ReportNotFound,
+    /// The report was resolved already.
+    #[error("report resolved")]
+    ReportResolved,
+    /// Too many posts or comments in the window; try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

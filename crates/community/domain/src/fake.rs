@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::model::*;
-use crate::ports::{CommentRepository, PostRepository};
+use crate::ports::{CommentRepository, ModerationLog, PostRepository, ReportRepository};
 use crate::trending;
 
 #[derive(Debug, Default)]
@@ -18,11 +18,18 @@ struct State {
     views: HashSet<(PostId, String, chrono::NaiveDate)>,
     comments: Vec<Comment>,
     comment_likes: HashSet<(CommentId, MemberId)>,
+    reports: Vec<Report>,
+    log: Vec<ModerationRecord>,
 }
 
 impl State {
     fn post_mut(&mut self, id: PostId) -> Option<&mut Post> {
         self.posts.iter_mut().find(|p| p.id == id && p.is_active)
+    }
+
+    /// A live post that is not hidden.
+    fn shown_mut(&mut self, id: PostId) -> Option<&mut Post> {
+        self.post_mut(id).filter(|p| !p.is_hidden)
     }
 }
 
@@ -58,6 +65,7 @@ fn matches(p: &Post, f: &PostFilter) -> bool {
         p.title.to_lowercase().contains(&needle) || p.content.to_lowercase().contains(&needle)
     };
     p.is_active
+        && !p.is_hidden
         && f.category.is_none_or(|c| p.category == c)
         && (f.tags.is_empty() || f.tags.iter().any(|t| p.tags.contains(t)))
         && f.author.is_none_or(|a| p.author == a)
@@ -92,6 +100,8 @@ impl PostRepository for InMemoryCommunity {
             hot: stored.hot,
             is_pinned: stored.is_pinned,
             is_featured: stored.is_featured,
+            is_hidden: stored.is_hidden,
+            comments_locked: stored.comments_locked,
             is_active: stored.is_active,
             created_at: stored.created_at,
             author: stored.author,
@@ -145,7 +155,7 @@ impl PostRepository for InMemoryCommunity {
 
     async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError> {
         let mut state = self.state();
-        if state.post_mut(view.post).is_none() {
+        if state.shown_mut(view.post).is_none() {
             return Ok(None);
         }
         let fresh = state
@@ -169,7 +179,7 @@ impl PostRepository for InMemoryCommunity {
         at: DateTime<Utc>,
     ) -> Result<Option<Toggled>, StoreError> {
         let mut state = self.state();
-        if state.post_mut(post).is_none() {
+        if state.shown_mut(post).is_none() {
             return Ok(None);
         }
         let key = (reaction, post, member);
@@ -224,13 +234,42 @@ impl PostRepository for InMemoryCommunity {
                 state
                     .posts
                     .iter()
-                    .find(|post| post.id == *p && post.is_active)
+                    .find(|post| post.id == *p && post.is_active && !post.is_hidden)
                     .map(|post| (*at, post.clone()))
             })
             .collect();
         marked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
         let posts: Vec<Post> = marked.into_iter().map(|(_, p)| p).collect();
         Ok(page_of(&posts, page))
+    }
+
+    async fn set_flag(
+        &self,
+        id: PostId,
+        flag: PostFlag,
+        value: bool,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(p) = state.post_mut(id) else {
+            return Ok(false);
+        };
+        match flag {
+            PostFlag::Hidden => p.is_hidden = value,
+            PostFlag::CommentsLocked => p.comments_locked = value,
+            PostFlag::Pinned => p.is_pinned = value,
+            PostFlag::Featured => p.is_featured = value,
+        }
+        Ok(true)
+    }
+
+    async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(self
+            .state()
+            .posts
+            .iter()
+            .filter(|p| p.author == author && p.created_at >= since)
+            .count() as u64)
     }
 
     async fn figures(
@@ -285,12 +324,15 @@ impl PostRepository for InMemoryCommunity {
 impl CommentRepository for InMemoryCommunity {
     async fn insert(&self, comment: &Comment) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if state.post_mut(comment.post).is_none() {
+        if state
+            .shown_mut(comment.post)
+            .is_none_or(|p| p.comments_locked)
+        {
             return Ok(false);
         }
         if let Some(parent) = comment.parent {
             match state.comments.iter_mut().find(|c| c.id == parent) {
-                Some(c) if !c.is_deleted => c.replies += 1,
+                Some(c) if !c.is_deleted && !c.is_hidden => c.replies += 1,
                 _ => return Ok(false),
             }
         }
@@ -391,7 +433,7 @@ impl CommentRepository for InMemoryCommunity {
         if !state
             .comments
             .iter()
-            .any(|c| c.id == comment && !c.is_deleted)
+            .any(|c| c.id == comment && !c.is_deleted && !c.is_hidden)
         {
             return Ok(None);
         }
@@ -413,5 +455,139 @@ impl CommentRepository for InMemoryCommunity {
             active,
             count: c.likes,
         }))
+    }
+
+    async fn set_hidden(
+        &self,
+        id: CommentId,
+        hidden: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state
+            .comments
+            .iter_mut()
+            .find(|c| c.id == id && !c.is_deleted)
+        {
+            Some(c) => {
+                c.is_hidden = hidden;
+                c.updated_at = at;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn comments_since(
+        &self,
+        author: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .state()
+            .comments
+            .iter()
+            .filter(|c| c.author == author && c.created_at >= since)
+            .count() as u64)
+    }
+}
+
+#[async_trait]
+impl ReportRepository for InMemoryCommunity {
+    async fn insert(&self, report: &Report) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let open = state.reports.iter().any(|r| {
+            r.reporter == report.reporter
+                && r.target == report.target
+                && r.status == ReportStatus::Open
+        });
+        if open {
+            return Ok(false);
+        }
+        state.reports.push(report.clone());
+        Ok(true)
+    }
+
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        Ok(self.state().reports.iter().find(|r| r.id == id).cloned())
+    }
+
+    async fn list(
+        &self,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Report>, StoreError> {
+        let mut found: Vec<Report> = self
+            .state()
+            .reports
+            .iter()
+            .filter(|r| status.is_none_or(|s| r.status == s))
+            .cloned()
+            .collect();
+        if status == Some(ReportStatus::Open) {
+            found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        } else {
+            found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        }
+        Ok(page_of(&found, page))
+    }
+
+    async fn resolve(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state
+            .reports
+            .iter_mut()
+            .find(|r| r.id == id && r.status == ReportStatus::Open)
+        {
+            Some(r) => {
+                r.status = status;
+                r.resolved_by = Some(by);
+                r.resolved_at = Some(at);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn resolve_target(
+        &self,
+        target: Target,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ReportId>, StoreError> {
+        let mut state = self.state();
+        let mut closed = Vec::new();
+        for r in state
+            .reports
+            .iter_mut()
+            .filter(|r| r.target == target && r.status == ReportStatus::Open)
+        {
+            r.status = status;
+            r.resolved_by = Some(by);
+            r.resolved_at = Some(at);
+            closed.push(r.id);
+        }
+        Ok(closed)
+    }
+}
+
+#[async_trait]
+impl ModerationLog for InMemoryCommunity {
+    async fn append(&self, record: &ModerationRecord) -> Result<(), StoreError> {
+        self.state().log.push(record.clone());
+        Ok(())
+    }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<ModerationRecord>, StoreError> {
+        let mut found = self.state().log.clone();
+        found.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+        Ok(page_of(&found, page))
     }
 }

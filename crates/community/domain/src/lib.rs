@@ -20,8 +20,8 @@ pub use error::CommunityError;
 pub use model::*;
 pub use ports::{Ports, Stores};
 pub use service::{
-    CommentView, CommunityApi, CommunityService, CommunityStats, Contributor, PostDraft, PostPatch,
-    PostView, Thread,
+    CommentView, CommunityApi, CommunityService, CommunityStats, Contributor, LogView, PostDraft,
+    PostPatch, PostView, ReportView, Thread,
 };
 
 #[cfg(feature = "mock")]

@@ -21,6 +21,14 @@ define_id!(
     /// A challenge a post links to (owned by the challenges context).
     ChallengeRef
 );
+define_id!(
+    /// Identifies one report of a post or comment.
+    ReportId
+);
+define_id!(
+    /// Identifies one entry of the moderation log.
+    ModerationId
+);
 
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -155,6 +163,11 @@ pub struct Post {
     pub challenge_type: Option<ChallengeType>,
     pub is_pinned: bool,
     pub is_featured: bool,
+    /// Hidden by a moderator: out of lists, readable by its author and moderators only, no
+    /// reactions or comments.
+    pub is_hidden: bool,
+    /// Closed to new comments by a moderator.
+    pub comments_locked: bool,
     pub interactions: Interactions,
     /// The trending score ([`crate::trending::hot`]); the store keeps it current as counters move.
     pub hot: f64,
@@ -195,6 +208,8 @@ pub struct Comment {
     pub replies: u64,
     /// Deleted: shown as "[deleted]" while live replies hang under it, hidden otherwise.
     pub is_deleted: bool,
+    /// Hidden by a moderator: keeps its place, shown as "[hidden by a moderator]".
+    pub is_hidden: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -292,8 +307,10 @@ pub struct Standing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     pub id: MemberId,
-    /// Moderators and admins may delete anyone's content.
+    /// Moderators and admins may delete anyone's content and moderate.
     pub is_moderator: bool,
+    /// Admins also read the moderation log.
+    pub is_admin: bool,
 }
 
 /// Who is reading: a member, or an anonymous address (for counting views).
@@ -311,4 +328,115 @@ impl Reader {
             Self::Anonymous { .. } => None,
         }
     }
+}
+
+/// What a report or moderator action is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Post(PostId),
+    Comment(CommentId),
+}
+
+impl Target {
+    /// `post` or `comment`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Post(_) => "post",
+            Self::Comment(_) => "comment",
+        }
+    }
+
+    /// The 12 bytes of the target's id.
+    pub fn bytes(self) -> [u8; 12] {
+        match self {
+            Self::Post(id) => id.bytes(),
+            Self::Comment(id) => id.bytes(),
+        }
+    }
+
+    /// The target named by `kind` and `id` bytes.
+    pub fn from_parts(kind: &str, bytes: [u8; 12]) -> Option<Self> {
+        match kind {
+            "post" => Some(Self::Post(PostId::from_bytes(bytes))),
+            "comment" => Some(Self::Comment(CommentId::from_bytes(bytes))),
+            _ => None,
+        }
+    }
+}
+
+named_enum!(
+    /// Why something was reported.
+    ReportReason {
+        Spam => "spam",
+        Harassment => "harassment",
+        HateSpeech => "hate-speech",
+        Misinformation => "misinformation",
+        OffTopic => "off-topic",
+        Inappropriate => "inappropriate",
+        Plagiarism => "plagiarism",
+        Other => "other",
+    }
+);
+
+named_enum!(
+    /// Where a report stands.
+    ReportStatus {
+        Open => "open",
+        Actioned => "actioned",
+        Dismissed => "dismissed",
+    }
+);
+
+/// A member's report of a post or comment. One open report per member per target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub id: ReportId,
+    pub target: Target,
+    /// The post the target is or belongs to.
+    pub post: PostId,
+    pub reporter: MemberId,
+    pub reason: ReportReason,
+    pub text: String,
+    pub status: ReportStatus,
+    pub created_at: DateTime<Utc>,
+    pub resolved_by: Option<MemberId>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+named_enum!(
+    /// What a moderator did.
+    ModerationAction {
+        Hide => "hide",
+        Unhide => "unhide",
+        Lock => "lock",
+        Unlock => "unlock",
+        Pin => "pin",
+        Unpin => "unpin",
+        Feature => "feature",
+        Unfeature => "unfeature",
+        Delete => "delete",
+        Dismiss => "dismiss",
+    }
+);
+
+/// A switch on a post that moderators flip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostFlag {
+    Hidden,
+    CommentsLocked,
+    Pinned,
+    Featured,
+}
+
+/// One entry of the moderation log (append-only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModerationRecord {
+    pub id: ModerationId,
+    pub moderator: MemberId,
+    pub action: ModerationAction,
+    pub target: Target,
+    /// The report it answered, when it answered one.
+    pub report: Option<ReportId>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }

@@ -32,7 +32,7 @@ pub trait PostRepository: Send + Sync {
     /// Deletes a live post (soft: `is_active` false). Whether it was live.
     async fn remove(&self, id: PostId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
-    /// One page of live posts.
+    /// One page of live posts (hidden ones never).
     async fn list(
         &self,
         filter: &PostFilter,
@@ -41,11 +41,11 @@ pub trait PostRepository: Send + Sync {
     ) -> Result<Page<Post>, StoreError>;
 
     /// Counts a view unless this viewer was counted on this post this day; the post's views
-    /// after it, `None` when the post is not live.
+    /// after it, `None` when the post is not live or hidden.
     async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError>;
 
     /// Sets or clears `member`'s `reaction` on a live post (whichever it is not); `None` when
-    /// the post is not live.
+    /// the post is not live or hidden.
     async fn toggle(
         &self,
         reaction: Reaction,
@@ -64,6 +64,19 @@ pub trait PostRepository: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Post>, StoreError>;
 
+    /// Sets or clears a moderator's flag on a live post (`updated_at` is left alone). Whether
+    /// the post is live.
+    async fn set_flag(
+        &self,
+        id: PostId,
+        flag: PostFlag,
+        value: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// How many posts `author` created since `since` (deleted ones too): the per-member limit.
+    async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// The community figures: totals over live content, and what was created since `since`;
     /// top contributors counted over posts and comments created since `window_start`.
     async fn figures(
@@ -79,8 +92,8 @@ pub trait PostRepository: Send + Sync {
 #[async_trait]
 pub trait CommentRepository: Send + Sync {
     /// Stores a new comment on a live post, adding one to the post's comments (and score) and to
-    /// its parent's replies. `false` (nothing stored) when the post is not live or the parent is
-    /// deleted.
+    /// its parent's replies. `false` (nothing stored) when the post is not live, hidden or
+    /// locked, or the parent is deleted or hidden.
     async fn insert(&self, comment: &Comment) -> Result<bool, StoreError>;
 
     /// The comment (deleted ones too).
@@ -108,13 +121,77 @@ pub trait CommentRepository: Send + Sync {
     /// deleted ones that still have live replies.
     async fn replies(&self, roots: &[CommentId]) -> Result<Vec<Comment>, StoreError>;
 
-    /// Sets or clears `member`'s like on a live comment; `None` when it is not live.
+    /// Sets or clears `member`'s like on a live comment; `None` when it is deleted or hidden.
     async fn toggle_like(
         &self,
         comment: CommentId,
         member: MemberId,
         at: DateTime<Utc>,
     ) -> Result<Option<Toggled>, StoreError>;
+
+    /// Hides or shows a comment that is not deleted. Whether there was one.
+    async fn set_hidden(
+        &self,
+        id: CommentId,
+        hidden: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// How many comments `author` wrote since `since` (deleted ones too): the per-member limit.
+    async fn comments_since(
+        &self,
+        author: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Storage of reports.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ReportRepository: Send + Sync {
+    /// Stores a new open report; `false` (nothing stored) when the reporter has an open report
+    /// on that target already (a unique key, not a read-then-write).
+    async fn insert(&self, report: &Report) -> Result<bool, StoreError>;
+
+    /// The report.
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError>;
+
+    /// One page of reports, optionally of one status: open ones oldest first (a queue), others
+    /// latest first.
+    async fn list(
+        &self,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Report>, StoreError>;
+
+    /// Closes one open report with `status`. Whether it was open.
+    async fn resolve(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Closes every open report on `target` with `status`; which ones.
+    async fn resolve_target(
+        &self,
+        target: Target,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ReportId>, StoreError>;
+}
+
+/// The moderation log: append-only.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ModerationLog: Send + Sync {
+    /// Appends one entry.
+    async fn append(&self, record: &ModerationRecord) -> Result<(), StoreError>;
+
+    /// One page of entries, latest first.
+    async fn list(&self, page: PageRequest) -> Result<Page<ModerationRecord>, StoreError>;
 }
 
 /// Members as the identity context knows them.
@@ -153,6 +230,13 @@ pub enum CommunityEvent {
         comment: CommentId,
         on_comment: bool,
     },
+    /// A moderator hid or deleted `to`'s post or comment.
+    Moderated {
+        to: MemberId,
+        target: Target,
+        action: ModerationAction,
+        reason: String,
+    },
 }
 
 /// Where community events go (notifications); publishing never fails the action.
@@ -176,6 +260,8 @@ impl CommunityEvents for NoEvents {
 pub struct Stores {
     pub posts: Arc<dyn PostRepository>,
     pub comments: Arc<dyn CommentRepository>,
+    pub reports: Arc<dyn ReportRepository>,
+    pub log: Arc<dyn ModerationLog>,
 }
 
 /// Every port the service needs.
@@ -183,6 +269,8 @@ pub struct Stores {
 pub struct Ports {
     pub posts: Arc<dyn PostRepository>,
     pub comments: Arc<dyn CommentRepository>,
+    pub reports: Arc<dyn ReportRepository>,
+    pub log: Arc<dyn ModerationLog>,
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub events: Arc<dyn CommunityEvents>,

@@ -36,6 +36,12 @@ pub const MAX_DEPTH: u8 = 4;
 pub const CONTRIBUTOR_DAYS: i64 = 30;
 /// How many top contributors the figures name.
 pub const TOP_CONTRIBUTORS: usize = 5;
+/// Posts one member may publish per hour (moderators and admins are not limited).
+pub const POSTS_PER_HOUR: u64 = 10;
+/// Comments one member may write per hour (moderators and admins are not limited).
+pub const COMMENTS_PER_HOUR: u64 = 60;
+/// The longest report text and moderator reason, in characters.
+pub const MAX_REASON_CHARS: usize = 1_000;
 
 /// A new post as its author writes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,6 +179,7 @@ pub trait CommunityApi: Send + Sync {
     /// Errors: `PostNotFound`.
     async fn comments(
         &self,
+        viewer: Option<Caller>,
         post: PostId,
         page: PageRequest,
     ) -> Result<Page<Thread>, CommunityError>;
@@ -198,6 +205,68 @@ pub trait CommunityApi: Send + Sync {
 
     /// Totals and today's (UTC) figures.
     async fn stats(&self) -> Result<CommunityStats, CommunityError>;
+
+    /// Reports a visible post or comment of someone else (one open report per member per
+    /// target). Errors: `PostNotFound`, `CommentNotFound`, `AlreadyReported`, `Invalid`.
+    async fn report(
+        &self,
+        caller: Caller,
+        target: Target,
+        reason: ReportReason,
+        text: String,
+    ) -> Result<Report, CommunityError>;
+
+    /// Moderators: one page of reports (open ones oldest first). Errors: `Forbidden`.
+    async fn reports(
+        &self,
+        caller: Caller,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<ReportView>, CommunityError>;
+
+    /// Moderators: hides, shows, locks, unlocks, pins, unpins, features, unfeatures or deletes
+    /// a post (a comment: hide, unhide, delete), closing its open reports when the action
+    /// answers them; recorded in the log; the author is told of a hide or delete.
+    /// Errors: `Forbidden`, `PostNotFound`, `CommentNotFound`, `Invalid`.
+    async fn moderate(
+        &self,
+        caller: Caller,
+        target: Target,
+        action: ModerationAction,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError>;
+
+    /// Moderators: dismisses an open report (recorded in the log). Errors: `Forbidden`,
+    /// `ReportNotFound`, `ReportResolved`, `Invalid`.
+    async fn dismiss(
+        &self,
+        caller: Caller,
+        report: ReportId,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError>;
+
+    /// Admins: the moderation log, latest first. Errors: `Forbidden`.
+    async fn moderation_log(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<LogView>, CommunityError>;
+}
+
+/// A report with who filed it and what it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportView {
+    pub report: Report,
+    pub reporter: Option<Face>,
+    /// The post's title, or the comment's first 200 characters (`None` when it is gone).
+    pub excerpt: Option<String>,
+}
+
+/// A moderation log entry with the moderator's face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogView {
+    pub record: ModerationRecord,
+    pub moderator: Option<Face>,
 }
 
 /// The community rules over the outbound ports.
@@ -234,6 +303,111 @@ impl CommunityService {
             Some(p) if p.is_active => Ok(p),
             _ => Err(CommunityError::PostNotFound),
         }
+    }
+
+    /// A live post `viewer` may see: hidden ones only for their author and moderators.
+    async fn visible_post(
+        &self,
+        viewer: Option<Caller>,
+        id: PostId,
+    ) -> Result<Post, CommunityError> {
+        let post = self.live_post(id).await?;
+        let privileged = viewer.is_some_and(|c| c.is_moderator || c.id == post.author);
+        if post.is_hidden && !privileged {
+            return Err(CommunityError::PostNotFound);
+        }
+        Ok(post)
+    }
+
+    fn moderator(caller: Caller) -> Result<(), CommunityError> {
+        if caller.is_moderator {
+            Ok(())
+        } else {
+            Err(CommunityError::Forbidden)
+        }
+    }
+
+    /// Refuses a member's post or comment beyond the hourly limit (moderators are exempt).
+    async fn within_limit(&self, caller: Caller, comment: bool) -> Result<(), CommunityError> {
+        if caller.is_moderator {
+            return Ok(());
+        }
+        let since = self.ports.clock.now() - Duration::hours(1);
+        let (done, limit) = if comment {
+            let n = self.ports.comments.comments_since(caller.id, since).await?;
+            (n, COMMENTS_PER_HOUR)
+        } else {
+            let n = self.ports.posts.posts_since(caller.id, since).await?;
+            (n, POSTS_PER_HOUR)
+        };
+        if done >= limit {
+            return Err(CommunityError::RateLimited {
+                retry_after_secs: 3600 / limit,
+            });
+        }
+        Ok(())
+    }
+
+    async fn record(
+        &self,
+        caller: Caller,
+        action: ModerationAction,
+        target: Target,
+        report: Option<ReportId>,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError> {
+        let now = self.ports.clock.now();
+        let record = ModerationRecord {
+            id: ModerationId::generate(now),
+            moderator: caller.id,
+            action,
+            target,
+            report,
+            reason,
+            at: now,
+        };
+        self.ports.log.append(&record).await?;
+        Ok(record)
+    }
+
+    /// After a moderator hid or deleted someone's content: their open reports are actioned,
+    /// the author is told, the action is logged.
+    async fn moderated(
+        &self,
+        caller: Caller,
+        target: Target,
+        author: MemberId,
+        action: ModerationAction,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError> {
+        let now = self.ports.clock.now();
+        let closes = matches!(
+            action,
+            ModerationAction::Hide | ModerationAction::Delete | ModerationAction::Lock
+        );
+        if closes {
+            self.ports
+                .reports
+                .resolve_target(target, ReportStatus::Actioned, caller.id, now)
+                .await?;
+        }
+        let record = self
+            .record(caller, action, target, None, reason.clone())
+            .await?;
+        if matches!(action, ModerationAction::Hide | ModerationAction::Delete)
+            && author != caller.id
+        {
+            self.ports
+                .events
+                .publish(CommunityEvent::Moderated {
+                    to: author,
+                    target,
+                    action,
+                    reason,
+                })
+                .await;
+        }
+        Ok(record)
     }
 
     /// A live comment on a live post.
@@ -359,6 +533,7 @@ impl CommunityApi for CommunityService {
     ) -> Result<PostView, CommunityError> {
         let draft = normalized(draft)?;
         self.contributor(caller).await?;
+        self.within_limit(caller, false).await?;
         self.check_challenge(&draft).await?;
         let now = self.ports.clock.now();
         let interactions = Interactions::default();
@@ -377,6 +552,8 @@ impl CommunityApi for CommunityService {
             challenge_type: draft.challenge_type,
             is_pinned: false,
             is_featured: false,
+            is_hidden: false,
+            comments_locked: false,
             hot: trending::hot(&interactions, now),
             interactions,
             is_active: true,
@@ -388,7 +565,11 @@ impl CommunityApi for CommunityService {
     }
 
     async fn post(&self, reader: Reader, id: PostId) -> Result<PostView, CommunityError> {
-        let mut post = self.live_post(id).await?;
+        let mut post = self.visible_post(reader.caller(), id).await?;
+        if post.is_hidden {
+            // Read by its author or a moderator: not a view.
+            return self.one_view(reader.caller(), post).await;
+        }
         let view = ViewKey {
             post: id,
             viewer: viewer_key(&reader),
@@ -456,11 +637,22 @@ impl CommunityApi for CommunityService {
         if post.author != caller.id && !caller.is_moderator {
             return Err(CommunityError::Forbidden);
         }
-        if self.ports.posts.remove(id, self.ports.clock.now()).await? {
-            Ok(())
-        } else {
-            Err(CommunityError::PostNotFound)
+        if !self.ports.posts.remove(id, self.ports.clock.now()).await? {
+            return Err(CommunityError::PostNotFound);
         }
+        if post.author != caller.id {
+            let target = Target::Post(id);
+            let reason = "deleted by a moderator".to_owned();
+            self.moderated(
+                caller,
+                target,
+                post.author,
+                ModerationAction::Delete,
+                reason,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn posts(
@@ -508,14 +700,21 @@ impl CommunityApi for CommunityService {
     ) -> Result<CommentView, CommunityError> {
         let content = comment_text(content)?;
         self.contributor(caller).await?;
-        let target = self.live_post(post).await?;
+        let target = self.visible_post(Some(caller), post).await?;
+        if target.is_hidden {
+            return Err(CommunityError::PostNotFound);
+        }
+        if target.comments_locked {
+            return Err(CommunityError::CommentsLocked);
+        }
+        self.within_limit(caller, true).await?;
         let now = self.ports.clock.now();
         let id = CommentId::generate(now);
         let (parent, root, depth, replied_to) = match parent {
             None => (None, id, 0, None),
             Some(parent_id) => {
                 let parent = match self.ports.comments.get(parent_id).await? {
-                    Some(c) if !c.is_deleted => c,
+                    Some(c) if !c.is_deleted && !c.is_hidden => c,
                     _ => return Err(CommunityError::CommentNotFound),
                 };
                 if parent.post != post {
@@ -547,15 +746,19 @@ impl CommunityApi for CommunityService {
             likes: 0,
             replies: 0,
             is_deleted: false,
+            is_hidden: false,
             created_at: now,
             updated_at: now,
         };
         if !self.ports.comments.insert(&comment).await? {
-            // The post or the parent went away meanwhile.
-            return Err(if parent.is_some() {
-                CommunityError::CommentNotFound
-            } else {
+            // The post or the parent went away (or was locked) meanwhile.
+            let now_post = self.live_post(post).await?;
+            return Err(if now_post.comments_locked {
+                CommunityError::CommentsLocked
+            } else if now_post.is_hidden {
                 CommunityError::PostNotFound
+            } else {
+                CommunityError::CommentNotFound
             });
         }
         let to = replied_to.unwrap_or(target.author);
@@ -577,10 +780,11 @@ impl CommunityApi for CommunityService {
 
     async fn comments(
         &self,
+        viewer: Option<Caller>,
         post: PostId,
         page: PageRequest,
     ) -> Result<Page<Thread>, CommunityError> {
-        self.live_post(post).await?;
+        self.visible_post(viewer, post).await?;
         let top = self.ports.comments.top_level(post, page).await?;
         let roots: Vec<CommentId> = top.items.iter().map(|c| c.id).collect();
         let replies = if roots.is_empty() {
@@ -615,6 +819,9 @@ impl CommunityApi for CommunityService {
     ) -> Result<CommentView, CommunityError> {
         let content = comment_text(content)?;
         let mut comment = self.live_comment(id).await?;
+        if comment.is_hidden {
+            return Err(CommunityError::CommentNotFound);
+        }
         if comment.author != caller.id {
             return Err(CommunityError::Forbidden);
         }
@@ -634,16 +841,26 @@ impl CommunityApi for CommunityService {
         if comment.author != caller.id && !caller.is_moderator {
             return Err(CommunityError::Forbidden);
         }
-        if self
+        if !self
             .ports
             .comments
             .remove(id, self.ports.clock.now())
             .await?
         {
-            Ok(())
-        } else {
-            Err(CommunityError::CommentNotFound)
+            return Err(CommunityError::CommentNotFound);
         }
+        if comment.author != caller.id {
+            let reason = "deleted by a moderator".to_owned();
+            self.moderated(
+                caller,
+                Target::Comment(id),
+                comment.author,
+                ModerationAction::Delete,
+                reason,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn toggle_comment_like(
@@ -704,6 +921,226 @@ impl CommunityApi for CommunityService {
             date: today,
         })
     }
+
+    async fn report(
+        &self,
+        caller: Caller,
+        target: Target,
+        reason: ReportReason,
+        text: String,
+    ) -> Result<Report, CommunityError> {
+        let text = reason_text("text", text, false)?;
+        let (post, author) = match target {
+            Target::Post(id) => {
+                let post = self.visible_post(Some(caller), id).await?;
+                (post.id, post.author)
+            }
+            Target::Comment(id) => {
+                let comment = self.live_comment(id).await?;
+                (comment.post, comment.author)
+            }
+        };
+        if author == caller.id {
+            return Err(CommunityError::invalid(
+                "target",
+                "is your own: edit or delete it instead",
+            ));
+        }
+        let now = self.ports.clock.now();
+        let report = Report {
+            id: ReportId::generate(now),
+            target,
+            post,
+            reporter: caller.id,
+            reason,
+            text,
+            status: ReportStatus::Open,
+            created_at: now,
+            resolved_by: None,
+            resolved_at: None,
+        };
+        if self.ports.reports.insert(&report).await? {
+            Ok(report)
+        } else {
+            Err(CommunityError::AlreadyReported)
+        }
+    }
+
+    async fn reports(
+        &self,
+        caller: Caller,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<ReportView>, CommunityError> {
+        Self::moderator(caller)?;
+        let Page {
+            items,
+            request,
+            total,
+        } = self.ports.reports.list(status, page).await?;
+        let reporters: Vec<MemberId> = items.iter().map(|r| r.reporter).collect();
+        let faces = self.faces(&reporters).await?;
+        let mut views = Vec::with_capacity(items.len());
+        for report in items {
+            let excerpt = match report.target {
+                Target::Post(id) => self.ports.posts.get(id).await?.map(|p| p.title),
+                Target::Comment(id) => self
+                    .ports
+                    .comments
+                    .get(id)
+                    .await?
+                    .filter(|c| !c.is_deleted)
+                    .map(|c| c.content.chars().take(200).collect()),
+            };
+            views.push(ReportView {
+                reporter: faces.get(&report.reporter).cloned(),
+                excerpt,
+                report,
+            });
+        }
+        Ok(Page {
+            items: views,
+            request,
+            total,
+        })
+    }
+
+    async fn moderate(
+        &self,
+        caller: Caller,
+        target: Target,
+        action: ModerationAction,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError> {
+        Self::moderator(caller)?;
+        let reason = reason_text("reason", reason, true)?;
+        let now = self.ports.clock.now();
+        let author = match target {
+            Target::Post(id) => {
+                let post = self.live_post(id).await?;
+                let flag = match action {
+                    ModerationAction::Delete => {
+                        if !self.ports.posts.remove(id, now).await? {
+                            return Err(CommunityError::PostNotFound);
+                        }
+                        None
+                    }
+                    ModerationAction::Hide | ModerationAction::Unhide => Some(PostFlag::Hidden),
+                    ModerationAction::Lock | ModerationAction::Unlock => {
+                        Some(PostFlag::CommentsLocked)
+                    }
+                    ModerationAction::Pin | ModerationAction::Unpin => Some(PostFlag::Pinned),
+                    ModerationAction::Feature | ModerationAction::Unfeature => {
+                        Some(PostFlag::Featured)
+                    }
+                    ModerationAction::Dismiss => {
+                        return Err(CommunityError::invalid(
+                            "action",
+                            "dismiss applies to a report: POST …/reports/{id}/dismiss",
+                        ))
+                    }
+                };
+                if let Some(flag) = flag {
+                    let on = matches!(
+                        action,
+                        ModerationAction::Hide
+                            | ModerationAction::Lock
+                            | ModerationAction::Pin
+                            | ModerationAction::Feature
+                    );
+                    if !self.ports.posts.set_flag(id, flag, on, now).await? {
+                        return Err(CommunityError::PostNotFound);
+                    }
+                }
+                post.author
+            }
+            Target::Comment(id) => {
+                let comment = self.live_comment(id).await?;
+                match action {
+                    ModerationAction::Delete => {
+                        if !self.ports.comments.remove(id, now).await? {
+                            return Err(CommunityError::CommentNotFound);
+                        }
+                    }
+                    ModerationAction::Hide | ModerationAction::Unhide => {
+                        let hide = action == ModerationAction::Hide;
+                        if !self.ports.comments.set_hidden(id, hide, now).await? {
+                            return Err(CommunityError::CommentNotFound);
+                        }
+                    }
+                    _ => {
+                        return Err(CommunityError::invalid(
+                            "action",
+                            "a comment can be hidden, shown or deleted",
+                        ))
+                    }
+                }
+                comment.author
+            }
+        };
+        self.moderated(caller, target, author, action, reason).await
+    }
+
+    async fn dismiss(
+        &self,
+        caller: Caller,
+        report: ReportId,
+        reason: String,
+    ) -> Result<ModerationRecord, CommunityError> {
+        Self::moderator(caller)?;
+        let reason = reason_text("reason", reason, true)?;
+        let found = self
+            .ports
+            .reports
+            .get(report)
+            .await?
+            .ok_or(CommunityError::ReportNotFound)?;
+        let now = self.ports.clock.now();
+        if !self
+            .ports
+            .reports
+            .resolve(report, ReportStatus::Dismissed, caller.id, now)
+            .await?
+        {
+            return Err(CommunityError::ReportResolved);
+        }
+        self.record(
+            caller,
+            ModerationAction::Dismiss,
+            found.target,
+            Some(report),
+            reason,
+        )
+        .await
+    }
+
+    async fn moderation_log(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<LogView>, CommunityError> {
+        if !caller.is_admin {
+            return Err(CommunityError::Forbidden);
+        }
+        let Page {
+            items,
+            request,
+            total,
+        } = self.ports.log.list(page).await?;
+        let moderators: Vec<MemberId> = items.iter().map(|r| r.moderator).collect();
+        let faces = self.faces(&moderators).await?;
+        Ok(Page {
+            items: items
+                .into_iter()
+                .map(|record| LogView {
+                    moderator: faces.get(&record.moderator).cloned(),
+                    record,
+                })
+                .collect(),
+            request,
+            total,
+        })
+    }
 }
 
 /// Builds each top-level comment's reply tree from the flat replies (oldest first at every
@@ -732,7 +1169,7 @@ fn threads(
                 replies.push(build(child, children, faces, seen));
             }
         }
-        let author = if comment.is_deleted {
+        let author = if comment.is_deleted || comment.is_hidden {
             None
         } else {
             faces.get(&comment.author).cloned()
@@ -754,6 +1191,11 @@ fn threads(
 
 /// A comment as readers see it: a deleted one keeps its place with its content gone.
 fn shown(mut comment: Comment) -> Comment {
+    if comment.is_hidden && !comment.is_deleted {
+        comment.content = "[hidden by a moderator]".to_owned();
+        comment.content_html = "<p>[hidden by a moderator]</p>\n".to_owned();
+        comment.likes = 0;
+    }
     if comment.is_deleted {
         comment.content = "[deleted]".to_owned();
         comment.content_html = "<p>[deleted]</p>\n".to_owned();
@@ -963,6 +1405,18 @@ fn normalized_filter(mut f: PostFilter) -> Result<PostFilter, CommunityError> {
     Ok(f)
 }
 
+/// A report's text (may be empty) or a moderator's reason (required).
+fn reason_text(field: &str, text: String, required: bool) -> Result<String, CommunityError> {
+    let text = text.trim().to_owned();
+    let problem = text_problem(&text, usize::from(required), MAX_REASON_CHARS);
+    match problem {
+        Some(problem) => Err(CommunityError::Invalid(vec![FieldError::new(
+            field, problem,
+        )])),
+        None => Ok(text),
+    }
+}
+
 fn comment_text(content: String) -> Result<String, CommunityError> {
     match text_problem(&content, 1, MAX_COMMENT_CHARS) {
         Some(problem) => Err(CommunityError::Invalid(vec![FieldError::new(
@@ -1042,6 +1496,15 @@ mod tests {
         Caller {
             id: member(n),
             is_moderator: false,
+            is_admin: false,
+        }
+    }
+
+    fn moderator(n: u8) -> Caller {
+        Caller {
+            id: member(n),
+            is_moderator: true,
+            is_admin: false,
         }
     }
 
@@ -1057,7 +1520,9 @@ mod tests {
         let public = ChallengeRef::from_bytes([7; 12]);
         let service = CommunityService::new(Ports {
             posts: store.clone(),
-            comments: store,
+            comments: store.clone(),
+            reports: store.clone(),
+            log: store,
             members: Arc::new(TestMembers {
                 verified: vec![member(1), member(2), member(3)],
             }),
@@ -1162,11 +1627,7 @@ mod tests {
         assert_eq!(changed.post.content, "Some *text*");
         let err = w.service.delete_post(caller(2), id).await.unwrap_err();
         assert!(matches!(err, CommunityError::Forbidden));
-        let moderator = Caller {
-            id: member(3),
-            is_moderator: true,
-        };
-        w.service.delete_post(moderator, id).await.unwrap();
+        w.service.delete_post(moderator(3), id).await.unwrap();
         let err = w
             .service
             .post(Reader::Member(caller(1)), id)
@@ -1267,7 +1728,7 @@ mod tests {
         // The tree: one thread, every reply under its parent.
         let page = w
             .service
-            .comments(post, PageRequest::new(1, 10))
+            .comments(None, post, PageRequest::new(1, 10))
             .await
             .unwrap();
         assert_eq!(page.total, 1);
@@ -1311,7 +1772,7 @@ mod tests {
             .unwrap();
         let page = w
             .service
-            .comments(post, PageRequest::new(1, 10))
+            .comments(None, post, PageRequest::new(1, 10))
             .await
             .unwrap();
         let shown = &page.items[0].comment;
@@ -1319,5 +1780,178 @@ mod tests {
         assert!(!shown.comment.content_html.contains("secret"));
         assert_eq!(shown.author, None);
         assert_eq!(page.items[0].replies.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn reports_queue_for_moderators_whose_actions_close_them_log_and_tell_the_author() {
+        let w = world();
+        let post = w
+            .service
+            .create_post(caller(1), draft("Spam"))
+            .await
+            .unwrap()
+            .post
+            .id;
+        let target = Target::Post(post);
+        let err = w
+            .service
+            .report(caller(1), target, ReportReason::Spam, String::new())
+            .await
+            .unwrap_err();
+        assert_eq!(fields(err), vec!["target"], "not one's own");
+        let report = w
+            .service
+            .report(caller(2), target, ReportReason::Spam, "ads".into())
+            .await
+            .unwrap();
+        let err = w
+            .service
+            .report(caller(2), target, ReportReason::Other, String::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::AlreadyReported));
+        let err = w
+            .service
+            .reports(caller(2), None, PageRequest::new(1, 10))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::Forbidden));
+        let queue = w
+            .service
+            .reports(
+                moderator(3),
+                Some(ReportStatus::Open),
+                PageRequest::new(1, 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(queue.items[0].report.id, report.id);
+        assert_eq!(queue.items[0].excerpt.as_deref(), Some("Spam"));
+
+        // A reason is required; hiding closes the report, logs and tells the author.
+        let err = w
+            .service
+            .moderate(moderator(3), target, ModerationAction::Hide, " ".into())
+            .await
+            .unwrap_err();
+        assert_eq!(fields(err), vec!["reason"]);
+        w.service
+            .moderate(moderator(3), target, ModerationAction::Hide, "spam".into())
+            .await
+            .unwrap();
+        let open = w
+            .service
+            .reports(
+                moderator(3),
+                Some(ReportStatus::Open),
+                PageRequest::new(1, 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(open.total, 0);
+        assert!(w.events.0.lock().unwrap().iter().any(|e| matches!(
+            e,
+            CommunityEvent::Moderated { to, action: ModerationAction::Hide, .. } if *to == member(1)
+        )));
+        // Hidden: gone for others, still there for its author and moderators.
+        let err = w
+            .service
+            .post(Reader::Member(caller(2)), post)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::PostNotFound));
+        assert!(
+            w.service
+                .post(Reader::Member(caller(1)), post)
+                .await
+                .unwrap()
+                .post
+                .is_hidden
+        );
+        let err = w
+            .service
+            .toggle(caller(2), Reaction::Like, post)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::PostNotFound));
+
+        // The log is for admins.
+        let err = w
+            .service
+            .moderation_log(moderator(3), PageRequest::new(1, 10))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::Forbidden));
+        let admin = Caller {
+            is_admin: true,
+            ..moderator(3)
+        };
+        let log = w
+            .service
+            .moderation_log(admin, PageRequest::new(1, 10))
+            .await
+            .unwrap();
+        assert_eq!(log.items[0].record.action, ModerationAction::Hide);
+        assert_eq!(log.items[0].record.reason, "spam");
+    }
+
+    #[tokio::test]
+    async fn locked_posts_take_no_comments_and_members_are_rate_limited() {
+        let w = world();
+        let post = w
+            .service
+            .create_post(caller(1), draft("Locked"))
+            .await
+            .unwrap()
+            .post
+            .id;
+        w.service
+            .moderate(
+                moderator(3),
+                Target::Post(post),
+                ModerationAction::Lock,
+                "heated".into(),
+            )
+            .await
+            .unwrap();
+        let err = w
+            .service
+            .comment(caller(2), post, "x".into(), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CommunityError::CommentsLocked));
+        for i in 1..POSTS_PER_HOUR {
+            w.service
+                .create_post(caller(2), draft(&format!("p{i}")))
+                .await
+                .unwrap();
+        }
+        w.service
+            .create_post(caller(2), draft("last"))
+            .await
+            .unwrap();
+        let err = w
+            .service
+            .create_post(caller(2), draft("one too many"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CommunityError::RateLimited {
+                    retry_after_secs: 360
+                }
+            ),
+            "{err:?}"
+        );
+        // Moderators are not limited.
+        for i in 0..=POSTS_PER_HOUR {
+            let mut m = moderator(3);
+            m.id = member(3);
+            w.service
+                .create_post(m, draft(&format!("m{i}")))
+                .await
+                .unwrap();
+        }
     }
 }

@@ -19,7 +19,9 @@ use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use rand::Rng;
-use stackrush_community::ports::{CommentRepository, PostRepository, Stores};
+use stackrush_community::ports::{
+    CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores,
+};
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
@@ -30,6 +32,8 @@ const MARKS: &str = "community_marks";
 const VIEWS: &str = "community_views";
 const COMMENTS: &str = "community_comments";
 const COMMENT_LIKES: &str = "community_comment_likes";
+const REPORTS: &str = "community_reports";
+const LOG: &str = "community_moderation_log";
 
 /// How many times a transaction that met a concurrent writer is tried.
 const TRIES: u32 = 60;
@@ -153,7 +157,45 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
                 None,
             ),
             index(doc! { "createdAt": 1 }, "community_comments_created", None),
+            index(
+                doc! { "author": 1, "createdAt": 1 },
+                "community_comments_author",
+                None,
+            ),
         ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(REPORTS)
+        .create_indexes([
+            index(
+                doc! { "target.kind": 1, "target.id": 1, "reporter": 1 },
+                "community_reports_open",
+                Some(
+                    IndexOptions::builder()
+                        .unique(true)
+                        .partial_filter_expression(doc! { "status": "open" })
+                        .build(),
+                ),
+            ),
+            index(
+                doc! { "status": 1, "createdAt": 1, "_id": 1 },
+                "community_reports_status",
+                None,
+            ),
+            index(
+                doc! { "target.kind": 1, "target.id": 1, "status": 1 },
+                "community_reports_target",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(LOG)
+        .create_indexes([index(
+            doc! { "at": -1, "_id": -1 },
+            "community_moderation_log_at",
+            None,
+        )])
         .await
         .map_err(store_error)?;
     db.collection::<Document>(COMMENT_LIKES)
@@ -172,7 +214,9 @@ pub fn stores(db: &Database) -> Stores {
     let community = std::sync::Arc::new(MongoCommunity::new(db));
     Stores {
         posts: community.clone(),
-        comments: community,
+        comments: community.clone(),
+        reports: community.clone(),
+        log: community,
     }
 }
 
@@ -194,6 +238,8 @@ pub struct MongoCommunity {
     views: Collection<Document>,
     comments: Collection<Document>,
     comment_likes: Collection<Document>,
+    reports: Collection<Document>,
+    log: Collection<Document>,
 }
 
 type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, mongodb::error::Error>> + Send + 's>>;
@@ -217,6 +263,8 @@ impl MongoCommunity {
             views: db.collection(VIEWS),
             comments: db.collection(COMMENTS),
             comment_likes: db.collection(COMMENT_LIKES),
+            reports: db.collection(REPORTS),
+            log: db.collection(LOG),
         }
     }
 
@@ -387,6 +435,8 @@ fn post_doc(p: &Post) -> Result<Document, StoreError> {
     );
     d.insert("hot", p.hot);
     d.insert("isActive", p.is_active);
+    d.insert("isHidden", p.is_hidden);
+    d.insert("commentsLocked", p.comments_locked);
     d.insert("createdAt", time(p.created_at));
     Ok(d)
 }
@@ -470,6 +520,10 @@ fn post_of(d: &Document) -> Result<Post, StoreError> {
             .transpose()?,
         is_pinned: meta.get_bool("isPinned").unwrap_or(false),
         is_featured: meta.get_bool("isFeatured").unwrap_or(false),
+        is_hidden: d.get_bool("isHidden").map_err(|e| corrupt("isHidden", e))?,
+        comments_locked: d
+            .get_bool("commentsLocked")
+            .map_err(|e| corrupt("commentsLocked", e))?,
         interactions: counts_of(d),
         hot: d.get_f64("hot").map_err(|e| corrupt("hot", e))?,
         is_active: d.get_bool("isActive").map_err(|e| corrupt("isActive", e))?,
@@ -508,6 +562,7 @@ fn comment_doc(c: &Comment) -> Document {
         "interactions": { "likes": n(c.likes) },
         "replies": n(c.replies),
         "isDeleted": c.is_deleted,
+        "isHidden": c.is_hidden,
         "isActive": !c.is_deleted,
         "createdAt": time(c.created_at),
         "updatedAt": time(c.updated_at),
@@ -536,13 +591,14 @@ fn comment_of(d: &Document) -> Result<Comment, StoreError> {
         is_deleted: d
             .get_bool("isDeleted")
             .map_err(|e| corrupt("isDeleted", e))?,
+        is_hidden: d.get_bool("isHidden").map_err(|e| corrupt("isHidden", e))?,
         created_at: datetime(d, "createdAt")?,
         updated_at: datetime(d, "updatedAt")?,
     })
 }
 
 fn filter_doc(f: &PostFilter) -> Document {
-    let mut d = doc! { "isActive": true };
+    let mut d = doc! { "isActive": true, "isHidden": false };
     if let Some(c) = f.category {
         d.insert("category", c.as_str());
     }
@@ -669,7 +725,7 @@ impl PostRepository for MongoCommunity {
             let (posts, views, key) = (posts.clone(), views.clone(), key.clone());
             Box::pin(async move {
                 let Some(current) = posts
-                    .find_one(doc! { "_id": post, "isActive": true })
+                    .find_one(doc! { "_id": post, "isActive": true, "isHidden": false })
                     .session(&mut *s)
                     .await?
                 else {
@@ -705,7 +761,7 @@ impl PostRepository for MongoCommunity {
             let (posts, marks, key) = (posts.clone(), marks.clone(), key.clone());
             Box::pin(async move {
                 let live = posts
-                    .find_one(doc! { "_id": post, "isActive": true })
+                    .find_one(doc! { "_id": post, "isActive": true, "isHidden": false })
                     .projection(doc! { "_id": 1 })
                     .session(&mut *s)
                     .await?;
@@ -780,7 +836,7 @@ impl PostRepository for MongoCommunity {
             .collect::<Result<_, _>>()?;
         let live = collect(
             self.posts
-                .find(doc! { "_id": { "$in": &order }, "isActive": true })
+                .find(doc! { "_id": { "$in": &order }, "isActive": true, "isHidden": false })
                 .await
                 .map_err(store_error)?,
         )
@@ -803,6 +859,39 @@ impl PostRepository for MongoCommunity {
             request: page,
             total,
         })
+    }
+
+    async fn set_flag(
+        &self,
+        id: PostId,
+        flag: PostFlag,
+        value: bool,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let field = match flag {
+            PostFlag::Hidden => "isHidden",
+            PostFlag::CommentsLocked => "commentsLocked",
+            PostFlag::Pinned => "metadata.isPinned",
+            PostFlag::Featured => "metadata.isFeatured",
+        };
+        let done = self
+            .posts
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "isActive": true },
+                doc! { "$set": { field: value } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.posts
+            .count_documents(
+                doc! { "author": oid(author.bytes()), "createdAt": { "$gte": time(since) } },
+            )
+            .await
+            .map_err(store_error)
     }
 
     async fn figures(
@@ -924,7 +1013,7 @@ impl CommentRepository for MongoCommunity {
             let (posts, comments, row) = (posts.clone(), comments.clone(), row.clone());
             Box::pin(async move {
                 let live = posts
-                    .find_one(doc! { "_id": post, "isActive": true })
+                    .find_one(doc! { "_id": post, "isActive": true, "isHidden": false, "commentsLocked": false })
                     .projection(doc! { "_id": 1 })
                     .session(&mut *s)
                     .await?;
@@ -934,7 +1023,7 @@ impl CommentRepository for MongoCommunity {
                 if let Some(parent) = parent {
                     let bumped = comments
                         .update_one(
-                            doc! { "_id": parent, "postId": post, "isDeleted": false },
+                            doc! { "_id": parent, "postId": post, "isDeleted": false, "isHidden": false },
                             doc! { "$inc": { "replies": 1 } },
                         )
                         .session(&mut *s)
@@ -1083,7 +1172,7 @@ impl CommentRepository for MongoCommunity {
             let (comments, likes, key) = (comments.clone(), likes.clone(), key.clone());
             Box::pin(async move {
                 let live = comments
-                    .find_one(doc! { "_id": comment, "isDeleted": false })
+                    .find_one(doc! { "_id": comment, "isDeleted": false, "isHidden": false })
                     .projection(doc! { "_id": 1 })
                     .session(&mut *s)
                     .await?;
@@ -1115,5 +1204,236 @@ impl CommentRepository for MongoCommunity {
             })
         })
         .await
+    }
+    async fn set_hidden(
+        &self,
+        id: CommentId,
+        hidden: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .comments
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "isDeleted": false },
+                doc! { "$set": { "isHidden": hidden, "updatedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn comments_since(
+        &self,
+        author: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.comments
+            .count_documents(
+                doc! { "author": oid(author.bytes()), "createdAt": { "$gte": time(since) } },
+            )
+            .await
+            .map_err(store_error)
+    }
+}
+
+fn target_doc(target: Target) -> Document {
+    doc! { "kind": target.kind(), "id": oid(target.bytes()) }
+}
+
+fn target_of(d: &Document) -> Result<Target, StoreError> {
+    let t = d.get_document("target").map_err(|e| corrupt("target", e))?;
+    let kind = t.get_str("kind").map_err(|e| corrupt("target.kind", e))?;
+    let id = t.get_object_id("id").map_err(|e| corrupt("target.id", e))?;
+    Target::from_parts(kind, id.bytes()).ok_or_else(|| corrupt("target.kind", kind))
+}
+
+fn report_doc(r: &Report) -> Document {
+    doc! {
+        "_id": oid(r.id.bytes()),
+        "target": target_doc(r.target),
+        "postId": oid(r.post.bytes()),
+        "reporter": oid(r.reporter.bytes()),
+        "reason": r.reason.as_str(),
+        "text": &r.text,
+        "status": r.status.as_str(),
+        "createdAt": time(r.created_at),
+        "resolvedBy": r.resolved_by.map(|m| oid(m.bytes())),
+        "resolvedAt": r.resolved_at.map(time),
+    }
+}
+
+fn report_of(d: &Document) -> Result<Report, StoreError> {
+    let reason = text(d, "reason")?;
+    let status = text(d, "status")?;
+    Ok(Report {
+        id: id_of(d, "_id", ReportId::from_bytes)?,
+        target: target_of(d)?,
+        post: id_of(d, "postId", PostId::from_bytes)?,
+        reporter: id_of(d, "reporter", MemberId::from_bytes)?,
+        reason: ReportReason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
+        text: text(d, "text")?,
+        status: ReportStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_at: datetime(d, "createdAt")?,
+        resolved_by: d
+            .get_object_id("resolvedBy")
+            .ok()
+            .map(|o| MemberId::from_bytes(o.bytes())),
+        resolved_at: d.get_datetime("resolvedAt").ok().map(|t| t.to_chrono()),
+    })
+}
+
+fn is_duplicate(e: &mongodb::error::Error) -> bool {
+    matches!(
+        stackrush_store_mongo::store_error(e.clone(), &[]),
+        StoreError::Conflict { .. }
+    )
+}
+
+#[async_trait]
+impl ReportRepository for MongoCommunity {
+    async fn insert(&self, report: &Report) -> Result<bool, StoreError> {
+        match self.reports.insert_one(report_doc(report)).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_duplicate(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        self.reports
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(report_of)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Report>, StoreError> {
+        let filter = status.map_or_else(Document::new, |s| doc! { "status": s.as_str() });
+        let sort = if status == Some(ReportStatus::Open) {
+            doc! { "createdAt": 1, "_id": 1 }
+        } else {
+            doc! { "createdAt": -1, "_id": -1 }
+        };
+        let found =
+            stackrush_store_mongo::find_page(&self.reports, filter, sort, page, &[]).await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(report_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn resolve(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .reports
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "status": "open" },
+                doc! { "$set": {
+                    "status": status.as_str(), "resolvedBy": oid(by.bytes()), "resolvedAt": time(at),
+                } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.modified_count == 1)
+    }
+
+    async fn resolve_target(
+        &self,
+        target: Target,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ReportId>, StoreError> {
+        let open = collect(
+            self.reports
+                .find(doc! {
+                    "target.kind": target.kind(), "target.id": oid(target.bytes()), "status": "open",
+                })
+                .projection(doc! { "_id": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        // One by one, each only while still open: a report another moderator closed meanwhile
+        // is not claimed as closed here.
+        let mut closed = Vec::with_capacity(open.len());
+        for d in &open {
+            let id = id_of(d, "_id", ReportId::from_bytes)?;
+            if self.resolve(id, status, by, at).await? {
+                closed.push(id);
+            }
+        }
+        Ok(closed)
+    }
+}
+
+#[async_trait]
+impl ModerationLog for MongoCommunity {
+    async fn append(&self, r: &ModerationRecord) -> Result<(), StoreError> {
+        self.log
+            .insert_one(doc! {
+                "_id": oid(r.id.bytes()),
+                "moderator": oid(r.moderator.bytes()),
+                "action": r.action.as_str(),
+                "target": target_doc(r.target),
+                "report": r.report.map(|x| oid(x.bytes())),
+                "reason": &r.reason,
+                "at": time(r.at),
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<ModerationRecord>, StoreError> {
+        let found = stackrush_store_mongo::find_page(
+            &self.log,
+            Document::new(),
+            doc! { "at": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        let records = found
+            .items
+            .iter()
+            .map(|d| {
+                let action = text(d, "action")?;
+                Ok(ModerationRecord {
+                    id: id_of(d, "_id", ModerationId::from_bytes)?,
+                    moderator: id_of(d, "moderator", MemberId::from_bytes)?,
+                    action: ModerationAction::parse(&action)
+                        .ok_or_else(|| corrupt("action", &action))?,
+                    target: target_of(d)?,
+                    report: d
+                        .get_object_id("report")
+                        .ok()
+                        .map(|o| ReportId::from_bytes(o.bytes())),
+                    reason: text(d, "reason")?,
+                    at: datetime(d, "at")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page {
+            items: records,
+            request: found.request,
+            total: found.total,
+        })
     }
 }

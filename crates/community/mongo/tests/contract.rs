@@ -16,7 +16,6 @@ async fn mongodb_passes_the_community_contract() {
     db.drop().await.unwrap();
     ensure_indexes(&db).await.unwrap();
     ensure_indexes(&db).await.unwrap();
-    let s = stores(&db);
-    stackrush_community::contract::run_all(s.posts, s.comments).await;
+    stackrush_community::contract::run_all(stores(&db)).await;
     db.drop().await.unwrap();
 }

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
-use stackrush_community::ports::{CommentRepository, PostRepository, Stores};
+use stackrush_community::ports::{
+    CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores,
+};
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
@@ -26,7 +28,9 @@ pub fn stores(db: &Db) -> Stores {
     let community = std::sync::Arc::new(SqliteCommunity::new(db.clone()));
     Stores {
         posts: community.clone(),
-        comments: community,
+        comments: community.clone(),
+        reports: community.clone(),
+        log: community,
     }
 }
 
@@ -44,10 +48,11 @@ fn job_error(err: WriteError<StoreError>) -> StoreError {
 
 const POST_COLUMNS: &str = "id, author, title, content, content_html, category, tags, code, \
     project, collaboration, has_code, challenge, difficulty, challenge_type, is_pinned, \
-    is_featured, likes, views, comments, bookmarks, hot, is_active, created_at, updated_at";
+    is_featured, likes, views, comments, bookmarks, hot, is_active, created_at, updated_at, \
+    is_hidden, comments_locked";
 
 const COMMENT_COLUMNS: &str = "id, post, parent, root, depth, author, content, content_html, \
-    likes, replies, is_deleted, created_at, updated_at";
+    likes, replies, is_deleted, created_at, updated_at, is_hidden";
 
 /// Posts, comments and marks in the `community_*` tables.
 #[derive(Debug, Clone)]
@@ -122,6 +127,8 @@ fn post_row(row: &SqliteRow) -> Result<Post, StoreError> {
         challenge_type: opt_named(row, "challenge_type", ChallengeType::parse)?,
         is_pinned: get(row, "is_pinned")?,
         is_featured: get(row, "is_featured")?,
+        is_hidden: get(row, "is_hidden")?,
+        comments_locked: get(row, "comments_locked")?,
         interactions: Interactions {
             likes: count(row, "likes")?,
             views: count(row, "views")?,
@@ -151,6 +158,7 @@ fn comment_row(row: &SqliteRow) -> Result<Comment, StoreError> {
         likes: count(row, "likes")?,
         replies: count(row, "replies")?,
         is_deleted: get(row, "is_deleted")?,
+        is_hidden: get(row, "is_hidden")?,
         created_at: from_millis(get(row, "created_at")?)?,
         updated_at: from_millis(get(row, "updated_at")?)?,
     })
@@ -242,9 +250,10 @@ fn rescore(conn: &Connection, post: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn is_live_post(conn: &Connection, post: &str) -> Result<bool, StoreError> {
+/// Whether the post is live and not hidden (it takes reactions and views).
+fn is_shown_post(conn: &Connection, post: &str) -> Result<bool, StoreError> {
     conn.query_row(
-        "SELECT 1 FROM community_posts WHERE id = ?1 AND is_active = 1",
+        "SELECT 1 FROM community_posts WHERE id = ?1 AND is_active = 1 AND is_hidden = 0",
         [post],
         |_| Ok(()),
     )
@@ -268,7 +277,7 @@ fn mark_kind(reaction: Reaction) -> (&'static str, &'static str) {
 }
 
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &PostFilter) {
-    q.push(" WHERE is_active = 1");
+    q.push(" WHERE is_active = 1 AND is_hidden = 0");
     if let Some(c) = f.category {
         q.push(" AND category = ").push_bind(c.as_str());
     }
@@ -312,7 +321,7 @@ impl PostRepository for SqliteCommunity {
                     &format!(
                         "INSERT INTO community_posts ({POST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, \
                          ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-                         ?20, ?21, ?22, ?23, ?24)"
+                         ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
                     ),
                     params![
                         id,
@@ -339,6 +348,8 @@ impl PostRepository for SqliteCommunity {
                         p.is_active,
                         millis(p.created_at),
                         e.updated_at,
+                        p.is_hidden,
+                        p.comments_locked,
                     ],
                 )
                 .map_err(sync_error)?;
@@ -445,7 +456,7 @@ impl PostRepository for SqliteCommunity {
         let day = view.day.to_string();
         self.db
             .write(move |conn| {
-                if !is_live_post(conn, &post)? {
+                if !is_shown_post(conn, &post)? {
                     return Ok(None);
                 }
                 let fresh = conn
@@ -485,7 +496,7 @@ impl PostRepository for SqliteCommunity {
         let (kind, column) = mark_kind(reaction);
         self.db
             .write(move |conn| {
-                if !is_live_post(conn, &post)? {
+                if !is_shown_post(conn, &post)? {
                     return Ok(None);
                 }
                 let removed = conn
@@ -568,13 +579,52 @@ impl PostRepository for SqliteCommunity {
             table: "community_marks m JOIN community_posts p ON p.id = m.post",
             columns: &columns,
             filter: |q: &mut QueryBuilder<'_, Sqlite>| {
-                q.push(" WHERE m.kind = 'bookmark' AND p.is_active = 1 AND m.member = ")
-                    .push_bind(member.clone());
+                q.push(
+                    " WHERE m.kind = 'bookmark' AND p.is_active = 1 AND p.is_hidden = 0 \
+                     AND m.member = ",
+                )
+                .push_bind(member.clone());
             },
             order: "m.at DESC, p.id DESC",
         }
         .fetch(&self.db, page, post_row, store_error)
         .await
+    }
+
+    async fn set_flag(
+        &self,
+        id: PostId,
+        flag: PostFlag,
+        value: bool,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let column = match flag {
+            PostFlag::Hidden => "is_hidden",
+            PostFlag::CommentsLocked => "comments_locked",
+            PostFlag::Pinned => "is_pinned",
+            PostFlag::Featured => "is_featured",
+        };
+        let done = sqlx::query(&format!(
+            "UPDATE community_posts SET {column} = ?2 WHERE id = ?1 AND is_active = 1"
+        ))
+        .bind(id.to_hex())
+        .bind(value)
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM community_posts WHERE author = ?1 AND created_at >= ?2",
+        )
+        .bind(author.to_hex())
+        .bind(millis(since))
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn figures(
@@ -651,14 +701,23 @@ impl CommentRepository for SqliteCommunity {
         self.db
             .write(move |conn| {
                 let post = c.post.to_hex();
-                if !is_live_post(conn, &post)? {
+                let open = conn
+                    .query_row(
+                        "SELECT 1 FROM community_posts WHERE id = ?1 AND is_active = 1 \
+                         AND is_hidden = 0 AND comments_locked = 0",
+                        [&post],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(sync_error)?;
+                if open.is_none() {
                     return Ok(false);
                 }
                 if let Some(parent) = c.parent {
                     let bumped = conn
                         .execute(
                             "UPDATE community_comments SET replies = replies + 1 \
-                             WHERE id = ?1 AND post = ?2 AND is_deleted = 0",
+                             WHERE id = ?1 AND post = ?2 AND is_deleted = 0 AND is_hidden = 0",
                             params![parent.to_hex(), post],
                         )
                         .map_err(sync_error)?;
@@ -669,7 +728,7 @@ impl CommentRepository for SqliteCommunity {
                 conn.execute(
                     &format!(
                         "INSERT INTO community_comments ({COMMENT_COLUMNS}) VALUES \
-                         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
                     ),
                     params![
                         c.id.to_hex(),
@@ -685,6 +744,7 @@ impl CommentRepository for SqliteCommunity {
                         c.is_deleted,
                         millis(c.created_at),
                         millis(c.updated_at),
+                        c.is_hidden,
                     ],
                 )
                 .map_err(sync_error)?;
@@ -822,7 +882,8 @@ impl CommentRepository for SqliteCommunity {
             .write(move |conn| {
                 let live = conn
                     .query_row(
-                        "SELECT 1 FROM community_comments WHERE id = ?1 AND is_deleted = 0",
+                        "SELECT 1 FROM community_comments WHERE id = ?1 AND is_deleted = 0 \
+                         AND is_hidden = 0",
                         [&comment],
                         |_| Ok(()),
                     )
@@ -861,5 +922,227 @@ impl CommentRepository for SqliteCommunity {
             })
             .await
             .map_err(job_error)
+    }
+
+    async fn set_hidden(
+        &self,
+        id: CommentId,
+        hidden: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE community_comments SET is_hidden = ?2, updated_at = ?3 \
+             WHERE id = ?1 AND is_deleted = 0",
+        )
+        .bind(id.to_hex())
+        .bind(hidden)
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn comments_since(
+        &self,
+        author: MemberId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM community_comments WHERE author = ?1 AND created_at >= ?2",
+        )
+        .bind(author.to_hex())
+        .bind(millis(since))
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+const REPORT_COLUMNS: &str = "id, target_kind, target, post, reporter, reason, text, status, \
+    created_at, resolved_by, resolved_at";
+
+fn target_of(row: &SqliteRow) -> Result<Target, StoreError> {
+    let kind: String = get(row, "target_kind")?;
+    let id: PostId = id(row, "target")?;
+    Target::from_parts(&kind, id.bytes()).ok_or_else(|| corrupt("target_kind", &kind))
+}
+
+fn target_hex(target: Target) -> String {
+    PostId::from_bytes(target.bytes()).to_hex()
+}
+
+fn report_row(row: &SqliteRow) -> Result<Report, StoreError> {
+    let resolved_by: Option<String> = get(row, "resolved_by")?;
+    Ok(Report {
+        id: id(row, "id")?,
+        target: target_of(row)?,
+        post: id(row, "post")?,
+        reporter: id(row, "reporter")?,
+        reason: named(row, "reason", ReportReason::parse)?,
+        text: get(row, "text")?,
+        status: named(row, "status", ReportStatus::parse)?,
+        created_at: from_millis(get(row, "created_at")?)?,
+        resolved_by: resolved_by
+            .map(|m| m.parse().map_err(|e| corrupt("resolved_by", e)))
+            .transpose()?,
+        resolved_at: stackrush_store_sqlite::opt_from_millis(get(row, "resolved_at")?)?,
+    })
+}
+
+#[async_trait]
+impl ReportRepository for SqliteCommunity {
+    async fn insert(&self, report: &Report) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "INSERT INTO community_reports ({REPORT_COLUMNS}) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING"
+        ))
+        .bind(report.id.to_hex())
+        .bind(report.target.kind())
+        .bind(target_hex(report.target))
+        .bind(report.post.to_hex())
+        .bind(report.reporter.to_hex())
+        .bind(report.reason.as_str())
+        .bind(&report.text)
+        .bind(report.status.as_str())
+        .bind(millis(report.created_at))
+        .bind(report.resolved_by.map(|m| m.to_hex()))
+        .bind(report.resolved_at.map(millis))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn get(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM community_reports WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(report_row)
+        .transpose()
+    }
+
+    async fn list(
+        &self,
+        status: Option<ReportStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Report>, StoreError> {
+        let order = if status == Some(ReportStatus::Open) {
+            "created_at ASC, id ASC"
+        } else {
+            "created_at DESC, id DESC"
+        };
+        PageQuery {
+            table: "community_reports",
+            columns: REPORT_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                if let Some(s) = status {
+                    q.push(" WHERE status = ").push_bind(s.as_str());
+                }
+            },
+            order,
+        }
+        .fetch(&self.db, page, report_row, store_error)
+        .await
+    }
+
+    async fn resolve(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE community_reports SET status = ?2, resolved_by = ?3, resolved_at = ?4 \
+             WHERE id = ?1 AND status = 'open'",
+        )
+        .bind(id.to_hex())
+        .bind(status.as_str())
+        .bind(by.to_hex())
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn resolve_target(
+        &self,
+        target: Target,
+        status: ReportStatus,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<ReportId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "UPDATE community_reports SET status = ?3, resolved_by = ?4, resolved_at = ?5 \
+             WHERE target_kind = ?1 AND target = ?2 AND status = 'open' RETURNING id",
+        )
+        .bind(target.kind())
+        .bind(target_hex(target))
+        .bind(status.as_str())
+        .bind(by.to_hex())
+        .bind(millis(at))
+        .fetch_all(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        ids.iter()
+            .map(|i| i.parse().map_err(|e| corrupt("id", e)))
+            .collect()
+    }
+}
+
+fn log_row(row: &SqliteRow) -> Result<ModerationRecord, StoreError> {
+    let report: Option<String> = get(row, "report")?;
+    Ok(ModerationRecord {
+        id: id(row, "id")?,
+        moderator: id(row, "moderator")?,
+        action: named(row, "action", ModerationAction::parse)?,
+        target: target_of(row)?,
+        report: report
+            .map(|r| r.parse().map_err(|e| corrupt("report", e)))
+            .transpose()?,
+        reason: get(row, "reason")?,
+        at: from_millis(get(row, "at")?)?,
+    })
+}
+
+#[async_trait]
+impl ModerationLog for SqliteCommunity {
+    async fn append(&self, r: &ModerationRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO community_moderation_log \
+             (id, moderator, action, target_kind, target, report, reason, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(r.id.to_hex())
+        .bind(r.moderator.to_hex())
+        .bind(r.action.as_str())
+        .bind(r.target.kind())
+        .bind(target_hex(r.target))
+        .bind(r.report.map(|x| x.to_hex()))
+        .bind(&r.reason)
+        .bind(millis(r.at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<ModerationRecord>, StoreError> {
+        PageQuery {
+            table: "community_moderation_log",
+            columns: "id, moderator, action, target_kind, target, report, reason, at",
+            filter: |_: &mut QueryBuilder<'_, Sqlite>| {},
+            order: "at DESC, id DESC",
+        }
+        .fetch(&self.db, page, log_row, store_error)
+        .await
     }
 }

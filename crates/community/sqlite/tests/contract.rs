@@ -10,6 +10,5 @@ async fn sqlite_passes_the_community_contract() {
         .unwrap();
     migrate(&db).await.unwrap();
     migrate(&db).await.unwrap();
-    let s = stores(&db);
-    stackrush_community::contract::run_all(s.posts, s.comments).await;
+    stackrush_community::contract::run_all(stores(&db)).await;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use stackrush_challenges::{ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_community::ports::{Challenges, CommunityEvent, CommunityEvents, Members};
-use stackrush_community::{ChallengeRef, Face, MemberId, Standing};
+use stackrush_community::{ChallengeRef, Face, MemberId, ModerationAction, PostId, Standing};
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{IdentityApi, UserId};
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
@@ -116,6 +116,32 @@ impl CommunityEvents for NotifyOnCommunity {
                     .unwrap_or_default(),
                     priority: Priority::Normal,
                     dedup_key: Some(format!("reply:{}", comment.to_hex())),
+                    expires_at: None,
+                }
+            }
+            CommunityEvent::Moderated {
+                to,
+                target,
+                action,
+                reason,
+            } => {
+                let what = target.kind();
+                let done = match action {
+                    ModerationAction::Delete => "removed",
+                    _ => "hidden",
+                };
+                let id = PostId::from_bytes(target.bytes()).to_hex();
+                Notify {
+                    recipient: RecipientId::from_bytes(to.bytes()),
+                    kind: Kind::Social,
+                    title: format!("Your {what} was {done} by a moderator"),
+                    message: format!("Reason: {}", reason.chars().take(1000).collect::<String>()),
+                    data: serde_json::json!({ "targetType": what, "targetId": id, "action": action.as_str() })
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    priority: Priority::High,
+                    dedup_key: Some(format!("moderated:{what}:{id}:{}", action.as_str())),
                     expires_at: None,
                 }
             }

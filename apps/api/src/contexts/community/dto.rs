@@ -484,6 +484,10 @@ pub struct PostDto {
     pub is_bookmarked: bool,
     /// The trending score (see docs/architecture.md).
     pub trending_score: f64,
+    /// Hidden by a moderator (then only its author and moderators see it).
+    pub is_hidden: bool,
+    /// Closed to new comments by a moderator.
+    pub comments_locked: bool,
     pub is_active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -547,6 +551,8 @@ impl From<cm::PostView> for PostDto {
             is_liked: v.liked,
             is_bookmarked: v.bookmarked,
             trending_score: p.hot,
+            is_hidden: p.is_hidden,
+            comments_locked: p.comments_locked,
             is_active: p.is_active,
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -597,6 +603,8 @@ pub struct CommentDto {
     /// Live direct replies.
     pub reply_count: u64,
     pub is_deleted: bool,
+    /// Hidden by a moderator: content "[hidden by a moderator]", no author name.
+    pub is_hidden: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -617,6 +625,7 @@ impl From<cm::CommentView> for CommentDto {
             interactions: CommentInteractionsDto { likes: c.likes },
             reply_count: c.replies,
             is_deleted: c.is_deleted,
+            is_hidden: c.is_hidden,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -743,5 +752,187 @@ impl From<cm::CommunityStats> for CommunityStatsDto {
                 total_views: f.views,
             },
         }
+    }
+}
+
+dto_enum!(
+    /// Why something is reported.
+    ReportReasonDto => ReportReason {
+        Spam = "spam",
+        Harassment = "harassment",
+        HateSpeech = "hate-speech",
+        Misinformation = "misinformation",
+        OffTopic = "off-topic",
+        Inappropriate = "inappropriate",
+        Plagiarism = "plagiarism",
+        Other = "other",
+    }
+);
+
+dto_enum!(
+    /// Where a report stands.
+    ReportStatusDto => ReportStatus { Open = "open", Actioned = "actioned", Dismissed = "dismissed" }
+);
+
+dto_enum!(
+    /// A moderator's action (`dismiss` is recorded for reports only).
+    ModerationActionDto => ModerationAction {
+        Hide = "hide",
+        Unhide = "unhide",
+        Lock = "lock",
+        Unlock = "unlock",
+        Pin = "pin",
+        Unpin = "unpin",
+        Feature = "feature",
+        Unfeature = "unfeature",
+        Delete = "delete",
+        Dismiss = "dismiss",
+    }
+);
+
+/// A report of a post or comment.
+#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct ReportRequest {
+    pub reason: ReportReasonDto,
+    /// What is wrong, in the reporter's words.
+    #[schemars(length(max = 1000), regex(pattern = TEXT))]
+    pub text: Option<String>,
+}
+
+/// What to do to a post or comment, and why (the author is told the reason of a hide or
+/// delete). Posts: hide, unhide, lock, unlock, pin, unpin, feature, unfeature, delete;
+/// comments: hide, unhide, delete.
+#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct ModerateRequest {
+    pub action: ModerationActionDto,
+    #[schemars(length(min = 1, max = 1000), regex(pattern = TEXT_FILLED))]
+    pub reason: String,
+}
+
+/// Why a report is dismissed.
+#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct DismissRequest {
+    #[schemars(length(min = 1, max = 1000), regex(pattern = TEXT_FILLED))]
+    pub reason: String,
+}
+
+/// The report queue's filter and page.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct ReportsQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+    /// Open reports come oldest first (a queue), others latest first.
+    pub status: Option<ReportStatusDto>,
+}
+
+/// What a report or action is about.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct TargetDto {
+    /// `post` or `comment`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(rename = "_id")]
+    pub id: String,
+}
+
+impl From<cm::Target> for TargetDto {
+    fn from(t: cm::Target) -> Self {
+        Self {
+            kind: t.kind().to_owned(),
+            id: cm::PostId::from_bytes(t.bytes()).to_hex(),
+        }
+    }
+}
+
+/// A report.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ReportDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub target: TargetDto,
+    pub post_id: String,
+    pub reporter: PostAuthorDto,
+    pub reason: ReportReasonDto,
+    pub text: String,
+    pub status: ReportStatusDto,
+    /// The post's title or the comment's first 200 characters (moderators' queue only).
+    pub excerpt: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl ReportDto {
+    /// The report with what the queue shows beside it.
+    pub fn of(r: cm::Report, reporter: Option<cm::Face>, excerpt: Option<String>) -> Self {
+        Self {
+            id: r.id.to_hex(),
+            target: r.target.into(),
+            post_id: r.post.to_hex(),
+            reporter: PostAuthorDto::of(r.reporter, reporter),
+            reason: r.reason.into(),
+            text: r.text,
+            status: r.status.into(),
+            excerpt,
+            created_at: r.created_at,
+            resolved_by: r.resolved_by.map(|m| m.to_hex()),
+            resolved_at: r.resolved_at,
+        }
+    }
+}
+
+impl From<cm::ReportView> for ReportDto {
+    fn from(v: cm::ReportView) -> Self {
+        Self::of(v.report, v.reporter, v.excerpt)
+    }
+}
+
+/// One entry of the moderation log.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ModerationRecordDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub moderator: PostAuthorDto,
+    pub action: ModerationActionDto,
+    pub target: TargetDto,
+    pub report_id: Option<String>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl ModerationRecordDto {
+    /// The entry with the moderator's face.
+    pub fn of(r: cm::ModerationRecord, moderator: Option<cm::Face>) -> Self {
+        Self {
+            id: r.id.to_hex(),
+            moderator: PostAuthorDto::of(r.moderator, moderator),
+            action: r.action.into(),
+            target: r.target.into(),
+            report_id: r.report.map(|x| x.to_hex()),
+            reason: r.reason,
+            at: r.at,
+        }
+    }
+}
+
+impl From<cm::LogView> for ModerationRecordDto {
+    fn from(v: cm::LogView) -> Self {
+        Self::of(v.record, v.moderator)
     }
 }

@@ -36,6 +36,32 @@ impl From<CommunityError> for ApiError {
                 "EMAIL_NOT_VERIFIED",
                 "Verify your email address before posting, commenting or reacting",
             ),
+            CommunityError::CommentsLocked => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "COMMENTS_LOCKED",
+                "A moderator closed this post to new comments",
+            ),
+            CommunityError::AlreadyReported => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_REPORTED",
+                "You have an open report on this already",
+            ),
+            CommunityError::ReportNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "REPORT_NOT_FOUND", "No such report")
+            }
+            CommunityError::ReportResolved => ApiError::new(
+                StatusCode::CONFLICT,
+                "REPORT_RESOLVED",
+                "The report was resolved already",
+            ),
+            CommunityError::RateLimited { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "RATE_LIMITED",
+                    "Too many posts or comments in the last hour; try again later",
+                )
+            },
             CommunityError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             CommunityError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

@@ -4,6 +4,7 @@
 mod adapters;
 pub mod dto;
 mod error;
+mod moderation_routes;
 mod routes;
 #[cfg(test)]
 mod tests;
@@ -37,10 +38,17 @@ pub fn wire(
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
 ) -> Arc<dyn CommunityApi> {
-    let Stores { posts, comments } = stores(store);
+    let Stores {
+        posts,
+        comments,
+        reports,
+        log,
+    } = stores(store);
     CommunityService::new(Ports {
         posts,
         comments,
+        reports,
+        log,
         members: Arc::new(adapters::IdentityMembers {
             users: identity::stores(store).users,
             identity,
@@ -56,6 +64,7 @@ pub fn wire(
 pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn CommunityApi>) {
     Port::register(cfg, api);
     routes::configure(cfg);
+    moderation_routes::configure(cfg);
 }
 
 /// The identity context's actor as the community context's caller.
@@ -63,5 +72,6 @@ pub fn caller(actor: &Actor) -> Caller {
     Caller {
         id: MemberId::from_bytes(actor.id.bytes()),
         is_moderator: actor.is_admin() || actor.has_role(Role::Moderator),
+        is_admin: actor.is_admin(),
     }
 }

@@ -230,11 +230,15 @@ pub async fn bookmarks(
 )]
 pub async fn comments(
     community: Port<dyn CommunityApi>,
+    viewer: MaybeAuth,
     path: Path<IdPath>,
     query: Query<PageQuery>,
 ) -> Reply<Paginated<ThreadDto>> {
     let page = crate::http::page_request(query.page, query.limit, 20)?;
-    let found = community.comments(path.parse::<PostId>()?, page).await?;
+    let viewer = viewer.0.as_ref().map(caller);
+    let found = community
+        .comments(viewer, path.parse::<PostId>()?, page)
+        .await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         found,
         Into::into,

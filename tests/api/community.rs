@@ -786,3 +786,233 @@ async fn members_may_post_ten_times_an_hour() {
     assert_error(status, &body, 429, "RATE_LIMITED");
     assert_eq!(total(&app).await, 10);
 }
+
+async fn social_titles(app: &TestApp, token: &str) -> Vec<String> {
+    let (status, body) = app
+        .get("/api/notifications?type=social&limit=100", Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn follows_feed_and_social_notifications_respect_preferences() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let cy = app.verified("cyd").await;
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "By ada", "content": "x", "category": "tips"}),
+    )
+    .await;
+    create(
+        &app,
+        &cy.access,
+        json!({"title": "By cy", "content": "x", "category": "tips"}),
+    )
+    .await;
+
+    // Follow (idempotent), counts, lists.
+    let follow = format!("/api/community/users/{}/follow", ada.id);
+    for _ in 0..2 {
+        let (status, body) = app.post(&follow, Some(&bob.access), json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({"isFollowing": true, "followers": 1, "following": 0})
+        );
+    }
+    let (status, body) = app
+        .post(
+            &format!("/api/community/users/{}/follow", bob.id),
+            Some(&bob.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            "/api/community/users/0123456789abcdef01234567/follow",
+            Some(&bob.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 404, "USER_NOT_FOUND");
+    let (_, body) = app
+        .get(
+            &format!("/api/community/users/{}", ada.id),
+            Some(&bob.access),
+        )
+        .await;
+    assert_eq!(body["data"]["username"], "ada");
+    assert_eq!(body["data"]["followers"], 1);
+    assert_eq!(body["data"]["isFollowing"], true);
+    let (_, body) = app
+        .get(&format!("/api/community/users/{}/followers", ada.id), None)
+        .await;
+    assert_eq!(body["data"]["data"][0]["username"], "bob");
+    let (_, body) = app
+        .get(&format!("/api/community/users/{}/following", bob.id), None)
+        .await;
+    assert_eq!(body["data"]["data"][0]["username"], "ada");
+
+    // The feed: only followed authors.
+    let (status, body) = app.get("/api/community/feed", Some(&bob.access)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["title"], "By ada");
+
+    // Ada heard of her follower once, and of her first like (likes come in batches).
+    let id = post["_id"].as_str().unwrap();
+    for token in [&bob.access, &cy.access] {
+        app.post(
+            &format!("/api/community/posts/{id}/like"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+    }
+    let titles = social_titles(&app, &ada.access).await;
+    assert_eq!(
+        titles.iter().filter(|t| *t == "New follower").count(),
+        1,
+        "{titles:?}"
+    );
+    assert_eq!(
+        titles
+            .iter()
+            .filter(|t| t.starts_with("Your post reached"))
+            .count(),
+        1,
+        "{titles:?}"
+    );
+
+    // Unfollow; with social notifications off, nothing more arrives.
+    let (status, body) = app.delete(&follow, Some(&bob.access)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["isFollowing"], false);
+    let (status, body) = app
+        .put(
+            "/api/users/preferences",
+            Some(&ada.access),
+            json!({"notifications": {"social": false}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["notifications"]["social"], false, "{body}");
+    app.post(&follow, Some(&cy.access), json!({})).await;
+    assert_eq!(social_titles(&app, &ada.access).await.len(), titles.len());
+}
+
+#[tokio::test]
+async fn collaboration_requests_go_to_the_author_who_answers_once() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let project = create(
+        &app,
+        &ada.access,
+        json!({"title": "Game jam team", "content": "Looking for help", "category": "collaboration",
+               "collaborationDetails": {"isLookingForCollaborators": true, "skillsNeeded": ["css"]}}),
+    )
+    .await;
+    let plain = create(
+        &app,
+        &ada.access,
+        json!({"title": "Plain", "content": "x", "category": "tips"}),
+    )
+    .await;
+    let (project, plain) = (
+        project["_id"].as_str().unwrap(),
+        plain["_id"].as_str().unwrap(),
+    );
+    let ask = json!({"message": "I do CSS", "skills": ["css"]});
+
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{plain}/collaborate"),
+            Some(&bob.access),
+            ask.clone(),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{project}/collaborate"),
+            Some(&ada.access),
+            ask.clone(),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{project}/collaborate"),
+            Some(&bob.access),
+            ask.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["data"]["status"], "pending");
+    let rid = body["data"]["_id"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{project}/collaborate"),
+            Some(&bob.access),
+            ask,
+        )
+        .await;
+    assert_error(status, &body, 409, "ALREADY_REQUESTED");
+
+    let (_, body) = app
+        .get(
+            "/api/community/collaborations?side=received&status=pending",
+            Some(&ada.access),
+        )
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 1);
+    assert_eq!(body["data"]["data"][0]["requester"]["username"], "bob");
+    let (_, body) = app
+        .get("/api/community/collaborations", Some(&bob.access))
+        .await;
+    assert_eq!(body["data"]["data"][0]["_id"], rid.as_str());
+
+    let (status, body) = app
+        .post(
+            &format!("/api/community/collaborations/{rid}/accept"),
+            Some(&bob.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/collaborations/{rid}/accept"),
+            Some(&ada.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "accepted");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/collaborations/{rid}/decline"),
+            Some(&ada.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 409, "ALREADY_ANSWERED");
+
+    assert!(social_titles(&app, &ada.access)
+        .await
+        .contains(&"New collaboration request".to_owned()));
+    assert!(social_titles(&app, &bob.access)
+        .await
+        .contains(&"Your collaboration request was accepted".to_owned()));
+}

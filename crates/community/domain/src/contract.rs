@@ -10,7 +10,10 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use stackrush_kernel::PageRequest;
 
 use crate::model::*;
-use crate::ports::{CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores};
+use crate::ports::{
+    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
+    ReportRepository, Stores,
+};
 use crate::trending;
 
 fn now() -> DateTime<Utc> {
@@ -845,6 +848,172 @@ pub async fn reports_and_log(reports: &dyn ReportRepository, log: &dyn Moderatio
     assert_eq!(page.items, vec![b, a]);
 }
 
+/// Follows: one row per pair, lists latest first, counts, and the feed of followed authors.
+pub async fn follows_and_feed(follows: &dyn FollowRepository, posts: &dyn PostRepository) {
+    let t0 = now();
+    let (me, a, b, c) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    assert!(follows.follow(me, a, t0).await.unwrap());
+    assert!(!follows.follow(me, a, t0).await.unwrap(), "once per pair");
+    assert!(follows
+        .follow(me, b, t0 + Duration::seconds(1))
+        .await
+        .unwrap());
+    assert!(follows
+        .follow(c, a, t0 + Duration::seconds(2))
+        .await
+        .unwrap());
+    assert!(follows.follows(me, a).await.unwrap());
+    assert!(!follows.follows(a, me).await.unwrap());
+    assert_eq!(
+        follows.counts(a).await.unwrap(),
+        FollowCounts {
+            followers: 2,
+            following: 0
+        }
+    );
+    assert_eq!(
+        follows.counts(me).await.unwrap(),
+        FollowCounts {
+            followers: 0,
+            following: 2
+        }
+    );
+    let mine = follows
+        .following(me, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.items,
+        vec![
+            Follow {
+                member: b,
+                since: t0 + Duration::seconds(1)
+            },
+            Follow {
+                member: a,
+                since: t0
+            }
+        ]
+    );
+    let theirs = follows.followers(a, PageRequest::new(1, 1)).await.unwrap();
+    assert_eq!((theirs.total, theirs.items[0].member), (2, c));
+
+    // The feed: live, visible posts of followed authors, newest first.
+    let pa = plain(a, t0, "by a");
+    let pb = plain(b, t0 + Duration::seconds(1), "by b");
+    let pc = plain(c, t0 + Duration::seconds(2), "by c");
+    let gone = plain(a, t0 + Duration::seconds(3), "gone");
+    let hidden = plain(b, t0 + Duration::seconds(4), "hidden");
+    for p in [&pa, &pb, &pc, &gone, &hidden] {
+        posts.insert(p).await.unwrap();
+    }
+    posts.remove(gone.id, t0).await.unwrap();
+    posts
+        .set_flag(hidden.id, PostFlag::Hidden, true, t0)
+        .await
+        .unwrap();
+    let feed = posts.feed(me, PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(
+        feed.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![pb.id, pa.id]
+    );
+    assert_eq!(feed.total, 2);
+
+    assert!(follows.unfollow(me, b).await.unwrap());
+    assert!(!follows.unfollow(me, b).await.unwrap());
+    assert_eq!(
+        posts.feed(me, PageRequest::new(1, 10)).await.unwrap().total,
+        1
+    );
+    assert_eq!(follows.counts(me).await.unwrap().following, 1);
+}
+
+/// Collaboration requests: one pending per requester and post, both sides' lists, answering
+/// once.
+pub async fn collaborations(requests: &dyn CollaborationRepository) {
+    let t0 = now();
+    let (post, other_post) = (PostId::generate(t0), PostId::generate(t0));
+    let (author, me, you) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    let request = |post, requester, at| CollaborationRequest {
+        id: CollaborationId::generate(at),
+        post,
+        requester,
+        post_author: author,
+        message: "I can help — ü".into(),
+        skills: vec!["css".into(), "rust".into()],
+        status: CollaborationStatus::Pending,
+        created_at: at,
+        responded_at: None,
+    };
+    let first = request(post, me, t0);
+    assert!(requests.insert(&first).await.unwrap());
+    assert_eq!(requests.get(first.id).await.unwrap(), Some(first.clone()));
+    assert!(
+        !requests.insert(&request(post, me, t0)).await.unwrap(),
+        "one pending"
+    );
+    let second = request(post, you, t0 + Duration::seconds(1));
+    let third = request(other_post, me, t0 + Duration::seconds(2));
+    assert!(requests.insert(&second).await.unwrap());
+    assert!(requests.insert(&third).await.unwrap());
+
+    let received = requests
+        .list(
+            author,
+            CollaborationSide::Received,
+            None,
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        received.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![third.id, second.id, first.id]
+    );
+    let sent = requests
+        .list(me, CollaborationSide::Sent, None, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(sent.total, 2);
+
+    assert!(requests
+        .answer(
+            first.id,
+            CollaborationStatus::Accepted,
+            t0 + Duration::seconds(9)
+        )
+        .await
+        .unwrap());
+    assert!(!requests
+        .answer(first.id, CollaborationStatus::Declined, t0)
+        .await
+        .unwrap());
+    let answered = requests.get(first.id).await.unwrap().unwrap();
+    assert_eq!(answered.status, CollaborationStatus::Accepted);
+    assert_eq!(answered.responded_at, Some(t0 + Duration::seconds(9)));
+    let pending = requests
+        .list(
+            author,
+            CollaborationSide::Received,
+            Some(CollaborationStatus::Pending),
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending.total, 2);
+    // Answered, the same member may ask again.
+    assert!(requests.insert(&request(post, me, t0)).await.unwrap());
+}
+
 /// Every check above, on fresh ports.
 pub async fn run_all(stores: Stores) {
     let Stores {
@@ -852,6 +1021,8 @@ pub async fn run_all(stores: Stores) {
         comments,
         reports,
         log,
+        follows,
+        collaborations,
     } = stores;
     figures(posts.as_ref(), comments.as_ref()).await;
     posts_round_trip(posts.as_ref()).await;
@@ -859,5 +1030,7 @@ pub async fn run_all(stores: Stores) {
     reactions_and_views(posts.clone()).await;
     moderation_flags(posts.as_ref(), comments.as_ref()).await;
     reports_and_log(reports.as_ref(), log.as_ref()).await;
+    follows_and_feed(follows.as_ref(), posts.as_ref()).await;
+    self::collaborations(collaborations.as_ref()).await;
     self::comments(posts.as_ref(), comments).await;
 }

@@ -38,6 +38,18 @@ pub enum CommunityError {
     /// Too many posts or comments in the window; try again after this many seconds.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// No such member.
+    #[error("member not found")]
+    MemberNotFound,
+    /// No such collaboration request (or not the caller's to see).
+    #[error("collaboration request not found")]
+    CollaborationNotFound,
+    /// The requester has a pending request on this post already.
+    #[error("already requested")]
+    AlreadyRequested,
+    /// The request was answered already.
+    #[error("already answered")]
+    AlreadyAnswered,
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

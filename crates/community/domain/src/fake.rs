@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::model::*;
-use crate::ports::{CommentRepository, ModerationLog, PostRepository, ReportRepository};
+use crate::ports::{
+    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
+    ReportRepository,
+};
 use crate::trending;
 
 #[derive(Debug, Default)]
@@ -20,6 +23,9 @@ struct State {
     comment_likes: HashSet<(CommentId, MemberId)>,
     reports: Vec<Report>,
     log: Vec<ModerationRecord>,
+    /// (follower, followee) → since.
+    follows: HashMap<(MemberId, MemberId), DateTime<Utc>>,
+    collaborations: Vec<CollaborationRequest>,
 }
 
 impl State {
@@ -270,6 +276,20 @@ impl PostRepository for InMemoryCommunity {
             .iter()
             .filter(|p| p.author == author && p.created_at >= since)
             .count() as u64)
+    }
+
+    async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
+        let state = self.state();
+        let mut found: Vec<Post> = state
+            .posts
+            .iter()
+            .filter(|p| {
+                p.is_active && !p.is_hidden && state.follows.contains_key(&(member, p.author))
+            })
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(page_of(&found, page))
     }
 
     async fn figures(
@@ -589,5 +609,148 @@ impl ModerationLog for InMemoryCommunity {
         let mut found = self.state().log.clone();
         found.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
         Ok(page_of(&found, page))
+    }
+}
+
+fn follow_page(mut rows: Vec<Follow>, page: PageRequest) -> Page<Follow> {
+    rows.sort_by(|a, b| b.since.cmp(&a.since).then(b.member.cmp(&a.member)));
+    page_of(&rows, page)
+}
+
+#[async_trait]
+impl FollowRepository for InMemoryCommunity {
+    async fn follow(
+        &self,
+        follower: MemberId,
+        followee: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if state.follows.contains_key(&(follower, followee)) {
+            return Ok(false);
+        }
+        state.follows.insert((follower, followee), at);
+        Ok(true)
+    }
+
+    async fn unfollow(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        Ok(self.state().follows.remove(&(follower, followee)).is_some())
+    }
+
+    async fn follows(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        Ok(self.state().follows.contains_key(&(follower, followee)))
+    }
+
+    async fn followers(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        let rows = self
+            .state()
+            .follows
+            .iter()
+            .filter(|((_, followee), _)| *followee == member)
+            .map(|((follower, _), since)| Follow {
+                member: *follower,
+                since: *since,
+            })
+            .collect();
+        Ok(follow_page(rows, page))
+    }
+
+    async fn following(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        let rows = self
+            .state()
+            .follows
+            .iter()
+            .filter(|((follower, _), _)| *follower == member)
+            .map(|((_, followee), since)| Follow {
+                member: *followee,
+                since: *since,
+            })
+            .collect();
+        Ok(follow_page(rows, page))
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {
+        let state = self.state();
+        Ok(FollowCounts {
+            followers: state.follows.keys().filter(|(_, b)| *b == member).count() as u64,
+            following: state.follows.keys().filter(|(a, _)| *a == member).count() as u64,
+        })
+    }
+}
+
+#[async_trait]
+impl CollaborationRepository for InMemoryCommunity {
+    async fn insert(&self, request: &CollaborationRequest) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let pending = state.collaborations.iter().any(|r| {
+            r.post == request.post
+                && r.requester == request.requester
+                && r.status == CollaborationStatus::Pending
+        });
+        if pending {
+            return Ok(false);
+        }
+        state.collaborations.push(request.clone());
+        Ok(true)
+    }
+
+    async fn get(&self, id: CollaborationId) -> Result<Option<CollaborationRequest>, StoreError> {
+        Ok(self
+            .state()
+            .collaborations
+            .iter()
+            .find(|r| r.id == id)
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationRequest>, StoreError> {
+        let mut found: Vec<CollaborationRequest> = self
+            .state()
+            .collaborations
+            .iter()
+            .filter(|r| match side {
+                CollaborationSide::Sent => r.requester == member,
+                CollaborationSide::Received => r.post_author == member,
+            })
+            .filter(|r| status.is_none_or(|s| r.status == s))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(page_of(&found, page))
+    }
+
+    async fn answer(
+        &self,
+        id: CollaborationId,
+        status: CollaborationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state
+            .collaborations
+            .iter_mut()
+            .find(|r| r.id == id && r.status == CollaborationStatus::Pending)
+        {
+            Some(r) => {
+                r.status = status;
+                r.responded_at = Some(at);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }

@@ -20,7 +20,8 @@ pub use error::CommunityError;
 pub use model::*;
 pub use ports::{Ports, Stores};
 pub use service::{
-    CommentView, CommunityApi, CommunityService, CommunityStats, Contributor, LogView, PostDraft,
+    likes_milestone, CollaborationView, CommentView, CommunityApi, CommunityService,
+    CommunityStats, Contributor, Following, LogView, MemberCard, MemberProfile, PostDraft,
     PostPatch, PostView, ReportView, Thread,
 };
 

@@ -29,6 +29,10 @@ define_id!(
     /// Identifies one entry of the moderation log.
     ModerationId
 );
+define_id!(
+    /// Identifies one collaboration request.
+    CollaborationId
+);
 
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -439,4 +443,50 @@ pub struct ModerationRecord {
     pub report: Option<ReportId>,
     pub reason: String,
     pub at: DateTime<Utc>,
+}
+
+/// A member one follows or is followed by, and since when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follow {
+    pub member: MemberId,
+    pub since: DateTime<Utc>,
+}
+
+/// A member's follow counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FollowCounts {
+    pub followers: u64,
+    pub following: u64,
+}
+
+named_enum!(
+    /// Where a collaboration request stands.
+    CollaborationStatus {
+        Pending => "pending",
+        Accepted => "accepted",
+        Declined => "declined",
+    }
+);
+
+/// A member's request to join the project of a collaboration post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollaborationRequest {
+    pub id: CollaborationId,
+    pub post: PostId,
+    pub requester: MemberId,
+    pub post_author: MemberId,
+    pub message: String,
+    pub skills: Vec<String>,
+    pub status: CollaborationStatus,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+/// Which side of collaboration requests a member lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollaborationSide {
+    /// Requests the member sent.
+    Sent,
+    /// Requests on the member's posts.
+    Received,
 }

@@ -77,6 +77,9 @@ pub trait PostRepository: Send + Sync {
     /// How many posts `author` created since `since` (deleted ones too): the per-member limit.
     async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError>;
 
+    /// One page of the live posts (not hidden) of the members `member` follows, newest first.
+    async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError>;
+
     /// The community figures: totals over live content, and what was created since `since`;
     /// top contributors counted over posts and comments created since `window_start`.
     async fn figures(
@@ -183,6 +186,72 @@ pub trait ReportRepository: Send + Sync {
     ) -> Result<Vec<ReportId>, StoreError>;
 }
 
+/// Who follows whom: one row per pair, under a unique key.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait FollowRepository: Send + Sync {
+    /// `follower` follows `followee` from `at`; `false` when they did already.
+    async fn follow(
+        &self,
+        follower: MemberId,
+        followee: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// `follower` stops following `followee`; `false` when they did not.
+    async fn unfollow(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError>;
+
+    /// Whether `follower` follows `followee`.
+    async fn follows(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError>;
+
+    /// The member's followers, latest first.
+    async fn followers(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError>;
+
+    /// The members the member follows, latest first.
+    async fn following(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError>;
+
+    /// How many follow the member and how many the member follows (index counts).
+    async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError>;
+}
+
+/// Storage of collaboration requests.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CollaborationRepository: Send + Sync {
+    /// Stores a new pending request; `false` (nothing stored) when the requester has a pending
+    /// request on that post already (a unique key).
+    async fn insert(&self, request: &CollaborationRequest) -> Result<bool, StoreError>;
+
+    /// The request.
+    async fn get(&self, id: CollaborationId) -> Result<Option<CollaborationRequest>, StoreError>;
+
+    /// One page of the requests `member` sent or received, optionally of one status, latest
+    /// first.
+    async fn list(
+        &self,
+        member: MemberId,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationRequest>, StoreError>;
+
+    /// Answers a pending request. Whether it was pending.
+    async fn answer(
+        &self,
+        id: CollaborationId,
+        status: CollaborationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
 /// The moderation log: append-only.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -230,6 +299,31 @@ pub enum CommunityEvent {
         comment: CommentId,
         on_comment: bool,
     },
+    /// `by` started following `to`.
+    Followed { to: MemberId, by: MemberId },
+    /// `to`'s post reached a number of likes worth telling (1, 10, 50, 100, 500, 1000, …): likes
+    /// are told in batches, never one notification per like.
+    LikesReached {
+        to: MemberId,
+        post: PostId,
+        post_title: String,
+        likes: u64,
+    },
+    /// `by` asked to collaborate on `to`'s post.
+    CollaborationRequested {
+        to: MemberId,
+        by: MemberId,
+        post: PostId,
+        post_title: String,
+        request: CollaborationId,
+    },
+    /// The post's author accepted or declined `to`'s request.
+    CollaborationAnswered {
+        to: MemberId,
+        post: PostId,
+        request: CollaborationId,
+        accepted: bool,
+    },
     /// A moderator hid or deleted `to`'s post or comment.
     Moderated {
         to: MemberId,
@@ -262,6 +356,8 @@ pub struct Stores {
     pub comments: Arc<dyn CommentRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub log: Arc<dyn ModerationLog>,
+    pub follows: Arc<dyn FollowRepository>,
+    pub collaborations: Arc<dyn CollaborationRepository>,
 }
 
 /// Every port the service needs.
@@ -271,6 +367,8 @@ pub struct Ports {
     pub comments: Arc<dyn CommentRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub log: Arc<dyn ModerationLog>,
+    pub follows: Arc<dyn FollowRepository>,
+    pub collaborations: Arc<dyn CollaborationRepository>,
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub events: Arc<dyn CommunityEvents>,

@@ -251,6 +251,119 @@ pub trait CommunityApi: Send + Sync {
         caller: Caller,
         page: PageRequest,
     ) -> Result<Page<LogView>, CommunityError>;
+
+    /// Follows a member (idempotent). Errors: `NotVerified`, `MemberNotFound`, `Invalid`
+    /// (oneself).
+    async fn follow(&self, caller: Caller, member: MemberId) -> Result<Following, CommunityError>;
+
+    /// Stops following a member (idempotent). Errors: `MemberNotFound`.
+    async fn unfollow(&self, caller: Caller, member: MemberId)
+        -> Result<Following, CommunityError>;
+
+    /// A member's followers (`followers`) or the members they follow, latest first.
+    /// Errors: `MemberNotFound`.
+    async fn follow_list(
+        &self,
+        member: MemberId,
+        followers: bool,
+        page: PageRequest,
+    ) -> Result<Page<MemberCard>, CommunityError>;
+
+    /// A member as the community shows them: face, follow counts, whether the viewer follows
+    /// them. Errors: `MemberNotFound`.
+    async fn member(
+        &self,
+        viewer: Option<Caller>,
+        member: MemberId,
+    ) -> Result<MemberProfile, CommunityError>;
+
+    /// The posts of the members the caller follows, newest first.
+    async fn feed(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError>;
+
+    /// Asks to collaborate on a collaboration post of someone else. Errors: `NotVerified`,
+    /// `PostNotFound`, `AlreadyRequested`, `Invalid`.
+    async fn request_collaboration(
+        &self,
+        caller: Caller,
+        post: PostId,
+        message: String,
+        skills: Vec<String>,
+    ) -> Result<CollaborationView, CommunityError>;
+
+    /// The requests the caller sent or received.
+    async fn collaborations(
+        &self,
+        caller: Caller,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationView>, CommunityError>;
+
+    /// The post's author accepts or declines a pending request. Errors:
+    /// `CollaborationNotFound`, `Forbidden`, `AlreadyAnswered`.
+    async fn answer_collaboration(
+        &self,
+        caller: Caller,
+        id: CollaborationId,
+        accept: bool,
+    ) -> Result<CollaborationView, CommunityError>;
+}
+
+/// Whether the caller follows a member now, and the member's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Following {
+    pub following: bool,
+    pub counts: FollowCounts,
+}
+
+/// A member in a follow list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberCard {
+    pub member: MemberId,
+    /// `None`: the account is gone.
+    pub face: Option<Face>,
+    pub since: DateTime<Utc>,
+}
+
+/// A member as the community shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberProfile {
+    pub member: MemberId,
+    pub face: Face,
+    pub counts: FollowCounts,
+    /// Whether the viewer follows them (`false` for anonymous viewers).
+    pub is_following: bool,
+}
+
+/// A collaboration request with both sides' faces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollaborationView {
+    pub request: CollaborationRequest,
+    pub requester: Option<Face>,
+    pub post_author: Option<Face>,
+}
+
+/// Like counts worth telling a post's author: 1, 10, 50, then every power of ten and its half
+/// from 100 on (100, 500, 1000, 5000, …).
+pub fn likes_milestone(likes: u64) -> bool {
+    if matches!(likes, 1 | 10 | 50) {
+        return true;
+    }
+    let mut step = 100u64;
+    while step <= likes {
+        if likes == step || likes == step * 5 {
+            return true;
+        }
+        match step.checked_mul(10) {
+            Some(next) => step = next,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// A report with who filed it and what it is about.
@@ -317,6 +430,41 @@ impl CommunityService {
             return Err(CommunityError::PostNotFound);
         }
         Ok(post)
+    }
+
+    async fn existing(&self, member: MemberId) -> Result<(), CommunityError> {
+        let standing = self
+            .ports
+            .members
+            .standing(member)
+            .await
+            .map_err(CommunityError::Unavailable)?;
+        standing.map(|_| ()).ok_or(CommunityError::MemberNotFound)
+    }
+
+    async fn following_state(
+        &self,
+        member: MemberId,
+        following: bool,
+    ) -> Result<Following, CommunityError> {
+        Ok(Following {
+            following,
+            counts: self.ports.follows.counts(member).await?,
+        })
+    }
+
+    async fn collaboration_view(
+        &self,
+        request: CollaborationRequest,
+    ) -> Result<CollaborationView, CommunityError> {
+        let faces = self
+            .faces(&[request.requester, request.post_author])
+            .await?;
+        Ok(CollaborationView {
+            requester: faces.get(&request.requester).cloned(),
+            post_author: faces.get(&request.post_author).cloned(),
+            request,
+        })
     }
 
     fn moderator(caller: Caller) -> Result<(), CommunityError> {
@@ -675,11 +823,28 @@ impl CommunityApi for CommunityService {
     ) -> Result<Toggled, CommunityError> {
         self.contributor(caller).await?;
         let now = self.ports.clock.now();
-        self.ports
+        let toggled = self
+            .ports
             .posts
             .toggle(reaction, post, caller.id, now)
             .await?
-            .ok_or(CommunityError::PostNotFound)
+            .ok_or(CommunityError::PostNotFound)?;
+        if reaction == Reaction::Like && toggled.active && likes_milestone(toggled.count) {
+            if let Some(p) = self.ports.posts.get(post).await? {
+                if p.author != caller.id {
+                    self.ports
+                        .events
+                        .publish(CommunityEvent::LikesReached {
+                            to: p.author,
+                            post,
+                            post_title: p.title,
+                            likes: toggled.count,
+                        })
+                        .await;
+                }
+            }
+        }
+        Ok(toggled)
     }
 
     async fn bookmarks(
@@ -1141,6 +1306,232 @@ impl CommunityApi for CommunityService {
             total,
         })
     }
+
+    async fn follow(&self, caller: Caller, member: MemberId) -> Result<Following, CommunityError> {
+        if member == caller.id {
+            return Err(CommunityError::invalid("id", "you cannot follow yourself"));
+        }
+        self.contributor(caller).await?;
+        self.existing(member).await?;
+        let now = self.ports.clock.now();
+        if self.ports.follows.follow(caller.id, member, now).await? {
+            self.ports
+                .events
+                .publish(CommunityEvent::Followed {
+                    to: member,
+                    by: caller.id,
+                })
+                .await;
+        }
+        self.following_state(member, true).await
+    }
+
+    async fn unfollow(
+        &self,
+        caller: Caller,
+        member: MemberId,
+    ) -> Result<Following, CommunityError> {
+        self.existing(member).await?;
+        self.ports.follows.unfollow(caller.id, member).await?;
+        self.following_state(member, false).await
+    }
+
+    async fn follow_list(
+        &self,
+        member: MemberId,
+        followers: bool,
+        page: PageRequest,
+    ) -> Result<Page<MemberCard>, CommunityError> {
+        self.existing(member).await?;
+        let Page {
+            items,
+            request,
+            total,
+        } = if followers {
+            self.ports.follows.followers(member, page).await?
+        } else {
+            self.ports.follows.following(member, page).await?
+        };
+        let ids: Vec<MemberId> = items.iter().map(|f| f.member).collect();
+        let faces = self.faces(&ids).await?;
+        Ok(Page {
+            items: items
+                .into_iter()
+                .map(|f| MemberCard {
+                    member: f.member,
+                    face: faces.get(&f.member).cloned(),
+                    since: f.since,
+                })
+                .collect(),
+            request,
+            total,
+        })
+    }
+
+    async fn member(
+        &self,
+        viewer: Option<Caller>,
+        member: MemberId,
+    ) -> Result<MemberProfile, CommunityError> {
+        let mut faces = self.faces(&[member]).await?;
+        let face = faces
+            .remove(&member)
+            .ok_or(CommunityError::MemberNotFound)?;
+        let counts = self.ports.follows.counts(member).await?;
+        let is_following = match viewer {
+            Some(v) if v.id != member => self.ports.follows.follows(v.id, member).await?,
+            _ => false,
+        };
+        Ok(MemberProfile {
+            member,
+            face,
+            counts,
+            is_following,
+        })
+    }
+
+    async fn feed(
+        &self,
+        caller: Caller,
+        page: PageRequest,
+    ) -> Result<Page<PostView>, CommunityError> {
+        let found = self.ports.posts.feed(caller.id, page).await?;
+        self.view_page(Some(caller), found).await
+    }
+
+    async fn request_collaboration(
+        &self,
+        caller: Caller,
+        post: PostId,
+        message: String,
+        skills: Vec<String>,
+    ) -> Result<CollaborationView, CommunityError> {
+        let message = reason_text("message", message, true)?;
+        let mut p = Problems(Vec::new());
+        p.list("skills", &skills, 20, 50);
+        if !p.0.is_empty() {
+            return Err(CommunityError::Invalid(p.0));
+        }
+        self.contributor(caller).await?;
+        let target = self.visible_post(Some(caller), post).await?;
+        if target.is_hidden {
+            return Err(CommunityError::PostNotFound);
+        }
+        let open = target.category == Category::Collaboration
+            || target
+                .collaboration
+                .as_ref()
+                .is_some_and(|c| c.is_looking_for_collaborators);
+        if !open {
+            return Err(CommunityError::invalid(
+                "post",
+                "is not looking for collaborators",
+            ));
+        }
+        if target.author == caller.id {
+            return Err(CommunityError::invalid("post", "is your own"));
+        }
+        let now = self.ports.clock.now();
+        let request = CollaborationRequest {
+            id: CollaborationId::generate(now),
+            post,
+            requester: caller.id,
+            post_author: target.author,
+            message,
+            skills: skills.into_iter().map(|s| s.trim().to_owned()).collect(),
+            status: CollaborationStatus::Pending,
+            created_at: now,
+            responded_at: None,
+        };
+        if !self.ports.collaborations.insert(&request).await? {
+            return Err(CommunityError::AlreadyRequested);
+        }
+        self.ports
+            .events
+            .publish(CommunityEvent::CollaborationRequested {
+                to: target.author,
+                by: caller.id,
+                post,
+                post_title: target.title,
+                request: request.id,
+            })
+            .await;
+        self.collaboration_view(request).await
+    }
+
+    async fn collaborations(
+        &self,
+        caller: Caller,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationView>, CommunityError> {
+        let Page {
+            items,
+            request,
+            total,
+        } = self
+            .ports
+            .collaborations
+            .list(caller.id, side, status, page)
+            .await?;
+        let people: Vec<MemberId> = items
+            .iter()
+            .flat_map(|r| [r.requester, r.post_author])
+            .collect();
+        let faces = self.faces(&people).await?;
+        Ok(Page {
+            items: items
+                .into_iter()
+                .map(|r| CollaborationView {
+                    requester: faces.get(&r.requester).cloned(),
+                    post_author: faces.get(&r.post_author).cloned(),
+                    request: r,
+                })
+                .collect(),
+            request,
+            total,
+        })
+    }
+
+    async fn answer_collaboration(
+        &self,
+        caller: Caller,
+        id: CollaborationId,
+        accept: bool,
+    ) -> Result<CollaborationView, CommunityError> {
+        let mut request = self
+            .ports
+            .collaborations
+            .get(id)
+            .await?
+            .filter(|r| r.post_author == caller.id || r.requester == caller.id)
+            .ok_or(CommunityError::CollaborationNotFound)?;
+        if request.post_author != caller.id {
+            return Err(CommunityError::Forbidden);
+        }
+        let status = if accept {
+            CollaborationStatus::Accepted
+        } else {
+            CollaborationStatus::Declined
+        };
+        let now = self.ports.clock.now();
+        if !self.ports.collaborations.answer(id, status, now).await? {
+            return Err(CommunityError::AlreadyAnswered);
+        }
+        request.status = status;
+        request.responded_at = Some(now);
+        self.ports
+            .events
+            .publish(CommunityEvent::CollaborationAnswered {
+                to: request.requester,
+                post: request.post,
+                request: id,
+                accepted: accept,
+            })
+            .await;
+        self.collaboration_view(request).await
+    }
 }
 
 /// Builds each top-level comment's reply tree from the flat replies (oldest first at every
@@ -1522,7 +1913,9 @@ mod tests {
             posts: store.clone(),
             comments: store.clone(),
             reports: store.clone(),
-            log: store,
+            log: store.clone(),
+            follows: store.clone(),
+            collaborations: store,
             members: Arc::new(TestMembers {
                 verified: vec![member(1), member(2), member(3)],
             }),

@@ -11,7 +11,9 @@ async fn in_memory_fake_passes_the_community_contract() {
         posts: store.clone(),
         comments: store.clone(),
         reports: store.clone(),
-        log: store,
+        log: store.clone(),
+        follows: store.clone(),
+        collaborations: store,
     })
     .await;
 }

@@ -20,7 +20,8 @@ use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use rand::Rng;
 use stackrush_community::ports::{
-    CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores,
+    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
+    ReportRepository, Stores,
 };
 use stackrush_community::trending;
 use stackrush_community::*;
@@ -34,6 +35,8 @@ const COMMENTS: &str = "community_comments";
 const COMMENT_LIKES: &str = "community_comment_likes";
 const REPORTS: &str = "community_reports";
 const LOG: &str = "community_moderation_log";
+const FOLLOWS: &str = "community_follows";
+const COLLABORATIONS: &str = "community_collaborations";
 
 /// How many times a transaction that met a concurrent writer is tried.
 const TRIES: u32 = 60;
@@ -198,6 +201,51 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         )])
         .await
         .map_err(store_error)?;
+    db.collection::<Document>(FOLLOWS)
+        .create_indexes([
+            index(
+                doc! { "follower": 1, "followee": 1 },
+                "community_follows_unique",
+                unique(),
+            ),
+            index(
+                doc! { "followee": 1, "at": -1 },
+                "community_follows_followee",
+                None,
+            ),
+            index(
+                doc! { "follower": 1, "at": -1 },
+                "community_follows_follower_at",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(COLLABORATIONS)
+        .create_indexes([
+            index(
+                doc! { "postId": 1, "requester": 1 },
+                "community_collaborations_pending",
+                Some(
+                    IndexOptions::builder()
+                        .unique(true)
+                        .partial_filter_expression(doc! { "status": "pending" })
+                        .build(),
+                ),
+            ),
+            index(
+                doc! { "requester": 1, "createdAt": -1 },
+                "community_collaborations_sent",
+                None,
+            ),
+            index(
+                doc! { "postAuthor": 1, "createdAt": -1 },
+                "community_collaborations_received",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
     db.collection::<Document>(COMMENT_LIKES)
         .create_indexes([index(
             doc! { "comment": 1, "member": 1 },
@@ -216,7 +264,9 @@ pub fn stores(db: &Database) -> Stores {
         posts: community.clone(),
         comments: community.clone(),
         reports: community.clone(),
-        log: community,
+        log: community.clone(),
+        follows: community.clone(),
+        collaborations: community,
     }
 }
 
@@ -240,6 +290,8 @@ pub struct MongoCommunity {
     comment_likes: Collection<Document>,
     reports: Collection<Document>,
     log: Collection<Document>,
+    follows: Collection<Document>,
+    collaborations: Collection<Document>,
 }
 
 type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, mongodb::error::Error>> + Send + 's>>;
@@ -265,6 +317,8 @@ impl MongoCommunity {
             comment_likes: db.collection(COMMENT_LIKES),
             reports: db.collection(REPORTS),
             log: db.collection(LOG),
+            follows: db.collection(FOLLOWS),
+            collaborations: db.collection(COLLABORATIONS),
         }
     }
 
@@ -894,6 +948,35 @@ impl PostRepository for MongoCommunity {
             .map_err(store_error)
     }
 
+    async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
+        // The followed members' ids (an index range), then their posts.
+        let followed = collect(
+            self.follows
+                .find(doc! { "follower": oid(member.bytes()) })
+                .projection(doc! { "followee": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let authors: Vec<ObjectId> = followed
+            .iter()
+            .filter_map(|d| d.get_object_id("followee").ok())
+            .collect();
+        let found = stackrush_store_mongo::find_page(
+            &self.posts,
+            doc! { "isActive": true, "isHidden": false, "author": { "$in": authors } },
+            doc! { "createdAt": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found.items.iter().map(post_of).collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
     async fn figures(
         &self,
         since: DateTime<Utc>,
@@ -1435,5 +1518,226 @@ impl ModerationLog for MongoCommunity {
             request: found.request,
             total: found.total,
         })
+    }
+}
+
+impl MongoCommunity {
+    async fn follow_page(
+        &self,
+        key: &str,
+        other: &str,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        let found = stackrush_store_mongo::find_page(
+            &self.follows,
+            doc! { key: oid(member.bytes()) },
+            doc! { "at": -1, other: -1 },
+            page,
+            &[],
+        )
+        .await?;
+        let items = found
+            .items
+            .iter()
+            .map(|d| {
+                Ok(Follow {
+                    member: id_of(d, other, MemberId::from_bytes)?,
+                    since: datetime(d, "at")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page {
+            items,
+            request: found.request,
+            total: found.total,
+        })
+    }
+}
+
+#[async_trait]
+impl FollowRepository for MongoCommunity {
+    async fn follow(
+        &self,
+        follower: MemberId,
+        followee: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let row = doc! {
+            "follower": oid(follower.bytes()),
+            "followee": oid(followee.bytes()),
+            "at": time(at),
+        };
+        match self.follows.insert_one(row).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_duplicate(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn unfollow(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        let done = self
+            .follows
+            .delete_one(
+                doc! { "follower": oid(follower.bytes()), "followee": oid(followee.bytes()) },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.deleted_count == 1)
+    }
+
+    async fn follows(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        let found = self
+            .follows
+            .find_one(doc! { "follower": oid(follower.bytes()), "followee": oid(followee.bytes()) })
+            .await
+            .map_err(store_error)?;
+        Ok(found.is_some())
+    }
+
+    async fn followers(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        self.follow_page("followee", "follower", member, page).await
+    }
+
+    async fn following(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        self.follow_page("follower", "followee", member, page).await
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {
+        let id = oid(member.bytes());
+        let (followers, following) = futures::try_join!(
+            async {
+                self.follows
+                    .count_documents(doc! { "followee": id })
+                    .await
+                    .map_err(store_error)
+            },
+            async {
+                self.follows
+                    .count_documents(doc! { "follower": id })
+                    .await
+                    .map_err(store_error)
+            },
+        )?;
+        Ok(FollowCounts {
+            followers,
+            following,
+        })
+    }
+}
+
+fn collaboration_of(d: &Document) -> Result<CollaborationRequest, StoreError> {
+    let status = text(d, "status")?;
+    let skills = d
+        .get_array("skills")
+        .map_err(|e| corrupt("skills", e))?
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt("skills", s))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CollaborationRequest {
+        id: id_of(d, "_id", CollaborationId::from_bytes)?,
+        post: id_of(d, "postId", PostId::from_bytes)?,
+        requester: id_of(d, "requester", MemberId::from_bytes)?,
+        post_author: id_of(d, "postAuthor", MemberId::from_bytes)?,
+        message: text(d, "message")?,
+        skills,
+        status: CollaborationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_at: datetime(d, "createdAt")?,
+        responded_at: d.get_datetime("respondedAt").ok().map(|t| t.to_chrono()),
+    })
+}
+
+#[async_trait]
+impl CollaborationRepository for MongoCommunity {
+    async fn insert(&self, r: &CollaborationRequest) -> Result<bool, StoreError> {
+        let row = doc! {
+            "_id": oid(r.id.bytes()),
+            "postId": oid(r.post.bytes()),
+            "requester": oid(r.requester.bytes()),
+            "postAuthor": oid(r.post_author.bytes()),
+            "message": &r.message,
+            "skills": &r.skills,
+            "status": r.status.as_str(),
+            "createdAt": time(r.created_at),
+            "respondedAt": r.responded_at.map(time),
+        };
+        match self.collaborations.insert_one(row).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_duplicate(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn get(&self, id: CollaborationId) -> Result<Option<CollaborationRequest>, StoreError> {
+        self.collaborations
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(collaboration_of)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationRequest>, StoreError> {
+        let key = match side {
+            CollaborationSide::Sent => "requester",
+            CollaborationSide::Received => "postAuthor",
+        };
+        let mut filter = doc! { key: oid(member.bytes()) };
+        if let Some(s) = status {
+            filter.insert("status", s.as_str());
+        }
+        let found = stackrush_store_mongo::find_page(
+            &self.collaborations,
+            filter,
+            doc! { "createdAt": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(collaboration_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn answer(
+        &self,
+        id: CollaborationId,
+        status: CollaborationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .collaborations
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "status": "pending" },
+                doc! { "$set": { "status": status.as_str(), "respondedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.modified_count == 1)
     }
 }

@@ -11,7 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_community::ports::{
-    CommentRepository, ModerationLog, PostRepository, ReportRepository, Stores,
+    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
+    ReportRepository, Stores,
 };
 use stackrush_community::trending;
 use stackrush_community::*;
@@ -30,7 +31,9 @@ pub fn stores(db: &Db) -> Stores {
         posts: community.clone(),
         comments: community.clone(),
         reports: community.clone(),
-        log: community,
+        log: community.clone(),
+        follows: community.clone(),
+        collaborations: community,
     }
 }
 
@@ -627,6 +630,25 @@ impl PostRepository for SqliteCommunity {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
+        let member = member.to_hex();
+        PageQuery {
+            table: "community_posts",
+            columns: POST_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(
+                    " WHERE is_active = 1 AND is_hidden = 0 AND author IN \
+                     (SELECT followee FROM community_follows WHERE follower = ",
+                )
+                .push_bind(member.clone())
+                .push(")");
+            },
+            order: "created_at DESC, id DESC",
+        }
+        .fetch(&self.db, page, post_row, store_error)
+        .await
+    }
+
     async fn figures(
         &self,
         since: DateTime<Utc>,
@@ -1144,5 +1166,211 @@ impl ModerationLog for SqliteCommunity {
         }
         .fetch(&self.db, page, log_row, store_error)
         .await
+    }
+}
+
+fn follow_row(row: &SqliteRow) -> Result<Follow, StoreError> {
+    Ok(Follow {
+        member: id(row, "member")?,
+        since: from_millis(get(row, "at")?)?,
+    })
+}
+
+impl SqliteCommunity {
+    async fn follow_page(
+        &self,
+        key: &str,
+        other: &str,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        let member = member.to_hex();
+        PageQuery {
+            table: "community_follows",
+            columns: &format!("{other} AS member, at"),
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(format!(" WHERE {key} = ")).push_bind(member.clone());
+            },
+            order: &format!("at DESC, {other} DESC"),
+        }
+        .fetch(&self.db, page, follow_row, store_error)
+        .await
+    }
+}
+
+#[async_trait]
+impl FollowRepository for SqliteCommunity {
+    async fn follow(
+        &self,
+        follower: MemberId,
+        followee: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO community_follows (follower, followee, at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(follower.to_hex())
+        .bind(followee.to_hex())
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn unfollow(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM community_follows WHERE follower = ?1 AND followee = ?2")
+                .bind(follower.to_hex())
+                .bind(followee.to_hex())
+                .execute(self.db.writes())
+                .await
+                .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn follows(&self, follower: MemberId, followee: MemberId) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM community_follows WHERE follower = ?1 AND followee = ?2",
+        )
+        .bind(follower.to_hex())
+        .bind(followee.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(found.is_some())
+    }
+
+    async fn followers(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        self.follow_page("followee", "follower", member, page).await
+    }
+
+    async fn following(
+        &self,
+        member: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Follow>, StoreError> {
+        self.follow_page("follower", "followee", member, page).await
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {
+        let (followers, following): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM community_follows WHERE followee = ?1), \
+                    (SELECT COUNT(*) FROM community_follows WHERE follower = ?1)",
+        )
+        .bind(member.to_hex())
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(FollowCounts {
+            followers: u64::try_from(followers).unwrap_or(0),
+            following: u64::try_from(following).unwrap_or(0),
+        })
+    }
+}
+
+const COLLABORATION_COLUMNS: &str =
+    "id, post, requester, post_author, message, skills, status, created_at, responded_at";
+
+fn collaboration_row(row: &SqliteRow) -> Result<CollaborationRequest, StoreError> {
+    Ok(CollaborationRequest {
+        id: id(row, "id")?,
+        post: id(row, "post")?,
+        requester: id(row, "requester")?,
+        post_author: id(row, "post_author")?,
+        message: get(row, "message")?,
+        skills: json(row, "skills")?.unwrap_or_default(),
+        status: named(row, "status", CollaborationStatus::parse)?,
+        created_at: from_millis(get(row, "created_at")?)?,
+        responded_at: stackrush_store_sqlite::opt_from_millis(get(row, "responded_at")?)?,
+    })
+}
+
+#[async_trait]
+impl CollaborationRepository for SqliteCommunity {
+    async fn insert(&self, r: &CollaborationRequest) -> Result<bool, StoreError> {
+        let skills = serde_json::to_string(&r.skills).map_err(|e| StoreError::Other(e.into()))?;
+        let done = sqlx::query(&format!(
+            "INSERT INTO community_collaborations ({COLLABORATION_COLUMNS}) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING"
+        ))
+        .bind(r.id.to_hex())
+        .bind(r.post.to_hex())
+        .bind(r.requester.to_hex())
+        .bind(r.post_author.to_hex())
+        .bind(&r.message)
+        .bind(skills)
+        .bind(r.status.as_str())
+        .bind(millis(r.created_at))
+        .bind(r.responded_at.map(millis))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn get(&self, id: CollaborationId) -> Result<Option<CollaborationRequest>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COLLABORATION_COLUMNS} FROM community_collaborations WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(collaboration_row)
+        .transpose()
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: CollaborationSide,
+        status: Option<CollaborationStatus>,
+        page: PageRequest,
+    ) -> Result<Page<CollaborationRequest>, StoreError> {
+        let column = match side {
+            CollaborationSide::Sent => "requester",
+            CollaborationSide::Received => "post_author",
+        };
+        let member = member.to_hex();
+        PageQuery {
+            table: "community_collaborations",
+            columns: COLLABORATION_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(format!(" WHERE {column} = "))
+                    .push_bind(member.clone());
+                if let Some(s) = status {
+                    q.push(" AND status = ").push_bind(s.as_str());
+                }
+            },
+            order: "created_at DESC, id DESC",
+        }
+        .fetch(&self.db, page, collaboration_row, store_error)
+        .await
+    }
+
+    async fn answer(
+        &self,
+        id: CollaborationId,
+        status: CollaborationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE community_collaborations SET status = ?2, responded_at = ?3 \
+             WHERE id = ?1 AND status = 'pending'",
+        )
+        .bind(id.to_hex())
+        .bind(status.as_str())
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 }

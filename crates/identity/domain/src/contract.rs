@@ -60,6 +60,7 @@ pub fn sample_user(tag: &str) -> User {
                 push: true,
                 achievements: true,
                 challenges: false,
+                social: false,
             },
             privacy: PrivacyPreferences {
                 profile_public: true,

@@ -101,6 +101,13 @@ pub struct NotificationPreferences {
     pub push: bool,
     pub achievements: bool,
     pub challenges: bool,
+    /// Community notifications: replies, followers, likes, collaboration, moderation.
+    #[serde(default = "yes")]
+    pub social: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for NotificationPreferences {
@@ -110,6 +117,7 @@ impl Default for NotificationPreferences {
             push: true,
             achievements: true,
             challenges: true,
+            social: true,
         }
     }
 }
@@ -423,6 +431,7 @@ pub struct NotificationUpdate {
     pub push: Option<bool>,
     pub achievements: Option<bool>,
     pub challenges: Option<bool>,
+    pub social: Option<bool>,
 }
 
 /// Partial change of privacy preferences.

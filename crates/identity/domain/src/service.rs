@@ -869,6 +869,7 @@ impl IdentityApi for IdentityService {
         set(&mut prefs.notifications.push, n.push);
         set(&mut prefs.notifications.achievements, n.achievements);
         set(&mut prefs.notifications.challenges, n.challenges);
+        set(&mut prefs.notifications.social, n.social);
         let p = update.privacy;
         set(&mut prefs.privacy.profile_public, p.profile_public);
         set(&mut prefs.privacy.show_stats, p.show_stats);

@@ -38,6 +38,13 @@ pub(crate) struct NotificationsDoc {
     pub push: bool,
     pub achievements: bool,
     pub challenges: bool,
+    /// Absent in documents written before it existed: on.
+    #[serde(default = "yes")]
+    pub social: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +129,7 @@ impl From<&Preferences> for PreferencesDoc {
                 push: p.notifications.push,
                 achievements: p.notifications.achievements,
                 challenges: p.notifications.challenges,
+                social: p.notifications.social,
             },
             privacy: PrivacyDoc {
                 profile_public: p.privacy.profile_public,
@@ -148,6 +156,7 @@ impl TryFrom<PreferencesDoc> for Preferences {
                 push: p.notifications.push,
                 achievements: p.notifications.achievements,
                 challenges: p.notifications.challenges,
+                social: p.notifications.social,
             },
             privacy: PrivacyPreferences {
                 profile_public: p.privacy.profile_public,

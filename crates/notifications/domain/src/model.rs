@@ -165,15 +165,18 @@ pub struct Filter {
 pub struct Wants {
     pub achievements: bool,
     pub challenges: bool,
+    /// Community notifications.
+    pub social: bool,
 }
 
 impl Wants {
-    /// Whether a notification of `kind` is delivered. System and social ones always are.
+    /// Whether a notification of `kind` is delivered. System ones always are.
     pub fn allows(self, kind: Kind) -> bool {
         match kind {
             Kind::Achievement => self.achievements,
             Kind::Challenge => self.challenges,
-            Kind::Social | Kind::System => true,
+            Kind::Social => self.social,
+            Kind::System => true,
         }
     }
 }

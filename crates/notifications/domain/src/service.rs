@@ -325,6 +325,7 @@ mod tests {
     const ALL: Wants = Wants {
         achievements: true,
         challenges: true,
+        social: true,
     };
 
     #[tokio::test]
@@ -373,12 +374,14 @@ mod tests {
         let (service, _, _) = service(Some(Wants {
             achievements: false,
             challenges: true,
+            social: false,
         }));
         let me = RecipientId::generate(Utc::now());
         let done = service
             .notify(vec![
                 notify(me, Kind::Achievement, None),
                 notify(me, Kind::Challenge, None),
+                notify(me, Kind::Social, None),
                 notify(me, Kind::System, None),
             ])
             .await
@@ -387,7 +390,7 @@ mod tests {
             done,
             Delivered {
                 stored: 2,
-                skipped: 1
+                skipped: 2
             }
         );
         let (nobody, _, _) = service_without_account();

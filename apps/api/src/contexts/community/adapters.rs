@@ -82,7 +82,26 @@ impl Challenges for PublicChallenges {
     }
 }
 
-/// Community events as social notifications (each at most once: keyed by the comment).
+fn social(
+    to: MemberId,
+    title: String,
+    message: String,
+    data: serde_json::Value,
+    dedup_key: String,
+) -> Notify {
+    Notify {
+        recipient: RecipientId::from_bytes(to.bytes()),
+        kind: Kind::Social,
+        title,
+        message,
+        data: data.as_object().cloned().unwrap_or_default(),
+        priority: Priority::Normal,
+        dedup_key: Some(dedup_key),
+        expires_at: None,
+    }
+}
+
+/// Community events as social notifications, each at most once (a dedup key per event).
 pub struct NotifyOnCommunity(pub Arc<dyn NotificationApi>);
 
 #[async_trait]
@@ -119,6 +138,64 @@ impl CommunityEvents for NotifyOnCommunity {
                     expires_at: None,
                 }
             }
+            CommunityEvent::Followed { to, by } => social(
+                *to,
+                "New follower".to_owned(),
+                "Someone started following you.".to_owned(),
+                serde_json::json!({ "followerId": by.to_hex() }),
+                format!("follow:{}:{}", by.to_hex(), to.to_hex()),
+            ),
+            CommunityEvent::LikesReached {
+                to,
+                post,
+                post_title,
+                likes,
+            } => social(
+                *to,
+                format!(
+                    "Your post reached {likes} like{}",
+                    if *likes == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "\"{}\" is getting noticed.",
+                    post_title.chars().take(150).collect::<String>()
+                ),
+                serde_json::json!({ "postId": post.to_hex(), "likes": likes }),
+                format!("likes:{}:{likes}", post.to_hex()),
+            ),
+            CommunityEvent::CollaborationRequested {
+                to,
+                by,
+                post,
+                post_title,
+                request,
+            } => social(
+                *to,
+                "New collaboration request".to_owned(),
+                format!(
+                    "Someone wants to collaborate on \"{}\".",
+                    post_title.chars().take(150).collect::<String>()
+                ),
+                serde_json::json!({
+                    "postId": post.to_hex(), "requestId": request.to_hex(), "requesterId": by.to_hex(),
+                }),
+                format!("collaboration:{}", request.to_hex()),
+            ),
+            CommunityEvent::CollaborationAnswered {
+                to,
+                post,
+                request,
+                accepted,
+            } => social(
+                *to,
+                format!(
+                    "Your collaboration request was {}",
+                    if *accepted { "accepted" } else { "declined" }
+                ),
+                "The post's author answered your request.".to_owned(),
+                serde_json::json!({ "postId": post.to_hex(), "requestId": request.to_hex(), "accepted": accepted }),
+                format!("collaboration-answer:{}", request.to_hex()),
+            ),
             CommunityEvent::Moderated {
                 to,
                 target,

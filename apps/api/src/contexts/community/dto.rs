@@ -936,3 +936,157 @@ impl From<cm::LogView> for ModerationRecordDto {
         Self::of(v.record, v.moderator)
     }
 }
+
+/// Whether the caller follows the member now, and the member's counts.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct FollowingDto {
+    pub is_following: bool,
+    pub followers: u64,
+    pub following: u64,
+}
+
+impl From<cm::Following> for FollowingDto {
+    fn from(f: cm::Following) -> Self {
+        Self {
+            is_following: f.following,
+            followers: f.counts.followers,
+            following: f.counts.following,
+        }
+    }
+}
+
+/// A member as the community shows them.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct MemberDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub profile: MemberProfileDto,
+    pub followers: u64,
+    pub following: u64,
+    /// Whether the caller follows them (false when anonymous).
+    pub is_following: bool,
+}
+
+impl From<cm::MemberProfile> for MemberDto {
+    fn from(m: cm::MemberProfile) -> Self {
+        let card = PostAuthorDto::of(m.member, Some(m.face));
+        Self {
+            id: card.id,
+            username: card.username,
+            profile: card.profile,
+            followers: m.counts.followers,
+            following: m.counts.following,
+            is_following: m.is_following,
+        }
+    }
+}
+
+/// A member in a follow list ("[deleted]" once the account is gone).
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct MemberCardDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub profile: MemberProfileDto,
+    /// When the follow began.
+    pub since: DateTime<Utc>,
+}
+
+impl From<cm::MemberCard> for MemberCardDto {
+    fn from(c: cm::MemberCard) -> Self {
+        let card = PostAuthorDto::of(c.member, c.face);
+        Self {
+            id: card.id,
+            username: card.username,
+            profile: card.profile,
+            since: c.since,
+        }
+    }
+}
+
+/// A request to collaborate on a collaboration post.
+#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct CollaborateRequest {
+    #[schemars(length(min = 1, max = 1000), regex(pattern = TEXT_FILLED))]
+    pub message: String,
+    #[serde(default)]
+    #[schemars(length(max = 20), inner(length(min = 1, max = 50), regex(pattern = LINE_FILLED)))]
+    pub skills: Vec<String>,
+}
+
+dto_enum!(
+    /// Where a collaboration request stands.
+    CollaborationStatusDto => CollaborationStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
+);
+
+/// Which requests to list.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum CollaborationSideDto {
+    /// Requests I sent (default).
+    Sent,
+    /// Requests on my posts.
+    Received,
+}
+
+/// The collaboration list's filter and page.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct CollaborationsQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+    pub side: Option<CollaborationSideDto>,
+    pub status: Option<CollaborationStatusDto>,
+}
+
+/// A collaboration request.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct CollaborationDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub post_id: String,
+    pub requester: PostAuthorDto,
+    pub post_author: PostAuthorDto,
+    pub message: String,
+    pub skills: Vec<String>,
+    pub status: CollaborationStatusDto,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+impl From<cm::CollaborationView> for CollaborationDto {
+    fn from(v: cm::CollaborationView) -> Self {
+        let r = v.request;
+        Self {
+            id: r.id.to_hex(),
+            post_id: r.post.to_hex(),
+            requester: PostAuthorDto::of(r.requester, v.requester),
+            post_author: PostAuthorDto::of(r.post_author, v.post_author),
+            message: r.message,
+            skills: r.skills,
+            status: r.status.into(),
+            created_at: r.created_at,
+            responded_at: r.responded_at,
+        }
+    }
+}

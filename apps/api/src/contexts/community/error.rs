@@ -62,6 +62,24 @@ impl From<CommunityError> for ApiError {
                     "Too many posts or comments in the last hour; try again later",
                 )
             },
+            CommunityError::MemberNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "No such user")
+            }
+            CommunityError::CollaborationNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "COLLABORATION_NOT_FOUND",
+                "No such collaboration request",
+            ),
+            CommunityError::AlreadyRequested => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_REQUESTED",
+                "You have a pending request on this post already",
+            ),
+            CommunityError::AlreadyAnswered => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_ANSWERED",
+                "The request was answered already",
+            ),
             CommunityError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             CommunityError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

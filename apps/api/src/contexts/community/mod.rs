@@ -5,6 +5,7 @@ mod adapters;
 pub mod dto;
 mod error;
 mod moderation_routes;
+mod people_routes;
 mod routes;
 #[cfg(test)]
 mod tests;
@@ -43,12 +44,16 @@ pub fn wire(
         comments,
         reports,
         log,
+        follows,
+        collaborations,
     } = stores(store);
     CommunityService::new(Ports {
         posts,
         comments,
         reports,
         log,
+        follows,
+        collaborations,
         members: Arc::new(adapters::IdentityMembers {
             users: identity::stores(store).users,
             identity,
@@ -65,6 +70,7 @@ pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn CommunityApi>) {
     Port::register(cfg, api);
     routes::configure(cfg);
     moderation_routes::configure(cfg);
+    people_routes::configure(cfg);
 }
 
 /// The identity context's actor as the community context's caller.

@@ -203,6 +203,8 @@ pub struct NotificationsUpdate {
     pub push: Option<bool>,
     pub achievements: Option<bool>,
     pub challenges: Option<bool>,
+    /// Community notifications (replies, followers, likes, collaboration, moderation).
+    pub social: Option<bool>,
 }
 
 /// Partial privacy preferences.
@@ -257,6 +259,7 @@ impl From<UpdatePreferencesRequest> for id::PreferencesUpdate {
                 push: n.push,
                 achievements: n.achievements,
                 challenges: n.challenges,
+                social: n.social,
             },
             privacy: id::PrivacyUpdate {
                 profile_public: p.profile_public,
@@ -392,6 +395,7 @@ pub struct NotificationsDto {
     pub push: bool,
     pub achievements: bool,
     pub challenges: bool,
+    pub social: bool,
 }
 
 /// Privacy preferences.
@@ -426,6 +430,7 @@ impl From<id::Preferences> for PreferencesDto {
                 push: p.notifications.push,
                 achievements: p.notifications.achievements,
                 challenges: p.notifications.challenges,
+                social: p.notifications.social,
             },
             privacy: PrivacyDto {
                 profile_public: p.privacy.profile_public,

@@ -19,6 +19,7 @@ impl RecipientDirectory for IdentityRecipients {
         Ok(user.filter(|u| u.is_active).map(|u| Wants {
             achievements: u.preferences.notifications.achievements,
             challenges: u.preferences.notifications.challenges,
+            social: u.preferences.notifications.social,
         }))
     }
 }

@@ -1016,3 +1016,69 @@ async fn collaboration_requests_go_to_the_author_who_answers_once() {
         .await
         .contains(&"Your collaboration request was accepted".to_owned()));
 }
+
+#[tokio::test]
+async fn a_deleted_account_s_likes_and_follows_stop_counting_and_its_content_shows_as_deleted() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let post = create(
+        &app,
+        &ada.access,
+        json!({"title": "Mine", "content": "x", "category": "tips"}),
+    )
+    .await;
+    let id = post["_id"].as_str().unwrap();
+    app.post(
+        &format!("/api/community/posts/{id}/like"),
+        Some(&bob.access),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/community/posts/{id}/bookmark"),
+        Some(&bob.access),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/community/users/{}/follow", ada.id),
+        Some(&bob.access),
+        json!({}),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            &format!("/api/community/posts/{id}/comments"),
+            Some(&bob.access),
+            json!({"content": "hi"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let response = app
+        .call(
+            reqwest::Method::DELETE,
+            "/api/users/account",
+            Some(&bob.access),
+            Some(json!({"password": crate::helpers::PASSWORD})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let (_, body) = app.get(&format!("/api/community/posts/{id}"), None).await;
+    assert_eq!(body["data"]["interactions"]["likes"], 0, "{body}");
+    assert_eq!(body["data"]["interactions"]["bookmarks"], 0, "{body}");
+    let (_, body) = app
+        .get(&format!("/api/community/users/{}", ada.id), None)
+        .await;
+    assert_eq!(body["data"]["followers"], 0, "{body}");
+    let (_, body) = app
+        .get(&format!("/api/community/posts/{id}/comments"), None)
+        .await;
+    assert_eq!(
+        body["data"]["data"][0]["author"]["username"], "[deleted]",
+        "{body}"
+    );
+    assert_eq!(body["data"]["data"][0]["content"], "hi");
+}

@@ -40,8 +40,8 @@ pub struct Contexts {
 impl Contexts {
     /// Every context on `store`, each after the contexts it depends on.
     pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
-        let scoring_link = Arc::new(identity::ScoringLink::default());
-        let identity = identity::wire(&store, settings, scoring_link.clone())?;
+        let links = Arc::new(identity::ContextLinks::default());
+        let identity = identity::wire(&store, settings, links.clone())?;
         let challenges = challenges::wire(&store, identity.clone());
         let notifications = notifications::wire(&store);
         let scoring = scoring::wire(
@@ -50,7 +50,7 @@ impl Contexts {
             challenges.clone(),
             notifications.clone(),
         );
-        scoring_link.bind(scoring.clone());
+        links.bind_scoring(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
         let dashboard = analytics::wire_dashboard(&store, identity.clone(), scoring.clone());
         let community = community::wire(
@@ -59,6 +59,7 @@ impl Contexts {
             challenges.clone(),
             notifications.clone(),
         );
+        links.bind_community(community.clone());
         Ok(Self {
             store,
             identity,

@@ -375,9 +375,9 @@ pub async fn reactions_and_views(posts: Arc<dyn PostRepository>) {
         1
     );
 
-    // 100 members at once, then the same 100 again: exact both times.
-    let members: Vec<MemberId> = (0..100).map(|_| MemberId::generate(t0)).collect();
-    for expected in [100, 0] {
+    // 1,000 members at once, then the same 1,000 again: exact both times.
+    let members: Vec<MemberId> = (0..1000).map(|_| MemberId::generate(t0)).collect();
+    for expected in [1000, 0] {
         let tasks = members.iter().map(|&m| {
             let posts = posts.clone();
             async move { posts.toggle(Reaction::Like, post.id, m, t0).await.unwrap() }
@@ -1014,8 +1014,79 @@ pub async fn collaborations(requests: &dyn CollaborationRepository) {
     assert!(requests.insert(&request(post, me, t0)).await.unwrap());
 }
 
+/// A gone member's likes, bookmarks, comment likes and follows are withdrawn with their
+/// counters.
+pub async fn withdrawal(stores: &Stores) {
+    let t0 = now();
+    let (gone, stays, author) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    let p1 = plain(author, t0, "w1");
+    let p2 = plain(author, t0, "w2");
+    stores.posts.insert(&p1).await.unwrap();
+    stores.posts.insert(&p2).await.unwrap();
+    for (reaction, post, member) in [
+        (Reaction::Like, p1.id, gone),
+        (Reaction::Like, p1.id, stays),
+        (Reaction::Bookmark, p1.id, gone),
+        (Reaction::Like, p2.id, gone),
+    ] {
+        stores
+            .posts
+            .toggle(reaction, post, member, t0)
+            .await
+            .unwrap();
+    }
+    let c = comment(p1.id, author, t0, None);
+    assert!(stores.comments.insert(&c).await.unwrap());
+    stores.comments.toggle_like(c.id, gone, t0).await.unwrap();
+    stores.comments.toggle_like(c.id, stays, t0).await.unwrap();
+    stores.follows.follow(gone, author, t0).await.unwrap();
+    stores.follows.follow(author, gone, t0).await.unwrap();
+    stores.follows.follow(stays, author, t0).await.unwrap();
+
+    assert_eq!(stores.posts.withdraw_marks(gone).await.unwrap(), 3);
+    assert_eq!(stores.comments.withdraw_likes(gone).await.unwrap(), 1);
+    assert_eq!(stores.follows.withdraw(gone).await.unwrap(), 2);
+    let s1 = stores.posts.get(p1.id).await.unwrap().unwrap();
+    assert_eq!((s1.interactions.likes, s1.interactions.bookmarks), (1, 0));
+    assert!((s1.hot - trending::hot(&s1.interactions, s1.created_at)).abs() < 1e-9);
+    assert_eq!(
+        stores
+            .posts
+            .get(p2.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .interactions
+            .likes,
+        0
+    );
+    assert_eq!(stores.comments.get(c.id).await.unwrap().unwrap().likes, 1);
+    assert_eq!(
+        stores.follows.counts(author).await.unwrap(),
+        FollowCounts {
+            followers: 1,
+            following: 0
+        }
+    );
+    assert!(stores
+        .posts
+        .reacted(gone, &[p1.id, p2.id])
+        .await
+        .unwrap()
+        .liked
+        .is_empty());
+    // Idempotent.
+    assert_eq!(stores.posts.withdraw_marks(gone).await.unwrap(), 0);
+    assert_eq!(stores.follows.withdraw(gone).await.unwrap(), 0);
+}
+
 /// Every check above, on fresh ports.
 pub async fn run_all(stores: Stores) {
+    let all = stores.clone();
     let Stores {
         posts,
         comments,
@@ -1033,4 +1104,5 @@ pub async fn run_all(stores: Stores) {
     follows_and_feed(follows.as_ref(), posts.as_ref()).await;
     self::collaborations(collaborations.as_ref()).await;
     self::comments(posts.as_ref(), comments).await;
+    withdrawal(&all).await;
 }

@@ -278,6 +278,28 @@ impl PostRepository for InMemoryCommunity {
             .count() as u64)
     }
 
+    async fn withdraw_marks(&self, member: MemberId) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        let mine: Vec<(Reaction, PostId, MemberId)> = state
+            .marks
+            .keys()
+            .filter(|(_, _, m)| *m == member)
+            .copied()
+            .collect();
+        for key in &mine {
+            state.marks.remove(key);
+            if let Some(p) = state.posts.iter_mut().find(|p| p.id == key.1) {
+                let counter = match key.0 {
+                    Reaction::Like => &mut p.interactions.likes,
+                    Reaction::Bookmark => &mut p.interactions.bookmarks,
+                };
+                *counter = counter.saturating_sub(1);
+                rescore(p);
+            }
+        }
+        Ok(mine.len() as u64)
+    }
+
     async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
         let state = self.state();
         let mut found: Vec<Post> = state
@@ -498,6 +520,23 @@ impl CommentRepository for InMemoryCommunity {
         }
     }
 
+    async fn withdraw_likes(&self, member: MemberId) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        let mine: Vec<(CommentId, MemberId)> = state
+            .comment_likes
+            .iter()
+            .filter(|(_, m)| *m == member)
+            .copied()
+            .collect();
+        for key in &mine {
+            state.comment_likes.remove(key);
+            if let Some(c) = state.comments.iter_mut().find(|c| c.id == key.0) {
+                c.likes = c.likes.saturating_sub(1);
+            }
+        }
+        Ok(mine.len() as u64)
+    }
+
     async fn comments_since(
         &self,
         author: MemberId,
@@ -675,6 +714,15 @@ impl FollowRepository for InMemoryCommunity {
             })
             .collect();
         Ok(follow_page(rows, page))
+    }
+
+    async fn withdraw(&self, member: MemberId) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        let before = state.follows.len();
+        state
+            .follows
+            .retain(|(a, b), _| *a != member && *b != member);
+        Ok((before - state.follows.len()) as u64)
     }
 
     async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {

@@ -77,6 +77,10 @@ pub trait PostRepository: Send + Sync {
     /// How many posts `author` created since `since` (deleted ones too): the per-member limit.
     async fn posts_since(&self, author: MemberId, since: DateTime<Utc>) -> Result<u64, StoreError>;
 
+    /// Withdraws every like and bookmark `member` gave, moving each post's counters (and score)
+    /// with it; how many were withdrawn.
+    async fn withdraw_marks(&self, member: MemberId) -> Result<u64, StoreError>;
+
     /// One page of the live posts (not hidden) of the members `member` follows, newest first.
     async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError>;
 
@@ -139,6 +143,10 @@ pub trait CommentRepository: Send + Sync {
         hidden: bool,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Withdraws every comment like `member` gave, moving each comment's count with it; how
+    /// many were withdrawn.
+    async fn withdraw_likes(&self, member: MemberId) -> Result<u64, StoreError>;
 
     /// How many comments `author` wrote since `since` (deleted ones too): the per-member limit.
     async fn comments_since(
@@ -217,6 +225,9 @@ pub trait FollowRepository: Send + Sync {
         member: MemberId,
         page: PageRequest,
     ) -> Result<Page<Follow>, StoreError>;
+
+    /// Removes every follow from or to `member`; how many.
+    async fn withdraw(&self, member: MemberId) -> Result<u64, StoreError>;
 
     /// How many follow the member and how many the member follows (index counts).
     async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError>;

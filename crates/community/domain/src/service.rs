@@ -303,6 +303,11 @@ pub trait CommunityApi: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<CollaborationView>, CommunityError>;
 
+    /// A member's account was deactivated or deleted: their likes, bookmarks and follows are
+    /// withdrawn (counters drop at once; idempotent). Their posts and comments stay, shown as
+    /// from a deleted user. Reactivation does not bring the withdrawn ones back.
+    async fn withdraw(&self, member: MemberId) -> Result<(), CommunityError>;
+
     /// The post's author accepts or declines a pending request. Errors:
     /// `CollaborationNotFound`, `Forbidden`, `AlreadyAnswered`.
     async fn answer_collaboration(
@@ -1492,6 +1497,14 @@ impl CommunityApi for CommunityService {
             request,
             total,
         })
+    }
+
+    async fn withdraw(&self, member: MemberId) -> Result<(), CommunityError> {
+        let marks = self.ports.posts.withdraw_marks(member).await?;
+        let likes = self.ports.comments.withdraw_likes(member).await?;
+        let follows = self.ports.follows.withdraw(member).await?;
+        tracing::info!(member = %member, marks, likes, follows, "withdrew a gone member's marks");
+        Ok(())
     }
 
     async fn answer_collaboration(

@@ -948,6 +948,55 @@ impl PostRepository for MongoCommunity {
             .map_err(store_error)
     }
 
+    async fn withdraw_marks(&self, member: MemberId) -> Result<u64, StoreError> {
+        let who = oid(member.bytes());
+        let marks = collect(
+            self.marks
+                .find(doc! { "member": who })
+                .projection(doc! { "post": 1, "kind": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let mut withdrawn = 0;
+        for mark in &marks {
+            let post = mark.get_object_id("post").map_err(|e| corrupt("post", e))?;
+            let kind = mark
+                .get_str("kind")
+                .map_err(|e| corrupt("kind", e))?
+                .to_owned();
+            let counter = if kind == "like" { "likes" } else { "bookmarks" };
+            let key = doc! { "post": post, "kind": &kind, "member": who };
+            let (posts, marks) = (self.posts.clone(), self.marks.clone());
+            let _turn = self.stripe(post).lock().await;
+            // Each mark with its counter, in one transaction (as a toggle takes it back).
+            let gone = self
+                .transaction(move |s| {
+                    let (posts, marks, key) = (posts.clone(), marks.clone(), key.clone());
+                    Box::pin(async move {
+                        let removed = marks.delete_one(key).session(&mut *s).await?;
+                        if removed.deleted_count == 0 {
+                            return Ok(false);
+                        }
+                        let moved = posts
+                            .update_one(
+                                doc! { "_id": post, format!("interactions.{counter}"): { "$gt": 0 } },
+                                doc! { "$inc": { format!("interactions.{counter}"): -1 } },
+                            )
+                            .session(&mut *s)
+                            .await?;
+                        if moved.modified_count == 1 {
+                            bump(&posts, s, post, counter, 0).await?;
+                        }
+                        Ok(true)
+                    })
+                })
+                .await?;
+            withdrawn += u64::from(gone);
+        }
+        Ok(withdrawn)
+    }
+
     async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
         // The followed members' ids (an index range), then their posts.
         let followed = collect(
@@ -1305,6 +1354,50 @@ impl CommentRepository for MongoCommunity {
         Ok(done.matched_count == 1)
     }
 
+    async fn withdraw_likes(&self, member: MemberId) -> Result<u64, StoreError> {
+        let who = oid(member.bytes());
+        let likes = collect(
+            self.comment_likes
+                .find(doc! { "member": who })
+                .projection(doc! { "comment": 1 })
+                .await
+                .map_err(store_error)?,
+        )
+        .await?;
+        let mut withdrawn = 0;
+        for like in &likes {
+            let comment = like
+                .get_object_id("comment")
+                .map_err(|e| corrupt("comment", e))?;
+            let (comments, likes) = (self.comments.clone(), self.comment_likes.clone());
+            let _turn = self.stripe(comment).lock().await;
+            let gone = self
+                .transaction(move |s| {
+                    let (comments, likes) = (comments.clone(), likes.clone());
+                    Box::pin(async move {
+                        let removed = likes
+                            .delete_one(doc! { "comment": comment, "member": who })
+                            .session(&mut *s)
+                            .await?;
+                        if removed.deleted_count == 0 {
+                            return Ok(false);
+                        }
+                        comments
+                            .update_one(
+                                doc! { "_id": comment, "interactions.likes": { "$gt": 0 } },
+                                doc! { "$inc": { "interactions.likes": -1 } },
+                            )
+                            .session(&mut *s)
+                            .await?;
+                        Ok(true)
+                    })
+                })
+                .await?;
+            withdrawn += u64::from(gone);
+        }
+        Ok(withdrawn)
+    }
+
     async fn comments_since(
         &self,
         author: MemberId,
@@ -1609,6 +1702,16 @@ impl FollowRepository for MongoCommunity {
         page: PageRequest,
     ) -> Result<Page<Follow>, StoreError> {
         self.follow_page("follower", "followee", member, page).await
+    }
+
+    async fn withdraw(&self, member: MemberId) -> Result<u64, StoreError> {
+        let who = oid(member.bytes());
+        let done = self
+            .follows
+            .delete_many(doc! { "$or": [ { "follower": who }, { "followee": who } ] })
+            .await
+            .map_err(store_error)?;
+        Ok(done.deleted_count)
     }
 
     async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {

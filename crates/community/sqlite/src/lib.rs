@@ -630,6 +630,36 @@ impl PostRepository for SqliteCommunity {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    async fn withdraw_marks(&self, member: MemberId) -> Result<u64, StoreError> {
+        let member = member.to_hex();
+        self.db
+            .write(move |conn| {
+                let marks: Vec<(String, String)> = conn
+                    .prepare("SELECT post, kind FROM community_marks WHERE member = ?1")
+                    .and_then(|mut q| {
+                        q.query_map([&member], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<Result<_, _>>()
+                    })
+                    .map_err(sync_error)?;
+                for (post, kind) in &marks {
+                    let column = if kind == "like" { "likes" } else { "bookmarks" };
+                    conn.execute(
+                        &format!(
+                            "UPDATE community_posts SET {column} = MAX({column} - 1, 0) WHERE id = ?1"
+                        ),
+                        [post],
+                    )
+                    .map_err(sync_error)?;
+                    rescore(conn, post)?;
+                }
+                conn.execute("DELETE FROM community_marks WHERE member = ?1", [&member])
+                    .map_err(sync_error)?;
+                Ok(marks.len() as u64)
+            })
+            .await
+            .map_err(job_error)
+    }
+
     async fn feed(&self, member: MemberId, page: PageRequest) -> Result<Page<Post>, StoreError> {
         let member = member.to_hex();
         PageQuery {
@@ -965,6 +995,28 @@ impl CommentRepository for SqliteCommunity {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn withdraw_likes(&self, member: MemberId) -> Result<u64, StoreError> {
+        let member = member.to_hex();
+        self.db
+            .write(move |conn| {
+                let changed = conn
+                    .execute(
+                        "UPDATE community_comments SET likes = MAX(likes - 1, 0) WHERE id IN \
+                         (SELECT comment FROM community_comment_likes WHERE member = ?1)",
+                        [&member],
+                    )
+                    .map_err(sync_error)?;
+                conn.execute(
+                    "DELETE FROM community_comment_likes WHERE member = ?1",
+                    [&member],
+                )
+                .map_err(sync_error)?;
+                Ok(changed as u64)
+            })
+            .await
+            .map_err(job_error)
+    }
+
     async fn comments_since(
         &self,
         author: MemberId,
@@ -1256,6 +1308,16 @@ impl FollowRepository for SqliteCommunity {
         page: PageRequest,
     ) -> Result<Page<Follow>, StoreError> {
         self.follow_page("follower", "followee", member, page).await
+    }
+
+    async fn withdraw(&self, member: MemberId) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM community_follows WHERE follower = ?1 OR followee = ?1")
+                .bind(member.to_hex())
+                .execute(self.db.writes())
+                .await
+                .map_err(store_error)?;
+        Ok(done.rows_affected())
     }
 
     async fn counts(&self, member: MemberId) -> Result<FollowCounts, StoreError> {

@@ -4,44 +4,72 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
+use stackrush_community::{CommunityApi, MemberId};
 use stackrush_identity::ports::{AccountEvent, AccountEvents, PlayerFigures};
 use stackrush_identity::{Stats, UserId};
 use stackrush_scoring::{PlayerId, ScoringApi};
 
-/// Identity's link to the scoring context: account events reach the leaderboards (which list an
-/// account exactly while it is ranked), and profiles read each player's figures from scoring's
-/// progress. Scoring is built after identity (it reads challenges, which read identity's
-/// authors), so the scoring port is bound once it exists, before the server serves anything.
+/// Identity's links to the contexts built after it: account events reach scoring's leaderboards
+/// (which list an account exactly while it is ranked) and the community (which withdraws a gone
+/// member's likes, bookmarks and follows), and profiles read each player's figures from
+/// scoring's progress. Scoring and community are built after identity (they read it), so their
+/// ports are bound once they exist, before the server serves anything.
 #[derive(Default)]
-pub struct ScoringLink(OnceLock<Arc<dyn ScoringApi>>);
+pub struct ContextLinks {
+    scoring: OnceLock<Arc<dyn ScoringApi>>,
+    community: OnceLock<Arc<dyn CommunityApi>>,
+}
 
-impl ScoringLink {
+impl ContextLinks {
     /// Reaches `scoring` from now on.
-    pub fn bind(&self, scoring: Arc<dyn ScoringApi>) {
-        if self.0.set(scoring).is_err() {
+    pub fn bind_scoring(&self, scoring: Arc<dyn ScoringApi>) {
+        if self.scoring.set(scoring).is_err() {
             tracing::warn!("the scoring link was bound twice; the first binding stays");
         }
     }
 
+    /// Reaches `community` from now on.
+    pub fn bind_community(&self, community: Arc<dyn CommunityApi>) {
+        if self.community.set(community).is_err() {
+            tracing::warn!("the community link was bound twice; the first binding stays");
+        }
+    }
+
     fn scoring(&self) -> anyhow::Result<&Arc<dyn ScoringApi>> {
-        self.0
+        self.scoring
             .get()
             .ok_or_else(|| anyhow::anyhow!("the scoring context is not wired yet"))
+    }
+
+    fn community(&self) -> anyhow::Result<&Arc<dyn CommunityApi>> {
+        self.community
+            .get()
+            .ok_or_else(|| anyhow::anyhow!("the community context is not wired yet"))
     }
 }
 
 #[async_trait]
-impl AccountEvents for ScoringLink {
+impl AccountEvents for ContextLinks {
     async fn publish(&self, event: AccountEvent) -> anyhow::Result<()> {
         self.scoring()?
             .set_listed(PlayerId::from_bytes(event.user().bytes()), event.ranked())
             .await
-            .map_err(|e| anyhow::anyhow!("scoring: {e}"))
+            .map_err(|e| anyhow::anyhow!("scoring: {e}"))?;
+        if matches!(
+            event,
+            AccountEvent::Deactivated { .. } | AccountEvent::Deleted { .. }
+        ) {
+            self.community()?
+                .withdraw(MemberId::from_bytes(event.user().bytes()))
+                .await
+                .map_err(|e| anyhow::anyhow!("community: {e}"))?;
+        }
+        Ok(())
     }
 }
 
 #[async_trait]
-impl PlayerFigures for ScoringLink {
+impl PlayerFigures for ContextLinks {
     async fn figures(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Stats>> {
         let scoring = self.scoring()?;
         let mut found = HashMap::with_capacity(users.len());

@@ -21,15 +21,15 @@ use crate::http::Port;
 use crate::settings::{MailSettings, Settings};
 use crate::store::Store;
 
-pub use adapters::ScoringLink;
+pub use adapters::ContextLinks;
 
 /// The identity service on `store`, configured from `settings` (signing secrets generated into
-/// `SECRETS_FILE` when not set); account changes reach the leaderboards, and players' figures
-/// come from, the scoring context through `scoring`.
+/// `SECRETS_FILE` when not set); account changes reach the leaderboards and the community, and
+/// players' figures come from the scoring context, through `links`.
 pub fn wire(
     store: &Store,
     settings: &Settings,
-    scoring: Arc<ScoringLink>,
+    links: Arc<ContextLinks>,
 ) -> anyhow::Result<Arc<dyn IdentityApi>> {
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
@@ -60,8 +60,8 @@ pub fn wire(
                 .waiting_at_most(settings.password_queue_timeout),
         ),
         mailer,
-        events: scoring.clone(),
-        figures: scoring,
+        events: links.clone(),
+        figures: links,
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())

@@ -3,12 +3,14 @@
 //! and the community's figures. Counters are exact: the store keeps each one in the same
 //! transaction as the row it counts ([`ports`]).
 
+pub mod api;
 pub mod error;
 pub mod markdown;
 pub mod model;
 pub mod ports;
 pub mod service;
 pub mod trending;
+pub mod validation;
 
 #[cfg(feature = "fake")]
 pub mod fake;
@@ -16,14 +18,15 @@ pub mod fake;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use api::{
+    likes_milestone, CollaborationView, CommentView, CommunityApi, CommunityStats, Contributor,
+    Following, LogView, MemberCard, MemberProfile, PostDraft, PostPatch, PostView, ReportView,
+    Thread,
+};
 pub use error::CommunityError;
 pub use model::*;
 pub use ports::{Ports, Stores};
-pub use service::{
-    likes_milestone, CollaborationView, CommentView, CommunityApi, CommunityService,
-    CommunityStats, Contributor, Following, LogView, MemberCard, MemberProfile, PostDraft,
-    PostPatch, PostView, ReportView, Thread,
-};
+pub use service::CommunityService;
 
 #[cfg(feature = "mock")]
-pub use service::MockCommunityApi;
+pub use api::MockCommunityApi;

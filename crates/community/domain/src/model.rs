@@ -158,7 +158,7 @@ pub struct Post {
     /// `content` rendered and sanitized ([`crate::markdown::render`]).
     pub content_html: String,
     pub category: Category,
-    /// Lower-case, distinct, at most [`crate::service::MAX_TAGS`].
+    /// Lower-case, distinct, at most [`crate::validation::MAX_TAGS`].
     pub tags: Vec<String>,
     pub code: Option<CodeSubmission>,
     pub project: Option<ProjectDetails>,

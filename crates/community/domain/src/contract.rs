@@ -111,7 +111,7 @@ fn comment(post: PostId, author: MemberId, at: DateTime<Utc>, parent: Option<&Co
 
 async fn titles(posts: &dyn PostRepository, filter: PostFilter, sort: PostSort) -> Vec<String> {
     posts
-        .list(&filter, sort, PageRequest::new(1, 100))
+        .list(&filter, sort, PageRequest::new(1, 100), None)
         .await
         .unwrap()
         .items
@@ -302,10 +302,22 @@ pub async fn lists(posts: &dyn PostRepository) {
             &mine(PostFilter::default()),
             PostSort::Recent,
             PageRequest::new(2, 2),
+            None,
         )
         .await
         .unwrap();
     assert_eq!(page.total, 3);
+    // A total the caller remembers is answered as given (the store does not count).
+    let known = posts
+        .list(
+            &mine(PostFilter::default()),
+            PostSort::Recent,
+            PageRequest::new(2, 2),
+            Some(42),
+        )
+        .await
+        .unwrap();
+    assert_eq!((known.total, known.items.len()), (42, 1));
     assert_eq!(
         page.items
             .iter()

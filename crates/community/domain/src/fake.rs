@@ -131,6 +131,7 @@ impl PostRepository for InMemoryCommunity {
         filter: &PostFilter,
         sort: PostSort,
         page: PageRequest,
+        known_total: Option<u64>,
     ) -> Result<Page<Post>, StoreError> {
         let mut found: Vec<Post> = self
             .state()
@@ -156,7 +157,11 @@ impl PostRepository for InMemoryCommunity {
                 .then(b.created_at.cmp(&a.created_at))
                 .then(b.id.cmp(&a.id))
         });
-        Ok(page_of(&found, page))
+        let mut listed = page_of(&found, page);
+        if let Some(total) = known_total {
+            listed.total = total;
+        }
+        Ok(listed)
     }
 
     async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError> {

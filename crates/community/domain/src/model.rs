@@ -219,7 +219,7 @@ pub struct Comment {
 }
 
 /// What a post list shows (every field narrows it). Only live posts are ever listed.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PostFilter {
     pub category: Option<Category>,
     /// Posts carrying any of these tags.

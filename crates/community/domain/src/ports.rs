@@ -32,12 +32,14 @@ pub trait PostRepository: Send + Sync {
     /// Deletes a live post (soft: `is_active` false). Whether it was live.
     async fn remove(&self, id: PostId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
-    /// One page of live posts (hidden ones never).
+    /// One page of live posts (hidden ones never). With `known_total` (a count the caller
+    /// remembers for this filter) the store does not count the list again.
     async fn list(
         &self,
         filter: &PostFilter,
         sort: PostSort,
         page: PageRequest,
+        known_total: Option<u64>,
     ) -> Result<Page<Post>, StoreError>;
 
     /// Counts a view unless this viewer was counted on this post this day; the post's views

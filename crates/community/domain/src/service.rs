@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use stackrush_kernel::{Page, PageRequest};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
 
 use crate::error::CommunityError;
 use crate::markdown;
@@ -30,15 +30,59 @@ pub const POSTS_PER_HOUR: u64 = 10;
 /// Comments one member may write per hour (moderators and admins are not limited).
 pub const COMMENTS_PER_HOUR: u64 = 60;
 
+/// How many list totals are remembered; beyond it the memory starts over.
+const TOTALS_CAPACITY: usize = 10_000;
+
 /// The community rules over the outbound ports.
+///
+/// Post lists answer with their total, which over a large community is a count of many rows:
+/// totals are remembered per filter, forgotten all at once whenever this service changes what a
+/// list holds (a post created, edited, deleted, hidden or shown; a member's marks withdrawn does
+/// not change them), and otherwise trusted as the store's [`Freshness`] allows (one second by
+/// default, so other instances' posts show within it).
 pub struct CommunityService {
     ports: Ports,
+    totals: ReadMemory<PostFilter, u64>,
 }
 
 impl CommunityService {
-    /// A service over `ports`.
+    /// A service over `ports`, remembering list totals for one second.
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            totals: ReadMemory::new(Freshness::default(), TOTALS_CAPACITY),
+        }
+    }
+
+    /// The same service, trusting remembered totals as `freshness` allows.
+    pub fn remembering(self, freshness: Freshness) -> Self {
+        Self {
+            totals: ReadMemory::new(freshness, TOTALS_CAPACITY),
+            ..self
+        }
+    }
+
+    /// One page of a list, its total from memory when remembered.
+    async fn list_page(
+        &self,
+        filter: &PostFilter,
+        sort: PostSort,
+        page: PageRequest,
+    ) -> Result<Page<Post>, CommunityError> {
+        let now = self.ports.clock.now();
+        let known = self.totals.get(filter, now);
+        let ticket = self.totals.ticket();
+        let found = self.ports.posts.list(filter, sort, page, known).await?;
+        if known.is_none() {
+            self.totals
+                .put(ticket, filter.clone(), found.total, now, None);
+        }
+        Ok(found)
+    }
+
+    /// Lists may hold something else now.
+    fn lists_changed(&self) {
+        self.totals.forget_all();
     }
 
     /// The service as a shared inbound port.
@@ -356,7 +400,9 @@ impl CommunityApi for CommunityService {
             created_at: now,
             updated_at: now,
         };
-        self.ports.posts.insert(&post).await?;
+        let stored = self.ports.posts.insert(&post).await;
+        self.lists_changed();
+        stored?;
         self.one_view(Some(caller), post).await
     }
 
@@ -422,7 +468,9 @@ impl CommunityApi for CommunityService {
             updated_at: self.ports.clock.now(),
             ..stored
         };
-        if !self.ports.posts.update(&post).await? {
+        let updated = self.ports.posts.update(&post).await;
+        self.lists_changed();
+        if !updated? {
             return Err(CommunityError::PostNotFound);
         }
         self.one_view(Some(caller), post).await
@@ -433,7 +481,9 @@ impl CommunityApi for CommunityService {
         if post.author != caller.id && !caller.is_moderator {
             return Err(CommunityError::Forbidden);
         }
-        if !self.ports.posts.remove(id, self.ports.clock.now()).await? {
+        let removed = self.ports.posts.remove(id, self.ports.clock.now()).await;
+        self.lists_changed();
+        if !removed? {
             return Err(CommunityError::PostNotFound);
         }
         if post.author != caller.id {
@@ -459,7 +509,7 @@ impl CommunityApi for CommunityService {
         page: PageRequest,
     ) -> Result<Page<PostView>, CommunityError> {
         let filter = normalized_filter(filter)?;
-        let found = self.ports.posts.list(&filter, sort, page).await?;
+        let found = self.list_page(&filter, sort, page).await?;
         self.view_page(viewer, found).await
     }
 
@@ -833,7 +883,9 @@ impl CommunityApi for CommunityService {
                 let post = self.live_post(id).await?;
                 let flag = match action {
                     ModerationAction::Delete => {
-                        if !self.ports.posts.remove(id, now).await? {
+                        let removed = self.ports.posts.remove(id, now).await;
+                        self.lists_changed();
+                        if !removed? {
                             return Err(CommunityError::PostNotFound);
                         }
                         None
@@ -861,7 +913,9 @@ impl CommunityApi for CommunityService {
                             | ModerationAction::Pin
                             | ModerationAction::Feature
                     );
-                    if !self.ports.posts.set_flag(id, flag, on, now).await? {
+                    let set = self.ports.posts.set_flag(id, flag, on, now).await;
+                    self.lists_changed();
+                    if !set? {
                         return Err(CommunityError::PostNotFound);
                     }
                 }

@@ -7,6 +7,7 @@ use stackrush_kernel::FixedClock;
 
 use super::*;
 use crate::fake::InMemoryCommunity;
+use crate::ports::PostRepository;
 use crate::ports::{Challenges, CommunityEvents, Members};
 
 /// Members: `verified` may contribute; everyone has a face named after their first byte.
@@ -528,4 +529,56 @@ async fn locked_posts_take_no_comments_and_members_are_rate_limited() {
             .await
             .unwrap();
     }
+}
+
+#[tokio::test]
+async fn list_totals_are_remembered_until_this_service_changes_a_list() {
+    let store = Arc::new(InMemoryCommunity::default());
+    let service = CommunityService::new(Ports {
+        posts: store.clone(),
+        comments: store.clone(),
+        reports: store.clone(),
+        log: store.clone(),
+        follows: store.clone(),
+        collaborations: store.clone(),
+        members: Arc::new(TestMembers {
+            verified: vec![member(1)],
+        }),
+        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
+        events: Arc::new(Recorded::default()),
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    });
+    let all = || {
+        service.posts(
+            None,
+            PostFilter::default(),
+            PostSort::Recent,
+            PageRequest::new(1, 10),
+        )
+    };
+    service.create_post(caller(1), draft("one")).await.unwrap();
+    assert_eq!(all().await.unwrap().total, 1);
+    // Written behind the service's back (another instance): the remembered total stands, as
+    // the store's freshness allows (the clock here does not move).
+    let mut other = crate::contract::plain(member(1), Utc::now(), "elsewhere");
+    other.id = PostId::from_bytes([9; 12]);
+    store.insert(&other).await.unwrap();
+    let page = all().await.unwrap();
+    assert_eq!((page.total, page.items.len()), (1, 2));
+    // A post written through the service: every total is counted again.
+    service
+        .create_post(caller(1), draft("three"))
+        .await
+        .unwrap();
+    assert_eq!(all().await.unwrap().total, 3);
+    // A category's total is its own.
+    let tips = PostFilter {
+        category: Some(Category::Tips),
+        ..PostFilter::default()
+    };
+    let page = service
+        .posts(None, tips, PostSort::Recent, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 0);
 }

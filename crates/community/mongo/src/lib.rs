@@ -89,8 +89,8 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
             ),
             index(live_order(Some("hot")), "community_posts_hot", None),
             index(
-                doc! { "category": 1, "isActive": 1, "createdAt": -1 },
-                "community_posts_category",
+                doc! { "category": 1, "isActive": 1, "metadata.isPinned": -1, "createdAt": -1, "_id": -1 },
+                "community_posts_category_order",
                 None,
             ),
             index(
@@ -741,6 +741,7 @@ impl PostRepository for MongoCommunity {
         filter: &PostFilter,
         sort: PostSort,
         page: PageRequest,
+        known_total: Option<u64>,
     ) -> Result<Page<Post>, StoreError> {
         let mut order = Document::new();
         if filter.search.is_none() {
@@ -760,9 +761,15 @@ impl PostRepository for MongoCommunity {
         }
         order.insert("createdAt", -1);
         order.insert("_id", -1);
-        let found =
-            stackrush_store_mongo::find_page(&self.posts, filter_doc(filter), order, page, &[])
-                .await?;
+        let found = stackrush_store_mongo::find_page_knowing(
+            &self.posts,
+            filter_doc(filter),
+            order,
+            page,
+            known_total,
+            &[],
+        )
+        .await?;
         Ok(Page {
             items: found.items.iter().map(post_of).collect::<Result<_, _>>()?,
             request: found.request,

@@ -431,6 +431,7 @@ impl PostRepository for SqliteCommunity {
         filter: &PostFilter,
         sort: PostSort,
         page: PageRequest,
+        known_total: Option<u64>,
     ) -> Result<Page<Post>, StoreError> {
         let key = match sort {
             PostSort::Recent => "",
@@ -449,7 +450,7 @@ impl PostRepository for SqliteCommunity {
             filter: |q: &mut QueryBuilder<'_, Sqlite>| push_filter(q, filter),
             order: &format!("{pinned}{key}created_at DESC, id DESC"),
         }
-        .fetch(&self.db, page, post_row, store_error)
+        .fetch_knowing(&self.db, page, known_total, post_row, store_error)
         .await
     }
 

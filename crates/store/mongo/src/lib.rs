@@ -69,10 +69,29 @@ pub async fn find_page<T>(
 where
     T: serde::de::DeserializeOwned + Send + Sync,
 {
-    let total = collection
-        .count_documents(filter.clone())
-        .await
-        .map_err(|e| store_error(e, indexes))?;
+    find_page_knowing(collection, filter, sort, page, None, indexes).await
+}
+
+/// [`find_page`], skipping the count when the caller knows the total already (a remembered
+/// count of a large list).
+pub async fn find_page_knowing<T>(
+    collection: &Collection<T>,
+    filter: Document,
+    sort: Document,
+    page: PageRequest,
+    known_total: Option<u64>,
+    indexes: &[(&str, &str)],
+) -> Result<Page<T>, StoreError>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    let total = match known_total {
+        Some(total) => total,
+        None => collection
+            .count_documents(filter.clone())
+            .await
+            .map_err(|e| store_error(e, indexes))?,
+    };
     let items: Vec<T> = collection
         .find(filter)
         .sort(sort)

@@ -30,13 +30,31 @@ where
         row: impl Fn(&SqliteRow) -> Result<T, StoreError>,
         error: fn(sqlx::Error) -> StoreError,
     ) -> Result<Page<T>, StoreError> {
-        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", self.table));
-        (self.filter)(&mut count);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(db.reads())
-            .await
-            .map_err(error)?;
+        self.fetch_knowing(db, page, None, row, error).await
+    }
+
+    /// [`PageQuery::fetch`], skipping the count when the caller knows the total already (a
+    /// remembered count of a large list).
+    pub async fn fetch_knowing<T>(
+        &self,
+        db: &Db,
+        page: PageRequest,
+        known_total: Option<u64>,
+        row: impl Fn(&SqliteRow) -> Result<T, StoreError>,
+        error: fn(sqlx::Error) -> StoreError,
+    ) -> Result<Page<T>, StoreError> {
+        let total = match known_total {
+            Some(total) => i64::try_from(total).unwrap_or(i64::MAX),
+            None => {
+                let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", self.table));
+                (self.filter)(&mut count);
+                count
+                    .build_query_scalar()
+                    .fetch_one(db.reads())
+                    .await
+                    .map_err(error)?
+            }
+        };
         let mut q = QueryBuilder::new(format!("SELECT {} FROM {}", self.columns, self.table));
         (self.filter)(&mut q);
         q.push(format!(" ORDER BY {} LIMIT ", self.order))

@@ -62,6 +62,7 @@ pub fn wire(
         events: Arc::new(adapters::NotifyOnCommunity(notifications)),
         clock: Arc::new(SystemClock),
     })
+    .remembering(store.freshness())
     .into_api()
 }
 

@@ -32,6 +32,9 @@ struct Args {
     /// Only the leaderboard scenarios, on this SQLite file from `--bin leaderboard`.
     #[arg(long)]
     board_db: Option<PathBuf>,
+    /// Only the community scenarios, on this SQLite file from `--bin community`.
+    #[arg(long)]
+    community_db: Option<PathBuf>,
     /// Seconds per scenario.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -762,6 +765,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(db) = &args.board_db {
         return leaderboards(&server_bin, db, &dir, &args).await;
     }
+    if let Some(db) = &args.community_db {
+        return community(&server_bin, db, &dir, &args).await;
+    }
     let (store, mut env) = match &args.mongodb_uri {
         Some(uri) => (
             "MongoDB (SecantusDB stand-in unless the URI says otherwise)",
@@ -1089,6 +1095,111 @@ async fn leaderboards(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow:
             c,
         )?;
     }
+    Ok(())
+}
+
+/// The community over a generated dataset: the lists and trending (GET), then like toggles
+/// from 10,000 members over 1,000 posts, and after them a check that every post's likes equal
+/// its like rows.
+async fn community(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
+    if !db.exists() {
+        bail!(
+            "{} missing: cargo run --release -p stackrush-bench --bin community",
+            db.display()
+        );
+    }
+    let server = Server::start(
+        bin,
+        &[
+            ("DATABASE_PATH", db.display().to_string()),
+            ("MAIL_DIR", dir.join("mail").display().to_string()),
+        ],
+    )?;
+    let mut ctx = Ctx {
+        server,
+        dir: dir.to_owned(),
+        seconds: args.seconds,
+        warmup_seconds: args.warmup_seconds,
+        ceiling: None,
+    };
+    let c = args.connections;
+    print_header("SQLite, community dataset");
+    let ceiling = scenario(
+        &ctx,
+        "GET /health (ceiling)",
+        &["/health".to_owned()],
+        &[],
+        c,
+    )?;
+    ctx.ceiling = Some(ceiling.per_second);
+    for (name, paths) in [
+        (
+            "GET /api/community/posts (recent)",
+            vec!["/api/community/posts?limit=10".to_owned()],
+        ),
+        (
+            "GET /api/community/posts (by category)",
+            ["help", "tips", "news", "showcase"]
+                .iter()
+                .map(|k| format!("/api/community/posts?limit=10&category={k}"))
+                .collect(),
+        ),
+        (
+            "GET /api/community/trending",
+            vec!["/api/community/trending?limit=10".to_owned()],
+        ),
+    ] {
+        scenario(&ctx, name, &paths, &[], c)?;
+    }
+
+    // Like toggles: members (tokens minted for the generated users) over the first 1,000 posts.
+    let minted = stackrush_bench::dataset::Tokens::new()?;
+    let tokens: Vec<String> = (1..=10_000_u64)
+        .filter_map(|n| minted.for_user(n))
+        .collect();
+    let tokens_file = dir.join("like-tokens.txt");
+    std::fs::write(&tokens_file, tokens.join("\n"))?;
+    let posts: Vec<String> = (1..=1000_u64)
+        .map(|i| lua(&format!("{:024x}", 1_000_000_000_000 + i)))
+        .collect();
+    let script = format!(
+        r#"
+local posts = {{ {posts} }}
+local tokens = {{}}
+for line in io.lines({tokens}) do if #line > 0 then tokens[#tokens + 1] = line end end
+local i = 0
+request = function()
+  i = i + 1
+  local post = posts[(i * 7919) % #posts + 1]
+  local token = tokens[(i * 104729) % #tokens + 1]
+  return wrk.format("POST", "/api/community/posts/" .. post .. "/like",
+    {{["Authorization"] = "Bearer " .. token}})
+end
+"#,
+        posts = posts.join(", "),
+        tokens = lua(&tokens_file.display().to_string())
+    );
+    ctx.server.reset_peak();
+    let w = wrk(dir, "likes", &ctx.server.base, c, args.seconds, &script)?;
+    let r = row("POST /api/community/posts/{id}/like", c, &w, &ctx.server);
+    print_row(&r, ctx.ceiling);
+    drop(ctx);
+
+    // Every counter equals its rows, read from the file after the server stopped.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
+    let (wrong, likes, rows): (i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM community_posts p WHERE p.likes != \
+              (SELECT COUNT(*) FROM community_marks m WHERE m.post = p.id AND m.kind = 'like')), \
+           (SELECT COALESCE(SUM(likes), 0) FROM community_posts), \
+           (SELECT COUNT(*) FROM community_marks WHERE kind = 'like')",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "\nlike toggles: {:.0}/s; afterwards {likes} likes counted, {rows} like rows, {wrong} posts whose count differs from its rows",
+        r.per_second
+    );
     Ok(())
 }
 

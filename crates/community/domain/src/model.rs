@@ -232,7 +232,7 @@ pub struct PostFilter {
 }
 
 /// Order of post lists. Pinned posts come first unless the list is a search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PostSort {
     /// Newest first.
     #[default]

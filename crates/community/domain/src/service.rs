@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall};
 
 use crate::error::CommunityError;
 use crate::markdown;
@@ -32,6 +32,15 @@ pub const COMMENTS_PER_HOUR: u64 = 60;
 
 /// How many list totals are remembered; beyond it the memory starts over.
 const TOTALS_CAPACITY: usize = 10_000;
+/// How many list pages are remembered; beyond it the memory starts over.
+const PAGES_CAPACITY: usize = 2_000;
+
+/// How long a remembered list page is answered with: its counters (likes, comments, views) may
+/// lag this much behind the store; what a list holds never does (see [`CommunityService`]).
+pub const PAGE_TTL: Duration = Duration::seconds(1);
+
+/// A list page: its filter, order, page number and size.
+type PageKey = (PostFilter, PostSort, u32, u32);
 
 /// The community rules over the outbound ports.
 ///
@@ -40,9 +49,17 @@ const TOTALS_CAPACITY: usize = 10_000;
 /// list holds (a post created, edited, deleted, hidden or shown; a member's marks withdrawn does
 /// not change them), and otherwise trusted as the store's [`Freshness`] allows (one second by
 /// default, so other instances' posts show within it).
+///
+/// Pages of lists are remembered too, for [`PAGE_TTL`] (each between half of it and all of it, so
+/// pages read together do not expire together), forgotten with the totals; when one expires, one
+/// request reads it again while the others answer with it; when none is remembered, readers of
+/// cold pages take turns, so a burst of them does not count the same large list many times over.
+/// Members' own marks (liked, bookmarked) are read for each request.
 pub struct CommunityService {
     ports: Ports,
     totals: ReadMemory<PostFilter, u64>,
+    pages: ReadMemory<PageKey, Arc<Page<PostView>>>,
+    cold: futures::lock::Mutex<()>,
 }
 
 impl CommunityService {
@@ -51,6 +68,8 @@ impl CommunityService {
         Self {
             ports,
             totals: ReadMemory::new(Freshness::default(), TOTALS_CAPACITY),
+            pages: ReadMemory::new(Freshness::Shared(PAGE_TTL), PAGES_CAPACITY),
+            cold: futures::lock::Mutex::new(()),
         }
     }
 
@@ -83,6 +102,36 @@ impl CommunityService {
     /// Lists may hold something else now.
     fn lists_changed(&self) {
         self.totals.forget_all();
+        self.pages.forget_all();
+    }
+
+    /// A list page as everyone sees it (no one's marks), remembered as [`CommunityService`] says.
+    async fn shared_page(&self, key: PageKey) -> Result<Arc<Page<PostView>>, CommunityError> {
+        let now = self.ports.clock.now();
+        let (_claim, _turn) = match self.pages.recall(&key, now, PAGE_TTL) {
+            Recall::Fresh(page) => return Ok(page),
+            Recall::Stale(page) => match self.pages.claim_refresh(&key) {
+                Some(claim) => (Some(claim), None),
+                None => return Ok(page),
+            },
+            Recall::Unknown => {
+                let turn = self.cold.lock().await;
+                // Another reader may have read it while this one waited.
+                if let Recall::Fresh(page) = self.pages.recall(&key, now, PAGE_TTL) {
+                    return Ok(page);
+                }
+                (None, Some(turn))
+            }
+        };
+        let ticket = self.pages.ticket();
+        let (filter, sort, number, limit) = &key;
+        let request = PageRequest::new(*number, *limit);
+        let found = self.list_page(filter, *sort, request).await?;
+        let page = Arc::new(self.view_page(None, found).await?);
+        let lasts = PAGE_TTL / 2 + PAGE_TTL / 2 * rand_percent() / 100;
+        self.pages
+            .put(ticket, key, Arc::clone(&page), now, Some(now + lasts));
+        Ok(page)
     }
 
     /// The service as a shared inbound port.
@@ -509,8 +558,21 @@ impl CommunityApi for CommunityService {
         page: PageRequest,
     ) -> Result<Page<PostView>, CommunityError> {
         let filter = normalized_filter(filter)?;
-        let found = self.list_page(&filter, sort, page).await?;
-        self.view_page(viewer, found).await
+        let shared = self
+            .shared_page((filter, sort, page.page(), page.limit()))
+            .await?;
+        let mut answer = Page::clone(&shared);
+        if let Some(caller) = viewer {
+            if !answer.items.is_empty() {
+                let ids: Vec<PostId> = answer.items.iter().map(|v| v.post.id).collect();
+                let reacted = self.ports.posts.reacted(caller.id, &ids).await?;
+                for view in &mut answer.items {
+                    view.liked = reacted.liked.contains(&view.post.id);
+                    view.bookmarked = reacted.bookmarked.contains(&view.post.id);
+                }
+            }
+        }
+        Ok(answer)
     }
 
     async fn toggle(
@@ -1308,3 +1370,11 @@ fn shown(mut comment: Comment) -> Comment {
 #[cfg(test)]
 #[path = "service_tests.rs"]
 mod tests;
+
+/// 0 to 100, spread over calls (page lifetimes need no more randomness than that).
+fn rand_percent() -> i32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Weyl sequence over 0..=100: consecutive pages get lifetimes far apart.
+    i32::try_from(NEXT.fetch_add(37, Ordering::Relaxed) % 101).unwrap_or(50)
+}

@@ -532,7 +532,7 @@ async fn locked_posts_take_no_comments_and_members_are_rate_limited() {
 }
 
 #[tokio::test]
-async fn list_totals_are_remembered_until_this_service_changes_a_list() {
+async fn list_pages_and_totals_are_remembered_until_this_service_changes_a_list() {
     let store = Arc::new(InMemoryCommunity::default());
     let service = CommunityService::new(Ports {
         posts: store.clone(),
@@ -564,7 +564,11 @@ async fn list_totals_are_remembered_until_this_service_changes_a_list() {
     other.id = PostId::from_bytes([9; 12]);
     store.insert(&other).await.unwrap();
     let page = all().await.unwrap();
-    assert_eq!((page.total, page.items.len()), (1, 2));
+    assert_eq!(
+        (page.total, page.items.len()),
+        (1, 1),
+        "the page is remembered too"
+    );
     // A post written through the service: every total is counted again.
     service
         .create_post(caller(1), draft("three"))
@@ -581,4 +585,56 @@ async fn list_totals_are_remembered_until_this_service_changes_a_list() {
         .await
         .unwrap();
     assert_eq!(page.total, 0);
+}
+
+#[tokio::test]
+async fn a_remembered_page_s_counters_lag_at_most_its_lifetime_and_marks_are_the_reader_s() {
+    let store = Arc::new(InMemoryCommunity::default());
+    let clock = Arc::new(FixedClock::new(Utc::now()));
+    let service = CommunityService::new(Ports {
+        posts: store.clone(),
+        comments: store.clone(),
+        reports: store.clone(),
+        log: store.clone(),
+        follows: store.clone(),
+        collaborations: store.clone(),
+        members: Arc::new(TestMembers {
+            verified: vec![member(1), member(2)],
+        }),
+        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
+        events: Arc::new(Recorded::default()),
+        clock: clock.clone(),
+    });
+    let post = service
+        .create_post(caller(1), draft("liked"))
+        .await
+        .unwrap()
+        .post
+        .id;
+    let list = |viewer| {
+        service.posts(
+            viewer,
+            PostFilter::default(),
+            PostSort::Recent,
+            PageRequest::new(1, 10),
+        )
+    };
+    assert_eq!(
+        list(None).await.unwrap().items[0].post.interactions.likes,
+        0
+    );
+    service
+        .toggle(caller(2), Reaction::Like, post)
+        .await
+        .unwrap();
+    // Within the page's lifetime the count lags; the reader's own mark never does.
+    let seen = list(Some(caller(2))).await.unwrap();
+    assert_eq!(seen.items[0].post.interactions.likes, 0);
+    assert!(seen.items[0].liked);
+    assert!(!list(Some(caller(1))).await.unwrap().items[0].liked);
+    clock.advance(chrono::Duration::seconds(3));
+    assert_eq!(
+        list(None).await.unwrap().items[0].post.interactions.likes,
+        1
+    );
 }

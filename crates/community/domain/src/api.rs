@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use stackrush_kernel::{Page, PageRequest};
+use std::sync::Arc;
+
+use stackrush_kernel::{Page, PageRequest, Shared};
 
 use crate::error::CommunityError;
 use crate::model::*;
@@ -105,14 +107,14 @@ pub trait CommunityApi: Send + Sync {
     /// Errors: `PostNotFound`, `Forbidden`.
     async fn delete_post(&self, caller: Caller, id: PostId) -> Result<(), CommunityError>;
 
-    /// One page of live posts.
+    /// One page of live posts (anonymous readers share remembered pages; see the service).
     async fn posts(
         &self,
         viewer: Option<Caller>,
         filter: PostFilter,
         sort: PostSort,
         page: PageRequest,
-    ) -> Result<Page<PostView>, CommunityError>;
+    ) -> Result<Arc<Shared<Page<PostView>>>, CommunityError>;
 
     /// Likes or bookmarks a post, or takes it back. Errors: `NotVerified`, `PostNotFound`.
     async fn toggle(

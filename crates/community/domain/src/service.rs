@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall, Shared};
 
 use crate::error::CommunityError;
 use crate::markdown;
@@ -58,7 +58,7 @@ type PageKey = (PostFilter, PostSort, u32, u32);
 pub struct CommunityService {
     ports: Ports,
     totals: ReadMemory<PostFilter, u64>,
-    pages: ReadMemory<PageKey, Arc<Page<PostView>>>,
+    pages: ReadMemory<PageKey, Arc<Shared<Page<PostView>>>>,
     cold: futures::lock::Mutex<()>,
 }
 
@@ -106,7 +106,10 @@ impl CommunityService {
     }
 
     /// A list page as everyone sees it (no one's marks), remembered as [`CommunityService`] says.
-    async fn shared_page(&self, key: PageKey) -> Result<Arc<Page<PostView>>, CommunityError> {
+    async fn shared_page(
+        &self,
+        key: PageKey,
+    ) -> Result<Arc<Shared<Page<PostView>>>, CommunityError> {
         let now = self.ports.clock.now();
         let (_claim, _turn) = match self.pages.recall(&key, now, PAGE_TTL) {
             Recall::Fresh(page) => return Ok(page),
@@ -127,7 +130,7 @@ impl CommunityService {
         let (filter, sort, number, limit) = &key;
         let request = PageRequest::new(*number, *limit);
         let found = self.list_page(filter, *sort, request).await?;
-        let page = Arc::new(self.view_page(None, found).await?);
+        let page = Shared::new(self.view_page(None, found).await?);
         let lasts = PAGE_TTL / 2 + PAGE_TTL / 2 * rand_percent() / 100;
         self.pages
             .put(ticket, key, Arc::clone(&page), now, Some(now + lasts));
@@ -556,23 +559,26 @@ impl CommunityApi for CommunityService {
         filter: PostFilter,
         sort: PostSort,
         page: PageRequest,
-    ) -> Result<Page<PostView>, CommunityError> {
+    ) -> Result<Arc<Shared<Page<PostView>>>, CommunityError> {
         let filter = normalized_filter(filter)?;
         let shared = self
             .shared_page((filter, sort, page.page(), page.limit()))
             .await?;
-        let mut answer = Page::clone(&shared);
-        if let Some(caller) = viewer {
-            if !answer.items.is_empty() {
-                let ids: Vec<PostId> = answer.items.iter().map(|v| v.post.id).collect();
-                let reacted = self.ports.posts.reacted(caller.id, &ids).await?;
-                for view in &mut answer.items {
-                    view.liked = reacted.liked.contains(&view.post.id);
-                    view.bookmarked = reacted.bookmarked.contains(&view.post.id);
-                }
-            }
+        // Everyone's page as it is; a member's with their own marks on a copy.
+        let Some(caller) = viewer else {
+            return Ok(shared);
+        };
+        if shared.items.is_empty() {
+            return Ok(shared);
         }
-        Ok(answer)
+        let ids: Vec<PostId> = shared.items.iter().map(|v| v.post.id).collect();
+        let reacted = self.ports.posts.reacted(caller.id, &ids).await?;
+        let mut answer = Page::clone(&shared);
+        for view in &mut answer.items {
+            view.liked = reacted.liked.contains(&view.post.id);
+            view.bookmarked = reacted.bookmarked.contains(&view.post.id);
+        }
+        Ok(Shared::new(answer))
     }
 
     async fn toggle(

@@ -4,12 +4,13 @@ use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, patch, post, put, resource, ServiceConfig};
-use stackrush_community::{CommentId, CommunityApi, PostId, Reaction, Reader};
+use stackrush_community::{CommentId, CommunityApi, PostId, PostView, Reaction, Reader};
+use stackrush_kernel::{Page, Shared};
 
 use super::caller;
 use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
-use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
 use crate::http::{ClientAddress, IdPath, PageQuery, Port};
 
@@ -27,15 +28,21 @@ pub async fn list(
     community: Port<dyn CommunityApi>,
     viewer: MaybeAuth,
     query: Query<PostsQuery>,
-) -> Reply<Paginated<PostDto>> {
+) -> Listed {
     let page = crate::http::page_request(query.page, query.limit, 10)?;
     let (filter, sort) = query.filter()?;
     let viewer = viewer.0.as_ref().map(caller);
     let found = community.posts(viewer, filter, sort, page).await?;
-    Ok(Json(ApiResponse::ok(Paginated::from_page(
-        found,
-        Into::into,
-    ))))
+    encoded(&found)
+}
+
+/// A list page, encoded once for everyone who shares it.
+type Listed = Result<Encoded<ApiResponse<Paginated<PostDto>>>, ApiError>;
+
+fn encoded(found: &Shared<Page<PostView>>) -> Listed {
+    Encoded::of(found, |page| {
+        ApiResponse::ok(Paginated::from_page(page.clone(), PostDto::from))
+    })
 }
 
 /// Posts by their trending score (likes, comments and views, decaying with age).
@@ -49,7 +56,7 @@ pub async fn trending(
     community: Port<dyn CommunityApi>,
     viewer: MaybeAuth,
     query: Query<PageQuery>,
-) -> Reply<Paginated<PostDto>> {
+) -> Listed {
     let page = crate::http::page_request(query.page, query.limit, 10)?;
     let viewer = viewer.0.as_ref().map(caller);
     let found = community
@@ -60,10 +67,7 @@ pub async fn trending(
             page,
         )
         .await?;
-    Ok(Json(ApiResponse::ok(Paginated::from_page(
-        found,
-        Into::into,
-    ))))
+    encoded(&found)
 }
 
 /// Publish a post (an account with a verified email).

@@ -10,7 +10,7 @@ use stackrush_community::{
     CommunityApi, CommunityError, MockCommunityApi, PostFilter, PostSort, Reaction, Toggled,
 };
 use stackrush_identity::{Actor, IdentityApi, MockIdentityApi, Role, UserId};
-use stackrush_kernel::Page;
+use stackrush_kernel::{Page, Shared};
 
 use crate::http::Port;
 use crate::test_support;
@@ -56,11 +56,11 @@ async fn the_client_s_list_query_becomes_the_domain_filter() {
         })
         .times(1)
         .returning(|_, _, _, page| {
-            Ok(Page {
+            Ok(Shared::new(Page {
                 items: vec![],
                 request: page,
                 total: 0,
-            })
+            }))
         });
     let req = test::TestRequest::get().uri(
         "/api/community/posts?limit=6&category=code-share&tags=rust,web&search=borrow&hasCode=true&sort=most-commented",

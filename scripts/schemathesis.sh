@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the running binary's /openapi.json with schemathesis (--checks all, two users for the
-# object-level authorization check). Starts its own server on a fresh SQLite file and stops it.
+# object-level authorization check). Starts its own server on a fresh SQLite file (or, with
+# FUZZ_MONGODB_URI, on a fresh database of that MongoDB) and stops it.
 # Needs .venv-qa (scripts/test.sh creates it) and a built target/debug/stackrush-api.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,13 +16,14 @@ trap cleanup EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
+# FUZZ_MONGODB_URI: fuzz the server on that MongoDB (a database of its own) instead of SQLite.
 PORT=$port DATABASE_PATH="$work/db/fuzz.db" MAIL_DIR="$work/mail" BCRYPT_COST=4 \
     RATE_LIMIT_PER_MINUTE=1000000 AUTH_RATE_LIMIT_PER_MINUTE=1000000 LOCKOUT_THRESHOLD=1000000 \
-    RUST_LOG=warn LOG_FORMAT=json MONGODB_URI= \
+    RUST_LOG=warn LOG_FORMAT=json MONGODB_URI="${FUZZ_MONGODB_URI:-}" MONGODB_DB="fuzz_$$" \
     target/debug/stackrush-api > "$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-    python3 -c "import urllib.request,sys; urllib.request.urlopen('$base/health', timeout=1)" 2>/dev/null && break
+for _ in $(seq 1 300); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen('$base/ready', timeout=1)" 2>/dev/null && break
     sleep 0.1
 done
 python3 qa/users.py "$base" "$work"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, dependency direction, every crate's
 # tests (contract suites on the in-memory fake, SQLite and MongoDB), the black-box suite on SQLite
-# and on MongoDB, and a schemathesis run. MongoDB is SecantusDB from PyPI unless MONGODB_URI is
-# set. Everything started here is stopped by PID on exit.
+# and on MongoDB, and a schemathesis run on each store. MongoDB is SecantusDB from PyPI unless
+# MONGODB_URI is set. Everything started here is stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv-qa}
@@ -70,6 +70,10 @@ cargo test --workspace --doc --locked
 cargo build --quiet --locked --workspace --examples --bins
 target/debug/examples/embedded
 
-echo "==> schemathesis"
+echo "==> schemathesis (SQLite)"
 VENV="$VENV" scripts/schemathesis.sh
+if [ -n "${MONGODB_URI:-}" ]; then
+    echo "==> schemathesis (MongoDB)"
+    VENV="$VENV" FUZZ_MONGODB_URI="$MONGODB_URI" scripts/schemathesis.sh
+fi
 echo "==> all checks passed"

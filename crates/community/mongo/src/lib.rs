@@ -389,6 +389,25 @@ fn counts_of(d: &Document) -> Interactions {
     }
 }
 
+/// Takes back the mark under `key`, or sets it (stamped `at`) when there was none, in `session`;
+/// whether it is set now. The unique index on the key makes a racing second set fail (and the
+/// transaction retry), never count twice.
+async fn flip(
+    marks: &Collection<Document>,
+    session: &mut ClientSession,
+    key: Document,
+    at: DateTime<Utc>,
+) -> Result<bool, mongodb::error::Error> {
+    let removed = marks.delete_one(key.clone()).session(&mut *session).await?;
+    if removed.deleted_count > 0 {
+        return Ok(false);
+    }
+    let mut row = key;
+    row.insert("at", time(at));
+    marks.insert_one(row).session(&mut *session).await?;
+    Ok(true)
+}
+
 /// Moves one of a live post's counters by `delta` and rescores it, in `session`; the post after
 /// it, `None` when it is not live.
 async fn bump(
@@ -829,13 +848,7 @@ impl PostRepository for MongoCommunity {
                 if live.is_none() {
                     return Ok(None);
                 }
-                let removed = marks.delete_one(key.clone()).session(&mut *s).await?;
-                let active = removed.deleted_count == 0;
-                if active {
-                    let mut row = key;
-                    row.insert("at", time(at));
-                    marks.insert_one(row).session(&mut *s).await?;
-                }
+                let active = flip(&marks, s, key, at).await?;
                 let after = bump(&posts, s, post, counter, if active { 1 } else { -1 }).await?;
                 Ok(after.map(|d| {
                     let counts = counts_of(&d);
@@ -1318,13 +1331,7 @@ impl CommentRepository for MongoCommunity {
                 if live.is_none() {
                     return Ok(None);
                 }
-                let removed = likes.delete_one(key.clone()).session(&mut *s).await?;
-                let active = removed.deleted_count == 0;
-                if active {
-                    let mut row = key;
-                    row.insert("at", time(at));
-                    likes.insert_one(row).session(&mut *s).await?;
-                }
+                let active = flip(&likes, s, key, at).await?;
                 let after = comments
                     .find_one_and_update(
                         doc! { "_id": comment },

@@ -225,6 +225,25 @@ fn write_tags(conn: &Connection, post: &str, tags: &[String]) -> Result<(), Stor
     Ok(())
 }
 
+/// Takes back the mark `delete` finds under `key`, or sets it with `insert` (the key's values,
+/// then `at`) when there was none; whether it is set now. The primary key decides, so a mark
+/// never counts twice.
+fn flip(
+    conn: &Connection,
+    delete: &str,
+    insert: &str,
+    key: &[&dyn rusqlite::ToSql],
+    at: i64,
+) -> Result<bool, StoreError> {
+    if conn.execute(delete, key).map_err(sync_error)? > 0 {
+        return Ok(false);
+    }
+    let mut row: Vec<&dyn rusqlite::ToSql> = key.to_vec();
+    row.push(&at);
+    conn.execute(insert, row.as_slice()).map_err(sync_error)?;
+    Ok(true)
+}
+
 /// Recomputes a post's trending score from its stored counters.
 fn rescore(conn: &Connection, post: &str) -> Result<(), StoreError> {
     let found: Option<(i64, i64, i64, i64)> = conn
@@ -503,20 +522,13 @@ impl PostRepository for SqliteCommunity {
                 if !is_shown_post(conn, &post)? {
                     return Ok(None);
                 }
-                let removed = conn
-                    .execute(
-                        "DELETE FROM community_marks WHERE post = ?1 AND kind = ?2 AND member = ?3",
-                        params![post, kind, member],
-                    )
-                    .map_err(sync_error)?;
-                let active = removed == 0;
-                if active {
-                    conn.execute(
-                        "INSERT INTO community_marks (post, kind, member, at) VALUES (?1, ?2, ?3, ?4)",
-                        params![post, kind, member, at],
-                    )
-                    .map_err(sync_error)?;
-                }
+                let active = flip(
+                    conn,
+                    "DELETE FROM community_marks WHERE post = ?1 AND kind = ?2 AND member = ?3",
+                    "INSERT INTO community_marks (post, kind, member, at) VALUES (?1, ?2, ?3, ?4)",
+                    params![post, kind, member],
+                    at,
+                )?;
                 let delta = if active { 1 } else { -1 };
                 conn.execute(
                     &format!(
@@ -946,20 +958,13 @@ impl CommentRepository for SqliteCommunity {
                 if !live {
                     return Ok(None);
                 }
-                let removed = conn
-                    .execute(
-                        "DELETE FROM community_comment_likes WHERE comment = ?1 AND member = ?2",
-                        params![comment, member],
-                    )
-                    .map_err(sync_error)?;
-                let active = removed == 0;
-                if active {
-                    conn.execute(
-                        "INSERT INTO community_comment_likes (comment, member, at) VALUES (?1, ?2, ?3)",
-                        params![comment, member, at],
-                    )
-                    .map_err(sync_error)?;
-                }
+                let active = flip(
+                    conn,
+                    "DELETE FROM community_comment_likes WHERE comment = ?1 AND member = ?2",
+                    "INSERT INTO community_comment_likes (comment, member, at) VALUES (?1, ?2, ?3)",
+                    params![comment, member],
+                    at,
+                )?;
                 let delta = if active { 1 } else { -1 };
                 conn.execute(
                     "UPDATE community_comments SET likes = MAX(likes + ?2, 0) WHERE id = ?1",

@@ -32,7 +32,7 @@ pub fn stores(store: &Store) -> Stores {
 }
 
 /// The community service on `store`: members from identity, linked challenges from challenges,
-/// reply notifications through notifications.
+/// social notifications through notifications.
 pub fn wire(
     store: &Store,
     identity: Arc<dyn IdentityApi>,

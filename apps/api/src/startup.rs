@@ -326,6 +326,18 @@ impl Application {
                 }
             }
         });
+        // A day's view keys keep a reader's views of a post from counting twice that day; older
+        // ones are removed here (MongoDB's TTL index removes them there as well).
+        let views = contexts.community.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = views.purge_views().await {
+                    tracing::warn!(error = %e, "purging old view keys failed");
+                }
+            }
+        });
         let health = web::Data::new(Health::new(Arc::new(store)));
         let mount: Mount = Arc::new(move |cfg| contexts.configure(cfg));
         let rate_limit = web::Data::from(RateLimit::new(settings.rate_limits));

@@ -169,6 +169,9 @@ pub trait CommunityApi: Send + Sync {
         id: CommentId,
     ) -> Result<Toggled, CommunityError>;
 
+    /// Forgets the view keys of days before yesterday (UTC); how many. Run periodically.
+    async fn purge_views(&self) -> Result<u64, CommunityError>;
+
     /// Totals and today's (UTC) figures.
     async fn stats(&self) -> Result<CommunityStats, CommunityError>;
 

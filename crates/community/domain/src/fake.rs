@@ -182,6 +182,13 @@ impl PostRepository for InMemoryCommunity {
         Ok(Some(post.interactions.views))
     }
 
+    async fn purge_views(&self, before: chrono::NaiveDate) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        let n = state.views.len();
+        state.views.retain(|(_, _, day)| *day >= before);
+        Ok((n - state.views.len()) as u64)
+    }
+
     async fn toggle(
         &self,
         reaction: Reaction,

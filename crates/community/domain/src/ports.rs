@@ -46,6 +46,10 @@ pub trait PostRepository: Send + Sync {
     /// after it, `None` when the post is not live or hidden.
     async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError>;
 
+    /// Forgets the view keys of days before `before` (they only keep a day's views from
+    /// counting twice); how many.
+    async fn purge_views(&self, before: chrono::NaiveDate) -> Result<u64, StoreError>;
+
     /// Sets or clears `member`'s `reaction` on a live post (whichever it is not); `None` when
     /// the post is not live or hidden.
     async fn toggle(

@@ -808,6 +808,12 @@ impl CommunityApi for CommunityService {
             .ok_or(CommunityError::CommentNotFound)
     }
 
+    async fn purge_views(&self) -> Result<u64, CommunityError> {
+        let today = self.ports.clock.now().date_naive();
+        let yesterday = today.pred_opt().unwrap_or(today);
+        Ok(self.ports.posts.purge_views(yesterday).await?)
+    }
+
     async fn stats(&self) -> Result<CommunityStats, CommunityError> {
         let now = self.ports.clock.now();
         let today = now

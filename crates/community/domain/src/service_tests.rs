@@ -638,3 +638,38 @@ async fn a_remembered_page_s_counters_lag_at_most_its_lifetime_and_marks_are_the
         1
     );
 }
+
+#[tokio::test]
+async fn view_keys_older_than_yesterday_are_purged_and_views_stay_counted() {
+    let store = Arc::new(InMemoryCommunity::default());
+    let clock = Arc::new(FixedClock::new(Utc::now()));
+    let service = CommunityService::new(Ports {
+        posts: store.clone(),
+        comments: store.clone(),
+        reports: store.clone(),
+        log: store.clone(),
+        follows: store.clone(),
+        collaborations: store.clone(),
+        members: Arc::new(TestMembers {
+            verified: vec![member(1)],
+        }),
+        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
+        events: Arc::new(Recorded::default()),
+        clock: clock.clone(),
+    });
+    let post = service
+        .create_post(caller(1), draft("seen"))
+        .await
+        .unwrap()
+        .post
+        .id;
+    service.post(Reader::Member(caller(2)), post).await.unwrap();
+    clock.advance(chrono::Duration::days(1));
+    service.post(Reader::Member(caller(2)), post).await.unwrap();
+    // Today and yesterday are kept.
+    assert_eq!(service.purge_views().await.unwrap(), 0);
+    clock.advance(chrono::Duration::days(1));
+    assert_eq!(service.purge_views().await.unwrap(), 1);
+    let seen = service.post(Reader::Member(caller(2)), post).await.unwrap();
+    assert_eq!(seen.post.interactions.views, 3);
+}

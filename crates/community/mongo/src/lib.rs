@@ -825,6 +825,16 @@ impl PostRepository for MongoCommunity {
         .await
     }
 
+    async fn purge_views(&self, before: chrono::NaiveDate) -> Result<u64, StoreError> {
+        // The TTL index removes them too; this keeps the rule the same on every store.
+        let done = self
+            .views
+            .delete_many(doc! { "day": { "$lt": before.to_string() } })
+            .await
+            .map_err(store_error)?;
+        Ok(done.deleted_count)
+    }
+
     async fn toggle(
         &self,
         reaction: Reaction,

@@ -508,6 +508,16 @@ impl PostRepository for SqliteCommunity {
             .map_err(job_error)
     }
 
+    async fn purge_views(&self, before: chrono::NaiveDate) -> Result<u64, StoreError> {
+        // Days are ISO dates: text order is date order.
+        let done = sqlx::query("DELETE FROM community_views WHERE day < ?1")
+            .bind(before.to_string())
+            .execute(self.db.writes())
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+
     async fn toggle(
         &self,
         reaction: Reaction,

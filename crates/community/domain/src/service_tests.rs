@@ -84,6 +84,9 @@ fn moderator(n: u8) -> Caller {
 
 struct World {
     service: CommunityService,
+    /// The store behind the service, for writes another instance would make.
+    store: Arc<InMemoryCommunity>,
+    clock: Arc<FixedClock>,
     events: Arc<Recorded>,
     public: ChallengeRef,
 }
@@ -92,22 +95,25 @@ fn world() -> World {
     let store = Arc::new(InMemoryCommunity::default());
     let events = Arc::new(Recorded::default());
     let public = ChallengeRef::from_bytes([7; 12]);
+    let clock = Arc::new(FixedClock::new(Utc::now()));
     let service = CommunityService::new(Ports {
         posts: store.clone(),
         comments: store.clone(),
         reports: store.clone(),
         log: store.clone(),
         follows: store.clone(),
-        collaborations: store,
+        collaborations: store.clone(),
         members: Arc::new(TestMembers {
             verified: vec![member(1), member(2), member(3)],
         }),
         challenges: Arc::new(OnlyChallenge(public)),
         events: events.clone(),
-        clock: Arc::new(FixedClock::new(Utc::now())),
+        clock: clock.clone(),
     });
     World {
         service,
+        store,
+        clock,
         events,
         public,
     }
@@ -533,21 +539,8 @@ async fn locked_posts_take_no_comments_and_members_are_rate_limited() {
 
 #[tokio::test]
 async fn list_pages_and_totals_are_remembered_until_this_service_changes_a_list() {
-    let store = Arc::new(InMemoryCommunity::default());
-    let service = CommunityService::new(Ports {
-        posts: store.clone(),
-        comments: store.clone(),
-        reports: store.clone(),
-        log: store.clone(),
-        follows: store.clone(),
-        collaborations: store.clone(),
-        members: Arc::new(TestMembers {
-            verified: vec![member(1)],
-        }),
-        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
-        events: Arc::new(Recorded::default()),
-        clock: Arc::new(FixedClock::new(Utc::now())),
-    });
+    let w = world();
+    let service = &w.service;
     let all = || {
         service.posts(
             None,
@@ -562,7 +555,7 @@ async fn list_pages_and_totals_are_remembered_until_this_service_changes_a_list(
     // the store's freshness allows (the clock here does not move).
     let mut other = crate::contract::plain(member(1), Utc::now(), "elsewhere");
     other.id = PostId::from_bytes([9; 12]);
-    store.insert(&other).await.unwrap();
+    w.store.insert(&other).await.unwrap();
     let page = all().await.unwrap();
     assert_eq!(
         (page.total, page.items.len()),
@@ -589,22 +582,8 @@ async fn list_pages_and_totals_are_remembered_until_this_service_changes_a_list(
 
 #[tokio::test]
 async fn a_remembered_page_s_counters_lag_at_most_its_lifetime_and_marks_are_the_reader_s() {
-    let store = Arc::new(InMemoryCommunity::default());
-    let clock = Arc::new(FixedClock::new(Utc::now()));
-    let service = CommunityService::new(Ports {
-        posts: store.clone(),
-        comments: store.clone(),
-        reports: store.clone(),
-        log: store.clone(),
-        follows: store.clone(),
-        collaborations: store.clone(),
-        members: Arc::new(TestMembers {
-            verified: vec![member(1), member(2)],
-        }),
-        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
-        events: Arc::new(Recorded::default()),
-        clock: clock.clone(),
-    });
+    let w = world();
+    let service = &w.service;
     let post = service
         .create_post(caller(1), draft("liked"))
         .await
@@ -632,7 +611,7 @@ async fn a_remembered_page_s_counters_lag_at_most_its_lifetime_and_marks_are_the
     assert_eq!(seen.items[0].post.interactions.likes, 0);
     assert!(seen.items[0].liked);
     assert!(!list(Some(caller(1))).await.unwrap().items[0].liked);
-    clock.advance(chrono::Duration::seconds(3));
+    w.clock.advance(chrono::Duration::seconds(3));
     assert_eq!(
         list(None).await.unwrap().items[0].post.interactions.likes,
         1
@@ -641,22 +620,8 @@ async fn a_remembered_page_s_counters_lag_at_most_its_lifetime_and_marks_are_the
 
 #[tokio::test]
 async fn view_keys_older_than_yesterday_are_purged_and_views_stay_counted() {
-    let store = Arc::new(InMemoryCommunity::default());
-    let clock = Arc::new(FixedClock::new(Utc::now()));
-    let service = CommunityService::new(Ports {
-        posts: store.clone(),
-        comments: store.clone(),
-        reports: store.clone(),
-        log: store.clone(),
-        follows: store.clone(),
-        collaborations: store.clone(),
-        members: Arc::new(TestMembers {
-            verified: vec![member(1)],
-        }),
-        challenges: Arc::new(OnlyChallenge(ChallengeRef::from_bytes([7; 12]))),
-        events: Arc::new(Recorded::default()),
-        clock: clock.clone(),
-    });
+    let w = world();
+    let service = &w.service;
     let post = service
         .create_post(caller(1), draft("seen"))
         .await
@@ -664,11 +629,11 @@ async fn view_keys_older_than_yesterday_are_purged_and_views_stay_counted() {
         .post
         .id;
     service.post(Reader::Member(caller(2)), post).await.unwrap();
-    clock.advance(chrono::Duration::days(1));
+    w.clock.advance(chrono::Duration::days(1));
     service.post(Reader::Member(caller(2)), post).await.unwrap();
     // Today and yesterday are kept.
     assert_eq!(service.purge_views().await.unwrap(), 0);
-    clock.advance(chrono::Duration::days(1));
+    w.clock.advance(chrono::Duration::days(1));
     assert_eq!(service.purge_views().await.unwrap(), 1);
     let seen = service.post(Reader::Member(caller(2)), post).await.unwrap();
     assert_eq!(seen.post.interactions.views, 3);

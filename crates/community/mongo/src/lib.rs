@@ -65,6 +65,15 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         IndexModel::builder().keys(keys).options(options).build()
     };
     let unique = || Some(IndexOptions::builder().unique(true).build());
+    // Unique among the documents in `status` only (one open report, one pending request).
+    let unique_while = |status: &str| {
+        Some(
+            IndexOptions::builder()
+                .unique(true)
+                .partial_filter_expression(doc! { "status": status })
+                .build(),
+        )
+    };
     let live_order = |key: Option<&str>| {
         let mut d = doc! { "isActive": 1, "metadata.isPinned": -1 };
         if let Some(k) = key {
@@ -173,12 +182,7 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
             index(
                 doc! { "target.kind": 1, "target.id": 1, "reporter": 1 },
                 "community_reports_open",
-                Some(
-                    IndexOptions::builder()
-                        .unique(true)
-                        .partial_filter_expression(doc! { "status": "open" })
-                        .build(),
-                ),
+                unique_while("open"),
             ),
             index(
                 doc! { "status": 1, "createdAt": 1, "_id": 1 },
@@ -226,12 +230,7 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
             index(
                 doc! { "postId": 1, "requester": 1 },
                 "community_collaborations_pending",
-                Some(
-                    IndexOptions::builder()
-                        .unique(true)
-                        .partial_filter_expression(doc! { "status": "pending" })
-                        .build(),
-                ),
+                unique_while("pending"),
             ),
             index(
                 doc! { "requester": 1, "createdAt": -1 },

@@ -8,7 +8,7 @@ use stackrush_api::settings::StoreSettings;
 use stackrush_api::store::Store;
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::tokens::AccessTokenCodec;
-use stackrush_identity::{Preferences, Profile, Role, Stats, User, UserId};
+use stackrush_identity::{Preferences, Profile, Role, Social, Stats, User, UserId};
 
 /// The numbers `?1..=?2` as rows `n(i)`, to generate from in SQL.
 pub const SERIES: &str =
@@ -29,6 +29,7 @@ fn template_user() -> anyhow::Result<User> {
             ..Profile::default()
         },
         stats: Stats::default(),
+        social: Social::default(),
         preferences: Preferences::default(),
         roles: vec![Role::User],
         is_active: true,

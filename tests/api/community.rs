@@ -862,6 +862,19 @@ async fn follows_feed_and_social_notifications_respect_preferences() {
         .get(&format!("/api/community/users/{}/following", bob.id), None)
         .await;
     assert_eq!(body["data"]["data"][0]["username"], "ada");
+    // The identity profiles carry the same counts.
+    let (_, body) = app.get(&format!("/api/users/{}", ada.id), None).await;
+    assert_eq!(
+        body["data"]["social"],
+        json!({"followers": 1, "following": 0}),
+        "{body}"
+    );
+    let (_, body) = app.get("/api/users/profile", Some(&bob.access)).await;
+    assert_eq!(
+        body["data"]["social"],
+        json!({"followers": 0, "following": 1}),
+        "{body}"
+    );
 
     // The feed: only followed authors.
     let (status, body) = app.get("/api/community/feed", Some(&bob.access)).await;

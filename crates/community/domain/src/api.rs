@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use stackrush_kernel::{Page, PageRequest, Shared};
@@ -245,6 +246,13 @@ pub trait CommunityApi: Send + Sync {
         viewer: Option<Caller>,
         member: MemberId,
     ) -> Result<MemberProfile, CommunityError>;
+
+    /// The follow counts of each of `members` (zero for those without follows), for other
+    /// contexts' profiles.
+    async fn follow_counts(
+        &self,
+        members: &[MemberId],
+    ) -> Result<HashMap<MemberId, FollowCounts>, CommunityError>;
 
     /// The posts of the members the caller follows, newest first.
     async fn feed(

@@ -1166,6 +1166,17 @@ impl CommunityApi for CommunityService {
         })
     }
 
+    async fn follow_counts(
+        &self,
+        members: &[MemberId],
+    ) -> Result<HashMap<MemberId, FollowCounts>, CommunityError> {
+        let mut counts = HashMap::with_capacity(members.len());
+        for &member in members {
+            counts.insert(member, self.ports.follows.counts(member).await?);
+        }
+        Ok(counts)
+    }
+
     async fn feed(
         &self,
         caller: Caller,

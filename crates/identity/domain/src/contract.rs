@@ -53,6 +53,7 @@ pub fn sample_user(tag: &str) -> User {
             linkedin: None,
         },
         stats: Stats::default(),
+        social: Social::default(),
         preferences: Preferences {
             theme: Theme::Light,
             notifications: NotificationPreferences {
@@ -109,8 +110,13 @@ pub async fn users_round_trip(repo: &dyn UserRepository) {
     );
     let missing = UserId::generate(now_ms());
     assert_eq!(repo.find_by_id(missing).await.unwrap(), None);
-    // A player's figures are the scoring context's: stores neither keep nor return them.
+    // A player's figures are the scoring context's and their follow counts the community's:
+    // stores neither keep nor return them.
     let mut played = sample_user(&tag());
+    played.social = Social {
+        followers: 12,
+        following: 3,
+    };
     played.stats = Stats {
         level: 3,
         xp: 2500,
@@ -122,10 +128,12 @@ pub async fn users_round_trip(repo: &dyn UserRepository) {
     repo.insert(&played).await.unwrap();
     let stored = repo.find_by_id(played.id).await.unwrap().unwrap();
     assert_eq!(stored.stats, Stats::default());
+    assert_eq!(stored.social, Social::default());
     assert_eq!(
         stored,
         User {
             stats: Stats::default(),
+            social: Social::default(),
             ..played
         }
     );

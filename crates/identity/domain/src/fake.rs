@@ -54,6 +54,7 @@ impl UserRepository for InMemoryUsers {
         // Like every store, the fake keeps no player figures (the scoring context's).
         let stored = User {
             stats: Stats::default(),
+            social: Social::default(),
             ..user.clone()
         };
         users.insert(user.id, stored);

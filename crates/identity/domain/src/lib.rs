@@ -12,14 +12,14 @@
 //! #   -> Result<(), stackrush_identity::IdentityError> {
 //! use std::sync::Arc;
 //! use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Ports, RegisterCommand, Secrets};
-//! use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures};
+//! use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures, NoSocialFigures};
 //!
 //! let service = IdentityService::new(
 //!     Ports {
 //!         users, refresh_tokens: refresh, link_tokens: once,
 //!         hasher: bcrypt, // e.g. stackrush_identity_bcrypt::BcryptHasher::new(12)
 //!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
-//!         figures: Arc::new(NoPlayerFigures),
+//!         figures: Arc::new(NoPlayerFigures), social: Arc::new(NoSocialFigures),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),
 //!     },
 //!     IdentityConfig::new(Secrets::new("a-long-random-secret", "another-long-random-secret")),

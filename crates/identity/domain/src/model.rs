@@ -85,6 +85,14 @@ impl Default for Stats {
     }
 }
 
+/// How many members follow a user and how many they follow: kept by the community context, shown
+/// on profiles, never stored by identity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Social {
+    pub followers: u64,
+    pub following: u64,
+}
+
 /// Colour scheme of the web client.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -177,6 +185,9 @@ pub struct User {
     /// them from [`crate::ports::PlayerFigures`] on what it returns; stores neither keep nor
     /// return them (they read as [`Stats::default`] there).
     pub stats: Stats,
+    /// Follower and following counts, kept by the community context: filled like `stats` from
+    /// [`crate::ports::SocialFigures`]; stores read them as zero.
+    pub social: Social,
     pub preferences: Preferences,
     pub roles: Vec<Role>,
     pub is_active: bool,

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
 use crate::model::{
-    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, Stats, TokenFamilyId,
-    User, UserFilter, UserId, UserPatch,
+    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, Social, Stats,
+    TokenFamilyId, User, UserFilter, UserId, UserPatch,
 };
 
 /// Storage of user accounts.
@@ -219,6 +219,26 @@ impl PlayerFigures for NoPlayerFigures {
     }
 }
 
+/// Each member's follower and following counts, kept by the community context; identity shows
+/// them on profiles and never stores them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SocialFigures: Send + Sync {
+    /// The counts of each of `users` that has any; those missing have none. An error means
+    /// they cannot be read now (the service answers `Unavailable`).
+    async fn social(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Social>>;
+}
+
+/// Nobody follows anybody (a program that links identity without the community).
+pub struct NoSocialFigures;
+
+#[async_trait]
+impl SocialFigures for NoSocialFigures {
+    async fn social(&self, _: &[UserId]) -> anyhow::Result<HashMap<UserId, Social>> {
+        Ok(HashMap::new())
+    }
+}
+
 /// No context listens (a program that links identity alone).
 pub struct NoAccountEvents;
 
@@ -248,5 +268,6 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     pub events: Arc<dyn AccountEvents>,
     pub figures: Arc<dyn PlayerFigures>,
+    pub social: Arc<dyn SocialFigures>,
     pub clock: Arc<dyn Clock>,
 }

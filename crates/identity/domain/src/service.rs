@@ -257,22 +257,34 @@ impl IdentityService {
         Arc::new(self)
     }
 
-    /// The figures the scoring context keeps for `ids` (defaults for those who never played).
-    async fn figures_of(&self, ids: &[UserId]) -> Result<HashMap<UserId, Stats>, IdentityError> {
-        self.ports
-            .figures
-            .figures(ids)
-            .await
-            .map_err(IdentityError::Unavailable)
+    /// The figures other contexts keep for `ids`: scoring's (defaults for those who never
+    /// played) and the community's follow counts (none for those without any).
+    async fn figures_of(
+        &self,
+        ids: &[UserId],
+    ) -> Result<(HashMap<UserId, Stats>, HashMap<UserId, Social>), IdentityError> {
+        let (stats, social) = tokio::try_join!(
+            self.ports.figures.figures(ids),
+            self.ports.social.social(ids)
+        )
+        .map_err(IdentityError::Unavailable)?;
+        Ok((stats, social))
     }
 
-    /// `user` with the figures the scoring context keeps for them: stores never keep them.
+    /// `users` with the figures other contexts keep for them: stores never keep them.
+    async fn fill_figures(&self, users: &mut [User]) -> Result<(), IdentityError> {
+        let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+        let (mut stats, mut social) = self.figures_of(&ids).await?;
+        for user in users {
+            user.stats = stats.remove(&user.id).unwrap_or_default();
+            user.social = social.remove(&user.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// `user` with the figures other contexts keep for them.
     async fn with_figures(&self, mut user: User) -> Result<User, IdentityError> {
-        user.stats = self
-            .figures_of(&[user.id])
-            .await?
-            .remove(&user.id)
-            .unwrap_or_default();
+        self.fill_figures(std::slice::from_mut(&mut user)).await?;
         Ok(user)
     }
 
@@ -491,6 +503,7 @@ impl IdentityService {
                 ..Profile::default()
             },
             stats: Stats::default(),
+            social: Social::default(),
             preferences: Preferences::default(),
             roles: if admin {
                 vec![Role::User, Role::Admin]
@@ -964,11 +977,7 @@ impl IdentityApi for IdentityService {
             return Err(IdentityError::InsufficientPermissions);
         }
         let mut found = self.ports.users.list(&filter, page).await?;
-        let ids: Vec<UserId> = found.items.iter().map(|u| u.id).collect();
-        let mut figures = self.figures_of(&ids).await?;
-        for user in &mut found.items {
-            user.stats = figures.remove(&user.id).unwrap_or_default();
-        }
+        self.fill_figures(&mut found.items).await?;
         Ok(found)
     }
 

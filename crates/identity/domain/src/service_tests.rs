@@ -11,7 +11,8 @@ use super::*;
 use crate::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
 use crate::ports::{
     AccountEvents, Mailer, MockAccountEvents, MockMailer, MockPasswordHasher, MockPlayerFigures,
-    MockUserRepository, OutgoingMail, PasswordHasher, PlayerFigures, UserRepository,
+    MockSocialFigures, MockUserRepository, OutgoingMail, PasswordHasher, PlayerFigures,
+    SocialFigures, UserRepository,
 };
 
 const PASSWORD: &str = "Correct-Horse-1";
@@ -72,6 +73,21 @@ impl PlayerFigures for Scoreboard {
     }
 }
 
+/// The follow counts a community context would keep, set by the tests.
+#[derive(Default)]
+struct Followings(Mutex<HashMap<UserId, Social>>);
+
+#[async_trait]
+impl SocialFigures for Followings {
+    async fn social(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Social>> {
+        let kept = self.0.lock().unwrap();
+        Ok(users
+            .iter()
+            .filter_map(|id| kept.get(id).map(|s| (*id, *s)))
+            .collect())
+    }
+}
+
 /// Collects the account events the service publishes.
 #[derive(Default)]
 struct Listener(Mutex<Vec<AccountEvent>>);
@@ -97,6 +113,7 @@ struct World {
     users: Arc<InMemoryUsers>,
     events: Arc<Listener>,
     scoreboard: Arc<Scoreboard>,
+    followings: Arc<Followings>,
 }
 
 impl World {
@@ -116,6 +133,7 @@ fn world() -> World {
     let users = Arc::new(InMemoryUsers::default());
     let events = Arc::new(Listener::default());
     let scoreboard = Arc::new(Scoreboard::default());
+    let followings = Arc::new(Followings::default());
     let ports = Ports {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
@@ -124,6 +142,7 @@ fn world() -> World {
         mailer: outbox.clone(),
         events: events.clone(),
         figures: scoreboard.clone(),
+        social: followings.clone(),
         clock: clock.clone(),
     };
     let config = IdentityConfig::new(Secrets::new("j".repeat(40), "r".repeat(40)));
@@ -134,6 +153,7 @@ fn world() -> World {
         users,
         events,
         scoreboard,
+        followings,
     }
 }
 
@@ -965,6 +985,57 @@ async fn unreadable_figures_are_a_retry_later() {
         .expect_figures()
         .returning(|_| Err(anyhow::anyhow!("scoring store down")));
     let service = w.with_ports(|ports| ports.figures = Arc::new(figures));
+    assert!(matches!(
+        service.profile(actor(&ada)).await,
+        Err(IdentityError::Unavailable(_))
+    ));
+}
+
+#[tokio::test]
+async fn every_account_read_shows_the_follow_counts_the_community_keeps() {
+    let w = world();
+    let (ada, _) = signed_up(&w, "ada").await;
+    let admin = admin_of(&w).await;
+    let counts = Social {
+        followers: 7,
+        following: 2,
+    };
+    assert_eq!(
+        w.service.profile(actor(&ada)).await.unwrap().social,
+        Social::default(),
+        "nobody follows a new account"
+    );
+    w.followings.0.lock().unwrap().insert(ada.id, counts);
+    assert_eq!(w.service.profile(actor(&ada)).await.unwrap().social, counts);
+    assert_eq!(
+        w.service
+            .user_by_id(None, ada.id)
+            .await
+            .unwrap()
+            .user
+            .social,
+        counts
+    );
+    let page = w
+        .service
+        .list_users(actor(&admin), UserFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    let of = |id: UserId| page.items.iter().find(|u| u.id == id).map(|u| u.social);
+    assert_eq!(of(ada.id), Some(counts));
+    assert_eq!(of(admin.id), Some(Social::default()));
+    let stored = w.users.find_by_id(ada.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.social,
+        Social::default(),
+        "identity never stores them"
+    );
+
+    let mut social = MockSocialFigures::new();
+    social
+        .expect_social()
+        .returning(|_| Err(anyhow::anyhow!("community store down")));
+    let service = w.with_ports(|ports| ports.social = Arc::new(social));
     assert!(matches!(
         service.profile(actor(&ada)).await,
         Err(IdentityError::Unavailable(_))

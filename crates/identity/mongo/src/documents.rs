@@ -5,7 +5,7 @@ use mongodb::bson::DateTime;
 use serde::{Deserialize, Serialize};
 use stackrush_identity::{
     username_key, LinkPurpose, LinkToken, NotificationPreferences, Preferences, PrivacyPreferences,
-    Profile, RefreshTokenRecord, Role, Stats, Theme, User,
+    Profile, RefreshTokenRecord, Role, Social, Stats, Theme, User,
 };
 use stackrush_kernel::StoreError;
 
@@ -208,6 +208,7 @@ impl TryFrom<UserDoc> for User {
             // A player's figures are the scoring context's; documents written before
             // carry a `stats` field that is no longer read.
             stats: Stats::default(),
+            social: Social::default(),
             preferences: d.preferences.try_into()?,
             roles: d.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             is_active: d.is_active,

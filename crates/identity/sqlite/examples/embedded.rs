@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use stackrush_identity::ports::{LogMailer, NoAccountEvents, NoPlayerFigures, Ports};
+use stackrush_identity::ports::{
+    LogMailer, NoAccountEvents, NoPlayerFigures, NoSocialFigures, Ports,
+};
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
 use stackrush_identity_bcrypt::BcryptHasher;
 use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
@@ -24,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         mailer: Arc::new(LogMailer),
         events: Arc::new(NoAccountEvents),
         figures: Arc::new(NoPlayerFigures),
+        social: Arc::new(NoSocialFigures),
         clock: Arc::new(SystemClock),
     };
     let secrets = Secrets::new(

@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{
-    username_key, FailedLogin, Role, Stats, User, UserFilter, UserId, UserPatch,
+    username_key, FailedLogin, Role, Social, Stats, User, UserFilter, UserId, UserPatch,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_sqlite::Db;
@@ -50,6 +50,7 @@ fn from_row(row: &SqliteRow) -> Result<User, StoreError> {
         preferences: serde_json::from_str(&preferences).map_err(|e| corrupt("preferences", e))?,
         roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
         stats: Stats::default(),
+        social: Social::default(),
         is_active: row.try_get("is_active").map_err(get_err)?,
         email_verified: row.try_get("email_verified").map_err(get_err)?,
         token_version: row.try_get("token_version").map_err(get_err)?,

@@ -5,14 +5,14 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use stackrush_community::{CommunityApi, MemberId};
-use stackrush_identity::ports::{AccountEvent, AccountEvents, PlayerFigures};
-use stackrush_identity::{Stats, UserId};
+use stackrush_identity::ports::{AccountEvent, AccountEvents, PlayerFigures, SocialFigures};
+use stackrush_identity::{Social, Stats, UserId};
 use stackrush_scoring::{PlayerId, ScoringApi};
 
 /// Identity's links to the contexts built after it: account events reach scoring's leaderboards
 /// (which list an account exactly while it is ranked) and the community (which withdraws a gone
 /// member's likes, bookmarks and follows), and profiles read each player's figures from
-/// scoring's progress. Scoring and community are built after identity (they read it), so their
+/// scoring's progress and their follow counts from the community. Scoring and community are built after identity (they read it), so their
 /// ports are bound once they exist, before the server serves anything.
 #[derive(Default)]
 pub struct ContextLinks {
@@ -91,5 +91,32 @@ impl PlayerFigures for ContextLinks {
             );
         }
         Ok(found)
+    }
+}
+
+#[async_trait]
+impl SocialFigures for ContextLinks {
+    async fn social(&self, users: &[UserId]) -> anyhow::Result<HashMap<UserId, Social>> {
+        let members: Vec<MemberId> = users
+            .iter()
+            .map(|u| MemberId::from_bytes(u.bytes()))
+            .collect();
+        let counts = self
+            .community()?
+            .follow_counts(&members)
+            .await
+            .map_err(|e| anyhow::anyhow!("community: {e}"))?;
+        Ok(counts
+            .into_iter()
+            .map(|(member, c)| {
+                (
+                    UserId::from_bytes(member.bytes()),
+                    Social {
+                        followers: c.followers,
+                        following: c.following,
+                    },
+                )
+            })
+            .collect())
     }
 }

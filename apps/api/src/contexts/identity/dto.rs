@@ -387,6 +387,23 @@ impl From<id::Stats> for StatsDto {
     }
 }
 
+/// Follower and following counts (the community's), shown like the profile itself.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct SocialDto {
+    pub followers: u64,
+    pub following: u64,
+}
+
+impl From<id::Social> for SocialDto {
+    fn from(s: id::Social) -> Self {
+        Self {
+            followers: s.followers,
+            following: s.following,
+        }
+    }
+}
+
 /// Notification preferences.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[schemars(crate = "apistos")]
@@ -458,6 +475,7 @@ pub struct UserDto {
     pub profile: ProfileDto,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<StatsDto>,
+    pub social: SocialDto,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferences: Option<PreferencesDto>,
     pub roles: Vec<RoleDto>,
@@ -490,6 +508,7 @@ impl From<id::UserView> for UserDto {
             username: u.username,
             profile: u.profile.into(),
             stats: stats.then(|| u.stats.into()),
+            social: u.social.into(),
             preferences: private.then(|| u.preferences.into()),
             roles: u.roles.into_iter().map(role_dto).collect(),
             is_active: u.is_active,

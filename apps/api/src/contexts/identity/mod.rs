@@ -61,7 +61,8 @@ pub fn wire(
         ),
         mailer,
         events: links.clone(),
-        figures: links,
+        figures: links.clone(),
+        social: links,
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())

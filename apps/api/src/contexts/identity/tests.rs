@@ -20,6 +20,7 @@ pub(crate) fn sample_user() -> stackrush_identity::User {
         password_hash: "$2b$04$secret-hash".into(),
         profile: Default::default(),
         stats: Default::default(),
+        social: Default::default(),
         preferences: Default::default(),
         roles: vec![Role::User],
         is_active: true,

@@ -1095,3 +1095,126 @@ async fn a_deleted_account_s_likes_and_follows_stop_counting_and_its_content_sho
     );
     assert_eq!(body["data"]["data"][0]["content"], "hi");
 }
+
+#[tokio::test]
+async fn mentorships_are_asked_answered_and_ended_by_their_sides() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let cy = app.verified("cyd").await;
+    let ask = format!("/api/community/users/{}/mentorship", ada.id);
+
+    let (status, body) = app
+        .post(
+            &ask,
+            Some(&bob.access),
+            json!({"message": " ", "topics": ["rust"]}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/users/{}/mentorship", bob.id),
+            Some(&bob.access),
+            json!({"message": "me?"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            "/api/community/users/0123456789abcdef01234567/mentorship",
+            Some(&bob.access),
+            json!({"message": "hi"}),
+        )
+        .await;
+    assert_error(status, &body, 404, "USER_NOT_FOUND");
+
+    let (status, body) = app
+        .post(
+            &ask,
+            Some(&bob.access),
+            json!({"message": "Teach me graphs", "topics": ["Graphs", "DP"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let m = &body["data"];
+    assert_eq!(m["status"], "pending");
+    assert_eq!(m["connectionType"], "mentor");
+    assert_eq!(m["mentor"]["username"], "ada");
+    assert_eq!(m["mentee"]["username"], "bob");
+    assert_eq!(m["topics"], json!(["graphs", "dp"]));
+    let id = m["_id"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .post(&ask, Some(&bob.access), json!({"message": "again"}))
+        .await;
+    assert_error(status, &body, 409, "MENTORSHIP_EXISTS");
+
+    // Ada was told; she lists it as mentor, bob as mentee.
+    let titles = social_titles(&app, &ada.access).await;
+    assert!(
+        titles.iter().any(|t| t == "New mentorship request"),
+        "{titles:?}"
+    );
+    let (_, body) = app
+        .get(
+            "/api/community/mentorships?role=mentor&status=pending",
+            Some(&ada.access),
+        )
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 1, "{body}");
+    let (_, body) = app
+        .get("/api/community/mentorships", Some(&bob.access))
+        .await;
+    assert_eq!(body["data"]["data"][0]["_id"], id.as_str(), "{body}");
+
+    // Only the mentor answers; strangers do not see it.
+    let accept = format!("/api/community/mentorships/{id}/accept");
+    let (status, body) = app.post(&accept, Some(&cy.access), json!({})).await;
+    assert_error(status, &body, 404, "MENTORSHIP_NOT_FOUND");
+    let (status, body) = app.post(&accept, Some(&bob.access), json!({})).await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app.post(&accept, Some(&ada.access), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "active");
+    let (status, body) = app
+        .post(
+            &format!("/api/community/mentorships/{id}/decline"),
+            Some(&ada.access),
+            json!({}),
+        )
+        .await;
+    assert_error(status, &body, 409, "MENTORSHIP_CLOSED");
+    let titles = social_titles(&app, &bob.access).await;
+    assert!(
+        titles
+            .iter()
+            .any(|t| t == "Your mentorship request was accepted"),
+        "{titles:?}"
+    );
+    let (_, body) = app
+        .get(&format!("/api/community/users/{}", ada.id), None)
+        .await;
+    assert_eq!(
+        (
+            body["data"]["mentees"].clone(),
+            body["data"]["mentors"].clone()
+        ),
+        (json!(1), json!(0)),
+        "{body}"
+    );
+
+    // Either side ends it, once.
+    let end = format!("/api/community/mentorships/{id}/end");
+    let (status, body) = app.post(&end, Some(&bob.access), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "ended");
+    assert!(body["data"]["endedAt"].is_string());
+    let (status, body) = app.post(&end, Some(&ada.access), json!({})).await;
+    assert_error(status, &body, 409, "MENTORSHIP_CLOSED");
+    let (_, body) = app
+        .get(&format!("/api/community/users/{}", ada.id), None)
+        .await;
+    assert_eq!(body["data"]["mentees"], 0, "{body}");
+    let (status, body) = app.get("/api/community/mentorships", None).await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+}

@@ -281,7 +281,7 @@ pub trait CommunityApi: Send + Sync {
     ) -> Result<Page<CollaborationView>, CommunityError>;
 
     /// A member's account was deactivated or deleted: their likes, bookmarks and follows are
-    /// withdrawn (counters drop at once; idempotent). Their posts and comments stay, shown as
+    /// withdrawn (counters drop at once; idempotent) and their open mentorships end. Their posts and comments stay, shown as
     /// from a deleted user. Reactivation does not bring the withdrawn ones back.
     async fn withdraw(&self, member: MemberId) -> Result<(), CommunityError>;
 
@@ -293,6 +293,51 @@ pub trait CommunityApi: Send + Sync {
         id: CollaborationId,
         accept: bool,
     ) -> Result<CollaborationView, CommunityError>;
+
+    /// Asks `mentor` to mentor the caller. Errors: `NotVerified`, `MemberNotFound`,
+    /// `MentorshipExists` (an open one with that mentor), `Invalid` (oneself, bad text).
+    async fn request_mentorship(
+        &self,
+        caller: Caller,
+        mentor: MemberId,
+        message: String,
+        topics: Vec<String>,
+    ) -> Result<MentorshipView, CommunityError>;
+
+    /// The caller's mentorships on one side, optionally of one status, latest first.
+    async fn mentorships(
+        &self,
+        caller: Caller,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<MentorshipView>, CommunityError>;
+
+    /// The mentor accepts or declines a pending request. Errors: `MentorshipNotFound`,
+    /// `Forbidden` (the mentee), `MentorshipIs` (not pending).
+    async fn answer_mentorship(
+        &self,
+        caller: Caller,
+        id: MentorshipId,
+        accept: bool,
+    ) -> Result<MentorshipView, CommunityError>;
+
+    /// Either side ends an active mentorship; the mentee may also withdraw a pending request
+    /// (the mentor declines instead). Errors: `MentorshipNotFound`, `Forbidden`,
+    /// `MentorshipIs` (declined or ended already).
+    async fn end_mentorship(
+        &self,
+        caller: Caller,
+        id: MentorshipId,
+    ) -> Result<MentorshipView, CommunityError>;
+}
+
+/// A mentorship with both sides' faces (`None`: that account is gone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentorshipView {
+    pub mentorship: Mentorship,
+    pub mentor: Option<Face>,
+    pub mentee: Option<Face>,
 }
 
 /// Whether the caller follows a member now, and the member's counts.
@@ -317,6 +362,8 @@ pub struct MemberProfile {
     pub member: MemberId,
     pub face: Face,
     pub counts: FollowCounts,
+    /// Their active mentorships on each side.
+    pub mentorships: MentorshipCounts,
     /// Whether the viewer follows them (`false` for anonymous viewers).
     pub is_following: bool,
 }

@@ -11,8 +11,8 @@ use stackrush_kernel::PageRequest;
 
 use crate::model::*;
 use crate::ports::{
-    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
-    ReportRepository, Stores,
+    CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
+    ModerationLog, PostRepository, ReportRepository, Stores,
 };
 use crate::trending;
 
@@ -1103,6 +1103,176 @@ pub async fn withdrawal(stores: &Stores) {
     assert_eq!(stores.follows.withdraw(gone).await.unwrap(), 0);
 }
 
+/// Mentorships: one open per pair, sides, moves only from where they stand, gone members.
+pub async fn mentorships(store: &dyn MentorshipRepository) {
+    let t0 = now();
+    let (mentor, me, you) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    let ask = |mentor, mentee, at| Mentorship {
+        id: MentorshipId::generate(at),
+        mentor,
+        mentee,
+        message: "Teach me graphs — ü".into(),
+        topics: vec!["graphs".into(), "dp".into()],
+        status: MentorshipStatus::Pending,
+        created_at: at,
+        responded_at: None,
+        ended_at: None,
+    };
+    let first = ask(mentor, me, t0);
+    assert!(store.insert(&first).await.unwrap());
+    assert_eq!(store.get(first.id).await.unwrap(), Some(first.clone()));
+    assert!(
+        !store.insert(&ask(mentor, me, t0)).await.unwrap(),
+        "one open per pair"
+    );
+    let second = ask(mentor, you, t0 + Duration::seconds(1));
+    let reverse = ask(me, mentor, t0 + Duration::seconds(2));
+    assert!(store.insert(&second).await.unwrap());
+    assert!(
+        store.insert(&reverse).await.unwrap(),
+        "the other direction is another pair"
+    );
+
+    let as_mentor = store
+        .list(
+            mentor,
+            MentorshipSide::Mentor,
+            None,
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        as_mentor.items.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![second.id, first.id]
+    );
+    let as_mentee = store
+        .list(
+            mentor,
+            MentorshipSide::Mentee,
+            None,
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(as_mentee.items, vec![reverse.clone()]);
+
+    // Moves happen only from the status named.
+    let t1 = t0 + Duration::seconds(9);
+    assert!(!store
+        .advance(
+            first.id,
+            MentorshipStatus::Active,
+            MentorshipStatus::Ended,
+            t1
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .advance(
+            first.id,
+            MentorshipStatus::Pending,
+            MentorshipStatus::Active,
+            t1
+        )
+        .await
+        .unwrap());
+    assert!(!store
+        .advance(
+            first.id,
+            MentorshipStatus::Pending,
+            MentorshipStatus::Declined,
+            t1
+        )
+        .await
+        .unwrap());
+    let active = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (active.status, active.responded_at, active.ended_at),
+        (MentorshipStatus::Active, Some(t1), None)
+    );
+    assert!(
+        !store.insert(&ask(mentor, me, t1)).await.unwrap(),
+        "an active one is open too"
+    );
+    assert_eq!(
+        store.counts(mentor).await.unwrap(),
+        MentorshipCounts {
+            mentors: 0,
+            mentees: 1
+        }
+    );
+    assert_eq!(
+        store.counts(me).await.unwrap(),
+        MentorshipCounts {
+            mentors: 1,
+            mentees: 0
+        },
+        "the pending reverse request does not count"
+    );
+    let active_only = store
+        .list(
+            mentor,
+            MentorshipSide::Mentor,
+            Some(MentorshipStatus::Active),
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(active_only.items, vec![active]);
+
+    let t2 = t1 + Duration::seconds(1);
+    assert!(store
+        .advance(
+            first.id,
+            MentorshipStatus::Active,
+            MentorshipStatus::Ended,
+            t2
+        )
+        .await
+        .unwrap());
+    let ended = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (ended.status, ended.responded_at, ended.ended_at),
+        (MentorshipStatus::Ended, Some(t1), Some(t2))
+    );
+    assert!(
+        store.insert(&ask(mentor, me, t2)).await.unwrap(),
+        "ended, the pair may start again"
+    );
+
+    // A gone member's open mentorships end, on both sides; closed ones stay as they were.
+    let t3 = t2 + Duration::seconds(1);
+    assert_eq!(store.end_all(mentor, t3).await.unwrap(), 3);
+    assert_eq!(store.end_all(mentor, t3).await.unwrap(), 0, "idempotent");
+    let after = store
+        .list(
+            mentor,
+            MentorshipSide::Mentor,
+            None,
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert!(after
+        .items
+        .iter()
+        .all(|m| m.status == MentorshipStatus::Ended));
+    assert_eq!(
+        store.get(first.id).await.unwrap().unwrap().ended_at,
+        Some(t2)
+    );
+    assert_eq!(
+        store.get(reverse.id).await.unwrap().unwrap().ended_at,
+        Some(t3)
+    );
+    assert_eq!(store.counts(me).await.unwrap(), MentorshipCounts::default());
+}
+
 /// Every check above, on fresh ports.
 pub async fn run_all(stores: Stores) {
     let all = stores.clone();
@@ -1113,6 +1283,7 @@ pub async fn run_all(stores: Stores) {
         log,
         follows,
         collaborations,
+        mentorships,
     } = stores;
     figures(posts.as_ref(), comments.as_ref()).await;
     posts_round_trip(posts.as_ref()).await;
@@ -1122,6 +1293,7 @@ pub async fn run_all(stores: Stores) {
     reports_and_log(reports.as_ref(), log.as_ref()).await;
     follows_and_feed(follows.as_ref(), posts.as_ref()).await;
     self::collaborations(collaborations.as_ref()).await;
+    self::mentorships(mentorships.as_ref()).await;
     self::comments(posts.as_ref(), comments).await;
     withdrawal(&all).await;
 }

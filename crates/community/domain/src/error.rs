@@ -2,6 +2,8 @@
 
 use stackrush_kernel::{FieldError, StoreError};
 
+use crate::model::MentorshipStatus;
+
 /// Everything a community operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum CommunityError {
@@ -50,6 +52,15 @@ pub enum CommunityError {
     /// The request was answered already.
     #[error("already answered")]
     AlreadyAnswered,
+    /// No such mentorship (or not the caller's to see).
+    #[error("mentorship not found")]
+    MentorshipNotFound,
+    /// The pair has an open (pending or active) mentorship already.
+    #[error("mentorship exists")]
+    MentorshipExists,
+    /// The mentorship cannot make that move from where it stands.
+    #[error("mentorship is {}", .0.as_str())]
+    MentorshipIs(MentorshipStatus),
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

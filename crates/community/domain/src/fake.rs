@@ -9,8 +9,8 @@ use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::model::*;
 use crate::ports::{
-    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
-    ReportRepository,
+    CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
+    ModerationLog, PostRepository, ReportRepository,
 };
 use crate::trending;
 
@@ -26,6 +26,7 @@ struct State {
     /// (follower, followee) → since.
     follows: HashMap<(MemberId, MemberId), DateTime<Utc>>,
     collaborations: Vec<CollaborationRequest>,
+    mentorships: Vec<Mentorship>,
 }
 
 impl State {
@@ -812,5 +813,113 @@ impl CollaborationRepository for InMemoryCommunity {
             }
             None => Ok(false),
         }
+    }
+}
+
+#[async_trait]
+impl MentorshipRepository for InMemoryCommunity {
+    async fn insert(&self, mentorship: &Mentorship) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let open = state.mentorships.iter().any(|m| {
+            m.mentor == mentorship.mentor && m.mentee == mentorship.mentee && m.status.is_open()
+        });
+        if open {
+            return Ok(false);
+        }
+        state.mentorships.push(mentorship.clone());
+        Ok(true)
+    }
+
+    async fn get(&self, id: MentorshipId) -> Result<Option<Mentorship>, StoreError> {
+        Ok(self
+            .state()
+            .mentorships
+            .iter()
+            .find(|m| m.id == id)
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Mentorship>, StoreError> {
+        let mut found: Vec<Mentorship> = self
+            .state()
+            .mentorships
+            .iter()
+            .filter(|m| match side {
+                MentorshipSide::Mentor => m.mentor == member,
+                MentorshipSide::Mentee => m.mentee == member,
+            })
+            .filter(|m| status.is_none_or(|s| m.status == s))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(page_of(&found, page))
+    }
+
+    async fn advance(
+        &self,
+        id: MentorshipId,
+        from: MentorshipStatus,
+        to: MentorshipStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state
+            .mentorships
+            .iter_mut()
+            .find(|m| m.id == id && m.status == from)
+        {
+            Some(m) => {
+                m.status = to;
+                match to {
+                    MentorshipStatus::Active | MentorshipStatus::Declined => {
+                        m.responded_at = Some(at);
+                    }
+                    MentorshipStatus::Ended => m.ended_at = Some(at),
+                    MentorshipStatus::Pending => {}
+                }
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn end_all(&self, member: MemberId, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        let mut ended = 0;
+        for m in state
+            .mentorships
+            .iter_mut()
+            .filter(|m| (m.mentor == member || m.mentee == member) && m.status.is_open())
+        {
+            m.status = MentorshipStatus::Ended;
+            m.ended_at = Some(at);
+            ended += 1;
+        }
+        Ok(ended)
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<MentorshipCounts, StoreError> {
+        let state = self.state();
+        let active = |m: &&Mentorship| m.status == MentorshipStatus::Active;
+        Ok(MentorshipCounts {
+            mentors: state
+                .mentorships
+                .iter()
+                .filter(active)
+                .filter(|m| m.mentee == member)
+                .count() as u64,
+            mentees: state
+                .mentorships
+                .iter()
+                .filter(active)
+                .filter(|m| m.mentor == member)
+                .count() as u64,
+        })
     }
 }

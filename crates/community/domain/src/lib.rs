@@ -20,8 +20,8 @@ pub mod contract;
 
 pub use api::{
     likes_milestone, CollaborationView, CommentView, CommunityApi, CommunityStats, Contributor,
-    Following, LogView, MemberCard, MemberProfile, PostDraft, PostPatch, PostView, ReportView,
-    Thread,
+    Following, LogView, MemberCard, MemberProfile, MentorshipView, PostDraft, PostPatch, PostView,
+    ReportView, Thread,
 };
 pub use error::CommunityError;
 pub use model::*;

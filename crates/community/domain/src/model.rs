@@ -33,6 +33,10 @@ define_id!(
     /// Identifies one collaboration request.
     CollaborationId
 );
+define_id!(
+    /// Identifies one mentorship (from its request on).
+    MentorshipId
+);
 
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -489,4 +493,58 @@ pub enum CollaborationSide {
     Sent,
     /// Requests on the member's posts.
     Received,
+}
+
+named_enum!(
+    /// Where a mentorship stands: asked for, under way, refused, or over. Pending and active
+    /// ones are *open*: one open mentorship per mentor and mentee.
+    MentorshipStatus {
+        Pending => "pending",
+        Active => "active",
+        Declined => "declined",
+        Ended => "ended",
+    }
+);
+
+impl MentorshipStatus {
+    /// Whether the mentorship is still asked for or under way.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Active)
+    }
+}
+
+/// The spec's mentor connection: a member (the mentee) asks another to mentor them; the mentor
+/// accepts or declines; either side ends it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mentorship {
+    pub id: MentorshipId,
+    pub mentor: MemberId,
+    pub mentee: MemberId,
+    pub message: String,
+    /// What the mentee wants to learn (≤ 10, each ≤ 50 characters).
+    pub topics: Vec<String>,
+    pub status: MentorshipStatus,
+    pub created_at: DateTime<Utc>,
+    /// When the mentor accepted or declined.
+    pub responded_at: Option<DateTime<Utc>>,
+    /// When either side ended it (a pending request the mentee withdrew, too).
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// Which role of their mentorships a member lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MentorshipSide {
+    /// Those where the member is (or was asked to be) the mentor.
+    Mentor,
+    /// Those where the member is the mentee.
+    Mentee,
+}
+
+/// How many active mentorships a member has on each side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MentorshipCounts {
+    /// Members mentoring them.
+    pub mentors: u64,
+    /// Members they mentor.
+    pub mentees: u64,
 }

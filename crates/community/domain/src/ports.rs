@@ -269,6 +269,44 @@ pub trait CollaborationRepository: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
+/// Storage of mentorships.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait MentorshipRepository: Send + Sync {
+    /// Stores a new pending mentorship; `false` (nothing stored) when the pair has an open
+    /// (pending or active) one already (a unique key, not a read-then-write).
+    async fn insert(&self, mentorship: &Mentorship) -> Result<bool, StoreError>;
+
+    /// The mentorship.
+    async fn get(&self, id: MentorshipId) -> Result<Option<Mentorship>, StoreError>;
+
+    /// One page of the mentorships where `member` plays `side`, optionally of one status,
+    /// latest first.
+    async fn list(
+        &self,
+        member: MemberId,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Mentorship>, StoreError>;
+
+    /// Moves the mentorship from `from` to `to` at `at` (stamping `responded_at` when it
+    /// becomes active or declined, `ended_at` when it ends). Whether it was in `from`.
+    async fn advance(
+        &self,
+        id: MentorshipId,
+        from: MentorshipStatus,
+        to: MentorshipStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Ends every open mentorship of `member` (on either side) at `at`; how many.
+    async fn end_all(&self, member: MemberId, at: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// How many active mentorships the member has on each side (index counts).
+    async fn counts(&self, member: MemberId) -> Result<MentorshipCounts, StoreError>;
+}
+
 /// The moderation log: append-only.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -341,6 +379,19 @@ pub enum CommunityEvent {
         request: CollaborationId,
         accepted: bool,
     },
+    /// `by` asked `to` to mentor them.
+    MentorshipRequested {
+        to: MemberId,
+        by: MemberId,
+        mentorship: MentorshipId,
+    },
+    /// The mentor `by` accepted or declined `to`'s request.
+    MentorshipAnswered {
+        to: MemberId,
+        by: MemberId,
+        mentorship: MentorshipId,
+        accepted: bool,
+    },
     /// A moderator hid or deleted `to`'s post or comment.
     Moderated {
         to: MemberId,
@@ -375,6 +426,7 @@ pub struct Stores {
     pub log: Arc<dyn ModerationLog>,
     pub follows: Arc<dyn FollowRepository>,
     pub collaborations: Arc<dyn CollaborationRepository>,
+    pub mentorships: Arc<dyn MentorshipRepository>,
 }
 
 /// Every port the service needs.
@@ -386,6 +438,7 @@ pub struct Ports {
     pub log: Arc<dyn ModerationLog>,
     pub follows: Arc<dyn FollowRepository>,
     pub collaborations: Arc<dyn CollaborationRepository>,
+    pub mentorships: Arc<dyn MentorshipRepository>,
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub events: Arc<dyn CommunityEvents>,

@@ -211,6 +211,62 @@ impl CommunityService {
         })
     }
 
+    async fn mentorship_view(
+        &self,
+        mentorship: Mentorship,
+    ) -> Result<MentorshipView, CommunityError> {
+        let faces = self.faces(&[mentorship.mentor, mentorship.mentee]).await?;
+        Ok(MentorshipView {
+            mentor: faces.get(&mentorship.mentor).cloned(),
+            mentee: faces.get(&mentorship.mentee).cloned(),
+            mentorship,
+        })
+    }
+
+    /// A mentorship the caller is a side of (others' answer `MentorshipNotFound`).
+    async fn own_mentorship(
+        &self,
+        caller: Caller,
+        id: MentorshipId,
+    ) -> Result<Mentorship, CommunityError> {
+        self.ports
+            .mentorships
+            .get(id)
+            .await?
+            .filter(|m| m.mentor == caller.id || m.mentee == caller.id)
+            .ok_or(CommunityError::MentorshipNotFound)
+    }
+
+    /// Moves `m` to `to` unless a concurrent move got there first (then its status now).
+    async fn advance_mentorship(
+        &self,
+        mut m: Mentorship,
+        to: MentorshipStatus,
+    ) -> Result<Mentorship, CommunityError> {
+        let now = self.ports.clock.now();
+        if !self
+            .ports
+            .mentorships
+            .advance(m.id, m.status, to, now)
+            .await?
+        {
+            let status = self
+                .ports
+                .mentorships
+                .get(m.id)
+                .await?
+                .map_or(m.status, |now| now.status);
+            return Err(CommunityError::MentorshipIs(status));
+        }
+        match to {
+            MentorshipStatus::Active | MentorshipStatus::Declined => m.responded_at = Some(now),
+            MentorshipStatus::Ended => m.ended_at = Some(now),
+            MentorshipStatus::Pending => {}
+        }
+        m.status = to;
+        Ok(m)
+    }
+
     fn moderator(caller: Caller) -> Result<(), CommunityError> {
         if caller.is_moderator {
             Ok(())
@@ -1154,6 +1210,7 @@ impl CommunityApi for CommunityService {
             .remove(&member)
             .ok_or(CommunityError::MemberNotFound)?;
         let counts = self.ports.follows.counts(member).await?;
+        let mentorships = self.ports.mentorships.counts(member).await?;
         let is_following = match viewer {
             Some(v) if v.id != member => self.ports.follows.follows(v.id, member).await?,
             _ => false,
@@ -1162,6 +1219,7 @@ impl CommunityApi for CommunityService {
             member,
             face,
             counts,
+            mentorships,
             is_following,
         })
     }
@@ -1285,7 +1343,15 @@ impl CommunityApi for CommunityService {
         let marks = self.ports.posts.withdraw_marks(member).await?;
         let likes = self.ports.comments.withdraw_likes(member).await?;
         let follows = self.ports.follows.withdraw(member).await?;
-        tracing::info!(member = %member, marks, likes, follows, "withdrew a gone member's marks");
+        let mentorships = self
+            .ports
+            .mentorships
+            .end_all(member, self.ports.clock.now())
+            .await?;
+        tracing::info!(
+            member = %member, marks, likes, follows, mentorships,
+            "withdrew a gone member's marks"
+        );
         Ok(())
     }
 
@@ -1326,6 +1392,133 @@ impl CommunityApi for CommunityService {
             })
             .await;
         self.collaboration_view(request).await
+    }
+
+    async fn request_mentorship(
+        &self,
+        caller: Caller,
+        mentor: MemberId,
+        message: String,
+        topics: Vec<String>,
+    ) -> Result<MentorshipView, CommunityError> {
+        if mentor == caller.id {
+            return Err(CommunityError::invalid(
+                "id",
+                "you cannot ask yourself to mentor you",
+            ));
+        }
+        let message = reason_text("message", message, true)?;
+        let mut p = Problems(Vec::new());
+        p.list("topics", &topics, MAX_MENTORSHIP_TOPICS, MAX_TOPIC_CHARS);
+        if !p.0.is_empty() {
+            return Err(CommunityError::Invalid(p.0));
+        }
+        self.contributor(caller).await?;
+        self.existing(mentor).await?;
+        let now = self.ports.clock.now();
+        let mentorship = Mentorship {
+            id: MentorshipId::generate(now),
+            mentor,
+            mentee: caller.id,
+            message,
+            topics: normalized_tags(topics),
+            status: MentorshipStatus::Pending,
+            created_at: now,
+            responded_at: None,
+            ended_at: None,
+        };
+        if !self.ports.mentorships.insert(&mentorship).await? {
+            return Err(CommunityError::MentorshipExists);
+        }
+        self.ports
+            .events
+            .publish(CommunityEvent::MentorshipRequested {
+                to: mentor,
+                by: caller.id,
+                mentorship: mentorship.id,
+            })
+            .await;
+        self.mentorship_view(mentorship).await
+    }
+
+    async fn mentorships(
+        &self,
+        caller: Caller,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<MentorshipView>, CommunityError> {
+        let Page {
+            items,
+            request,
+            total,
+        } = self
+            .ports
+            .mentorships
+            .list(caller.id, side, status, page)
+            .await?;
+        let people: Vec<MemberId> = items.iter().flat_map(|m| [m.mentor, m.mentee]).collect();
+        let faces = self.faces(&people).await?;
+        Ok(Page {
+            items: items
+                .into_iter()
+                .map(|m| MentorshipView {
+                    mentor: faces.get(&m.mentor).cloned(),
+                    mentee: faces.get(&m.mentee).cloned(),
+                    mentorship: m,
+                })
+                .collect(),
+            request,
+            total,
+        })
+    }
+
+    async fn answer_mentorship(
+        &self,
+        caller: Caller,
+        id: MentorshipId,
+        accept: bool,
+    ) -> Result<MentorshipView, CommunityError> {
+        let m = self.own_mentorship(caller, id).await?;
+        if m.mentor != caller.id {
+            return Err(CommunityError::Forbidden);
+        }
+        if m.status != MentorshipStatus::Pending {
+            return Err(CommunityError::MentorshipIs(m.status));
+        }
+        let to = if accept {
+            MentorshipStatus::Active
+        } else {
+            MentorshipStatus::Declined
+        };
+        let m = self.advance_mentorship(m, to).await?;
+        self.ports
+            .events
+            .publish(CommunityEvent::MentorshipAnswered {
+                to: m.mentee,
+                by: m.mentor,
+                mentorship: m.id,
+                accepted: accept,
+            })
+            .await;
+        self.mentorship_view(m).await
+    }
+
+    async fn end_mentorship(
+        &self,
+        caller: Caller,
+        id: MentorshipId,
+    ) -> Result<MentorshipView, CommunityError> {
+        let m = self.own_mentorship(caller, id).await?;
+        match m.status {
+            MentorshipStatus::Active => {}
+            // A pending request is the mentee's to withdraw; the mentor answers it instead.
+            MentorshipStatus::Pending if m.mentee == caller.id => {}
+            MentorshipStatus::Pending => return Err(CommunityError::Forbidden),
+            closed => return Err(CommunityError::MentorshipIs(closed)),
+        }
+        let m = self.advance_mentorship(m, MentorshipStatus::Ended).await?;
+        self.mentorship_view(m).await
     }
 }
 

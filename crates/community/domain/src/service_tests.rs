@@ -103,6 +103,7 @@ fn world() -> World {
         log: store.clone(),
         follows: store.clone(),
         collaborations: store.clone(),
+        mentorships: store.clone(),
         members: Arc::new(TestMembers {
             verified: vec![member(1), member(2), member(3)],
         }),
@@ -637,4 +638,140 @@ async fn view_keys_older_than_yesterday_are_purged_and_views_stay_counted() {
     assert_eq!(service.purge_views().await.unwrap(), 1);
     let seen = service.post(Reader::Member(caller(2)), post).await.unwrap();
     assert_eq!(seen.post.interactions.views, 3);
+}
+
+#[tokio::test]
+async fn mentorships_move_only_as_their_rules_allow() {
+    let w = world();
+    let (mentor, mentee, stranger) = (caller(1), caller(2), caller(3));
+    let ask = |by: Caller, of: MemberId| {
+        w.service.request_mentorship(
+            by,
+            of,
+            "Teach me graphs".into(),
+            vec![" Graphs ".into(), "graphs".into(), "DP".into()],
+        )
+    };
+    assert!(matches!(
+        ask(mentee, mentee.id).await,
+        Err(CommunityError::Invalid(_))
+    ));
+    assert!(matches!(
+        ask(caller(9), mentor.id).await,
+        Err(CommunityError::NotVerified)
+    ));
+    let Err(CommunityError::Invalid(fields)) = w
+        .service
+        .request_mentorship(mentee, mentor.id, " ".into(), vec![String::new(); 11])
+        .await
+    else {
+        panic!("blank message and too many topics are refused");
+    };
+    let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(named, vec!["message"]);
+
+    let asked = ask(mentee, mentor.id).await.unwrap();
+    let m = asked.mentorship.clone();
+    assert_eq!(m.status, MentorshipStatus::Pending);
+    assert_eq!(
+        m.topics,
+        vec!["graphs", "dp"],
+        "trimmed, lower-cased, no repeats"
+    );
+    assert_eq!(asked.mentor.map(|f| f.username), Some("u1".to_owned()));
+    assert!(matches!(
+        ask(mentee, mentor.id).await,
+        Err(CommunityError::MentorshipExists)
+    ));
+    assert!(w
+        .events
+        .0
+        .lock()
+        .unwrap()
+        .contains(&CommunityEvent::MentorshipRequested {
+            to: mentor.id,
+            by: mentee.id,
+            mentorship: m.id,
+        }));
+
+    // Only the two sides see it; only the mentor answers; the mentee withdraws instead.
+    assert!(matches!(
+        w.service.answer_mentorship(stranger, m.id, true).await,
+        Err(CommunityError::MentorshipNotFound)
+    ));
+    assert!(matches!(
+        w.service.answer_mentorship(mentee, m.id, true).await,
+        Err(CommunityError::Forbidden)
+    ));
+    assert!(matches!(
+        w.service.end_mentorship(mentor, m.id).await,
+        Err(CommunityError::Forbidden)
+    ));
+    let active = w
+        .service
+        .answer_mentorship(mentor, m.id, true)
+        .await
+        .unwrap();
+    assert_eq!(active.mentorship.status, MentorshipStatus::Active);
+    assert!(active.mentorship.responded_at.is_some());
+    assert!(matches!(
+        w.service.answer_mentorship(mentor, m.id, false).await,
+        Err(CommunityError::MentorshipIs(MentorshipStatus::Active))
+    ));
+    let profile = w.service.member(None, mentor.id).await.unwrap();
+    assert_eq!(
+        profile.mentorships,
+        MentorshipCounts {
+            mentors: 0,
+            mentees: 1
+        }
+    );
+    let mine = w
+        .service
+        .mentorships(
+            mentor,
+            MentorshipSide::Mentor,
+            Some(MentorshipStatus::Active),
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(mine.total, 1);
+    assert!(w
+        .service
+        .mentorships(
+            mentor,
+            MentorshipSide::Mentee,
+            None,
+            PageRequest::new(1, 10)
+        )
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+
+    let ended = w.service.end_mentorship(mentee, m.id).await.unwrap();
+    assert_eq!(ended.mentorship.status, MentorshipStatus::Ended);
+    assert!(matches!(
+        w.service.end_mentorship(mentor, m.id).await,
+        Err(CommunityError::MentorshipIs(MentorshipStatus::Ended))
+    ));
+
+    // Asking again is allowed once it ended; a gone member's open ones end.
+    let again = ask(mentee, mentor.id).await.unwrap().mentorship;
+    w.service.withdraw(mentor.id).await.unwrap();
+    let after = w
+        .service
+        .mentorships(
+            mentee,
+            MentorshipSide::Mentee,
+            None,
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert!(after
+        .items
+        .iter()
+        .any(|v| v.mentorship.id == again.id && v.mentorship.status == MentorshipStatus::Ended));
 }

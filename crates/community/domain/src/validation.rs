@@ -26,6 +26,9 @@ pub const MAX_CODE_CHARS: usize = 100_000;
 pub const MAX_URL_CHARS: usize = 500;
 /// The longest report text and moderator reason, in characters.
 pub const MAX_REASON_CHARS: usize = 1_000;
+/// Topics a mentee names on a mentorship request, and characters per topic.
+pub const MAX_MENTORSHIP_TOPICS: usize = 10;
+pub const MAX_TOPIC_CHARS: usize = 50;
 
 /// Control characters other than tab, newline and carriage return; bidirectional overrides.
 pub(crate) fn hidden_char(c: char) -> bool {

@@ -13,7 +13,8 @@ async fn in_memory_fake_passes_the_community_contract() {
         reports: store.clone(),
         log: store.clone(),
         follows: store.clone(),
-        collaborations: store,
+        collaborations: store.clone(),
+        mentorships: store,
     })
     .await;
 }

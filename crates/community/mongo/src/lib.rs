@@ -20,8 +20,8 @@ use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use rand::Rng;
 use stackrush_community::ports::{
-    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
-    ReportRepository, Stores,
+    CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
+    ModerationLog, PostRepository, ReportRepository, Stores,
 };
 use stackrush_community::trending;
 use stackrush_community::*;
@@ -37,6 +37,7 @@ const REPORTS: &str = "community_reports";
 const LOG: &str = "community_moderation_log";
 const FOLLOWS: &str = "community_follows";
 const COLLABORATIONS: &str = "community_collaborations";
+const MENTORSHIPS: &str = "community_mentorships";
 
 /// How many times a transaction that met a concurrent writer is tried.
 const TRIES: u32 = 60;
@@ -245,6 +246,33 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
+    // `open` is true exactly while pending or active: an equality partial filter, which every
+    // MongoDB version indexes (`$in` in a partial filter needs 6.0).
+    db.collection::<Document>(MENTORSHIPS)
+        .create_indexes([
+            index(
+                doc! { "mentor": 1, "mentee": 1 },
+                "community_mentorships_open",
+                Some(
+                    IndexOptions::builder()
+                        .unique(true)
+                        .partial_filter_expression(doc! { "open": true })
+                        .build(),
+                ),
+            ),
+            index(
+                doc! { "mentor": 1, "createdAt": -1, "_id": -1 },
+                "community_mentorships_mentor",
+                None,
+            ),
+            index(
+                doc! { "mentee": 1, "createdAt": -1, "_id": -1 },
+                "community_mentorships_mentee",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
     db.collection::<Document>(COMMENT_LIKES)
         .create_indexes([index(
             doc! { "comment": 1, "member": 1 },
@@ -265,7 +293,8 @@ pub fn stores(db: &Database) -> Stores {
         reports: community.clone(),
         log: community.clone(),
         follows: community.clone(),
-        collaborations: community,
+        collaborations: community.clone(),
+        mentorships: community,
     }
 }
 
@@ -291,6 +320,7 @@ pub struct MongoCommunity {
     log: Collection<Document>,
     follows: Collection<Document>,
     collaborations: Collection<Document>,
+    mentorships: Collection<Document>,
 }
 
 type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, mongodb::error::Error>> + Send + 's>>;
@@ -318,6 +348,7 @@ impl MongoCommunity {
             log: db.collection(LOG),
             follows: db.collection(FOLLOWS),
             collaborations: db.collection(COLLABORATIONS),
+            mentorships: db.collection(MENTORSHIPS),
         }
     }
 
@@ -1865,5 +1896,171 @@ impl CollaborationRepository for MongoCommunity {
             .await
             .map_err(store_error)?;
         Ok(done.modified_count == 1)
+    }
+}
+
+fn mentorship_of(d: &Document) -> Result<Mentorship, StoreError> {
+    let status = text(d, "status")?;
+    let topics = d
+        .get_array("topics")
+        .map_err(|e| corrupt("topics", e))?
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt("topics", s))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Mentorship {
+        id: id_of(d, "_id", MentorshipId::from_bytes)?,
+        mentor: id_of(d, "mentor", MemberId::from_bytes)?,
+        mentee: id_of(d, "mentee", MemberId::from_bytes)?,
+        message: text(d, "message")?,
+        topics,
+        status: MentorshipStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_at: datetime(d, "createdAt")?,
+        responded_at: d.get_datetime("respondedAt").ok().map(|t| t.to_chrono()),
+        ended_at: d.get_datetime("endedAt").ok().map(|t| t.to_chrono()),
+    })
+}
+
+/// The open statuses, as stored.
+fn open_statuses() -> Bson {
+    Bson::Array(
+        MentorshipStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| Bson::from(s.as_str()))
+            .collect(),
+    )
+}
+
+#[async_trait]
+impl MentorshipRepository for MongoCommunity {
+    async fn insert(&self, m: &Mentorship) -> Result<bool, StoreError> {
+        let row = doc! {
+            "_id": oid(m.id.bytes()),
+            "mentor": oid(m.mentor.bytes()),
+            "mentee": oid(m.mentee.bytes()),
+            "message": &m.message,
+            "topics": &m.topics,
+            "status": m.status.as_str(),
+            "open": m.status.is_open(),
+            "createdAt": time(m.created_at),
+            "respondedAt": m.responded_at.map(time),
+            "endedAt": m.ended_at.map(time),
+        };
+        match self.mentorships.insert_one(row).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_duplicate(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn get(&self, id: MentorshipId) -> Result<Option<Mentorship>, StoreError> {
+        self.mentorships
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(mentorship_of)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Mentorship>, StoreError> {
+        let key = match side {
+            MentorshipSide::Mentor => "mentor",
+            MentorshipSide::Mentee => "mentee",
+        };
+        let mut filter = doc! { key: oid(member.bytes()) };
+        if let Some(s) = status {
+            filter.insert("status", s.as_str());
+        }
+        let found = stackrush_store_mongo::find_page(
+            &self.mentorships,
+            filter,
+            doc! { "createdAt": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(mentorship_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn advance(
+        &self,
+        id: MentorshipId,
+        from: MentorshipStatus,
+        to: MentorshipStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut set = doc! { "status": to.as_str(), "open": to.is_open() };
+        match to {
+            MentorshipStatus::Active | MentorshipStatus::Declined => {
+                set.insert("respondedAt", time(at));
+            }
+            MentorshipStatus::Ended => {
+                set.insert("endedAt", time(at));
+            }
+            MentorshipStatus::Pending => {}
+        }
+        let done = self
+            .mentorships
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "status": from.as_str() },
+                doc! { "$set": set },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.modified_count == 1)
+    }
+
+    async fn end_all(&self, member: MemberId, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let id = oid(member.bytes());
+        let done = self
+            .mentorships
+            .update_many(
+                doc! {
+                    "$or": [{ "mentor": id }, { "mentee": id }],
+                    "status": { "$in": open_statuses() },
+                },
+                doc! { "$set": { "status": "ended", "open": false, "endedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.modified_count)
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<MentorshipCounts, StoreError> {
+        let id = oid(member.bytes());
+        let (mentors, mentees) = futures::try_join!(
+            async {
+                self.mentorships
+                    .count_documents(doc! { "mentee": id, "status": "active" })
+                    .await
+                    .map_err(store_error)
+            },
+            async {
+                self.mentorships
+                    .count_documents(doc! { "mentor": id, "status": "active" })
+                    .await
+                    .map_err(store_error)
+            },
+        )?;
+        Ok(MentorshipCounts { mentors, mentees })
     }
 }

@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_community::ports::{
-    CollaborationRepository, CommentRepository, FollowRepository, ModerationLog, PostRepository,
-    ReportRepository, Stores,
+    CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
+    ModerationLog, PostRepository, ReportRepository, Stores,
 };
 use stackrush_community::trending;
 use stackrush_community::*;
@@ -33,7 +33,8 @@ pub fn stores(db: &Db) -> Stores {
         reports: community.clone(),
         log: community.clone(),
         follows: community.clone(),
-        collaborations: community,
+        collaborations: community.clone(),
+        mentorships: community,
     }
 }
 
@@ -1450,5 +1451,139 @@ impl CollaborationRepository for SqliteCommunity {
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+const MENTORSHIP_COLUMNS: &str =
+    "id, mentor, mentee, message, topics, status, created_at, responded_at, ended_at";
+
+fn mentorship_row(row: &SqliteRow) -> Result<Mentorship, StoreError> {
+    Ok(Mentorship {
+        id: id(row, "id")?,
+        mentor: id(row, "mentor")?,
+        mentee: id(row, "mentee")?,
+        message: get(row, "message")?,
+        topics: json(row, "topics")?.unwrap_or_default(),
+        status: named(row, "status", MentorshipStatus::parse)?,
+        created_at: from_millis(get(row, "created_at")?)?,
+        responded_at: stackrush_store_sqlite::opt_from_millis(get(row, "responded_at")?)?,
+        ended_at: stackrush_store_sqlite::opt_from_millis(get(row, "ended_at")?)?,
+    })
+}
+
+#[async_trait]
+impl MentorshipRepository for SqliteCommunity {
+    async fn insert(&self, m: &Mentorship) -> Result<bool, StoreError> {
+        let topics = serde_json::to_string(&m.topics).map_err(|e| StoreError::Other(e.into()))?;
+        let done = sqlx::query(&format!(
+            "INSERT INTO community_mentorships ({MENTORSHIP_COLUMNS}) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING"
+        ))
+        .bind(m.id.to_hex())
+        .bind(m.mentor.to_hex())
+        .bind(m.mentee.to_hex())
+        .bind(&m.message)
+        .bind(topics)
+        .bind(m.status.as_str())
+        .bind(millis(m.created_at))
+        .bind(m.responded_at.map(millis))
+        .bind(m.ended_at.map(millis))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn get(&self, id: MentorshipId) -> Result<Option<Mentorship>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM community_mentorships WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(mentorship_row)
+        .transpose()
+    }
+
+    async fn list(
+        &self,
+        member: MemberId,
+        side: MentorshipSide,
+        status: Option<MentorshipStatus>,
+        page: PageRequest,
+    ) -> Result<Page<Mentorship>, StoreError> {
+        let column = match side {
+            MentorshipSide::Mentor => "mentor",
+            MentorshipSide::Mentee => "mentee",
+        };
+        let member = member.to_hex();
+        PageQuery {
+            table: "community_mentorships",
+            columns: MENTORSHIP_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(format!(" WHERE {column} = "))
+                    .push_bind(member.clone());
+                if let Some(s) = status {
+                    q.push(" AND status = ").push_bind(s.as_str());
+                }
+            },
+            order: "created_at DESC, id DESC",
+        }
+        .fetch(&self.db, page, mentorship_row, store_error)
+        .await
+    }
+
+    async fn advance(
+        &self,
+        id: MentorshipId,
+        from: MentorshipStatus,
+        to: MentorshipStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE community_mentorships SET status = ?3, \
+               responded_at = CASE WHEN ?3 IN ('active', 'declined') THEN ?4 ELSE responded_at END, \
+               ended_at = CASE WHEN ?3 = 'ended' THEN ?4 ELSE ended_at END \
+             WHERE id = ?1 AND status = ?2",
+        )
+        .bind(id.to_hex())
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_all(&self, member: MemberId, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE community_mentorships SET status = 'ended', ended_at = ?2 \
+             WHERE (mentor = ?1 OR mentee = ?1) AND status IN ('pending', 'active')",
+        )
+        .bind(member.to_hex())
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn counts(&self, member: MemberId) -> Result<MentorshipCounts, StoreError> {
+        let (mentors, mentees): (i64, i64) = sqlx::query_as(
+            "SELECT \
+               (SELECT COUNT(*) FROM community_mentorships WHERE mentee = ?1 AND status = 'active'), \
+               (SELECT COUNT(*) FROM community_mentorships WHERE mentor = ?1 AND status = 'active')",
+        )
+        .bind(member.to_hex())
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(MentorshipCounts {
+            mentors: u64::try_from(mentors).unwrap_or(0),
+            mentees: u64::try_from(mentees).unwrap_or(0),
+        })
     }
 }

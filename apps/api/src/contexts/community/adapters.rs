@@ -196,6 +196,32 @@ impl CommunityEvents for NotifyOnCommunity {
                 serde_json::json!({ "postId": post.to_hex(), "requestId": request.to_hex(), "accepted": accepted }),
                 format!("collaboration-answer:{}", request.to_hex()),
             ),
+            CommunityEvent::MentorshipRequested { to, by, mentorship } => social(
+                *to,
+                "New mentorship request".to_owned(),
+                "Someone asked you to mentor them.".to_owned(),
+                serde_json::json!({
+                    "mentorshipId": mentorship.to_hex(), "menteeId": by.to_hex(),
+                }),
+                format!("mentorship:{}", mentorship.to_hex()),
+            ),
+            CommunityEvent::MentorshipAnswered {
+                to,
+                by,
+                mentorship,
+                accepted,
+            } => social(
+                *to,
+                format!(
+                    "Your mentorship request was {}",
+                    if *accepted { "accepted" } else { "declined" }
+                ),
+                "The member you asked answered your request.".to_owned(),
+                serde_json::json!({
+                    "mentorshipId": mentorship.to_hex(), "mentorId": by.to_hex(), "accepted": accepted,
+                }),
+                format!("mentorship-answer:{}", mentorship.to_hex()),
+            ),
             CommunityEvent::Moderated {
                 to,
                 target,

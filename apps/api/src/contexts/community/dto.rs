@@ -968,6 +968,10 @@ pub struct MemberDto {
     pub profile: MemberProfileDto,
     pub followers: u64,
     pub following: u64,
+    /// How many members mentor them now (active mentorships).
+    pub mentors: u64,
+    /// How many members they mentor now.
+    pub mentees: u64,
     /// Whether the caller follows them (false when anonymous).
     pub is_following: bool,
 }
@@ -981,6 +985,8 @@ impl From<cm::MemberProfile> for MemberDto {
             profile: card.profile,
             followers: m.counts.followers,
             following: m.counts.following,
+            mentors: m.mentorships.mentors,
+            mentees: m.mentorships.mentees,
             is_following: m.is_following,
         }
     }
@@ -1087,6 +1093,91 @@ impl From<cm::CollaborationView> for CollaborationDto {
             status: r.status.into(),
             created_at: r.created_at,
             responded_at: r.responded_at,
+        }
+    }
+}
+
+/// A request to be mentored by a member.
+#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct MentorshipRequest {
+    #[schemars(length(min = 1, max = 1000), regex(pattern = TEXT_FILLED))]
+    pub message: String,
+    /// What you want to learn (stored trimmed, lower-cased, without repeats).
+    #[serde(default)]
+    #[schemars(length(max = 10), inner(length(min = 1, max = 50), regex(pattern = LINE_FILLED)))]
+    pub topics: Vec<String>,
+}
+
+dto_enum!(
+    /// Where a mentorship stands.
+    MentorshipStatusDto => MentorshipStatus {
+        Pending = "pending",
+        Active = "active",
+        Declined = "declined",
+        Ended = "ended",
+    }
+);
+
+/// Which of my mentorships to list.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "lowercase")]
+#[schemars(crate = "apistos")]
+pub enum MentorshipRoleDto {
+    /// Those where I am the mentee (default).
+    Mentee,
+    /// Those where I am (or was asked to be) the mentor.
+    Mentor,
+}
+
+/// The mentorship list's filter and page.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct MentorshipsQuery {
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub page: Option<u32>,
+    /// Clamped to 100.
+    #[schemars(range(min = 1, max = 4_294_967_295_u32))]
+    pub limit: Option<u32>,
+    pub role: Option<MentorshipRoleDto>,
+    pub status: Option<MentorshipStatusDto>,
+}
+
+/// A mentorship (the spec's mentor connection), from its request on.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct MentorshipDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Always "mentor": the spec's connection type.
+    pub connection_type: &'static str,
+    pub mentor: PostAuthorDto,
+    pub mentee: PostAuthorDto,
+    pub message: String,
+    pub topics: Vec<String>,
+    pub status: MentorshipStatusDto,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl From<cm::MentorshipView> for MentorshipDto {
+    fn from(v: cm::MentorshipView) -> Self {
+        let m = v.mentorship;
+        Self {
+            id: m.id.to_hex(),
+            connection_type: "mentor",
+            mentor: PostAuthorDto::of(m.mentor, v.mentor),
+            mentee: PostAuthorDto::of(m.mentee, v.mentee),
+            message: m.message,
+            topics: m.topics,
+            status: m.status.into(),
+            created_at: m.created_at,
+            responded_at: m.responded_at,
+            ended_at: m.ended_at,
         }
     }
 }

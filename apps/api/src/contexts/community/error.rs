@@ -80,6 +80,24 @@ impl From<CommunityError> for ApiError {
                 "ALREADY_ANSWERED",
                 "The request was answered already",
             ),
+            CommunityError::MentorshipNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "MENTORSHIP_NOT_FOUND",
+                "No such mentorship",
+            ),
+            CommunityError::MentorshipExists => ApiError::new(
+                StatusCode::CONFLICT,
+                "MENTORSHIP_EXISTS",
+                "You have a pending or active mentorship with this member already",
+            ),
+            CommunityError::MentorshipIs(status) => ApiError::new(
+                StatusCode::CONFLICT,
+                "MENTORSHIP_CLOSED",
+                format!(
+                    "The mentorship is {} and cannot make that move",
+                    status.as_str()
+                ),
+            ),
             CommunityError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             CommunityError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

@@ -1,9 +1,10 @@
-//! The community context over HTTP: posts, threaded comments, likes, bookmarks, trending and
-//! the figures.
+//! The community context over HTTP: posts, threaded comments, likes, bookmarks, trending, the
+//! figures, moderation, follows, collaboration requests and mentorships.
 
 mod adapters;
 pub mod dto;
 mod error;
+mod mentorship_routes;
 mod moderation_routes;
 mod people_routes;
 mod routes;
@@ -46,6 +47,7 @@ pub fn wire(
         log,
         follows,
         collaborations,
+        mentorships,
     } = stores(store);
     CommunityService::new(Ports {
         posts,
@@ -54,6 +56,7 @@ pub fn wire(
         log,
         follows,
         collaborations,
+        mentorships,
         members: Arc::new(adapters::IdentityMembers {
             users: identity::stores(store).users,
             identity,
@@ -72,6 +75,7 @@ pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn CommunityApi>) {
     routes::configure(cfg);
     moderation_routes::configure(cfg);
     people_routes::configure(cfg);
+    mentorship_routes::configure(cfg);
 }
 
 /// The identity context's actor as the community context's caller.

@@ -9,6 +9,7 @@ pub mod id;
 pub mod memory;
 pub mod page;
 pub mod shared;
+pub mod text;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};

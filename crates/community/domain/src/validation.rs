@@ -30,37 +30,7 @@ pub const MAX_REASON_CHARS: usize = 1_000;
 pub const MAX_MENTORSHIP_TOPICS: usize = 10;
 pub const MAX_TOPIC_CHARS: usize = 50;
 
-/// Control characters other than tab, newline and carriage return; bidirectional overrides.
-pub(crate) fn hidden_char(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// A one-line text: no control characters at all.
-pub(crate) fn line_problem(value: &str, max: usize) -> Option<String> {
-    if value.chars().any(|c| c.is_control() || hidden_char(c)) {
-        return Some("must not contain control characters".to_owned());
-    }
-    if value.chars().count() > max {
-        return Some(format!("must be at most {max} characters"));
-    }
-    None
-}
-
-/// A multi-line text: tabs and line breaks allowed.
-pub(crate) fn text_problem(value: &str, min: usize, max: usize) -> Option<String> {
-    if value.chars().any(hidden_char) {
-        return Some("must not contain control characters".to_owned());
-    }
-    let n = value.chars().count();
-    if n < min || value.trim().is_empty() && min > 0 {
-        return Some("must not be empty".to_owned());
-    }
-    if n > max {
-        return Some(format!("must be at most {max} characters"));
-    }
-    None
-}
+pub(crate) use stackrush_kernel::text::{line_problem, text_problem};
 
 pub(crate) struct Problems(pub(crate) Vec<FieldError>);
 

@@ -7,8 +7,6 @@
 //! toggle of the same member) are retried with a short random pause, as MongoDB documents.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,7 +16,6 @@ use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
-use rand::Rng;
 use stackrush_community::ports::{
     CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
     ModerationLog, PostRepository, ReportRepository, Stores,
@@ -26,7 +23,7 @@ use stackrush_community::ports::{
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_store_mongo::{corrupt, literal_regex};
+use stackrush_store_mongo::{corrupt, literal_regex, Work};
 
 const POSTS: &str = "community_posts";
 const MARKS: &str = "community_marks";
@@ -323,16 +320,6 @@ pub struct MongoCommunity {
     mentorships: Collection<Document>,
 }
 
-type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, mongodb::error::Error>> + Send + 's>>;
-
-fn retryable(e: &mongodb::error::Error) -> bool {
-    e.contains_label("TransientTransactionError")
-        || matches!(
-            stackrush_store_mongo::store_error(e.clone(), &[]),
-            StoreError::Conflict { .. }
-        )
-}
-
 impl MongoCommunity {
     /// The adapter over `db` (indexed with [`ensure_indexes`]).
     pub fn new(db: &Database) -> Self {
@@ -359,49 +346,13 @@ impl MongoCommunity {
         &self.stripes[spread % self.stripes.len()]
     }
 
-    /// Runs `work` in a transaction, again after a short random pause while it meets concurrent
-    /// writers; a commit whose outcome is unknown is committed again (applied once).
+    /// Runs `work` in a transaction, retried while it meets concurrent writers.
     async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: for<'s> Fn(&'s mut ClientSession) -> Work<'s, T> + Send + Sync,
         T: Send,
     {
-        let mut pause_ms = 2u64;
-        for _ in 0..TRIES {
-            let mut session = self.client.start_session().await.map_err(store_error)?;
-            session.start_transaction().await.map_err(store_error)?;
-            let outcome = match work(&mut session).await {
-                Ok(value) => {
-                    let mut committed = session.commit_transaction().await;
-                    for _ in 0..3 {
-                        match &committed {
-                            Err(e) if e.contains_label("UnknownTransactionCommitResult") => {
-                                committed = session.commit_transaction().await;
-                            }
-                            _ => break,
-                        }
-                    }
-                    committed.map(|()| value)
-                }
-                Err(e) => {
-                    // Best effort: the server also aborts it when the session ends.
-                    let _ = session.abort_transaction().await;
-                    Err(e)
-                }
-            };
-            match outcome {
-                Ok(value) => return Ok(value),
-                Err(e) if retryable(&e) => {
-                    let jitter = rand::rng().random_range(0..=pause_ms);
-                    tokio::time::sleep(Duration::from_millis(pause_ms / 2 + jitter)).await;
-                    pause_ms = (pause_ms * 2).min(512);
-                }
-                Err(e) => return Err(store_error(e)),
-            }
-        }
-        Err(StoreError::Unavailable(anyhow::anyhow!(
-            "a community write kept conflicting with concurrent writes"
-        )))
+        stackrush_store_mongo::transaction(&self.client, TRIES, "community", work).await
     }
 }
 

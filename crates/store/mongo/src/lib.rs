@@ -1,10 +1,16 @@
 //! What every StackRush MongoDB adapter shares: translation of driver errors into
-//! [`StoreError`], literal regular expressions for searches, and a ping.
+//! [`StoreError`], literal regular expressions for searches, pages, retried transactions, and a
+//! ping.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use mongodb::error::{Error, ErrorKind, WriteFailure};
-use mongodb::{Collection, Database};
+use mongodb::{Client, ClientSession, Collection, Database};
+use rand::Rng;
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 /// Translates driver errors: a duplicate key (11000) becomes `Conflict` with the key of the first
@@ -115,6 +121,74 @@ pub async fn ping(db: &Database) -> Result<(), StoreError> {
         .await
         .map_err(|e| store_error(e, &[]))?;
     Ok(())
+}
+
+/// The work of one transaction attempt, on its session.
+pub type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 's>>;
+
+/// Whether a failed transaction attempt met a concurrent writer (and may be run again).
+fn retryable(e: &Error) -> bool {
+    e.contains_label("TransientTransactionError")
+        || matches!(store_error(e.clone(), &[]), StoreError::Conflict { .. })
+}
+
+/// Runs `work` in a transaction on `client`, up to `tries` times: again after a short random
+/// pause (doubling, at most half a second) while it meets concurrent writers
+/// (`TransientTransactionError`, or a duplicate key from a racing writer), as MongoDB documents.
+/// A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is committed again,
+/// which applies it once. `what` names the writer in the error when every try conflicted.
+pub async fn transaction<T, F>(
+    client: &Client,
+    tries: u32,
+    what: &str,
+    work: F,
+) -> Result<T, StoreError>
+where
+    F: for<'s> Fn(&'s mut ClientSession) -> Work<'s, T> + Send + Sync,
+    T: Send,
+{
+    let mut pause_ms = 2u64;
+    for _ in 0..tries {
+        let mut session = client
+            .start_session()
+            .await
+            .map_err(|e| store_error(e, &[]))?;
+        session
+            .start_transaction()
+            .await
+            .map_err(|e| store_error(e, &[]))?;
+        let outcome = match work(&mut session).await {
+            Ok(value) => {
+                let mut committed = session.commit_transaction().await;
+                for _ in 0..3 {
+                    match &committed {
+                        Err(e) if e.contains_label("UnknownTransactionCommitResult") => {
+                            committed = session.commit_transaction().await;
+                        }
+                        _ => break,
+                    }
+                }
+                committed.map(|()| value)
+            }
+            Err(e) => {
+                // Best effort: the server also aborts it when the session ends.
+                let _ = session.abort_transaction().await;
+                Err(e)
+            }
+        };
+        match outcome {
+            Ok(value) => return Ok(value),
+            Err(e) if retryable(&e) => {
+                let jitter = rand::rng().random_range(0..=pause_ms);
+                tokio::time::sleep(Duration::from_millis(pause_ms / 2 + jitter)).await;
+                pause_ms = (pause_ms * 2).min(512);
+            }
+            Err(e) => return Err(store_error(e, &[])),
+        }
+    }
+    Err(StoreError::Unavailable(anyhow::anyhow!(
+        "a {what} write kept conflicting with concurrent writes"
+    )))
 }
 
 #[cfg(test)]

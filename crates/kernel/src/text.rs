@@ -1,0 +1,64 @@
+//! The one rule for stored text: what characters a line or a multi-line text may hold, and how
+//! long it may be. Each context applies it to its own fields.
+
+/// Control characters other than tab, newline and carriage return; bidirectional overrides and
+/// isolates.
+pub fn hidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// What is wrong with a one-line text (no control characters at all, at most `max`
+/// characters), if anything.
+pub fn line_problem(value: &str, max: usize) -> Option<String> {
+    if value.chars().any(|c| c.is_control() || hidden_char(c)) {
+        return Some("must not contain control characters".to_owned());
+    }
+    if value.chars().count() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    None
+}
+
+/// What is wrong with a multi-line text (tabs and line breaks allowed; at least `min` and at
+/// most `max` characters; not blank when required), if anything.
+pub fn text_problem(value: &str, min: usize, max: usize) -> Option<String> {
+    if value.chars().any(hidden_char) {
+        return Some("must not contain control characters".to_owned());
+    }
+    let n = value.chars().count();
+    if n < min || value.trim().is_empty() && min > 0 {
+        return Some("must not be empty".to_owned());
+    }
+    if n > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_refuse_every_control_character_and_texts_keep_tabs_and_newlines() {
+        assert_eq!(
+            line_problem("a\tb", 10).as_deref(),
+            Some("must not contain control characters")
+        );
+        assert_eq!(line_problem("ok", 10), None);
+        assert_eq!(
+            line_problem("abc", 2).as_deref(),
+            Some("must be at most 2 characters")
+        );
+        assert_eq!(text_problem("a\tb\nc", 1, 10), None);
+        assert!(text_problem("a\u{0}b", 1, 10).is_some());
+        assert!(text_problem("x\u{202e}y", 1, 10).is_some());
+        assert_eq!(
+            text_problem("  ", 1, 10).as_deref(),
+            Some("must not be empty")
+        );
+        assert_eq!(text_problem("", 0, 10), None);
+        assert!(text_problem(&"é".repeat(11), 1, 10).is_some());
+    }
+}

@@ -1,0 +1,638 @@
+//! MongoDB adapter of the reviews port; [`ensure_indexes`] is idempotent and runs at start.
+//!
+//! Every write that moves a count is one multi-document transaction: the review, reply or
+//! helpful mark (each under a unique index where one is implied) and the count it moves (the
+//! challenge's rating histogram, the review's reply count, a helpful count) commit together or
+//! not at all. Transactions that meet a concurrent writer are retried with a short random pause
+//! ([`stackrush_store_mongo::transaction`]). The spec's Reviews document embeds its replies and
+//! helpful marks; here they are their own collections, so a review with many replies never
+//! outgrows a document and marks are unique by index.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
+use mongodb::options::{IndexOptions, ReturnDocument};
+use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_reviews::ports::{ReviewRepository, Stores};
+use stackrush_reviews::*;
+use stackrush_store_mongo::{corrupt, Work};
+
+const REVIEWS: &str = "reviews";
+const REPLIES: &str = "review_replies";
+const HELPFUL: &str = "review_helpful";
+const RATINGS: &str = "review_ratings";
+
+/// How many times a transaction that met a concurrent writer is tried.
+const TRIES: u32 = 60;
+/// How many locks this process's counter writes are spread over.
+const STRIPES: usize = 64;
+
+fn store_error(err: mongodb::error::Error) -> StoreError {
+    stackrush_store_mongo::store_error(err, &[])
+}
+
+fn time(t: DateTime<Utc>) -> BsonTime {
+    BsonTime::from_chrono(t)
+}
+
+fn oid(bytes: [u8; 12]) -> ObjectId {
+    ObjectId::from_bytes(bytes)
+}
+
+fn n(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Creates this context's indexes.
+pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
+    let index = |keys: Document, name: &str, options: Option<IndexOptions>| {
+        let mut options = options.unwrap_or_default();
+        options.name = Some(name.to_owned());
+        IndexModel::builder().keys(keys).options(options).build()
+    };
+    db.collection::<Document>(REVIEWS)
+        .create_indexes([
+            index(
+                doc! { "challengeId": 1, "userId": 1 },
+                "reviews_live",
+                Some(
+                    IndexOptions::builder()
+                        .unique(true)
+                        .partial_filter_expression(doc! { "isActive": true })
+                        .build(),
+                ),
+            ),
+            index(
+                doc! { "challengeId": 1, "isActive": 1, "createdAt": -1, "_id": -1 },
+                "reviews_challenge_newest",
+                None,
+            ),
+            index(
+                doc! { "challengeId": 1, "isActive": 1, "interactions.helpful": -1, "createdAt": -1, "_id": -1 },
+                "reviews_challenge_helpful",
+                None,
+            ),
+            index(
+                doc! { "userId": 1, "isActive": 1, "createdAt": -1, "_id": -1 },
+                "reviews_author",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(REPLIES)
+        .create_indexes([index(
+            doc! { "reviewId": 1, "createdAt": 1, "_id": 1 },
+            "review_replies_review",
+            None,
+        )])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(HELPFUL)
+        .create_indexes([
+            index(
+                doc! { "kind": 1, "target": 1, "member": 1 },
+                "review_helpful_unique",
+                Some(IndexOptions::builder().unique(true).build()),
+            ),
+            index(
+                doc! { "member": 1, "target": 1 },
+                "review_helpful_member",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+/// The reviews context's store ports on `db` (indexed with [`ensure_indexes`]).
+pub fn stores(db: &Database) -> Stores {
+    Stores {
+        reviews: std::sync::Arc::new(MongoReviews::new(db)),
+    }
+}
+
+/// Reviews, replies, marks and rating histograms in the `review*` collections.
+#[derive(Debug, Clone)]
+pub struct MongoReviews {
+    stripes: std::sync::Arc<[tokio::sync::Mutex<()>]>,
+    client: Client,
+    reviews: Collection<Document>,
+    replies: Collection<Document>,
+    helpful: Collection<Document>,
+    ratings: Collection<Document>,
+}
+
+impl MongoReviews {
+    /// The adapter over `db` (indexed with [`ensure_indexes`]).
+    pub fn new(db: &Database) -> Self {
+        Self {
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            client: db.client().clone(),
+            reviews: db.collection(REVIEWS),
+            replies: db.collection(REPLIES),
+            helpful: db.collection(HELPFUL),
+            ratings: db.collection(RATINGS),
+        }
+    }
+
+    /// The lock that writes to the counters of the document `key` take turns on (a burst on
+    /// one document would otherwise only turn into write-conflict retries inside MongoDB).
+    fn stripe(&self, key: ObjectId) -> &tokio::sync::Mutex<()> {
+        let bytes = key.bytes();
+        let spread = usize::from(bytes[11]) ^ (usize::from(bytes[10]) << 8);
+        &self.stripes[spread % self.stripes.len()]
+    }
+
+    async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: for<'s> Fn(&'s mut ClientSession) -> Work<'s, T> + Send + Sync,
+        T: Send,
+    {
+        stackrush_store_mongo::transaction(&self.client, TRIES, "reviews", work).await
+    }
+}
+
+fn id_of<T>(d: &Document, key: &str, make: fn([u8; 12]) -> T) -> Result<T, StoreError> {
+    d.get_object_id(key)
+        .map(|o| make(o.bytes()))
+        .map_err(|e| corrupt(key, e))
+}
+
+fn text(d: &Document, key: &str) -> Result<String, StoreError> {
+    d.get_str(key)
+        .map(str::to_owned)
+        .map_err(|e| corrupt(key, e))
+}
+
+fn datetime(d: &Document, key: &str) -> Result<DateTime<Utc>, StoreError> {
+    d.get_datetime(key)
+        .map(|t| t.to_chrono())
+        .map_err(|e| corrupt(key, e))
+}
+
+fn number(v: Option<&Bson>) -> u64 {
+    match v {
+        Some(Bson::Int32(v)) => u64::try_from(*v).unwrap_or(0),
+        Some(Bson::Int64(v)) => u64::try_from(*v).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn interaction(d: &Document, key: &str) -> u64 {
+    number(d.get_document("interactions").ok().and_then(|i| i.get(key)))
+}
+
+fn review_doc(r: &Review) -> Document {
+    doc! {
+        "_id": oid(r.id.bytes()),
+        "challengeId": oid(r.challenge.bytes()),
+        "userId": oid(r.author.bytes()),
+        "rating": i32::from(r.rating),
+        "title": &r.title,
+        "content": &r.content,
+        "tags": &r.tags,
+        "interactions": { "helpful": n(r.helpful), "replies": n(r.replies) },
+        "isActive": r.is_active,
+        "createdAt": time(r.created_at),
+        "updatedAt": time(r.updated_at),
+    }
+}
+
+fn review_of(d: &Document) -> Result<Review, StoreError> {
+    let rating = d.get_i32("rating").map_err(|e| corrupt("rating", e))?;
+    let tags = d
+        .get_array("tags")
+        .map_err(|e| corrupt("tags", e))?
+        .iter()
+        .map(|t| {
+            t.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt("tags", t))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Review {
+        id: id_of(d, "_id", ReviewId::from_bytes)?,
+        challenge: id_of(d, "challengeId", ChallengeRef::from_bytes)?,
+        author: id_of(d, "userId", MemberId::from_bytes)?,
+        rating: u8::try_from(rating).map_err(|e| corrupt("rating", e))?,
+        title: text(d, "title")?,
+        content: text(d, "content")?,
+        tags,
+        helpful: interaction(d, "helpful"),
+        replies: interaction(d, "replies"),
+        is_active: d.get_bool("isActive").map_err(|e| corrupt("isActive", e))?,
+        created_at: datetime(d, "createdAt")?,
+        updated_at: datetime(d, "updatedAt")?,
+    })
+}
+
+fn reply_of(d: &Document) -> Result<Reply, StoreError> {
+    Ok(Reply {
+        id: id_of(d, "_id", ReplyId::from_bytes)?,
+        review: id_of(d, "reviewId", ReviewId::from_bytes)?,
+        author: id_of(d, "userId", MemberId::from_bytes)?,
+        content: text(d, "content")?,
+        by_challenge_author: d
+            .get_bool("byChallengeAuthor")
+            .map_err(|e| corrupt("byChallengeAuthor", e))?,
+        helpful: number(d.get("helpful")),
+        created_at: datetime(d, "createdAt")?,
+    })
+}
+
+/// The histogram field of `rating`.
+fn rating_field(rating: u8) -> Result<String, mongodb::error::Error> {
+    if (MIN_RATING..=MAX_RATING).contains(&rating) {
+        Ok(format!("r{rating}"))
+    } else {
+        Err(mongodb::error::Error::custom(format!(
+            "rating {rating} is outside 1-5"
+        )))
+    }
+}
+
+/// Moves the histogram of `challenge` by `delta` at each `(rating, delta)`, in `session`.
+async fn rate(
+    ratings: &Collection<Document>,
+    session: &mut ClientSession,
+    challenge: ObjectId,
+    moves: &[(u8, i64)],
+) -> Result<(), mongodb::error::Error> {
+    let mut inc = Document::new();
+    for (rating, delta) in moves {
+        inc.insert(rating_field(*rating)?, *delta);
+    }
+    ratings
+        .update_one(doc! { "_id": challenge }, doc! { "$inc": inc })
+        .upsert(true)
+        .session(&mut *session)
+        .await?;
+    Ok(())
+}
+
+/// The live review `id` (its challenge and rating), in `session`.
+async fn live(
+    reviews: &Collection<Document>,
+    session: &mut ClientSession,
+    id: ObjectId,
+) -> Result<Option<(ObjectId, u8)>, mongodb::error::Error> {
+    let found = reviews
+        .find_one(doc! { "_id": id, "isActive": true })
+        .projection(doc! { "challengeId": 1, "rating": 1 })
+        .session(&mut *session)
+        .await?;
+    Ok(found.and_then(|d| {
+        let challenge = d.get_object_id("challengeId").ok()?;
+        let rating = u8::try_from(d.get_i32("rating").ok()?).ok()?;
+        Some((challenge, rating))
+    }))
+}
+
+fn list_filter(f: &ReviewFilter) -> Document {
+    let mut filter = doc! { "isActive": true };
+    if let Some(c) = f.challenge {
+        filter.insert("challengeId", oid(c.bytes()));
+    }
+    if let Some(a) = f.author {
+        filter.insert("userId", oid(a.bytes()));
+    }
+    if let Some(r) = f.rating {
+        filter.insert("rating", i32::from(r));
+    }
+    if let Some(t) = &f.tag {
+        // Equality on an array field matches an element; `$eq` keeps the text literal.
+        filter.insert("tags", doc! { "$eq": t });
+    }
+    filter
+}
+
+fn target_key(target: Helpful) -> (&'static str, ObjectId) {
+    match target {
+        Helpful::Review(id) => ("review", oid(id.bytes())),
+        Helpful::Reply(id) => ("reply", oid(id.bytes())),
+    }
+}
+
+#[async_trait]
+impl ReviewRepository for MongoReviews {
+    async fn insert(&self, r: &Review) -> Result<bool, StoreError> {
+        let row = review_doc(r);
+        let (challenge, author, rating, active) = (
+            oid(r.challenge.bytes()),
+            oid(r.author.bytes()),
+            r.rating,
+            r.is_active,
+        );
+        let (reviews, ratings) = (self.reviews.clone(), self.ratings.clone());
+        let _turn = self.stripe(challenge).lock().await;
+        self.transaction(move |s| {
+            let (reviews, ratings, row) = (reviews.clone(), ratings.clone(), row.clone());
+            Box::pin(async move {
+                // A racing insert of the same pair meets the unique index, and the retry
+                // finds it here.
+                let taken = reviews
+                    .find_one(doc! { "challengeId": challenge, "userId": author, "isActive": true })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *s)
+                    .await?;
+                if taken.is_some() && active {
+                    return Ok(false);
+                }
+                reviews.insert_one(row).session(&mut *s).await?;
+                if active {
+                    rate(&ratings, s, challenge, &[(rating, 1)]).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn get(&self, id: ReviewId) -> Result<Option<Review>, StoreError> {
+        self.reviews
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(review_of)
+            .transpose()
+    }
+
+    async fn update(&self, r: &Review) -> Result<bool, StoreError> {
+        let id = oid(r.id.bytes());
+        let set = doc! {
+            "rating": i32::from(r.rating),
+            "title": &r.title,
+            "content": &r.content,
+            "tags": &r.tags,
+            "updatedAt": time(r.updated_at),
+        };
+        let rating = r.rating;
+        let (reviews, ratings) = (self.reviews.clone(), self.ratings.clone());
+        let _turn = self.stripe(oid(r.challenge.bytes())).lock().await;
+        self.transaction(move |s| {
+            let (reviews, ratings, set) = (reviews.clone(), ratings.clone(), set.clone());
+            Box::pin(async move {
+                rating_field(rating)?;
+                let Some((challenge, before)) = live(&reviews, s, id).await? else {
+                    return Ok(false);
+                };
+                reviews
+                    .update_one(doc! { "_id": id, "isActive": true }, doc! { "$set": set })
+                    .session(&mut *s)
+                    .await?;
+                if before != rating {
+                    rate(&ratings, s, challenge, &[(before, -1), (rating, 1)]).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn delete(&self, id: ReviewId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = oid(id.bytes());
+        let (reviews, ratings) = (self.reviews.clone(), self.ratings.clone());
+        self.transaction(move |s| {
+            let (reviews, ratings) = (reviews.clone(), ratings.clone());
+            Box::pin(async move {
+                let Some((challenge, rating)) = live(&reviews, s, id).await? else {
+                    return Ok(false);
+                };
+                reviews
+                    .update_one(
+                        doc! { "_id": id, "isActive": true },
+                        doc! { "$set": { "isActive": false, "updatedAt": time(at) } },
+                    )
+                    .session(&mut *s)
+                    .await?;
+                rate(&ratings, s, challenge, &[(rating, -1)]).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        filter: &ReviewFilter,
+        sort: ReviewSort,
+        page: PageRequest,
+    ) -> Result<Page<Review>, StoreError> {
+        let mut order = match sort {
+            ReviewSort::Helpful => doc! { "interactions.helpful": -1 },
+            ReviewSort::Newest => Document::new(),
+            ReviewSort::Highest => doc! { "rating": -1 },
+            ReviewSort::Lowest => doc! { "rating": 1 },
+        };
+        order.insert("createdAt", -1);
+        order.insert("_id", -1);
+        let found =
+            stackrush_store_mongo::find_page(&self.reviews, list_filter(filter), order, page, &[])
+                .await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(review_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn add_reply(&self, reply: &Reply) -> Result<bool, StoreError> {
+        let review = oid(reply.review.bytes());
+        let row = doc! {
+            "_id": oid(reply.id.bytes()),
+            "reviewId": review,
+            "userId": oid(reply.author.bytes()),
+            "content": &reply.content,
+            "byChallengeAuthor": reply.by_challenge_author,
+            "helpful": n(reply.helpful),
+            "createdAt": time(reply.created_at),
+        };
+        let (reviews, replies) = (self.reviews.clone(), self.replies.clone());
+        let _turn = self.stripe(review).lock().await;
+        self.transaction(move |s| {
+            let (reviews, replies, row) = (reviews.clone(), replies.clone(), row.clone());
+            Box::pin(async move {
+                let counted = reviews
+                    .update_one(
+                        doc! { "_id": review, "isActive": true },
+                        doc! { "$inc": { "interactions.replies": 1 } },
+                    )
+                    .session(&mut *s)
+                    .await?;
+                if counted.matched_count == 0 {
+                    return Ok(false);
+                }
+                replies.insert_one(row).session(&mut *s).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn reply(&self, id: ReplyId) -> Result<Option<Reply>, StoreError> {
+        self.replies
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(reply_of)
+            .transpose()
+    }
+
+    async fn replies(
+        &self,
+        review: ReviewId,
+        page: PageRequest,
+    ) -> Result<Page<Reply>, StoreError> {
+        let found = stackrush_store_mongo::find_page(
+            &self.replies,
+            doc! { "reviewId": oid(review.bytes()) },
+            doc! { "createdAt": 1, "_id": 1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found.items.iter().map(reply_of).collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn toggle_helpful(
+        &self,
+        target: Helpful,
+        member: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Toggled>, StoreError> {
+        let (kind, key) = target_key(target);
+        let mark = doc! { "kind": kind, "target": key, "member": oid(member.bytes()) };
+        let (reviews, replies, helpful) = (
+            self.reviews.clone(),
+            self.replies.clone(),
+            self.helpful.clone(),
+        );
+        let _turn = self.stripe(key).lock().await;
+        self.transaction(move |s| {
+            let (reviews, replies, helpful, mark) = (
+                reviews.clone(),
+                replies.clone(),
+                helpful.clone(),
+                mark.clone(),
+            );
+            Box::pin(async move {
+                let review = match target {
+                    Helpful::Review(_) => Some(key),
+                    Helpful::Reply(_) => replies
+                        .find_one(doc! { "_id": key })
+                        .projection(doc! { "reviewId": 1 })
+                        .session(&mut *s)
+                        .await?
+                        .and_then(|d| d.get_object_id("reviewId").ok()),
+                };
+                let Some(review) = review else {
+                    return Ok(None);
+                };
+                if live(&reviews, s, review).await?.is_none() {
+                    return Ok(None);
+                }
+                let removed = helpful.delete_one(mark.clone()).session(&mut *s).await?;
+                let marked = removed.deleted_count == 0;
+                if marked {
+                    let mut row = mark;
+                    row.insert("at", time(at));
+                    helpful.insert_one(row).session(&mut *s).await?;
+                }
+                let delta: i64 = if marked { 1 } else { -1 };
+                let (collection, field) = match target {
+                    Helpful::Review(_) => (&reviews, "interactions.helpful"),
+                    Helpful::Reply(_) => (&replies, "helpful"),
+                };
+                let after = collection
+                    .find_one_and_update(doc! { "_id": key }, doc! { "$inc": { field: delta } })
+                    .return_document(ReturnDocument::After)
+                    .session(&mut *s)
+                    .await?;
+                Ok(after.map(|d| Toggled {
+                    marked,
+                    count: match target {
+                        Helpful::Review(_) => interaction(&d, "helpful"),
+                        Helpful::Reply(_) => number(d.get("helpful")),
+                    },
+                }))
+            })
+        })
+        .await
+    }
+
+    async fn marked(
+        &self,
+        member: MemberId,
+        targets: &[Helpful],
+    ) -> Result<HashSet<Helpful>, StoreError> {
+        if targets.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let keys: Vec<ObjectId> = targets.iter().map(|t| target_key(*t).1).collect();
+        let rows: Vec<Document> = self
+            .helpful
+            .find(doc! { "member": oid(member.bytes()), "target": { "$in": keys } })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        let mut found = HashSet::new();
+        for row in &rows {
+            let mark = match row.get_str("kind").map_err(|e| corrupt("kind", e))? {
+                "review" => Helpful::Review(id_of(row, "target", ReviewId::from_bytes)?),
+                "reply" => Helpful::Reply(id_of(row, "target", ReplyId::from_bytes)?),
+                other => return Err(corrupt("kind", other)),
+            };
+            if targets.contains(&mark) {
+                found.insert(mark);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn summaries(
+        &self,
+        challenges: &[ChallengeRef],
+    ) -> Result<HashMap<ChallengeRef, RatingSummary>, StoreError> {
+        if challenges.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<ObjectId> = challenges.iter().map(|c| oid(c.bytes())).collect();
+        let rows: Vec<Document> = self
+            .ratings
+            .find(doc! { "_id": { "$in": ids } })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        let mut found = HashMap::new();
+        for row in &rows {
+            let summary = RatingSummary {
+                histogram: [1, 2, 3, 4, 5].map(|r| number(row.get(format!("r{r}")))),
+            };
+            if summary.count() > 0 {
+                found.insert(id_of(row, "_id", ChallengeRef::from_bytes)?, summary);
+            }
+        }
+        Ok(found)
+    }
+}

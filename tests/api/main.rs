@@ -16,6 +16,7 @@ mod dashboard;
 mod focus;
 mod notifications;
 mod platform;
+mod reviews;
 mod scoring;
 mod security;
 mod users;

@@ -75,6 +75,20 @@ pub(crate) async fn submit(
     body["data"]["_id"].as_str().unwrap().to_owned()
 }
 
+/// A scored (passing) submission of `challenge` by `s`.
+pub(crate) async fn scored(app: &TestApp, s: &Session, challenge: &str) {
+    let (attempt, nonce, tests) = start(app, s, challenge).await;
+    let submission = submit(app, s, challenge, Some((&attempt, &nonce))).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/submissions/{submission}/results"),
+            Some(&s.access),
+            run(&tests, false),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 /// The browser's run: every test claimed passed; outputs right unless `wrong_hidden`.
 fn run(tests: &[(String, bool)], wrong_hidden: bool) -> Value {
     let results: Vec<Value> = tests

@@ -193,3 +193,21 @@ where
         Some(_) => Err(D::Error::custom("expected an object")),
     }
 }
+
+/// Schema patterns for text fields: the kernel's text rule (`stackrush_kernel::text`) as
+/// regular expressions, so the OpenAPI document promises what the services enforce.
+pub mod patterns {
+    /// One line of text: no control characters or bidirectional overrides (what the service
+    /// refuses), for the schema.
+    pub const LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
+    /// One line with at least one visible character.
+    pub const LINE_FILLED: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
+    /// Text over lines (tabs and line breaks allowed).
+    pub const TEXT: &str =
+        r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
+    /// Text with at least one visible character.
+    pub const TEXT_FILLED: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
+    /// An http(s) URL without spaces or control characters.
+    pub const URL: &str =
+        r"^[hH][tT][tT][pP][sS]?://[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$";
+}

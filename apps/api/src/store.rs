@@ -46,6 +46,7 @@ impl Store {
                 stackrush_notifications_sqlite::migrate(&pool).await?;
                 stackrush_analytics_sqlite::migrate(&pool).await?;
                 stackrush_community_sqlite::migrate(&pool).await?;
+                stackrush_reviews_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -80,6 +81,7 @@ impl Store {
         stackrush_notifications_mongo::ensure_indexes(db).await?;
         stackrush_analytics_mongo::ensure_indexes(db).await?;
         stackrush_community_mongo::ensure_indexes(db).await?;
+        stackrush_reviews_mongo::ensure_indexes(db).await?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod challenges;
 pub mod community;
 pub mod identity;
 pub mod notifications;
+pub mod reviews;
 pub mod scoring;
 pub mod upcoming;
 
@@ -19,6 +20,7 @@ use stackrush_challenges::ChallengeApi;
 use stackrush_community::CommunityApi;
 use stackrush_identity::IdentityApi;
 use stackrush_notifications::NotificationApi;
+use stackrush_reviews::ReviewsApi;
 use stackrush_scoring::ScoringApi;
 
 use crate::settings::Settings;
@@ -35,6 +37,7 @@ pub struct Contexts {
     pub analytics: Arc<dyn AnalyticsApi>,
     pub dashboard: Arc<dyn DashboardApi>,
     pub community: Arc<dyn CommunityApi>,
+    pub reviews: Arc<dyn ReviewsApi>,
 }
 
 impl Contexts {
@@ -42,7 +45,8 @@ impl Contexts {
     pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
         let links = Arc::new(identity::ContextLinks::default());
         let identity = identity::wire(&store, settings, links.clone())?;
-        let challenges = challenges::wire(&store, identity.clone());
+        let reviews_link = Arc::new(challenges::ReviewsLink::default());
+        let challenges = challenges::wire(&store, identity.clone(), reviews_link.clone());
         let notifications = notifications::wire(&store);
         let scoring = scoring::wire(
             &store,
@@ -60,6 +64,13 @@ impl Contexts {
             notifications.clone(),
         );
         links.bind_community(community.clone());
+        let reviews = reviews::wire(
+            &store,
+            identity.clone(),
+            challenges.clone(),
+            scoring.clone(),
+        );
+        reviews_link.bind(reviews.clone());
         Ok(Self {
             store,
             identity,
@@ -69,6 +80,7 @@ impl Contexts {
             analytics,
             dashboard,
             community,
+            reviews,
         })
     }
 
@@ -80,6 +92,7 @@ impl Contexts {
         notifications::mount(cfg, self.notifications.clone());
         analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
         community::mount(cfg, self.community.clone());
+        reviews::mount(cfg, self.reviews.clone());
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

@@ -324,12 +324,39 @@ pub struct Caller {
     pub can_create: bool,
 }
 
+/// How the members who tried a challenge rated it (kept by the reviews context): how many
+/// live reviews gave each of 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ratings {
+    /// `histogram[i]` reviews rated `i + 1`.
+    pub histogram: [u64; 5],
+}
+
+impl Ratings {
+    /// How many reviews.
+    pub fn count(&self) -> u64 {
+        self.histogram.iter().sum()
+    }
+
+    /// The mean rating to two decimals, 0 without reviews.
+    pub fn average(&self) -> f64 {
+        let count = self.count();
+        if count == 0 {
+            return 0.0;
+        }
+        let sum: u64 = self.histogram.iter().zip(1u64..).map(|(n, r)| n * r).sum();
+        (sum as f64 / count as f64 * 100.0).round() / 100.0
+    }
+}
+
 /// A challenge as a caller may see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChallengeView {
     /// Already redacted when `full` is false.
     pub challenge: Challenge,
     pub author: Option<AuthorSummary>,
+    /// Its ratings (zero when the reviews cannot be read now: a list never fails for them).
+    pub ratings: Ratings,
     /// Whether the caller sees solutions and hidden expected outputs (author or admin).
     pub full: bool,
 }
@@ -442,6 +469,8 @@ pub struct ChallengeStatsView {
     /// 1 (easy) to 5 (hard): the stated difficulty adjusted by how often people fail.
     pub difficulty_rating: f64,
     pub popularity_score: f64,
+    /// How the members who tried it rated it.
+    pub ratings: Ratings,
 }
 
 impl Challenge {
@@ -483,6 +512,7 @@ impl Challenge {
             average_score: s.average_score,
             difficulty_rating: (rating * 10.0).round() / 10.0,
             popularity_score: s.popularity_score,
+            ratings: Ratings::default(),
         }
     }
 }

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
-use crate::model::{AuthorId, AuthorSummary, Challenge, ChallengeFilter, ChallengeId, Visibility};
+use crate::model::{
+    AuthorId, AuthorSummary, Challenge, ChallengeFilter, ChallengeId, Ratings, Visibility,
+};
 
 /// Storage of challenges.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -53,10 +55,29 @@ pub trait AuthorDirectory: Send + Sync {
         -> anyhow::Result<HashMap<AuthorId, AuthorSummary>>;
 }
 
+/// Each challenge's ratings, provided by whoever keeps the reviews.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ChallengeRatings: Send + Sync {
+    /// The ratings of those of `ids` that have reviews; the rest are left out.
+    async fn ratings(&self, ids: &[ChallengeId]) -> anyhow::Result<HashMap<ChallengeId, Ratings>>;
+}
+
+/// Nobody reviews (a program that links the challenges context without the reviews).
+pub struct NoRatings;
+
+#[async_trait]
+impl ChallengeRatings for NoRatings {
+    async fn ratings(&self, _: &[ChallengeId]) -> anyhow::Result<HashMap<ChallengeId, Ratings>> {
+        Ok(HashMap::new())
+    }
+}
+
 /// Every port the service needs.
 #[derive(Clone)]
 pub struct Ports {
     pub challenges: Arc<dyn ChallengeRepository>,
     pub authors: Arc<dyn AuthorDirectory>,
+    pub ratings: Arc<dyn ChallengeRatings>,
     pub clock: Arc<dyn Clock>,
 }

@@ -193,19 +193,26 @@ impl ChallengeService {
         let mut ids: Vec<AuthorId> = challenges.iter().map(|c| c.author).collect();
         ids.sort();
         ids.dedup();
-        // Display names are a nicety: a directory failure leaves authors out, not the list.
-        let authors = match self.ports.authors.summaries(&ids).await {
-            Ok(found) => found,
-            Err(err) => {
-                tracing::warn!(error = %err, "author directory failed");
-                HashMap::new()
-            }
-        };
+        let shown: Vec<ChallengeId> = challenges.iter().map(|c| c.id).collect();
+        // Display names and ratings are a nicety: a failure leaves them out, not the list.
+        let (authors, ratings) = futures::join!(
+            self.ports.authors.summaries(&ids),
+            self.ports.ratings.ratings(&shown)
+        );
+        let authors = authors.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "author directory failed");
+            HashMap::new()
+        });
+        let ratings = ratings.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "challenge ratings failed");
+            HashMap::new()
+        });
         Ok(challenges
             .into_iter()
             .map(|challenge| {
                 let full = caller.is_some_and(|c| may_edit(c, &challenge));
                 let author = authors.get(&challenge.author).cloned();
+                let ratings = ratings.get(&challenge.id).copied().unwrap_or_default();
                 let challenge = if full {
                     challenge
                 } else {
@@ -214,6 +221,7 @@ impl ChallengeService {
                 ChallengeView {
                     challenge,
                     author,
+                    ratings,
                     full,
                 }
             })
@@ -478,7 +486,19 @@ impl ChallengeApi for ChallengeService {
         id: ChallengeId,
     ) -> Result<ChallengeStatsView, ChallengeError> {
         let found = self.ports.challenges.find_by_id(id).await?;
-        Ok(self.visible(caller.as_ref(), found).await?.stats_view())
+        let challenge = self.visible(caller.as_ref(), found).await?;
+        let ratings = self
+            .ports
+            .ratings
+            .ratings(&[id])
+            .await
+            .map_err(ChallengeError::Unavailable)?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(ChallengeStatsView {
+            ratings,
+            ..challenge.stats_view()
+        })
     }
 }
 

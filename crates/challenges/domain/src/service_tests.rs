@@ -42,6 +42,7 @@ fn world() -> World {
     let ports = Ports {
         challenges: store.clone(),
         authors,
+        ratings: Arc::new(crate::ports::NoRatings),
         clock: Arc::new(FixedClock::new(Utc::now())),
     };
     World {
@@ -289,6 +290,7 @@ async fn a_failing_author_directory_leaves_authors_out_not_the_list() {
     let service = ChallengeService::new(Ports {
         challenges: store,
         authors: Arc::new(authors),
+        ratings: Arc::new(crate::ports::NoRatings),
         clock: Arc::new(FixedClock::new(Utc::now())),
     });
     let admin = caller(true, true);
@@ -376,6 +378,7 @@ async fn scoring_views_are_remembered_until_the_challenge_is_written_here() {
     w.service = ChallengeService::new(Ports {
         challenges: w.store.clone(),
         authors: Arc::new(InMemoryAuthors::default()),
+        ratings: Arc::new(crate::ports::NoRatings),
         clock: Arc::new(FixedClock::new(Utc::now())),
     })
     .remembering(Freshness::Exclusive);
@@ -550,6 +553,7 @@ async fn a_just_expired_page_answers_others_while_one_request_reads_it_again() {
     let service = Arc::new(ChallengeService::new(Ports {
         challenges: store.clone(),
         authors: Arc::new(InMemoryAuthors::default()),
+        ratings: Arc::new(crate::ports::NoRatings),
         clock: clock.clone(),
     }));
     let admin = caller(true, true);
@@ -597,4 +601,68 @@ async fn a_just_expired_page_answers_others_while_one_request_reads_it_again() {
     assert!(inner.replace_content(&again).await.unwrap());
     clock.advance(chrono::Duration::seconds(5));
     assert_eq!(title(&list().await), "Much later");
+}
+
+#[tokio::test]
+async fn views_and_stats_carry_the_ratings_the_reviews_keep() {
+    let store = Arc::new(InMemoryChallenges::default());
+    let ratings = Arc::new(std::sync::Mutex::new(HashMap::new()));
+    struct Kept(Arc<std::sync::Mutex<HashMap<ChallengeId, Ratings>>>);
+    #[async_trait::async_trait]
+    impl crate::ports::ChallengeRatings for Kept {
+        async fn ratings(
+            &self,
+            ids: &[ChallengeId],
+        ) -> anyhow::Result<HashMap<ChallengeId, Ratings>> {
+            let kept = self.0.lock().unwrap();
+            Ok(ids
+                .iter()
+                .filter_map(|id| kept.get(id).map(|r| (*id, *r)))
+                .collect())
+        }
+    }
+    let service = ChallengeService::new(Ports {
+        challenges: store.clone(),
+        authors: Arc::new(InMemoryAuthors::default()),
+        ratings: Arc::new(Kept(ratings.clone())),
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    });
+    let admin = caller(true, true);
+    let id = service
+        .create(admin, draft("Reverse a list"))
+        .await
+        .unwrap()
+        .challenge
+        .id;
+    assert_eq!(
+        service.get(None, id).await.unwrap().ratings,
+        Ratings::default()
+    );
+    let kept = Ratings {
+        histogram: [0, 0, 1, 0, 2],
+    };
+    ratings.lock().unwrap().insert(id, kept);
+    assert_eq!(service.get(None, id).await.unwrap().ratings, kept);
+    let stats = service.stats(None, id).await.unwrap();
+    assert_eq!((stats.ratings.count(), stats.ratings.average()), (3, 4.33));
+
+    // A failing reviews store leaves ratings out of views, and makes stats a retry-later.
+    let mut failing = crate::ports::MockChallengeRatings::new();
+    failing
+        .expect_ratings()
+        .returning(|_| Err(anyhow::anyhow!("reviews down")));
+    let service = ChallengeService::new(Ports {
+        challenges: store,
+        authors: Arc::new(InMemoryAuthors::default()),
+        ratings: Arc::new(failing),
+        clock: Arc::new(FixedClock::new(Utc::now())),
+    });
+    assert_eq!(
+        service.get(None, id).await.unwrap().ratings,
+        Ratings::default()
+    );
+    assert!(matches!(
+        service.stats(None, id).await,
+        Err(ChallengeError::Unavailable(_))
+    ));
 }

@@ -387,6 +387,33 @@ pub struct CodeDto {
     pub validation_rules: ValidationRulesDto,
 }
 
+/// How the members who tried a challenge rated it in their reviews.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ChallengeRatingsDto {
+    /// Mean rating, to two decimals (0 without reviews).
+    pub average: f64,
+    pub count: u64,
+    /// How many reviews gave each rating, keyed "1" to "5".
+    pub histogram: std::collections::BTreeMap<String, u64>,
+}
+
+impl From<ch::Ratings> for ChallengeRatingsDto {
+    fn from(r: ch::Ratings) -> Self {
+        Self {
+            average: r.average(),
+            count: r.count(),
+            histogram: r
+                .histogram
+                .iter()
+                .zip(1..)
+                .map(|(n, rating)| (format!("{rating}"), *n))
+                .collect(),
+        }
+    }
+}
+
 /// Aggregates and derived figures.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
@@ -402,6 +429,8 @@ pub struct ChallengeStatsDto {
     /// 1 (easy) to 5 (hard).
     pub difficulty_rating: f64,
     pub popularity_score: f64,
+    /// Reviews' ratings (`GET /challenges/{id}/reviews` lists the reviews).
+    pub ratings: ChallengeRatingsDto,
 }
 
 impl From<ch::ChallengeStatsView> for ChallengeStatsDto {
@@ -414,6 +443,7 @@ impl From<ch::ChallengeStatsView> for ChallengeStatsDto {
             average_score: s.average_score,
             difficulty_rating: s.difficulty_rating,
             popularity_score: s.popularity_score,
+            ratings: s.ratings.into(),
         }
     }
 }
@@ -451,7 +481,11 @@ impl From<ch::ChallengeView> for ChallengeDto {
     fn from(view: ch::ChallengeView) -> Self {
         let full = view.full;
         let c = view.challenge;
-        let stats = c.stats_view().into();
+        let stats = ch::ChallengeStatsView {
+            ratings: view.ratings,
+            ..c.stats_view()
+        }
+        .into();
         Self {
             id: c.id.to_hex(),
             title: c.title,

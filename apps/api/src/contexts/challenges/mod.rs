@@ -1,6 +1,8 @@
 //! The challenges context over HTTP: the catalogue, its filters, stats and authoring.
 
 mod adapters;
+
+pub use adapters::ReviewsLink;
 pub mod dto;
 mod error;
 mod routes;
@@ -17,14 +19,20 @@ use stackrush_kernel::SystemClock;
 use crate::http::Port;
 use crate::store::Store;
 
-/// The challenges service on `store`; authors' names come from the identity context.
-pub fn wire(store: &Store, identity: Arc<dyn IdentityApi>) -> Arc<dyn ChallengeApi> {
+/// The challenges service on `store`; authors' names come from the identity context, ratings
+/// from the reviews (bound to `reviews` once they exist).
+pub fn wire(
+    store: &Store,
+    identity: Arc<dyn IdentityApi>,
+    reviews: Arc<ReviewsLink>,
+) -> Arc<dyn ChallengeApi> {
     ChallengeService::new(Ports {
         challenges: match store {
             Store::Sqlite(db) => Arc::new(SqliteChallenges::new(db.clone())),
             Store::Mongo(mongo) => Arc::new(MongoChallenges::new(&mongo.db)),
         },
         authors: Arc::new(adapters::IdentityAuthors(identity)),
+        ratings: reviews,
         clock: Arc::new(SystemClock),
     })
     .remembering(store.freshness())

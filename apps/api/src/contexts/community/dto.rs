@@ -8,19 +8,8 @@ use stackrush_community as cm;
 
 use crate::error::ApiError;
 
-/// One line of text: no control characters or bidirectional overrides (what the service
-/// refuses), for the schema.
-const LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
-/// One line with at least one visible character.
-const LINE_FILLED: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
-/// Text over lines (tabs and line breaks allowed).
-const TEXT: &str =
-    r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
-/// Text with at least one visible character.
-const TEXT_FILLED: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";
-/// An http(s) URL without spaces or control characters.
-const URL: &str =
-    r"^[hH][tT][tT][pP][sS]?://[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$";
+use crate::http::patterns::{LINE, LINE_FILLED, TEXT, TEXT_FILLED, URL};
+
 /// A tag or language name.
 const WORD: &str = r"^[\w+#.-]+$";
 

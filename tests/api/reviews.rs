@@ -253,3 +253,199 @@ async fn helpful_marks_and_replies_are_exact_and_the_author_answers_as_such() {
         .await;
     assert_error(status, &body, 404, "REPLY_NOT_FOUND");
 }
+
+async fn social_titles(app: &TestApp, token: &str) -> Vec<String> {
+    let (_, body) = app
+        .get("/api/notifications?type=social&limit=100", Some(token))
+        .await;
+    body["data"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn code_reviews_are_claimed_once_commented_on_real_lines_and_decided_by_the_reviewer() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = challenge(&app, &admin, "Two Sum").await;
+    let ada = app.verified("ada").await;
+    let bob = app.verified("bob").await;
+    let cyd = app.verified("cyd").await;
+    let (attempt, nonce, _) = crate::scoring::start(&app, &ada, &id).await;
+    let sid = crate::scoring::submit(&app, &ada, &id, Some((&attempt, &nonce))).await;
+
+    let (status, body) = app
+        .post(
+            "/api/code-reviews",
+            Some(&bob.access),
+            json!({"submissionId": sid}),
+        )
+        .await;
+    assert_error(status, &body, 404, "SUBMISSION_NOT_FOUND");
+    let (status, body) = app
+        .post(
+            "/api/code-reviews",
+            Some(&ada.access),
+            json!({"submissionId": sid, "message": "Is the loop right?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["data"]["status"], "pending");
+    assert_eq!(body["data"]["submission"]["lines"], 1);
+    assert!(
+        body["data"]["submission"]["code"].is_string(),
+        "the author reads the code"
+    );
+    let cr = body["data"]["_id"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .post(
+            "/api/code-reviews",
+            Some(&ada.access),
+            json!({"submissionId": sid}),
+        )
+        .await;
+    assert_error(status, &body, 409, "ALREADY_REQUESTED");
+
+    // The queue shows it to others, without the code.
+    let (_, body) = app
+        .get(
+            "/api/code-reviews?status=pending&language=javascript",
+            Some(&cyd.access),
+        )
+        .await;
+    assert_eq!(body["data"]["pagination"]["total"], 1, "{body}");
+    let (_, body) = app
+        .get(&format!("/api/code-reviews/{cr}"), Some(&cyd.access))
+        .await;
+    assert!(body["data"]["submission"]["code"].is_null(), "{body}");
+
+    // Claims: not one's own; of two at once, exactly one wins.
+    let claim = format!("/api/code-reviews/{cr}/claim");
+    let (status, body) = app.post(&claim, Some(&ada.access), json!({})).await;
+    assert_error(status, &body, 403, "OWN_SUBMISSION");
+    let (first, second) = tokio::join!(
+        app.post(&claim, Some(&bob.access), json!({})),
+        app.post(&claim, Some(&cyd.access), json!({}))
+    );
+    let outcomes = [first, second];
+    let won: Vec<usize> = (0..2)
+        .filter(|i| outcomes[*i].0 == StatusCode::OK)
+        .collect();
+    assert_eq!(won.len(), 1, "{outcomes:?}");
+    let lost = 1 - won[0];
+    assert_error(
+        outcomes[lost].0,
+        &outcomes[lost].1,
+        409,
+        "INVALID_STATUS_TRANSITION",
+    );
+    let (reviewer, other) = if won[0] == 0 {
+        (&bob, &cyd)
+    } else {
+        (&cyd, &bob)
+    };
+    assert_eq!(outcomes[won[0]].1["data"]["status"], "in-review");
+    assert!(outcomes[won[0]].1["data"]["submission"]["code"].is_string());
+
+    // Comments on real lines, by the author and the reviewer only.
+    let comments = format!("/api/code-reviews/{cr}/comments");
+    let (status, body) = app
+        .post(
+            &comments,
+            Some(&reviewer.access),
+            json!({"content": "x", "lineNumber": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "lineNumber");
+    let (status, body) = app
+        .post(
+            &comments,
+            Some(&reviewer.access),
+            json!({"content": "Return the indices you found.", "lineNumber": 1, "type": "issue"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["data"]["type"], "issue");
+    assert_eq!(body["data"]["version"], 1);
+    let (status, body) = app
+        .post(&comments, Some(&other.access), json!({"content": "me too"}))
+        .await;
+    assert_error(status, &body, 404, "CODE_REVIEW_NOT_FOUND");
+
+    // Decisions: the reviewer's, with a summary and marks 1–10.
+    let (status, body) = app
+        .put(
+            &format!("/api/code-reviews/{cr}/approve"),
+            Some(&ada.access),
+            json!({"summary": "Self-approved"}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let changes = format!("/api/code-reviews/{cr}/request-changes");
+    let marks =
+        |q: u8| json!({"codeQuality": q, "performance": 5, "readability": 6, "testCoverage": 4});
+    let (status, body) = app
+        .put(
+            &changes,
+            Some(&reviewer.access),
+            json!({"summary": "Fix it", "metrics": marks(11)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = app
+        .put(
+            &changes,
+            Some(&reviewer.access),
+            json!({"summary": "Fix it", "metrics": marks(7)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "changes-requested");
+    assert_eq!(body["data"]["metrics"]["codeQuality"], 7);
+    let (status, body) = app
+        .put(
+            &changes,
+            Some(&reviewer.access),
+            json!({"summary": "Again"}),
+        )
+        .await;
+    assert_error(status, &body, 409, "INVALID_STATUS_TRANSITION");
+
+    // The author re-requests: back in the queue as version 2; once.
+    let again = format!("/api/code-reviews/{cr}/re-request");
+    let (status, body) = app.post(&again, Some(&ada.access), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["data"]["status"].clone(),
+            body["data"]["version"].clone()
+        ),
+        (json!("pending"), json!(2))
+    );
+    let (status, body) = app.post(&again, Some(&ada.access), json!({})).await;
+    assert_error(status, &body, 409, "INVALID_STATUS_TRANSITION");
+    let (_, body) = app.get(&comments, Some(&ada.access)).await;
+    assert_eq!(body["data"]["data"][0]["version"], 1, "{body}");
+
+    let titles = social_titles(&app, &ada.access).await;
+    for expected in [
+        "Your code is being reviewed",
+        "New comment on your code review",
+        "Your code review was sent back with requested changes",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == expected),
+            "{expected}: {titles:?}"
+        );
+    }
+    let (status, body) = app.get("/api/code-reviews", None).await;
+    assert_error(status, &body, 401, "MISSING_TOKEN");
+    let (status, body) = app
+        .get("/api/code-reviews?role=all", Some(&bob.access))
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+}

@@ -83,7 +83,24 @@ pub fn add_shell_statuses(doc: &mut Value) {
     }
 }
 
-/// Serves `/openapi.json` with [`add_shell_statuses`] applied; every other request passes.
+/// Rewrites what OpenAPI 3.0 cannot state in its schema dialect: `const: x` (which schemars
+/// writes for an enum variant with its own doc comment, and 3.0 tools ignore, leaving the
+/// value unconstrained) becomes `enum: [x]`.
+pub fn as_openapi_3_0(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(constant) = map.remove("const") {
+                map.insert("enum".to_owned(), Value::Array(vec![constant]));
+            }
+            map.values_mut().for_each(as_openapi_3_0);
+        }
+        Value::Array(items) => items.iter_mut().for_each(as_openapi_3_0),
+        _ => {}
+    }
+}
+
+/// Serves `/openapi.json` with [`add_shell_statuses`] and [`as_openapi_3_0`] applied; every
+/// other request passes.
 pub async fn document_shell_statuses(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -102,6 +119,7 @@ pub async fn document_shell_statuses(
     let mut doc: Value = serde_json::from_slice(&body)
         .map_err(|e| crate::error::ApiError::internal(&format!("OpenAPI document: {e}")))?;
     add_shell_statuses(&mut doc);
+    as_openapi_3_0(&mut doc);
     let response = HttpResponse::Ok()
         .content_type(ContentType::json())
         .json(doc);
@@ -111,6 +129,23 @@ pub async fn document_shell_statuses(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constants_become_one_value_enums_at_any_depth() {
+        let mut doc = json!({ "components": { "schemas": { "Sort": { "oneOf": [
+            { "type": "string", "const": "helpful", "description": "Default." },
+            { "type": "string", "enum": ["newest"] }
+        ] } } } });
+        as_openapi_3_0(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["Sort"]["oneOf"][0],
+            json!({ "type": "string", "enum": ["helpful"], "description": "Default." })
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["Sort"]["oneOf"][1],
+            json!({ "type": "string", "enum": ["newest"] })
+        );
+    }
 
     #[test]
     fn shell_statuses_go_where_the_shell_can_answer_them() {

@@ -20,7 +20,6 @@ use stackrush_challenges::ChallengeApi;
 use stackrush_community::CommunityApi;
 use stackrush_identity::IdentityApi;
 use stackrush_notifications::NotificationApi;
-use stackrush_reviews::ReviewsApi;
 use stackrush_scoring::ScoringApi;
 
 use crate::settings::Settings;
@@ -37,7 +36,7 @@ pub struct Contexts {
     pub analytics: Arc<dyn AnalyticsApi>,
     pub dashboard: Arc<dyn DashboardApi>,
     pub community: Arc<dyn CommunityApi>,
-    pub reviews: Arc<dyn ReviewsApi>,
+    pub reviews: reviews::Reviews,
 }
 
 impl Contexts {
@@ -69,8 +68,9 @@ impl Contexts {
             identity.clone(),
             challenges.clone(),
             scoring.clone(),
+            notifications.clone(),
         );
-        reviews_link.bind(reviews.clone());
+        reviews_link.bind(reviews.reviews.clone());
         Ok(Self {
             store,
             identity,
@@ -92,7 +92,7 @@ impl Contexts {
         notifications::mount(cfg, self.notifications.clone());
         analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
         community::mount(cfg, self.community.clone());
-        reviews::mount(cfg, self.reviews.clone());
+        reviews::mount(cfg, &self.reviews);
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

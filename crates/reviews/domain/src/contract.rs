@@ -9,8 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use stackrush_kernel::PageRequest;
 
+use crate::code::*;
 use crate::model::*;
-use crate::ports::{ReviewRepository, Stores};
+use crate::ports::{CodeReviewRepository, ReviewRepository, Stores};
 
 fn now() -> DateTime<Utc> {
     Utc::now()
@@ -311,11 +312,281 @@ pub async fn concurrent_marks(store: Arc<dyn ReviewRepository>) {
     }
 }
 
+/// A submission under review, with every field set.
+pub fn submitted(lines: u32, language: &str, at: DateTime<Utc>) -> ReviewedSubmission {
+    ReviewedSubmission {
+        id: SubmissionRef::generate(at),
+        challenge: ChallengeRef::generate(at),
+        language: language.into(),
+        challenge_type: "dsa".into(),
+        difficulty: "Easy".into(),
+        lines,
+    }
+}
+
+/// A pending request for review.
+pub fn requested(
+    author: MemberId,
+    submission: ReviewedSubmission,
+    at: DateTime<Utc>,
+) -> CodeReview {
+    CodeReview {
+        id: CodeReviewId::generate(at),
+        author,
+        submission,
+        version: 1,
+        message: "Is my loop right? — ü".into(),
+        status: CodeReviewStatus::Pending,
+        reviewer: None,
+        reviewers: Vec::new(),
+        active_at: None,
+        summary: None,
+        metrics: None,
+        comments: 0,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Code reviews: one per submission, the queue and its filters, claims (lapsing after the TTL),
+/// decisions only by the active reviewer, re-requests, comments counted and refreshing a claim.
+pub async fn code_reviews(store: &dyn CodeReviewRepository) {
+    let t0 = now();
+    let (ada, bob, cyd) = (
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+        MemberId::generate(t0),
+    );
+    let first = requested(ada, submitted(12, "javascript", t0), t0);
+    assert!(store.insert(&first).await.unwrap());
+    assert_eq!(store.get(first.id).await.unwrap(), Some(first.clone()));
+    let again = requested(ada, first.submission.clone(), t0);
+    assert!(!store.insert(&again).await.unwrap(), "one per submission");
+    let second = requested(bob, submitted(3, "python", t0), t0 + Duration::seconds(1));
+    assert!(store.insert(&second).await.unwrap());
+
+    let queue = |filter: CodeReviewFilter, at| async move {
+        store
+            .list(&filter, at, PageRequest::new(1, 50))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| *id == first.id || *id == second.id)
+            .collect::<Vec<_>>()
+    };
+    let pending = CodeReviewFilter {
+        status: Some(CodeReviewStatus::Pending),
+        ..CodeReviewFilter::default()
+    };
+    assert_eq!(
+        queue(pending.clone(), t0).await,
+        vec![first.id, second.id],
+        "oldest first"
+    );
+    let python = CodeReviewFilter {
+        language: Some("python".into()),
+        ..pending.clone()
+    };
+    assert_eq!(queue(python, t0).await, vec![second.id]);
+
+    // Claims: one winner; decisions only by them.
+    let t1 = t0 + Duration::seconds(10);
+    assert!(store.claim(first.id, bob, t1).await.unwrap());
+    assert!(!store.claim(first.id, cyd, t1).await.unwrap(), "taken");
+    let claimed = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            claimed.status,
+            claimed.reviewer,
+            claimed.reviewers.clone(),
+            claimed.active_at
+        ),
+        (CodeReviewStatus::InReview, Some(bob), vec![bob], Some(t1))
+    );
+    assert_eq!(queue(pending.clone(), t1).await, vec![second.id]);
+    let mine = CodeReviewFilter {
+        reviewer: Some(bob),
+        ..CodeReviewFilter::default()
+    };
+    assert_eq!(queue(mine, t1).await, vec![first.id]);
+
+    // A comment by the reviewer keeps the claim alive; the author's does not.
+    let comment = |author, at, line| CodeComment {
+        id: CodeCommentId::generate(at),
+        review: first.id,
+        author,
+        submission: first.submission.id,
+        version: 1,
+        line,
+        kind: CommentKind::Suggestion,
+        content: "Use a map.".into(),
+        parent: None,
+        created_at: at,
+    };
+    let t2 = t1 + CLAIM_TTL - Duration::seconds(1);
+    let by_reviewer = comment(bob, t2, Some(3));
+    assert!(store.add_comment(&by_reviewer).await.unwrap());
+    let by_author = CodeComment {
+        parent: Some(by_reviewer.id),
+        ..comment(ada, t2 + Duration::seconds(1), None)
+    };
+    assert!(store.add_comment(&by_author).await.unwrap());
+    assert_eq!(
+        store.comment(by_author.id).await.unwrap(),
+        Some(by_author.clone())
+    );
+    let read = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!((read.comments, read.active_at), (2, Some(t2)));
+    let page = store
+        .comments(first.id, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![by_reviewer.clone(), by_author]);
+
+    // Past the TTL the claim lapses: back in the queue, another may claim it, and the first
+    // reviewer can no longer decide.
+    let lapsed = t2 + CLAIM_TTL;
+    assert_eq!(
+        queue(pending.clone(), lapsed).await,
+        vec![first.id, second.id]
+    );
+    let decision = Decision {
+        status: CodeReviewStatus::ChangesRequested,
+        summary: "Tidy the loop.".into(),
+        metrics: Some(Metrics {
+            code_quality: 6,
+            performance: 7,
+            readability: 5,
+            test_coverage: 4,
+        }),
+    };
+    assert!(!store
+        .decide(first.id, bob, &decision, lapsed)
+        .await
+        .unwrap());
+    assert!(store.claim(first.id, cyd, lapsed).await.unwrap());
+    assert!(
+        !store
+            .decide(first.id, bob, &decision, lapsed)
+            .await
+            .unwrap(),
+        "not theirs"
+    );
+    assert!(store
+        .decide(first.id, cyd, &decision, lapsed)
+        .await
+        .unwrap());
+    let decided = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!(decided.status, CodeReviewStatus::ChangesRequested);
+    assert_eq!(decided.reviewers, vec![bob, cyd]);
+    assert_eq!(decided.metrics, decision.metrics);
+    assert_eq!(decided.summary.as_deref(), Some("Tidy the loop."));
+    assert!(
+        !store.claim(first.id, bob, lapsed).await.unwrap(),
+        "decided"
+    );
+
+    // Messages change while it waits; a re-request moves it back to pending on a new version.
+    assert!(store
+        .set_message(first.id, "Updated", lapsed)
+        .await
+        .unwrap());
+    assert!(matches!(
+        store.re_request(first.id, &second.submission, lapsed).await,
+        Err(stackrush_kernel::StoreError::Conflict { .. })
+    ));
+    let newer = ReviewedSubmission {
+        id: SubmissionRef::generate(lapsed),
+        lines: 20,
+        ..first.submission.clone()
+    };
+    assert!(store.re_request(first.id, &newer, lapsed).await.unwrap());
+    assert!(
+        !store.re_request(first.id, &newer, lapsed).await.unwrap(),
+        "once"
+    );
+    let back = store.get(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            back.status,
+            back.version,
+            back.reviewer,
+            back.summary,
+            back.submission.clone(),
+            back.message
+        ),
+        (
+            CodeReviewStatus::Pending,
+            2,
+            None,
+            None,
+            newer.clone(),
+            "Updated".to_owned()
+        )
+    );
+    assert!(
+        !store.insert(&requested(ada, newer, lapsed)).await.unwrap(),
+        "the newer submission is under review now"
+    );
+    assert!(
+        store
+            .insert(&requested(ada, first.submission.clone(), lapsed))
+            .await
+            .unwrap(),
+        "the older one is free again"
+    );
+    let authored = CodeReviewFilter {
+        author: Some(ada),
+        ..CodeReviewFilter::default()
+    };
+    assert_eq!(
+        store
+            .list(&authored, lapsed, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+}
+
+/// Ten reviewers claim one request at once: exactly one wins.
+pub async fn concurrent_claims(store: Arc<dyn CodeReviewRepository>) {
+    let t0 = now();
+    let review = requested(MemberId::generate(t0), submitted(5, "rust", t0), t0);
+    store.insert(&review).await.unwrap();
+    let runs = (0..10).map(|_| {
+        let store = store.clone();
+        async move {
+            store
+                .claim(review.id, MemberId::generate(t0), t0)
+                .await
+                .unwrap()
+        }
+    });
+    let won = futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .filter(|w| *w)
+        .count();
+    assert_eq!(won, 1);
+    assert_eq!(
+        store.get(review.id).await.unwrap().unwrap().reviewers.len(),
+        1
+    );
+}
+
 /// Every check above, on fresh ports.
 pub async fn run_all(stores: Stores) {
-    let Stores { reviews } = stores;
+    let Stores {
+        reviews,
+        code_reviews,
+    } = stores;
     reviews_and_summaries(reviews.as_ref()).await;
     lists(reviews.as_ref()).await;
     replies_and_marks(reviews.as_ref()).await;
     concurrent_marks(reviews).await;
+    self::code_reviews(code_reviews.as_ref()).await;
+    concurrent_claims(code_reviews).await;
 }

@@ -2,6 +2,8 @@
 
 use stackrush_kernel::{FieldError, StoreError};
 
+use crate::code::CodeReviewStatus;
+
 /// Everything a reviews operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -35,6 +37,24 @@ pub enum ReviewError {
     /// Marking one's own review or reply helpful.
     #[error("own content")]
     OwnContent,
+    /// No such submission of the caller's.
+    #[error("submission not found")]
+    SubmissionNotFound,
+    /// No such code review (or not the caller's to see).
+    #[error("code review not found")]
+    CodeReviewNotFound,
+    /// No such comment on that code review.
+    #[error("comment not found")]
+    CommentNotFound,
+    /// The submission is under review already.
+    #[error("already requested")]
+    AlreadyRequested,
+    /// Reviewing one's own submission.
+    #[error("own submission")]
+    OwnSubmission,
+    /// The code review cannot make that move from where it stands.
+    #[error("code review is {}", .0.as_str())]
+    CodeReviewIs(CodeReviewStatus),
     /// The store or another context is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

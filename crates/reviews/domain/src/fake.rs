@@ -7,14 +7,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
+use crate::code::*;
 use crate::model::*;
-use crate::ports::ReviewRepository;
+use crate::ports::{CodeReviewRepository, ReviewRepository};
 
 #[derive(Debug, Default)]
 struct State {
     reviews: Vec<Review>,
     replies: Vec<Reply>,
     marks: HashSet<(Helpful, MemberId)>,
+    code_reviews: Vec<CodeReview>,
+    code_comments: Vec<CodeComment>,
 }
 
 /// Reviews, replies and marks in vectors and a set; summaries computed from the live reviews.
@@ -219,5 +222,213 @@ impl ReviewRepository for InMemoryReviews {
             }
         }
         Ok(found)
+    }
+}
+
+fn code_matches(r: &CodeReview, f: &CodeReviewFilter, now: DateTime<Utc>) -> bool {
+    let status = f
+        .status
+        .is_none_or(|s| r.status == s || (s == CodeReviewStatus::Pending && r.claim_lapsed(now)));
+    status
+        && f.author.is_none_or(|a| r.author == a)
+        && f.reviewer.is_none_or(|m| r.reviewers.contains(&m))
+        && f.language
+            .as_ref()
+            .is_none_or(|l| &r.submission.language == l)
+        && f.challenge_type
+            .as_ref()
+            .is_none_or(|t| &r.submission.challenge_type == t)
+        && f.difficulty
+            .as_ref()
+            .is_none_or(|d| &r.submission.difficulty == d)
+}
+
+#[async_trait]
+impl CodeReviewRepository for InMemoryReviews {
+    async fn insert(&self, review: &CodeReview) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if state
+            .code_reviews
+            .iter()
+            .any(|r| r.submission.id == review.submission.id)
+        {
+            return Ok(false);
+        }
+        state.code_reviews.push(review.clone());
+        Ok(true)
+    }
+
+    async fn get(&self, id: CodeReviewId) -> Result<Option<CodeReview>, StoreError> {
+        Ok(self
+            .state()
+            .code_reviews
+            .iter()
+            .find(|r| r.id == id)
+            .cloned())
+    }
+
+    async fn list(
+        &self,
+        filter: &CodeReviewFilter,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<CodeReview>, StoreError> {
+        let mut found: Vec<CodeReview> = self
+            .state()
+            .code_reviews
+            .iter()
+            .filter(|r| code_matches(r, filter, now))
+            .cloned()
+            .collect();
+        if filter.status == Some(CodeReviewStatus::Pending) {
+            found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        } else {
+            found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        }
+        Ok(page_of(&found, page))
+    }
+
+    async fn claim(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(r) = state.code_reviews.iter_mut().find(|r| r.id == id) else {
+            return Ok(false);
+        };
+        if r.status != CodeReviewStatus::Pending && !r.claim_lapsed(at) {
+            return Ok(false);
+        }
+        r.status = CodeReviewStatus::InReview;
+        r.reviewer = Some(reviewer);
+        if !r.reviewers.contains(&reviewer) {
+            r.reviewers.push(reviewer);
+        }
+        r.active_at = Some(at);
+        r.updated_at = at;
+        Ok(true)
+    }
+
+    async fn decide(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        decision: &Decision,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(r) = state.code_reviews.iter_mut().find(|r| r.id == id) else {
+            return Ok(false);
+        };
+        if r.status != CodeReviewStatus::InReview
+            || r.reviewer != Some(reviewer)
+            || r.claim_lapsed(at)
+        {
+            return Ok(false);
+        }
+        r.status = decision.status;
+        r.summary = Some(decision.summary.clone());
+        r.metrics = decision.metrics;
+        r.active_at = Some(at);
+        r.updated_at = at;
+        Ok(true)
+    }
+
+    async fn re_request(
+        &self,
+        id: CodeReviewId,
+        submission: &ReviewedSubmission,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let taken = state
+            .code_reviews
+            .iter()
+            .any(|r| r.id != id && r.submission.id == submission.id);
+        let Some(r) = state.code_reviews.iter_mut().find(|r| r.id == id) else {
+            return Ok(false);
+        };
+        if r.status != CodeReviewStatus::ChangesRequested {
+            return Ok(false);
+        }
+        if taken {
+            return Err(StoreError::conflict("submission"));
+        }
+        r.submission = submission.clone();
+        r.version += 1;
+        r.status = CodeReviewStatus::Pending;
+        r.reviewer = None;
+        r.active_at = None;
+        r.summary = None;
+        r.metrics = None;
+        r.updated_at = at;
+        Ok(true)
+    }
+
+    async fn set_message(
+        &self,
+        id: CodeReviewId,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.code_reviews.iter_mut().find(|r| {
+            r.id == id
+                && matches!(
+                    r.status,
+                    CodeReviewStatus::Pending | CodeReviewStatus::ChangesRequested
+                )
+        }) {
+            Some(r) => {
+                r.message = message.to_owned();
+                r.updated_at = at;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn add_comment(&self, comment: &CodeComment) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(r) = state
+            .code_reviews
+            .iter_mut()
+            .find(|r| r.id == comment.review)
+        else {
+            return Ok(false);
+        };
+        r.comments += 1;
+        if r.status == CodeReviewStatus::InReview && r.reviewer == Some(comment.author) {
+            r.active_at = Some(comment.created_at);
+        }
+        state.code_comments.push(comment.clone());
+        Ok(true)
+    }
+
+    async fn comment(&self, id: CodeCommentId) -> Result<Option<CodeComment>, StoreError> {
+        Ok(self
+            .state()
+            .code_comments
+            .iter()
+            .find(|c| c.id == id)
+            .cloned())
+    }
+
+    async fn comments(
+        &self,
+        review: CodeReviewId,
+        page: PageRequest,
+    ) -> Result<Page<CodeComment>, StoreError> {
+        let mut found: Vec<CodeComment> = self
+            .state()
+            .code_comments
+            .iter()
+            .filter(|c| c.review == review)
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(page_of(&found, page))
     }
 }

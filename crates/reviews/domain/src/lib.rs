@@ -4,6 +4,8 @@
 //! exact: the store moves them in the same transaction as the row they count ([`ports`]).
 
 pub mod api;
+pub mod code;
+pub mod code_service;
 pub mod error;
 pub mod model;
 pub mod ports;
@@ -16,9 +18,13 @@ pub mod fake;
 pub mod contract;
 
 pub use api::{ReplyView, ReviewDraft, ReviewView, ReviewsApi};
+pub use code::*;
+pub use code_service::{
+    CodeCommentView, CodeReviewService, CodeReviewView, CodeReviewsApi, NewComment, Scope,
+};
 pub use error::ReviewError;
 pub use model::*;
-pub use ports::{Ports, Stores};
+pub use ports::{CodePorts, Ports, Stores};
 pub use service::ReviewService;
 
 #[cfg(feature = "mock")]

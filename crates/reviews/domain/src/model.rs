@@ -145,4 +145,6 @@ pub struct Caller {
     pub id: MemberId,
     /// Moderators and admins may delete others' reviews.
     pub is_moderator: bool,
+    /// Admins may read every code review and its code.
+    pub is_admin: bool,
 }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
+use crate::code::*;
 use crate::model::*;
 
 /// Storage of reviews, replies, helpful marks and rating summaries.
@@ -75,6 +76,139 @@ pub trait ReviewRepository: Send + Sync {
     ) -> Result<HashMap<ChallengeRef, RatingSummary>, StoreError>;
 }
 
+/// Storage of code reviews and their comments.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CodeReviewRepository: Send + Sync {
+    /// Stores a new request; `false` (nothing stored) when its submission is under review
+    /// already (a unique key on the submission under review).
+    async fn insert(&self, review: &CodeReview) -> Result<bool, StoreError>;
+
+    /// The code review.
+    async fn get(&self, id: CodeReviewId) -> Result<Option<CodeReview>, StoreError>;
+
+    /// One page: pending ones oldest first (a queue; `Pending` also holds claims lapsed at
+    /// `now`), others latest changed first.
+    async fn list(
+        &self,
+        filter: &CodeReviewFilter,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<CodeReview>, StoreError>;
+
+    /// `reviewer` claims a pending review, or one whose claim lapsed at `at`: it becomes in
+    /// review with them, active from `at`. Whether they won it (one conditional write: of
+    /// concurrent claimants exactly one wins).
+    async fn claim(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The active reviewer decides (in review, their claim not lapsed at `at`). Whether it was.
+    async fn decide(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        decision: &Decision,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Back to pending on `submission` (version + 1, no reviewer, decision cleared) from
+    /// changes-requested. `Ok(false)` when it was not in changes-requested; a `Conflict` when
+    /// `submission` is under another review.
+    async fn re_request(
+        &self,
+        id: CodeReviewId,
+        submission: &ReviewedSubmission,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Replaces the author's message while the review is pending or changes were requested.
+    /// Whether it was.
+    async fn set_message(
+        &self,
+        id: CodeReviewId,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a comment and counts it; when its author is the active reviewer, their claim is
+    /// active from the comment's time. `false` (nothing stored) when the review is gone.
+    async fn add_comment(&self, comment: &CodeComment) -> Result<bool, StoreError>;
+
+    /// The comment.
+    async fn comment(&self, id: CodeCommentId) -> Result<Option<CodeComment>, StoreError>;
+
+    /// One page of a review's comments, oldest first (every version's).
+    async fn comments(
+        &self,
+        review: CodeReviewId,
+        page: PageRequest,
+    ) -> Result<Page<CodeComment>, StoreError>;
+}
+
+/// A submission and its code, as the scoring context keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedCode {
+    pub submission: ReviewedSubmission,
+    pub code: String,
+}
+
+/// Submissions as the scoring context keeps them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Submissions: Send + Sync {
+    /// The submission if it is `owner`'s (and still kept).
+    async fn of_owner(
+        &self,
+        owner: MemberId,
+        id: SubmissionRef,
+    ) -> anyhow::Result<Option<SubmittedCode>>;
+}
+
+/// Something that happened to a code review, for its author.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewEvent {
+    /// `by` claimed `to`'s request.
+    Claimed {
+        to: MemberId,
+        by: MemberId,
+        review: CodeReviewId,
+    },
+    /// `by` commented on `to`'s code review.
+    Commented {
+        to: MemberId,
+        by: MemberId,
+        review: CodeReviewId,
+        comment: CodeCommentId,
+    },
+    /// The reviewer decided on version `version` of `to`'s code review.
+    Decided {
+        to: MemberId,
+        review: CodeReviewId,
+        version: u32,
+        status: CodeReviewStatus,
+    },
+}
+
+/// Where review events go (notifications); publishing never fails the action.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ReviewEvents: Send + Sync {
+    /// Hands the event on; failures are the receiver's to log.
+    async fn publish(&self, event: ReviewEvent);
+}
+
+/// Events nobody listens to.
+pub struct NoEvents;
+
+#[async_trait]
+impl ReviewEvents for NoEvents {
+    async fn publish(&self, _: ReviewEvent) {}
+}
+
 /// Members as the identity context knows them.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -114,9 +248,20 @@ pub trait Attempts: Send + Sync {
 #[derive(Clone)]
 pub struct Stores {
     pub reviews: Arc<dyn ReviewRepository>,
+    pub code_reviews: Arc<dyn CodeReviewRepository>,
 }
 
-/// Every port the service needs.
+/// Every port the code review service needs.
+#[derive(Clone)]
+pub struct CodePorts {
+    pub code_reviews: Arc<dyn CodeReviewRepository>,
+    pub submissions: Arc<dyn Submissions>,
+    pub members: Arc<dyn Members>,
+    pub events: Arc<dyn ReviewEvents>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Every port the review service needs.
 #[derive(Clone)]
 pub struct Ports {
     pub reviews: Arc<dyn ReviewRepository>,

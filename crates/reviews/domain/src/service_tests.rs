@@ -17,6 +17,7 @@ fn caller(n: u8) -> Caller {
     Caller {
         id: member(n),
         is_moderator: false,
+        is_admin: false,
     }
 }
 
@@ -221,6 +222,7 @@ async fn authors_edit_moderators_delete_and_the_summary_follows() {
     let moderator = Caller {
         id: member(3),
         is_moderator: true,
+        is_admin: false,
     };
     w.service.delete(moderator, id).await.unwrap();
     assert!(matches!(

@@ -1,4 +1,4 @@
-//! MongoDB adapter of the reviews port; [`ensure_indexes`] is idempotent and runs at start.
+//! MongoDB adapter of the reviews ports; [`ensure_indexes`] is idempotent and runs at start.
 //!
 //! Every write that moves a count is one multi-document transaction: the review, reply or
 //! helpful mark (each under a unique index where one is implied) and the count it moves (the
@@ -18,7 +18,7 @@ use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_reviews::ports::{ReviewRepository, Stores};
+use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
 use stackrush_store_mongo::{corrupt, Work};
 
@@ -26,6 +26,8 @@ const REVIEWS: &str = "reviews";
 const REPLIES: &str = "review_replies";
 const HELPFUL: &str = "review_helpful";
 const RATINGS: &str = "review_ratings";
+const CODE_REVIEWS: &str = "code_reviews";
+const CODE_COMMENTS: &str = "code_review_comments";
 
 /// How many times a transaction that met a concurrent writer is tried.
 const TRIES: u32 = 60;
@@ -108,13 +110,48 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
+    db.collection::<Document>(CODE_REVIEWS)
+        .create_indexes([
+            index(
+                doc! { "submission": 1 },
+                "code_reviews_submission",
+                Some(IndexOptions::builder().unique(true).build()),
+            ),
+            index(
+                doc! { "status": 1, "createdAt": 1, "_id": 1 },
+                "code_reviews_queue",
+                None,
+            ),
+            index(
+                doc! { "author": 1, "updatedAt": -1, "_id": -1 },
+                "code_reviews_author",
+                None,
+            ),
+            index(
+                doc! { "reviewers": 1, "updatedAt": -1, "_id": -1 },
+                "code_reviews_reviewers",
+                None,
+            ),
+        ])
+        .await
+        .map_err(store_error)?;
+    db.collection::<Document>(CODE_COMMENTS)
+        .create_indexes([index(
+            doc! { "review": 1, "createdAt": 1, "_id": 1 },
+            "code_review_comments_review",
+            None,
+        )])
+        .await
+        .map_err(store_error)?;
     Ok(())
 }
 
 /// The reviews context's store ports on `db` (indexed with [`ensure_indexes`]).
 pub fn stores(db: &Database) -> Stores {
+    let adapter = std::sync::Arc::new(MongoReviews::new(db));
     Stores {
-        reviews: std::sync::Arc::new(MongoReviews::new(db)),
+        reviews: adapter.clone(),
+        code_reviews: adapter,
     }
 }
 
@@ -127,6 +164,8 @@ pub struct MongoReviews {
     replies: Collection<Document>,
     helpful: Collection<Document>,
     ratings: Collection<Document>,
+    code_reviews: Collection<Document>,
+    code_comments: Collection<Document>,
 }
 
 impl MongoReviews {
@@ -139,6 +178,8 @@ impl MongoReviews {
             replies: db.collection(REPLIES),
             helpful: db.collection(HELPFUL),
             ratings: db.collection(RATINGS),
+            code_reviews: db.collection(CODE_REVIEWS),
+            code_comments: db.collection(CODE_COMMENTS),
         }
     }
 
@@ -634,5 +675,377 @@ impl ReviewRepository for MongoReviews {
             }
         }
         Ok(found)
+    }
+}
+
+fn opt_oid<T>(d: &Document, key: &str, make: fn([u8; 12]) -> T) -> Option<T> {
+    d.get_object_id(key).ok().map(|o| make(o.bytes()))
+}
+
+fn small(d: &Document, key: &str) -> Result<u32, StoreError> {
+    match d.get(key) {
+        Some(Bson::Int32(v)) => u32::try_from(*v).map_err(|e| corrupt(key, e)),
+        Some(Bson::Int64(v)) => u32::try_from(*v).map_err(|e| corrupt(key, e)),
+        other => Err(corrupt(key, format!("{other:?}"))),
+    }
+}
+
+fn metrics_doc(m: &Metrics) -> Document {
+    doc! {
+        "codeQuality": i32::from(m.code_quality),
+        "performance": i32::from(m.performance),
+        "readability": i32::from(m.readability),
+        "testCoverage": i32::from(m.test_coverage),
+    }
+}
+
+fn metrics_of(d: &Document) -> Result<Metrics, StoreError> {
+    let mark = |key: &str| -> Result<u8, StoreError> {
+        let v = d.get_i32(key).map_err(|e| corrupt(key, e))?;
+        u8::try_from(v).map_err(|e| corrupt(key, e))
+    };
+    Ok(Metrics {
+        code_quality: mark("codeQuality")?,
+        performance: mark("performance")?,
+        readability: mark("readability")?,
+        test_coverage: mark("testCoverage")?,
+    })
+}
+
+fn submission_fields(s: &ReviewedSubmission) -> Document {
+    doc! {
+        "submission": oid(s.id.bytes()),
+        "challengeId": oid(s.challenge.bytes()),
+        "language": &s.language,
+        "challengeType": &s.challenge_type,
+        "difficulty": &s.difficulty,
+        "lines": i64::from(s.lines),
+    }
+}
+
+fn code_review_doc(r: &CodeReview) -> Document {
+    let mut d = doc! {
+        "_id": oid(r.id.bytes()),
+        "author": oid(r.author.bytes()),
+        "version": i64::from(r.version),
+        "message": &r.message,
+        "status": r.status.as_str(),
+        "reviewer": r.reviewer.map(|m| oid(m.bytes())),
+        "reviewers": r.reviewers.iter().map(|m| oid(m.bytes())).collect::<Vec<_>>(),
+        "activeAt": r.active_at.map(time),
+        "summary": r.summary.as_deref(),
+        "metrics": r.metrics.as_ref().map(metrics_doc),
+        "comments": n(r.comments),
+        "createdAt": time(r.created_at),
+        "updatedAt": time(r.updated_at),
+    };
+    d.extend(submission_fields(&r.submission));
+    d
+}
+
+fn code_review_of(d: &Document) -> Result<CodeReview, StoreError> {
+    let status = text(d, "status")?;
+    let reviewers = d
+        .get_array("reviewers")
+        .map_err(|e| corrupt("reviewers", e))?
+        .iter()
+        .map(|r| match r {
+            Bson::ObjectId(o) => Ok(MemberId::from_bytes(o.bytes())),
+            other => Err(corrupt("reviewers", other)),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CodeReview {
+        id: id_of(d, "_id", CodeReviewId::from_bytes)?,
+        author: id_of(d, "author", MemberId::from_bytes)?,
+        submission: ReviewedSubmission {
+            id: id_of(d, "submission", SubmissionRef::from_bytes)?,
+            challenge: id_of(d, "challengeId", ChallengeRef::from_bytes)?,
+            language: text(d, "language")?,
+            challenge_type: text(d, "challengeType")?,
+            difficulty: text(d, "difficulty")?,
+            lines: small(d, "lines")?,
+        },
+        version: small(d, "version")?,
+        message: text(d, "message")?,
+        status: CodeReviewStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        reviewer: opt_oid(d, "reviewer", MemberId::from_bytes),
+        reviewers,
+        active_at: d.get_datetime("activeAt").ok().map(|t| t.to_chrono()),
+        summary: d.get_str("summary").ok().map(str::to_owned),
+        metrics: d.get_document("metrics").ok().map(metrics_of).transpose()?,
+        comments: number(d.get("comments")),
+        created_at: datetime(d, "createdAt")?,
+        updated_at: datetime(d, "updatedAt")?,
+    })
+}
+
+fn code_comment_of(d: &Document) -> Result<CodeComment, StoreError> {
+    let kind = text(d, "type")?;
+    Ok(CodeComment {
+        id: id_of(d, "_id", CodeCommentId::from_bytes)?,
+        review: id_of(d, "review", CodeReviewId::from_bytes)?,
+        author: id_of(d, "author", MemberId::from_bytes)?,
+        submission: id_of(d, "submission", SubmissionRef::from_bytes)?,
+        version: small(d, "version")?,
+        line: match d.get("lineNumber") {
+            Some(Bson::Null) | None => None,
+            Some(_) => Some(small(d, "lineNumber")?),
+        },
+        kind: CommentKind::parse(&kind).ok_or_else(|| corrupt("type", &kind))?,
+        content: text(d, "content")?,
+        parent: opt_oid(d, "parent", CodeCommentId::from_bytes),
+        created_at: datetime(d, "createdAt")?,
+    })
+}
+
+/// Pending, or in review with a claim lapsed at `at`.
+fn queued(at: DateTime<Utc>) -> Document {
+    let cutoff = time(at - CLAIM_TTL);
+    doc! { "$or": [
+        { "status": "pending" },
+        { "status": "in-review", "$or": [
+            { "activeAt": null },
+            { "activeAt": { "$lte": cutoff } },
+        ] },
+    ] }
+}
+
+#[async_trait]
+impl CodeReviewRepository for MongoReviews {
+    async fn insert(&self, r: &CodeReview) -> Result<bool, StoreError> {
+        match self.code_reviews.insert_one(code_review_doc(r)).await {
+            Ok(_) => Ok(true),
+            Err(e) => match store_error(e) {
+                StoreError::Conflict { .. } => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn get(&self, id: CodeReviewId) -> Result<Option<CodeReview>, StoreError> {
+        self.code_reviews
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(code_review_of)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        f: &CodeReviewFilter,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<CodeReview>, StoreError> {
+        let mut filter = match f.status {
+            Some(CodeReviewStatus::Pending) => queued(now),
+            Some(s) => doc! { "status": s.as_str() },
+            None => Document::new(),
+        };
+        if let Some(a) = f.author {
+            filter.insert("author", oid(a.bytes()));
+        }
+        if let Some(r) = f.reviewer {
+            filter.insert("reviewers", oid(r.bytes()));
+        }
+        for (key, value) in [
+            ("language", &f.language),
+            ("challengeType", &f.challenge_type),
+            ("difficulty", &f.difficulty),
+        ] {
+            if let Some(v) = value {
+                filter.insert(key, doc! { "$eq": v });
+            }
+        }
+        let order = if f.status == Some(CodeReviewStatus::Pending) {
+            doc! { "createdAt": 1, "_id": 1 }
+        } else {
+            doc! { "updatedAt": -1, "_id": -1 }
+        };
+        let found =
+            stackrush_store_mongo::find_page(&self.code_reviews, filter, order, page, &[]).await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(code_review_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
+    }
+
+    async fn claim(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut filter = queued(at);
+        filter.insert("_id", oid(id.bytes()));
+        let who = oid(reviewer.bytes());
+        let done = self
+            .code_reviews
+            .update_one(
+                filter,
+                doc! {
+                    "$set": {
+                        "status": "in-review", "reviewer": who,
+                        "activeAt": time(at), "updatedAt": time(at),
+                    },
+                    "$addToSet": { "reviewers": who },
+                },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn decide(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        decision: &Decision,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .code_reviews
+            .update_one(
+                doc! {
+                    "_id": oid(id.bytes()), "status": "in-review",
+                    "reviewer": oid(reviewer.bytes()),
+                    "activeAt": { "$gt": time(at - CLAIM_TTL) },
+                },
+                doc! { "$set": {
+                    "status": decision.status.as_str(),
+                    "summary": &decision.summary,
+                    "metrics": decision.metrics.as_ref().map(metrics_doc),
+                    "activeAt": time(at), "updatedAt": time(at),
+                } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn re_request(
+        &self,
+        id: CodeReviewId,
+        s: &ReviewedSubmission,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut set = submission_fields(s);
+        set.insert("status", "pending");
+        set.insert("reviewer", Bson::Null);
+        set.insert("activeAt", Bson::Null);
+        set.insert("summary", Bson::Null);
+        set.insert("metrics", Bson::Null);
+        set.insert("updatedAt", time(at));
+        let done = self
+            .code_reviews
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "status": "changes-requested" },
+                doc! { "$set": set, "$inc": { "version": 1 } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn set_message(
+        &self,
+        id: CodeReviewId,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = self
+            .code_reviews
+            .update_one(
+                doc! {
+                    "_id": oid(id.bytes()),
+                    "status": { "$in": ["pending", "changes-requested"] },
+                },
+                doc! { "$set": { "message": message, "updatedAt": time(at) } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(done.matched_count == 1)
+    }
+
+    async fn add_comment(&self, c: &CodeComment) -> Result<bool, StoreError> {
+        let review = oid(c.review.bytes());
+        let author = oid(c.author.bytes());
+        let at = time(c.created_at);
+        let row = doc! {
+            "_id": oid(c.id.bytes()),
+            "review": review,
+            "author": author,
+            "submission": oid(c.submission.bytes()),
+            "version": i64::from(c.version),
+            "lineNumber": c.line.map(i64::from),
+            "type": c.kind.as_str(),
+            "content": &c.content,
+            "parent": c.parent.map(|p| oid(p.bytes())),
+            "createdAt": at,
+        };
+        let (reviews, comments) = (self.code_reviews.clone(), self.code_comments.clone());
+        let _turn = self.stripe(review).lock().await;
+        self.transaction(move |s| {
+            let (reviews, comments, row) = (reviews.clone(), comments.clone(), row.clone());
+            Box::pin(async move {
+                let counted = reviews
+                    .update_one(doc! { "_id": review }, doc! { "$inc": { "comments": 1 } })
+                    .session(&mut *s)
+                    .await?;
+                if counted.matched_count == 0 {
+                    return Ok(false);
+                }
+                reviews
+                    .update_one(
+                        doc! { "_id": review, "status": "in-review", "reviewer": author },
+                        doc! { "$set": { "activeAt": at } },
+                    )
+                    .session(&mut *s)
+                    .await?;
+                comments.insert_one(row).session(&mut *s).await?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn comment(&self, id: CodeCommentId) -> Result<Option<CodeComment>, StoreError> {
+        self.code_comments
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(code_comment_of)
+            .transpose()
+    }
+
+    async fn comments(
+        &self,
+        review: CodeReviewId,
+        page: PageRequest,
+    ) -> Result<Page<CodeComment>, StoreError> {
+        let found = stackrush_store_mongo::find_page(
+            &self.code_comments,
+            doc! { "review": oid(review.bytes()) },
+            doc! { "createdAt": 1, "_id": 1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found
+                .items
+                .iter()
+                .map(code_comment_of)
+                .collect::<Result<_, _>>()?,
+            request: found.request,
+            total: found.total,
+        })
     }
 }

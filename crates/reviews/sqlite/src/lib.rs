@@ -1,4 +1,4 @@
-//! SQLite adapter of the reviews port; [`migrate`] applies this context's migrations.
+//! SQLite adapter of the reviews ports; [`migrate`] applies this context's migrations.
 //!
 //! Every write that moves a count runs as one job on the synchronous writer ([`Db::write`]): the
 //! review, reply or helpful mark and the count it moves (a challenge's rating histogram, a
@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_reviews::ports::{ReviewRepository, Stores};
+use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
 use stackrush_store_sqlite::{corrupt, from_millis, millis, Db, PageQuery, WriteError};
 
@@ -24,8 +24,10 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
 
 /// The reviews context's store ports on `db` (migrated with [`migrate`]).
 pub fn stores(db: &Db) -> Stores {
+    let adapter = std::sync::Arc::new(SqliteReviews::new(db.clone()));
     Stores {
-        reviews: std::sync::Arc::new(SqliteReviews::new(db.clone())),
+        reviews: adapter.clone(),
+        code_reviews: adapter,
     }
 }
 
@@ -504,5 +506,373 @@ impl ReviewRepository for SqliteReviews {
             }
         }
         Ok(found)
+    }
+}
+
+const CODE_COLUMNS: &str = "id, author, submission, challenge, language, challenge_type, \
+    difficulty, lines, version, message, status, reviewer, reviewers, active_at, summary, \
+    metrics, comments, created_at, updated_at";
+
+const COMMENT_COLUMNS: &str =
+    "id, review, author, submission, version, line, kind, content, parent, created_at";
+
+fn opt_id<T: std::str::FromStr>(row: &SqliteRow, column: &str) -> Result<Option<T>, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    get::<Option<String>>(row, column)?
+        .map(|v| v.parse().map_err(|e| corrupt(column, e)))
+        .transpose()
+}
+
+fn small(row: &SqliteRow, column: &str) -> Result<u32, StoreError> {
+    u32::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+fn metrics_json(m: &Metrics) -> String {
+    format!(
+        "[{},{},{},{}]",
+        m.code_quality, m.performance, m.readability, m.test_coverage
+    )
+}
+
+fn metrics_of(text: &str) -> Result<Metrics, StoreError> {
+    let marks: [u8; 4] = serde_json::from_str(text).map_err(|e| corrupt("metrics", e))?;
+    Ok(Metrics {
+        code_quality: marks[0],
+        performance: marks[1],
+        readability: marks[2],
+        test_coverage: marks[3],
+    })
+}
+
+fn code_review_row(row: &SqliteRow) -> Result<CodeReview, StoreError> {
+    let status: String = get(row, "status")?;
+    let reviewers: Vec<String> = serde_json::from_str(&get::<String>(row, "reviewers")?)
+        .map_err(|e| corrupt("reviewers", e))?;
+    Ok(CodeReview {
+        id: id(row, "id")?,
+        author: id(row, "author")?,
+        submission: ReviewedSubmission {
+            id: id(row, "submission")?,
+            challenge: id(row, "challenge")?,
+            language: get(row, "language")?,
+            challenge_type: get(row, "challenge_type")?,
+            difficulty: get(row, "difficulty")?,
+            lines: small(row, "lines")?,
+        },
+        version: small(row, "version")?,
+        message: get(row, "message")?,
+        status: CodeReviewStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        reviewer: opt_id(row, "reviewer")?,
+        reviewers: reviewers
+            .iter()
+            .map(|r| r.parse().map_err(|e| corrupt("reviewers", e)))
+            .collect::<Result<_, _>>()?,
+        active_at: stackrush_store_sqlite::opt_from_millis(get(row, "active_at")?)?,
+        summary: get(row, "summary")?,
+        metrics: get::<Option<String>>(row, "metrics")?
+            .as_deref()
+            .map(metrics_of)
+            .transpose()?,
+        comments: count(row, "comments")?,
+        created_at: from_millis(get(row, "created_at")?)?,
+        updated_at: from_millis(get(row, "updated_at")?)?,
+    })
+}
+
+fn code_comment_row(row: &SqliteRow) -> Result<CodeComment, StoreError> {
+    let kind: String = get(row, "kind")?;
+    Ok(CodeComment {
+        id: id(row, "id")?,
+        review: id(row, "review")?,
+        author: id(row, "author")?,
+        submission: id(row, "submission")?,
+        version: small(row, "version")?,
+        line: get::<Option<i64>>(row, "line")?
+            .map(|l| u32::try_from(l).map_err(|e| corrupt("line", e)))
+            .transpose()?,
+        kind: CommentKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        content: get(row, "content")?,
+        parent: opt_id(row, "parent")?,
+        created_at: from_millis(get(row, "created_at")?)?,
+    })
+}
+
+/// The moment before which an in-review claim that saw no activity has lapsed at `at`.
+fn lapse_cutoff(at: DateTime<Utc>) -> i64 {
+    millis(at - CLAIM_TTL)
+}
+
+/// `status = pending`, counting claims lapsed at the cutoff bound next.
+const QUEUED: &str = "(status = 'pending' OR (status = 'in-review' AND \
+    (active_at IS NULL OR active_at <= ";
+
+#[async_trait]
+impl CodeReviewRepository for SqliteReviews {
+    async fn insert(&self, r: &CodeReview) -> Result<bool, StoreError> {
+        let reviewers: Vec<String> = r.reviewers.iter().map(|m| m.to_hex()).collect();
+        let reviewers =
+            serde_json::to_string(&reviewers).map_err(|e| StoreError::Other(e.into()))?;
+        let done = sqlx::query(&format!(
+            "INSERT INTO code_reviews ({CODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+             ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING"
+        ))
+        .bind(r.id.to_hex())
+        .bind(r.author.to_hex())
+        .bind(r.submission.id.to_hex())
+        .bind(r.submission.challenge.to_hex())
+        .bind(&r.submission.language)
+        .bind(&r.submission.challenge_type)
+        .bind(&r.submission.difficulty)
+        .bind(i64::from(r.submission.lines))
+        .bind(i64::from(r.version))
+        .bind(&r.message)
+        .bind(r.status.as_str())
+        .bind(r.reviewer.map(|m| m.to_hex()))
+        .bind(reviewers)
+        .bind(r.active_at.map(millis))
+        .bind(&r.summary)
+        .bind(r.metrics.as_ref().map(metrics_json))
+        .bind(i64::try_from(r.comments).unwrap_or(i64::MAX))
+        .bind(millis(r.created_at))
+        .bind(millis(r.updated_at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn get(&self, id: CodeReviewId) -> Result<Option<CodeReview>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {CODE_COLUMNS} FROM code_reviews WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(code_review_row)
+        .transpose()
+    }
+
+    async fn list(
+        &self,
+        filter: &CodeReviewFilter,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<CodeReview>, StoreError> {
+        let queue = filter.status == Some(CodeReviewStatus::Pending);
+        PageQuery {
+            table: "code_reviews",
+            columns: CODE_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(" WHERE 1 = 1");
+                match filter.status {
+                    Some(CodeReviewStatus::Pending) => {
+                        q.push(" AND ")
+                            .push(QUEUED)
+                            .push_bind(lapse_cutoff(now))
+                            .push(")))");
+                    }
+                    Some(s) => {
+                        q.push(" AND status = ").push_bind(s.as_str());
+                    }
+                    None => {}
+                }
+                if let Some(a) = filter.author {
+                    q.push(" AND author = ").push_bind(a.to_hex());
+                }
+                if let Some(r) = filter.reviewer {
+                    q.push(" AND EXISTS (SELECT 1 FROM json_each(code_reviews.reviewers) WHERE value = ")
+                        .push_bind(r.to_hex())
+                        .push(")");
+                }
+                for (column, value) in [
+                    ("language", &filter.language),
+                    ("challenge_type", &filter.challenge_type),
+                    ("difficulty", &filter.difficulty),
+                ] {
+                    if let Some(v) = value {
+                        q.push(format!(" AND {column} = ")).push_bind(v.clone());
+                    }
+                }
+            },
+            order: if queue {
+                "created_at ASC, id ASC"
+            } else {
+                "updated_at DESC, id DESC"
+            },
+        }
+        .fetch(&self.db, page, code_review_row, store_error)
+        .await
+    }
+
+    async fn claim(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "UPDATE code_reviews SET status = 'in-review', reviewer = ?2, active_at = ?3, \
+               updated_at = ?3, \
+               reviewers = CASE WHEN EXISTS (SELECT 1 FROM json_each(reviewers) WHERE value = ?2) \
+                 THEN reviewers ELSE json_insert(reviewers, '$[#]', ?2) END \
+             WHERE id = ?1 AND {QUEUED}?4)))"
+        ))
+        .bind(id.to_hex())
+        .bind(reviewer.to_hex())
+        .bind(millis(at))
+        .bind(lapse_cutoff(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn decide(
+        &self,
+        id: CodeReviewId,
+        reviewer: MemberId,
+        decision: &Decision,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE code_reviews SET status = ?3, summary = ?4, metrics = ?5, active_at = ?6, \
+               updated_at = ?6 \
+             WHERE id = ?1 AND status = 'in-review' AND reviewer = ?2 AND active_at > ?7",
+        )
+        .bind(id.to_hex())
+        .bind(reviewer.to_hex())
+        .bind(decision.status.as_str())
+        .bind(&decision.summary)
+        .bind(decision.metrics.as_ref().map(metrics_json))
+        .bind(millis(at))
+        .bind(lapse_cutoff(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn re_request(
+        &self,
+        id: CodeReviewId,
+        s: &ReviewedSubmission,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE code_reviews SET submission = ?2, challenge = ?3, language = ?4, \
+               challenge_type = ?5, difficulty = ?6, lines = ?7, version = version + 1, \
+               status = 'pending', reviewer = NULL, active_at = NULL, summary = NULL, \
+               metrics = NULL, updated_at = ?8 \
+             WHERE id = ?1 AND status = 'changes-requested'",
+        )
+        .bind(id.to_hex())
+        .bind(s.id.to_hex())
+        .bind(s.challenge.to_hex())
+        .bind(&s.language)
+        .bind(&s.challenge_type)
+        .bind(&s.difficulty)
+        .bind(i64::from(s.lines))
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_message(
+        &self,
+        id: CodeReviewId,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE code_reviews SET message = ?2, updated_at = ?3 \
+             WHERE id = ?1 AND status IN ('pending', 'changes-requested')",
+        )
+        .bind(id.to_hex())
+        .bind(message)
+        .bind(millis(at))
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_comment(&self, c: &CodeComment) -> Result<bool, StoreError> {
+        let c = c.clone();
+        self.db
+            .write(move |conn| {
+                let (review, author, at) =
+                    (c.review.to_hex(), c.author.to_hex(), millis(c.created_at));
+                let counted = conn
+                    .execute(
+                        "UPDATE code_reviews SET comments = comments + 1, \
+                           active_at = CASE WHEN status = 'in-review' AND reviewer = ?2 \
+                             THEN ?3 ELSE active_at END \
+                         WHERE id = ?1",
+                        params![review, author, at],
+                    )
+                    .map_err(sync_error)?;
+                if counted == 0 {
+                    return Ok(false);
+                }
+                conn.execute(
+                    &format!(
+                        "INSERT INTO code_review_comments ({COMMENT_COLUMNS}) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    ),
+                    params![
+                        c.id.to_hex(),
+                        review,
+                        author,
+                        c.submission.to_hex(),
+                        i64::from(c.version),
+                        c.line.map(i64::from),
+                        c.kind.as_str(),
+                        c.content,
+                        c.parent.map(|p| p.to_hex()),
+                        at,
+                    ],
+                )
+                .map_err(sync_error)?;
+                Ok(true)
+            })
+            .await
+            .map_err(job_error)
+    }
+
+    async fn comment(&self, id: CodeCommentId) -> Result<Option<CodeComment>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM code_review_comments WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(code_comment_row)
+        .transpose()
+    }
+
+    async fn comments(
+        &self,
+        review: CodeReviewId,
+        page: PageRequest,
+    ) -> Result<Page<CodeComment>, StoreError> {
+        let review = review.to_hex();
+        PageQuery {
+            table: "code_review_comments",
+            columns: COMMENT_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| {
+                q.push(" WHERE review = ").push_bind(review.clone());
+            },
+            order: "created_at ASC, id ASC",
+        }
+        .fetch(&self.db, page, code_comment_row, store_error)
+        .await
     }
 }

@@ -8,9 +8,17 @@ use stackrush_challenges::{ChallengeApi, ChallengeError, ChallengeId, ChallengeV
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{IdentityApi, UserId};
 use stackrush_kernel::PageRequest;
-use stackrush_reviews::ports::{Attempts, Challenges, Members};
-use stackrush_reviews::{ChallengeFacts, ChallengeRef, Face, MemberId};
-use stackrush_scoring::{RunStatus, ScoringApi, SubmissionFilter, Viewer};
+use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
+use stackrush_reviews::ports::{
+    Attempts, Challenges, Members, ReviewEvent, ReviewEvents, Submissions, SubmittedCode,
+};
+use stackrush_reviews::{
+    ChallengeFacts, ChallengeRef, CodeReviewStatus, Face, MemberId, ReviewedSubmission,
+    SubmissionRef,
+};
+use stackrush_scoring::{
+    RunStatus, ScoringApi, ScoringError, SubmissionFilter, SubmissionId, Viewer,
+};
 
 use crate::contexts::identity::live_account;
 
@@ -118,5 +126,111 @@ impl Attempts for ScoredAttempts {
             }
         }
         Ok(false)
+    }
+}
+
+/// Submissions as scoring keeps them, read as their owner would.
+pub struct OwnedSubmissions(pub Arc<dyn ScoringApi>);
+
+#[async_trait]
+impl Submissions for OwnedSubmissions {
+    async fn of_owner(
+        &self,
+        owner: MemberId,
+        id: SubmissionRef,
+    ) -> anyhow::Result<Option<SubmittedCode>> {
+        let viewer = Viewer {
+            player: stackrush_scoring::PlayerId::from_bytes(owner.bytes()),
+            is_admin: false,
+        };
+        let found = match self
+            .0
+            .submission(viewer, SubmissionId::from_bytes(id.bytes()))
+            .await
+        {
+            Ok(s) => s,
+            Err(ScoringError::SubmissionNotFound) => return Ok(None),
+            Err(e) => return Err(anyhow::anyhow!("scoring submission: {e}")),
+        };
+        // Challenge authors may read submissions too: only the owner's own count here.
+        if found.player.bytes() != owner.bytes() {
+            return Ok(None);
+        }
+        Ok(Some(SubmittedCode {
+            submission: ReviewedSubmission {
+                id,
+                challenge: ChallengeRef::from_bytes(found.challenge.bytes()),
+                language: found.language.as_str().to_owned(),
+                challenge_type: found.challenge_type.clone(),
+                difficulty: found.difficulty.clone(),
+                lines: found.lines(),
+            },
+            code: found.code,
+        }))
+    }
+}
+
+/// Code review events as social notifications to the submission's author, each at most once.
+pub struct NotifyOnReviews(pub Arc<dyn NotificationApi>);
+
+#[async_trait]
+impl ReviewEvents for NotifyOnReviews {
+    async fn publish(&self, event: ReviewEvent) {
+        let (to, title, message, data, key) = match &event {
+            ReviewEvent::Claimed { to, by, review } => (
+                *to,
+                "Your code is being reviewed".to_owned(),
+                "A reviewer took your code review request.".to_owned(),
+                serde_json::json!({ "codeReviewId": review.to_hex(), "reviewerId": by.to_hex() }),
+                format!("code-review-claim:{}:{}", review.to_hex(), by.to_hex()),
+            ),
+            ReviewEvent::Commented {
+                to,
+                by,
+                review,
+                comment,
+            } => (
+                *to,
+                "New comment on your code review".to_owned(),
+                "Your reviewer left a comment.".to_owned(),
+                serde_json::json!({
+                    "codeReviewId": review.to_hex(), "commentId": comment.to_hex(),
+                    "authorId": by.to_hex(),
+                }),
+                format!("code-review-comment:{}", comment.to_hex()),
+            ),
+            ReviewEvent::Decided {
+                to,
+                review,
+                version,
+                status,
+            } => {
+                let verdict = match status {
+                    CodeReviewStatus::Approved => "approved",
+                    CodeReviewStatus::Rejected => "rejected",
+                    _ => "sent back with requested changes",
+                };
+                (
+                    *to,
+                    format!("Your code review was {verdict}"),
+                    "Your reviewer decided; see the summary.".to_owned(),
+                    serde_json::json!({ "codeReviewId": review.to_hex(), "status": status.as_str() }),
+                    format!("code-review-decision:{}:{version}", review.to_hex()),
+                )
+            }
+        };
+        let notify = Notify {
+            recipient: RecipientId::from_bytes(to.bytes()),
+            kind: Kind::Social,
+            title,
+            message,
+            data: data.as_object().cloned().unwrap_or_default(),
+            priority: Priority::Normal,
+            dedup_key: Some(key),
+            expires_at: None,
+        };
+        if let Err(e) = self.0.notify(vec![notify]).await {
+            tracing::warn!(error = %e, "code review notification failed");
+        }
     }
 }

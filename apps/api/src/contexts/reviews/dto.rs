@@ -132,6 +132,8 @@ pub struct ReviewsQuery {
     pub rating: Option<i64>,
     #[schemars(length(max = 30))]
     pub tag: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "ReviewSortDto")]
     pub sort: Option<ReviewSortDto>,
 }
 
@@ -149,6 +151,8 @@ pub struct ScopedReviewsQuery {
     pub rating: Option<i64>,
     #[schemars(length(max = 30))]
     pub tag: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "ReviewSortDto")]
     pub sort: Option<ReviewSortDto>,
 }
 
@@ -207,7 +211,7 @@ pub struct ReviewerDto {
 }
 
 impl ReviewerDto {
-    fn of(id: rv::MemberId, face: Option<rv::Face>) -> Self {
+    pub(super) fn of(id: rv::MemberId, face: Option<rv::Face>) -> Self {
         let face = face.unwrap_or_else(|| rv::Face {
             username: "[deleted]".to_owned(),
             first_name: None,

@@ -52,6 +52,39 @@ impl From<ReviewError> for ApiError {
                 "OWN_CONTENT",
                 "You cannot mark your own review or reply helpful",
             ),
+            ReviewError::SubmissionNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "SUBMISSION_NOT_FOUND",
+                "No such submission of yours",
+            ),
+            ReviewError::CodeReviewNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "CODE_REVIEW_NOT_FOUND",
+                "No such code review",
+            ),
+            ReviewError::CommentNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "COMMENT_NOT_FOUND",
+                "No such comment on this code review",
+            ),
+            ReviewError::AlreadyRequested => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_REQUESTED",
+                "That submission is under review already",
+            ),
+            ReviewError::OwnSubmission => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "OWN_SUBMISSION",
+                "You cannot review your own submission",
+            ),
+            ReviewError::CodeReviewIs(status) => ApiError::new(
+                StatusCode::CONFLICT,
+                "INVALID_STATUS_TRANSITION",
+                format!(
+                    "The code review is {} and cannot make that move",
+                    status.as_str()
+                ),
+            ),
             ReviewError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             ReviewError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

@@ -1,6 +1,9 @@
-//! The reviews context over HTTP: challenge reviews, replies, helpful marks and ratings.
+//! The reviews context over HTTP: challenge reviews, replies, helpful marks and ratings; code
+//! reviews of submissions.
 
 mod adapters;
+pub mod code_dto;
+mod code_routes;
 pub mod dto;
 mod error;
 mod routes;
@@ -11,7 +14,11 @@ use apistos::web::ServiceConfig;
 use stackrush_challenges::ChallengeApi;
 use stackrush_identity::{Actor, IdentityApi, Role};
 use stackrush_kernel::SystemClock;
-use stackrush_reviews::{Caller, MemberId, Ports, ReviewService, ReviewsApi, Stores};
+use stackrush_notifications::NotificationApi;
+use stackrush_reviews::{
+    Caller, CodePorts, CodeReviewService, CodeReviewsApi, MemberId, Ports, ReviewService,
+    ReviewsApi, Stores,
+};
 use stackrush_scoring::ScoringApi;
 
 use crate::contexts::identity;
@@ -26,32 +33,56 @@ pub fn stores(store: &Store) -> Stores {
     }
 }
 
-/// The reviews service on `store`: members from identity, challenges from challenges, tries
-/// from scoring.
+/// The reviews context's two inbound ports.
+#[derive(Clone)]
+pub struct Reviews {
+    pub reviews: Arc<dyn ReviewsApi>,
+    pub code_reviews: Arc<dyn CodeReviewsApi>,
+}
+
+/// The reviews services on `store`: members from identity, challenges from challenges, tries
+/// and submissions from scoring, notifications to code review authors.
 pub fn wire(
     store: &Store,
     identity: Arc<dyn IdentityApi>,
     challenges: Arc<dyn ChallengeApi>,
     scoring: Arc<dyn ScoringApi>,
-) -> Arc<dyn ReviewsApi> {
-    let Stores { reviews } = stores(store);
-    ReviewService::new(Ports {
+    notifications: Arc<dyn NotificationApi>,
+) -> Reviews {
+    let Stores {
         reviews,
-        members: Arc::new(adapters::IdentityMembers {
-            users: identity::stores(store).users,
-            identity,
-        }),
-        challenges: Arc::new(adapters::PublicChallenges(challenges)),
-        attempts: Arc::new(adapters::ScoredAttempts(scoring)),
-        clock: Arc::new(SystemClock),
-    })
-    .into_api()
+        code_reviews,
+    } = stores(store);
+    let members = Arc::new(adapters::IdentityMembers {
+        users: identity::stores(store).users,
+        identity,
+    });
+    Reviews {
+        reviews: ReviewService::new(Ports {
+            reviews,
+            members: members.clone(),
+            challenges: Arc::new(adapters::PublicChallenges(challenges)),
+            attempts: Arc::new(adapters::ScoredAttempts(scoring.clone())),
+            clock: Arc::new(SystemClock),
+        })
+        .into_api(),
+        code_reviews: CodeReviewService::new(CodePorts {
+            code_reviews,
+            submissions: Arc::new(adapters::OwnedSubmissions(scoring)),
+            members,
+            events: Arc::new(adapters::NotifyOnReviews(notifications)),
+            clock: Arc::new(SystemClock),
+        })
+        .into_api(),
+    }
 }
 
-/// Registers the reviews port and its routes.
-pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn ReviewsApi>) {
-    Port::register(cfg, api);
+/// Registers the reviews ports and their routes.
+pub fn mount(cfg: &mut ServiceConfig, api: &Reviews) {
+    Port::register(cfg, api.reviews.clone());
+    Port::register(cfg, api.code_reviews.clone());
     routes::configure(cfg);
+    code_routes::configure(cfg);
 }
 
 /// The identity context's actor as the reviews context's caller.
@@ -59,5 +90,6 @@ pub fn caller(actor: &Actor) -> Caller {
     Caller {
         id: MemberId::from_bytes(actor.id.bytes()),
         is_moderator: actor.is_admin() || actor.has_role(Role::Moderator),
+        is_admin: actor.is_admin(),
     }
 }

@@ -406,6 +406,19 @@ async fn code_reviews_are_claimed_once_commented_on_real_lines_and_decided_by_th
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["status"], "changes-requested");
     assert_eq!(body["data"]["metrics"]["codeQuality"], 7);
+    assert_eq!(
+        body["data"]["xpAwarded"], 25,
+        "the reviewer is paid through the ledger"
+    );
+    let (_, body) = app
+        .get(
+            &format!("/api/users/{}/xp-history", reviewer.id),
+            Some(&reviewer.access),
+        )
+        .await;
+    assert_eq!(body["data"]["data"][0]["reason"], "code_reviewed", "{body}");
+    assert_eq!(body["data"]["data"][0]["sourceType"], "code_review");
+    assert_eq!(body["data"]["data"][0]["source"], cr.as_str());
     let (status, body) = app
         .put(
             &changes,

@@ -27,6 +27,8 @@ pub struct CodeReviewView {
     /// The submission's code: for its owner, those who claimed the review, and admins
     /// (`None` for others, and once the submission is gone).
     pub code: Option<String>,
+    /// XP the reviewer earned by the decision this view answers (0 otherwise).
+    pub xp_awarded: u64,
 }
 
 /// A comment as a reader sees it.
@@ -235,6 +237,7 @@ impl CodeReviewService {
                 author: faces.get(&review.author).cloned(),
                 reviewer: review.reviewer.and_then(|r| faces.get(&r).cloned()),
                 code,
+                xp_awarded: 0,
                 review,
             });
         }
@@ -561,7 +564,22 @@ impl CodeReviewsApi for CodeReviewService {
                 status: decision.status,
             })
             .await;
-        self.reread(caller, id).await
+        // The decision is stored: a failing payment is logged, never undoes it.
+        let xp_awarded = if review.author == caller.id {
+            0
+        } else {
+            self.ports
+                .rewards
+                .reward(caller.id, id)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, review = %id, "reviewer reward failed");
+                    0
+                })
+        };
+        let mut view = self.reread(caller, id).await?;
+        view.xp_awarded = xp_awarded;
+        Ok(view)
     }
 
     async fn re_request(

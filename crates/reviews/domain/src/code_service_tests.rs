@@ -8,7 +8,7 @@ use stackrush_kernel::FixedClock;
 use super::*;
 use crate::fake::InMemoryReviews;
 use crate::model::ChallengeRef;
-use crate::ports::{Members, ReviewEvents, Submissions, SubmittedCode};
+use crate::ports::{Members, ReviewEvents, ReviewerRewards, Submissions, SubmittedCode};
 
 fn member(n: u8) -> MemberId {
     MemberId::from_bytes([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, n])
@@ -62,6 +62,22 @@ impl Submissions for Kept {
     }
 }
 
+/// Pays 25 XP once per review, like scoring does.
+#[derive(Default)]
+struct Paid(Mutex<Vec<(MemberId, CodeReviewId)>>);
+
+#[async_trait]
+impl ReviewerRewards for Paid {
+    async fn reward(&self, reviewer: MemberId, review: CodeReviewId) -> anyhow::Result<u64> {
+        let mut paid = self.0.lock().unwrap();
+        if paid.contains(&(reviewer, review)) {
+            return Ok(0);
+        }
+        paid.push((reviewer, review));
+        Ok(25)
+    }
+}
+
 #[derive(Default)]
 struct Recorded(Mutex<Vec<ReviewEvent>>);
 
@@ -76,6 +92,7 @@ struct World {
     service: CodeReviewService,
     kept: Arc<Kept>,
     events: Arc<Recorded>,
+    paid: Arc<Paid>,
     clock: Arc<FixedClock>,
 }
 
@@ -84,17 +101,20 @@ fn world() -> World {
     let kept = Arc::new(Kept::default());
     let events = Arc::new(Recorded::default());
     let clock = Arc::new(FixedClock::new(Utc::now()));
+    let paid = Arc::new(Paid::default());
     let service = CodeReviewService::new(CodePorts {
         code_reviews: store,
         submissions: kept.clone(),
         members: Arc::new(TestMembers),
         events: events.clone(),
+        rewards: paid.clone(),
         clock: clock.clone(),
     });
     World {
         service,
         kept,
         events,
+        paid,
         clock,
     }
 }
@@ -312,6 +332,10 @@ async fn comments_anchor_to_real_lines_and_decisions_follow_the_status_machine()
         .await
         .unwrap();
     assert_eq!(changes.review.status, CodeReviewStatus::ChangesRequested);
+    assert_eq!(
+        changes.xp_awarded, 25,
+        "a completed review pays the reviewer"
+    );
 
     // Re-request on a newer submission of the same challenge: version 2, back in the queue;
     // the old comments stay on version 1.
@@ -356,6 +380,8 @@ async fn comments_anchor_to_real_lines_and_decisions_follow_the_status_machine()
         .await
         .unwrap();
     assert_eq!(approved.review.status, CodeReviewStatus::Approved);
+    assert_eq!(approved.xp_awarded, 0, "once per review");
+    assert_eq!(w.paid.0.lock().unwrap().as_slice(), &[(member(2), id)]);
     assert!(matches!(
         w.service.comment(caller(1), id, note("late", None)).await,
         Err(ReviewError::CodeReviewIs(CodeReviewStatus::Approved))

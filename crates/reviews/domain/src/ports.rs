@@ -168,6 +168,26 @@ pub trait Submissions: Send + Sync {
     ) -> anyhow::Result<Option<SubmittedCode>>;
 }
 
+/// XP for reviewers, as the scoring context pays it (its ledger, its rules: once per review,
+/// a daily cap).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ReviewerRewards: Send + Sync {
+    /// Pays `reviewer` for completing `review`; the XP paid (0 when it was paid already or the
+    /// day's cap is reached).
+    async fn reward(&self, reviewer: MemberId, review: CodeReviewId) -> anyhow::Result<u64>;
+}
+
+/// Nobody pays (a program that links the reviews without scoring).
+pub struct NoRewards;
+
+#[async_trait]
+impl ReviewerRewards for NoRewards {
+    async fn reward(&self, _: MemberId, _: CodeReviewId) -> anyhow::Result<u64> {
+        Ok(0)
+    }
+}
+
 /// Something that happened to a code review, for its author.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReviewEvent {
@@ -258,6 +278,7 @@ pub struct CodePorts {
     pub submissions: Arc<dyn Submissions>,
     pub members: Arc<dyn Members>,
     pub events: Arc<dyn ReviewEvents>,
+    pub rewards: Arc<dyn ReviewerRewards>,
     pub clock: Arc<dyn Clock>,
 }
 

@@ -12,7 +12,7 @@ use crate::achievement::{
     Unlock,
 };
 use crate::model::*;
-use crate::plan::window_keys;
+use crate::plan::{plan_award, window_keys};
 use crate::ports::*;
 use crate::progress::*;
 use crate::streak::Streak;
@@ -854,6 +854,41 @@ pub async fn achievements_crud(store: &dyn ScoringStore) {
 }
 
 /// Every check, against one store.
+/// Awards outside scorings (code reviews): stored with their source, counted by reason and
+/// time, and found by their once-key.
+pub async fn awards_are_counted_and_found(store: &dyn ScoringStore) {
+    let at = now();
+    let player = PlayerId::generate(at);
+    let review = ReviewRef::generate(at);
+    let snapshot = store.snapshot(player, None, window_keys(at)).await.unwrap();
+    let plan = plan_award(
+        player,
+        &snapshot,
+        (25, XpReason::CodeReviewed, XpSource::CodeReview(review)),
+        true,
+        at,
+    );
+    store.commit(&plan.commit).await.unwrap();
+    let ledger = store.ledger(player, PageRequest::new(1, 10)).await.unwrap();
+    assert_eq!(ledger.items, plan.commit.ledger);
+    assert_eq!(store.progress(player).await.unwrap().unwrap().xp, 25);
+    let count = |since| store.awards_since(player, XpReason::CodeReviewed, since);
+    assert_eq!(count(at).await.unwrap(), 1);
+    assert_eq!(count(at + Duration::milliseconds(1)).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .awards_since(player, XpReason::AchievementUnlocked, at)
+            .await
+            .unwrap(),
+        0
+    );
+    let paid = |source| store.awarded(player, XpReason::CodeReviewed, source);
+    assert!(paid(XpSource::CodeReview(review)).await.unwrap());
+    assert!(!paid(XpSource::CodeReview(ReviewRef::generate(at)))
+        .await
+        .unwrap());
+}
+
 pub async fn run_all(store: &dyn ScoringStore) {
     attempts_round_trip(store).await;
     submissions_list_and_delete(store).await;
@@ -864,4 +899,5 @@ pub async fn run_all(store: &dyn ScoringStore) {
     challenge_boards_order_bests(store).await;
     top_orders_by_figure(store).await;
     achievements_crud(store).await;
+    awards_are_counted_and_found(store).await;
 }

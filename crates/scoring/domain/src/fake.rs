@@ -357,6 +357,33 @@ impl ProgressRepository for InMemoryScoring {
         Ok(Page::slice(mine, page))
     }
 
+    async fn awards_since(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .ledger
+            .iter()
+            .filter(|e| e.player == player && e.reason == reason && e.at >= since)
+            .count() as u64)
+    }
+
+    async fn awarded(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        source: XpSource,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()
+            .ledger
+            .iter()
+            .any(|e| e.player == player && e.reason == reason && e.source == source))
+    }
+
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError> {
         let mut state = self.lock();
         if let Some(p) = state.progress.get_mut(&player) {

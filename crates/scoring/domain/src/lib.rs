@@ -41,7 +41,10 @@ pub use progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, LedgerEntry, Progress,
     ProgressOrder, Side,
 };
-pub use service::{Faced, Leaderboard, Scored, ScoringApi, ScoringService, Standing, Titled};
+pub use service::{
+    Faced, Leaderboard, Scored, ScoringApi, ScoringService, Standing, Titled,
+    REVIEW_REWARDS_PER_DAY, REVIEW_XP,
+};
 pub use submission::*;
 
 #[cfg(feature = "mock")]

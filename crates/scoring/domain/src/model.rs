@@ -20,6 +20,10 @@ define_id!(
     /// A test case of a challenge, as the scoring context knows it.
     TestRef
 );
+define_id!(
+    /// A code review, as the scoring context knows it (the reviews context owns it).
+    ReviewRef
+);
 
 /// How the solver works on the challenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -274,6 +274,37 @@ pub fn plan_scoring(input: ScoringInput<'_>) -> Plan {
     }
 }
 
+/// Plans paying `player` `xp` for `reason` from `source`, outside a scoring: the ledger entry,
+/// the progress and the boards move together.
+pub fn plan_award(
+    player: PlayerId,
+    snapshot: &PlayerSnapshot,
+    award: (u64, XpReason, XpSource),
+    listed: bool,
+    now: DateTime<Utc>,
+) -> Plan {
+    let (xp, reason, source) = award;
+    let mut events = Vec::new();
+    let mut b = Builder::new(player, snapshot, listed, now);
+    b.award(xp, reason, source, None);
+    let (progress, expected_version, ledger, boards) = b.finish(snapshot, &mut events);
+    Plan {
+        commit: ScoringCommit {
+            submission: None,
+            expected_version,
+            progress,
+            ledger,
+            boards,
+            best: None,
+            challenge_stats: None,
+            unlocks: Vec::new(),
+            at: now,
+        },
+        events,
+        unlocked: Vec::new(),
+    }
+}
+
 /// Plans unlocking what `player` has earned outside a scoring; `None` when nothing is new.
 pub fn plan_check(
     player: PlayerId,

@@ -11,7 +11,7 @@ use crate::achievement::{Achievement, AchievementId};
 use crate::model::{Attempt, AttemptId, ChallengeRef, PlayerId, ScoringChallenge};
 use crate::progress::{
     BoardEntry, ChallengeBest, CommitError, LedgerEntry, PlayerSnapshot, Progress, ProgressOrder,
-    ScoringCommit, Side,
+    ScoringCommit, Side, XpReason, XpSource,
 };
 use crate::submission::{
     Simulation, Submission, SubmissionFacts, SubmissionFilter, SubmissionId, Viewer,
@@ -93,6 +93,22 @@ pub trait ProgressRepository: Send + Sync {
 
     /// Shows or hides `player` on every leaderboard.
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError>;
+
+    /// How many ledger entries of `reason` `player` has from `since` on.
+    async fn awards_since(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Whether `source` paid `player` for `reason` already (the ledger's once-key).
+    async fn awarded(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        source: XpSource,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Ordered reads of the boards. Adapters fetch rows in board order and count; ranks and the

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use stackrush_kernel::{define_id, StoreError};
 
 use crate::achievement::{AchievementId, Unlock};
-use crate::model::{ChallengeRef, PlayerId};
+use crate::model::{ChallengeRef, PlayerId, ReviewRef};
 use crate::streak::Streak;
 use crate::submission::{Language, Submission, SubmissionId};
 
@@ -21,6 +21,8 @@ pub enum XpReason {
     ChallengeCompleted,
     /// An achievement's reward.
     AchievementUnlocked,
+    /// A code review completed for someone else (the reviews context's).
+    CodeReviewed,
 }
 
 impl XpReason {
@@ -29,14 +31,19 @@ impl XpReason {
         match self {
             Self::ChallengeCompleted => "challenge_completed",
             Self::AchievementUnlocked => "achievement_unlocked",
+            Self::CodeReviewed => "code_reviewed",
         }
     }
 
     /// The reason named `name`.
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::ChallengeCompleted, Self::AchievementUnlocked]
-            .into_iter()
-            .find(|r| r.as_str() == name)
+        [
+            Self::ChallengeCompleted,
+            Self::AchievementUnlocked,
+            Self::CodeReviewed,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
     }
 }
 
@@ -45,6 +52,28 @@ impl XpReason {
 pub enum XpSource {
     Submission(SubmissionId),
     Achievement(AchievementId),
+    /// A code review (owned by the reviews context).
+    CodeReview(ReviewRef),
+}
+
+impl XpSource {
+    /// The stored and shown kind: `submission`, `achievement` or `code_review`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Submission(_) => "submission",
+            Self::Achievement(_) => "achievement",
+            Self::CodeReview(_) => "code_review",
+        }
+    }
+
+    /// The source's id.
+    pub fn id_bytes(self) -> [u8; 12] {
+        match self {
+            Self::Submission(id) => id.bytes(),
+            Self::Achievement(id) => id.bytes(),
+            Self::CodeReview(id) => id.bytes(),
+        }
+    }
 }
 
 /// One append-only XP change.

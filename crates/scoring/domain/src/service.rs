@@ -15,11 +15,11 @@ use crate::achievement::{
 };
 use crate::error::ScoringError;
 use crate::model::*;
-use crate::plan::{plan_check, plan_scoring, window_keys, Plan, ScoringInput};
+use crate::plan::{plan_award, plan_check, plan_scoring, window_keys, Plan, ScoringInput};
 use crate::ports::{ChallengeTitle, PlayerFace, PlayerInfo, Ports};
 use crate::progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry,
-    Progress, ProgressOrder, Side,
+    Progress, ProgressOrder, Side, XpReason, XpSource,
 };
 use crate::ranking;
 use crate::score::{score, KeywordRules, TestSpec, Violation};
@@ -251,7 +251,21 @@ pub trait ScoringApi: Send + Sync {
 
     /// Shows or hides a player on every leaderboard (their privacy settings changed).
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), ScoringError>;
+
+    /// Pays `reviewer` [`REVIEW_XP`] for completing code review `review` (once per review, at
+    /// most [`REVIEW_REWARDS_PER_DAY`] a UTC day; the reviews context decides what counts).
+    /// The XP paid: 0 when the review was paid already or the day's cap is reached.
+    async fn reward_review(
+        &self,
+        reviewer: PlayerId,
+        review: ReviewRef,
+    ) -> Result<u64, ScoringError>;
 }
+
+/// XP a reviewer earns for a completed code review.
+pub const REVIEW_XP: u64 = 25;
+/// Completed code reviews paid per reviewer and UTC day.
+pub const REVIEW_REWARDS_PER_DAY: u64 = 5;
 
 /// The scoring rules over the outbound ports.
 pub struct ScoringService {
@@ -1182,6 +1196,39 @@ impl ScoringApi for ScoringService {
             })
             .await?;
         Ok(plan.map(|p| p.unlocked).unwrap_or_default())
+    }
+
+    async fn reward_review(
+        &self,
+        reviewer: PlayerId,
+        review: ReviewRef,
+    ) -> Result<u64, ScoringError> {
+        let reason = XpReason::CodeReviewed;
+        let source = XpSource::CodeReview(review);
+        let now = self.ports.clock.now();
+        let day = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |midnight| midnight.and_utc());
+        let progress = &self.ports.progress;
+        if progress.awarded(reviewer, reason, source).await?
+            || progress.awards_since(reviewer, reason, day).await? >= REVIEW_REWARDS_PER_DAY
+        {
+            return Ok(0);
+        }
+        let info = self.player_info(reviewer).await?;
+        let plan = self
+            .apply(reviewer, None, now, |snapshot| {
+                Some(plan_award(
+                    reviewer,
+                    snapshot,
+                    (REVIEW_XP, reason, source),
+                    info.listed,
+                    now,
+                ))
+            })
+            .await?;
+        Ok(plan.map_or(0, |_| REVIEW_XP))
     }
 
     async fn seed_achievements(&self) -> Result<usize, ScoringError> {

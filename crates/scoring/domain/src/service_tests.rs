@@ -12,7 +12,7 @@ use crate::fake::InMemoryScoring;
 use crate::model::*;
 use crate::ports::*;
 use crate::progress::{Board, CommitError, ProgressOrder};
-use crate::service::{ScoringApi, ScoringService};
+use crate::service::{ScoringApi, ScoringService, REVIEW_REWARDS_PER_DAY, REVIEW_XP};
 use crate::submission::*;
 
 /// Events collected for assertions.
@@ -509,6 +509,22 @@ impl ProgressRepository for StaleOnce {
     }
     async fn set_listed(&self, p: PlayerId, l: bool) -> Result<(), stackrush_kernel::StoreError> {
         self.inner.set_listed(p, l).await
+    }
+    async fn awards_since(
+        &self,
+        p: PlayerId,
+        reason: crate::progress::XpReason,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<u64, stackrush_kernel::StoreError> {
+        self.inner.awards_since(p, reason, since).await
+    }
+    async fn awarded(
+        &self,
+        p: PlayerId,
+        reason: crate::progress::XpReason,
+        source: crate::progress::XpSource,
+    ) -> Result<bool, stackrush_kernel::StoreError> {
+        self.inner.awarded(p, reason, source).await
     }
 }
 
@@ -1091,4 +1107,50 @@ async fn boards_whose_faces_cannot_be_read_are_a_retry_later() {
             .await,
         Err(ScoringError::Unavailable(_))
     ));
+}
+
+#[tokio::test]
+async fn code_reviews_pay_once_each_and_at_most_the_daily_cap() {
+    let w = world();
+    let reviewer = viewer().player;
+    let first = ReviewRef::generate(Utc::now());
+    assert_eq!(
+        w.service.reward_review(reviewer, first).await.unwrap(),
+        REVIEW_XP
+    );
+    assert_eq!(
+        w.service.reward_review(reviewer, first).await.unwrap(),
+        0,
+        "once per review"
+    );
+    for _ in 1..REVIEW_REWARDS_PER_DAY {
+        let paid = w
+            .service
+            .reward_review(reviewer, ReviewRef::generate(Utc::now()))
+            .await
+            .unwrap();
+        assert_eq!(paid, REVIEW_XP);
+    }
+    assert_eq!(
+        w.service
+            .reward_review(reviewer, ReviewRef::generate(Utc::now()))
+            .await
+            .unwrap(),
+        0,
+        "the day's cap"
+    );
+    let progress = w.service.progress(reviewer).await.unwrap();
+    assert_eq!(progress.xp, REVIEW_XP * REVIEW_REWARDS_PER_DAY);
+    assert_eq!(ledger_sum(&w, reviewer).await, progress.xp as i64);
+    assert_eq!(progress.attempts, 0, "a review is not a scoring");
+
+    // A new UTC day pays again.
+    w.clock.advance(Duration::days(1));
+    assert_eq!(
+        w.service
+            .reward_review(reviewer, ReviewRef::generate(Utc::now()))
+            .await
+            .unwrap(),
+        REVIEW_XP
+    );
 }

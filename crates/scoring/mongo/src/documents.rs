@@ -13,7 +13,8 @@ use stackrush_scoring::progress::{
 };
 use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{
-    AttemptId, ChallengeRef, Execution, Language, PlayerId, Simulation, Submission, SubmissionId,
+    AttemptId, ChallengeRef, Execution, Language, PlayerId, ReviewRef, Simulation, Submission,
+    SubmissionId,
 };
 use stackrush_store_mongo::corrupt;
 
@@ -192,10 +193,7 @@ pub(crate) struct LedgerDoc {
 
 impl From<&LedgerEntry> for LedgerDoc {
     fn from(e: &LedgerEntry) -> Self {
-        let (kind, source) = match e.source {
-            XpSource::Submission(id) => ("submission", id.bytes()),
-            XpSource::Achievement(id) => ("achievement", id.bytes()),
-        };
+        let (kind, source) = (e.source.kind(), e.source.id_bytes());
         Self {
             id: oid(e.id.bytes()),
             user: oid(e.player.bytes()),
@@ -217,6 +215,7 @@ impl TryFrom<LedgerDoc> for LedgerEntry {
         let source = match d.source_kind.as_str() {
             "submission" => XpSource::Submission(SubmissionId::from_bytes(d.source.bytes())),
             "achievement" => XpSource::Achievement(AchievementId::from_bytes(d.source.bytes())),
+            "code_review" => XpSource::CodeReview(ReviewRef::from_bytes(d.source.bytes())),
             other => return Err(corrupt("source kind", other)),
         };
         Ok(Self {

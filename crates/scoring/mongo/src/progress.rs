@@ -9,7 +9,8 @@ use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_scoring::achievement::AchievementId;
 use stackrush_scoring::ports::ProgressRepository;
 use stackrush_scoring::progress::{
-    BoardMove, CommitError, LedgerEntry, PlayerSnapshot, Progress, ScoringCommit,
+    BoardMove, CommitError, LedgerEntry, PlayerSnapshot, Progress, ScoringCommit, XpReason,
+    XpSource,
 };
 use stackrush_scoring::{ChallengeRef, Language, PlayerId};
 use stackrush_store_mongo::corrupt;
@@ -359,6 +360,40 @@ impl ProgressRepository for MongoScoring {
             request,
             total,
         })
+    }
+
+    async fn awards_since(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        self.collection::<Document>(LEDGER)
+            .count_documents(doc! {
+                "user": oid(player.bytes()),
+                "at": { "$gte": BsonTime::from_chrono(since) },
+                "reason": reason.as_str(),
+            })
+            .await
+            .map_err(store_error)
+    }
+
+    async fn awarded(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        source: XpSource,
+    ) -> Result<bool, StoreError> {
+        let id = source.id_bytes();
+        let found = self
+            .collection::<Document>(LEDGER)
+            .find_one(doc! {
+                "user": oid(player.bytes()), "reason": reason.as_str(), "source": oid(id),
+            })
+            .projection(doc! { "_id": 1 })
+            .await
+            .map_err(store_error)?;
+        Ok(found.is_some())
     }
 
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError> {

@@ -82,10 +82,7 @@ fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<()
     }
     write_progress(conn, c, &player)?;
     for e in &c.ledger {
-        let (kind, source) = match e.source {
-            XpSource::Submission(id) => ("submission", id.to_hex()),
-            XpSource::Achievement(id) => ("achievement", id.to_hex()),
-        };
+        let (kind, source) = source_key(e.source);
         conn.prepare_cached(
             "INSERT INTO xp_ledger (id, player, delta, reason, source_kind, source, challenge, \
                balance, at) \
@@ -228,4 +225,12 @@ fn mirror_stats(conn: &Connection, c: &ScoringCommit) -> Result<(), CommitError>
         .map_err(failed)?;
     }
     Ok(())
+}
+
+/// How a ledger entry's source is stored: its kind and its id.
+pub(crate) fn source_key(source: XpSource) -> (&'static str, String) {
+    (
+        source.kind(),
+        stackrush_kernel::ObjectIdBytes::from_bytes(source.id_bytes()).to_hex(),
+    )
 }

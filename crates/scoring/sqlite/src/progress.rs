@@ -85,6 +85,7 @@ fn ledger_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
     let source = match kind.as_str() {
         "submission" => XpSource::Submission(parsed(row, "source")?),
         "achievement" => XpSource::Achievement(parsed(row, "source")?),
+        "code_review" => XpSource::CodeReview(parsed(row, "source")?),
         other => return Err(corrupt("source kind", other)),
     };
     Ok(LedgerEntry {
@@ -208,6 +209,42 @@ impl ProgressRepository for SqliteScoring {
             request: page,
             total: u(total),
         })
+    }
+
+    async fn awards_since(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM xp_ledger WHERE player = ?1 AND at >= ?2 AND reason = ?3",
+        )
+        .bind(player.to_hex())
+        .bind(stackrush_store_sqlite::millis(since))
+        .bind(reason.as_str())
+        .fetch_one(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(u(count))
+    }
+
+    async fn awarded(
+        &self,
+        player: PlayerId,
+        reason: XpReason,
+        source: XpSource,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM xp_ledger WHERE player = ?1 AND reason = ?2 AND source = ?3",
+        )
+        .bind(player.to_hex())
+        .bind(reason.as_str())
+        .bind(crate::commit::source_key(source).1)
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(found.is_some())
     }
 
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), StoreError> {

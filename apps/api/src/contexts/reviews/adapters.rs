@@ -234,3 +234,24 @@ impl ReviewEvents for NotifyOnReviews {
         }
     }
 }
+
+/// Reviewer XP through scoring's ledger (scoring owns the amount, the once-per-review rule and
+/// the daily cap).
+pub struct ScoringRewards(pub Arc<dyn ScoringApi>);
+
+#[async_trait]
+impl stackrush_reviews::ports::ReviewerRewards for ScoringRewards {
+    async fn reward(
+        &self,
+        reviewer: MemberId,
+        review: stackrush_reviews::CodeReviewId,
+    ) -> anyhow::Result<u64> {
+        self.0
+            .reward_review(
+                stackrush_scoring::PlayerId::from_bytes(reviewer.bytes()),
+                stackrush_scoring::ReviewRef::from_bytes(review.bytes()),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("scoring reward: {e}"))
+    }
+}

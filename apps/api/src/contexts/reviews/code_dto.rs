@@ -333,6 +333,9 @@ pub struct CodeReviewDto {
     pub summary: Option<String>,
     pub metrics: Option<MetricsDto>,
     pub comment_count: u64,
+    /// XP the reviewer earned by the decision this answers (0 otherwise; 25 per completed
+    /// review, once per review, at most 5 a UTC day).
+    pub xp_awarded: u64,
     /// The reviewer's last activity; an idle claim lapses 48 hours after it.
     pub active_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -362,6 +365,7 @@ impl From<rv::CodeReviewView> for CodeReviewDto {
             summary: r.summary,
             metrics: r.metrics.map(Into::into),
             comment_count: r.comments,
+            xp_awarded: v.xp_awarded,
             active_at: r.active_at,
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -68,9 +68,10 @@ pub fn wire(
         .into_api(),
         code_reviews: CodeReviewService::new(CodePorts {
             code_reviews,
-            submissions: Arc::new(adapters::OwnedSubmissions(scoring)),
+            submissions: Arc::new(adapters::OwnedSubmissions(scoring.clone())),
             members,
             events: Arc::new(adapters::NotifyOnReviews(notifications)),
+            rewards: Arc::new(adapters::ScoringRewards(scoring)),
             clock: Arc::new(SystemClock),
         })
         .into_api(),

@@ -760,9 +760,9 @@ pub struct LedgerEntryDto {
     pub id: String,
     pub user: String,
     pub delta: i64,
-    /// `challenge_completed` or `achievement_unlocked`.
+    /// `challenge_completed`, `achievement_unlocked` or `code_reviewed`.
     pub reason: String,
-    /// `submission` or `achievement`.
+    /// `submission`, `achievement` or `code_review`.
     pub source_type: String,
     pub source: String,
     pub challenge: Option<String>,
@@ -773,10 +773,10 @@ pub struct LedgerEntryDto {
 
 impl From<sc::LedgerEntry> for LedgerEntryDto {
     fn from(e: sc::LedgerEntry) -> Self {
-        let (kind, source) = match e.source {
-            sc::progress::XpSource::Submission(id) => ("submission", id.to_hex()),
-            sc::progress::XpSource::Achievement(id) => ("achievement", id.to_hex()),
-        };
+        let (kind, source) = (
+            e.source.kind(),
+            stackrush_kernel::ObjectIdBytes::from_bytes(e.source.id_bytes()).to_hex(),
+        );
         Self {
             id: e.id.to_hex(),
             user: e.player.to_hex(),

@@ -427,6 +427,10 @@ async fn code_reviews_are_claimed_once_commented_on_real_lines_and_decided_by_th
         )
         .await;
     assert_error(status, &body, 409, "INVALID_STATUS_TRANSITION");
+    assert_eq!(
+        body["error"]["details"][0]["value"], "changes-requested",
+        "{body}"
+    );
 
     // The author re-requests: back in the queue as version 2; once.
     let again = format!("/api/code-reviews/{cr}/re-request");

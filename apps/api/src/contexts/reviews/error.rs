@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use stackrush_reviews::ReviewError;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Detail};
 
 impl From<ReviewError> for ApiError {
     fn from(err: ReviewError) -> Self {
@@ -77,14 +77,21 @@ impl From<ReviewError> for ApiError {
                 "OWN_SUBMISSION",
                 "You cannot review your own submission",
             ),
-            ReviewError::CodeReviewIs(status) => ApiError::new(
-                StatusCode::CONFLICT,
-                "INVALID_STATUS_TRANSITION",
-                format!(
-                    "The code review is {} and cannot make that move",
-                    status.as_str()
-                ),
-            ),
+            ReviewError::CodeReviewIs(status) => ApiError {
+                details: vec![Detail {
+                    field: "status".into(),
+                    message: "the code review's current status".into(),
+                    value: Some(status.as_str().into()),
+                }],
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "INVALID_STATUS_TRANSITION",
+                    format!(
+                        "The code review is {} and cannot make that move",
+                        status.as_str()
+                    ),
+                )
+            },
             ReviewError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             ReviewError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

@@ -467,3 +467,43 @@ async fn clients_cannot_post_scores_owners_or_operators_to_scoring_routes() {
     let (status, body) = app.get("/api/leaderboard/global?around=you", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
 }
+
+/// A hidden challenge (a draft, or inactive) is indistinguishable from an unknown id on every
+/// route that names a challenge: same status, same code.
+#[tokio::test]
+async fn hidden_challenges_answer_like_unknown_ones_everywhere() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut draft = crate::challenges::challenge_body("Draft");
+    draft["isPublic"] = serde_json::json!(false);
+    let (status, body) = app.post("/api/challenges", Some(&admin.access), draft).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let hidden = body["data"]["_id"].as_str().unwrap().to_owned();
+    let unknown = "0123456789abcdef01234567".to_owned();
+    let ada = app.verified("ada").await;
+    let edit = crate::challenges::challenge_body("Edited");
+    for (method, path) in [
+        ("GET", "/api/challenges/{id}"),
+        ("GET", "/api/challenges/{id}/stats"),
+        ("GET", "/api/challenges/{id}/reviews"),
+        ("GET", "/api/challenges/{id}/submissions"),
+        ("GET", "/api/leaderboard/challenge/{id}"),
+        ("POST", "/api/challenges/{id}/start"),
+        ("PUT", "/api/challenges/{id}"),
+        ("DELETE", "/api/challenges/{id}"),
+    ] {
+        let mut seen = Vec::new();
+        for id in [&hidden, &unknown] {
+            let path = path.replace("{id}", id);
+            let token = Some(ada.access.as_str());
+            let (status, body) = match method {
+                "GET" => app.get(&path, token).await,
+                "POST" => app.post(&path, token, serde_json::json!({"mode": "standard"})).await,
+                "PUT" => app.put(&path, token, edit.clone()).await,
+                _ => app.delete(&path, token).await,
+            };
+            seen.push((status, body["error"]["code"].clone()));
+        }
+        assert_eq!(seen[0], seen[1], "{method} {path}: hidden vs unknown");
+    }
+}

@@ -719,7 +719,19 @@ impl ScoringApi for ScoringService {
             .await?
             .ok_or(ScoringError::ChallengeNotFound)?;
         if !viewer.is_admin && author != viewer.player {
-            return Err(ScoringError::Forbidden);
+            // Someone who may not see the challenge learns no more than "not found".
+            let visible = self
+                .ports
+                .catalog
+                .for_scoring(challenge, viewer.player)
+                .await
+                .map_err(ScoringError::Unavailable)?
+                .is_some();
+            return Err(if visible {
+                ScoringError::Forbidden
+            } else {
+                ScoringError::ChallengeNotFound
+            });
         }
         filter.challenge = Some(challenge);
         let found = self.ports.submissions.list(&filter, page).await?;

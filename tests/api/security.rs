@@ -476,7 +476,9 @@ async fn hidden_challenges_answer_like_unknown_ones_everywhere() {
     let admin = app.admin().await;
     let mut draft = crate::challenges::challenge_body("Draft");
     draft["isPublic"] = serde_json::json!(false);
-    let (status, body) = app.post("/api/challenges", Some(&admin.access), draft).await;
+    let (status, body) = app
+        .post("/api/challenges", Some(&admin.access), draft)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let hidden = body["data"]["_id"].as_str().unwrap().to_owned();
     let unknown = "0123456789abcdef01234567".to_owned();
@@ -498,7 +500,10 @@ async fn hidden_challenges_answer_like_unknown_ones_everywhere() {
             let token = Some(ada.access.as_str());
             let (status, body) = match method {
                 "GET" => app.get(&path, token).await,
-                "POST" => app.post(&path, token, serde_json::json!({"mode": "standard"})).await,
+                "POST" => {
+                    app.post(&path, token, serde_json::json!({"mode": "standard"}))
+                        .await
+                }
                 "PUT" => app.put(&path, token, edit.clone()).await,
                 _ => app.delete(&path, token).await,
             };

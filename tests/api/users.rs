@@ -223,3 +223,62 @@ async fn deleting_the_account_revokes_everything() {
     let (status, body) = app.get(&format!("/api/users/{}", s.id), None).await;
     assert_error(status, &body, 404, "USER_NOT_FOUND");
 }
+
+/// Achievements and activity follow the profile's privacy rule like the stats do.
+#[tokio::test]
+async fn achievements_and_activity_follow_the_privacy_settings() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = app.verified("ada").await;
+    let bob = app.signed_up("bob").await;
+    let challenge = crate::scoring::challenge(&app, &admin, "Two Sum").await;
+    crate::scoring::scored(&app, &ada, &challenge).await;
+    let achievements = format!("/api/users/{}/achievements", ada.id);
+    let (status, body) = app.get(&achievements, None).await;
+    assert_eq!(status, StatusCode::OK, "shown by default: {body}");
+    assert!(body["data"].is_array(), "{body}");
+    let (status, body) = app
+        .get("/api/users/0123456789abcdef01234567/achievements", None)
+        .await;
+    assert_error(status, &body, 404, "USER_NOT_FOUND");
+
+    // Activity hidden: others no longer see when ada was last active; she and admins do.
+    let privacy = |settings: serde_json::Value| {
+        app.put(
+            "/api/users/preferences",
+            Some(&ada.access),
+            json!({ "privacy": settings }),
+        )
+    };
+    let (status, _) = privacy(json!({"showActivity": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    let profile = format!("/api/users/{}", ada.id);
+    let (_, body) = app.get(&profile, Some(&bob.access)).await;
+    assert!(body["data"]["stats"]["lastActiveDate"].is_null(), "{body}");
+    let (_, body) = app.get(&format!("/api/users/{}/stats", ada.id), None).await;
+    assert!(body["data"]["lastActiveDate"].is_null(), "{body}");
+    let (_, body) = app.get(&profile, Some(&ada.access)).await;
+    assert!(
+        body["data"]["stats"]["lastActiveDate"].is_string(),
+        "{body}"
+    );
+    let (_, body) = app.get(&profile, Some(&admin.access)).await;
+    assert!(
+        body["data"]["stats"]["lastActiveDate"].is_string(),
+        "{body}"
+    );
+
+    // Stats hidden, then the profile: the achievements follow.
+    privacy(json!({"showStats": false})).await;
+    for token in [None, Some(bob.access.as_str())] {
+        let (status, body) = app.get(&achievements, token).await;
+        assert_error(status, &body, 403, "STATS_PRIVATE");
+    }
+    for token in [&ada.access, &admin.access] {
+        let (status, body) = app.get(&achievements, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    privacy(json!({"profilePublic": false})).await;
+    let (status, body) = app.get(&achievements, Some(&bob.access)).await;
+    assert_error(status, &body, 403, "PROFILE_PRIVATE");
+}

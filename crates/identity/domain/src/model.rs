@@ -397,6 +397,24 @@ impl UserView {
         self.audience != Audience::Public || self.user.preferences.privacy.show_stats
     }
 
+    /// Whether activity (when they were last active) may be shown.
+    pub fn shows_activity(&self) -> bool {
+        self.audience != Audience::Public || self.user.preferences.privacy.show_activity
+    }
+
+    /// The stats this audience may see: none when hidden, and without the last active date
+    /// when activity is hidden. Every read of a user's stats goes through here.
+    pub fn visible_stats(&self) -> Option<Stats> {
+        self.shows_stats().then(|| Stats {
+            last_active_date: self
+                .user
+                .stats
+                .last_active_date
+                .filter(|_| self.shows_activity()),
+            ..self.user.stats.clone()
+        })
+    }
+
     /// Whether preferences and account flags may be shown.
     pub fn shows_private_fields(&self) -> bool {
         self.audience != Audience::Public

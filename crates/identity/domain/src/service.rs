@@ -942,11 +942,10 @@ impl IdentityApi for IdentityService {
     }
 
     async fn user_stats(&self, viewer: Option<Actor>, id: UserId) -> Result<Stats, IdentityError> {
-        let view = self.user_by_id(viewer, id).await?;
-        if !view.shows_stats() {
-            return Err(IdentityError::StatsPrivate);
-        }
-        Ok(view.user.stats)
+        self.user_by_id(viewer, id)
+            .await?
+            .visible_stats()
+            .ok_or(IdentityError::StatsPrivate)
     }
 
     async fn delete_account(&self, actor: Actor) -> Result<(), IdentityError> {

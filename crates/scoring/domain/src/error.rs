@@ -41,6 +41,15 @@ pub enum ScoringError {
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// No such player.
+    #[error("player not found")]
+    PlayerNotFound,
+    /// The player's profile is private.
+    #[error("profile private")]
+    ProfilePrivate,
+    /// The player's stats are private.
+    #[error("stats private")]
+    StatsPrivate,
     /// A bug or unexpected failure.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),

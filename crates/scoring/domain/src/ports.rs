@@ -240,6 +240,27 @@ pub trait PlayerDirectory: Send + Sync {
 
     /// The public faces of those of `players` whose accounts are usable (others are missing).
     async fn faces(&self, players: &[PlayerId]) -> anyhow::Result<HashMap<PlayerId, PlayerFace>>;
+
+    /// Whether `viewer` (`None`: anonymous) may see `player`'s stats, by the profile's privacy
+    /// rule the identity context keeps (one rule for every read about a user).
+    async fn stats_access(
+        &self,
+        viewer: Option<Viewer>,
+        player: PlayerId,
+    ) -> anyhow::Result<StatsAccess>;
+}
+
+/// What a viewer may see of a player's stats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsAccess {
+    /// No such account.
+    Unknown,
+    /// Their profile is private.
+    ProfilePrivate,
+    /// Their profile is public, their stats are not.
+    StatsPrivate,
+    /// Shown.
+    Shown,
 }
 
 /// Something worth telling the player about.

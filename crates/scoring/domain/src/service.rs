@@ -16,7 +16,7 @@ use crate::achievement::{
 use crate::error::ScoringError;
 use crate::model::*;
 use crate::plan::{plan_award, plan_check, plan_scoring, window_keys, Plan, ScoringInput};
-use crate::ports::{ChallengeTitle, PlayerFace, PlayerInfo, Ports};
+use crate::ports::{ChallengeTitle, PlayerFace, PlayerInfo, Ports, StatsAccess};
 use crate::progress::{
     Board, BoardEntry, BoardRow, BoardWindow, ChallengeBoardRow, CommitError, LedgerEntry,
     Progress, ProgressOrder, Side, XpReason, XpSource,
@@ -242,6 +242,14 @@ pub trait ScoringApi: Send + Sync {
 
     /// What a player unlocked, oldest first.
     async fn unlocked(&self, player: PlayerId) -> Result<Vec<UnlockedAchievement>, ScoringError>;
+
+    /// What a player unlocked, oldest first, as `viewer` may see it (their privacy rule).
+    /// Errors: `PlayerNotFound`, `ProfilePrivate`, `StatsPrivate`.
+    async fn unlocked_for(
+        &self,
+        viewer: Option<Viewer>,
+        player: PlayerId,
+    ) -> Result<Vec<UnlockedAchievement>, ScoringError>;
 
     /// Unlocks whatever the player has earned and not yet unlocked; returns those.
     async fn check_achievements(&self, player: PlayerId) -> Result<Vec<Achievement>, ScoringError>;
@@ -1196,6 +1204,25 @@ impl ScoringApi for ScoringService {
                     })
             })
             .collect())
+    }
+
+    async fn unlocked_for(
+        &self,
+        viewer: Option<Viewer>,
+        player: PlayerId,
+    ) -> Result<Vec<UnlockedAchievement>, ScoringError> {
+        let access = self
+            .ports
+            .players
+            .stats_access(viewer, player)
+            .await
+            .map_err(ScoringError::Unavailable)?;
+        match access {
+            StatsAccess::Unknown => Err(ScoringError::PlayerNotFound),
+            StatsAccess::ProfilePrivate => Err(ScoringError::ProfilePrivate),
+            StatsAccess::StatsPrivate => Err(ScoringError::StatsPrivate),
+            StatsAccess::Shown => self.unlocked(player).await,
+        }
     }
 
     async fn check_achievements(&self, player: PlayerId) -> Result<Vec<Achievement>, ScoringError> {

@@ -497,7 +497,7 @@ impl From<id::UserView> for UserDto {
     fn from(view: id::UserView) -> Self {
         let (email, stats, private) = (
             view.shows_email(),
-            view.shows_stats(),
+            view.visible_stats(),
             view.shows_private_fields(),
         );
         let u = view.user;
@@ -507,7 +507,7 @@ impl From<id::UserView> for UserDto {
             email: email.then_some(u.email),
             username: u.username,
             profile: u.profile.into(),
-            stats: stats.then(|| u.stats.into()),
+            stats: stats.map(Into::into),
             social: u.social.into(),
             preferences: private.then(|| u.preferences.into()),
             roles: u.roles.into_iter().map(role_dto).collect(),

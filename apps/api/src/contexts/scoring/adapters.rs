@@ -6,12 +6,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_identity::ports::UserRepository;
-use stackrush_identity::{IdentityApi, UserId};
+use stackrush_identity::{Actor, IdentityApi, IdentityError, Role, UserId};
 use stackrush_kernel::Clock;
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
     ChallengeCatalog, ChallengeTitle, PlayerDirectory, PlayerFace, PlayerInfo, ScoringEvent,
-    ScoringEvents,
+    ScoringEvents, StatsAccess,
 };
 use stackrush_scoring::{ChallengeRef, PlayerId, ScoringChallenge, ScoringTest, TestRef, Viewer};
 
@@ -159,6 +159,33 @@ impl PlayerDirectory for IdentityPlayers {
                 (PlayerId::from_bytes(s.id.bytes()), face)
             })
             .collect())
+    }
+
+    async fn stats_access(
+        &self,
+        viewer: Option<Viewer>,
+        player: PlayerId,
+    ) -> anyhow::Result<StatsAccess> {
+        // Identity's one privacy rule decides, as for the profile and `/users/{id}/stats`.
+        let actor = viewer.map(|v| Actor {
+            id: UserId::from_bytes(v.player.bytes()),
+            roles: if v.is_admin {
+                vec![Role::User, Role::Admin]
+            } else {
+                vec![Role::User]
+            },
+        });
+        match self
+            .identity
+            .user_by_id(actor, UserId::from_bytes(player.bytes()))
+            .await
+        {
+            Ok(view) if view.shows_stats() => Ok(StatsAccess::Shown),
+            Ok(_) => Ok(StatsAccess::StatsPrivate),
+            Err(IdentityError::UserNotFound) => Ok(StatsAccess::Unknown),
+            Err(IdentityError::ProfilePrivate) => Ok(StatsAccess::ProfilePrivate),
+            Err(e) => Err(anyhow::anyhow!("identity: {e}")),
+        }
     }
 }
 

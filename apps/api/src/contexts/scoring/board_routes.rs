@@ -288,16 +288,17 @@ pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath
     )))
 }
 
+fn unlocked_dto(u: stackrush_scoring::UnlockedAchievement) -> UnlockedDto {
+    UnlockedDto {
+        achievement: u.achievement.into(),
+        unlocked_at: u.unlocked_at,
+    }
+}
+
 async fn unlocked_by(scoring: &dyn ScoringApi, user: PlayerId) -> Reply<Vec<UnlockedDto>> {
     let found = scoring.unlocked(user).await?;
     Ok(Json(ApiResponse::ok(
-        found
-            .into_iter()
-            .map(|u| UnlockedDto {
-                achievement: u.achievement.into(),
-                unlocked_at: u.unlocked_at,
-            })
-            .collect(),
+        found.into_iter().map(unlocked_dto).collect(),
     )))
 }
 
@@ -307,15 +308,27 @@ pub async fn mine(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Vec<Unlock
     unlocked_by(&*scoring, player(&auth.0)).await
 }
 
-/// A user's unlocked achievements.
+/// A user's unlocked achievements, when their privacy settings show their stats to the caller.
 #[api_operation(
     tag = "users",
     summary = "Get a user's achievements",
     error_code = 400,
-    error_code = 401
+    error_code = 401,
+    error_code = 403,
+    error_code = 404
 )]
-pub async fn of_user(scoring: Port<dyn ScoringApi>, path: Path<IdPath>) -> Reply<Vec<UnlockedDto>> {
-    unlocked_by(&*scoring, path.parse::<PlayerId>()?).await
+pub async fn of_user(
+    scoring: Port<dyn ScoringApi>,
+    reader: MaybeAuth,
+    path: Path<IdPath>,
+) -> Reply<Vec<UnlockedDto>> {
+    let reader = reader.0.as_ref().map(viewer);
+    let found = scoring
+        .unlocked_for(reader, path.parse::<PlayerId>()?)
+        .await?;
+    Ok(Json(ApiResponse::ok(
+        found.into_iter().map(unlocked_dto).collect(),
+    )))
 }
 
 /// Unlock whatever the caller has earned and not yet unlocked.

@@ -58,6 +58,19 @@ impl From<ScoringError> for ApiError {
             }
             ScoringError::Busy => ApiError::unavailable(&"scoring kept conflicting"),
             ScoringError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
+            ScoringError::PlayerNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "No such user")
+            }
+            ScoringError::ProfilePrivate => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "PROFILE_PRIVATE",
+                "This profile is private",
+            ),
+            ScoringError::StatsPrivate => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "STATS_PRIVATE",
+                "This user's statistics are private",
+            ),
             ScoringError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }
     }

@@ -208,7 +208,24 @@ async fn admin_role_change_and_deactivation_revoke_access() {
 async fn deleting_the_account_revokes_everything() {
     let app = TestApp::spawn().await;
     let s = app.signed_up("ada").await;
-    let (status, _) = app.delete("/api/users/account", Some(&s.access)).await;
+    let delete = |body: Option<serde_json::Value>| {
+        app.call(
+            reqwest::Method::DELETE,
+            "/api/users/account",
+            Some(&s.access),
+            body,
+        )
+    };
+    // The current password confirms it: without it, or with a wrong one, nothing happens.
+    let (status, body) = split(delete(None).await).await;
+    assert_error(status, &body, 415, "UNSUPPORTED_MEDIA_TYPE");
+    let (status, body) = split(delete(Some(json!({}))).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = split(delete(Some(json!({"password": "Wrong-password-1"}))).await).await;
+    assert_error(status, &body, 403, "INVALID_CURRENT_PASSWORD");
+    let (status, _) = app.get("/api/users/profile", Some(&s.access)).await;
+    assert_eq!(status, StatusCode::OK, "still there");
+    let (status, _) = split(delete(Some(json!({"password": PASSWORD}))).await).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = app.get("/api/users/profile", Some(&s.access)).await;
     assert_error(status, &body, 401, "INVALID_USER");

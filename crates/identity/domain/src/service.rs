@@ -169,8 +169,9 @@ pub trait IdentityApi: Send + Sync {
     /// A user's stats. Errors: `UserNotFound`, `ProfilePrivate`, `StatsPrivate`.
     async fn user_stats(&self, viewer: Option<Actor>, id: UserId) -> Result<Stats, IdentityError>;
 
-    /// Soft-deletes the caller's account and revokes every token.
-    async fn delete_account(&self, actor: Actor) -> Result<(), IdentityError>;
+    /// Soft-deletes the caller's account and revokes every token, once they confirm it with
+    /// their current password (a destructive action re-authenticates). Errors: `WrongPassword`.
+    async fn delete_account(&self, actor: Actor, password: String) -> Result<(), IdentityError>;
 
     /// Admin only: a filtered page of accounts. Errors: `InsufficientPermissions`.
     async fn list_users(
@@ -948,7 +949,13 @@ impl IdentityApi for IdentityService {
             .ok_or(IdentityError::StatsPrivate)
     }
 
-    async fn delete_account(&self, actor: Actor) -> Result<(), IdentityError> {
+    async fn delete_account(&self, actor: Actor, password: String) -> Result<(), IdentityError> {
+        let user = self.usable_user(actor.id).await?;
+        if password.len() > validate::MAX_PASSWORD_BYTES
+            || !self.verify_password(&password, &user.password_hash).await?
+        {
+            return Err(IdentityError::WrongPassword);
+        }
         let now = self.ports.clock.now();
         let patch = UserPatch {
             is_active: Some(false),

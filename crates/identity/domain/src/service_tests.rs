@@ -756,7 +756,10 @@ async fn deactivated_and_deleted_accounts_stop_working() {
     ));
 
     let (bob, bob_tokens) = signed_up(&w, "bob").await;
-    w.service.delete_account(actor(&bob)).await.unwrap();
+    w.service
+        .delete_account(actor(&bob), PASSWORD.into())
+        .await
+        .unwrap();
     assert!(matches!(
         w.service.authenticate(bob_tokens.access_token).await,
         Err(IdentityError::InvalidUser)
@@ -794,7 +797,10 @@ async fn summaries_name_active_users_only_even_with_private_profiles() {
         .update_preferences(actor(&ada), private)
         .await
         .unwrap();
-    w.service.delete_account(actor(&bob)).await.unwrap();
+    w.service
+        .delete_account(actor(&bob), PASSWORD.into())
+        .await
+        .unwrap();
     let found = w
         .service
         .summaries(vec![ada.id, bob.id, UserId::generate(Utc::now())])
@@ -883,7 +889,10 @@ async fn deactivation_reactivation_and_deletion_are_published_once_each() {
             .await
             .unwrap();
     }
-    w.service.delete_account(actor(&ada)).await.unwrap();
+    w.service
+        .delete_account(actor(&ada), PASSWORD.into())
+        .await
+        .unwrap();
     assert_eq!(
         w.events.take(),
         vec![

@@ -108,6 +108,15 @@ pub struct VerifyEmailRequest {
     pub token: String,
 }
 
+/// `DELETE /users/account`: the current password confirms it.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct DeleteAccountRequest {
+    #[schemars(length(min = 1, max = 200))]
+    pub password: String,
+}
+
 /// `POST /auth/change-password`.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

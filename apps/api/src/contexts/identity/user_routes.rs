@@ -71,10 +71,23 @@ pub async fn update_preferences(
     )))
 }
 
-/// Delete the caller's account (soft delete); every token stops working.
-#[api_operation(tag = "users", summary = "Delete my account", error_code = 401)]
-pub async fn delete_account(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<Empty> {
-    identity.delete_account(auth.0).await?;
+/// Delete the caller's account (soft delete), confirmed with the current password; every token
+/// stops working.
+#[api_operation(
+    tag = "users",
+    summary = "Delete my account",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403
+)]
+pub async fn delete_account(
+    identity: Port<dyn IdentityApi>,
+    auth: Auth,
+    body: Json<DeleteAccountRequest>,
+) -> Reply<Empty> {
+    identity
+        .delete_account(auth.0, body.into_inner().password)
+        .await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Account deleted")))
 }
 

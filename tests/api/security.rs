@@ -512,3 +512,36 @@ async fn hidden_challenges_answer_like_unknown_ones_everywhere() {
         assert_eq!(seen[0], seen[1], "{method} {path}: hidden vs unknown");
     }
 }
+
+/// A refused CORS preflight is the usual JSON error with the usual headers; an allowed one
+/// still answers the browser.
+#[tokio::test]
+async fn refused_cors_preflights_answer_the_json_envelope_with_the_usual_headers() {
+    let app = TestApp::spawn().await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, app.url("/api/auth/login"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let refused = preflight("http://evil.example").await.unwrap();
+    let h = refused.headers().clone();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-request-id"].to_str().unwrap().len(), 32);
+    assert!(h.get("access-control-allow-origin").is_none());
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "CORS_NOT_ALLOWED");
+    assert_eq!(body["error"]["path"], "/api/auth/login");
+
+    let allowed = preflight("http://localhost:5173").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    assert_eq!(allowed.headers()["x-content-type-options"], "nosniff");
+}

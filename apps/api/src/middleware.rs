@@ -113,6 +113,36 @@ fn render_error(response: ServiceResponse<BoxBody>, path: &str) -> ServiceRespon
     ServiceResponse::new(req, fresh)
 }
 
+/// Answers what the CORS layer refuses (a request or preflight from an origin that is not
+/// allowed, a method or header it does not allow) as the usual JSON error, so that it carries
+/// the envelope, the security headers and the request id like every other answer.
+pub async fn cors_refusals(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?.map_into_boxed_body();
+    let refused = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<actix_cors::CorsError>())
+        .map(|e| {
+            let message = format!("Cross-origin request refused: {e}");
+            match e {
+                actix_cors::CorsError::OriginNotAllowed
+                | actix_cors::CorsError::MethodNotAllowed
+                | actix_cors::CorsError::HeadersNotAllowed => {
+                    ApiError::new(StatusCode::FORBIDDEN, "CORS_NOT_ALLOWED", message)
+                }
+                // A malformed preflight (no or a bad requested method or headers).
+                _ => ApiError::new(StatusCode::BAD_REQUEST, "BAD_CORS_REQUEST", message),
+            }
+        });
+    Ok(match refused {
+        Some(api) => response.into_response(api.to_response("")),
+        None => response,
+    })
+}
+
 /// Security headers on every response; API responses are never cached.
 pub async fn security_headers(
     req: ServiceRequest,

@@ -21,8 +21,8 @@ pub use crate::contexts::Contexts;
 use crate::error::{ApiError, Detail};
 use crate::health::Health;
 use crate::middleware::{
-    api_alias, body_deadline, rate_limit, request_context, security_headers, store_gate,
-    BodyTimeout, RateLimit,
+    api_alias, body_deadline, cors_refusals, rate_limit, request_context, security_headers,
+    store_gate, BodyTimeout, RateLimit,
 };
 use crate::settings::Settings;
 use crate::store::Store;
@@ -224,9 +224,11 @@ pub fn app(
         .wrap(from_fn(store_gate))
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(rate_limit))
+        // Inside the headers and the request id, so that its refusals get them too.
+        .wrap(cors(&options.cors_origins))
+        .wrap(from_fn(cors_refusals))
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_context))
-        .wrap(cors(&options.cors_origins))
         .configure(crate::health::configure_root)
         .service(scope(crate::middleware::API_BASE).configure(move |cfg| {
             crate::health::configure_api(cfg);

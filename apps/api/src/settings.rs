@@ -73,6 +73,8 @@ pub struct Settings {
     pub password_queue_timeout: std::time::Duration,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// How long a just-rotated refresh token answers with its successor (0 turns it off).
+    pub refresh_grace: Duration,
     pub lockout_threshold: u32,
     pub lockout_duration: Duration,
     pub cors_origins: Vec<String>,
@@ -252,6 +254,9 @@ impl Settings {
                 "REFRESH_TOKEN_TTL_SECS",
                 7 * 24 * 3600i64,
             )?),
+            refresh_grace: Duration::seconds(
+                parse(lookup, "REFRESH_GRACE_SECS", 5i64)?.clamp(0, 60),
+            ),
             lockout_threshold: parse(lookup, "LOCKOUT_THRESHOLD", 5u32)?.max(1),
             lockout_duration: Duration::seconds(parse(lookup, "LOCKOUT_DURATION_SECS", 7200i64)?),
             cors_origins,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, StoreError};
 use tokio::sync::OnceCell;
 
 use crate::auth_cache::{AuthCache, Invalidating, Remembered};
@@ -47,6 +47,9 @@ pub struct IdentityConfig {
     pub audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// How long a just-rotated refresh token still answers with its successor (two tabs
+    /// refreshing at once) instead of counting as a replay.
+    pub refresh_grace: Duration,
     /// Failed logins that lock an account.
     pub lockout_threshold: u32,
     pub lockout_duration: Duration,
@@ -68,6 +71,7 @@ impl IdentityConfig {
             audience: "stackrush-web".to_owned(),
             access_ttl: Duration::minutes(15),
             refresh_ttl: Duration::days(7),
+            refresh_grace: Duration::seconds(5),
             lockout_threshold: 5,
             lockout_duration: Duration::hours(2),
             verify_email_ttl: Duration::hours(48),
@@ -338,14 +342,33 @@ impl IdentityService {
         user: &User,
         family: TokenFamilyId,
     ) -> Result<TokenPair, IdentityError> {
-        let now = self.ports.clock.now();
+        let refresh_token = random_token();
+        self.store_refresh(user, family, &refresh_token).await?;
+        self.pair(user, refresh_token)
+    }
+
+    /// A fresh access token beside `refresh_token`.
+    fn pair(&self, user: &User, refresh_token: String) -> Result<TokenPair, IdentityError> {
         let access_token = self
             .codec
-            .issue(user, now)
+            .issue(user, self.ports.clock.now())
             .map_err(IdentityError::Internal)?;
-        let refresh_token = random_token();
+        Ok(TokenPair {
+            access_token,
+            refresh_token,
+            expires_in: self.codec.ttl_secs(),
+        })
+    }
+
+    async fn store_refresh(
+        &self,
+        user: &User,
+        family: TokenFamilyId,
+        refresh_token: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.ports.clock.now();
         let record = RefreshTokenRecord {
-            hash: self.hash_token(&refresh_token),
+            hash: self.hash_token(refresh_token),
             user_id: user.id,
             family,
             created_at: now,
@@ -353,12 +376,55 @@ impl IdentityService {
             used_at: None,
             revoked_at: None,
         };
-        self.ports.refresh_tokens.insert(&record).await?;
-        Ok(TokenPair {
-            access_token,
-            refresh_token,
-            expires_in: self.codec.ttl_secs(),
-        })
+        self.ports.refresh_tokens.insert(&record).await
+    }
+
+    /// A spent refresh token presented again outside the grace window: its whole family is
+    /// revoked (a stolen token and its owner cannot both keep going).
+    async fn replayed(&self, record: &RefreshTokenRecord, now: DateTime<Utc>) -> IdentityError {
+        match self
+            .ports
+            .refresh_tokens
+            .revoke_family(record.family, now)
+            .await
+        {
+            Ok(revoked) => {
+                tracing::warn!(user = %record.user_id, revoked, "refresh token replayed; family revoked");
+                IdentityError::InvalidRefreshToken
+            }
+            Err(e) => e.into(),
+        }
+    }
+
+    /// The token a refresh token rotates into: derived from it with the refresh secret, so that
+    /// presenting it again inside the grace window finds the same successor.
+    fn successor_of(&self, refresh_token: &str) -> String {
+        keyed_hash(
+            &self.config.secrets.refresh,
+            &format!("successor:{refresh_token}"),
+        )
+    }
+
+    /// Stores `successor` for `family` unless a concurrent rotation of the same token stored it
+    /// first; `false` when it exists but was used or revoked since (no longer answerable).
+    async fn ensure_successor(
+        &self,
+        user: &User,
+        family: TokenFamilyId,
+        successor: &str,
+    ) -> Result<bool, IdentityError> {
+        match self.store_refresh(user, family, successor).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict { .. }) => {
+                let found = self
+                    .ports
+                    .refresh_tokens
+                    .find(&self.hash_token(successor))
+                    .await?;
+                Ok(found.is_some_and(|r| r.used_at.is_none() && r.revoked_at.is_none()))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn send_link(&self, user: &User, purpose: LinkPurpose) -> Result<(), IdentityError> {
@@ -623,15 +689,17 @@ impl IdentityApi for IdentityService {
             .await?
         {
             ConsumeOutcome::Consumed(record) => record,
-            ConsumeOutcome::Replayed(record) => {
-                let revoked = self
-                    .ports
-                    .refresh_tokens
-                    .revoke_family(record.family, now)
-                    .await?;
-                tracing::warn!(user = %record.user_id, revoked, "refresh token replayed; family revoked");
-                return Err(IdentityError::InvalidRefreshToken);
+            // Rotated a moment ago (another tab refreshing at the same time): the same
+            // successor answers, if it is still unused.
+            ConsumeOutcome::Replayed(record)
+                if record.revoked_at.is_none()
+                    && record
+                        .used_at
+                        .is_some_and(|used| now - used < self.config.refresh_grace) =>
+            {
+                record
             }
+            ConsumeOutcome::Replayed(record) => return Err(self.replayed(&record, now).await),
             ConsumeOutcome::Unknown => return Err(IdentityError::InvalidRefreshToken),
         };
         if record.expires_at <= now {
@@ -647,7 +715,15 @@ impl IdentityApi for IdentityService {
                 return Err(IdentityError::InvalidUser);
             }
         };
-        let tokens = self.issue_pair(&user, record.family).await?;
+        let successor = self.successor_of(&refresh_token);
+        if !self
+            .ensure_successor(&user, record.family, &successor)
+            .await?
+        {
+            // Its successor was used already: this is a replay after all.
+            return Err(self.replayed(&record, now).await);
+        }
+        let tokens = self.pair(&user, successor)?;
         Ok((self.with_figures(user).await?, tokens))
     }
 

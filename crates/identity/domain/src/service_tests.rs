@@ -368,6 +368,8 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_whole_family() {
         .await
         .unwrap();
     assert_ne!(second.refresh_token, first.refresh_token);
+    // Past the grace window, presenting the spent token again is a replay.
+    w.clock.advance(chrono::Duration::seconds(6));
     assert!(matches!(
         w.service.refresh(first.refresh_token).await,
         Err(IdentityError::InvalidRefreshToken)
@@ -378,6 +380,40 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_whole_family() {
             Err(IdentityError::InvalidRefreshToken)
         ),
         "the replay revoked the successor too"
+    );
+}
+
+#[tokio::test]
+async fn a_token_rotated_a_moment_ago_answers_with_the_same_successor() {
+    let w = world();
+    let (_, first) = signed_up(&w, "ada").await;
+    let (_, a) = w
+        .service
+        .refresh(first.refresh_token.clone())
+        .await
+        .unwrap();
+    // A second tab, within the grace window: the same successor, a working access token.
+    w.clock.advance(chrono::Duration::seconds(4));
+    let (_, b) = w
+        .service
+        .refresh(first.refresh_token.clone())
+        .await
+        .unwrap();
+    assert_eq!(a.refresh_token, b.refresh_token);
+    assert!(w.service.authenticate(b.access_token).await.is_ok());
+    // The successor rotates once; then the old token is a replay even inside the window,
+    // because what it would answer with is spent.
+    let (_, next) = w.service.refresh(a.refresh_token).await.unwrap();
+    assert!(matches!(
+        w.service.refresh(first.refresh_token).await,
+        Err(IdentityError::InvalidRefreshToken)
+    ));
+    assert!(
+        matches!(
+            w.service.refresh(next.refresh_token).await,
+            Err(IdentityError::InvalidRefreshToken)
+        ),
+        "that replay revoked the family"
     );
 }
 

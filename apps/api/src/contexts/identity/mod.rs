@@ -47,6 +47,7 @@ pub fn wire(
     let mut config = IdentityConfig::new(secrets);
     config.access_ttl = settings.access_ttl;
     config.refresh_ttl = settings.refresh_ttl;
+    config.refresh_grace = settings.refresh_grace;
     config.lockout_threshold = settings.lockout_threshold;
     config.lockout_duration = settings.lockout_duration;
     config.app_url = settings.app_url.clone();

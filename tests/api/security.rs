@@ -545,3 +545,54 @@ async fn refused_cors_preflights_answer_the_json_envelope_with_the_usual_headers
     );
     assert_eq!(allowed.headers()["x-content-type-options"], "nosniff");
 }
+
+/// serde reads an array into a struct by position: a JSON body must be an object everywhere, or
+/// `["ada", "<password>"]` would log in.
+#[tokio::test]
+async fn a_json_array_is_never_taken_for_an_object() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada").await;
+    for (path, token, body) in [
+        (
+            "/api/auth/login",
+            None,
+            format!(" \n[\"ada\", \"{}\"]", crate::helpers::PASSWORD),
+        ),
+        (
+            "/api/users/profile",
+            Some(ada.access.as_str()),
+            "[\"Ada\", \"Lovelace\"]".to_owned(),
+        ),
+    ] {
+        let method = if token.is_some() {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let mut request = app
+            .client
+            .request(method, app.url(path))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let (status, body) = split(request.send().await.unwrap()).await;
+        assert_error(status, &body, 400, "VALIDATION_ERROR");
+        assert_eq!(body["error"]["details"][0]["field"], "body", "{body}");
+    }
+    let (_, body) = app.get("/api/users/profile", Some(&ada.access)).await;
+    assert!(
+        body["data"]["profile"]["firstName"].is_null(),
+        "nothing changed: {body}"
+    );
+    // An object still signs in.
+    let (status, _) = app
+        .post(
+            "/api/auth/login",
+            None,
+            serde_json::json!({"identifier": "ada", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

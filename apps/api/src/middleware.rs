@@ -366,10 +366,19 @@ pub async fn rate_limit(
 
 /// A request body that must arrive completely before a deadline. actix bounds the time to read
 /// headers but not bodies, so a client trickling a body could hold a connection forever.
+///
+/// A JSON body must also be an object: serde would read an array into a struct by position
+/// (`["alice", "secret"]` as a login), so a JSON body opening with `[` fails with
+/// [`NOT_AN_OBJECT`] before any handler sees it (every body of this API is an object).
 struct DeadlineBody {
     inner: actix_web::dev::Payload,
     deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    /// Still looking for the first significant byte of a JSON body.
+    opening: bool,
 }
+
+/// The error a JSON body that is an array fails with (reported as a 400 on `body`).
+pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
 
 impl futures::Stream for DeadlineBody {
     type Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
@@ -385,7 +394,25 @@ impl futures::Stream for DeadlineBody {
             );
             return std::task::Poll::Ready(Some(Err(actix_web::error::PayloadError::Io(timeout))));
         }
-        futures::Stream::poll_next(std::pin::Pin::new(&mut self.inner), cx)
+        let next = futures::Stream::poll_next(std::pin::Pin::new(&mut self.inner), cx);
+        if let std::task::Poll::Ready(Some(Ok(bytes))) = &next {
+            if self.opening {
+                let first = bytes
+                    .iter()
+                    .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                if let Some(first) = first {
+                    self.opening = false;
+                    if *first == b'[' {
+                        let refused =
+                            std::io::Error::new(std::io::ErrorKind::InvalidData, NOT_AN_OBJECT);
+                        return std::task::Poll::Ready(Some(Err(
+                            actix_web::error::PayloadError::Io(refused),
+                        )));
+                    }
+                }
+            }
+        }
+        next
     }
 }
 
@@ -401,10 +428,12 @@ pub async fn body_deadline(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let limit = req.app_data::<web::Data<BodyTimeout>>().map(|t| t.0);
     if let Some(limit) = limit {
+        let json = req.content_type().to_ascii_lowercase().contains("json");
         let inner = req.take_payload();
         let body = DeadlineBody {
             inner,
             deadline: Box::pin(tokio::time::sleep(limit)),
+            opening: json,
         };
         req.set_payload(actix_web::dev::Payload::Stream {
             payload: Box::pin(body),

@@ -100,6 +100,11 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
             "UNSUPPORTED_MEDIA_TYPE",
             "Send the body as application/json",
         ),
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Io(io))
+            if io.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            ApiError::invalid_body("body", crate::middleware::NOT_AN_OBJECT)
+        }
         JsonPayloadError::Deserialize(e) => {
             let message = e.to_string();
             ApiError::validation(

@@ -100,13 +100,24 @@ async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
         titles.contains(&"Achievement unlocked: First Solve"),
         "{list}"
     );
-    assert!(titles.contains(&"Level 2 reached"), "{list}");
+    assert!(
+        !titles.contains(&"Level 2 reached"),
+        "a level is not an achievement: {list}"
+    );
     let first = &list["data"]["data"][0];
     assert_eq!(first["recipient"], ada.id.as_str());
     assert_eq!(first["status"]["isRead"], false);
     assert_eq!(first["status"]["isDelivered"], true);
     assert!(first["expiresAt"].is_string());
-    assert_eq!(list["data"]["pagination"]["total"], 2);
+    assert_eq!(list["data"]["pagination"]["total"], 1);
+    let (_, levels) = app
+        .get("/api/notifications?type=level", Some(&ada.access))
+        .await;
+    assert_eq!(
+        levels["data"]["data"][0]["title"], "Level 2 reached",
+        "{levels}"
+    );
+    assert_eq!(levels["data"]["data"][0]["type"], "level");
     // The same event again (a re-check) notifies nobody twice.
     app.post("/api/achievements/check", Some(&ada.access), json!({}))
         .await;

@@ -841,18 +841,26 @@ async fn a_thousand_concurrent_scorings_by_a_hundred_players_leave_every_figure_
             .collect();
         keys.sort_unstable();
         assert_eq!(keys, ["five-solves", "one-solve"], "each unlocked once");
-        let (_, told) = app
-            .get(
-                "/api/notifications?type=achievement&limit=50",
-                Some(&player.access),
-            )
-            .await;
-        let told = told["data"]["data"].as_array().unwrap();
-        let unlocks = told
+        let told = |kind: &'static str| {
+            let app = &app;
+            let token = player.access.clone();
+            async move {
+                let (_, told) = app
+                    .get(
+                        &format!("/api/notifications?type={kind}&limit=50"),
+                        Some(&token),
+                    )
+                    .await;
+                told["data"]["data"].as_array().unwrap().clone()
+            }
+        };
+        let unlocks = told("achievement")
+            .await
             .iter()
             .filter(|n| n["data"]["achievementId"].is_string())
             .count();
-        let level_ups = told
+        let level_ups = told("level")
+            .await
             .iter()
             .filter(|n| n["data"]["level"].is_number())
             .count();

@@ -20,15 +20,21 @@ pub enum Kind {
     Challenge,
     Social,
     System,
+    /// A level reached.
+    Level,
+    /// A streak milestone.
+    Streak,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 6] = [
         Self::Achievement,
         Self::Challenge,
         Self::Social,
         Self::System,
+        Self::Level,
+        Self::Streak,
     ];
 
     /// The stored and shown name.
@@ -38,6 +44,8 @@ impl Kind {
             Self::Challenge => "challenge",
             Self::Social => "social",
             Self::System => "system",
+            Self::Level => "level",
+            Self::Streak => "streak",
         }
     }
 
@@ -173,7 +181,8 @@ impl Wants {
     /// Whether a notification of `kind` is delivered. System ones always are.
     pub fn allows(self, kind: Kind) -> bool {
         match kind {
-            Kind::Achievement => self.achievements,
+            // Progress news (levels, streaks) follows the achievements switch.
+            Kind::Achievement | Kind::Level | Kind::Streak => self.achievements,
             Kind::Challenge => self.challenges,
             Kind::Social => self.social,
             Kind::System => true,
@@ -194,4 +203,25 @@ pub struct Unread {
 pub struct Reader {
     pub id: RecipientId,
     pub is_admin: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_news_follows_the_achievements_switch_and_system_news_always_arrives() {
+        let no_achievements = Wants {
+            achievements: false,
+            challenges: true,
+            social: true,
+        };
+        for kind in [Kind::Achievement, Kind::Level, Kind::Streak] {
+            assert!(!no_achievements.allows(kind), "{}", kind.as_str());
+        }
+        assert!(no_achievements.allows(Kind::Challenge) && no_achievements.allows(Kind::System));
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+    }
 }

@@ -14,6 +14,10 @@ pub enum KindDto {
     Challenge,
     Social,
     System,
+    /// A level reached.
+    Level,
+    /// A streak milestone.
+    Streak,
 }
 
 impl From<KindDto> for nt::Kind {
@@ -23,6 +27,8 @@ impl From<KindDto> for nt::Kind {
             KindDto::Challenge => Self::Challenge,
             KindDto::Social => Self::Social,
             KindDto::System => Self::System,
+            KindDto::Level => Self::Level,
+            KindDto::Streak => Self::Streak,
         }
     }
 }
@@ -34,6 +40,8 @@ impl From<nt::Kind> for KindDto {
             nt::Kind::Challenge => Self::Challenge,
             nt::Kind::Social => Self::Social,
             nt::Kind::System => Self::System,
+            nt::Kind::Level => Self::Level,
+            nt::Kind::Streak => Self::Streak,
         }
     }
 }

@@ -198,6 +198,7 @@ pub struct NotifyOnScoring {
 
 fn notify(
     player: PlayerId,
+    kind: Kind,
     title: String,
     message: String,
     data: serde_json::Value,
@@ -206,7 +207,7 @@ fn notify(
 ) -> Notify {
     Notify {
         recipient: RecipientId::from_bytes(player.bytes()),
-        kind: Kind::Achievement,
+        kind,
         title,
         message,
         data: match data {
@@ -230,6 +231,7 @@ impl ScoringEvents for NotifyOnScoring {
                 xp,
             } => notify(
                 *player,
+                Kind::Achievement,
                 format!("Achievement unlocked: {name}"),
                 format!("You earned \"{name}\" and {xp} XP."),
                 serde_json::json!({ "achievementId": achievement.to_hex(), "xp": xp }),
@@ -238,6 +240,7 @@ impl ScoringEvents for NotifyOnScoring {
             ),
             ScoringEvent::LevelUp { player, level } => notify(
                 *player,
+                Kind::Level,
                 format!("Level {level} reached"),
                 format!("You are now level {level}."),
                 serde_json::json!({ "level": level }),
@@ -246,6 +249,7 @@ impl ScoringEvents for NotifyOnScoring {
             ),
             ScoringEvent::StreakMilestone { player, days } => notify(
                 *player,
+                Kind::Streak,
                 format!("{days}-day streak"),
                 format!("You have succeeded {days} days in a row."),
                 serde_json::json!({ "streak": days }),

@@ -41,6 +41,10 @@ const MAX_BACKOFF_MS: u64 = 64;
 /// Per-player write locks, striped: one instance never races itself on a player's progress.
 const STRIPES: usize = 256;
 
+/// How many times the asked number of players the streak board reads to find live streaks
+/// among stored ones (a streak broken since is read as 0 and left out).
+const STREAK_DEPTH: u32 = 4;
+
 /// A scored submission and what it changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
@@ -203,7 +207,8 @@ pub trait ScoringApi: Send + Sync {
     /// A player's rank and this week's figures.
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError>;
 
-    /// A player's progress (a fresh one before their first scoring).
+    /// A player's progress (a fresh one before their first scoring), its streak as shown now:
+    /// broken (0) once a whole local day passed without a success.
     async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError>;
 
     /// Achievement definitions: active ones, or all for admins.
@@ -409,6 +414,23 @@ impl ScoringService {
                 timezone: "UTC".to_owned(),
                 listed: false,
             }))
+    }
+
+    /// `progress` as shown now: the stored streak is the one at the last success; shown, it is
+    /// broken once a whole local day (in the player's time zone) passed without one.
+    async fn as_shown(&self, mut progress: Progress) -> Result<Progress, ScoringError> {
+        if progress.streak.current == 0 {
+            return Ok(progress);
+        }
+        let tz: Tz = self
+            .player_info(progress.player)
+            .await?
+            .timezone
+            .parse()
+            .unwrap_or(Tz::UTC);
+        progress.streak.current =
+            crate::streak::current_at(progress.streak, self.ports.clock.now(), tz);
+        Ok(progress)
     }
 
     async fn active_definitions(&self) -> Result<Vec<Achievement>, ScoringError> {
@@ -1003,7 +1025,33 @@ impl ScoringApi for ScoringService {
         order: ProgressOrder,
         limit: u32,
     ) -> Result<Faced<Vec<Progress>>, ScoringError> {
-        let players = self.ports.boards.top(order, limit.clamp(1, 100)).await?;
+        let limit = limit.clamp(1, 100);
+        let players = if order == ProgressOrder::Streak {
+            // The store orders by the streak as of each player's last success; shown, a streak
+            // with a whole missed local day is 0. Read deeper, break the stale ones, keep the
+            // live ones in order.
+            let stored = self
+                .ports
+                .boards
+                .top(order, limit.saturating_mul(STREAK_DEPTH))
+                .await?;
+            let mut shown = Vec::with_capacity(stored.len());
+            for p in stored {
+                let p = self.as_shown(p).await?;
+                if p.streak.current > 0 {
+                    shown.push(p);
+                }
+            }
+            shown.sort_by_key(|p| std::cmp::Reverse(p.streak.current));
+            shown.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            shown
+        } else {
+            let mut shown = Vec::new();
+            for p in self.ports.boards.top(order, limit).await? {
+                shown.push(self.as_shown(p).await?);
+            }
+            shown
+        };
         let faces = self.faces(players.iter().map(|p| p.player)).await?;
         Ok(Faced {
             items: players,
@@ -1039,16 +1087,7 @@ impl ScoringApi for ScoringService {
 
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError> {
         let now = self.ports.clock.now();
-        let mut progress = self.progress(player).await?;
-        // The stored streak is the one at the last success; shown, it is broken once a whole
-        // local day passed without one.
-        let tz: Tz = self
-            .player_info(player)
-            .await?
-            .timezone
-            .parse()
-            .unwrap_or(Tz::UTC);
-        progress.streak.current = crate::streak::current_at(progress.streak, now, tz);
+        let progress = self.progress(player).await?;
         let [week, _] = crate::plan::windows(now);
         let boards = &self.ports.boards;
         let weekly_xp = boards.entry(&week.key(), player).await?.map_or(0, |e| e.xp);
@@ -1104,12 +1143,13 @@ impl ScoringApi for ScoringService {
     }
 
     async fn progress(&self, player: PlayerId) -> Result<Progress, ScoringError> {
-        Ok(self
+        let progress = self
             .ports
             .progress
             .progress(player)
             .await?
-            .unwrap_or_else(|| Progress::new(player, true)))
+            .unwrap_or_else(|| Progress::new(player, true));
+        self.as_shown(progress).await
     }
 
     async fn achievements(&self, viewer: Option<Viewer>) -> Result<Vec<Achievement>, ScoringError> {

@@ -1154,3 +1154,50 @@ async fn code_reviews_pay_once_each_and_at_most_the_daily_cap() {
         REVIEW_XP
     );
 }
+
+#[tokio::test]
+async fn a_broken_streak_reads_as_zero_on_progress_and_the_streak_board() {
+    let w = world();
+    let (stale, live) = (viewer(), viewer());
+    let c = &w.challenges[0];
+    let s = w.service.submit(stale, new_submission(c)).await.unwrap();
+    w.service.score(stale, s.id, run(c, RIGHT)).await.unwrap();
+    assert_eq!(
+        w.service
+            .progress(stale.player)
+            .await
+            .unwrap()
+            .streak
+            .current,
+        1
+    );
+
+    // Two days later the first player has missed a whole day; the second just succeeded.
+    w.clock.advance(Duration::days(2));
+    let c = &w.challenges[1];
+    let s = w.service.submit(live, new_submission(c)).await.unwrap();
+    w.service.score(live, s.id, run(c, RIGHT)).await.unwrap();
+    let shown = w.service.progress(stale.player).await.unwrap();
+    assert_eq!(shown.streak.current, 0, "broken");
+    assert_eq!(shown.streak.best, 1, "the best stays");
+    let board = w
+        .service
+        .top_players(ProgressOrder::Streak, 10)
+        .await
+        .unwrap()
+        .items;
+    let players: Vec<PlayerId> = board.iter().map(|p| p.player).collect();
+    assert_eq!(
+        players,
+        vec![live.player],
+        "only live streaks are on the streak board"
+    );
+    let by_xp = w
+        .service
+        .top_players(ProgressOrder::Xp, 10)
+        .await
+        .unwrap()
+        .items;
+    let stale_row = by_xp.iter().find(|p| p.player == stale.player).unwrap();
+    assert_eq!(stale_row.streak.current, 0, "and it reads 0 on every board");
+}

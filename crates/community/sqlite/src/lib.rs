@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 use stackrush_community::ports::{
     CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
     ModerationLog, PostRepository, ReportRepository, Stores,
@@ -17,6 +17,7 @@ use stackrush_community::ports::{
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_sqlite::rows::{count, get, parsed as id};
 use stackrush_store_sqlite::{corrupt, from_millis, millis, Db, PageQuery, WriteError};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
@@ -69,26 +70,6 @@ impl SqliteCommunity {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
-}
-
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-{
-    row.try_get(column).map_err(|e| corrupt(column, e))
-}
-
-fn id<T: std::str::FromStr>(row: &SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T::Err: std::fmt::Display,
-{
-    get::<String>(row, column)?
-        .parse()
-        .map_err(|e| corrupt(column, e))
-}
-
-fn count(row: &SqliteRow, column: &str) -> Result<u64, StoreError> {
-    u64::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
 }
 
 fn json<T: serde::de::DeserializeOwned>(

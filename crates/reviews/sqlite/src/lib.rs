@@ -11,10 +11,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
+use stackrush_store_sqlite::rows::{count, get, json, parsed as id, parsed_opt as opt_id, to_json};
 use stackrush_store_sqlite::{corrupt, from_millis, millis, Db, PageQuery, WriteError};
 
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
@@ -61,28 +62,7 @@ impl SqliteReviews {
     }
 }
 
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-{
-    row.try_get(column).map_err(|e| corrupt(column, e))
-}
-
-fn id<T: std::str::FromStr>(row: &SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T::Err: std::fmt::Display,
-{
-    get::<String>(row, column)?
-        .parse()
-        .map_err(|e| corrupt(column, e))
-}
-
-fn count(row: &SqliteRow, column: &str) -> Result<u64, StoreError> {
-    u64::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
-}
-
 fn review_row(row: &SqliteRow) -> Result<Review, StoreError> {
-    let tags: String = get(row, "tags")?;
     Ok(Review {
         id: id(row, "id")?,
         challenge: id(row, "challenge")?,
@@ -90,7 +70,7 @@ fn review_row(row: &SqliteRow) -> Result<Review, StoreError> {
         rating: u8::try_from(get::<i64>(row, "rating")?).map_err(|e| corrupt("rating", e))?,
         title: get(row, "title")?,
         content: get(row, "content")?,
-        tags: serde_json::from_str(&tags).map_err(|e| corrupt("tags", e))?,
+        tags: json(row, "tags")?,
         helpful: count(row, "helpful")?,
         replies: count(row, "replies")?,
         is_active: get(row, "is_active")?,
@@ -175,7 +155,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &ReviewFilter) {
 #[async_trait]
 impl ReviewRepository for SqliteReviews {
     async fn insert(&self, r: &Review) -> Result<bool, StoreError> {
-        let tags = serde_json::to_string(&r.tags).map_err(|e| StoreError::Other(e.into()))?;
+        let tags = to_json(&r.tags)?;
         let r = r.clone();
         self.db
             .write(move |conn| {
@@ -228,7 +208,7 @@ impl ReviewRepository for SqliteReviews {
     }
 
     async fn update(&self, r: &Review) -> Result<bool, StoreError> {
-        let tags = serde_json::to_string(&r.tags).map_err(|e| StoreError::Other(e.into()))?;
+        let tags = to_json(&r.tags)?;
         let r = r.clone();
         self.db
             .write(move |conn| {
@@ -516,15 +496,6 @@ const CODE_COLUMNS: &str = "id, author, submission, challenge, language, challen
 const COMMENT_COLUMNS: &str =
     "id, review, author, submission, version, line, kind, content, parent, created_at";
 
-fn opt_id<T: std::str::FromStr>(row: &SqliteRow, column: &str) -> Result<Option<T>, StoreError>
-where
-    T::Err: std::fmt::Display,
-{
-    get::<Option<String>>(row, column)?
-        .map(|v| v.parse().map_err(|e| corrupt(column, e)))
-        .transpose()
-}
-
 fn small(row: &SqliteRow, column: &str) -> Result<u32, StoreError> {
     u32::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
 }
@@ -548,8 +519,7 @@ fn metrics_of(text: &str) -> Result<Metrics, StoreError> {
 
 fn code_review_row(row: &SqliteRow) -> Result<CodeReview, StoreError> {
     let status: String = get(row, "status")?;
-    let reviewers: Vec<String> = serde_json::from_str(&get::<String>(row, "reviewers")?)
-        .map_err(|e| corrupt("reviewers", e))?;
+    let reviewers: Vec<String> = json(row, "reviewers")?;
     Ok(CodeReview {
         id: id(row, "id")?,
         author: id(row, "author")?,
@@ -612,8 +582,7 @@ const QUEUED: &str = "(status = 'pending' OR (status = 'in-review' AND \
 impl CodeReviewRepository for SqliteReviews {
     async fn insert(&self, r: &CodeReview) -> Result<bool, StoreError> {
         let reviewers: Vec<String> = r.reviewers.iter().map(|m| m.to_hex()).collect();
-        let reviewers =
-            serde_json::to_string(&reviewers).map_err(|e| StoreError::Other(e.into()))?;
+        let reviewers = to_json(&reviewers)?;
         let done = sqlx::query(&format!(
             "INSERT INTO code_reviews ({CODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
              ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING"

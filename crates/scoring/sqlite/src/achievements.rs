@@ -12,8 +12,8 @@ use stackrush_scoring::ports::AchievementRepository;
 use stackrush_scoring::PlayerId;
 use stackrush_store_sqlite::{from_millis, millis};
 
-use crate::rows::{get, json, parsed, to_json};
 use crate::{store_error, SqliteScoring};
+use stackrush_store_sqlite::rows::{get, json, parsed, to_json};
 
 /// What the `body` column holds.
 #[derive(Serialize, Deserialize)]

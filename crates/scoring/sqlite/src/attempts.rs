@@ -7,8 +7,8 @@ use stackrush_scoring::ports::AttemptRepository;
 use stackrush_scoring::{Attempt, AttemptId, DistractionLevel, Mode};
 use stackrush_store_sqlite::{corrupt, from_millis, millis};
 
-use crate::rows::{get, parsed};
 use crate::{store_error, SqliteScoring};
+use stackrush_store_sqlite::rows::{get, parsed};
 
 fn from_row(row: &SqliteRow) -> Result<Attempt, StoreError> {
     let mode: String = get(row, "mode")?;

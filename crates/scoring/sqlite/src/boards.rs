@@ -11,8 +11,8 @@ use stackrush_scoring::{ChallengeRef, PlayerId};
 use stackrush_store_sqlite::from_millis;
 
 use crate::progress::best_row;
-use crate::rows::{get, parsed};
 use crate::{n, store_error, u, SqliteScoring};
+use stackrush_store_sqlite::rows::{get, parsed};
 
 fn board_row(row: &SqliteRow) -> Result<BoardEntry, StoreError> {
     Ok(BoardEntry {

@@ -17,8 +17,8 @@ use stackrush_scoring::progress::{CommitError, ScoringCommit, XpSource};
 use stackrush_store_sqlite::{millis, WriteError};
 
 use crate::progress::PROGRESS;
-use crate::rows::to_json;
 use crate::{n, SqliteScoring};
+use stackrush_store_sqlite::rows::to_json;
 
 /// A first progress row (every column of [`PROGRESS`], in order), unless one exists already.
 static INSERT_PROGRESS: LazyLock<String> = LazyLock::new(|| {

@@ -13,7 +13,6 @@ mod attempts;
 mod boards;
 mod commit;
 mod progress;
-mod rows;
 mod submissions;
 
 use std::sync::Arc;

@@ -14,8 +14,8 @@ use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{ChallengeRef, Language, PlayerId};
 use stackrush_store_sqlite::{corrupt, from_millis, opt_from_millis, WriteError};
 
-use crate::rows::{get, json, parsed, parsed_opt, Row};
 use crate::{n, store_error, sync_store_error, u, SqliteScoring};
+use stackrush_store_sqlite::rows::{get, json, parsed, parsed_opt, Row};
 
 pub(crate) const PROGRESS: &str =
     "player, xp, level, attempts, completed, streak, best_streak, last_day, \

@@ -17,8 +17,8 @@ use stackrush_store_sqlite::{
     corrupt, from_millis, millis, opt_from_millis, PageQuery, WriteError,
 };
 
-use crate::rows::{get, json, parsed, parsed_opt, to_json};
 use crate::{n, store_error, sync_store_error, u, SqliteScoring};
+use stackrush_store_sqlite::rows::{get, json, parsed, parsed_opt, to_json};
 
 pub(crate) const COLUMNS: &str = "id, player, challenge, attempt, language, difficulty, status, \
     score, success, execution_time, xp_awarded, code, execution, simulation, started_at, \

@@ -2,13 +2,13 @@
 
 use std::str::FromStr;
 
+use crate::corrupt;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row as _, Sqlite};
 use stackrush_kernel::StoreError;
-use stackrush_store_sqlite::corrupt;
 
 /// A value both drivers decode.
-pub(crate) trait Value:
+pub trait Value:
     for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + rusqlite::types::FromSql
 {
 }
@@ -19,7 +19,7 @@ impl<T> Value for T where
 }
 
 /// A result row of either driver.
-pub(crate) trait Row {
+pub trait Row {
     /// Column `column`, or why it cannot be read as `T`.
     fn value<T: Value>(&self, column: &str) -> Result<T, String>;
 }
@@ -37,12 +37,12 @@ impl Row for rusqlite::Row<'_> {
 }
 
 /// Column `column` of `row`.
-pub(crate) fn get<T: Value>(row: &impl Row, column: &str) -> Result<T, StoreError> {
+pub fn get<T: Value>(row: &impl Row, column: &str) -> Result<T, StoreError> {
     row.value(column).map_err(|e| corrupt(column, e))
 }
 
 /// Column `column` parsed (ids, enums by name).
-pub(crate) fn parsed<T: FromStr>(row: &impl Row, column: &str) -> Result<T, StoreError>
+pub fn parsed<T: FromStr>(row: &impl Row, column: &str) -> Result<T, StoreError>
 where
     T::Err: std::fmt::Display,
 {
@@ -51,7 +51,7 @@ where
 }
 
 /// Optional column `column` parsed.
-pub(crate) fn parsed_opt<T: FromStr>(row: &impl Row, column: &str) -> Result<Option<T>, StoreError>
+pub fn parsed_opt<T: FromStr>(row: &impl Row, column: &str) -> Result<Option<T>, StoreError>
 where
     T::Err: std::fmt::Display,
 {
@@ -60,16 +60,19 @@ where
         .transpose()
 }
 
+/// Column `column`: a count, never negative.
+pub fn count(row: &impl Row, column: &str) -> Result<u64, StoreError> {
+    let n: i64 = get(row, column)?;
+    u64::try_from(n).map_err(|e| corrupt(column, e))
+}
+
 /// Column `column` holding JSON.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(
-    row: &impl Row,
-    column: &str,
-) -> Result<T, StoreError> {
+pub fn json<T: serde::de::DeserializeOwned>(row: &impl Row, column: &str) -> Result<T, StoreError> {
     let text: String = get(row, column)?;
     serde_json::from_str(&text).map_err(|e| corrupt(column, e))
 }
 
 /// `value` as JSON text.
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
 }

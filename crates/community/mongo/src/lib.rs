@@ -23,6 +23,7 @@ use stackrush_community::ports::{
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
+use stackrush_store_mongo::fields::{count, datetime, id_of, n, oid, text, time};
 use stackrush_store_mongo::{corrupt, literal_regex, Work};
 
 const POSTS: &str = "community_posts";
@@ -41,18 +42,6 @@ const TRIES: u32 = 60;
 
 fn store_error(err: mongodb::error::Error) -> StoreError {
     stackrush_store_mongo::store_error(err, &[])
-}
-
-fn time(t: DateTime<Utc>) -> BsonTime {
-    BsonTime::from_chrono(t)
-}
-
-fn oid(bytes: [u8; 12]) -> ObjectId {
-    ObjectId::from_bytes(bytes)
-}
-
-fn n(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 /// Creates this context's indexes.
@@ -357,11 +346,7 @@ impl MongoCommunity {
 }
 
 fn counts_of(d: &Document) -> Interactions {
-    let get = |k: &str| match d.get_document("interactions").ok().and_then(|i| i.get(k)) {
-        Some(Bson::Int32(v)) => u64::try_from(*v).unwrap_or(0),
-        Some(Bson::Int64(v)) => u64::try_from(*v).unwrap_or(0),
-        _ => 0,
-    };
+    let get = |k: &str| count(d.get_document("interactions").ok().and_then(|i| i.get(k)));
     Interactions {
         likes: get("likes"),
         views: get("views"),
@@ -495,18 +480,6 @@ fn post_doc(p: &Post) -> Result<Document, StoreError> {
     Ok(d)
 }
 
-fn id_of<T>(d: &Document, key: &str, make: fn([u8; 12]) -> T) -> Result<T, StoreError> {
-    d.get_object_id(key)
-        .map(|o| make(o.bytes()))
-        .map_err(|e| corrupt(key, e))
-}
-
-fn text(d: &Document, key: &str) -> Result<String, StoreError> {
-    d.get_str(key)
-        .map(str::to_owned)
-        .map_err(|e| corrupt(key, e))
-}
-
 fn opt_text(d: &Document, key: &str) -> Option<String> {
     d.get_str(key).ok().map(str::to_owned)
 }
@@ -532,12 +505,6 @@ fn code_of(d: &Document) -> Result<Option<CodeSubmission>, StoreError> {
         mongodb::bson::from_document(inner).map_err(|e| corrupt("codeSubmission", e))?;
     code.challenge = challenge.map(|o| ChallengeRef::from_bytes(o.bytes()));
     Ok(Some(code))
-}
-
-fn datetime(d: &Document, key: &str) -> Result<DateTime<Utc>, StoreError> {
-    d.get_datetime(key)
-        .map(|t| t.to_chrono())
-        .map_err(|e| corrupt(key, e))
 }
 
 fn post_of(d: &Document) -> Result<Post, StoreError> {

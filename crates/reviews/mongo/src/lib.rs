@@ -14,12 +14,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::bson::oid::ObjectId;
-use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
+use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
+use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, time};
 use stackrush_store_mongo::{corrupt, Work};
 
 const REVIEWS: &str = "reviews";
@@ -36,18 +37,6 @@ const STRIPES: usize = 64;
 
 fn store_error(err: mongodb::error::Error) -> StoreError {
     stackrush_store_mongo::store_error(err, &[])
-}
-
-fn time(t: DateTime<Utc>) -> BsonTime {
-    BsonTime::from_chrono(t)
-}
-
-fn oid(bytes: [u8; 12]) -> ObjectId {
-    ObjectId::from_bytes(bytes)
-}
-
-fn n(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 /// Creates this context's indexes.
@@ -197,32 +186,6 @@ impl MongoReviews {
         T: Send,
     {
         stackrush_store_mongo::transaction(&self.client, TRIES, "reviews", work).await
-    }
-}
-
-fn id_of<T>(d: &Document, key: &str, make: fn([u8; 12]) -> T) -> Result<T, StoreError> {
-    d.get_object_id(key)
-        .map(|o| make(o.bytes()))
-        .map_err(|e| corrupt(key, e))
-}
-
-fn text(d: &Document, key: &str) -> Result<String, StoreError> {
-    d.get_str(key)
-        .map(str::to_owned)
-        .map_err(|e| corrupt(key, e))
-}
-
-fn datetime(d: &Document, key: &str) -> Result<DateTime<Utc>, StoreError> {
-    d.get_datetime(key)
-        .map(|t| t.to_chrono())
-        .map_err(|e| corrupt(key, e))
-}
-
-fn number(v: Option<&Bson>) -> u64 {
-    match v {
-        Some(Bson::Int32(v)) => u64::try_from(*v).unwrap_or(0),
-        Some(Bson::Int64(v)) => u64::try_from(*v).unwrap_or(0),
-        _ => 0,
     }
 }
 

@@ -2,6 +2,8 @@
 //! [`StoreError`], literal regular expressions for searches, pages, retried transactions, and a
 //! ping.
 
+pub mod fields;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;

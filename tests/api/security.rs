@@ -535,7 +535,10 @@ async fn refused_cors_preflights_answer_the_json_envelope_with_the_usual_headers
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["success"], false);
     assert_eq!(body["error"]["code"], "CORS_NOT_ALLOWED");
-    assert_eq!(body["error"]["path"], "/api/auth/login");
+    assert_eq!(
+        body["error"]["path"],
+        crate::helpers::api_path("/api/auth/login")
+    );
 
     let allowed = preflight("http://localhost:5173").await.unwrap();
     assert!(allowed.status().is_success(), "{}", allowed.status());

@@ -295,7 +295,7 @@ const STRIPES: usize = 64;
 /// other instances still meet in the database, where the retries handle them.
 #[derive(Debug, Clone)]
 pub struct MongoCommunity {
-    stripes: std::sync::Arc<[tokio::sync::Mutex<()>]>,
+    stripes: stackrush_store_mongo::Stripes,
     client: Client,
     posts: Collection<Document>,
     marks: Collection<Document>,
@@ -313,7 +313,7 @@ impl MongoCommunity {
     /// The adapter over `db` (indexed with [`ensure_indexes`]).
     pub fn new(db: &Database) -> Self {
         Self {
-            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            stripes: stackrush_store_mongo::Stripes::new(STRIPES),
             client: db.client().clone(),
             posts: db.collection(POSTS),
             marks: db.collection(MARKS),
@@ -330,9 +330,7 @@ impl MongoCommunity {
 
     /// The lock that writes to the counters of the document `key` take turns on.
     fn stripe(&self, key: ObjectId) -> &tokio::sync::Mutex<()> {
-        let bytes = key.bytes();
-        let spread = usize::from(bytes[11]) ^ (usize::from(bytes[10]) << 8);
-        &self.stripes[spread % self.stripes.len()]
+        self.stripes.of(key)
     }
 
     /// Runs `work` in a transaction, retried while it meets concurrent writers.

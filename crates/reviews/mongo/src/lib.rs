@@ -147,7 +147,7 @@ pub fn stores(db: &Database) -> Stores {
 /// Reviews, replies, marks and rating histograms in the `review*` collections.
 #[derive(Debug, Clone)]
 pub struct MongoReviews {
-    stripes: std::sync::Arc<[tokio::sync::Mutex<()>]>,
+    stripes: stackrush_store_mongo::Stripes,
     client: Client,
     reviews: Collection<Document>,
     replies: Collection<Document>,
@@ -161,7 +161,7 @@ impl MongoReviews {
     /// The adapter over `db` (indexed with [`ensure_indexes`]).
     pub fn new(db: &Database) -> Self {
         Self {
-            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            stripes: stackrush_store_mongo::Stripes::new(STRIPES),
             client: db.client().clone(),
             reviews: db.collection(REVIEWS),
             replies: db.collection(REPLIES),
@@ -172,12 +172,9 @@ impl MongoReviews {
         }
     }
 
-    /// The lock that writes to the counters of the document `key` take turns on (a burst on
-    /// one document would otherwise only turn into write-conflict retries inside MongoDB).
+    /// The lock that writes to the counters of the document `key` take turns on.
     fn stripe(&self, key: ObjectId) -> &tokio::sync::Mutex<()> {
-        let bytes = key.bytes();
-        let spread = usize::from(bytes[11]) ^ (usize::from(bytes[10]) << 8);
-        &self.stripes[spread % self.stripes.len()]
+        self.stripes.of(key)
     }
 
     async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>

@@ -125,6 +125,32 @@ pub async fn ping(db: &Database) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// In-process locks that writes to one document take turns on before their transaction
+/// starts: transactions on one document abort each other with write conflicts, so letting a
+/// burst on one document race inside MongoDB would only turn it into retries. Writers on other
+/// instances still meet in the database, where [`transaction`]'s retries handle them.
+#[derive(Debug, Clone)]
+pub struct Stripes(std::sync::Arc<[tokio::sync::Mutex<()>]>);
+
+impl Stripes {
+    /// `count` locks (at least one).
+    pub fn new(count: usize) -> Self {
+        Self(
+            (0..count.max(1))
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
+        )
+    }
+
+    /// The lock writes to the document `key` take turns on (ids end in a counter, which
+    /// spreads them evenly).
+    pub fn of(&self, key: mongodb::bson::oid::ObjectId) -> &tokio::sync::Mutex<()> {
+        let bytes = key.bytes();
+        let spread = usize::from(bytes[11]) ^ (usize::from(bytes[10]) << 8);
+        &self.0[spread % self.0.len()]
+    }
+}
+
 /// The work of one transaction attempt, on its session.
 pub type Work<'s, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 's>>;
 

@@ -56,16 +56,6 @@ impl InMemoryCommunity {
     }
 }
 
-fn page_of<T: Clone>(items: &[T], page: PageRequest) -> Page<T> {
-    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-    Page {
-        items: items.iter().skip(offset).take(limit).cloned().collect(),
-        request: page,
-        total: items.len() as u64,
-    }
-}
-
 fn matches(p: &Post, f: &PostFilter) -> bool {
     let text = |needle: &str| {
         let needle = needle.to_lowercase();
@@ -158,7 +148,7 @@ impl PostRepository for InMemoryCommunity {
                 .then(b.created_at.cmp(&a.created_at))
                 .then(b.id.cmp(&a.id))
         });
-        let mut listed = page_of(&found, page);
+        let mut listed = Page::slice(found, page);
         if let Some(total) = known_total {
             listed.total = total;
         }
@@ -259,7 +249,7 @@ impl PostRepository for InMemoryCommunity {
             .collect();
         marked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
         let posts: Vec<Post> = marked.into_iter().map(|(_, p)| p).collect();
-        Ok(page_of(&posts, page))
+        Ok(Page::slice(posts, page))
     }
 
     async fn set_flag(
@@ -324,7 +314,7 @@ impl PostRepository for InMemoryCommunity {
             .cloned()
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn figures(
@@ -463,7 +453,7 @@ impl CommentRepository for InMemoryCommunity {
             .cloned()
             .collect();
         found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn replies(&self, roots: &[CommentId]) -> Result<Vec<Comment>, StoreError> {
@@ -601,7 +591,7 @@ impl ReportRepository for InMemoryCommunity {
         } else {
             found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         }
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn resolve(
@@ -660,13 +650,13 @@ impl ModerationLog for InMemoryCommunity {
     async fn list(&self, page: PageRequest) -> Result<Page<ModerationRecord>, StoreError> {
         let mut found = self.state().log.clone();
         found.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 }
 
 fn follow_page(mut rows: Vec<Follow>, page: PageRequest) -> Page<Follow> {
     rows.sort_by(|a, b| b.since.cmp(&a.since).then(b.member.cmp(&a.member)));
-    page_of(&rows, page)
+    Page::slice(rows, page)
 }
 
 #[async_trait]
@@ -791,7 +781,7 @@ impl CollaborationRepository for InMemoryCommunity {
             .cloned()
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn answer(
@@ -858,7 +848,7 @@ impl MentorshipRepository for InMemoryCommunity {
             .cloned()
             .collect();
         found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn advance(

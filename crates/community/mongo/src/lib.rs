@@ -23,7 +23,7 @@ use stackrush_community::ports::{
 use stackrush_community::trending;
 use stackrush_community::*;
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_store_mongo::fields::{count, datetime, id_of, n, oid, text, time};
+use stackrush_store_mongo::fields::{count, datetime, id_of, n, oid, text, texts, time};
 use stackrush_store_mongo::{corrupt, literal_regex, Work};
 
 const POSTS: &str = "community_posts";
@@ -510,16 +510,7 @@ fn post_of(d: &Document) -> Result<Post, StoreError> {
         .get_document("metadata")
         .map_err(|e| corrupt("metadata", e))?;
     let category = text(d, "category")?;
-    let tags = d
-        .get_array("tags")
-        .map_err(|e| corrupt("tags", e))?
-        .iter()
-        .map(|t| {
-            t.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| corrupt("tags", t))
-        })
-        .collect::<Result<_, _>>()?;
+    let tags = texts(d, "tags")?;
     Ok(Post {
         id: id_of(d, "_id", PostId::from_bytes)?,
         author: id_of(d, "author", MemberId::from_bytes)?,
@@ -1709,16 +1700,7 @@ impl FollowRepository for MongoCommunity {
 
 fn collaboration_of(d: &Document) -> Result<CollaborationRequest, StoreError> {
     let status = text(d, "status")?;
-    let skills = d
-        .get_array("skills")
-        .map_err(|e| corrupt("skills", e))?
-        .iter()
-        .map(|s| {
-            s.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| corrupt("skills", s))
-        })
-        .collect::<Result<_, _>>()?;
+    let skills = texts(d, "skills")?;
     Ok(CollaborationRequest {
         id: id_of(d, "_id", CollaborationId::from_bytes)?,
         post: id_of(d, "postId", PostId::from_bytes)?,
@@ -1817,16 +1799,7 @@ impl CollaborationRepository for MongoCommunity {
 
 fn mentorship_of(d: &Document) -> Result<Mentorship, StoreError> {
     let status = text(d, "status")?;
-    let topics = d
-        .get_array("topics")
-        .map_err(|e| corrupt("topics", e))?
-        .iter()
-        .map(|s| {
-            s.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| corrupt("topics", s))
-        })
-        .collect::<Result<_, _>>()?;
+    let topics = texts(d, "topics")?;
     Ok(Mentorship {
         id: id_of(d, "_id", MentorshipId::from_bytes)?,
         mentor: id_of(d, "mentor", MemberId::from_bytes)?,

@@ -32,16 +32,6 @@ impl InMemoryReviews {
     }
 }
 
-fn page_of<T: Clone>(items: &[T], page: PageRequest) -> Page<T> {
-    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
-    let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
-    Page {
-        items: items.iter().skip(offset).take(limit).cloned().collect(),
-        request: page,
-        total: items.len() as u64,
-    }
-}
-
 fn matches(r: &Review, f: &ReviewFilter) -> bool {
     r.is_active
         && f.challenge.is_none_or(|c| r.challenge == c)
@@ -124,7 +114,7 @@ impl ReviewRepository for InMemoryReviews {
                 .then(b.created_at.cmp(&a.created_at))
                 .then(b.id.cmp(&a.id))
         });
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn add_reply(&self, reply: &Reply) -> Result<bool, StoreError> {
@@ -158,7 +148,7 @@ impl ReviewRepository for InMemoryReviews {
             .cloned()
             .collect();
         found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn toggle_helpful(
@@ -285,7 +275,7 @@ impl CodeReviewRepository for InMemoryReviews {
         } else {
             found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
         }
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 
     async fn claim(
@@ -429,6 +419,6 @@ impl CodeReviewRepository for InMemoryReviews {
             .cloned()
             .collect();
         found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        Ok(page_of(&found, page))
+        Ok(Page::slice(found, page))
     }
 }

@@ -20,7 +20,7 @@ use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
-use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, time};
+use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, texts, time};
 use stackrush_store_mongo::{corrupt, Work};
 
 const REVIEWS: &str = "reviews";
@@ -208,16 +208,7 @@ fn review_doc(r: &Review) -> Document {
 
 fn review_of(d: &Document) -> Result<Review, StoreError> {
     let rating = d.get_i32("rating").map_err(|e| corrupt("rating", e))?;
-    let tags = d
-        .get_array("tags")
-        .map_err(|e| corrupt("tags", e))?
-        .iter()
-        .map(|t| {
-            t.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| corrupt("tags", t))
-        })
-        .collect::<Result<_, _>>()?;
+    let tags = texts(d, "tags")?;
     Ok(Review {
         id: id_of(d, "_id", ReviewId::from_bytes)?,
         challenge: id_of(d, "challengeId", ChallengeRef::from_bytes)?,

@@ -44,6 +44,15 @@ pub fn datetime(d: &Document, key: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| corrupt(key, e))
 }
 
+/// Field `key` as a list of texts.
+pub fn texts(d: &Document, key: &str) -> Result<Vec<String>, StoreError> {
+    d.get_array(key)
+        .map_err(|e| corrupt(key, e))?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| corrupt(key, v)))
+        .collect()
+}
+
 /// A counter's value (32- or 64-bit; missing or negative reads as 0).
 pub fn count(v: Option<&Bson>) -> u64 {
     match v {

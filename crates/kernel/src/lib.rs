@@ -7,6 +7,7 @@ pub mod clock;
 pub mod error;
 pub mod id;
 pub mod memory;
+pub mod named;
 pub mod page;
 pub mod shared;
 pub mod text;

@@ -36,6 +36,46 @@ pub fn text_problem(value: &str, min: usize, max: usize) -> Option<String> {
     None
 }
 
+/// Tags trimmed, lower-cased and without repeats (first occurrence kept).
+pub fn normalized_tags(tags: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    tags.into_iter()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
+}
+
+/// What is wrong with a (normalized) tag, if anything: it must hold 1 to `max` characters,
+/// letters, digits and the characters of `punctuation` only.
+pub fn tag_problem(tag: &str, max: usize, punctuation: &str) -> Option<String> {
+    if tag.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    if tag.chars().count() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    if !tag
+        .chars()
+        .all(|c| c.is_alphanumeric() || punctuation.contains(c))
+    {
+        let allowed: Vec<String> = punctuation
+            .chars()
+            .map(|c| {
+                if c == ' ' {
+                    "spaces".to_owned()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        return Some(format!(
+            "may hold letters, digits and {} only",
+            allowed.join(" ")
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +100,24 @@ mod tests {
         );
         assert_eq!(text_problem("", 0, 10), None);
         assert!(text_problem(&"é".repeat(11), 1, 10).is_some());
+    }
+
+    #[test]
+    fn tags_are_normalized_once_and_checked_against_their_alphabet() {
+        assert_eq!(
+            normalized_tags(vec![" Rust ".into(), "rust".into(), "Go".into()]),
+            vec!["rust".to_owned(), "go".to_owned()]
+        );
+        assert_eq!(tag_problem("c++", 30, "+#.-_"), None);
+        assert_eq!(
+            tag_problem("a b", 30, "+#.-_").as_deref(),
+            Some("may hold letters, digits and + # . - _ only")
+        );
+        assert_eq!(tag_problem("a b", 30, "+#.-_ "), None);
+        assert!(tag_problem(&"x".repeat(31), 30, "").is_some());
+        assert_eq!(
+            tag_problem("", 30, "").as_deref(),
+            Some("must not be empty")
+        );
     }
 }

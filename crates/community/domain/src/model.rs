@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use stackrush_kernel::define_id;
+use stackrush_kernel::{define_id, named_enum};
 
 define_id!(
     /// Identifies one community post.
@@ -37,29 +37,6 @@ define_id!(
     /// Identifies one mentorship (from its request on).
     MentorshipId
 );
-
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            /// Every value, in the documented order.
-            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
-
-            /// The stored and shown name.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            /// The value named `name`.
-            pub fn parse(name: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == name)
-            }
-        }
-    };
-}
 
 named_enum!(
     /// What a post is (the spec's categories and its enhanced post types).

@@ -2,8 +2,6 @@
 //! tags. Everything is checked before anything is stored; every problem is reported with its
 //! field.
 
-use std::collections::HashSet;
-
 use stackrush_kernel::FieldError;
 
 use crate::api::PostDraft;
@@ -83,29 +81,10 @@ impl Problems {
     }
 }
 
-/// Tags trimmed, lower-cased and deduplicated (first occurrence kept).
-pub(crate) fn normalized_tags(tags: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    tags.into_iter()
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| seen.insert(t.clone()))
-        .collect()
-}
+pub(crate) use stackrush_kernel::text::normalized_tags;
 
 pub(crate) fn tag_problem(tag: &str) -> Option<String> {
-    if tag.is_empty() {
-        return Some("must not be empty".to_owned());
-    }
-    if tag.chars().count() > MAX_TAG_CHARS {
-        return Some(format!("must be at most {MAX_TAG_CHARS} characters"));
-    }
-    if !tag
-        .chars()
-        .all(|c| c.is_alphanumeric() || "+#.-_".contains(c))
-    {
-        return Some("may hold letters, digits and + # . - _ only".to_owned());
-    }
-    None
+    stackrush_kernel::text::tag_problem(tag, MAX_TAG_CHARS, "+#.-_")
 }
 
 /// The draft trimmed and normalized, or every problem with it.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::text::{line_problem, text_problem};
+use stackrush_kernel::text::{line_problem, normalized_tags, text_problem};
 use stackrush_kernel::{FieldError, Page, PageRequest};
 
 use crate::api::*;
@@ -186,29 +186,8 @@ impl ReviewService {
     }
 }
 
-/// Tags trimmed, lower-cased and without repeats (first occurrence kept).
-fn normalized_tags(tags: Vec<String>) -> Vec<String> {
-    let mut seen = HashSet::new();
-    tags.into_iter()
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| seen.insert(t.clone()))
-        .collect()
-}
-
 fn tag_problem(tag: &str) -> Option<String> {
-    if tag.is_empty() {
-        return Some("must not be empty".to_owned());
-    }
-    if tag.chars().count() > MAX_TAG_CHARS {
-        return Some(format!("must be at most {MAX_TAG_CHARS} characters"));
-    }
-    if !tag
-        .chars()
-        .all(|c| c.is_alphanumeric() || "+#.-_ ".contains(c))
-    {
-        return Some("may hold letters, digits, spaces and + # . - _ only".to_owned());
-    }
-    None
+    stackrush_kernel::text::tag_problem(tag, MAX_TAG_CHARS, "+#.-_ ")
 }
 
 fn rating_problem(rating: u8) -> Option<String> {

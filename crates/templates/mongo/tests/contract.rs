@@ -1,0 +1,21 @@
+//! The templates contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
+
+use stackrush_templates_mongo::{ensure_indexes, stores};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongo_passes_the_templates_contract() {
+    let Ok(uri) = std::env::var("MONGODB_URI") else {
+        eprintln!("SKIPPED: MongoDB templates contract suite (MONGODB_URI is not set)");
+        return;
+    };
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let db = client.database(&format!(
+        "stackrush_templates_contract_{}",
+        std::process::id()
+    ));
+    db.drop().await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    ensure_indexes(&db).await.unwrap();
+    stackrush_templates::contract::run_all(stores(&db)).await;
+    db.drop().await.unwrap();
+}

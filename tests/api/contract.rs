@@ -558,7 +558,7 @@ async fn every_row_of_the_client_contract_answers_with_the_shapes_the_client_rea
     for path in [
         "/api/community/posts?limit=6&category=help&tags=rust&search=hi",
         "/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=hi",
-        "/api/templates?limit=6&category=web&framework=react&difficulty=Easy&search=hi",
+        "/api/templates?limit=6&category=web-dev&framework=React&difficulty=Beginner&search=hi",
     ] {
         page(&ok(&app, path, None).await, 6);
     }

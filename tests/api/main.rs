@@ -19,4 +19,5 @@ mod platform;
 mod reviews;
 mod scoring;
 mod security;
+mod templates;
 mod users;

@@ -96,10 +96,7 @@ async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
 #[tokio::test]
 async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shape() {
     let app = TestApp::spawn().await;
-    for path in [
-        "/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=x",
-        "/api/templates?limit=6&category=web&framework=react&difficulty=Easy&search=x",
-    ] {
+    for path in ["/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=x"] {
         let (status, body) = app.get(path, None).await;
         assert_eq!(status, reqwest::StatusCode::OK, "{path}: {body}");
         assert_eq!(body["success"], true);
@@ -108,7 +105,7 @@ async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shap
         assert_eq!(body["data"]["pagination"]["total"], 0);
         assert_eq!(body["data"]["pagination"]["hasNext"], false);
     }
-    let (status, body) = app.get("/api/templates?limit=0", None).await;
+    let (status, body) = app.get("/api/learning/playlists?limit=0", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
     let (status, body) = app.get("/api/learning/playlists?bogus=1", None).await;
     assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");

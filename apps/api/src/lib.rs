@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod contexts;
+pub mod download;
 pub mod envelope;
 pub mod error;
 pub mod health;

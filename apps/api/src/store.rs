@@ -47,6 +47,7 @@ impl Store {
                 stackrush_analytics_sqlite::migrate(&pool).await?;
                 stackrush_community_sqlite::migrate(&pool).await?;
                 stackrush_reviews_sqlite::migrate(&pool).await?;
+                stackrush_templates_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -82,6 +83,7 @@ impl Store {
         stackrush_analytics_mongo::ensure_indexes(db).await?;
         stackrush_community_mongo::ensure_indexes(db).await?;
         stackrush_reviews_mongo::ensure_indexes(db).await?;
+        stackrush_templates_mongo::ensure_indexes(db).await?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod notifications;
 pub mod reviews;
 pub mod scoring;
+pub mod templates;
 pub mod upcoming;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use stackrush_community::CommunityApi;
 use stackrush_identity::IdentityApi;
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
+use stackrush_templates::TemplatesApi;
 
 use crate::settings::Settings;
 use crate::store::Store;
@@ -37,6 +39,7 @@ pub struct Contexts {
     pub dashboard: Arc<dyn DashboardApi>,
     pub community: Arc<dyn CommunityApi>,
     pub reviews: reviews::Reviews,
+    pub templates: Arc<dyn TemplatesApi>,
 }
 
 impl Contexts {
@@ -71,6 +74,7 @@ impl Contexts {
             notifications.clone(),
         );
         reviews_link.bind(reviews.reviews.clone());
+        let templates = templates::wire(&store, identity.clone());
         Ok(Self {
             store,
             identity,
@@ -81,6 +85,7 @@ impl Contexts {
             dashboard,
             community,
             reviews,
+            templates,
         })
     }
 
@@ -93,6 +98,7 @@ impl Contexts {
         analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
         community::mount(cfg, self.community.clone());
         reviews::mount(cfg, &self.reviews);
+        templates::mount(cfg, self.templates.clone());
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

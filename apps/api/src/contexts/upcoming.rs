@@ -1,4 +1,4 @@
-//! Lists of the contexts not built yet (learning, templates). The web client calls
+//! The list of the context not built yet (learning). The web client calls
 //! them on its home pages; until the contexts exist they answer the contract's shape with an
 //! empty page, after validating the query like the real lists will.
 
@@ -65,15 +65,8 @@ pub async fn playlists(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json
     empty(&query)
 }
 
-/// Starter templates (the templates context is not built yet: always an empty page).
-#[api_operation(tag = "templates", summary = "List templates", error_code = 400)]
-pub async fn templates(query: Query<CatalogQuery>) -> Reply<Paginated<serde_json::Value>> {
-    empty(&query)
-}
-
-/// The two lists.
+/// The list.
 pub fn mount(cfg: &mut ServiceConfig) {
     use crate::http::allowing;
-    cfg.service(allowing(resource("/learning/playlists"), "GET").route(get().to(playlists)))
-        .service(allowing(resource("/templates"), "GET").route(get().to(templates)));
+    cfg.service(allowing(resource("/learning/playlists"), "GET").route(get().to(playlists)));
 }

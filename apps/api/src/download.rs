@@ -1,0 +1,118 @@
+//! A file answered as an attachment with a strong entity tag: `200` with the bytes, or `304`
+//! when the reader holds them already. Documented as a binary body of its media type.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::BoxBody;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, Responder};
+use apistos::paths::{MediaType, Response, Responses};
+use apistos::reference_or::ReferenceOr;
+use apistos::{ApiComponent, ApistosSchema, OpenApiVersion, VersionSpecificSchema};
+
+/// The entity tags an `If-None-Match` header names (weak ones compared by their opaque part).
+pub fn held_tags(req: &HttpRequest) -> Vec<String> {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/").to_owned())
+        .filter(|tag| !tag.is_empty())
+        .collect()
+}
+
+/// A zip archive to download, or word that the reader's copy is current.
+pub enum ZipDownload {
+    File {
+        filename: String,
+        etag: String,
+        bytes: Vec<u8>,
+    },
+    Unchanged {
+        etag: String,
+    },
+}
+
+impl Responder for ZipDownload {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        let (mut response, etag) = match self {
+            ZipDownload::File {
+                filename,
+                etag,
+                bytes,
+            } => {
+                let response = HttpResponse::Ok()
+                    .content_type("application/zip")
+                    .insert_header(header::ContentDisposition::attachment(filename))
+                    .body(bytes);
+                (response, etag)
+            }
+            ZipDownload::Unchanged { etag } => (HttpResponse::NotModified().finish(), etag),
+        };
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+        // Public archives may be kept by any cache, which must ask again before reusing them.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
+    }
+}
+
+fn binary(version: OpenApiVersion) -> VersionSpecificSchema {
+    let schema = ApistosSchema::new(
+        apistos::Schema::try_from(serde_json::json!({ "type": "string", "format": "binary" }))
+            .unwrap_or_default(),
+        version,
+    );
+    match version {
+        OpenApiVersion::OAS3_0 => VersionSpecificSchema::OAS3_0(ReferenceOr::Object(schema)),
+        OpenApiVersion::OAS3_1 => VersionSpecificSchema::OAS3_1(schema),
+    }
+}
+
+impl ApiComponent for ZipDownload {
+    fn content_type() -> String {
+        "application/zip".to_owned()
+    }
+
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        Vec::new()
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn responses(
+        version: OpenApiVersion,
+        _: Option<String>,
+        description: Option<String>,
+    ) -> Option<Responses> {
+        let ok = Response {
+            description: description.unwrap_or_else(|| "The zip archive".to_owned()),
+            content: BTreeMap::from([(
+                "application/zip".to_owned(),
+                MediaType {
+                    schema: Some(binary(version)),
+                    ..Default::default()
+                },
+            )]),
+            ..Default::default()
+        };
+        let unchanged = Response {
+            description: "The archive named in If-None-Match is current".to_owned(),
+            ..Default::default()
+        };
+        Some(Responses {
+            responses: BTreeMap::from([
+                ("200".to_owned(), ReferenceOr::Object(ok)),
+                ("304".to_owned(), ReferenceOr::Object(unchanged)),
+            ]),
+            ..Default::default()
+        })
+    }
+}

@@ -33,7 +33,7 @@ macro_rules! mirrored_enum {
 
 mirrored_enum!(
     /// The language a template is written in.
-    LanguageDto => Language {
+    TemplateLanguageDto => Language {
         Javascript = "javascript",
         Typescript = "typescript",
         Html = "html",
@@ -46,7 +46,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// The framework a template targets; it decides the download's layout.
-    FrameworkDto => Framework {
+    TemplateFrameworkDto => Framework {
         React = "React",
         NextJs = "Next.js",
         NodeJs = "Node.js",
@@ -59,7 +59,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// What a template is for.
-    CategoryDto => Category {
+    TemplateCategoryDto => Category {
         Algorithm = "algorithm",
         DataStructure = "data-structure",
         WebDev = "web-dev",
@@ -71,7 +71,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// Who a template is for.
-    DifficultyDto => Difficulty {
+    TemplateDifficultyDto => Difficulty {
         Beginner = "Beginner",
         Intermediate = "Intermediate",
         Advanced = "Advanced",
@@ -92,8 +92,8 @@ pub struct CodeRequest {
     #[serde(default)]
     #[schemars(length(max = 100000), regex(pattern = TEXT))]
     pub js_code: String,
-    pub language: LanguageDto,
-    pub framework: FrameworkDto,
+    pub language: TemplateLanguageDto,
+    pub framework: TemplateFrameworkDto,
 }
 
 /// What a template is for and who it is for.
@@ -101,8 +101,8 @@ pub struct CodeRequest {
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]
 pub struct MetadataRequest {
-    pub category: CategoryDto,
-    pub difficulty: DifficultyDto,
+    pub category: TemplateCategoryDto,
+    pub difficulty: TemplateDifficultyDto,
     /// Stored trimmed, lower-cased, without repeats.
     #[serde(default)]
     #[schemars(
@@ -163,8 +163,8 @@ pub struct CodePatch {
     pub css_code: Option<String>,
     #[schemars(length(max = 100000), regex(pattern = TEXT))]
     pub js_code: Option<String>,
-    pub language: Option<LanguageDto>,
-    pub framework: Option<FrameworkDto>,
+    pub language: Option<TemplateLanguageDto>,
+    pub framework: Option<TemplateFrameworkDto>,
 }
 
 /// Metadata changes.
@@ -172,8 +172,8 @@ pub struct CodePatch {
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]
 pub struct MetadataPatch {
-    pub category: Option<CategoryDto>,
-    pub difficulty: Option<DifficultyDto>,
+    pub category: Option<TemplateCategoryDto>,
+    pub difficulty: Option<TemplateDifficultyDto>,
     #[schemars(
         length(max = 10),
         inner(length(min = 1, max = 30), regex(pattern = r"^\s*[\w+#.-]+\s*$"))
@@ -242,18 +242,18 @@ pub struct TemplatesQuery {
     #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
     #[serde(default)]
-    #[schemars(with = "CategoryDto")]
-    pub category: Option<CategoryDto>,
+    #[schemars(with = "TemplateCategoryDto")]
+    pub category: Option<TemplateCategoryDto>,
     #[serde(default)]
-    #[schemars(with = "FrameworkDto")]
-    pub framework: Option<FrameworkDto>,
+    #[schemars(with = "TemplateFrameworkDto")]
+    pub framework: Option<TemplateFrameworkDto>,
     #[serde(default)]
-    #[schemars(with = "DifficultyDto")]
-    pub difficulty: Option<DifficultyDto>,
+    #[schemars(with = "TemplateDifficultyDto")]
+    pub difficulty: Option<TemplateDifficultyDto>,
     #[serde(default)]
-    #[schemars(with = "LanguageDto")]
-    pub language: Option<LanguageDto>,
-    #[schemars(length(max = 30))]
+    #[schemars(with = "TemplateLanguageDto")]
+    pub language: Option<TemplateLanguageDto>,
+    #[schemars(length(max = 30), regex(pattern = r"^\s*[\w+#.-]*\s*$"))]
     pub tag: Option<String>,
     /// Matched literally (case-insensitively) in titles and descriptions.
     #[schemars(length(max = 100), regex(pattern = LINE))]
@@ -308,8 +308,8 @@ pub struct CodeDto {
     pub html_code: String,
     pub css_code: String,
     pub js_code: String,
-    pub language: LanguageDto,
-    pub framework: FrameworkDto,
+    pub language: TemplateLanguageDto,
+    pub framework: TemplateFrameworkDto,
 }
 
 /// A template's metadata as returned.
@@ -317,8 +317,8 @@ pub struct CodeDto {
 #[serde(rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct MetadataDto {
-    pub category: CategoryDto,
-    pub difficulty: DifficultyDto,
+    pub category: TemplateCategoryDto,
+    pub difficulty: TemplateDifficultyDto,
     pub tags: Vec<String>,
     pub features: Vec<String>,
     /// How many files the download holds.
@@ -452,8 +452,8 @@ pub struct VersionDto {
     pub created_at: DateTime<Utc>,
     /// The code's size in bytes.
     pub size: u64,
-    pub language: LanguageDto,
-    pub framework: FrameworkDto,
+    pub language: TemplateLanguageDto,
+    pub framework: TemplateFrameworkDto,
 }
 
 impl From<tp::VersionView> for VersionDto {

@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: formatting, lints, dependency direction, every crate's
 # tests (contract suites on the in-memory fake, SQLite and MongoDB), the black-box suite on SQLite
 # and on MongoDB, and a schemathesis run on each store. MongoDB is SecantusDB from PyPI unless
-# MONGODB_URI is set. Everything started here is stopped by PID on exit.
+# MONGODB_URI is set; the S3 file store suites run against moto's server mode (PyPI) unless
+# S3_TEST_ENDPOINT is set. Everything started here is stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv-qa}
@@ -12,12 +13,23 @@ if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/secantusd-py" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --pre 'SecantusDB==0.7.0b3' 'schemathesis==4.32.5'
 fi
+if [ ! -x "$VENV/bin/moto_server" ]; then
+    echo "==> installing moto's S3-compatible server into $VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
+fi
 
 mongo_pid=""
+s3_pid=""
 cleanup() {
-    if [ -n "$mongo_pid" ]; then kill "$mongo_pid" 2>/dev/null || true; wait "$mongo_pid" 2>/dev/null || true; fi
+    for pid in $mongo_pid $s3_pid; do
+        kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
@@ -34,7 +46,7 @@ else
 fi
 
 if [ -z "${MONGODB_URI:-}" ]; then
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$(free_port)
     "$VENV/bin/secantusd-py" --port "$port" --storage-path :memory: > "${TMPDIR:-/tmp}/secantusd-$port.log" 2>&1 &
     mongo_pid=$!
     for _ in $(seq 1 100); do
@@ -47,6 +59,25 @@ if [ -z "${MONGODB_URI:-}" ]; then
     else
         echo "!!! SecantusDB did not start: the MongoDB suites will be SKIPPED"
         kill "$mongo_pid" 2>/dev/null || true; mongo_pid=""
+    fi
+fi
+
+if [ -z "${S3_TEST_ENDPOINT:-}" ]; then
+    s3_port=$(free_port)
+    "$VENV/bin/moto_server" -H 127.0.0.1 -p "$s3_port" > "${TMPDIR:-/tmp}/moto-$s3_port.log" 2>&1 &
+    s3_pid=$!
+    for _ in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $s3_port), 1)" 2>/dev/null && break
+        sleep 0.2
+    done
+    # moto keeps buckets in memory and takes any credentials; the suites need one bucket.
+    if python3 -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$s3_port/stackrush-test', method='PUT'), timeout=5)" 2>/dev/null; then
+        export S3_TEST_ENDPOINT="http://127.0.0.1:$s3_port" S3_TEST_BUCKET=stackrush-test
+        export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
+        echo "==> moto (S3 stand-in) on port $s3_port, pid $s3_pid"
+    else
+        echo "!!! moto did not start: the S3 file store suites will be SKIPPED"
+        kill "$s3_pid" 2>/dev/null || true; s3_pid=""
     fi
 fi
 

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod image;
 pub mod memory;
 pub mod named;
 pub mod page;

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub mail_dir: PathBuf,
+    /// Where uploaded files are kept (unless a test names an S3 bucket).
+    pub files_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -46,6 +48,7 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mail_dir = dir.path().join("mail");
+        let files_dir = dir.path().join("files");
         let mut vars: HashMap<String, String> = HashMap::from([
             ("PORT".into(), "0".into()),
             (
@@ -53,6 +56,7 @@ impl TestApp {
                 dir.path().join("db/test.db").display().to_string(),
             ),
             ("MAIL_DIR".into(), mail_dir.display().to_string()),
+            ("STORAGE_DIR".into(), files_dir.display().to_string()),
             ("BCRYPT_COST".into(), "4".into()),
             // Tests run side by side: the idle-class hashing threads may wait long for a core.
             ("PASSWORD_QUEUE_TIMEOUT_SECS".into(), "300".into()),
@@ -92,6 +96,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             mail_dir,
+            files_dir,
             _dir: dir,
         }
     }

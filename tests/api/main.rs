@@ -13,6 +13,7 @@ mod challenges;
 mod community;
 mod contract;
 mod dashboard;
+mod files;
 mod focus;
 mod notifications;
 mod platform;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-fn template(title: &str) -> Value {
+pub fn template(title: &str) -> Value {
     json!({
         "title": title,
         "description": "A counter page.\nClick the button.",

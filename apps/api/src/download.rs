@@ -1,5 +1,6 @@
-//! A file answered as an attachment with a strong entity tag: `200` with the bytes, or `304`
-//! when the reader holds them already. Documented as a binary body of its media type.
+//! Files answered as bytes, documented as binary bodies of their media types: a zip archive as
+//! an attachment with a strong entity tag (`200`, or `304` when the reader holds it already),
+//! and stored images.
 
 use std::collections::BTreeMap;
 
@@ -59,6 +60,64 @@ impl Responder for ZipDownload {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         response
+    }
+}
+
+/// A stored image, served for a year: its key changes whenever the image does.
+pub struct StoredImage {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The media types [`StoredImage`] answers with.
+const IMAGE_TYPES: [&str; 3] = ["image/png", "image/jpeg", "image/webp"];
+
+impl Responder for StoredImage {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type(self.content_type)
+            .insert_header((
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ))
+            .body(self.bytes)
+    }
+}
+
+impl ApiComponent for StoredImage {
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        Vec::new()
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn responses(
+        version: OpenApiVersion,
+        _: Option<String>,
+        description: Option<String>,
+    ) -> Option<Responses> {
+        let ok = Response {
+            description: description.unwrap_or_else(|| "The image".to_owned()),
+            content: IMAGE_TYPES
+                .iter()
+                .map(|t| {
+                    let media = MediaType {
+                        schema: Some(binary(version)),
+                        ..Default::default()
+                    };
+                    ((*t).to_owned(), media)
+                })
+                .collect(),
+            ..Default::default()
+        };
+        Some(Responses {
+            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
+            ..Default::default()
+        })
     }
 }
 

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod upload;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -29,6 +29,15 @@ impl std::fmt::Debug for StoreSettings {
     }
 }
 
+/// Where uploaded files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileSettings {
+    /// A directory (the default).
+    Local { dir: PathBuf },
+    /// An S3-compatible bucket; credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`.
+    S3(stackrush_files_object_store::S3Config),
+}
+
 /// Where mail goes.
 #[derive(Clone)]
 pub enum MailSettings {
@@ -81,6 +90,9 @@ pub struct Settings {
     pub app_url: String,
     pub mail: MailSettings,
     pub mail_from: String,
+    pub files: FileSettings,
+    /// This service's address as clients reach it; stored files are served under it.
+    pub public_url: String,
     pub rate_limits: RateLimits,
     /// Largest JSON body accepted, in bytes.
     pub body_limit: usize,
@@ -198,6 +210,43 @@ impl Settings {
                 ),
             },
         };
+        let files = match text(lookup, "STORAGE").as_deref() {
+            None | Some("local") => FileSettings::Local {
+                dir: match (text(lookup, "STORAGE_DIR"), &store) {
+                    (Some(dir), _) => PathBuf::from(dir),
+                    (None, StoreSettings::Sqlite { path }) => path
+                        .parent()
+                        .map(|d| d.join("files"))
+                        .unwrap_or_else(|| PathBuf::from("files")),
+                    (None, StoreSettings::Mongo { .. }) => PathBuf::from("./data/files"),
+                },
+            },
+            Some("s3") => FileSettings::S3(stackrush_files_object_store::S3Config {
+                bucket: text(lookup, "S3_BUCKET").ok_or_else(|| SettingsError {
+                    name: "S3_BUCKET",
+                    reason: "is required with STORAGE=s3".into(),
+                })?,
+                region: text(lookup, "S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                endpoint: text(lookup, "S3_ENDPOINT"),
+            }),
+            Some(other) => {
+                return Err(SettingsError {
+                    name: "STORAGE",
+                    reason: format!("{other:?} is neither local nor s3"),
+                })
+            }
+        };
+        let port = parse(lookup, "PORT", 3000u16)?;
+        let public_url = text(lookup, "PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://localhost:{port}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !public_url.starts_with("http://") && !public_url.starts_with("https://") {
+            return Err(SettingsError {
+                name: "PUBLIC_URL",
+                reason: format!("{public_url:?} is not an http(s) address"),
+            });
+        }
         let bcrypt_cost = parse(lookup, "BCRYPT_COST", 12u32)?;
         if !(4..=31).contains(&bcrypt_cost) {
             return Err(SettingsError {
@@ -239,7 +288,7 @@ impl Settings {
         }
         Ok(Self {
             host: parse(lookup, "HOST", IpAddr::from([127, 0, 0, 1]))?,
-            port: parse(lookup, "PORT", 3000u16)?,
+            port,
             store,
             jwt_secret,
             refresh_secret,
@@ -264,6 +313,8 @@ impl Settings {
             mail,
             mail_from: text(lookup, "MAIL_FROM")
                 .unwrap_or_else(|| "StackRush <no-reply@stackrush.local>".to_owned()),
+            files,
+            public_url,
             rate_limits: RateLimits {
                 global_per_minute: parse(lookup, "RATE_LIMIT_PER_MINUTE", 300u32)?,
                 auth_per_minute: parse(lookup, "AUTH_RATE_LIMIT_PER_MINUTE", 20u32)?,
@@ -292,6 +343,41 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn files_go_beside_the_database_unless_an_s3_bucket_is_named() {
+        let s = settings(&[("DATABASE_PATH", "/var/lib/sr/db.sqlite")]).unwrap();
+        assert_eq!(
+            s.files,
+            FileSettings::Local {
+                dir: PathBuf::from("/var/lib/sr/files")
+            }
+        );
+        assert_eq!(s.public_url, "http://localhost:3000");
+        let s = settings(&[
+            ("STORAGE", "s3"),
+            ("S3_BUCKET", "pics"),
+            ("S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("PUBLIC_URL", "https://api.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.files,
+            FileSettings::S3(stackrush_files_object_store::S3Config {
+                bucket: "pics".into(),
+                region: "us-east-1".into(),
+                endpoint: Some("http://127.0.0.1:9000".into()),
+            })
+        );
+        assert_eq!(s.public_url, "https://api.example.com");
+        for (vars, name) in [
+            (vec![("STORAGE", "s3")], "S3_BUCKET"),
+            (vec![("STORAGE", "ftp")], "STORAGE"),
+            (vec![("PUBLIC_URL", "api.example.com")], "PUBLIC_URL"),
+        ] {
+            assert_eq!(settings(&vars).unwrap_err().name, name);
+        }
     }
 
     #[test]

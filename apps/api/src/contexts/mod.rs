@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod challenges;
 pub mod community;
+pub mod files;
 pub mod identity;
 pub mod notifications;
 pub mod reviews;
@@ -19,7 +20,8 @@ use apistos::web::ServiceConfig;
 use stackrush_analytics::{AnalyticsApi, DashboardApi};
 use stackrush_challenges::ChallengeApi;
 use stackrush_community::CommunityApi;
-use stackrush_identity::IdentityApi;
+use stackrush_files::FileStore;
+use stackrush_identity::{AvatarApi, IdentityApi};
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
 use stackrush_templates::TemplatesApi;
@@ -31,7 +33,9 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct Contexts {
     pub store: Store,
+    pub files: Arc<dyn FileStore>,
     pub identity: Arc<dyn IdentityApi>,
+    pub avatars: Arc<dyn AvatarApi>,
     pub challenges: Arc<dyn ChallengeApi>,
     pub scoring: Arc<dyn ScoringApi>,
     pub notifications: Arc<dyn NotificationApi>,
@@ -45,8 +49,11 @@ pub struct Contexts {
 impl Contexts {
     /// Every context on `store`, each after the contexts it depends on.
     pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
+        let files = files::store(settings)?;
+        let public_files = Arc::new(files::PublicFiles::new(files.clone(), &settings.public_url));
         let links = Arc::new(identity::ContextLinks::default());
         let identity = identity::wire(&store, settings, links.clone())?;
+        let avatars = identity::wire_avatars(&store, public_files.clone());
         let reviews_link = Arc::new(challenges::ReviewsLink::default());
         let challenges = challenges::wire(&store, identity.clone(), reviews_link.clone());
         let notifications = notifications::wire(&store);
@@ -74,10 +81,12 @@ impl Contexts {
             notifications.clone(),
         );
         reviews_link.bind(reviews.reviews.clone());
-        let templates = templates::wire(&store, identity.clone());
+        let templates = templates::wire(&store, identity.clone(), public_files);
         Ok(Self {
             store,
+            files,
             identity,
+            avatars,
             challenges,
             scoring,
             notifications,
@@ -91,7 +100,9 @@ impl Contexts {
 
     /// Every context's ports and routes, mounted under the API's base path.
     pub fn configure(&self, cfg: &mut ServiceConfig) {
+        files::mount(cfg, self.files.clone());
         identity::mount(cfg, self.identity.clone());
+        identity::mount_avatars(cfg, self.avatars.clone());
         challenges::mount(cfg, self.challenges.clone());
         scoring::mount(cfg, self.scoring.clone());
         notifications::mount(cfg, self.notifications.clone());

@@ -33,6 +33,7 @@
 //! A complete program is `examples/embedded.rs` in the SQLite adapter crate.
 
 pub mod auth_cache;
+pub mod avatar;
 pub mod crypto;
 pub mod error;
 pub mod model;
@@ -47,6 +48,10 @@ pub mod fake;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+#[cfg(test)]
+mod avatar_tests;
+
+pub use avatar::{AvatarApi, AvatarFiles, AvatarService};
 pub use error::IdentityError;
 pub use model::*;
 pub use ports::Ports;

@@ -149,6 +149,16 @@ pub trait TemplatesApi: Send + Sync {
         held: Vec<String>,
     ) -> Result<Download, TemplateError>;
 
+    /// The author sets their template's thumbnail (PNG, JPEG or WebP, at most
+    /// [`stackrush_kernel::image::MAX_IMAGE_BYTES`]); the one it replaces is removed. Errors:
+    /// `Invalid` (field `file`), `NotFound`, `Forbidden`, `Unavailable`.
+    async fn set_thumbnail(
+        &self,
+        caller: Caller,
+        id: TemplateId,
+        image: Vec<u8>,
+    ) -> Result<TemplateView, TemplateError>;
+
     /// Every category or framework with how many live public templates carry it.
     async fn facets(&self, kind: FacetKind) -> Result<Vec<Facet>, TemplateError>;
 }

@@ -40,6 +40,7 @@ pub fn sample(author: MemberId, title: &str, at: DateTime<Utc>) -> Template {
         stats: Stats::default(),
         version: 1,
         forked_from: None,
+        thumbnail: None,
         is_public: true,
         is_active: true,
         created_at: at,
@@ -84,6 +85,7 @@ pub async fn templates_and_versions(store: &dyn TemplateRepository) {
         version: 3,
     });
     t.is_public = false;
+    t.thumbnail = Some("https://files.test/thumbnails/1.png".into());
     store.insert(&t).await.unwrap();
     assert_eq!(store.get(t.id).await.unwrap(), Some(t.clone()));
     assert_eq!(store.get(TemplateId::generate(t0)).await.unwrap(), None);
@@ -111,6 +113,7 @@ pub async fn templates_and_versions(store: &dyn TemplateRepository) {
             ..Stats::default()
         },
         forked_from: None,
+        thumbnail: None,
         is_public: true,
         updated_at: t0 + Duration::seconds(2),
         ..renamed.clone()
@@ -121,6 +124,10 @@ pub async fn templates_and_versions(store: &dyn TemplateRepository) {
     assert_eq!(stored.code, v2.code);
     assert!(stored.is_public);
     assert_eq!(stored.forked_from, t.forked_from, "the origin stays");
+    assert_eq!(
+        stored.thumbnail, t.thumbnail,
+        "the thumbnail is not the update's either"
+    );
     assert_eq!(
         stored.stats,
         Stats {
@@ -145,7 +152,24 @@ pub async fn templates_and_versions(store: &dyn TemplateRepository) {
     assert_eq!(second.items.len(), 1);
     assert_eq!(second.items[0].number, 1);
 
+    // Thumbnails are set on their own, answering the one they replace.
+    let replaced = store
+        .set_thumbnail(t.id, "https://files.test/thumbnails/2.png", t0)
+        .await
+        .unwrap();
+    assert_eq!(replaced, Some(t.thumbnail.clone()));
+    let stored = store.get(t.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.thumbnail.as_deref(),
+        Some("https://files.test/thumbnails/2.png")
+    );
+
     assert!(store.delete(t.id, t0 + Duration::seconds(3)).await.unwrap());
+    assert_eq!(
+        store.set_thumbnail(t.id, "x", t0).await.unwrap(),
+        None,
+        "not on a deleted template"
+    );
     assert!(!store.delete(t.id, t0).await.unwrap(), "deleted once");
     let gone = store.get(t.id).await.unwrap().unwrap();
     assert!(!gone.is_active);

@@ -80,6 +80,7 @@ impl TemplateRepository for InMemoryTemplates {
             stats: stored.stats,
             author: stored.author,
             forked_from: stored.forked_from,
+            thumbnail: stored.thumbnail.clone(),
             created_at: stored.created_at,
             ..t.clone()
         };
@@ -234,6 +235,23 @@ impl TemplateRepository for InMemoryTemplates {
             mine.into_iter().map(|(_, t)| t).collect(),
             page,
         ))
+    }
+
+    async fn set_thumbnail(
+        &self,
+        template: TemplateId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        let mut state = self.state();
+        Ok(state
+            .templates
+            .iter_mut()
+            .find(|t| t.id == template && t.is_active)
+            .map(|t| {
+                t.updated_at = at;
+                t.thumbnail.replace(url.to_owned())
+            }))
     }
 
     async fn count(

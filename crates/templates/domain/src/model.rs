@@ -109,6 +109,8 @@ pub struct Template {
     /// The current version's number (the first is 1; every change of the code adds one).
     pub version: u32,
     pub forked_from: Option<Origin>,
+    /// The URL of its uploaded thumbnail.
+    pub thumbnail: Option<String>,
     /// Private templates are seen by their author only.
     pub is_public: bool,
     /// `false` once deleted (soft: its row and versions stay; it is shown nowhere).

@@ -89,6 +89,15 @@ pub trait TemplateRepository: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<Template>, StoreError>;
 
+    /// Sets the thumbnail of a live template; the one it replaces (`Some(None)` when it had
+    /// none), `None` when the template is not live.
+    async fn set_thumbnail(
+        &self,
+        template: TemplateId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Option<String>>, StoreError>;
+
     /// Adds one to a live template's counter; the new value, `None` when it is not live.
     async fn count(
         &self,
@@ -99,6 +108,17 @@ pub trait TemplateRepository: Send + Sync {
     /// How many live public templates carry each value of `kind` (values without any are left
     /// out).
     async fn facets(&self, kind: FacetKind) -> Result<HashMap<String, u64>, StoreError>;
+}
+
+/// Where uploaded thumbnails are kept.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ThumbnailFiles: Send + Sync {
+    /// Stores `bytes` under `key` and answers the URL they are served at.
+    async fn store(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<String>;
+
+    /// Removes the stored file `url` points to; URLs of files kept elsewhere are left alone.
+    async fn discard(&self, url: &str) -> anyhow::Result<()>;
 }
 
 /// Members as the identity context knows them.
@@ -124,5 +144,6 @@ pub struct Stores {
 pub struct Ports {
     pub templates: Arc<dyn TemplateRepository>,
     pub members: Arc<dyn Members>,
+    pub files: Arc<dyn ThumbnailFiles>,
     pub clock: Arc<dyn Clock>,
 }

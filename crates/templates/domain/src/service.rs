@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_kernel::image::checked_image;
 use stackrush_kernel::text::{line_problem, normalized_tags, tag_problem, text_problem};
-use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory};
+use stackrush_kernel::{FieldError, Freshness, ObjectIdBytes, Page, PageRequest, ReadMemory};
 
 use crate::api::*;
 use crate::archive;
@@ -147,6 +148,14 @@ impl TemplateService {
             request,
             total,
         })
+    }
+
+    /// Removes a file no template shows any more; a failure leaves an unreferenced file
+    /// (logged), never a broken template.
+    async fn discard(&self, url: &str) {
+        if let Err(e) = self.ports.files.discard(url).await {
+            tracing::warn!(error = %e, "an unused thumbnail could not be removed");
+        }
     }
 
     /// One page of a list, its total from memory when remembered.
@@ -365,6 +374,7 @@ impl TemplatesApi for TemplateService {
             stats: Stats::default(),
             version: 1,
             forked_from: None,
+            thumbnail: None,
             is_public: d.is_public,
             is_active: true,
             created_at: now,
@@ -458,6 +468,8 @@ impl TemplatesApi for TemplateService {
                 template: origin.id,
                 version: origin.version,
             }),
+            // The origin's picture belongs to the origin (it may replace and remove it).
+            thumbnail: None,
             is_public: true,
             is_active: true,
             created_at: now,
@@ -529,6 +541,53 @@ impl TemplatesApi for TemplateService {
             return Err(TemplateError::NotFound);
         }
         Ok(Download::Fresh(archive))
+    }
+
+    async fn set_thumbnail(
+        &self,
+        caller: Caller,
+        id: TemplateId,
+        image: Vec<u8>,
+    ) -> Result<TemplateView, TemplateError> {
+        let kind = checked_image(&image).map_err(|p| TemplateError::invalid("file", &p))?;
+        let t = self.visible(Some(caller), id).await?;
+        if t.author != caller.id {
+            return Err(TemplateError::Forbidden);
+        }
+        let now = self.ports.clock.now();
+        let key = format!(
+            "thumbnails/{id}/{}.{}",
+            ObjectIdBytes::generate(now.timestamp()).to_hex(),
+            kind.extension()
+        );
+        let url = self
+            .ports
+            .files
+            .store(&key, image)
+            .await
+            .map_err(TemplateError::Unavailable)?;
+        match self.ports.templates.set_thumbnail(id, &url, now).await {
+            Ok(Some(previous)) => {
+                if let Some(old) = previous {
+                    self.discard(&old).await;
+                }
+                self.totals.forget_all();
+                let t = Template {
+                    thumbnail: Some(url),
+                    updated_at: now,
+                    ..t
+                };
+                self.view(Some(caller), t).await
+            }
+            Ok(None) => {
+                self.discard(&url).await;
+                Err(TemplateError::NotFound)
+            }
+            Err(e) => {
+                self.discard(&url).await;
+                Err(e.into())
+            }
+        }
     }
 
     async fn facets(&self, kind: FacetKind) -> Result<Vec<Facet>, TemplateError> {

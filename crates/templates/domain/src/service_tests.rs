@@ -43,9 +43,28 @@ impl Members for Roster {
     }
 }
 
+/// Files by URL.
+#[derive(Default)]
+struct Recorded(std::sync::Mutex<Vec<String>>);
+
+#[async_trait]
+impl crate::ports::ThumbnailFiles for Recorded {
+    async fn store(&self, key: &str, _: Vec<u8>) -> anyhow::Result<String> {
+        let url = format!("https://files.test/{key}");
+        self.0.lock().unwrap().push(url.clone());
+        Ok(url)
+    }
+
+    async fn discard(&self, url: &str) -> anyhow::Result<()> {
+        self.0.lock().unwrap().retain(|u| u != url);
+        Ok(())
+    }
+}
+
 struct World {
     api: TemplateService,
     store: Arc<InMemoryTemplates>,
+    files: Arc<Recorded>,
     ada: Caller,
     bob: Caller,
     eve: Caller,
@@ -66,14 +85,17 @@ fn world() -> World {
         (admin.id, (true, "root".to_owned())),
     ]));
     let store = Arc::new(InMemoryTemplates::default());
+    let files = Arc::new(Recorded::default());
     let api = TemplateService::new(Ports {
         templates: store.clone(),
         members: Arc::new(roster),
+        files: files.clone(),
         clock: Arc::new(FixedClock::new(at)),
     });
     World {
         api,
         store,
+        files,
         ada,
         bob,
         eve,
@@ -478,5 +500,53 @@ async fn list_filters_are_checked() {
                 .unwrap_err()
         ),
         ["search"]
+    );
+}
+
+#[tokio::test]
+async fn thumbnails_are_images_set_by_the_author_replacing_the_last_one() {
+    let w = world();
+    let id = w
+        .api
+        .create(w.ada, draft("Counter"))
+        .await
+        .unwrap()
+        .template
+        .id;
+    let png = b"\x89PNG\r\n\x1a\n....".to_vec();
+    let first = w.api.set_thumbnail(w.ada, id, png.clone()).await.unwrap();
+    let url = first.template.thumbnail.clone().unwrap();
+    assert!(
+        url.starts_with(&format!("https://files.test/thumbnails/{id}/")) && url.ends_with(".png")
+    );
+    let second = w
+        .api
+        .set_thumbnail(w.ada, id, b"RIFF\0\0\0\0WEBPVP8 ".to_vec())
+        .await
+        .unwrap();
+    let kept = w.files.0.lock().unwrap().clone();
+    assert_eq!(
+        kept,
+        [second.template.thumbnail.clone().unwrap()],
+        "the replaced one is gone"
+    );
+    assert!(kept[0].ends_with(".webp"));
+
+    for (who, image) in [(w.bob, png.clone()), (w.ada, b"MZ\x90\0".to_vec())] {
+        let err = w.api.set_thumbnail(who, id, image).await.unwrap_err();
+        assert!(
+            matches!(err, TemplateError::Forbidden | TemplateError::Invalid(_)),
+            "{err:?}"
+        );
+    }
+    assert_eq!(
+        w.files.0.lock().unwrap().len(),
+        1,
+        "refused uploads store nothing"
+    );
+    let fork = w.api.fork(w.bob, id).await.unwrap();
+    assert_eq!(
+        fork.template.thumbnail, None,
+        "a fork does not share its origin's file"
     );
 }

@@ -174,6 +174,7 @@ fn template_doc(t: &Template) -> Document {
             "template": oid(o.template.bytes()),
             "version": i64::from(o.version),
         })),
+        "thumbnail": t.thumbnail.as_deref().map_or(Bson::Null, |u| Bson::String(u.to_owned())),
         "isPublic": t.is_public,
         "isActive": t.is_active,
         "createdAt": time(t.created_at),
@@ -247,6 +248,7 @@ fn template_of(d: &Document) -> Result<Template, StoreError> {
         },
         version: whole(d, "version")?,
         forked_from,
+        thumbnail: d.get_str("thumbnail").ok().map(str::to_owned),
         is_public: d.get_bool("isPublic").map_err(|e| corrupt("isPublic", e))?,
         is_active: d.get_bool("isActive").map_err(|e| corrupt("isActive", e))?,
         created_at: datetime(d, "createdAt")?,
@@ -619,6 +621,25 @@ impl TemplateRepository for MongoTemplates {
             request: page,
             total,
         })
+    }
+
+    async fn set_thumbnail(
+        &self,
+        template: TemplateId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        let before = self
+            .templates
+            .find_one_and_update(
+                doc! { "_id": oid(template.bytes()), "isActive": true },
+                doc! { "$set": { "thumbnail": url, "updatedAt": time(at) } },
+            )
+            .return_document(ReturnDocument::Before)
+            .projection(doc! { "thumbnail": 1 })
+            .await
+            .map_err(store_error)?;
+        Ok(before.map(|d| d.get_str("thumbnail").ok().map(str::to_owned)))
     }
 
     async fn count(

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS templates (
     version        INTEGER NOT NULL,
     forked_from    TEXT,
     forked_version INTEGER,
+    thumbnail      TEXT,
     is_public      INTEGER NOT NULL,
     is_active      INTEGER NOT NULL DEFAULT 1,
     created_at     INTEGER NOT NULL,

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 use stackrush_kernel::{Page, PageRequest, StoreError};
@@ -44,13 +44,13 @@ fn job_error(err: WriteError<StoreError>) -> StoreError {
 
 const COLUMNS: &str = "id, author, title, description, html, css, js, language, framework, \
     category, difficulty, tags, features, stars, downloads, forks, views, version, forked_from, \
-    forked_version, is_public, is_active, created_at, updated_at";
+    forked_version, thumbnail, is_public, is_active, created_at, updated_at";
 
 /// [`COLUMNS`] of the table aliased `t`.
 const T_COLUMNS: &str = "t.id, t.author, t.title, t.description, t.html, t.css, t.js, \
     t.language, t.framework, t.category, t.difficulty, t.tags, t.features, t.stars, \
-    t.downloads, t.forks, t.views, t.version, t.forked_from, t.forked_version, t.is_public, \
-    t.is_active, t.created_at, t.updated_at";
+    t.downloads, t.forks, t.views, t.version, t.forked_from, t.forked_version, t.thumbnail, \
+    t.is_public, t.is_active, t.created_at, t.updated_at";
 
 const VERSION_COLUMNS: &str = "template, number, html, css, js, language, framework, created_at";
 
@@ -113,6 +113,7 @@ fn template_row(row: &SqliteRow) -> Result<Template, StoreError> {
         },
         version: number(row, "version")?,
         forked_from,
+        thumbnail: get(row, "thumbnail")?,
         is_public: get(row, "is_public")?,
         is_active: get(row, "is_active")?,
         created_at: from_millis(get(row, "created_at")?)?,
@@ -152,7 +153,7 @@ fn insert_template(conn: &Connection, t: &Template, e: &Encoded) -> Result<(), S
     conn.execute(
         &format!(
             "INSERT INTO templates ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
-             ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+             ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
         ),
         params![
             t.id.to_hex(),
@@ -175,6 +176,7 @@ fn insert_template(conn: &Connection, t: &Template, e: &Encoded) -> Result<(), S
             t.version,
             t.forked_from.map(|o| o.template.to_hex()),
             t.forked_from.map(|o| o.version),
+            t.thumbnail,
             t.is_public,
             t.is_active,
             millis(t.created_at),
@@ -494,6 +496,36 @@ impl TemplateRepository for SqliteTemplates {
         }
         .fetch(&self.db, page, template_row, store_error)
         .await
+    }
+
+    async fn set_thumbnail(
+        &self,
+        template: TemplateId,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        let (template, url, at) = (template.to_hex(), url.to_owned(), millis(at));
+        self.db
+            .write(move |conn| {
+                let previous: Option<Option<String>> = conn
+                    .query_row(
+                        "SELECT thumbnail FROM templates WHERE id = ?1 AND is_active = 1",
+                        [&template],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(sync_error)?;
+                if previous.is_some() {
+                    conn.execute(
+                        "UPDATE templates SET thumbnail = ?2, updated_at = ?3 WHERE id = ?1",
+                        params![template, url, at],
+                    )
+                    .map_err(sync_error)?;
+                }
+                Ok(previous)
+            })
+            .await
+            .map_err(job_error)
     }
 
     async fn count(

@@ -3,6 +3,7 @@
 
 mod adapters;
 mod auth_routes;
+mod avatar_routes;
 pub mod dto;
 mod error;
 #[cfg(test)]
@@ -13,7 +14,10 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_identity::ports::{Mailer, Ports, Stores, UserRepository};
-use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, Secrets, User, UserId};
+use stackrush_identity::{
+    AvatarApi, AvatarFiles, AvatarService, IdentityApi, IdentityConfig, IdentityService, Secrets,
+    User, UserId,
+};
 use stackrush_identity_bcrypt::BcryptHasher;
 use stackrush_kernel::SystemClock;
 
@@ -67,6 +71,21 @@ pub fn wire(
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())
+}
+
+/// The avatar use case on `store`, keeping pictures in `files`.
+pub fn wire_avatars(store: &Store, files: Arc<dyn AvatarFiles>) -> Arc<dyn AvatarApi> {
+    Arc::new(AvatarService::new(
+        stores(store).users,
+        files,
+        Arc::new(SystemClock),
+    ))
+}
+
+/// Registers the avatar port and its route (`/users/avatar`, before `/users/{id}`).
+pub fn mount_avatars(cfg: &mut ServiceConfig, api: Arc<dyn AvatarApi>) {
+    Port::register(cfg, api);
+    avatar_routes::configure(cfg);
 }
 
 /// The identity context's store ports on `store`.

@@ -366,6 +366,8 @@ pub struct TemplateDto {
     /// The current version's number.
     pub version: u32,
     pub forked_from: Option<ForkedFromDto>,
+    /// The uploaded thumbnail's URL.
+    pub thumbnail: Option<String>,
     pub is_public: bool,
     pub is_active: bool,
     /// Whether the caller starred it.
@@ -434,6 +436,7 @@ impl From<tp::TemplateView> for TemplateDto {
                 template: o.template.to_hex(),
                 version: o.version,
             }),
+            thumbnail: t.thumbnail,
             is_public: t.is_public,
             is_active: t.is_active,
             is_starred: v.starred,

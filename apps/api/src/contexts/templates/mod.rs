@@ -10,6 +10,7 @@ use std::sync::Arc;
 use apistos::web::ServiceConfig;
 use stackrush_identity::{Actor, IdentityApi};
 use stackrush_kernel::SystemClock;
+use stackrush_templates::ports::ThumbnailFiles;
 use stackrush_templates::{Caller, MemberId, Ports, Stores, TemplateService, TemplatesApi};
 
 use crate::contexts::identity;
@@ -24,8 +25,12 @@ pub fn stores(store: &Store) -> Stores {
     }
 }
 
-/// The templates service on `store`, with members from identity.
-pub fn wire(store: &Store, identity: Arc<dyn IdentityApi>) -> Arc<dyn TemplatesApi> {
+/// The templates service on `store`, with members from identity and thumbnails in `files`.
+pub fn wire(
+    store: &Store,
+    identity: Arc<dyn IdentityApi>,
+    files: Arc<dyn ThumbnailFiles>,
+) -> Arc<dyn TemplatesApi> {
     let Stores { templates } = stores(store);
     TemplateService::new(Ports {
         templates,
@@ -33,6 +38,7 @@ pub fn wire(store: &Store, identity: Arc<dyn IdentityApi>) -> Arc<dyn TemplatesA
             users: identity::stores(store).users,
             identity,
         }),
+        files,
         clock: Arc::new(SystemClock),
     })
     .into_api()

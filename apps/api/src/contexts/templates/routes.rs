@@ -15,6 +15,7 @@ use crate::download::{held_tags, ZipDownload};
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
 use crate::http::{IdPath, PageQuery, Port};
+use crate::upload::ImageUpload;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 type Created<T> = Result<CreatedJson<ApiResponse<T>>, ApiError>;
@@ -264,6 +265,29 @@ pub async fn download(
     )
 }
 
+/// Upload your template's thumbnail (PNG, JPEG or WebP, at most 2 MiB, told by its bytes); the
+/// one it replaces is removed.
+#[api_operation(
+    tag = "templates",
+    summary = "Upload a template's thumbnail",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 404,
+    error_code = 413,
+    error_code = 415
+)]
+pub async fn thumbnail(
+    templates: Port<dyn TemplatesApi>,
+    auth: Auth,
+    path: Path<IdPath>,
+    file: ImageUpload,
+) -> Reply<TemplateDto> {
+    let id = path.parse::<TemplateId>()?;
+    let changed = templates.set_thumbnail(caller(&auth.0), id, file.0).await?;
+    Ok(Json(ApiResponse::ok(changed.into())))
+}
+
 fn facets(found: Vec<stackrush_templates::Facet>) -> Reply<Vec<FacetDto>> {
     Ok(Json(ApiResponse::ok(
         found
@@ -307,6 +331,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
     .service(allowing(resource("/templates/{id}/star"), "POST").route(post().to(star)))
     .service(allowing(resource("/templates/{id}/fork"), "POST").route(post().to(fork)))
+    .service(allowing(resource("/templates/{id}/thumbnail"), "POST").route(post().to(thumbnail)))
     .service(allowing(resource("/templates/{id}/forks"), "GET").route(get().to(forks)))
     .service(allowing(resource("/templates/{id}/versions"), "GET").route(get().to(versions)))
     .service(allowing(resource("/templates/{id}/download"), "GET").route(get().to(download)));

@@ -17,6 +17,7 @@ mod files;
 mod focus;
 mod notifications;
 mod platform;
+mod projects;
 mod reviews;
 mod scoring;
 mod security;

@@ -80,6 +80,14 @@ impl fmt::Debug for ObjectIdBytes {
     }
 }
 
+/// `bytes` random bytes from the operating system's generator as lower-case hex: an
+/// unguessable name (16 bytes: 128 bits) for links that stand for a secret.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
 /// Declares an id newtype for one aggregate: `define_id!(UserId);`.
 ///
 /// The type parses from and renders as 24 hex digits and (de)serializes as that string.

@@ -24,7 +24,6 @@ use stackrush_files::FileStore;
 use stackrush_identity::{AvatarApi, IdentityApi};
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
-use stackrush_templates::TemplatesApi;
 
 use crate::settings::Settings;
 use crate::store::Store;
@@ -43,7 +42,7 @@ pub struct Contexts {
     pub dashboard: Arc<dyn DashboardApi>,
     pub community: Arc<dyn CommunityApi>,
     pub reviews: reviews::Reviews,
-    pub templates: Arc<dyn TemplatesApi>,
+    pub templates: templates::Templates,
 }
 
 impl Contexts {
@@ -109,7 +108,7 @@ impl Contexts {
         analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
         community::mount(cfg, self.community.clone());
         reviews::mount(cfg, &self.reviews);
-        templates::mount(cfg, self.templates.clone());
+        templates::mount(cfg, &self.templates);
         upcoming::mount(cfg);
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).

@@ -1,8 +1,8 @@
 //! A template's download: its files in the layout of its framework, packed as a zip archive.
 //!
-//! The archive is a pure function of the template's version, title, description, author name
-//! and origin: every entry carries the version's time, entries come in a fixed order, and
-//! deflate is deterministic, so one version yields byte-identical archives and its entity tag
+//! Templates and code-runner projects are packed alike, from a [`Package`]. The archive is a
+//! pure function of it: every entry carries the version's time, entries come in a fixed order,
+//! and deflate is deterministic, so one version yields byte-identical archives and its entity tag
 //! (a digest of the bytes) lets readers ask again conditionally.
 
 use std::io::Write;
@@ -23,6 +23,47 @@ pub struct Archive {
     /// A strong entity tag (quoted) of the bytes.
     pub etag: String,
     pub bytes: Vec<u8>,
+}
+
+/// What a download is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub code: &'a Code,
+    pub version: u32,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The author's username.
+    pub author: &'a str,
+    /// What it is on StackRush ("StackRush template: <id>", with its origin).
+    pub source: String,
+}
+
+impl<'a> Package<'a> {
+    /// `version` of template `t` by `author`.
+    pub fn of_template(t: &'a Template, version: &'a Version, author: &'a str) -> Self {
+        let mut source = format!("StackRush template: {}", t.id);
+        if let Some(origin) = t.forked_from {
+            source.push_str(&format!(
+                "\n- Forked from template {} (version {})",
+                origin.template, origin.version
+            ));
+        }
+        Self {
+            title: &t.title,
+            description: &t.description,
+            code: &version.code,
+            version: version.number,
+            at: version.created_at,
+            author,
+            source,
+        }
+    }
+
+    /// The file-name-safe name of the download.
+    pub fn slug(&self) -> String {
+        slug(self.title)
+    }
 }
 
 /// One file of a download: its path inside the archive's folder, and its text.
@@ -104,24 +145,19 @@ fn package_json(name: &str, version: u32, code: &Code) -> String {
     text
 }
 
-fn readme(t: &Template, version: &Version, author: &str) -> String {
+fn readme(p: &Package<'_>) -> String {
+    let author = p.author;
     let mut out = format!(
         "# {}\n\n{}\n\n- Author: @{author}\n- Version: {} ({})\n- Framework: {}, language: {}\n\
-         - StackRush template: {}\n",
-        t.title,
-        t.description,
-        version.number,
-        version.created_at.format("%Y-%m-%d"),
-        version.code.framework.as_str(),
-        version.code.language.as_str(),
-        t.id,
+         - {}\n",
+        p.title,
+        p.description,
+        p.version,
+        p.at.format("%Y-%m-%d"),
+        p.code.framework.as_str(),
+        p.code.language.as_str(),
+        p.source,
     );
-    if let Some(origin) = t.forked_from {
-        out.push_str(&format!(
-            "- Forked from template {} (version {})\n",
-            origin.template, origin.version
-        ));
-    }
     out.push_str(&format!(
         "\n## Licence\n\nShared by @{author} on StackRush. No licence is granted beyond what the \
          author states; ask them before reusing this code outside StackRush.\n"
@@ -129,10 +165,9 @@ fn readme(t: &Template, version: &Version, author: &str) -> String {
     out
 }
 
-/// The files of `version` of `t` in its framework's layout (README and manifest included),
-/// in archive order.
-pub fn files(t: &Template, version: &Version, author: &str) -> Vec<File> {
-    let code = &version.code;
+/// The files of `p` in its framework's layout (README and manifest included), in archive order.
+pub fn files(p: &Package<'_>) -> Vec<File> {
+    let code = p.code;
     let ts = typescript(code);
     let script = |js: &'static str, ts_name: &'static str| if ts { ts_name } else { js };
     let mut out = match code.framework {
@@ -173,26 +208,24 @@ pub fn files(t: &Template, version: &Version, author: &str) -> Vec<File> {
         out.retain(|f| !f.text.is_empty());
         out.insert(
             0,
-            file(
-                "package.json",
-                package_json(&t.slug(), version.number, code),
-            ),
+            file("package.json", package_json(&p.slug(), p.version, code)),
         );
     }
-    out.push(file("README.md", readme(t, version, author)));
+    out.push(file("README.md", readme(p)));
     out
 }
 
 /// How many files the download of the current version of `t` holds.
 pub fn file_count(t: &Template) -> usize {
-    files(t, &t.current_version(), "").len()
+    let version = t.current_version();
+    files(&Package::of_template(t, &version, "")).len()
 }
 
-/// `version` of `t` by `author` as a zip archive: every file under one folder named after the
-/// slug, each stamped with the version's time.
-pub fn build(t: &Template, version: &Version, author: &str) -> anyhow::Result<Archive> {
-    let slug = t.slug();
-    let at = version.created_at;
+/// `p` as a zip archive: every file under one folder named after its slug, each stamped with
+/// the version's time.
+pub fn build(p: &Package<'_>) -> anyhow::Result<Archive> {
+    let slug = p.slug();
+    let at = p.at;
     // Zip times run from 1980 to 2107.
     let year = u16::try_from(at.year().clamp(1980, 2107)).unwrap_or(1980);
     let stamp = zip::DateTime::from_date_and_time(
@@ -209,14 +242,14 @@ pub fn build(t: &Template, version: &Version, author: &str) -> anyhow::Result<Ar
         .last_modified_time(stamp)
         .unix_permissions(0o644);
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for f in files(t, version, author) {
+    for f in files(p) {
         zip.start_file(format!("{slug}/{}", f.path), options)?;
         zip.write_all(f.text.as_bytes())?;
     }
     let bytes = zip.finish()?.into_inner();
     let digest = Sha256::digest(&bytes);
     Ok(Archive {
-        filename: format!("{slug}-v{}.zip", version.number),
+        filename: format!("{slug}-v{}.zip", p.version),
         etag: format!("\"{}\"", hex::encode(&digest[..16])),
         bytes,
     })

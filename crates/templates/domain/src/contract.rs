@@ -493,8 +493,104 @@ pub async fn facets(store: &dyn TemplateRepository) {
     );
 }
 
+/// A live project with every field set.
+pub fn sample_project(owner: MemberId, at: DateTime<Utc>) -> crate::project::Project {
+    crate::project::Project {
+        id: crate::project::ProjectId::generate(at),
+        owner,
+        title: "Scratch — ü".into(),
+        code: sample(owner, "x", at).code,
+        template: Some(TemplateId::generate(at)),
+        forked_from: Some(crate::project::ProjectId::generate(at)),
+        version: 1,
+        share: None,
+        views: 0,
+        is_active: true,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Projects: round trip, conditional saves, the owner's list, share links and their views.
+pub async fn projects(store: &dyn crate::project::ProjectRepository) {
+    use crate::project::Project;
+    let t0 = now();
+    let (ada, bob) = (MemberId::generate(t0), MemberId::generate(t0));
+    let p = sample_project(ada, t0);
+    store.insert(&p).await.unwrap();
+    assert_eq!(store.get(p.id).await.unwrap(), Some(p.clone()));
+    let older = Project {
+        title: "Older".into(),
+        template: None,
+        ..sample_project(ada, t0 - Duration::seconds(5))
+    };
+    store.insert(&older).await.unwrap();
+    store.insert(&sample_project(bob, t0)).await.unwrap();
+
+    let saved = Project {
+        title: "Saved".into(),
+        code: Code {
+            js: "console.log(2)".into(),
+            ..p.code.clone()
+        },
+        version: 2,
+        updated_at: t0 + Duration::seconds(1),
+        ..p.clone()
+    };
+    assert_eq!(store.update(&saved, 1).await.unwrap(), Written::Done);
+    assert_eq!(store.get(p.id).await.unwrap(), Some(saved.clone()));
+    assert_eq!(
+        store.update(&saved, 1).await.unwrap(),
+        Written::Stale,
+        "a second tab based on version 1"
+    );
+    let listed = store.list(ada, page(1, 10)).await.unwrap();
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.items[0].id, p.id, "latest changed first");
+    assert_eq!(listed.items[1].id, older.id);
+
+    // Share links: one per project while shared, gone for good when unshared.
+    let slug = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        store.share(p.id, slug).await.unwrap().as_deref(),
+        Some(slug)
+    );
+    assert_eq!(
+        store
+            .share(p.id, "ffffffffffffffffffffffffffffffff")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(slug),
+        "shared already: the same link"
+    );
+    assert_eq!(store.shared(slug).await.unwrap().unwrap().id, p.id);
+    assert_eq!(store.count_view(slug).await.unwrap(), Some(1));
+    assert_eq!(store.count_view(slug).await.unwrap(), Some(2));
+    assert_eq!(store.get(p.id).await.unwrap().unwrap().views, 2);
+    assert!(store.unshare(p.id).await.unwrap());
+    assert_eq!(store.shared(slug).await.unwrap(), None);
+    assert_eq!(store.count_view(slug).await.unwrap(), None);
+    assert_eq!(store.get(p.id).await.unwrap().unwrap().share, None);
+
+    let again = "abcdefabcdefabcdefabcdefabcdefab";
+    store.share(p.id, again).await.unwrap();
+    assert!(store.delete(p.id, t0).await.unwrap());
+    assert!(!store.delete(p.id, t0).await.unwrap());
+    assert_eq!(
+        store.shared(again).await.unwrap(),
+        None,
+        "a deleted project's link is dead"
+    );
+    assert_eq!(store.share(p.id, slug).await.unwrap(), None);
+    assert!(!store.unshare(p.id).await.unwrap());
+    assert_eq!(store.update(&saved, 2).await.unwrap(), Written::Gone);
+    assert_eq!(store.list(ada, page(1, 10)).await.unwrap().total, 1);
+}
+
 /// Every case against `stores`.
 pub async fn run_all(stores: Stores) {
+    projects(stores.projects.as_ref()).await;
     let store = stores.templates;
     templates_and_versions(store.as_ref()).await;
     lists(store.as_ref()).await;
@@ -513,6 +609,7 @@ mod tests {
     async fn the_fake_passes_the_contract() {
         run_all(Stores {
             templates: Arc::new(InMemoryTemplates::default()),
+            projects: Arc::new(crate::fake::InMemoryProjects::default()),
         })
         .await;
     }

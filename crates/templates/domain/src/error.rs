@@ -21,6 +21,15 @@ pub enum TemplateError {
     /// Publishing needs an active account with a verified email.
     #[error("email not verified")]
     NotVerified,
+    /// No such live project of the caller's (or no project shared under that link).
+    #[error("project not found")]
+    ProjectNotFound,
+    /// The change was based on an older version than the stored one.
+    #[error("version conflict")]
+    VersionConflict { current: u32 },
+    /// The member keeps the most projects allowed.
+    #[error("too many projects")]
+    TooManyProjects,
     /// The template changed under a concurrent update, again and again.
     #[error("template busy")]
     Busy,

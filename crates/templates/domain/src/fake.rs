@@ -9,6 +9,7 @@ use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::model::*;
 use crate::ports::{TemplateRepository, Written};
+use crate::project::*;
 
 #[derive(Debug, Default)]
 struct State {
@@ -289,5 +290,109 @@ impl TemplateRepository for InMemoryTemplates {
             *counts.entry(name.to_owned()).or_insert(0) += 1;
         }
         Ok(counts)
+    }
+}
+
+/// Projects in a vector.
+#[derive(Debug, Default)]
+pub struct InMemoryProjects {
+    projects: Mutex<Vec<Project>>,
+}
+
+impl InMemoryProjects {
+    fn projects(&self) -> std::sync::MutexGuard<'_, Vec<Project>> {
+        self.projects.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl ProjectRepository for InMemoryProjects {
+    async fn insert(&self, project: &Project) -> Result<(), StoreError> {
+        self.projects().push(project.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
+        Ok(self.projects().iter().find(|p| p.id == id).cloned())
+    }
+
+    async fn shared(&self, slug: &str) -> Result<Option<Project>, StoreError> {
+        Ok(self
+            .projects()
+            .iter()
+            .find(|p| p.is_active && p.share.as_deref() == Some(slug))
+            .cloned())
+    }
+
+    async fn update(&self, project: &Project, based_on: u32) -> Result<Written, StoreError> {
+        let mut projects = self.projects();
+        let Some(stored) = projects
+            .iter_mut()
+            .find(|p| p.id == project.id && p.is_active)
+        else {
+            return Ok(Written::Gone);
+        };
+        if stored.version != based_on {
+            return Ok(Written::Stale);
+        }
+        stored.title = project.title.clone();
+        stored.code = project.code.clone();
+        stored.version = project.version;
+        stored.updated_at = project.updated_at;
+        Ok(Written::Done)
+    }
+
+    async fn delete(&self, id: ProjectId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut projects = self.projects();
+        match projects.iter_mut().find(|p| p.id == id && p.is_active) {
+            Some(p) => {
+                p.is_active = false;
+                p.share = None;
+                p.updated_at = at;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn list(&self, owner: MemberId, page: PageRequest) -> Result<Page<Project>, StoreError> {
+        let mut mine: Vec<Project> = self
+            .projects()
+            .iter()
+            .filter(|p| p.is_active && p.owner == owner)
+            .cloned()
+            .collect();
+        mine.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        Ok(Page::slice(mine, page))
+    }
+
+    async fn share(&self, id: ProjectId, slug: &str) -> Result<Option<String>, StoreError> {
+        let mut projects = self.projects();
+        Ok(projects
+            .iter_mut()
+            .find(|p| p.id == id && p.is_active)
+            .map(|p| p.share.get_or_insert_with(|| slug.to_owned()).clone()))
+    }
+
+    async fn unshare(&self, id: ProjectId) -> Result<bool, StoreError> {
+        let mut projects = self.projects();
+        match projects.iter_mut().find(|p| p.id == id && p.is_active) {
+            Some(p) => {
+                p.share = None;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn count_view(&self, slug: &str) -> Result<Option<u64>, StoreError> {
+        let mut projects = self.projects();
+        Ok(projects
+            .iter_mut()
+            .find(|p| p.is_active && p.share.as_deref() == Some(slug))
+            .map(|p| {
+                p.views += 1;
+                p.views
+            }))
     }
 }

@@ -9,6 +9,8 @@ pub mod archive;
 pub mod error;
 pub mod model;
 pub mod ports;
+pub mod project;
+pub mod project_service;
 pub mod service;
 
 #[cfg(feature = "fake")]
@@ -21,11 +23,15 @@ pub use api::{Download, TemplateDraft, TemplatePatch, TemplateView, TemplatesApi
 pub use archive::Archive;
 pub use error::TemplateError;
 pub use model::*;
-pub use ports::{Ports, Stores};
+pub use ports::{Ports, ProjectPorts, Stores};
+pub use project::{Project, ProjectDraft, ProjectId, ProjectPatch, ProjectView};
+pub use project_service::{ProjectService, ProjectsApi};
 pub use service::TemplateService;
 
 #[cfg(feature = "mock")]
 pub use api::MockTemplatesApi;
+#[cfg(feature = "mock")]
+pub use project_service::MockProjectsApi;
 
 #[cfg(test)]
 mod service_tests;

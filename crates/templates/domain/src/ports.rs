@@ -137,6 +137,17 @@ pub trait Members: Send + Sync {
 #[derive(Clone)]
 pub struct Stores {
     pub templates: Arc<dyn TemplateRepository>,
+    pub projects: Arc<dyn crate::project::ProjectRepository>,
+}
+
+/// Every port the project service needs.
+#[derive(Clone)]
+pub struct ProjectPorts {
+    pub projects: Arc<dyn crate::project::ProjectRepository>,
+    /// Templates projects start from (read only).
+    pub templates: Arc<dyn TemplateRepository>,
+    pub members: Arc<dyn Members>,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Every port the template service needs.

@@ -526,8 +526,9 @@ impl TemplatesApi for TemplateService {
         let author = faces
             .get(&t.author)
             .map_or("unknown", |f| f.username.as_str());
-        let archive =
-            archive::build(&t, &t.current_version(), author).map_err(TemplateError::Internal)?;
+        let version = t.current_version();
+        let archive = archive::build(&archive::Package::of_template(&t, &version, author))
+            .map_err(TemplateError::Internal)?;
         if held.iter().any(|tag| *tag == archive.etag || tag == "*") {
             return Ok(Download::Unchanged { etag: archive.etag });
         }

@@ -550,3 +550,199 @@ async fn thumbnails_are_images_set_by_the_author_replacing_the_last_one() {
         "a fork does not share its origin's file"
     );
 }
+
+mod projects {
+    use super::*;
+    use crate::fake::InMemoryProjects;
+    use crate::ports::ProjectPorts;
+    use crate::project::*;
+    use crate::project_service::{ProjectService, ProjectsApi, MAX_PROJECTS};
+
+    fn projects(w: &World) -> ProjectService {
+        let roster = Roster(HashMap::from([
+            (w.ada.id, (true, "ada".to_owned())),
+            (w.bob.id, (true, "bob".to_owned())),
+            (w.eve.id, (false, "eve".to_owned())),
+        ]));
+        ProjectService::new(ProjectPorts {
+            projects: Arc::new(InMemoryProjects::default()),
+            templates: w.store.clone(),
+            members: Arc::new(roster),
+            clock: Arc::new(FixedClock::new(
+                Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap(),
+            )),
+        })
+    }
+
+    fn blank(title: &str) -> ProjectDraft {
+        ProjectDraft {
+            title: title.into(),
+            code: None,
+            template: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn projects_start_blank_or_from_a_template_the_owner_may_see() {
+        let w = world();
+        let p = projects(&w);
+        let made = p.create(w.eve, blank(" Scratch ")).await.unwrap();
+        assert_eq!(made.project.title, "Scratch");
+        assert_eq!(made.project.version, 1);
+        assert_eq!(made.project.code.framework, Framework::Vanilla);
+        assert_eq!(
+            made.owner.unwrap().username,
+            "eve",
+            "no verified email needed"
+        );
+
+        let public = w
+            .api
+            .create(w.ada, draft("Counter"))
+            .await
+            .unwrap()
+            .template
+            .id;
+        let secret = w
+            .api
+            .create(
+                w.ada,
+                TemplateDraft {
+                    is_public: false,
+                    ..draft("Secret")
+                },
+            )
+            .await
+            .unwrap()
+            .template
+            .id;
+        let from = ProjectDraft {
+            template: Some(public),
+            ..blank("Mine")
+        };
+        let started = p.create(w.bob, from).await.unwrap();
+        assert_eq!(started.project.code.js, "console.log(1)");
+        assert_eq!(started.project.template, Some(public));
+        let hidden = ProjectDraft {
+            template: Some(secret),
+            ..blank("Theirs")
+        };
+        assert!(matches!(
+            p.create(w.bob, hidden).await.unwrap_err(),
+            TemplateError::NotFound
+        ));
+        let bad = ProjectDraft {
+            code: Some(Code {
+                js: "a\u{0}".into(),
+                ..draft("x").code
+            }),
+            ..blank("")
+        };
+        assert_eq!(
+            fields(p.create(w.bob, bad).await.unwrap_err()),
+            ["title", "jsCode"]
+        );
+        let stranger = Caller {
+            id: MemberId::generate(Utc::now()),
+            is_admin: false,
+        };
+        assert!(matches!(
+            p.create(stranger, blank("x")).await.unwrap_err(),
+            TemplateError::MemberNotFound
+        ));
+        for i in 1..MAX_PROJECTS {
+            p.create(w.eve, blank(&format!("P{i}"))).await.unwrap();
+        }
+        assert!(matches!(
+            p.create(w.eve, blank("One too many")).await.unwrap_err(),
+            TemplateError::TooManyProjects
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_save_based_on_an_old_version_is_refused_with_the_current_one() {
+        let w = world();
+        let p = projects(&w);
+        let id = p.create(w.ada, blank("Tabs")).await.unwrap().project.id;
+        let tab = |based_on, js: &str| ProjectPatch {
+            based_on,
+            js: Some(js.into()),
+            ..ProjectPatch::default()
+        };
+        let first = p.update(w.ada, id, tab(1, "first")).await.unwrap();
+        assert_eq!(first.project.version, 2);
+        let err = p.update(w.ada, id, tab(1, "second")).await.unwrap_err();
+        assert!(
+            matches!(err, TemplateError::VersionConflict { current: 2 }),
+            "{err:?}"
+        );
+        assert_eq!(p.get(w.ada, id).await.unwrap().project.code.js, "first");
+        for result in [
+            p.get(w.bob, id).await.map(|_| ()),
+            p.update(w.bob, id, tab(2, "x")).await.map(|_| ()),
+            p.delete(w.bob, id).await,
+            p.share(w.bob, id).await.map(|_| ()),
+        ] {
+            assert!(matches!(
+                result.unwrap_err(),
+                TemplateError::ProjectNotFound
+            ));
+        }
+        assert_eq!(p.list(w.ada, page()).await.unwrap().total, 1);
+        assert_eq!(p.list(w.bob, page()).await.unwrap().total, 0);
+        p.delete(w.ada, id).await.unwrap();
+        assert!(matches!(
+            p.get(w.ada, id).await.unwrap_err(),
+            TemplateError::ProjectNotFound
+        ));
+    }
+
+    #[tokio::test]
+    async fn share_links_are_unguessable_counted_forkable_and_revocable() {
+        let w = world();
+        let p = projects(&w);
+        let id = p.create(w.ada, blank("Demo")).await.unwrap().project.id;
+        let shared = p.share(w.ada, id).await.unwrap();
+        let slug = shared.project.share.clone().unwrap();
+        assert_eq!(slug.len(), 32);
+        assert!(slug.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(
+            p.share(w.ada, id).await.unwrap().project.share,
+            Some(slug.clone())
+        );
+        assert_eq!(p.shared(&slug).await.unwrap().project.views, 1);
+        assert_eq!(p.shared(&slug).await.unwrap().project.views, 2);
+        let fork = p.fork(w.bob, &slug).await.unwrap();
+        assert_eq!(fork.project.owner, w.bob.id);
+        assert_eq!(fork.project.forked_from, Some(id));
+        assert_eq!(
+            (fork.project.version, fork.project.share.clone()),
+            (1, None)
+        );
+
+        p.unshare(w.ada, id).await.unwrap();
+        for dead in [slug.as_str(), "nope", "../../etc"] {
+            assert!(matches!(
+                p.shared(dead).await.unwrap_err(),
+                TemplateError::ProjectNotFound
+            ));
+            assert!(matches!(
+                p.fork(w.bob, dead).await.unwrap_err(),
+                TemplateError::ProjectNotFound
+            ));
+        }
+        let renewed = p.share(w.ada, id).await.unwrap().project.share.unwrap();
+        assert_ne!(renewed, slug, "a revoked link never comes back");
+
+        let Download::Fresh(zip) = p.export(w.ada, id, vec![]).await.unwrap() else {
+            panic!("expected an archive");
+        };
+        assert_eq!(zip.filename, "demo-v1.zip");
+        let files = entries(&zip.bytes);
+        assert!(files.last().unwrap().1.contains("StackRush project: "));
+        assert!(matches!(
+            p.export(w.bob, id, vec![]).await.unwrap_err(),
+            TemplateError::ProjectNotFound
+        ));
+    }
+}

@@ -24,6 +24,9 @@ use stackrush_store_mongo::{corrupt, literal_regex, Work};
 use stackrush_templates::ports::{Stores, TemplateRepository, Written};
 use stackrush_templates::*;
 
+mod projects;
+pub use projects::MongoProjects;
+
 const TEMPLATES: &str = "templates";
 const VERSIONS: &str = "template_versions";
 const STARS: &str = "template_stars";
@@ -33,7 +36,7 @@ const TRIES: u32 = 60;
 /// How many locks this process's counter writes are spread over.
 const STRIPES: usize = 64;
 
-fn store_error(err: mongodb::error::Error) -> StoreError {
+pub(crate) fn store_error(err: mongodb::error::Error) -> StoreError {
     stackrush_store_mongo::store_error(err, &[])
 }
 
@@ -99,13 +102,14 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
-    Ok(())
+    projects::ensure_indexes(db).await
 }
 
 /// The templates context's store ports on `db` (indexed with [`ensure_indexes`]).
 pub fn stores(db: &Database) -> Stores {
     Stores {
         templates: std::sync::Arc::new(MongoTemplates::new(db)),
+        projects: std::sync::Arc::new(MongoProjects::new(db)),
     }
 }
 
@@ -140,7 +144,7 @@ impl MongoTemplates {
     }
 }
 
-fn code_doc(c: &Code) -> Document {
+pub(crate) fn code_doc(c: &Code) -> Document {
     doc! {
         "htmlCode": &c.html,
         "cssCode": &c.css,
@@ -200,7 +204,7 @@ fn named<T>(d: &Document, key: &str, parse: fn(&str) -> Option<T>) -> Result<T, 
     parse(&value).ok_or_else(|| corrupt(key, format!("unknown value {value:?}")))
 }
 
-fn whole(d: &Document, key: &str) -> Result<u32, StoreError> {
+pub(crate) fn whole(d: &Document, key: &str) -> Result<u32, StoreError> {
     let v = match d.get(key) {
         Some(Bson::Int32(v)) => i64::from(*v),
         Some(Bson::Int64(v)) => *v,
@@ -209,7 +213,7 @@ fn whole(d: &Document, key: &str) -> Result<u32, StoreError> {
     u32::try_from(v).map_err(|e| corrupt(key, e))
 }
 
-fn code_of(d: &Document) -> Result<Code, StoreError> {
+pub(crate) fn code_of(d: &Document) -> Result<Code, StoreError> {
     let c = sub(d, "code")?;
     Ok(Code {
         html: text(c, "htmlCode")?,

@@ -18,6 +18,9 @@ use stackrush_store_sqlite::{corrupt, from_millis, millis, Db, PageQuery, WriteE
 use stackrush_templates::ports::{Stores, TemplateRepository, Written};
 use stackrush_templates::*;
 
+mod projects;
+pub use projects::SqliteProjects;
+
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
@@ -27,10 +30,11 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
 pub fn stores(db: &Db) -> Stores {
     Stores {
         templates: std::sync::Arc::new(SqliteTemplates::new(db.clone())),
+        projects: std::sync::Arc::new(SqliteProjects::new(db.clone())),
     }
 }
 
-fn store_error(err: sqlx::Error) -> StoreError {
+pub(crate) fn store_error(err: sqlx::Error) -> StoreError {
     stackrush_store_sqlite::store_error(err, &[])
 }
 
@@ -72,11 +76,11 @@ fn named<T>(row: &impl Row, column: &str, parse: fn(&str) -> Option<T>) -> Resul
     parse(&text).ok_or_else(|| corrupt(column, format!("unknown value {text:?}")))
 }
 
-fn number(row: &impl Row, column: &str) -> Result<u32, StoreError> {
+pub(crate) fn number(row: &impl Row, column: &str) -> Result<u32, StoreError> {
     u32::try_from(get::<i64>(row, column)?).map_err(|e| corrupt(column, e))
 }
 
-fn code(row: &impl Row) -> Result<Code, StoreError> {
+pub(crate) fn code(row: &impl Row) -> Result<Code, StoreError> {
     Ok(Code {
         html: get(row, "html")?,
         css: get(row, "css")?,

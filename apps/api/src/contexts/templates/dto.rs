@@ -487,3 +487,16 @@ pub struct FacetDto {
     pub name: String,
     pub count: u64,
 }
+
+impl From<tp::Download> for crate::download::ZipDownload {
+    fn from(d: tp::Download) -> Self {
+        match d {
+            tp::Download::Fresh(a) => Self::File {
+                filename: a.filename,
+                etag: a.etag,
+                bytes: a.bytes,
+            },
+            tp::Download::Unchanged { etag } => Self::Unchanged { etag },
+        }
+    }
+}

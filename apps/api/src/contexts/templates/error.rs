@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use stackrush_templates::TemplateError;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Detail};
 
 impl From<TemplateError> for ApiError {
     fn from(err: TemplateError) -> Self {
@@ -30,6 +30,34 @@ impl From<TemplateError> for ApiError {
                 StatusCode::FORBIDDEN,
                 "EMAIL_NOT_VERIFIED",
                 "Verify your email address before publishing or forking templates",
+            ),
+            TemplateError::ProjectNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "PROJECT_NOT_FOUND",
+                "No such project",
+            ),
+            TemplateError::VersionConflict { current } => ApiError {
+                details: vec![Detail {
+                    field: "version".into(),
+                    message: "the project's current version".into(),
+                    value: Some(current.into()),
+                }],
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "VERSION_CONFLICT",
+                    format!(
+                        "The project was saved elsewhere since (now version {current}); \
+                         reload it and apply your change again"
+                    ),
+                )
+            },
+            TemplateError::TooManyProjects => ApiError::new(
+                StatusCode::CONFLICT,
+                "PROJECT_LIMIT_REACHED",
+                format!(
+                    "You keep {} projects already; delete one first",
+                    stackrush_templates::project_service::MAX_PROJECTS
+                ),
             ),
             TemplateError::Busy => ApiError::new(
                 StatusCode::CONFLICT,

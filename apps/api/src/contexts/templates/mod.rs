@@ -1,8 +1,11 @@
-//! The templates context over HTTP: the catalogue, versions, stars, forks and zip downloads.
+//! The templates context over HTTP: the catalogue, versions, stars, forks and zip downloads;
+//! code-runner projects, their share links and exports.
 
 mod adapters;
 pub mod dto;
 mod error;
+pub mod project_dto;
+mod project_routes;
 mod routes;
 
 use std::sync::Arc;
@@ -11,7 +14,10 @@ use apistos::web::ServiceConfig;
 use stackrush_identity::{Actor, IdentityApi};
 use stackrush_kernel::SystemClock;
 use stackrush_templates::ports::ThumbnailFiles;
-use stackrush_templates::{Caller, MemberId, Ports, Stores, TemplateService, TemplatesApi};
+use stackrush_templates::{
+    Caller, MemberId, Ports, ProjectPorts, ProjectService, ProjectsApi, Stores, TemplateService,
+    TemplatesApi,
+};
 
 use crate::contexts::identity;
 use crate::http::Port;
@@ -25,29 +31,52 @@ pub fn stores(store: &Store) -> Stores {
     }
 }
 
-/// The templates service on `store`, with members from identity and thumbnails in `files`.
+/// The templates context's two inbound ports.
+#[derive(Clone)]
+pub struct Templates {
+    pub templates: Arc<dyn TemplatesApi>,
+    pub projects: Arc<dyn ProjectsApi>,
+}
+
+/// The templates and projects services on `store`, with members from identity and thumbnails
+/// in `files`.
 pub fn wire(
     store: &Store,
     identity: Arc<dyn IdentityApi>,
     files: Arc<dyn ThumbnailFiles>,
-) -> Arc<dyn TemplatesApi> {
-    let Stores { templates } = stores(store);
-    TemplateService::new(Ports {
+) -> Templates {
+    let Stores {
         templates,
-        members: Arc::new(adapters::IdentityMembers {
-            users: identity::stores(store).users,
-            identity,
-        }),
-        files,
-        clock: Arc::new(SystemClock),
-    })
-    .into_api()
+        projects,
+    } = stores(store);
+    let members = Arc::new(adapters::IdentityMembers {
+        users: identity::stores(store).users,
+        identity,
+    });
+    Templates {
+        templates: TemplateService::new(Ports {
+            templates: templates.clone(),
+            members: members.clone(),
+            files,
+            clock: Arc::new(SystemClock),
+        })
+        .into_api(),
+        projects: ProjectService::new(ProjectPorts {
+            projects,
+            templates,
+            members,
+            clock: Arc::new(SystemClock),
+        })
+        .into_api(),
+    }
 }
 
-/// Registers the templates port and its routes.
-pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn TemplatesApi>) {
-    Port::register(cfg, api);
+/// Registers the templates and projects ports and their routes.
+pub fn mount(cfg: &mut ServiceConfig, api: &Templates) {
+    Port::register(cfg, api.templates.clone());
+    Port::register(cfg, api.projects.clone());
     routes::configure(cfg);
+    project_routes::configure(cfg);
 }
 
 /// The identity context's actor as the templates context's caller.

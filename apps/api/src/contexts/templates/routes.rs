@@ -6,7 +6,7 @@ use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, put, resource, ServiceConfig};
 use stackrush_kernel::Page;
-use stackrush_templates::{Download, FacetKind, TemplateId, TemplateView, TemplatesApi};
+use stackrush_templates::{FacetKind, TemplateId, TemplateView, TemplatesApi};
 
 use super::caller;
 use super::dto::*;
@@ -253,16 +253,10 @@ pub async fn download(
 ) -> Result<ZipDownload, ApiError> {
     let id = path.parse::<TemplateId>()?;
     let reader = reader.0.as_ref().map(caller);
-    Ok(
-        match templates.download(reader, id, held_tags(&req)).await? {
-            Download::Fresh(a) => ZipDownload::File {
-                filename: a.filename,
-                etag: a.etag,
-                bytes: a.bytes,
-            },
-            Download::Unchanged { etag } => ZipDownload::Unchanged { etag },
-        },
-    )
+    Ok(templates
+        .download(reader, id, held_tags(&req))
+        .await?
+        .into())
 }
 
 /// Upload your template's thumbnail (PNG, JPEG or WebP, at most 2 MiB, told by its bytes); the

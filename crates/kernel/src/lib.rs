@@ -3,6 +3,7 @@
 //! Nothing here does I/O: ids, pagination, the clock port and the error a store adapter reports.
 //! Every context crate depends on this one and on nothing else of the project's.
 
+pub mod answers;
 pub mod clock;
 pub mod error;
 pub mod id;
@@ -13,6 +14,7 @@ pub mod page;
 pub mod shared;
 pub mod text;
 
+pub use answers::SharedAnswers;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall, Shared};
+use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Shared, SharedAnswers};
 
 use crate::error::CommunityError;
 use crate::markdown;
@@ -58,8 +58,7 @@ type PageKey = (PostFilter, PostSort, u32, u32);
 pub struct CommunityService {
     ports: Ports,
     totals: ReadMemory<PostFilter, u64>,
-    pages: ReadMemory<PageKey, Arc<Shared<Page<PostView>>>>,
-    cold: futures::lock::Mutex<()>,
+    pages: SharedAnswers<PageKey, Page<PostView>>,
 }
 
 impl CommunityService {
@@ -68,8 +67,7 @@ impl CommunityService {
         Self {
             ports,
             totals: ReadMemory::new(Freshness::default(), TOTALS_CAPACITY),
-            pages: ReadMemory::new(Freshness::Shared(PAGE_TTL), PAGES_CAPACITY),
-            cold: futures::lock::Mutex::new(()),
+            pages: SharedAnswers::new(PAGE_TTL, PAGES_CAPACITY),
         }
     }
 
@@ -111,30 +109,14 @@ impl CommunityService {
         key: PageKey,
     ) -> Result<Arc<Shared<Page<PostView>>>, CommunityError> {
         let now = self.ports.clock.now();
-        let (_claim, _turn) = match self.pages.recall(&key, now, PAGE_TTL) {
-            Recall::Fresh(page) => return Ok(page),
-            Recall::Stale(page) => match self.pages.claim_refresh(&key) {
-                Some(claim) => (Some(claim), None),
-                None => return Ok(page),
-            },
-            Recall::Unknown => {
-                let turn = self.cold.lock().await;
-                // Another reader may have read it while this one waited.
-                if let Recall::Fresh(page) = self.pages.recall(&key, now, PAGE_TTL) {
-                    return Ok(page);
-                }
-                (None, Some(turn))
-            }
-        };
-        let ticket = self.pages.ticket();
-        let (filter, sort, number, limit) = &key;
-        let request = PageRequest::new(*number, *limit);
-        let found = self.list_page(filter, *sort, request).await?;
-        let page = Shared::new(self.view_page(None, found).await?);
-        let lasts = PAGE_TTL / 2 + PAGE_TTL / 2 * rand_percent() / 100;
+        let (filter, sort, number, limit) = key.clone();
         self.pages
-            .put(ticket, key, Arc::clone(&page), now, Some(now + lasts));
-        Ok(page)
+            .answer(key, now, || async move {
+                let request = PageRequest::new(number, limit);
+                let found = self.list_page(&filter, sort, request).await?;
+                self.view_page(None, found).await
+            })
+            .await
     }
 
     /// The service as a shared inbound port.
@@ -1587,10 +1569,3 @@ fn shown(mut comment: Comment) -> Comment {
 #[path = "service_tests.rs"]
 mod tests;
 
-/// 0 to 100, spread over calls (page lifetimes need no more randomness than that).
-fn rand_percent() -> i32 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    // Weyl sequence over 0..=100: consecutive pages get lifetimes far apart.
-    i32::try_from(NEXT.fetch_add(37, Ordering::Relaxed) % 101).unwrap_or(50)
-}

@@ -1,7 +1,9 @@
 //! The templates context's inbound port and the views it answers with.
 
 use async_trait::async_trait;
-use stackrush_kernel::{Page, PageRequest};
+use std::sync::Arc;
+
+use stackrush_kernel::{Page, PageRequest, Shared};
 
 use crate::archive::Archive;
 use crate::error::TemplateError;
@@ -75,14 +77,15 @@ pub enum Download {
 #[async_trait]
 pub trait TemplatesApi: Send + Sync {
     /// One page of live templates: public ones, or, when `filter.author` is the reader, all
-    /// of theirs. Errors: `Invalid`.
+    /// of theirs. Anonymous readers share remembered pages (see the service). Errors:
+    /// `Invalid`.
     async fn list(
         &self,
         reader: Option<Caller>,
         filter: TemplateFilter,
         sort: TemplateSort,
         page: PageRequest,
-    ) -> Result<Page<TemplateView>, TemplateError>;
+    ) -> Result<Arc<Shared<Page<TemplateView>>>, TemplateError>;
 
     /// One template the reader may see; a view by anyone but its author is counted. Errors:
     /// `NotFound`.

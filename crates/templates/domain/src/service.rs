@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use stackrush_kernel::image::checked_image;
 use stackrush_kernel::text::{line_problem, normalized_tags, tag_problem, text_problem};
-use stackrush_kernel::{FieldError, Freshness, ObjectIdBytes, Page, PageRequest, ReadMemory};
+use stackrush_kernel::{
+    FieldError, Freshness, ObjectIdBytes, Page, PageRequest, ReadMemory, Shared, SharedAnswers,
+};
 
 use crate::api::*;
 use crate::archive;
@@ -31,16 +33,27 @@ pub const MAX_SEARCH_CHARS: usize = 100;
 const UPDATE_TRIES: usize = 5;
 /// How many list totals are remembered; beyond it the memory starts over.
 const TOTALS_CAPACITY: usize = 10_000;
+/// How many anonymous list pages are remembered; beyond it the memory starts over.
+const PAGES_CAPACITY: usize = 2_000;
+/// How long an anonymous list page is answered from memory: its counters (stars, downloads,
+/// forks, views) may lag this much behind the store; what a list holds never does (every write
+/// here that changes a list forgets the pages).
+pub const PAGE_TTL: chrono::Duration = chrono::Duration::seconds(1);
+
+/// An anonymous list page: its filter, order, page number and size.
+type PageKey = (TemplateFilter, TemplateSort, u32, u32);
 
 /// The templates service.
 ///
 /// List totals over a large catalogue are counts of many rows: they are remembered per filter,
 /// forgotten whenever this service changes what a list holds, and otherwise trusted as the
 /// store's [`Freshness`] allows (one second by default, so other instances' templates show
-/// within it).
+/// within it). Anonymous readers' pages are remembered for [`PAGE_TTL`] and encoded once for
+/// all of them ([`SharedAnswers`]).
 pub struct TemplateService {
     ports: Ports,
     totals: ReadMemory<TemplateFilter, u64>,
+    pages: SharedAnswers<PageKey, Page<TemplateView>>,
 }
 
 impl TemplateService {
@@ -49,7 +62,14 @@ impl TemplateService {
         Self {
             ports,
             totals: ReadMemory::new(Freshness::default(), TOTALS_CAPACITY),
+            pages: SharedAnswers::new(PAGE_TTL, PAGES_CAPACITY),
         }
+    }
+
+    /// Lists may hold something else now.
+    fn lists_changed(&self) {
+        self.totals.forget_all();
+        self.pages.forget_all();
     }
 
     /// The service as a shared inbound port.
@@ -326,7 +346,7 @@ impl TemplatesApi for TemplateService {
         filter: TemplateFilter,
         sort: TemplateSort,
         page: PageRequest,
-    ) -> Result<Page<TemplateView>, TemplateError> {
+    ) -> Result<Arc<Shared<Page<TemplateView>>>, TemplateError> {
         let mut filter = checked_filter(filter)?;
         let own = filter.author.is_some() && filter.author == reader.map(|r| r.id);
         filter.visibility = if own {
@@ -334,8 +354,18 @@ impl TemplatesApi for TemplateService {
         } else {
             Visibility::Public
         };
-        let found = self.list_page(&filter, sort, page).await?;
-        self.view_page(reader, found).await
+        if reader.is_some() {
+            let found = self.list_page(&filter, sort, page).await?;
+            return Ok(Shared::new(self.view_page(reader, found).await?));
+        }
+        let now = self.ports.clock.now();
+        let key = (filter.clone(), sort, page.page(), page.limit());
+        self.pages
+            .answer(key, now, || async move {
+                let found = self.list_page(&filter, sort, page).await?;
+                self.view_page(None, found).await
+            })
+            .await
     }
 
     async fn get(
@@ -381,7 +411,7 @@ impl TemplatesApi for TemplateService {
             updated_at: now,
         };
         self.ports.templates.insert(&t).await?;
-        self.totals.forget_all();
+        self.lists_changed();
         self.view(Some(caller), t).await
     }
 
@@ -413,7 +443,7 @@ impl TemplatesApi for TemplateService {
             };
             match self.ports.templates.update(&t, stored.version).await? {
                 Written::Done => {
-                    self.totals.forget_all();
+                    self.lists_changed();
                     return self.view(Some(caller), t).await;
                 }
                 Written::Gone => return Err(TemplateError::NotFound),
@@ -432,7 +462,7 @@ impl TemplatesApi for TemplateService {
         if !self.ports.templates.delete(id, now).await? {
             return Err(TemplateError::NotFound);
         }
-        self.totals.forget_all();
+        self.lists_changed();
         Ok(())
     }
 
@@ -479,7 +509,7 @@ impl TemplatesApi for TemplateService {
         if !self.ports.templates.insert_fork(&fork).await? {
             return Err(TemplateError::NotFound);
         }
-        self.totals.forget_all();
+        self.lists_changed();
         self.view(Some(caller), fork).await
     }
 
@@ -572,7 +602,7 @@ impl TemplatesApi for TemplateService {
                 if let Some(old) = previous {
                     self.discard(&old).await;
                 }
-                self.totals.forget_all();
+                self.lists_changed();
                 let t = Template {
                     thumbnail: Some(url),
                     updated_at: now,

@@ -12,7 +12,7 @@ use super::caller;
 use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::download::{held_tags, ZipDownload};
-use crate::envelope::{ApiResponse, Empty, Paginated};
+use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
 use crate::http::{IdPath, PageQuery, Port};
 use crate::upload::ImageUpload;
@@ -39,14 +39,16 @@ pub async fn list(
     templates: Port<dyn TemplatesApi>,
     reader: MaybeAuth,
     query: Query<TemplatesQuery>,
-) -> Reply<Paginated<TemplateDto>> {
+) -> Result<Encoded<ApiResponse<Paginated<TemplateDto>>>, ApiError> {
     let page = crate::http::page_request(query.page, query.limit, 12)?;
     let reader = reader.0.as_ref().map(caller);
-    listed(
-        templates
-            .list(reader, query.filter()?, query.sort(), page)
-            .await?,
-    )
+    let found = templates
+        .list(reader, query.filter()?, query.sort(), page)
+        .await?;
+    // Anonymous readers share the page, and its bytes: encoded once for all of them.
+    Encoded::of(&found, |page| {
+        ApiResponse::ok(Paginated::from_page(page.clone(), TemplateDto::from))
+    })
 }
 
 /// Publish a template (verified members); it starts at version 1.

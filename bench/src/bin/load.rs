@@ -35,6 +35,9 @@ struct Args {
     /// Only the community scenarios, on this SQLite file from `--bin community`.
     #[arg(long)]
     community_db: Option<PathBuf>,
+    /// Only the templates scenarios, on this SQLite file from `--bin templates`.
+    #[arg(long)]
+    templates_db: Option<PathBuf>,
     /// Seconds per scenario.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -768,6 +771,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(db) = &args.community_db {
         return community(&server_bin, db, &dir, &args).await;
     }
+    if let Some(db) = &args.templates_db {
+        return templates(&server_bin, db, &dir, &args).await;
+    }
     let (store, mut env) = match &args.mongodb_uri {
         Some(uri) => (
             "MongoDB (SecantusDB stand-in unless the URI says otherwise)",
@@ -1198,6 +1204,145 @@ end
     .await?;
     println!(
         "\nlike toggles: {:.0}/s; afterwards {likes} likes counted, {rows} like rows, {wrong} posts whose count differs from its rows",
+        r.per_second
+    );
+    Ok(())
+}
+
+/// Templates over a generated dataset: the catalogue lists (GET), zip downloads (with the
+/// server's memory before and after), then star toggles from 10,000 members over 20 templates
+/// on 500 connections, and after them a check that every template's stars equal its star rows.
+async fn templates(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
+    if !db.exists() {
+        bail!(
+            "{} missing: cargo run --release -p stackrush-bench --bin templates",
+            db.display()
+        );
+    }
+    let server = Server::start(
+        bin,
+        &[
+            ("DATABASE_PATH", db.display().to_string()),
+            ("MAIL_DIR", dir.join("mail").display().to_string()),
+        ],
+    )?;
+    let mut ctx = Ctx {
+        server,
+        dir: dir.to_owned(),
+        seconds: args.seconds,
+        warmup_seconds: args.warmup_seconds,
+        ceiling: None,
+    };
+    let c = args.connections;
+    print_header("SQLite, templates dataset");
+    let ceiling = scenario(
+        &ctx,
+        "GET /health (ceiling)",
+        &["/health".to_owned()],
+        &[],
+        c,
+    )?;
+    ctx.ceiling = Some(ceiling.per_second);
+    for (name, paths) in [
+        (
+            "GET /api/templates (newest, as the web client asks)",
+            vec!["/api/templates?limit=12".to_owned()],
+        ),
+        (
+            "GET /api/templates (by category and framework)",
+            [
+                ("web-dev", "React"),
+                ("backend", "Express"),
+                ("devops", "Vue"),
+                ("mobile", "Vanilla"),
+            ]
+            .iter()
+            .map(|(k, f)| format!("/api/templates?limit=12&category={k}&framework={f}"))
+            .collect(),
+        ),
+        (
+            "GET /api/templates (most starred, pages 1-5)",
+            (1..=5)
+                .map(|p| format!("/api/templates?limit=12&sort=stars&page={p}"))
+                .collect(),
+        ),
+    ] {
+        scenario(&ctx, name, &paths, &[], c)?;
+    }
+
+    // Zip downloads over 1,000 templates: built on demand, each counted.
+    let downloads: Vec<String> = (1..=1000_u64)
+        .map(|i| format!("/api/templates/{:024x}/download", 3_000_000_000_000_u64 + i))
+        .collect();
+    let before = ctx.server.rss_mb();
+    scenario(
+        &ctx,
+        "GET /api/templates/{id}/download (zip)",
+        &downloads,
+        &[],
+        c,
+    )?;
+    println!(
+        "\nserver RSS around the downloads: {before} MB before, {} MB after (peak {} MB)",
+        ctx.server.rss_mb(),
+        ctx.server.peak_rss_mb()
+    );
+
+    // Star toggles: members (tokens minted for the generated users) over 20 templates.
+    let minted = stackrush_bench::dataset::Tokens::new()?;
+    let tokens: Vec<String> = (1..=10_000_u64)
+        .filter_map(|n| minted.for_user(n))
+        .collect();
+    let tokens_file = dir.join("star-tokens.txt");
+    std::fs::write(&tokens_file, tokens.join("\n"))?;
+    let targets: Vec<String> = (1..=20_u64)
+        .map(|i| lua(&format!("{:024x}", 3_000_000_000_000_u64 + i)))
+        .collect();
+    let script = format!(
+        r#"
+local targets = {{ {targets} }}
+local tokens = {{}}
+for line in io.lines({tokens}) do if #line > 0 then tokens[#tokens + 1] = line end end
+local i = 0
+request = function()
+  i = i + 1
+  local t = targets[(i * 7919) % #targets + 1]
+  local token = tokens[(i * 104729) % #tokens + 1]
+  return wrk.format("POST", "/api/templates/" .. t .. "/star",
+    {{["Authorization"] = "Bearer " .. token}})
+end
+"#,
+        targets = targets.join(", "),
+        tokens = lua(&tokens_file.display().to_string())
+    );
+    // 500 connections: 500 stars in flight at once, all the time.
+    let stars_c = c.max(500);
+    ctx.server.reset_peak();
+    let w = wrk(
+        dir,
+        "stars",
+        &ctx.server.base,
+        stars_c,
+        args.seconds,
+        &script,
+    )?;
+    let r = row("POST /api/templates/{id}/star", stars_c, &w, &ctx.server);
+    print_row(&r, ctx.ceiling);
+    drop(ctx);
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await?;
+    let (wrong, stars, rows, downloaded): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM templates t WHERE t.stars != \
+              (SELECT COUNT(*) FROM template_stars s WHERE s.template = t.id)), \
+           (SELECT COALESCE(SUM(stars), 0) FROM templates), \
+           (SELECT COUNT(*) FROM template_stars), \
+           (SELECT COALESCE(SUM(downloads), 0) FROM templates)",
+    )
+    .fetch_one(&pool)
+    .await?;
+    println!(
+        "\nstar toggles: {:.0}/s; afterwards {stars} stars counted, {rows} star rows, {wrong} templates whose count differs from its rows; {downloaded} downloads counted",
         r.per_second
     );
     Ok(())

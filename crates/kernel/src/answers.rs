@@ -89,9 +89,7 @@ mod tests {
         futures::executor::block_on(async {
             let answers: SharedAnswers<&str, u32> = SharedAnswers::new(Duration::seconds(1), 10);
             let loads = AtomicU32::new(0);
-            let load = || async {
-                Ok::<_, ()>(loads.fetch_add(1, Ordering::SeqCst) + 1)
-            };
+            let load = || async { Ok::<_, ()>(loads.fetch_add(1, Ordering::SeqCst) + 1) };
             let t0 = Utc::now();
             let first = answers.answer("page", t0, load).await.unwrap();
             let again = answers.answer("page", t0, load).await.unwrap();
@@ -100,7 +98,11 @@ mod tests {
             answers.forget_all();
             assert_eq!(**answers.answer("page", t0, load).await.unwrap(), 2);
             let later = t0 + Duration::seconds(5);
-            assert_eq!(**answers.answer("page", later, load).await.unwrap(), 3, "expired");
+            assert_eq!(
+                **answers.answer("page", later, load).await.unwrap(),
+                3,
+                "expired"
+            );
             let failed: Result<_, ()> = answers.answer("other", t0, || async { Err(()) }).await;
             assert!(failed.is_err());
         });

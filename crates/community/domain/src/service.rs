@@ -1568,4 +1568,3 @@ fn shown(mut comment: Comment) -> Comment {
 #[cfg(test)]
 #[path = "service_tests.rs"]
 mod tests;
-

@@ -90,7 +90,7 @@ async fn avatars_are_images_told_by_their_bytes_stored_served_and_replaced() {
     assert_error(status, &body, 400, "VALIDATION_ERROR");
     assert_eq!(body["error"]["details"][0]["field"], "file", "{body}");
     let mut big = PNG.to_vec();
-    big.resize(3 * 1024 * 1024, 7);
+    big.resize(50 * 1024 * 1024, 7);
     let (status, body) = upload(
         &app,
         "/api/users/avatar",

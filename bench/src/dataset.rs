@@ -97,6 +97,25 @@ pub async fn insert_users(
     Ok(())
 }
 
+/// Users `1..=count` (copies of the template account), 50,000 per transaction, with a
+/// progress bar.
+pub async fn insert_all_users(pool: &SqlitePool, count: u64, now_ms: i64) -> anyhow::Result<()> {
+    const CHUNK: u64 = 50_000;
+    let bar = progress(count)?;
+    bar.set_message("users");
+    let mut from = 1;
+    while from <= count {
+        let to = (from + CHUNK - 1).min(count);
+        let mut tx = pool.begin().await?;
+        insert_users(&mut tx, from, to, now_ms).await?;
+        tx.commit().await?;
+        bar.set_position(to);
+        from = to + 1;
+    }
+    bar.finish();
+    Ok(())
+}
+
 /// Access tokens for generated users, as the benchmarked app accepts them.
 pub struct Tokens {
     codec: AccessTokenCodec,

@@ -63,18 +63,7 @@ async fn main() -> anyhow::Result<()> {
     let series = stackrush_bench::dataset::SERIES;
     let per_post = args.comments / args.posts.max(1);
 
-    let bar = stackrush_bench::dataset::progress(args.users)?;
-    bar.set_message("users");
-    let mut from = 1;
-    while from <= args.users {
-        let to = (from + CHUNK - 1).min(args.users);
-        let mut tx = pool.begin().await?;
-        stackrush_bench::dataset::insert_users(&mut tx, from, to, now_ms).await?;
-        tx.commit().await?;
-        bar.set_position(to);
-        from = to + 1;
-    }
-    bar.finish();
+    stackrush_bench::dataset::insert_all_users(&pool, args.users, now_ms).await?;
 
     // Post i was written (posts - i) seconds ago. With no likes or views and `per_post`
     // comments each, the trending score is the domain's formula of those counters.

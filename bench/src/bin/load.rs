@@ -1104,13 +1104,18 @@ async fn leaderboards(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow:
     Ok(())
 }
 
-/// The community over a generated dataset: the lists and trending (GET), then like toggles
-/// from 10,000 members over 1,000 posts, and after them a check that every post's likes equal
-/// its like rows.
-async fn community(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
+/// The release server on the generated dataset `db` (from `--bin generator`), with its
+/// `/health` ceiling measured and printed.
+fn dataset_server(
+    bin: &Path,
+    db: &Path,
+    dir: &Path,
+    args: &Args,
+    generator: &str,
+) -> anyhow::Result<Ctx> {
     if !db.exists() {
         bail!(
-            "{} missing: cargo run --release -p stackrush-bench --bin community",
+            "{} missing: cargo run --release -p stackrush-bench --bin {generator}",
             db.display()
         );
     }
@@ -1128,16 +1133,24 @@ async fn community(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Re
         warmup_seconds: args.warmup_seconds,
         ceiling: None,
     };
-    let c = args.connections;
-    print_header("SQLite, community dataset");
+    print_header(&format!("SQLite, {generator} dataset"));
     let ceiling = scenario(
         &ctx,
         "GET /health (ceiling)",
         &["/health".to_owned()],
         &[],
-        c,
+        args.connections,
     )?;
     ctx.ceiling = Some(ceiling.per_second);
+    Ok(ctx)
+}
+
+/// The community over a generated dataset: the lists and trending (GET), then like toggles
+/// from 10,000 members over 1,000 posts, and after them a check that every post's likes equal
+/// its like rows.
+async fn community(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
+    let ctx = dataset_server(bin, db, dir, args, "community")?;
+    let c = args.connections;
     for (name, paths) in [
         (
             "GET /api/community/posts (recent)",
@@ -1213,36 +1226,8 @@ end
 /// server's memory before and after), then star toggles from 10,000 members over 20 templates
 /// on 500 connections, and after them a check that every template's stars equal its star rows.
 async fn templates(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
-    if !db.exists() {
-        bail!(
-            "{} missing: cargo run --release -p stackrush-bench --bin templates",
-            db.display()
-        );
-    }
-    let server = Server::start(
-        bin,
-        &[
-            ("DATABASE_PATH", db.display().to_string()),
-            ("MAIL_DIR", dir.join("mail").display().to_string()),
-        ],
-    )?;
-    let mut ctx = Ctx {
-        server,
-        dir: dir.to_owned(),
-        seconds: args.seconds,
-        warmup_seconds: args.warmup_seconds,
-        ceiling: None,
-    };
+    let ctx = dataset_server(bin, db, dir, args, "templates")?;
     let c = args.connections;
-    print_header("SQLite, templates dataset");
-    let ceiling = scenario(
-        &ctx,
-        "GET /health (ceiling)",
-        &["/health".to_owned()],
-        &[],
-        c,
-    )?;
-    ctx.ceiling = Some(ceiling.per_second);
     for (name, paths) in [
         (
             "GET /api/templates (newest, as the web client asks)",

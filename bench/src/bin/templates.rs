@@ -41,18 +41,7 @@ async fn main() -> anyhow::Result<()> {
     let now_ms = Utc::now().timestamp_millis();
     let series = stackrush_bench::dataset::SERIES;
 
-    let bar = stackrush_bench::dataset::progress(args.users)?;
-    bar.set_message("users");
-    let mut from = 1;
-    while from <= args.users {
-        let to = (from + CHUNK - 1).min(args.users);
-        let mut tx = pool.begin().await?;
-        stackrush_bench::dataset::insert_users(&mut tx, from, to, now_ms).await?;
-        tx.commit().await?;
-        bar.set_position(to);
-        from = to + 1;
-    }
-    bar.finish();
+    stackrush_bench::dataset::insert_all_users(&pool, args.users, now_ms).await?;
 
     // Template i was published (templates - i) seconds ago, by user (i % users) + 1.
     let bar = stackrush_bench::dataset::progress(args.templates)?;

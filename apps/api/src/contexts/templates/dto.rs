@@ -385,37 +385,48 @@ pub fn readable_size(bytes: u64) -> String {
     }
 }
 
+/// A member as shown beside their template or project; "[deleted]" once the account is gone.
+pub fn author(id: tp::MemberId, face: Option<tp::Face>) -> AuthorDto {
+    let face = face.unwrap_or_else(|| tp::Face {
+        username: "[deleted]".to_owned(),
+        first_name: None,
+        last_name: None,
+        avatar: None,
+    });
+    AuthorDto {
+        id: id.to_hex(),
+        username: face.username,
+        profile: AuthorProfileDto {
+            first_name: face.first_name,
+            last_name: face.last_name,
+            avatar: face.avatar,
+        },
+    }
+}
+
+impl From<tp::Code> for CodeDto {
+    fn from(c: tp::Code) -> Self {
+        Self {
+            html_code: c.html,
+            css_code: c.css,
+            js_code: c.js,
+            language: c.language.into(),
+            framework: c.framework.into(),
+        }
+    }
+}
+
 impl From<tp::TemplateView> for TemplateDto {
     fn from(v: tp::TemplateView) -> Self {
         let t = v.template;
-        let face = v.author.unwrap_or_else(|| tp::Face {
-            username: "[deleted]".to_owned(),
-            first_name: None,
-            last_name: None,
-            avatar: None,
-        });
         let size = t.code.size();
         Self {
             id: t.id.to_hex(),
             slug: t.slug(),
             title: t.title,
             description: t.description,
-            author: AuthorDto {
-                id: t.author.to_hex(),
-                username: face.username,
-                profile: AuthorProfileDto {
-                    first_name: face.first_name,
-                    last_name: face.last_name,
-                    avatar: face.avatar,
-                },
-            },
-            code: CodeDto {
-                html_code: t.code.html,
-                css_code: t.code.css,
-                js_code: t.code.js,
-                language: t.code.language.into(),
-                framework: t.code.framework.into(),
-            },
+            author: author(t.author, v.author),
+            code: t.code.into(),
             metadata: MetadataDto {
                 category: t.category.into(),
                 difficulty: t.difficulty.into(),

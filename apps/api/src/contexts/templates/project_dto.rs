@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use stackrush_templates as tp;
 
-use super::dto::{CodeDto, TemplateFrameworkDto, TemplateLanguageDto};
-use crate::contexts::challenges::dto::{AuthorDto, AuthorProfileDto};
+use super::dto::{author, CodeDto, TemplateFrameworkDto, TemplateLanguageDto};
+use crate::contexts::challenges::dto::AuthorDto;
 use crate::error::ApiError;
 use crate::http::patterns::{LINE_FILLED, TEXT};
 
@@ -124,31 +124,11 @@ pub struct ProjectDto {
 impl From<tp::ProjectView> for ProjectDto {
     fn from(v: tp::ProjectView) -> Self {
         let p = v.project;
-        let face = v.owner.unwrap_or_else(|| tp::Face {
-            username: "[deleted]".to_owned(),
-            first_name: None,
-            last_name: None,
-            avatar: None,
-        });
         Self {
             id: p.id.to_hex(),
             title: p.title,
-            owner: AuthorDto {
-                id: p.owner.to_hex(),
-                username: face.username,
-                profile: AuthorProfileDto {
-                    first_name: face.first_name,
-                    last_name: face.last_name,
-                    avatar: face.avatar,
-                },
-            },
-            code: CodeDto {
-                html_code: p.code.html,
-                css_code: p.code.css,
-                js_code: p.code.js,
-                language: p.code.language.into(),
-                framework: p.code.framework.into(),
-            },
+            owner: author(p.owner, v.owner),
+            code: p.code.into(),
             template_id: p.template.map(|t| t.to_hex()),
             forked_from: p.forked_from.map(|f| f.to_hex()),
             version: p.version,

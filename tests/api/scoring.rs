@@ -877,3 +877,63 @@ async fn a_thousand_concurrent_scorings_by_a_hundred_players_leave_every_figure_
         assert_eq!(stats["data"]["averageScore"], 100.0);
     }
 }
+
+#[tokio::test]
+async fn reports_past_the_documented_limits_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = challenge(&app, &admin, "Limits").await;
+    let ada = app.signed_up("ada").await;
+    let (attempt, nonce, tests) = start(&app, &ada, &id).await;
+    let submission = submit(&app, &ada, &id, Some((&attempt, &nonce))).await;
+    let path = format!("/api/submissions/{submission}/results");
+    let with = |field: &str, value: Value| {
+        let mut body = run(&tests, false);
+        body[field] = value;
+        body
+    };
+    let mut slow_test = run(&tests, false);
+    slow_test["testResults"][0]["executionTime"] = json!(86_400_001_u64);
+    for (body, field) in [
+        (
+            with("executionTime", json!(86_400_001_u64)),
+            "executionTime",
+        ),
+        (with("memoryUsage", json!(1_u64 << 41)), "memoryUsage"),
+        (with("memoryUsage", json!(u64::MAX)), "memoryUsage"),
+        (
+            with("browserEnvironment", json!("x".repeat(201))),
+            "browserEnvironment",
+        ),
+        (
+            with("browserEnvironment", json!("web\u{202e}container")),
+            "browserEnvironment",
+        ),
+        (with("output", json!("a\u{0}b")), "output"),
+        (slow_test, "testResults[0].executionTime"),
+    ] {
+        let (status, answer) = app.post(&path, Some(&ada.access), body).await;
+        assert_error(status, &answer, 400, "VALIDATION_ERROR");
+        let named: Vec<&str> = answer["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["field"].as_str())
+            .collect();
+        assert_eq!(named, [field], "{answer}");
+    }
+    // Past any integer: refused before anything is read.
+    let (status, answer) = app
+        .post(&path, Some(&ada.access), with("executionTime", json!(1e30)))
+        .await;
+    assert_error(status, &answer, 400, "VALIDATION_ERROR");
+    let (_, stored) = app
+        .get(&format!("/api/submissions/{submission}"), Some(&ada.access))
+        .await;
+    assert_eq!(
+        stored["data"]["execution"]["status"], "pending",
+        "nothing stored"
+    );
+    let (status, answer) = app.post(&path, Some(&ada.access), run(&tests, false)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}

@@ -844,6 +844,10 @@ impl ScoringApi for ScoringService {
                 "must be completed, failed or timeout",
             ));
         }
+        let problems = run.problems();
+        if !problems.is_empty() {
+            return Err(ScoringError::Invalid(problems));
+        }
         let submission = self
             .ports
             .submissions

@@ -124,6 +124,80 @@ pub struct BrowserRun {
     pub browser_environment: Option<String>,
 }
 
+/// The longest run (and test) a browser may report, in milliseconds: a day.
+pub const MAX_RUN_MILLIS: u64 = 86_400_000;
+/// The most memory a browser may report, in bytes: 1 TiB.
+pub const MAX_MEMORY_BYTES: u64 = 1 << 40;
+/// The most tests one run may report.
+pub const MAX_REPORTED_TESTS: usize = 200;
+/// The longest output (of the run, or of one test) and error, in characters.
+pub const MAX_OUTPUT_CHARS: usize = 100_000;
+pub const MAX_ERROR_CHARS: usize = 10_000;
+/// The longest browser environment name, in characters.
+pub const MAX_ENVIRONMENT_CHARS: usize = 200;
+
+impl BrowserRun {
+    /// Every way the report breaks the documented limits (numbers past their maxima, texts too
+    /// long or holding control characters other than tabs and line breaks); empty when none.
+    /// Checked before anything is read or written, so a refused report changes nothing.
+    pub fn problems(&self) -> Vec<stackrush_kernel::FieldError> {
+        use stackrush_kernel::text::{line_problem, text_problem};
+        use stackrush_kernel::FieldError;
+        let mut out = Vec::new();
+        let mut add = |field: String, problem: Option<String>| {
+            if let Some(p) = problem {
+                out.push(FieldError::new(field, p));
+            }
+        };
+        let millis = |v: Option<u64>| {
+            v.filter(|v| *v > MAX_RUN_MILLIS)
+                .map(|_| format!("must be at most {MAX_RUN_MILLIS} milliseconds"))
+        };
+        let text = |v: &Option<String>, max| v.as_deref().and_then(|t| text_problem(t, 0, max));
+        add("executionTime".into(), millis(self.execution_time));
+        add(
+            "memoryUsage".into(),
+            self.memory_usage
+                .filter(|m| *m > MAX_MEMORY_BYTES)
+                .map(|_| format!("must be at most {MAX_MEMORY_BYTES} bytes")),
+        );
+        add("output".into(), text(&self.output, MAX_OUTPUT_CHARS));
+        add("error".into(), text(&self.error, MAX_ERROR_CHARS));
+        add(
+            "browserEnvironment".into(),
+            self.browser_environment
+                .as_deref()
+                .and_then(|e| line_problem(e, MAX_ENVIRONMENT_CHARS)),
+        );
+        if self.test_results.len() > MAX_REPORTED_TESTS {
+            add(
+                "testResults".into(),
+                Some(format!("must have at most {MAX_REPORTED_TESTS} items")),
+            );
+        }
+        for (i, t) in self
+            .test_results
+            .iter()
+            .take(MAX_REPORTED_TESTS)
+            .enumerate()
+        {
+            add(
+                format!("testResults[{i}].executionTime"),
+                millis(t.execution_time),
+            );
+            add(
+                format!("testResults[{i}].actualOutput"),
+                text_problem(&t.actual_output, 0, MAX_OUTPUT_CHARS),
+            );
+            add(
+                format!("testResults[{i}].error"),
+                text(&t.error, MAX_ERROR_CHARS),
+            );
+        }
+        out
+    }
+}
+
 /// The server's verdict on one test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

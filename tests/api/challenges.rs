@@ -443,3 +443,61 @@ async fn starting_a_challenge_gives_inputs_an_expiry_and_a_nonce_but_no_hidden_o
         .await;
     assert_error(status, &body, 400, "VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_in_every_stored_text_of_a_challenge() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        ("title", Box::new(|b| b["title"] = json!("Two\u{0}Sum"))),
+        ("tags[0]", Box::new(|b| b["tags"][0] = json!("a\u{202e}b"))),
+        ("category", Box::new(|b| b["category"] = json!("arr\tays"))),
+        (
+            "description",
+            Box::new(|b| b["description"] = json!("Return the indices \u{7} of two numbers.")),
+        ),
+        (
+            "content.problemStatement",
+            Box::new(|b| b["content"]["problemStatement"] = json!("x\u{0}")),
+        ),
+        (
+            "code.testCases[0].input",
+            Box::new(|b| b["code"]["testCases"][0]["input"] = json!("[2,7]\u{0}")),
+        ),
+        (
+            "code.testCases[1].expectedOutput",
+            Box::new(|b| b["code"]["testCases"][1]["expectedOutput"] = json!("\u{1b}[31m")),
+        ),
+        (
+            "code.starterCode.javascript",
+            Box::new(|b| b["code"]["starterCode"]["javascript"] = json!("f(\u{0})")),
+        ),
+        (
+            "scenario.distractions[0].content",
+            Box::new(|b| b["scenario"]["distractions"][0]["content"] = json!("p\u{8}ing")),
+        ),
+    ];
+    for (field, change) in cases {
+        let mut body = challenge_body("Two Sum");
+        change(&mut body);
+        let (status, answer) = app.post("/api/challenges", Some(&admin.access), body).await;
+        assert_error(status, &answer, 400, "VALIDATION_ERROR");
+        let named: Vec<&str> = answer["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["field"].as_str())
+            .collect();
+        assert!(named.contains(&field), "{field}: {answer}");
+    }
+    // Code keeps its tabs and line breaks.
+    let mut body = challenge_body("Two Sum");
+    body["code"]["starterCode"]["javascript"] = json!("function f() {\n\treturn 1;\r\n}");
+    let (status, answer) = app.post("/api/challenges", Some(&admin.access), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (_, list) = app.get("/api/challenges", None).await;
+    assert_eq!(
+        list["data"]["pagination"]["total"], 1,
+        "only the clean one stored"
+    );
+}

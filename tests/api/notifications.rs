@@ -320,3 +320,43 @@ async fn admins_create_in_bulk_and_preferences_and_dedup_keys_apply() {
         .await;
     assert_error(status, &body, 400, "PARAMS_VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn notification_titles_and_messages_follow_the_text_rule() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = app.signed_up("ada").await;
+    for (body, field) in [
+        (
+            json!({"recipient": ada.id, "title": "a\u{0}b", "message": "m"}),
+            "title",
+        ),
+        (
+            json!({"recipient": ada.id, "title": "a\u{202e}b", "message": "m"}),
+            "title",
+        ),
+        (
+            json!({"recipient": ada.id, "title": "t", "message": "m\u{0}"}),
+            "message",
+        ),
+    ] {
+        let (status, answer) = app
+            .post("/api/notifications", Some(&admin.access), body)
+            .await;
+        assert_error(status, &answer, 400, "VALIDATION_ERROR");
+        assert_eq!(answer["error"]["details"][0]["field"], field, "{answer}");
+    }
+    let (status, answer) = app
+        .post(
+            "/api/notifications",
+            Some(&admin.access),
+            json!({"recipient": ada.id, "title": "Hello", "message": "Line one\n\tline two"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (_, list) = app.get("/api/notifications", Some(&ada.access)).await;
+    assert_eq!(
+        list["data"]["pagination"]["total"], 1,
+        "only the clean one stored"
+    );
+}

@@ -119,11 +119,11 @@ impl Urgency {
 #[derive(Debug, Clone, PartialEq, Eq, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Example {
-    #[garde(length(chars, max = 10_000))]
+    #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
     pub input: String,
-    #[garde(length(chars, max = 10_000))]
+    #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
     pub output: String,
-    #[garde(inner(length(chars, max = 5_000)))]
+    #[garde(inner(length(chars, max = 5_000), custom(crate::validate::text)))]
     pub explanation: Option<String>,
 }
 
@@ -133,20 +133,24 @@ pub struct Example {
 pub struct Content {
     #[garde(
         length(chars, min = 1, max = 20_000),
-        custom(crate::validate::not_blank)
+        custom(crate::validate::not_blank),
+        custom(crate::validate::text)
     )]
     pub problem_statement: String,
-    #[garde(inner(length(chars, max = 5_000)))]
+    #[garde(inner(length(chars, max = 5_000), custom(crate::validate::text)))]
     pub constraints: Option<String>,
     #[garde(length(max = 20), dive)]
     pub examples: Vec<Example>,
-    #[garde(length(max = 20), inner(length(chars, min = 1, max = 1_000)))]
+    #[garde(
+        length(max = 20),
+        inner(length(chars, min = 1, max = 1_000), custom(crate::validate::text))
+    )]
     pub hints: Vec<String>,
     /// Author and admins only.
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub solution: Option<String>,
     /// Author and admins only.
-    #[garde(inner(length(chars, max = 20_000)))]
+    #[garde(inner(length(chars, max = 20_000), custom(crate::validate::text)))]
     pub solution_explanation: Option<String>,
 }
 
@@ -154,15 +158,15 @@ pub struct Content {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StarterCode {
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub javascript: Option<String>,
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub typescript: Option<String>,
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub python: Option<String>,
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub java: Option<String>,
-    #[garde(inner(length(chars, max = 50_000)))]
+    #[garde(inner(length(chars, max = 50_000), custom(crate::validate::text)))]
     pub cpp: Option<String>,
 }
 
@@ -182,13 +186,19 @@ pub struct TestCase {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationRules {
-    #[garde(inner(length(chars, max = 50)))]
+    #[garde(inner(length(chars, max = 50), custom(crate::validate::line)))]
     pub time_complexity: Option<String>,
-    #[garde(inner(length(chars, max = 50)))]
+    #[garde(inner(length(chars, max = 50), custom(crate::validate::line)))]
     pub space_complexity: Option<String>,
-    #[garde(length(max = 20), inner(length(chars, min = 1, max = 50)))]
+    #[garde(
+        length(max = 20),
+        inner(length(chars, min = 1, max = 50), custom(crate::validate::line))
+    )]
     pub forbidden_keywords: Vec<String>,
-    #[garde(length(max = 20), inner(length(chars, min = 1, max = 50)))]
+    #[garde(
+        length(max = 20),
+        inner(length(chars, min = 1, max = 50), custom(crate::validate::line))
+    )]
     pub required_keywords: Vec<String>,
 }
 
@@ -205,12 +215,12 @@ pub struct Code {
 #[derive(Debug, Clone, PartialEq, Eq, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Distraction {
-    #[garde(length(chars, min = 1, max = 50))]
+    #[garde(length(chars, min = 1, max = 50), custom(crate::validate::line))]
     #[serde(rename = "type")]
     pub kind: String,
-    #[garde(length(chars, min = 1, max = 50))]
+    #[garde(length(chars, min = 1, max = 50), custom(crate::validate::line))]
     pub frequency: String,
-    #[garde(length(chars, min = 1, max = 1_000))]
+    #[garde(length(chars, min = 1, max = 1_000), custom(crate::validate::text))]
     pub content: String,
 }
 
@@ -218,11 +228,11 @@ pub struct Distraction {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Validate, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scenario {
-    #[garde(inner(length(chars, max = 2_000)))]
+    #[garde(inner(length(chars, max = 2_000), custom(crate::validate::text)))]
     pub background: Option<String>,
-    #[garde(inner(length(chars, max = 100)))]
+    #[garde(inner(length(chars, max = 100), custom(crate::validate::line)))]
     pub role: Option<String>,
-    #[garde(inner(length(chars, max = 100)))]
+    #[garde(inner(length(chars, max = 100), custom(crate::validate::line)))]
     pub company: Option<String>,
     #[garde(skip)]
     pub urgency: Option<Urgency>,
@@ -364,9 +374,9 @@ pub struct ChallengeView {
 /// A new test case (the service gives it an id).
 #[derive(Debug, Clone, PartialEq, Eq, Validate)]
 pub struct NewTestCase {
-    #[garde(length(chars, max = 10_000))]
+    #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
     pub input: String,
-    #[garde(length(chars, max = 10_000))]
+    #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
     pub expected_output: String,
     #[garde(skip)]
     pub is_hidden: bool,
@@ -377,20 +387,32 @@ pub struct NewTestCase {
 /// Everything an author writes; used to create and to replace a challenge.
 #[derive(Debug, Clone, Validate)]
 pub struct ChallengeDraft {
-    #[garde(length(chars, min = 3, max = 200), custom(crate::validate::not_blank))]
+    #[garde(
+        length(chars, min = 3, max = 200),
+        custom(crate::validate::not_blank),
+        custom(crate::validate::line)
+    )]
     pub title: String,
     #[garde(
         length(chars, min = 10, max = 5_000),
-        custom(crate::validate::not_blank)
+        custom(crate::validate::not_blank),
+        custom(crate::validate::text)
     )]
     pub description: String,
     #[garde(skip)]
     pub kind: ChallengeType,
     #[garde(skip)]
     pub difficulty: Difficulty,
-    #[garde(length(chars, min = 1, max = 50), custom(crate::validate::not_blank))]
+    #[garde(
+        length(chars, min = 1, max = 50),
+        custom(crate::validate::not_blank),
+        custom(crate::validate::line)
+    )]
     pub category: String,
-    #[garde(length(max = 10), inner(length(chars, min = 1, max = 30)))]
+    #[garde(
+        length(max = 10),
+        inner(length(chars, min = 1, max = 30), custom(crate::validate::line))
+    )]
     pub tags: Vec<String>,
     /// Minutes, 1..=480.
     #[garde(range(min = 1, max = 480))]

@@ -39,3 +39,21 @@ pub fn not_blank(value: &str, _: &()) -> garde::Result {
     }
     Ok(())
 }
+
+/// One line of text (a title, a name, a tag): no control characters at all, no bidirectional
+/// overrides (the kernel's text rule).
+pub fn line(value: &str, _: &()) -> garde::Result {
+    match stackrush_kernel::text::line_problem(value, usize::MAX) {
+        Some(problem) => Err(garde::Error::new(problem)),
+        None => Ok(()),
+    }
+}
+
+/// Text that may span lines (statements, code, test data): tabs and line breaks, but no other
+/// control characters and no bidirectional overrides (the kernel's text rule).
+pub fn text(value: &str, _: &()) -> garde::Result {
+    match stackrush_kernel::text::text_problem(value, 0, usize::MAX) {
+        Some(problem) => Err(garde::Error::new(problem)),
+        None => Ok(()),
+    }
+}

@@ -125,19 +125,31 @@ pub struct Notify {
     pub recipient: RecipientId,
     #[garde(skip)]
     pub kind: Kind,
-    #[garde(length(chars, min = 1, max = 200))]
+    #[garde(length(chars, min = 1, max = 200), custom(one_line))]
     pub title: String,
-    #[garde(length(chars, min = 1, max = 2000))]
+    #[garde(length(chars, min = 1, max = 2000), custom(multi_line))]
     pub message: String,
     #[garde(custom(small_object))]
     pub data: serde_json::Map<String, serde_json::Value>,
     #[garde(skip)]
     pub priority: Priority,
-    #[garde(inner(length(chars, min = 1, max = 200)))]
+    #[garde(inner(length(chars, min = 1, max = 200), custom(one_line)))]
     pub dedup_key: Option<String>,
     /// `None`: the default lifetime ([`crate::service::DEFAULT_TTL_DAYS`]).
     #[garde(skip)]
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The kernel's text rule for a title: no control characters, no bidirectional overrides.
+fn one_line(value: &str, _: &()) -> garde::Result {
+    stackrush_kernel::text::line_problem(value, usize::MAX)
+        .map_or(Ok(()), |p| Err(garde::Error::new(p)))
+}
+
+/// The kernel's text rule for a message: tabs and line breaks, no other control characters.
+fn multi_line(value: &str, _: &()) -> garde::Result {
+    stackrush_kernel::text::text_problem(value, 0, usize::MAX)
+        .map_or(Ok(()), |p| Err(garde::Error::new(p)))
 }
 
 fn small_object(data: &serde_json::Map<String, serde_json::Value>, _: &()) -> garde::Result {

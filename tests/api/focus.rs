@@ -162,3 +162,50 @@ async fn a_session_fills_the_simulation_of_the_submission_written_in_it() {
     assert_eq!(status, StatusCode::CREATED, "{theirs}");
     assert!(theirs["data"]["submissionId"].is_null(), "{theirs}");
 }
+
+#[tokio::test]
+async fn instants_outside_1970_to_9999_are_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada").await;
+    let token = Some(ada.access.as_str());
+    let mut ancient = session(10, 30, 80, "zen");
+    ancient["startTime"] = json!("0000-01-01T00:00:00Z");
+    ancient["endTime"] = json!("0000-01-01T00:30:00Z");
+    let (status, answer) = app.post("/api/focus-sessions", token, ancient).await;
+    assert_error(status, &answer, 400, "VALIDATION_ERROR");
+    let named: Vec<&str> = answer["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["field"].as_str())
+        .collect();
+    assert!(
+        named.contains(&"startTime") && named.contains(&"endTime"),
+        "{answer}"
+    );
+    let (_, list) = app.get("/api/focus-sessions", token).await;
+    assert_eq!(list["data"]["pagination"]["total"], 0, "nothing stored");
+    for path in [
+        "/api/focus-sessions?from=0000-01-01T00:00:00Z",
+        "/api/submissions?to=0001-01-01T00:00:00Z",
+        "/api/notifications?from=1969-12-31T23:59:59Z",
+    ] {
+        let (status, answer) = app.get(path, token).await;
+        assert_error(status, &answer, 400, "QUERY_VALIDATION_ERROR");
+        let field = answer["error"]["details"][0]["field"].as_str().unwrap();
+        assert!(["from", "to"].contains(&field), "{path}: {answer}");
+    }
+    let admin = app.admin().await;
+    let (status, answer) = app
+        .post(
+            "/api/notifications",
+            Some(&admin.access),
+            json!({"recipient": ada.id, "title": "t", "message": "m", "expiresAt": "0001-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_error(status, &answer, 400, "VALIDATION_ERROR");
+    assert_eq!(
+        answer["error"]["details"][0]["field"], "expiresAt",
+        "{answer}"
+    );
+}

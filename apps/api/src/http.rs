@@ -106,6 +106,19 @@ pub fn allowing(resource: apistos::web::Resource, allow: &'static str) -> apisto
     }))
 }
 
+/// A 400 naming the first time bound outside the range the service stores
+/// ([`stackrush_kernel::time_problem`]).
+pub fn time_bounds(
+    bounds: &[(&str, Option<chrono::DateTime<chrono::Utc>>)],
+) -> Result<(), ApiError> {
+    for (field, value) in bounds {
+        if let Some(problem) = value.and_then(stackrush_kernel::time_problem) {
+            return Err(ApiError::invalid_query(*field, problem));
+        }
+    }
+    Ok(())
+}
+
 /// A path holding one 24-hex id.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[schemars(crate = "apistos")]

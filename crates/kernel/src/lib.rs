@@ -15,7 +15,7 @@ pub mod shared;
 pub mod text;
 
 pub use answers::SharedAnswers;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{time_problem, Clock, FixedClock, SystemClock};
 pub use error::{json_field_path, FieldError, StoreError};
 pub use id::{IdParseError, ObjectIdBytes};
 pub use memory::{Freshness, ReadMemory, Recall, RefreshClaim, Ticket};

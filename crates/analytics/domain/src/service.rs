@@ -87,6 +87,11 @@ impl AnalyticsApi for AnalyticsService {
     ) -> Result<FocusSession, AnalyticsError> {
         let now = self.ports.clock.now();
         let mut problems = Vec::new();
+        for (field, t) in [("startTime", new.start_time), ("endTime", new.end_time)] {
+            if let Some(p) = stackrush_kernel::time_problem(t) {
+                problems.push(FieldError::new(field, p));
+            }
+        }
         if new.end_time < new.start_time {
             problems.push(FieldError::new("endTime", "must not be before startTime"));
         } else if new.end_time - new.start_time > MAX_SESSION {

@@ -136,7 +136,7 @@ pub struct Notify {
     #[garde(inner(length(chars, min = 1, max = 200), custom(one_line)))]
     pub dedup_key: Option<String>,
     /// `None`: the default lifetime ([`crate::service::DEFAULT_TTL_DAYS`]).
-    #[garde(skip)]
+    #[garde(inner(custom(sane_time)))]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -150,6 +150,11 @@ fn one_line(value: &str, _: &()) -> garde::Result {
 fn multi_line(value: &str, _: &()) -> garde::Result {
     stackrush_kernel::text::text_problem(value, 0, usize::MAX)
         .map_or(Ok(()), |p| Err(garde::Error::new(p)))
+}
+
+/// An instant the stores represent alike (the kernel's range).
+fn sane_time(value: &DateTime<Utc>, _: &()) -> garde::Result {
+    stackrush_kernel::time_problem(*value).map_or(Ok(()), |p| Err(garde::Error::new(p)))
 }
 
 fn small_object(data: &serde_json::Map<String, serde_json::Value>, _: &()) -> garde::Result {

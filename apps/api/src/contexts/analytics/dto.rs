@@ -222,6 +222,7 @@ impl TryFrom<FocusSessionQuery> for (an::SessionFilter, stackrush_kernel::PageRe
     type Error = ApiError;
 
     fn try_from(q: FocusSessionQuery) -> Result<Self, ApiError> {
+        crate::http::time_bounds(&[("from", q.from), ("to", q.to)])?;
         let page = crate::http::page_request(q.page, q.limit, 10)?;
         let filter = an::SessionFilter {
             challenge: optional_id(q.challenge_id, "challengeId", |f, m| {

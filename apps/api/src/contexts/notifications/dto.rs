@@ -173,8 +173,9 @@ pub struct NotificationQuery {
 
 impl NotificationQuery {
     /// The domain filter.
-    pub fn filter(&self) -> nt::Filter {
-        nt::Filter {
+    pub fn filter(&self) -> Result<nt::Filter, crate::error::ApiError> {
+        crate::http::time_bounds(&[("from", self.from), ("to", self.to)])?;
+        Ok(nt::Filter {
             kind: self.kind.map(Into::into),
             is_read: self.is_read,
             priority: self.priority.map(Into::into),
@@ -185,7 +186,7 @@ impl NotificationQuery {
                 Some(NotificationSortDto::Priority) => nt::Sort::Priority,
             },
             descending: !matches!(self.order, Some(crate::http::OrderDto::Asc)),
-        }
+        })
     }
 }
 

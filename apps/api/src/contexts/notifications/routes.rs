@@ -109,7 +109,7 @@ pub async fn list(
 ) -> Reply<Paginated<NotificationDto>> {
     let page = crate::http::page_request(query.page, query.limit, 20)?;
     let found = notifications
-        .list(reader(&auth.0), query.filter(), page)
+        .list(reader(&auth.0), query.filter()?, page)
         .await?;
     Ok(Json(ApiResponse::ok(Paginated::from_page(
         found,

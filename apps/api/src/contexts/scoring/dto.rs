@@ -643,6 +643,7 @@ pub enum SubmissionSortDto {
 impl SubmissionListQuery {
     /// The domain filter (the player is set by the route).
     pub fn filter(&self) -> Result<sc::SubmissionFilter, crate::error::ApiError> {
+        crate::http::time_bounds(&[("from", self.from), ("to", self.to)])?;
         for (field, value) in [("minScore", self.min_score), ("maxScore", self.max_score)] {
             if value.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
                 return Err(crate::error::ApiError::invalid_query(

@@ -362,6 +362,32 @@ async fn security_headers_are_on_every_response() {
 }
 
 #[tokio::test]
+async fn hsts_is_sent_only_over_https_that_a_trusted_proxy_reports() {
+    let hsts = |r: &reqwest::Response| r.headers().get("strict-transport-security").cloned();
+    let forwarded = |app: &TestApp, proto: &'static str| {
+        app.client
+            .get(app.url("/health"))
+            .header("X-Forwarded-Proto", proto)
+            .send()
+    };
+    let direct = TestApp::spawn().await;
+    let untrusted = forwarded(&direct, "https").await.unwrap();
+    assert_eq!(hsts(&untrusted), None, "anyone can send the header");
+    let proxied = TestApp::spawn_with(Options {
+        vars: vec![("TRUST_PROXY", "true".into())],
+        ..Options::default()
+    })
+    .await;
+    let https = forwarded(&proxied, "https").await.unwrap();
+    assert_eq!(
+        hsts(&https).unwrap().to_str().unwrap(),
+        "max-age=31536000; includeSubDomains"
+    );
+    let http = forwarded(&proxied, "http").await.unwrap();
+    assert_eq!(hsts(&http), None);
+}
+
+#[tokio::test]
 async fn errors_never_expose_internals() {
     let app = TestApp::spawn().await;
     let (status, body) = app

@@ -143,14 +143,26 @@ pub async fn cors_refusals(
     })
 }
 
-/// Security headers on every response; API responses are never cached.
+/// Security headers on every response; API responses are never cached. Served over HTTPS (a
+/// trusted proxy saying `X-Forwarded-Proto: https` or `Forwarded: proto=https`), browsers are
+/// told to use HTTPS only (HSTS, a year).
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let docs = req.path().starts_with("/docs");
+    let trust_proxy = req
+        .app_data::<web::Data<RateLimit>>()
+        .is_some_and(|limits| limits.trust_proxy);
+    let https = trust_proxy && req.connection_info().scheme() == "https";
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -178,4 +178,59 @@ mod tests {
             ["201", "408", "413", "415", "429", "503"]
         );
     }
+
+    /// apistos keys OpenAPI components by type name: two documented types of one name would
+    /// silently share one schema (the last registered wins). Every type deriving
+    /// `ApiComponent` in the app has a name of its own.
+    #[test]
+    fn documented_type_names_are_unique_across_contexts() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        let mut clashes = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut derived = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ApiComponent") {
+                    derived = true;
+                    continue;
+                }
+                let named = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "));
+                if let (true, Some(rest)) = (derived, named) {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let place = file.display().to_string();
+                    // A type named by a macro's argument (`pub enum $name`) is not a name.
+                    if name.is_empty() {
+                        derived = false;
+                        continue;
+                    }
+                    if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                        clashes.push(format!("{name}: {other} and {place}"));
+                    }
+                    derived = false;
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "{clashes:#?}");
+        assert!(seen.len() > 100, "the scan found the documented types");
+    }
 }

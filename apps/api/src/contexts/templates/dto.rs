@@ -304,7 +304,7 @@ impl TemplatesQuery {
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
-pub struct CodeDto {
+pub struct TemplateCodeDto {
     pub html_code: String,
     pub css_code: String,
     pub js_code: String,
@@ -316,7 +316,7 @@ pub struct CodeDto {
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
-pub struct MetadataDto {
+pub struct TemplateMetadataDto {
     pub category: TemplateCategoryDto,
     pub difficulty: TemplateDifficultyDto,
     pub tags: Vec<String>,
@@ -360,8 +360,8 @@ pub struct TemplateDto {
     pub slug: String,
     /// Always present (`username` is "[deleted]" once the account is gone).
     pub author: AuthorDto,
-    pub code: CodeDto,
-    pub metadata: MetadataDto,
+    pub code: TemplateCodeDto,
+    pub metadata: TemplateMetadataDto,
     pub stats: TemplateStatsDto,
     /// The current version's number.
     pub version: u32,
@@ -404,7 +404,7 @@ pub fn author(id: tp::MemberId, face: Option<tp::Face>) -> AuthorDto {
     }
 }
 
-impl From<tp::Code> for CodeDto {
+impl From<tp::Code> for TemplateCodeDto {
     fn from(c: tp::Code) -> Self {
         Self {
             html_code: c.html,
@@ -427,7 +427,7 @@ impl From<tp::TemplateView> for TemplateDto {
             description: t.description,
             author: author(t.author, v.author),
             code: t.code.into(),
-            metadata: MetadataDto {
+            metadata: TemplateMetadataDto {
                 category: t.category.into(),
                 difficulty: t.difficulty.into(),
                 tags: t.tags,

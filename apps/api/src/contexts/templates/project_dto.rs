@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use stackrush_templates as tp;
 
-use super::dto::{author, CodeDto, TemplateFrameworkDto, TemplateLanguageDto};
+use super::dto::{author, TemplateCodeDto, TemplateFrameworkDto, TemplateLanguageDto};
 use crate::contexts::challenges::dto::AuthorDto;
 use crate::error::ApiError;
 use crate::http::patterns::{LINE_FILLED, TEXT};
@@ -104,7 +104,7 @@ pub struct ProjectDto {
     pub id: String,
     pub title: String,
     pub owner: AuthorDto,
-    pub code: CodeDto,
+    pub code: TemplateCodeDto,
     /// The template it was started from.
     pub template_id: Option<String>,
     /// The shared project it was forked from.
@@ -147,7 +147,7 @@ impl From<tp::ProjectView> for ProjectDto {
 /// `{slug}` of a share link.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[schemars(crate = "apistos")]
-pub struct SlugPath {
+pub struct ShareSlugPath {
     /// 32 hexadecimal digits.
     #[schemars(regex(pattern = r"^[0-9a-f]{32}$"))]
     pub slug: String,

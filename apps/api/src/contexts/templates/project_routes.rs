@@ -164,7 +164,10 @@ pub async fn unshare(
 
 /// A shared project, read-only (no login; the view is counted).
 #[api_operation(tag = "projects", summary = "Open a shared project", error_code = 404)]
-pub async fn shared(projects: Port<dyn ProjectsApi>, path: Path<SlugPath>) -> Reply<ProjectDto> {
+pub async fn shared(
+    projects: Port<dyn ProjectsApi>,
+    path: Path<ShareSlugPath>,
+) -> Reply<ProjectDto> {
     let found = projects.shared(&path.slug).await?;
     Ok(Json(ApiResponse::ok(found.into())))
 }
@@ -180,7 +183,7 @@ pub async fn shared(projects: Port<dyn ProjectsApi>, path: Path<SlugPath>) -> Re
 pub async fn fork(
     projects: Port<dyn ProjectsApi>,
     auth: Auth,
-    path: Path<SlugPath>,
+    path: Path<ShareSlugPath>,
 ) -> Created<ProjectDto> {
     let made = projects.fork(caller(&auth.0), &path.slug).await?;
     Ok(CreatedJson(ApiResponse::ok(made.into())))

@@ -448,7 +448,8 @@ async fn starting_a_challenge_gives_inputs_an_expiry_and_a_nonce_but_no_hidden_o
 async fn control_characters_are_refused_in_every_stored_text_of_a_challenge() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change)> = vec![
         ("title", Box::new(|b| b["title"] = json!("Two\u{0}Sum"))),
         ("tags[0]", Box::new(|b| b["tags"][0] = json!("a\u{202e}b"))),
         ("category", Box::new(|b| b["category"] = json!("arr\tays"))),

@@ -210,6 +210,10 @@ where
 /// Schema patterns for text fields: the kernel's text rule (`stackrush_kernel::text`) as
 /// regular expressions, so the OpenAPI document promises what the services enforce.
 pub mod patterns {
+    /// An instant between 1970 and 9999 (what the services accept; RFC 3339 alone allows years
+    /// 0000 to 9999), for date-time fields.
+    pub const INSTANT: &str = r"^(19[7-9][0-9]|[2-9][0-9]{3})-";
+
     /// One line of text: no control characters or bidirectional overrides (what the service
     /// refuses), for the schema.
     pub const LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$";

@@ -49,8 +49,10 @@ pub struct CreateFocusSessionRequest {
     /// attempt during the session is linked, if there is one.
     #[schemars(regex(pattern = r"^[0-9a-fA-F]{24}$"))]
     pub submission_id: Option<String>,
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub start_time: DateTime<Utc>,
     /// Not before `startTime`, at most 24 hours after it, not in the future.
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub end_time: DateTime<Utc>,
     #[schemars(range(min = 0, max = 10_000))]
     pub distractions_encountered: Option<u32>,
@@ -122,8 +124,10 @@ pub struct FocusSessionQuery {
     pub challenge_id: Option<String>,
     pub environment: Option<EnvironmentDto>,
     /// Started at or after (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub from: Option<DateTime<Utc>>,
     /// Started at or before (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub to: Option<DateTime<Utc>>,
     pub sort: Option<SessionSortDto>,
     pub order: Option<crate::http::OrderDto>,

@@ -166,8 +166,10 @@ pub struct NotificationQuery {
     pub is_read: Option<bool>,
     pub priority: Option<PriorityDto>,
     /// Created at or after (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub from: Option<DateTime<Utc>>,
     /// Created at or before (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -212,6 +214,7 @@ pub struct CreateNotificationRequest {
     #[schemars(length(min = 1, max = 200))]
     pub dedup_key: Option<String>,
     /// In the future; default 90 days from now.
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

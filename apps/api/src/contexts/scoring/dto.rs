@@ -623,8 +623,10 @@ pub struct SubmissionListQuery {
     #[schemars(range(min = 0, max = 100))]
     pub max_score: Option<f64>,
     /// Created at or after (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub from: Option<DateTime<Utc>>,
     /// Created at or before (RFC 3339).
+    #[schemars(regex(pattern = crate::http::patterns::INSTANT))]
     pub to: Option<DateTime<Utc>>,
 }
 

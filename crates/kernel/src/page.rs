@@ -103,6 +103,15 @@ impl<T> Page<T> {
         }
     }
 
+    /// The same page with every item converted by `f`, or the first conversion's error.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            request: self.request,
+            total: self.total,
+        })
+    }
+
     /// The same page with every item converted by `f`.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

@@ -340,15 +340,7 @@ impl ChallengeRepository for MongoChallenges {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .into_iter()
-                .map(Challenge::try_from)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(Challenge::try_from)
     }
 
     async fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {

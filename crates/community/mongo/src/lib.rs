@@ -15,7 +15,7 @@ use futures::TryStreamExt;
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use mongodb::{Client, ClientSession, Collection, Database};
 use stackrush_community::ports::{
     CollaborationRepository, CommentRepository, FollowRepository, MentorshipRepository,
     ModerationLog, PostRepository, ReportRepository, Stores,
@@ -46,11 +46,7 @@ fn store_error(err: mongodb::error::Error) -> StoreError {
 
 /// Creates this context's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    let index = |keys: Document, name: &str, options: Option<IndexOptions>| {
-        let mut options = options.unwrap_or_default();
-        options.name = Some(name.to_owned());
-        IndexModel::builder().keys(keys).options(options).build()
-    };
+    let index = stackrush_store_mongo::named_index;
     let unique = || Some(IndexOptions::builder().unique(true).build());
     // Unique among the documents in `status` only (one open report, one pending request).
     let unique_while = |status: &str| {
@@ -726,11 +722,7 @@ impl PostRepository for MongoCommunity {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found.items.iter().map(post_of).collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| post_of(&d))
     }
 
     async fn record_view(&self, view: &ViewKey) -> Result<Option<u64>, StoreError> {
@@ -986,11 +978,7 @@ impl PostRepository for MongoCommunity {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found.items.iter().map(post_of).collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| post_of(&d))
     }
 
     async fn figures(
@@ -1227,15 +1215,7 @@ impl CommentRepository for MongoCommunity {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(comment_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| comment_of(&d))
     }
 
     async fn replies(&self, roots: &[CommentId]) -> Result<Vec<Comment>, StoreError> {
@@ -1459,15 +1439,7 @@ impl ReportRepository for MongoCommunity {
         };
         let found =
             stackrush_store_mongo::find_page(&self.reports, filter, sort, page, &[]).await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(report_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| report_of(&d))
     }
 
     async fn resolve(
@@ -1768,15 +1740,7 @@ impl CollaborationRepository for MongoCommunity {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(collaboration_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| collaboration_of(&d))
     }
 
     async fn answer(
@@ -1879,15 +1843,7 @@ impl MentorshipRepository for MongoCommunity {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(mentorship_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| mentorship_of(&d))
     }
 
     async fn advance(

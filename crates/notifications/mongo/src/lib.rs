@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, DateTime as BsonTime, Document};
 use mongodb::options::IndexOptions;
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_notifications::ports::NotificationRepository;
@@ -28,9 +28,8 @@ fn time(t: DateTime<Utc>) -> BsonTime {
 
 /// Creates this context's indexes (a TTL index removes expired notifications).
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    let index = |keys: Document, name: &str, mut options: IndexOptions| {
-        options.name = Some(name.to_owned());
-        IndexModel::builder().keys(keys).options(options).build()
+    let index = |keys: Document, name: &str, options: IndexOptions| {
+        stackrush_store_mongo::named_index(keys, name, Some(options))
     };
     db.collection::<Document>(NOTIFICATIONS)
         .create_indexes([

@@ -16,7 +16,7 @@ use futures::TryStreamExt;
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use mongodb::{Client, ClientSession, Collection, Database};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_reviews::ports::{CodeReviewRepository, ReviewRepository, Stores};
 use stackrush_reviews::*;
@@ -41,11 +41,7 @@ fn store_error(err: mongodb::error::Error) -> StoreError {
 
 /// Creates this context's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    let index = |keys: Document, name: &str, options: Option<IndexOptions>| {
-        let mut options = options.unwrap_or_default();
-        options.name = Some(name.to_owned());
-        IndexModel::builder().keys(keys).options(options).build()
-    };
+    let index = stackrush_store_mongo::named_index;
     db.collection::<Document>(REVIEWS)
         .create_indexes([
             index(
@@ -429,15 +425,7 @@ impl ReviewRepository for MongoReviews {
         let found =
             stackrush_store_mongo::find_page(&self.reviews, list_filter(filter), order, page, &[])
                 .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(review_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| review_of(&d))
     }
 
     async fn add_reply(&self, reply: &Reply) -> Result<bool, StoreError> {
@@ -496,11 +484,7 @@ impl ReviewRepository for MongoReviews {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found.items.iter().map(reply_of).collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| reply_of(&d))
     }
 
     async fn toggle_helpful(
@@ -816,15 +800,7 @@ impl CodeReviewRepository for MongoReviews {
         };
         let found =
             stackrush_store_mongo::find_page(&self.code_reviews, filter, order, page, &[]).await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(code_review_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| code_review_of(&d))
     }
 
     async fn claim(
@@ -989,14 +965,6 @@ impl CodeReviewRepository for MongoReviews {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(code_comment_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| code_comment_of(&d))
     }
 }

@@ -117,6 +117,21 @@ where
     })
 }
 
+/// An index on `keys` named `name` (names make `create_indexes` idempotent and errors
+/// readable), with `options` (unique, partial, TTL, …) when given.
+pub fn named_index(
+    keys: Document,
+    name: &str,
+    options: Option<mongodb::options::IndexOptions>,
+) -> mongodb::IndexModel {
+    let mut options = options.unwrap_or_default();
+    options.name = Some(name.to_owned());
+    mongodb::IndexModel::builder()
+        .keys(keys)
+        .options(options)
+        .build()
+}
+
 /// Whether the server answers.
 pub async fn ping(db: &Database) -> Result<(), StoreError> {
     db.run_command(doc! { "ping": 1 })

@@ -17,7 +17,7 @@ use futures::TryStreamExt;
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Client, ClientSession, Collection, Database, IndexModel};
+use mongodb::{Client, ClientSession, Collection, Database};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, texts, time};
 use stackrush_store_mongo::{corrupt, literal_regex, Work};
@@ -43,11 +43,8 @@ pub(crate) fn store_error(err: mongodb::error::Error) -> StoreError {
 /// Creates this context's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
     let index = |keys: Document, name: &str, unique: bool| {
-        let options = IndexOptions::builder()
-            .name(name.to_owned())
-            .unique(unique.then_some(true))
-            .build();
-        IndexModel::builder().keys(keys).options(options).build()
+        let unique = unique.then(|| IndexOptions::builder().unique(true).build());
+        stackrush_store_mongo::named_index(keys, name, unique)
     };
     let catalogue = |key: Option<&str>, name: &str| {
         let mut keys = doc! { "isActive": 1, "isPublic": 1 };
@@ -443,11 +440,7 @@ impl TemplateRepository for MongoTemplates {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: items(&found.items)?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| template_of(&d))
     }
 
     async fn versions(
@@ -463,15 +456,7 @@ impl TemplateRepository for MongoTemplates {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(version_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| version_of(&d))
     }
 
     async fn insert_fork(&self, fork: &Template) -> Result<bool, StoreError> {

@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::{Collection, Database};
 use stackrush_kernel::{Page, PageRequest, StoreError};
-use stackrush_store_mongo::corrupt;
 use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, time};
+use stackrush_store_mongo::{corrupt, named_index};
 use stackrush_templates::ports::Written;
 use stackrush_templates::project::{Project, ProjectId, ProjectRepository};
 use stackrush_templates::{MemberId, TemplateId};
@@ -20,24 +20,15 @@ pub(crate) const PROJECTS: &str = "projects";
 
 /// Creates the projects' indexes.
 pub(crate) async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    let share = IndexOptions::builder()
-        .name("projects_share".to_owned())
-        .unique(true)
-        .sparse(true)
-        .build();
-    let owner = IndexOptions::builder()
-        .name("projects_owner".to_owned())
-        .build();
+    let share = IndexOptions::builder().unique(true).sparse(true).build();
     db.collection::<Document>(PROJECTS)
         .create_indexes([
-            IndexModel::builder()
-                .keys(doc! { "share": 1 })
-                .options(share)
-                .build(),
-            IndexModel::builder()
-                .keys(doc! { "owner": 1, "isActive": 1, "updatedAt": -1, "_id": -1 })
-                .options(owner)
-                .build(),
+            named_index(doc! { "share": 1 }, "projects_share", Some(share)),
+            named_index(
+                doc! { "owner": 1, "isActive": 1, "updatedAt": -1, "_id": -1 },
+                "projects_owner",
+                None,
+            ),
         ])
         .await
         .map_err(store_error)?;
@@ -180,15 +171,7 @@ impl ProjectRepository for MongoProjects {
             &[],
         )
         .await?;
-        Ok(Page {
-            items: found
-                .items
-                .iter()
-                .map(project_of)
-                .collect::<Result<_, _>>()?,
-            request: found.request,
-            total: found.total,
-        })
+        found.try_map(|d| project_of(&d))
     }
 
     async fn share(&self, id: ProjectId, slug: &str) -> Result<Option<String>, StoreError> {

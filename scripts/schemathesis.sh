@@ -48,6 +48,14 @@ include-method = "POST"
 [operations.checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
+# A template must hold some HTML, CSS or JavaScript: a rule across its three code fields that
+# JSON Schema cannot state, so a schema-valid body emptying all three is a 400 here.
+[[operations]]
+include-path-regex = '/templates(/[{]id[}])?$'
+include-method-regex = '^(POST|PUT)$'
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+
 # Uploads are images told by their bytes: a schema-valid binary that is no PNG, JPEG or WebP
 # image is a 400 (JSON Schema cannot state file signatures).
 [[operations]]

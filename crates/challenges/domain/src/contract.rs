@@ -87,6 +87,49 @@ pub fn sample(category: &str, title: &str) -> Challenge {
                 frequency: "often".into(),
                 content: "Can you look at prod?".into(),
             }],
+            stakeholders: vec!["Head of Payments".into(), "On-call SRE".into()],
+            business_context: Some("Refunds stall at month end.\nEvery hour costs.".into()),
+            constraints: vec!["No new dependencies".into()],
+        },
+        // Keys and names a document store treats specially must come back as they went in.
+        api: ApiSpec {
+            endpoint: Some("/api/orders/{id}/refunds".into()),
+            method: Some(HttpMethod::Post),
+            sample_payload: Some(
+                r#"{"$set":{"a.b":1},"big":12345678901234567890,"list":[null,true,1.5,"é"]}"#
+                    .into(),
+            ),
+            headers: vec![
+                Header {
+                    name: "X-Trace.Id".into(),
+                    value: "abc".into(),
+                },
+                Header {
+                    name: "$weird".into(),
+                    value: "1".into(),
+                },
+            ],
+        },
+        project: StarterProject {
+            files: vec![
+                ProjectFile {
+                    path: "src/index.js".into(),
+                    content: "console.log('hi');\n".into(),
+                    language: Some("javascript".into()),
+                    read_only: false,
+                },
+                ProjectFile {
+                    path: "package.json".into(),
+                    content: "{\"name\":\"x\"}".into(),
+                    language: None,
+                    read_only: true,
+                },
+            ],
+            environment: Some(Environment {
+                runtime: "node".into(),
+                dependencies: vec!["express@4.19.2".into()],
+                ports: vec![3000, 65535],
+            }),
         },
         stats: ChallengeStats {
             total_attempts: 10,
@@ -138,9 +181,17 @@ pub async fn replace_and_delete(repo: &dyn ChallengeRepository) {
     edited.stats = ChallengeStats::default();
     edited.author = AuthorId::generate(now_ms());
     edited.updated_at = c.updated_at + Duration::seconds(3);
+    edited.api = ApiSpec::default();
+    edited.project.files.pop();
+    edited.scenario.stakeholders.clear();
     assert!(repo.replace_content(&edited).await.unwrap());
     let stored = repo.find_by_id(c.id).await.unwrap().unwrap();
     assert_eq!(stored.title, "Edited");
+    assert_eq!(
+        (&stored.api, &stored.project, &stored.scenario),
+        (&edited.api, &edited.project, &edited.scenario),
+        "the API, project and scenario parts are replaced too"
+    );
     assert_eq!(stored.slug, edited.slug);
     assert_eq!(stored.tags, vec!["graphs".to_owned()]);
     assert!(!stored.is_public);

@@ -21,6 +21,18 @@ pub struct InMemoryChallenges {
     items: Mutex<HashMap<ChallengeId, Challenge>>,
 }
 
+impl InMemoryChallenges {
+    /// How many challenges are stored, deleted ones included.
+    pub fn len(&self) -> usize {
+        lock(&self.items).len()
+    }
+
+    /// Whether none is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Whether `c` is visible under `v` (never when deleted).
 pub fn visible(c: &Challenge, v: Visibility) -> bool {
     c.deleted_at.is_none()

@@ -6,12 +6,14 @@
 //! authors' display names come through [`ports::AuthorDirectory`], which the app adapts from the
 //! identity context (contexts never import each other).
 
+pub mod catalogue;
 pub mod error;
 pub mod model;
 pub mod ports;
 pub mod service;
 mod slug;
 pub mod validate;
+pub mod workspace;
 
 #[cfg(feature = "fake")]
 pub mod fake;
@@ -19,6 +21,10 @@ pub mod fake;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use catalogue::{
+    CatalogueFilter, CatalogueItem, ImportAction, ImportEntry, ImportOptions, ImportProgress,
+    ImportReport, Quietly,
+};
 pub use error::ChallengeError;
 pub use model::*;
 pub use ports::Ports;

@@ -5,6 +5,8 @@ use garde::Validate;
 use serde::{Deserialize, Serialize};
 use stackrush_kernel::define_id;
 
+pub use crate::workspace::{ApiSpec, Environment, Header, HttpMethod, ProjectFile, StarterProject};
+
 define_id!(
     /// Identifies a challenge.
     ChallengeId
@@ -238,6 +240,23 @@ pub struct Scenario {
     pub urgency: Option<Urgency>,
     #[garde(length(max = 20), dive)]
     pub distractions: Vec<Distraction>,
+    /// Who cares about the outcome (e.g. "Head of Support").
+    #[garde(
+        length(max = 20),
+        inner(length(chars, min = 1, max = 100), custom(crate::validate::line))
+    )]
+    #[serde(default)]
+    pub stakeholders: Vec<String>,
+    #[garde(inner(length(chars, max = 5_000), custom(crate::validate::text)))]
+    #[serde(default)]
+    pub business_context: Option<String>,
+    /// The workplace's constraints (e.g. "no new dependencies").
+    #[garde(
+        length(max = 20),
+        inner(length(chars, min = 1, max = 500), custom(crate::validate::text))
+    )]
+    #[serde(default)]
+    pub constraints: Vec<String>,
 }
 
 /// Aggregates over the challenge's scored attempts, moved by [`ChallengeStats::after`] (the one
@@ -306,6 +325,10 @@ pub struct Challenge {
     pub content: Content,
     pub code: Code,
     pub scenario: Scenario,
+    /// The endpoint of a backend-API challenge (empty otherwise).
+    pub api: ApiSpec,
+    /// The multi-file starter project of a frontend or backend challenge (empty otherwise).
+    pub project: StarterProject,
     pub stats: ChallengeStats,
     pub author: AuthorId,
     pub is_public: bool,
@@ -371,9 +394,12 @@ pub struct ChallengeView {
     pub full: bool,
 }
 
-/// A new test case (the service gives it an id).
+/// A test case as an author writes it (the service gives it an id unless it names one).
 #[derive(Debug, Clone, PartialEq, Eq, Validate)]
 pub struct NewTestCase {
+    /// Keeps a test's id (an import, an edit that names it); unique within the challenge.
+    #[garde(skip)]
+    pub id: Option<TestCaseId>,
     #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
     pub input: String,
     #[garde(length(chars, max = 10_000), custom(crate::validate::text))]
@@ -422,12 +448,20 @@ pub struct ChallengeDraft {
     #[garde(dive)]
     pub starter_code: StarterCode,
     /// At least one.
-    #[garde(length(min = 1, max = 100), dive)]
+    #[garde(
+        length(min = 1, max = 100),
+        custom(crate::validate::unique_test_ids),
+        dive
+    )]
     pub test_cases: Vec<NewTestCase>,
     #[garde(dive)]
     pub validation_rules: ValidationRules,
     #[garde(dive)]
     pub scenario: Scenario,
+    #[garde(dive)]
+    pub api: ApiSpec,
+    #[garde(dive)]
+    pub project: StarterProject,
     #[garde(skip)]
     pub is_public: bool,
     #[garde(skip)]

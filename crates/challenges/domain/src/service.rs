@@ -4,8 +4,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Recall, Shared};
+use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory, Recall, Shared};
 
+use crate::catalogue::{
+    file_problems, CatalogueFilter, CatalogueItem, ImportAction, ImportEntry, ImportOptions,
+    ImportProgress, ImportReport,
+};
 use crate::error::ChallengeError;
 use crate::model::*;
 use crate::ports::Ports;
@@ -83,6 +87,27 @@ pub trait ChallengeApi: Send + Sync {
         caller: Option<Caller>,
         id: ChallengeId,
     ) -> Result<ChallengeStatsView, ChallengeError>;
+
+    /// The catalogue as the items that recreate it — solutions and hidden tests included, so
+    /// admins only — oldest first (ties by id); deleted challenges are left out.
+    /// Errors: `InsufficientPermissions`.
+    async fn export(
+        &self,
+        caller: Caller,
+        filter: CatalogueFilter,
+    ) -> Result<Vec<CatalogueItem>, ChallengeError>;
+
+    /// Imports a catalogue file (admins only): every item is checked and matched by slug
+    /// before anything is written; new ones are created by the caller (keeping the ids they
+    /// name), existing ones updated or skipped as `options` say. Errors: `Validation` listing
+    /// every problem as `[index].field` (nothing written), `InsufficientPermissions`.
+    async fn import(
+        &self,
+        caller: Caller,
+        items: Vec<CatalogueItem>,
+        options: ImportOptions,
+        progress: Arc<dyn ImportProgress>,
+    ) -> Result<ImportReport, ChallengeError>;
 }
 
 /// The challenge rules over the outbound ports.
@@ -149,6 +174,28 @@ fn normal_tags(tags: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Tests that keep their input, output and visibility keep their id (submissions refer to it),
+/// unless the author named an id (`named[i]`); each old id goes to one test at most.
+fn keep_test_ids(tests: &mut [TestCase], named: &[bool], old: &[TestCase]) {
+    let mut taken: std::collections::HashSet<TestCaseId> = tests
+        .iter()
+        .zip(named)
+        .filter(|(_, named)| **named)
+        .map(|(t, _)| t.id)
+        .collect();
+    for (test, _) in tests.iter_mut().zip(named).filter(|(_, named)| !**named) {
+        if let Some(o) = old.iter().find(|o| {
+            !taken.contains(&o.id)
+                && o.input == test.input
+                && o.expected_output == test.expected_output
+                && o.is_hidden == test.is_hidden
+        }) {
+            test.id = o.id;
+            taken.insert(o.id);
+        }
+    }
 }
 
 impl ChallengeService {
@@ -245,6 +292,17 @@ impl ChallengeService {
         base: Option<&Challenge>,
         author: AuthorId,
     ) -> Result<Challenge, ChallengeError> {
+        self.build_as(draft, base, author, None)
+    }
+
+    /// [`Self::build`] for a new challenge that keeps the id `id` names.
+    fn build_as(
+        &self,
+        draft: ChallengeDraft,
+        base: Option<&Challenge>,
+        author: AuthorId,
+        id: Option<ChallengeId>,
+    ) -> Result<Challenge, ChallengeError> {
         check(&draft)?;
         let now = self.ports.clock.now();
         let title = trimmed(&draft.title);
@@ -252,7 +310,7 @@ impl ChallengeService {
             .test_cases
             .into_iter()
             .map(|t| TestCase {
-                id: TestCaseId::generate(now),
+                id: t.id.unwrap_or_else(|| TestCaseId::generate(now)),
                 input: t.input,
                 expected_output: t.expected_output,
                 is_hidden: t.is_hidden,
@@ -260,7 +318,10 @@ impl ChallengeService {
             })
             .collect();
         Ok(Challenge {
-            id: base.map_or_else(|| ChallengeId::generate(now), |b| b.id),
+            id: base.map_or_else(
+                || id.unwrap_or_else(|| ChallengeId::generate(now)),
+                |b| b.id,
+            ),
             slug: slugify(&title),
             title,
             description: trimmed(&draft.description),
@@ -276,6 +337,8 @@ impl ChallengeService {
                 validation_rules: draft.validation_rules,
             },
             scenario: draft.scenario,
+            api: draft.api,
+            project: draft.project,
             stats: base.map(|b| b.stats.clone()).unwrap_or_default(),
             author,
             is_public: draft.is_public,
@@ -284,6 +347,75 @@ impl ChallengeService {
             created_at: base.map_or(now, |b| b.created_at),
             updated_at: now,
         })
+    }
+
+    /// What an import would do with each item, or every problem found against the store
+    /// (slugs of deleted challenges, ids of other challenges, titles whose slug is taken).
+    async fn plan_import(
+        &self,
+        items: &[CatalogueItem],
+        options: ImportOptions,
+    ) -> Result<Vec<(ImportEntry, Option<Challenge>)>, ChallengeError> {
+        let mut problems = Vec::new();
+        let mut plan = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let slug = item.key();
+            let existing = self.ports.challenges.find_by_slug(&slug).await?;
+            if existing.as_ref().is_some_and(|c| c.deleted_at.is_some()) {
+                problems.push(FieldError::new(
+                    format!("[{index}].slug"),
+                    "belongs to a deleted challenge",
+                ));
+                continue;
+            }
+            if let Some(id) = item.id {
+                let holder = self.ports.challenges.find_by_id(id).await?;
+                if holder.is_some_and(|h| existing.as_ref().is_none_or(|e| e.id != h.id)) {
+                    problems.push(FieldError::new(
+                        format!("[{index}]._id"),
+                        "is the id of another challenge",
+                    ));
+                    continue;
+                }
+            }
+            let action = match (&existing, options.update) {
+                (None, _) => ImportAction::Create,
+                (Some(_), true) => ImportAction::Update,
+                (Some(_), false) => ImportAction::Skip,
+            };
+            if action != ImportAction::Skip {
+                let renamed = slugify(item.draft.title.trim());
+                if renamed != slug {
+                    let holder = self.ports.challenges.find_by_slug(&renamed).await?;
+                    if holder.is_some_and(|h| existing.as_ref().is_none_or(|e| e.id != h.id)) {
+                        problems.push(FieldError::new(
+                            format!("[{index}].title"),
+                            format!("gives the slug {renamed:?}, which another challenge has"),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let id = existing
+                .as_ref()
+                .map(|c| c.id)
+                .or(item.id)
+                .unwrap_or_else(|| ChallengeId::generate(self.ports.clock.now()));
+            plan.push((
+                ImportEntry {
+                    index,
+                    slug,
+                    id,
+                    action,
+                },
+                existing,
+            ));
+        }
+        if problems.is_empty() {
+            Ok(plan)
+        } else {
+            Err(ChallengeError::Validation(problems))
+        }
     }
 
     async fn editable(
@@ -332,17 +464,13 @@ impl ChallengeApi for ChallengeService {
         draft: ChallengeDraft,
     ) -> Result<ChallengeView, ChallengeError> {
         let existing = self.editable(&caller, id).await?;
+        let named: Vec<bool> = draft.test_cases.iter().map(|t| t.id.is_some()).collect();
         let mut challenge = self.build(draft, Some(&existing), existing.author)?;
-        // Tests that keep their input, output and visibility keep their id (submissions refer to it).
-        for test in &mut challenge.code.test_cases {
-            if let Some(old) = existing.code.test_cases.iter().find(|o| {
-                o.input == test.input
-                    && o.expected_output == test.expected_output
-                    && o.is_hidden == test.is_hidden
-            }) {
-                test.id = old.id;
-            }
-        }
+        keep_test_ids(
+            &mut challenge.code.test_cases,
+            &named,
+            &existing.code.test_cases,
+        );
         let replaced = self.ports.challenges.replace_content(&challenge).await;
         self.scoring_views.forget(&challenge.id);
         self.pages.forget_all();
@@ -500,7 +628,122 @@ impl ChallengeApi for ChallengeService {
             ..challenge.stats_view()
         })
     }
+
+    async fn export(
+        &self,
+        caller: Caller,
+        filter: CatalogueFilter,
+    ) -> Result<Vec<CatalogueItem>, ChallengeError> {
+        if !caller.is_admin {
+            return Err(ChallengeError::InsufficientPermissions);
+        }
+        let filter = ChallengeFilter {
+            kind: filter.kind,
+            author: filter.author,
+            sort: SortKey::CreatedAt,
+            descending: false,
+            ..ChallengeFilter::default()
+        };
+        let mut items = Vec::new();
+        for page in 1.. {
+            let found = self
+                .ports
+                .challenges
+                .list(
+                    &filter,
+                    Visibility::Everything,
+                    PageRequest::new(page, EXPORT_PAGE),
+                )
+                .await?;
+            let last = found.items.len() < EXPORT_PAGE as usize;
+            items.extend(found.items.into_iter().map(CatalogueItem::from));
+            if last {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    async fn import(
+        &self,
+        caller: Caller,
+        items: Vec<CatalogueItem>,
+        options: ImportOptions,
+        progress: Arc<dyn ImportProgress>,
+    ) -> Result<ImportReport, ChallengeError> {
+        if !caller.is_admin {
+            return Err(ChallengeError::InsufficientPermissions);
+        }
+        let problems = file_problems(&items);
+        if !problems.is_empty() {
+            return Err(ChallengeError::Validation(problems));
+        }
+        let plan = self.plan_import(&items, options).await?;
+        let mut report = ImportReport {
+            dry_run: options.dry_run,
+            entries: Vec::with_capacity(plan.len()),
+        };
+        if options.dry_run {
+            report.entries = plan.into_iter().map(|(entry, _)| entry).collect();
+            return Ok(report);
+        }
+        let total = plan.len();
+        for ((entry, existing), item) in plan.into_iter().zip(items) {
+            let written = match (entry.action, existing) {
+                (ImportAction::Skip, _) => Ok(()),
+                (ImportAction::Update, Some(existing)) => {
+                    let named: Vec<bool> = item
+                        .draft
+                        .test_cases
+                        .iter()
+                        .map(|t| t.id.is_some())
+                        .collect();
+                    let mut challenge = self.build(item.draft, Some(&existing), existing.author)?;
+                    keep_test_ids(
+                        &mut challenge.code.test_cases,
+                        &named,
+                        &existing.code.test_cases,
+                    );
+                    self.scoring_views.forget(&challenge.id);
+                    self.ports
+                        .challenges
+                        .replace_content(&challenge)
+                        .await
+                        .map(|_| ())
+                }
+                (_, _) => {
+                    let challenge = self.build_as(item.draft, None, caller.id, Some(entry.id))?;
+                    self.ports.challenges.insert(&challenge).await
+                }
+            };
+            if let Err(err) = written {
+                self.pages.forget_all();
+                tracing::warn!(index = entry.index, slug = %entry.slug, error = %err, "import stopped");
+                return Err(match ChallengeError::from(err) {
+                    ChallengeError::SlugTaken => ChallengeError::Validation(vec![FieldError::new(
+                        format!("[{}].title", entry.index),
+                        "gives a slug another challenge took meanwhile",
+                    )]),
+                    other => other,
+                });
+            }
+            report.entries.push(entry);
+            progress.advanced(report.entries.len(), total);
+        }
+        self.pages.forget_all();
+        tracing::info!(
+            created = report.count(ImportAction::Create),
+            updated = report.count(ImportAction::Update),
+            skipped = report.count(ImportAction::Skip),
+            by = %caller.id,
+            "catalogue imported"
+        );
+        Ok(report)
+    }
 }
+
+/// Reads a catalogue in pages of this many.
+const EXPORT_PAGE: u32 = 100;
 
 #[cfg(test)]
 #[path = "service_tests.rs"]

@@ -72,12 +72,14 @@ fn draft(title: &str) -> ChallengeDraft {
         starter_code: StarterCode::default(),
         test_cases: vec![
             NewTestCase {
+                id: None,
                 input: "1,2,3".into(),
                 expected_output: "3,2,1".into(),
                 is_hidden: false,
                 weight: 1,
             },
             NewTestCase {
+                id: None,
                 input: "1".into(),
                 expected_output: "1".into(),
                 is_hidden: true,
@@ -86,6 +88,8 @@ fn draft(title: &str) -> ChallengeDraft {
         ],
         validation_rules: ValidationRules::default(),
         scenario: Scenario::default(),
+        api: ApiSpec::default(),
+        project: StarterProject::default(),
         is_public: true,
         is_active: true,
     }
@@ -665,4 +669,360 @@ async fn views_and_stats_carry_the_ratings_the_reviews_keep() {
         service.stats(None, id).await,
         Err(ChallengeError::Unavailable(_))
     ));
+}
+
+fn project_draft(title: &str) -> ChallengeDraft {
+    let mut d = draft(title);
+    d.kind = ChallengeType::Feature;
+    d.scenario.stakeholders = vec!["Support lead".into()];
+    d.scenario.business_context = Some("Tickets pile up.".into());
+    d.scenario.constraints = vec!["Keep the API stable".into()];
+    d.api = ApiSpec {
+        endpoint: Some("/api/tickets".into()),
+        method: Some(HttpMethod::Post),
+        sample_payload: Some(r#"{"title":"x"}"#.into()),
+        headers: vec![Header {
+            name: "Content-Type".into(),
+            value: "application/json".into(),
+        }],
+    };
+    d.project = StarterProject {
+        files: vec![ProjectFile {
+            path: "src/server.js".into(),
+            content: "module.exports = {};\n".into(),
+            language: Some("javascript".into()),
+            read_only: false,
+        }],
+        environment: Some(Environment {
+            runtime: "node".into(),
+            dependencies: vec!["express@4.19.2".into()],
+            ports: vec![3000],
+        }),
+    };
+    d
+}
+
+#[tokio::test]
+async fn scenario_api_and_project_parts_are_kept_and_shown_to_solvers_without_the_hidden_outputs() {
+    let w = world();
+    let made = w
+        .service
+        .create(w.admin, project_draft("Ticket API"))
+        .await
+        .unwrap();
+    let seen = w
+        .service
+        .get(Some(w.user), made.challenge.id)
+        .await
+        .unwrap();
+    assert!(!seen.full);
+    assert_eq!(seen.challenge.api, project_draft("x").api);
+    assert_eq!(seen.challenge.project, project_draft("x").project);
+    assert_eq!(seen.challenge.scenario.stakeholders, vec!["Support lead"]);
+    let hidden = seen
+        .challenge
+        .code
+        .test_cases
+        .iter()
+        .find(|t| t.is_hidden)
+        .unwrap();
+    assert_eq!(hidden.expected_output, "", "still redacted");
+}
+
+#[tokio::test]
+async fn bad_api_and_project_parts_name_their_json_fields() {
+    let w = world();
+    let mut bad = project_draft("Bad Parts");
+    bad.api.endpoint = Some("no-slash".into());
+    bad.api.sample_payload = Some("{".into());
+    bad.project.files.push(ProjectFile {
+        path: "../escape.js".into(),
+        content: String::new(),
+        language: None,
+        read_only: false,
+    });
+    bad.project.environment.as_mut().unwrap().ports = vec![80, 80];
+    bad.scenario.stakeholders = vec!["a\u{0}b".into()];
+    let Err(ChallengeError::Validation(errors)) = w.service.create(w.admin, bad).await else {
+        panic!("expected a validation error");
+    };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    for field in [
+        "apiEndpoint",
+        "samplePayload",
+        "files[1].path",
+        "environment.ports",
+        "scenario.stakeholders[0]",
+    ] {
+        assert!(fields.contains(&field), "{field} not in {fields:?}");
+    }
+    assert_eq!(w.store.len(), 0);
+}
+
+#[tokio::test]
+async fn named_test_ids_are_kept_on_create_and_edit_and_may_not_repeat() {
+    let w = world();
+    let mut d = draft("Named Tests");
+    let id = TestCaseId::generate(Utc::now());
+    d.test_cases[1].id = Some(id);
+    let made = w.service.create(w.admin, d.clone()).await.unwrap();
+    assert_eq!(made.challenge.code.test_cases[1].id, id);
+    // An edit that swaps the two tests' contents but names the id keeps it on the named one.
+    let mut edit = d.clone();
+    edit.test_cases.swap(0, 1);
+    let edited = w
+        .service
+        .update(w.admin, made.challenge.id, edit)
+        .await
+        .unwrap();
+    assert_eq!(edited.challenge.code.test_cases[0].id, id);
+    assert_ne!(edited.challenge.code.test_cases[1].id, id);
+    let mut twice = d;
+    twice.test_cases[0].id = Some(id);
+    assert!(matches!(
+        w.service.update(w.admin, made.challenge.id, twice).await,
+        Err(ChallengeError::Validation(_))
+    ));
+}
+
+struct Counted(std::sync::Mutex<Vec<(usize, usize)>>);
+
+impl ImportProgress for Counted {
+    fn advanced(&self, done: usize, total: usize) {
+        self.0.lock().unwrap().push((done, total));
+    }
+}
+
+fn quiet() -> Arc<dyn ImportProgress> {
+    Arc::new(crate::Quietly)
+}
+
+#[tokio::test]
+async fn export_then_import_into_an_empty_store_reproduces_the_catalogue() {
+    let w = world();
+    for (i, title) in ["First One", "Second One", "Third One"].iter().enumerate() {
+        let mut d = if i == 1 {
+            project_draft(title)
+        } else {
+            draft(title)
+        };
+        d.is_public = i != 2;
+        w.service.create(w.moderator, d).await.unwrap();
+    }
+    assert!(matches!(
+        w.service
+            .export(w.moderator, CatalogueFilter::default())
+            .await,
+        Err(ChallengeError::InsufficientPermissions)
+    ));
+    let exported = w
+        .service
+        .export(w.admin, CatalogueFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(exported.len(), 3, "drafts included");
+    assert!(
+        exported[0].draft.content.solution.is_some(),
+        "solutions included"
+    );
+    let features = w
+        .service
+        .export(
+            w.admin,
+            CatalogueFilter {
+                kind: Some(ChallengeType::Feature),
+                author: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(features.len(), 1);
+
+    let empty = world();
+    let progress = Arc::new(Counted(Default::default()));
+    let report = empty
+        .service
+        .import(
+            empty.admin,
+            exported.clone(),
+            ImportOptions::default(),
+            progress.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.count(ImportAction::Create), 3);
+    assert_eq!(*progress.0.lock().unwrap(), vec![(1, 3), (2, 3), (3, 3)]);
+    let again = empty
+        .service
+        .export(empty.admin, CatalogueFilter::default())
+        .await
+        .unwrap();
+    let shape = |items: &[CatalogueItem]| -> Vec<String> {
+        items
+            .iter()
+            .map(|i| format!("{:?} {:?} {:?}", i.id, i.slug, i.draft))
+            .collect()
+    };
+    assert_eq!(
+        shape(&again),
+        shape(&exported),
+        "ids, slugs, tests and content"
+    );
+}
+
+#[tokio::test]
+async fn an_import_checks_every_item_before_writing_and_reports_index_and_path() {
+    let w = world();
+    let mut items: Vec<CatalogueItem> = (0..100)
+        .map(|i| CatalogueItem {
+            id: None,
+            slug: None,
+            draft: draft(&format!("Imported Challenge {i}")),
+        })
+        .collect();
+    items[42].draft.test_cases[0].input = "nul\u{0}".into();
+    items[77].draft.project.files = vec![ProjectFile {
+        path: "a/../../b".into(),
+        content: String::new(),
+        language: None,
+        read_only: false,
+    }];
+    items[90].slug = Some("Not A Slug".into());
+    items[91].draft.title = "Imported Challenge 0".into();
+    let Err(ChallengeError::Validation(problems)) = w
+        .service
+        .import(w.admin, items.clone(), ImportOptions::default(), quiet())
+        .await
+    else {
+        panic!("expected problems");
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "[42].code.testCases[0].input",
+            "[77].files[0].path",
+            "[90].slug",
+            "[91].slug"
+        ]
+    );
+    assert_eq!(w.store.len(), 0, "nothing written");
+    assert!(matches!(
+        w.service
+            .import(w.moderator, vec![], ImportOptions::default(), quiet())
+            .await,
+        Err(ChallengeError::InsufficientPermissions)
+    ));
+}
+
+#[tokio::test]
+async fn existing_slugs_are_skipped_or_updated_and_a_dry_run_writes_nothing() {
+    let w = world();
+    let first = w
+        .service
+        .create(w.moderator, draft("Kept Title"))
+        .await
+        .unwrap();
+    let mut changed = draft("Kept Title");
+    changed.description = "A different description of the task.".into();
+    let items = vec![
+        CatalogueItem {
+            id: None,
+            slug: None,
+            draft: changed.clone(),
+        },
+        CatalogueItem {
+            id: None,
+            slug: None,
+            draft: draft("Brand New"),
+        },
+    ];
+    let dry = w
+        .service
+        .import(
+            w.admin,
+            items.clone(),
+            ImportOptions {
+                dry_run: true,
+                update: true,
+            },
+            quiet(),
+        )
+        .await
+        .unwrap();
+    assert!(dry.dry_run);
+    assert_eq!(
+        dry.entries.iter().map(|e| e.action).collect::<Vec<_>>(),
+        vec![ImportAction::Update, ImportAction::Create]
+    );
+    assert_eq!(w.store.len(), 1, "a dry run writes nothing");
+
+    let skipped = w
+        .service
+        .import(w.admin, items.clone(), ImportOptions::default(), quiet())
+        .await
+        .unwrap();
+    assert_eq!(skipped.count(ImportAction::Skip), 1);
+    assert_eq!(skipped.count(ImportAction::Create), 1);
+    let kept = w
+        .service
+        .get(Some(w.admin), first.challenge.id)
+        .await
+        .unwrap();
+    assert_eq!(kept.challenge.description, first.challenge.description);
+
+    let updated = w
+        .service
+        .import(
+            w.admin,
+            items,
+            ImportOptions {
+                dry_run: false,
+                update: true,
+            },
+            quiet(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.count(ImportAction::Update), 2);
+    let now = w
+        .service
+        .get(Some(w.admin), first.challenge.id)
+        .await
+        .unwrap();
+    assert_eq!(now.challenge.description, changed.description);
+    assert_eq!(now.challenge.author, w.moderator.id, "the author stays");
+}
+
+#[tokio::test]
+async fn an_import_refuses_ids_of_other_challenges_and_slugs_of_deleted_ones() {
+    let w = world();
+    let a = w
+        .service
+        .create(w.admin, draft("Alpha Task"))
+        .await
+        .unwrap();
+    let b = w.service.create(w.admin, draft("Beta Task")).await.unwrap();
+    w.service.delete(w.admin, b.challenge.id).await.unwrap();
+    let items = vec![
+        CatalogueItem {
+            id: Some(a.challenge.id),
+            slug: None,
+            draft: draft("Gamma Task"),
+        },
+        CatalogueItem {
+            id: None,
+            slug: None,
+            draft: draft("Beta Task"),
+        },
+    ];
+    let Err(ChallengeError::Validation(problems)) = w
+        .service
+        .import(w.admin, items, ImportOptions::default(), quiet())
+        .await
+    else {
+        panic!("expected problems");
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, vec!["[0]._id", "[1].slug"]);
 }

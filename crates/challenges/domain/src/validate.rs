@@ -5,16 +5,36 @@ use stackrush_kernel::FieldError;
 
 use crate::error::ChallengeError;
 
-/// The path as it appears in the JSON body, where code-related fields sit under `code`.
-fn json_path(path: &str) -> String {
+/// The path as it appears in the JSON body, where code-related fields sit under `code` and the
+/// API and project fields at the top (`apiEndpoint`, `method`, `samplePayload`, `headers`,
+/// `files`, `environment`).
+pub fn json_path(path: &str) -> String {
     let camel = stackrush_kernel::json_field_path(path);
     if ["starterCode", "testCases", "validationRules"]
         .iter()
         .any(|p| camel.starts_with(p))
     {
-        format!("code.{camel}")
+        return format!("code.{camel}");
+    }
+    if let Some(rest) = camel.strip_prefix("api.endpoint") {
+        return format!("apiEndpoint{rest}");
+    }
+    if let Some(rest) = camel
+        .strip_prefix("api.")
+        .or_else(|| camel.strip_prefix("project."))
+    {
+        return rest.to_owned();
+    }
+    camel
+}
+
+/// Test ids named in a draft are unique.
+pub fn unique_test_ids(tests: &[crate::model::NewTestCase], _: &()) -> garde::Result {
+    let mut seen = std::collections::HashSet::new();
+    if tests.iter().filter_map(|t| t.id).all(|id| seen.insert(id)) {
+        Ok(())
     } else {
-        camel
+        Err(garde::Error::new("must not name a test id twice"))
     }
 }
 

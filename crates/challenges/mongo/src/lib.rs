@@ -16,8 +16,8 @@ use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 use stackrush_challenges::ports::ChallengeRepository;
 use stackrush_challenges::{
-    AuthorId, Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code,
-    Content, Difficulty, Scenario, SortKey, Visibility,
+    ApiSpec, AuthorId, Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType,
+    Code, Content, Difficulty, Scenario, SortKey, StarterProject, Visibility,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_mongo::{corrupt, literal_regex};
@@ -121,6 +121,12 @@ struct ChallengeDoc {
     content: Content,
     code: Code,
     scenario: Scenario,
+    /// Absent on documents written before backend-API challenges existed.
+    #[serde(default)]
+    api: ApiSpec,
+    /// Absent on documents written before multi-file challenges existed.
+    #[serde(default)]
+    project: StarterProject,
     stats: StatsDoc,
     author: ObjectId,
     is_public: bool,
@@ -146,6 +152,8 @@ impl From<&Challenge> for ChallengeDoc {
             content: c.content.clone(),
             code: c.code.clone(),
             scenario: c.scenario.clone(),
+            api: c.api.clone(),
+            project: c.project.clone(),
             stats: StatsDoc::from(&c.stats),
             author: ObjectId::from_bytes(c.author.bytes()),
             is_public: c.is_public,
@@ -175,6 +183,8 @@ impl TryFrom<ChallengeDoc> for Challenge {
             content: d.content,
             code: d.code,
             scenario: d.scenario,
+            api: d.api,
+            project: d.project,
             stats: d.stats.into(),
             author: AuthorId::from_bytes(d.author.bytes()),
             is_public: d.is_public,
@@ -303,6 +313,7 @@ impl ChallengeRepository for MongoChallenges {
             "tags": d.tags, "timeLimit": d.time_limit,
             "content": bson(&d.content, "content")?, "code": bson(&d.code, "code")?,
             "scenario": bson(&d.scenario, "scenario")?,
+            "api": bson(&d.api, "api")?, "project": bson(&d.project, "project")?,
             "isPublic": d.is_public, "isActive": d.is_active, "updatedAt": d.updated_at,
         };
         let done = self

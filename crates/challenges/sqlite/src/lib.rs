@@ -11,8 +11,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stackrush_challenges::ports::ChallengeRepository;
 use stackrush_challenges::{
-    Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code, Content,
-    Difficulty, Scenario, SortKey, Visibility,
+    ApiSpec, Challenge, ChallengeFilter, ChallengeId, ChallengeStats, ChallengeType, Code, Content,
+    Difficulty, Scenario, SortKey, StarterProject, Visibility,
 };
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_sqlite::Db;
@@ -42,6 +42,12 @@ struct Body {
     content: Content,
     code: Code,
     scenario: Scenario,
+    /// Absent in rows written before backend-API challenges existed.
+    #[serde(default)]
+    api: ApiSpec,
+    /// Absent in rows written before multi-file challenges existed.
+    #[serde(default)]
+    project: StarterProject,
 }
 
 const COLUMNS: &str = "id, slug, title, description, kind, difficulty, category, tags, time_limit, body, author, \
@@ -78,6 +84,8 @@ fn from_row(row: &SqliteRow) -> Result<Challenge, StoreError> {
         content: body.content,
         code: body.code,
         scenario: body.scenario,
+        api: body.api,
+        project: body.project,
         stats: ChallengeStats {
             total_attempts: u64::try_from(row.try_get::<i64, _>("total_attempts").map_err(e)?)
                 .unwrap_or(0),
@@ -115,6 +123,8 @@ fn body(c: &Challenge) -> Result<String, StoreError> {
         content: c.content.clone(),
         code: c.code.clone(),
         scenario: c.scenario.clone(),
+        api: c.api.clone(),
+        project: c.project.clone(),
     })
 }
 
@@ -340,5 +350,28 @@ impl ChallengeRepository for SqliteChallenges {
                 ))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Body;
+
+    #[test]
+    fn bodies_written_before_the_api_and_project_parts_still_read() {
+        let c = stackrush_challenges::contract::sample("old", "Old Row");
+        let mut value: serde_json::Value = serde_json::from_str(&super::body(&c).unwrap()).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("api");
+        object.remove("project");
+        let scenario = object["scenario"].as_object_mut().unwrap();
+        for key in ["stakeholders", "businessContext", "constraints"] {
+            scenario.remove(key);
+        }
+        let old: Body = serde_json::from_value(value).unwrap();
+        assert_eq!(old.api, Default::default());
+        assert_eq!(old.project, Default::default());
+        assert!(old.scenario.stakeholders.is_empty());
+        assert_eq!(old.scenario.background, c.scenario.background);
     }
 }

@@ -3,6 +3,7 @@
 //! `main.rs` only boots; [`startup::Application`] wires settings, store, contexts and routes.
 
 pub mod auth;
+pub mod catalogue;
 pub mod contexts;
 pub mod download;
 pub mod envelope;

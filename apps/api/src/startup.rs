@@ -39,7 +39,7 @@ pub struct HttpOptions {
 /// The field a serde message is about: serde names it between backticks in "unknown field
 /// `roles`", "missing field `password`" and "duplicate field `x`"; other messages (a wrong type,
 /// a malformed document) are about the body or query as a whole, named `whole`.
-fn serde_field(message: &str, whole: &str) -> String {
+pub(crate) fn serde_field(message: &str, whole: &str) -> String {
     ["unknown field `", "missing field `", "duplicate field `"]
         .iter()
         .find_map(|prefix| message.find(prefix).map(|at| &message[at + prefix.len()..]))
@@ -51,7 +51,7 @@ fn serde_field(message: &str, whole: &str) -> String {
 
 /// A serde message as a client may read it: the Rust type names serde mentions ("expected struct
 /// LoginRequest") become what the JSON should have been.
-fn serde_message(message: &str) -> String {
+pub(crate) fn serde_message(message: &str) -> String {
     const KINDS: [(&str, &str); 4] = [
         ("expected tuple struct ", "expected an array"),
         ("expected unit struct ", "expected null"),
@@ -77,7 +77,7 @@ fn serde_message(message: &str) -> String {
     out
 }
 
-fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+pub(crate) fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let api = match &err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             ApiError::new(

@@ -154,12 +154,171 @@ fn seed_loads_the_catalogue_once() {
     };
     let first = run();
     assert!(
-        first.contains("16 challenges created, 0 already present; 10 achievements added"),
+        first.contains("43 challenges created, 0 already present; 10 achievements added"),
         "{first}"
     );
     let second = run();
     assert!(
-        second.contains("0 challenges created, 16 already present; 0 achievements added"),
+        second.contains("0 challenges created, 43 already present; 0 achievements added"),
         "{second}"
     );
+}
+
+/// Runs `stackrush-api <args>` on `store` in `dir`; (success, stdout, stderr).
+fn cli(
+    dir: &std::path::Path,
+    store: &faults::StoreChoice,
+    args: &[&str],
+) -> (bool, String, String) {
+    let mut command = base_command(dir);
+    if let faults::StoreChoice::Mongo { uri, db } = store {
+        command.env("MONGODB_URI", uri).env("MONGODB_DB", db);
+    }
+    let output = command.args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The same store kind, empty (another database or folder).
+fn fresh(store: &faults::StoreChoice) -> faults::StoreChoice {
+    match store {
+        faults::StoreChoice::Sqlite => faults::StoreChoice::Sqlite,
+        faults::StoreChoice::Mongo { uri, db } => faults::StoreChoice::Mongo {
+            uri: uri.clone(),
+            db: format!("{db}_copy"),
+        },
+    }
+}
+
+#[test]
+fn an_exported_catalogue_imports_into_an_empty_store_exactly() {
+    for store in faults::StoreChoice::all() {
+        let name = store.name();
+        let source = tempfile::tempdir().unwrap();
+        assert!(cli(source.path(), &store, &["seed"]).0, "{name}: seed");
+        let out = source.path().join("catalogue.json");
+        let (ok, _, err) = cli(
+            source.path(),
+            &store,
+            &["challenges", "export", "--out", out.to_str().unwrap()],
+        );
+        assert!(ok, "{name}: {err}");
+        let exported = std::fs::read_to_string(&out).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+        let items = doc["challenges"].as_array().unwrap();
+        assert_eq!(items.len(), 43, "{name}");
+        assert!(items
+            .iter()
+            .all(|c| c["_id"].is_string() && c["slug"].is_string()));
+        assert!(
+            items.iter().all(|c| c["content"]["solution"].is_string()),
+            "{name}: solutions included"
+        );
+        assert!(
+            items.iter().any(|c| c["code"]["testCases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["isHidden"] == true
+                    && t["expectedOutput"].as_str().is_some_and(|o| !o.is_empty()))),
+            "{name}: hidden expected outputs included"
+        );
+        let (_, only_dsa, _) = cli(
+            source.path(),
+            &store,
+            &["challenges", "export", "--type", "dsa"],
+        );
+        let only_dsa: serde_json::Value = serde_json::from_str(&only_dsa).unwrap();
+        let dsa = only_dsa["challenges"].as_array().unwrap();
+        assert!(!dsa.is_empty() && dsa.len() < 43);
+        assert!(dsa.iter().all(|c| c["type"] == "dsa"));
+
+        let target = tempfile::tempdir().unwrap();
+        let empty = fresh(&store);
+        let (ok, dry, err) = cli(
+            target.path(),
+            &empty,
+            &["challenges", "import", out.to_str().unwrap(), "--dry-run"],
+        );
+        assert!(ok, "{name}: {err}");
+        assert!(dry.contains("43 to create"), "{name}: {dry}");
+        let (_, nothing, _) = cli(target.path(), &empty, &["challenges", "export"]);
+        assert!(
+            nothing.contains("\"challenges\": []"),
+            "{name}: a dry run writes nothing"
+        );
+
+        let (ok, done, err) = cli(
+            target.path(),
+            &empty,
+            &["challenges", "import", out.to_str().unwrap()],
+        );
+        assert!(ok, "{name}: {err}");
+        assert!(
+            done.contains("43 created, 0 updated, 0 skipped"),
+            "{name}: {done}"
+        );
+        let (_, again, _) = cli(target.path(), &empty, &["challenges", "export"]);
+        assert_eq!(
+            again, exported,
+            "{name}: the copy exports byte for byte the same"
+        );
+
+        let (ok, rerun, _) = cli(
+            target.path(),
+            &empty,
+            &["challenges", "import", out.to_str().unwrap()],
+        );
+        assert!(ok);
+        assert!(
+            rerun.contains("0 created, 0 updated, 43 skipped"),
+            "{name}: {rerun}"
+        );
+        assert!(
+            rerun.contains("skipped (exists): two-sum"),
+            "{name}: {rerun}"
+        );
+    }
+}
+
+#[test]
+fn an_import_with_one_bad_item_names_it_and_writes_nothing() {
+    for store in faults::StoreChoice::all() {
+        let name = store.name();
+        let dir = tempfile::tempdir().unwrap();
+        let mut doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../seed/challenges.json")).unwrap();
+        doc["challenges"][17]["files"] =
+            serde_json::json!([{"path": "../../etc/passwd", "content": "x"}]);
+        doc["challenges"][30]["code"]["testCases"][0]["weight"] = serde_json::json!("heavy");
+        let file = dir.path().join("bad.json");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let (ok, _, err) = cli(
+            dir.path(),
+            &store,
+            &["challenges", "import", file.to_str().unwrap()],
+        );
+        assert!(!ok, "{name}");
+        assert!(
+            err.contains("challenges[17].files[0].path"),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains("challenges[30].code.testCases[0].weight"),
+            "{name}: {err}"
+        );
+        assert!(err.contains("nothing was written"), "{name}: {err}");
+        let (_, after, _) = cli(dir.path(), &store, &["challenges", "export"]);
+        assert!(after.contains("\"challenges\": []"), "{name}: {after}");
+        std::fs::write(&file, "[1, 2").unwrap();
+        let (ok, _, err) = cli(
+            dir.path(),
+            &store,
+            &["challenges", "import", file.to_str().unwrap()],
+        );
+        assert!(!ok && err.contains("not a catalogue file"), "{name}: {err}");
+    }
 }

@@ -160,7 +160,14 @@ fn slug_problem(slug: &str) -> Option<&'static str> {
 
 /// Every problem of the file taken by itself (each item's rules, slugs, ids used twice), each
 /// named `[index].field`.
-pub(crate) fn file_problems(items: &[CatalogueItem]) -> Vec<FieldError> {
+pub fn file_problems(items: &[CatalogueItem]) -> Vec<FieldError> {
+    problems_at(items.iter().enumerate())
+}
+
+/// The same for items that sit at the given places of a file (others could not be read).
+pub fn problems_at<'a>(
+    items: impl ExactSizeIterator<Item = (usize, &'a CatalogueItem)>,
+) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if items.len() > MAX_IMPORT_ITEMS {
         problems.push(FieldError::new(
@@ -171,7 +178,7 @@ pub(crate) fn file_problems(items: &[CatalogueItem]) -> Vec<FieldError> {
     }
     let mut keys: HashMap<String, usize> = HashMap::new();
     let mut ids: HashMap<ChallengeId, usize> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items {
         if let Err(crate::ChallengeError::Validation(found)) = crate::validate::check(&item.draft) {
             problems.extend(
                 found

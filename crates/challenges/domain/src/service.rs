@@ -89,7 +89,8 @@ pub trait ChallengeApi: Send + Sync {
     ) -> Result<ChallengeStatsView, ChallengeError>;
 
     /// The catalogue as the items that recreate it — solutions and hidden tests included, so
-    /// admins only — oldest first (ties by id); deleted challenges are left out.
+    /// admins only — in id order (which is creation order, and which an import keeps); deleted
+    /// challenges are left out.
     /// Errors: `InsufficientPermissions`.
     async fn export(
         &self,
@@ -661,6 +662,8 @@ impl ChallengeApi for ChallengeService {
                 break;
             }
         }
+        // Ids carry their creation time and survive an import, so this order does too.
+        items.sort_by_key(|item| item.id);
         Ok(items)
     }
 

@@ -111,7 +111,7 @@ pub struct ExampleDto {
 }
 
 /// The problem text (in requests, the solution too).
-#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct ContentInput {
@@ -149,10 +149,14 @@ pub struct StarterCodeDto {
 }
 
 /// A test case as the author writes it.
-#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct TestCaseInput {
+    /// Keeps this test's id (as an export lists it); new tests get one. Unique per challenge.
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[0-9a-fA-F]{24}$"))]
+    pub id: Option<ch::TestCaseId>,
     #[schemars(length(max = 10000))]
     pub input: String,
     #[schemars(length(max = 10000))]
@@ -182,7 +186,7 @@ pub struct ValidationRulesDto {
 }
 
 /// Code parts of a challenge as the author writes them.
-#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct CodeInput {
@@ -222,10 +226,21 @@ pub struct ScenarioDto {
     #[serde(default)]
     #[schemars(length(max = 20))]
     pub distractions: Vec<DistractionDto>,
+    /// Who cares about the outcome.
+    #[serde(default)]
+    #[schemars(length(max = 20), inner(length(min = 1, max = 100)))]
+    pub stakeholders: Vec<String>,
+    #[serde(rename = "businessContext")]
+    #[schemars(length(max = 5000))]
+    pub business_context: Option<String>,
+    /// The workplace's constraints.
+    #[serde(default)]
+    #[schemars(length(max = 20), inner(length(min = 1, max = 500)))]
+    pub constraints: Vec<String>,
 }
 
 /// `POST /challenges` and `PUT /challenges/{id}`: the whole challenge as its author writes it.
-#[derive(Debug, Clone, Deserialize, JsonSchema, ApiComponent)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct ChallengeRequest {
@@ -247,10 +262,146 @@ pub struct ChallengeRequest {
     pub content: ContentInput,
     pub code: CodeInput,
     pub scenario: Option<ScenarioDto>,
+    /// Backend-API challenges: the path the solver's endpoint serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 500), regex(pattern = r"^/[!-~]*$"))]
+    pub api_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<HttpMethodDto>,
+    /// Any JSON value, at most 64 KiB as compact JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_payload: Option<serde_json::Value>,
+    /// Request headers of the sample request, by name (at most 30).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schemars(length(max = 30))]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Multi-file starter project: at most 100 files and 512 KiB of content together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 100))]
+    pub files: Vec<ProjectFileDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentDto>,
     /// Default true.
     pub is_public: Option<bool>,
     /// Default true.
     pub is_active: Option<bool>,
+}
+
+/// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "UPPERCASE")]
+#[schemars(crate = "apistos")]
+pub enum HttpMethodDto {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl From<HttpMethodDto> for ch::HttpMethod {
+    fn from(m: HttpMethodDto) -> Self {
+        match m {
+            HttpMethodDto::Get => Self::Get,
+            HttpMethodDto::Post => Self::Post,
+            HttpMethodDto::Put => Self::Put,
+            HttpMethodDto::Patch => Self::Patch,
+            HttpMethodDto::Delete => Self::Delete,
+        }
+    }
+}
+
+impl From<ch::HttpMethod> for HttpMethodDto {
+    fn from(m: ch::HttpMethod) -> Self {
+        match m {
+            ch::HttpMethod::Get => Self::Get,
+            ch::HttpMethod::Post => Self::Post,
+            ch::HttpMethod::Put => Self::Put,
+            ch::HttpMethod::Patch => Self::Patch,
+            ch::HttpMethod::Delete => Self::Delete,
+        }
+    }
+}
+
+/// One file of a starter project.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct ProjectFileDto {
+    /// Relative, `/`-separated, no `.` or `..` segments, unique in the project.
+    #[schemars(length(min = 1, max = 200))]
+    pub path: String,
+    pub content: String,
+    #[schemars(length(min = 1, max = 30))]
+    pub language: Option<String>,
+    /// Default false.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What a starter project runs on.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct EnvironmentDto {
+    #[schemars(length(min = 1, max = 50), regex(pattern = r"\S"))]
+    pub runtime: String,
+    #[serde(default)]
+    #[schemars(length(max = 100), inner(length(min = 1, max = 200)))]
+    pub dependencies: Vec<String>,
+    /// 1–65535, unique.
+    #[serde(default)]
+    #[schemars(length(max = 10), inner(range(min = 1, max = 65535)))]
+    pub ports: Vec<u16>,
+}
+
+impl From<ch::ProjectFile> for ProjectFileDto {
+    fn from(f: ch::ProjectFile) -> Self {
+        Self {
+            path: f.path,
+            content: f.content,
+            language: f.language,
+            read_only: f.read_only,
+        }
+    }
+}
+
+impl From<ch::Environment> for EnvironmentDto {
+    fn from(e: ch::Environment) -> Self {
+        Self {
+            runtime: e.runtime,
+            dependencies: e.dependencies,
+            ports: e.ports,
+        }
+    }
+}
+
+impl From<ch::Scenario> for ScenarioDto {
+    fn from(s: ch::Scenario) -> Self {
+        Self {
+            background: s.background,
+            role: s.role,
+            company: s.company,
+            urgency: s.urgency.map(Into::into),
+            distractions: s
+                .distractions
+                .into_iter()
+                .map(|d| DistractionDto {
+                    kind: d.kind,
+                    frequency: d.frequency,
+                    content: d.content,
+                })
+                .collect(),
+            stakeholders: s.stakeholders,
+            business_context: s.business_context,
+            constraints: s.constraints,
+        }
+    }
+}
+
+/// The sample payload as JSON again (stored as its compact text).
+fn payload_json(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
 impl From<ChallengeRequest> for ch::ChallengeDraft {
@@ -295,6 +446,7 @@ impl From<ChallengeRequest> for ch::ChallengeDraft {
                 .test_cases
                 .into_iter()
                 .map(|t| ch::NewTestCase {
+                    id: t.id,
                     input: t.input,
                     expected_output: t.expected_output,
                     is_hidden: t.is_hidden.unwrap_or(false),
@@ -321,6 +473,36 @@ impl From<ChallengeRequest> for ch::ChallengeDraft {
                         content: d.content,
                     })
                     .collect(),
+                stakeholders: scenario.stakeholders,
+                business_context: scenario.business_context,
+                constraints: scenario.constraints,
+            },
+            api: ch::ApiSpec {
+                endpoint: r.api_endpoint,
+                method: r.method.map(Into::into),
+                sample_payload: r.sample_payload.map(|v| v.to_string()),
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(name, value)| ch::Header { name, value })
+                    .collect(),
+            },
+            project: ch::StarterProject {
+                files: r
+                    .files
+                    .into_iter()
+                    .map(|f| ch::ProjectFile {
+                        path: f.path,
+                        content: f.content,
+                        language: f.language,
+                        read_only: f.read_only,
+                    })
+                    .collect(),
+                environment: r.environment.map(|e| ch::Environment {
+                    runtime: e.runtime,
+                    dependencies: e.dependencies,
+                    ports: e.ports,
+                }),
             },
             is_public: r.is_public.unwrap_or(true),
             is_active: r.is_active.unwrap_or(true),
@@ -468,6 +650,20 @@ pub struct ChallengeDto {
     pub content: ContentDto,
     pub code: CodeDto,
     pub scenario: ScenarioDto,
+    /// Backend-API challenges only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<HttpMethodDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_payload: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Multi-file starter project (frontend and backend challenges).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ProjectFileDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentDto>,
     pub stats: ChallengeStatsDto,
     /// Null when the author's account is gone.
     pub author: Option<AuthorDto>,
@@ -540,22 +736,18 @@ impl From<ch::ChallengeView> for ChallengeDto {
                     required_keywords: c.code.validation_rules.required_keywords,
                 },
             },
-            scenario: ScenarioDto {
-                background: c.scenario.background,
-                role: c.scenario.role,
-                company: c.scenario.company,
-                urgency: c.scenario.urgency.map(Into::into),
-                distractions: c
-                    .scenario
-                    .distractions
-                    .into_iter()
-                    .map(|d| DistractionDto {
-                        kind: d.kind,
-                        frequency: d.frequency,
-                        content: d.content,
-                    })
-                    .collect(),
-            },
+            scenario: c.scenario.into(),
+            api_endpoint: c.api.endpoint,
+            method: c.api.method.map(Into::into),
+            sample_payload: payload_json(c.api.sample_payload),
+            headers: c
+                .api
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            files: c.project.files.into_iter().map(Into::into).collect(),
+            environment: c.project.environment.map(Into::into),
             stats,
             author: view.author.map(|a| AuthorDto {
                 id: a.id.to_hex(),
@@ -636,4 +828,78 @@ pub struct PopularQuery {
     /// 1–100, default 10 (larger values are clamped).
     #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
+}
+
+impl From<ch::ChallengeDraft> for ChallengeRequest {
+    /// The body that recreates `d` (test ids included), as an export writes it.
+    fn from(d: ch::ChallengeDraft) -> Self {
+        let c = d.content;
+        let rules = d.validation_rules;
+        let starter = d.starter_code;
+        Self {
+            title: d.title,
+            description: d.description,
+            kind: d.kind.into(),
+            difficulty: d.difficulty.into(),
+            category: d.category,
+            tags: d.tags,
+            time_limit: d.time_limit,
+            content: ContentInput {
+                problem_statement: c.problem_statement,
+                constraints: c.constraints,
+                examples: c
+                    .examples
+                    .into_iter()
+                    .map(|e| ExampleDto {
+                        input: e.input,
+                        output: e.output,
+                        explanation: e.explanation,
+                    })
+                    .collect(),
+                hints: c.hints,
+                solution: c.solution,
+                solution_explanation: c.solution_explanation,
+            },
+            code: CodeInput {
+                starter_code: Some(StarterCodeDto {
+                    javascript: starter.javascript,
+                    typescript: starter.typescript,
+                    python: starter.python,
+                    java: starter.java,
+                    cpp: starter.cpp,
+                }),
+                test_cases: d
+                    .test_cases
+                    .into_iter()
+                    .map(|t| TestCaseInput {
+                        id: t.id,
+                        input: t.input,
+                        expected_output: t.expected_output,
+                        is_hidden: Some(t.is_hidden),
+                        weight: Some(t.weight),
+                    })
+                    .collect(),
+                validation_rules: Some(ValidationRulesDto {
+                    time_complexity: rules.time_complexity,
+                    space_complexity: rules.space_complexity,
+                    forbidden_keywords: rules.forbidden_keywords,
+                    required_keywords: rules.required_keywords,
+                }),
+            },
+            scenario: Some(d.scenario.into()),
+            api_endpoint: d.api.endpoint,
+            method: d.api.method.map(Into::into),
+            sample_payload: payload_json(d.api.sample_payload),
+            headers: d
+                .api
+                .headers
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
+            files: d.project.files.into_iter().map(Into::into).collect(),
+            environment: d.project.environment.map(Into::into),
+            is_public: Some(d.is_public),
+            is_active: Some(d.is_active),
+        }
+    }
 }

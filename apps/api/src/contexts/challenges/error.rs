@@ -27,7 +27,7 @@ impl From<ChallengeError> for ApiError {
             E::InsufficientPermissions => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "INSUFFICIENT_PERMISSIONS",
-                "Only admins and moderators create challenges",
+                "Your role does not allow this: admins and moderators create challenges, admins import them",
             ),
             E::NotAuthor => ApiError::new(
                 StatusCode::FORBIDDEN,

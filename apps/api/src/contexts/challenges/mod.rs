@@ -1,6 +1,7 @@
 //! The challenges context over HTTP: the catalogue, its filters, stats and authoring.
 
 mod adapters;
+pub mod catalogue;
 
 pub use adapters::ReviewsLink;
 pub mod dto;

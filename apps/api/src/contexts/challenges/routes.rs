@@ -12,6 +12,7 @@ use apistos::{api_operation, ApiComponent, ApistosSchema, OpenApiVersion};
 use futures::future::{ready, Ready};
 use stackrush_challenges::{ChallengeFilter, ChallengeId, Difficulty, SortKey};
 
+use super::catalogue::{self, CatalogueFile, ImportQuery, ImportReportDto};
 use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::contexts::challenges::caller;
@@ -20,6 +21,8 @@ use crate::error::ApiError;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_challenges::ChallengeApi;
+use stackrush_challenges::Quietly;
+use std::sync::Arc;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
@@ -336,8 +339,46 @@ pub async fn stats(
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
+/// Imports a catalogue file (admins): the same checks as `POST /challenges` for every item,
+/// all of them before anything is written.
+#[api_operation(
+    tag = "challenges",
+    summary = "Import challenges in bulk",
+    description = "A catalogue file `{\"challenges\": [...]}` of `POST /challenges` bodies, each optionally with the `_id`, `slug` and test `_id`s an export writes (`stackrush-api challenges export`). Items are matched to existing challenges by slug (the given one, else the title's): `update=true` replaces those, otherwise they are skipped. Any problem answers 400 listing every one as `challenges[index].field`, and nothing is written. At most 10,000 items and 8 MiB.",
+    error_code = 400,
+    error_code = 401,
+    error_code = 403,
+    error_code = 413,
+    error_code = 415
+)]
+pub async fn import(
+    challenges: Port<dyn ChallengeApi>,
+    auth: Auth,
+    query: Query<ImportQuery>,
+    body: Json<CatalogueFile>,
+) -> Reply<ImportReportDto> {
+    let items = catalogue::parse(body.into_inner().challenges).map_err(catalogue::in_file)?;
+    let report = challenges
+        .import(caller(&auth.0), items, query.options(), Arc::new(Quietly))
+        .await
+        .map_err(catalogue::in_file)?;
+    Ok(Json(ApiResponse::ok(report.into())))
+}
+
+/// The most bytes of an import body.
+pub const IMPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
 /// `/challenges/*`.
 pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        crate::http::allowing(resource("/admin/challenges/import"), "POST")
+            .app_data(
+                actix_web::web::JsonConfig::default()
+                    .limit(IMPORT_BODY_LIMIT)
+                    .error_handler(crate::startup::json_error),
+            )
+            .route(post().to(import)),
+    );
     cfg.service(
         crate::http::allowing(resource("/challenges"), "GET, POST")
             .route(get().to(list))

@@ -56,6 +56,16 @@ include-method-regex = '^(POST|PUT)$'
 [operations.checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
 
+# A challenge's files must have distinct paths, no file where another one's folder is and at
+# most 512 KiB of content together; header names are distinct regardless of case and ports
+# distinct; an import's items repeat no slug or id and take no other challenge's id: rules across
+# fields and items that JSON Schema cannot state, so a schema-valid body can be a 400 here.
+[[operations]]
+include-path-regex = '/(challenges(/[{]id[}])?|admin/challenges/import)$'
+include-method-regex = '^(POST|PUT)$'
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
+
 # Uploads are images told by their bytes: a schema-valid binary that is no PNG, JPEG or WebP
 # image is a 400 (JSON Schema cannot state file signatures).
 [[operations]]

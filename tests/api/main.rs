@@ -9,6 +9,7 @@
 mod helpers;
 
 mod auth;
+mod challenge_content;
 mod challenges;
 mod community;
 mod contract;

@@ -14,7 +14,7 @@ pub enum ChallengeError {
     /// Another challenge already has this slug (title).
     #[error("a challenge with this slug exists")]
     SlugTaken,
-    /// Only admins and moderators create challenges.
+    /// Only admins and moderators create challenges; only admins export and import them.
     #[error("insufficient permissions")]
     InsufficientPermissions,
     /// Only the author or an admin may change this challenge.

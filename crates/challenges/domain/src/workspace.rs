@@ -163,26 +163,36 @@ fn json_payload(value: &str, _: &()) -> garde::Result {
     crate::validate::text(value, &())
 }
 
-/// A relative path of visible segments: no leading `/`, no `\`, no empty, `.` or `..` segment,
-/// no control characters.
+/// The JSON Schema pattern of a file path, the same rule as [`relative_path`].
+pub const PATH_PATTERN: &str =
+    r"^\.{0,2}[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(/\.{0,2}[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$";
+
+/// One folder or file name: ASCII letters, digits and `._@+-`, not made of dots only (so never
+/// `.` or `..`; `.env` is fine).
+fn path_segment(segment: &str) -> bool {
+    let rest = segment
+        .strip_prefix("..")
+        .or_else(|| segment.strip_prefix('.'))
+        .unwrap_or(segment);
+    let mut chars = rest.chars();
+    let name = |c: char| c.is_ascii_alphanumeric() || "_@+-".contains(c);
+    chars.next().is_some_and(name) && chars.all(|c| name(c) || c == '.')
+}
+
+/// A relative path of such names joined by `/` (no leading `/`, no `\`, no empty, `.` or `..`
+/// segment): [`PATH_PATTERN`].
 fn relative_path(value: &str, _: &()) -> garde::Result {
-    let problem = if value.is_empty() {
-        Some("must not be empty".to_owned())
-    } else if value.chars().count() > MAX_PATH_CHARS {
-        Some(format!("must be at most {MAX_PATH_CHARS} characters"))
-    } else if value.starts_with('/') || value.contains('\\') || value.contains(':') {
-        Some("must be a relative path with / between folders".to_owned())
-    } else if value
-        .split('/')
-        .any(|s| s.is_empty() || s == "." || s == ".." || s.trim() != s)
-    {
-        Some("must not have empty, '.' or '..' segments or spaces around a segment".to_owned())
+    if value.chars().count() > MAX_PATH_CHARS {
+        return Err(garde::Error::new(format!(
+            "must be at most {MAX_PATH_CHARS} characters"
+        )));
+    }
+    if value.split('/').all(path_segment) {
+        Ok(())
     } else {
-        stackrush_kernel::text::line_problem(value, MAX_PATH_CHARS)
-    };
-    match problem {
-        Some(p) => Err(garde::Error::new(p)),
-        None => Ok(()),
+        Err(garde::Error::new(
+            "must be a relative path: names of letters, digits and ._@+- joined by /, no '.' or '..' folders",
+        ))
     }
 }
 
@@ -270,6 +280,8 @@ mod tests {
             "src/",
             "a\u{0}b",
             " src/a.js",
+            "src/.../x",
+            "my file.js",
         ] {
             assert!(relative_path(bad, &()).is_err(), "{bad:?}");
         }

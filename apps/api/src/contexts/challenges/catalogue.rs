@@ -10,6 +10,7 @@ use super::dto::ChallengeRequest;
 
 /// One challenge of a catalogue file.
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]
 pub struct CatalogueItemDto {
     /// Kept when the import creates the challenge.

@@ -328,8 +328,9 @@ impl From<ch::HttpMethod> for HttpMethodDto {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct ProjectFileDto {
-    /// Relative, `/`-separated, no `.` or `..` segments, unique in the project.
-    #[schemars(length(min = 1, max = 200))]
+    /// Relative: names of ASCII letters, digits and `._@+-` joined by `/`, no `.` or `..`
+    /// segments; unique in the project.
+    #[schemars(length(min = 1, max = 200), regex(pattern = ch::workspace::PATH_PATTERN))]
     pub path: String,
     pub content: String,
     #[schemars(length(min = 1, max = 30))]

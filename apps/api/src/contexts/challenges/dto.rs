@@ -280,7 +280,7 @@ pub struct ChallengeRequest {
     #[schemars(length(max = 100))]
     pub files: Vec<ProjectFileDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<EnvironmentDto>,
+    pub environment: Option<ProjectEnvironmentDto>,
     /// Default true.
     pub is_public: Option<bool>,
     /// Default true.
@@ -344,7 +344,7 @@ pub struct ProjectFileDto {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]
-pub struct EnvironmentDto {
+pub struct ProjectEnvironmentDto {
     #[schemars(length(min = 1, max = 50), regex(pattern = r"\S"))]
     pub runtime: String,
     #[serde(default)]
@@ -367,7 +367,7 @@ impl From<ch::ProjectFile> for ProjectFileDto {
     }
 }
 
-impl From<ch::Environment> for EnvironmentDto {
+impl From<ch::Environment> for ProjectEnvironmentDto {
     fn from(e: ch::Environment) -> Self {
         Self {
             runtime: e.runtime,
@@ -664,7 +664,7 @@ pub struct ChallengeDto {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<ProjectFileDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub environment: Option<EnvironmentDto>,
+    pub environment: Option<ProjectEnvironmentDto>,
     pub stats: ChallengeStatsDto,
     /// Null when the author's account is gone.
     pub author: Option<AuthorDto>,

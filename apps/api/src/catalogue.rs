@@ -42,12 +42,19 @@ pub async fn team_admin(identity: &dyn IdentityApi) -> anyhow::Result<Caller> {
     let user_id = match identity.create_admin(cmd).await {
         Ok(user) => user.id,
         Err(IdentityError::EmailExists | IdentityError::UsernameExists) => {
-            identity
+            let user = identity
                 .user_by_username(None, "stackrush".into())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
-                .user
-                .id
+                .user;
+            // Someone who signed up as "stackrush" must not author the catalogue.
+            if !user.roles.contains(&stackrush_identity::Role::Admin) {
+                anyhow::bail!(
+                    "the username \"stackrush\" belongs to an account that is not an admin: \
+                     make it one (or rename it) before running catalogue commands"
+                );
+            }
+            user.id
         }
         Err(e) => return Err(anyhow::anyhow!("creating the team account: {e}")),
     };

@@ -98,6 +98,9 @@ async fn scenario_api_and_project_fields_are_stored_and_served_without_hidden_ou
     }
 }
 
+/// A name, how to spoil the body's JSON shape, and the field the answer must name.
+type BadShape = (&'static str, Box<dyn Fn(&mut Value)>, &'static str);
+
 /// A name, how to spoil the body, the status and the field the answer must name.
 type BadCase = (&'static str, Box<dyn Fn(&mut Value)>, u16, &'static str);
 
@@ -183,11 +186,49 @@ async fn bad_api_and_project_fields_are_refused_with_paths_and_nothing_is_stored
             "{name}: {response}"
         );
     }
-    let mut body = rich_body("Bad Content");
-    body["method"] = json!("TRACE");
-    let (status, response) = app.post("/api/challenges", Some(&admin.access), body).await;
-    assert_error(status, &response, 400, "VALIDATION_ERROR");
-    assert!(response.to_string().contains("TRACE"), "{response}");
+    // Errors of the JSON itself name the field too, however deep it sits.
+    let shapes: Vec<BadShape> = vec![
+        (
+            "unknown method",
+            Box::new(|b| b["method"] = json!("TRACE")),
+            "method",
+        ),
+        (
+            "weight as text",
+            Box::new(|b| b["code"]["testCases"][1]["weight"] = json!("heavy")),
+            "code.testCases[1].weight",
+        ),
+        (
+            "unknown scenario field",
+            Box::new(|b| b["scenario"]["mood"] = json!("calm")),
+            "scenario.mood",
+        ),
+        (
+            "file without content",
+            Box::new(|b| b["files"][0] = json!({"path": "a.js"})),
+            "files[0].content",
+        ),
+        (
+            "port out of range",
+            Box::new(|b| b["environment"]["ports"] = json!([70000])),
+            "environment.ports[0]",
+        ),
+    ];
+    for (name, change, field) in shapes {
+        let mut body = rich_body("Bad Content");
+        change(&mut body);
+        let (status, response) = app.post("/api/challenges", Some(&admin.access), body).await;
+        assert_error(status, &response, 400, "VALIDATION_ERROR");
+        assert_eq!(
+            fields(&response),
+            vec![field.to_owned()],
+            "{name}: {response}"
+        );
+        assert!(
+            !response.to_string().contains("Dto"),
+            "{name}: no Rust names: {response}"
+        );
+    }
     let mut body = rich_body("Bad Content");
     body["samplePayload"] = json!("x".repeat(10 * 1024 * 1024));
     let (status, response) = app.post("/api/challenges", Some(&admin.access), body).await;

@@ -146,11 +146,11 @@ async fn bad_input_answers_clear_errors_and_stores_nothing() {
     let long = "x".repeat(50_001);
     let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
     for (body, field) in [
-        // Wrong JSON types and unknown enum values are refused while the body is read (the
-        // message lists the allowed values); the rules after it name their field.
+        // Wrong JSON types and unknown enum values are refused while the body is read, named by
+        // their path (the message lists the allowed values); the rules after it too.
         (
             json!({"title": "T", "content": "C", "category": "gossip"}),
-            "body",
+            "category",
         ),
         (
             json!({"title": "T", "content": long, "category": "tips"}),
@@ -179,7 +179,7 @@ async fn bad_input_answers_clear_errors_and_stores_nothing() {
         ),
         (
             json!({"title": {"$gt": ""}, "content": "C", "category": "tips"}),
-            "body",
+            "title",
         ),
         (
             json!({"title": "T", "content": "C", "category": "tips", "isPinned": true}),
@@ -187,7 +187,7 @@ async fn bad_input_answers_clear_errors_and_stores_nothing() {
         ),
         (
             json!({"title": "T", "content": "C", "category": "tips", "metadata": ["Easy", "dsa"]}),
-            "body",
+            "metadata",
         ),
     ] {
         let (status, answer) = app

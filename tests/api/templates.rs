@@ -74,8 +74,8 @@ async fn templates_are_published_listed_and_kept_by_their_authors() {
     for (body, field) in [
         (empty, "code"),
         (nul, "code.jsCode"),
-        // serde names no path for an unknown variant; the message lists the allowed ones.
-        (svelte, "body"),
+        // An unknown variant is named by its path; the message lists the allowed ones.
+        (svelte, "code.framework"),
         (blank.clone(), "title"),
         (blank, "metadata.tags[0]"),
     ] {

@@ -228,3 +228,73 @@ pub mod patterns {
     pub const URL: &str =
         r"^[hH][tT][tT][pP][sS]?://[^\s\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+$";
 }
+
+/// A JSON request body, read like `web::Json` (the app's `JsonConfig`: size limit, media type,
+/// error handler) but whose errors name the field they are about, nested ones included: a wrong
+/// type at `code.testCases[0].weight` is reported on that path, not on `body`.
+pub struct Body<T>(pub T);
+
+impl<T> Body<T> {
+    /// The parsed body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Body<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// What a [`Body`] error message starts with: the path between backticks.
+pub const AT_PATH: &str = "at `";
+
+/// `T`, whose deserialization errors carry the path where they happened.
+struct Pathed<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pathed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_path_to_error::deserialize(d)
+            .map(Pathed)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if path == "." {
+                    inner
+                } else {
+                    serde::de::Error::custom(format!("{AT_PATH}{path}`: {inner}"))
+                }
+            })
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = actix_web::Error;
+    type Future = futures::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = actix_web::web::Json::<Pathed<T>>::from_request(req, payload);
+        Box::pin(async move { json.await.map(|j| Body(j.into_inner().0)) })
+    }
+}
+
+impl<T: ApiComponent> ApiComponent for Body<T> {
+    fn required() -> bool {
+        T::required()
+    }
+
+    fn child_schemas(oas_version: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        T::child_schemas(oas_version)
+    }
+
+    fn raw_schema(oas_version: OpenApiVersion) -> Option<ReferenceOr<ApistosSchema>> {
+        T::raw_schema(oas_version)
+    }
+
+    fn schema(oas_version: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        T::schema(oas_version)
+    }
+}

@@ -39,14 +39,30 @@ pub struct HttpOptions {
 /// The field a serde message is about: serde names it between backticks in "unknown field
 /// `roles`", "missing field `password`" and "duplicate field `x`"; other messages (a wrong type,
 /// a malformed document) are about the body or query as a whole, named `whole`.
+/// A message of a [`crate::http::Body`] starts with the path where it happened (`at
+/// \`code.testCases[0]\`: …`), to which a field named in the rest is appended.
 pub(crate) fn serde_field(message: &str, whole: &str) -> String {
-    ["unknown field `", "missing field `", "duplicate field `"]
+    let (path, rest) = match message
+        .strip_prefix(crate::http::AT_PATH)
+        .and_then(|m| m.split_once("`: "))
+    {
+        Some((path, rest)) => (Some(path), rest),
+        None => (None, message),
+    };
+    let named = ["unknown field `", "missing field `", "duplicate field `"]
         .iter()
-        .find_map(|prefix| message.find(prefix).map(|at| &message[at + prefix.len()..]))
+        .find_map(|prefix| rest.find(prefix).map(|at| &rest[at + prefix.len()..]))
         .and_then(|rest| rest.split('`').next())
-        .filter(|f| !f.is_empty() && f.len() < 64)
-        .unwrap_or(whole)
-        .to_owned()
+        .filter(|f| !f.is_empty() && f.len() < 64);
+    match (path, named) {
+        // An unknown field is already the path's last step; a missing one is not.
+        (Some(path), Some(named)) if path.rsplit('.').next() != Some(named) => {
+            format!("{path}.{named}")
+        }
+        (Some(path), _) => path.to_owned(),
+        (None, Some(named)) => named.to_owned(),
+        (None, None) => whole.to_owned(),
+    }
 }
 
 /// A serde message as a client may read it: the Rust type names serde mentions ("expected struct
@@ -112,7 +128,12 @@ pub(crate) fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::E
                 "The request body is invalid",
                 vec![Detail {
                     field: serde_field(&message, "body"),
-                    message: serde_message(&message),
+                    message: serde_message(
+                        message
+                            .strip_prefix(crate::http::AT_PATH)
+                            .and_then(|m| m.split_once("`: "))
+                            .map_or(message.as_str(), |(_, rest)| rest),
+                    ),
                     value: None,
                 }],
             )
@@ -410,6 +431,17 @@ mod tests {
         assert_eq!(
             serde_field("Query deserialize error: missing field `type`", "query"),
             "type"
+        );
+        assert_eq!(
+            serde_field("at `code.testCases[0].weight`: invalid type", "body"),
+            "code.testCases[0].weight"
+        );
+        assert_eq!(
+            serde_field(
+                "at `scenario`: unknown field `mood`, expected one of",
+                "body"
+            ),
+            "scenario.mood"
         );
         assert_eq!(
             serde_message("invalid type: string \"x\", expected enum RoleDto"),

@@ -11,6 +11,7 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_analytics::AnalyticsApi;
@@ -32,7 +33,7 @@ fn subject(actor: &Actor) -> SubjectId {
 pub async fn create(
     analytics: Port<dyn AnalyticsApi>,
     auth: Auth,
-    body: Json<CreateFocusSessionRequest>,
+    body: Body<CreateFocusSessionRequest>,
 ) -> Result<CreatedJson<ApiResponse<FocusSessionDto>>, ApiError> {
     let new = NewFocusSession::try_from(body.into_inner())?;
     let created = analytics.record(subject(&auth.0), new).await?;

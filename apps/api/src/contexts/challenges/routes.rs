@@ -18,6 +18,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::contexts::challenges::caller;
 use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_challenges::ChallengeApi;
@@ -186,7 +187,7 @@ pub async fn list(
 pub async fn create(
     challenges: Port<dyn ChallengeApi>,
     auth: Auth,
-    body: Json<ChallengeRequest>,
+    body: Body<ChallengeRequest>,
 ) -> Result<CreatedJson<ApiResponse<ChallengeDto>>, ApiError> {
     let view = challenges
         .create(caller(&auth.0), body.into_inner().into())
@@ -285,7 +286,7 @@ pub async fn update(
     challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ChallengeRequest>,
+    body: Body<ChallengeRequest>,
 ) -> Reply<ChallengeDto> {
     let id = path.parse::<ChallengeId>()?;
     let view = challenges
@@ -355,7 +356,7 @@ pub async fn import(
     challenges: Port<dyn ChallengeApi>,
     auth: Auth,
     query: Query<ImportQuery>,
-    body: Json<CatalogueFile>,
+    body: Body<CatalogueFile>,
 ) -> Reply<ImportReportDto> {
     let items = catalogue::parse(body.into_inner().challenges).map_err(catalogue::in_file)?;
     let report = challenges

@@ -12,6 +12,7 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -30,7 +31,7 @@ pub async fn ask(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<MentorshipRequest>,
+    body: Body<MentorshipRequest>,
 ) -> Result<CreatedJson<ApiResponse<MentorshipDto>>, ApiError> {
     let mentor = path.parse::<MemberId>()?;
     let MentorshipRequest { message, topics } = body.into_inner();

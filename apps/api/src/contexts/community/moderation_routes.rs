@@ -12,6 +12,7 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -49,7 +50,7 @@ pub async fn report_post(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ReportRequest>,
+    body: Body<ReportRequest>,
 ) -> Created<ReportDto> {
     let target = Target::Post(path.parse::<PostId>()?);
     file(&*community, &auth, target, body.into_inner()).await
@@ -68,7 +69,7 @@ pub async fn report_comment(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ReportRequest>,
+    body: Body<ReportRequest>,
 ) -> Created<ReportDto> {
     let target = Target::Comment(path.parse::<CommentId>()?);
     file(&*community, &auth, target, body.into_inner()).await
@@ -110,7 +111,7 @@ pub async fn dismiss(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<DismissRequest>,
+    body: Body<DismissRequest>,
 ) -> Reply<ModerationRecordDto> {
     let id = path.parse::<ReportId>()?;
     let done = community
@@ -144,7 +145,7 @@ pub async fn moderate_post(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ModerateRequest>,
+    body: Body<ModerateRequest>,
 ) -> Reply<ModerationRecordDto> {
     let target = Target::Post(path.parse::<PostId>()?);
     act(&*community, &auth, target, body.into_inner()).await
@@ -163,7 +164,7 @@ pub async fn moderate_comment(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ModerateRequest>,
+    body: Body<ModerateRequest>,
 ) -> Reply<ModerationRecordDto> {
     let target = Target::Comment(path.parse::<CommentId>()?);
     act(&*community, &auth, target, body.into_inner()).await

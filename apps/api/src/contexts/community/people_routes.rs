@@ -11,6 +11,7 @@ use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -152,7 +153,7 @@ pub async fn collaborate(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<CollaborateRequest>,
+    body: Body<CollaborateRequest>,
 ) -> Result<CreatedJson<ApiResponse<CollaborationDto>>, ApiError> {
     let post = path.parse::<PostId>()?;
     let CollaborateRequest { message, skills } = body.into_inner();

@@ -12,6 +12,7 @@ use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{ClientAddress, IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -82,7 +83,7 @@ pub async fn trending(
 pub async fn create(
     community: Port<dyn CommunityApi>,
     auth: Auth,
-    body: Json<CreatePostRequest>,
+    body: Body<CreatePostRequest>,
 ) -> Created<PostDto> {
     let draft = body.into_inner().try_into()?;
     let created = community.create_post(caller(&auth.0), draft).await?;
@@ -126,7 +127,7 @@ pub async fn update(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<UpdatePostRequest>,
+    body: Body<UpdatePostRequest>,
 ) -> Reply<PostDto> {
     let patch = body.into_inner().try_into()?;
     let id = path.parse::<PostId>()?;
@@ -262,7 +263,7 @@ pub async fn add_comment(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<CommentRequest>,
+    body: Body<CommentRequest>,
 ) -> Created<CommentDto> {
     let post = path.parse::<PostId>()?;
     let CommentRequest {
@@ -295,7 +296,7 @@ pub async fn update_comment(
     community: Port<dyn CommunityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<CommentEdit>,
+    body: Body<CommentEdit>,
 ) -> Reply<CommentDto> {
     let id = path.parse::<CommentId>()?;
     let changed = community

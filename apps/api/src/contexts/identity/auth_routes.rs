@@ -9,6 +9,7 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Empty};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::Port;
 use stackrush_identity::IdentityApi;
 
@@ -18,7 +19,7 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 #[api_operation(tag = "auth", summary = "Register", error_code = 400, error_code = 409)]
 pub async fn register(
     identity: Port<dyn IdentityApi>,
-    body: Json<RegisterRequest>,
+    body: Body<RegisterRequest>,
 ) -> Result<CreatedJson<ApiResponse<RegisteredDto>>, ApiError> {
     let user = identity.register(body.into_inner().into()).await?;
     let data = RegisteredDto {
@@ -32,7 +33,7 @@ pub async fn register(
 
 /// Sign in with an email or username and a password.
 #[api_operation(tag = "auth", summary = "Log in", error_code = 400, error_code = 401)]
-pub async fn login(identity: Port<dyn IdentityApi>, body: Json<LoginRequest>) -> Reply<SessionDto> {
+pub async fn login(identity: Port<dyn IdentityApi>, body: Body<LoginRequest>) -> Reply<SessionDto> {
     let LoginRequest {
         identifier,
         password,
@@ -50,7 +51,7 @@ pub async fn login(identity: Port<dyn IdentityApi>, body: Json<LoginRequest>) ->
 )]
 pub async fn refresh(
     identity: Port<dyn IdentityApi>,
-    body: Json<RefreshRequest>,
+    body: Body<RefreshRequest>,
 ) -> Reply<SessionDto> {
     let (user, tokens) = identity.refresh(body.into_inner().refresh_token).await?;
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
@@ -61,7 +62,7 @@ pub async fn refresh(
 pub async fn logout(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
-    body: Json<LogoutRequest>,
+    body: Body<LogoutRequest>,
 ) -> Reply<Empty> {
     identity
         .logout(auth.0, body.into_inner().refresh_token)
@@ -73,7 +74,7 @@ pub async fn logout(
 #[api_operation(tag = "auth", summary = "Forgot password", error_code = 400)]
 pub async fn forgot_password(
     identity: Port<dyn IdentityApi>,
-    body: Json<ForgotPasswordRequest>,
+    body: Body<ForgotPasswordRequest>,
 ) -> Reply<Empty> {
     identity.forgot_password(body.into_inner().email).await?;
     Ok(Json(ApiResponse::with_message(
@@ -91,7 +92,7 @@ pub async fn forgot_password(
 )]
 pub async fn reset_password(
     identity: Port<dyn IdentityApi>,
-    body: Json<ResetPasswordRequest>,
+    body: Body<ResetPasswordRequest>,
 ) -> Reply<Empty> {
     let ResetPasswordRequest { token, password } = body.into_inner();
     identity.reset_password(token, password).await?;
@@ -110,7 +111,7 @@ pub async fn reset_password(
 )]
 pub async fn verify_email(
     identity: Port<dyn IdentityApi>,
-    body: Json<VerifyEmailRequest>,
+    body: Body<VerifyEmailRequest>,
 ) -> Reply<Empty> {
     identity.verify_email(body.into_inner().token).await?;
     Ok(Json(ApiResponse::with_message(Empty {}, "Email verified")))
@@ -127,7 +128,7 @@ pub async fn verify_email(
 pub async fn change_password(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
-    body: Json<ChangePasswordRequest>,
+    body: Body<ChangePasswordRequest>,
 ) -> Reply<TokensOnlyDto> {
     let ChangePasswordRequest {
         current_password,

@@ -9,6 +9,7 @@ use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_identity::IdentityApi;
@@ -32,7 +33,7 @@ pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<U
 pub async fn update_profile(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
-    body: Json<UpdateProfileRequest>,
+    body: Body<UpdateProfileRequest>,
 ) -> Reply<UserDto> {
     let user = identity
         .update_profile(auth.0, body.into_inner().into())
@@ -60,7 +61,7 @@ pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Rep
 pub async fn update_preferences(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
-    body: Json<UpdatePreferencesRequest>,
+    body: Body<UpdatePreferencesRequest>,
 ) -> Reply<PreferencesDto> {
     let prefs = identity
         .update_preferences(auth.0, body.into_inner().into())
@@ -83,7 +84,7 @@ pub async fn update_preferences(
 pub async fn delete_account(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
-    body: Json<DeleteAccountRequest>,
+    body: Body<DeleteAccountRequest>,
 ) -> Reply<Empty> {
     identity
         .delete_account(auth.0, body.into_inner().password)
@@ -125,7 +126,7 @@ pub async fn admin_update_user(
     identity: Port<dyn IdentityApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<AdminUpdateUserRequest>,
+    body: Body<AdminUpdateUserRequest>,
 ) -> Reply<UserDto> {
     let id = path.parse::<UserId>()?;
     let user = identity

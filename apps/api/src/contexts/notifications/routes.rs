@@ -15,6 +15,7 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_notifications::NotificationApi;
@@ -253,7 +254,7 @@ fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiErr
 pub async fn create(
     notifications: Port<dyn NotificationApi>,
     auth: Auth,
-    body: Json<CreateNotificationRequest>,
+    body: Body<CreateNotificationRequest>,
 ) -> Result<CreatedJson<ApiResponse<DeliveredDto>>, ApiError> {
     let request = to_notify(body.into_inner(), "")?;
     let done = notifications.create(reader(&auth.0), vec![request]).await?;
@@ -274,7 +275,7 @@ pub async fn create(
 pub async fn create_bulk(
     notifications: Port<dyn NotificationApi>,
     auth: Auth,
-    body: Json<BulkRequest>,
+    body: Body<BulkRequest>,
 ) -> Result<CreatedJson<ApiResponse<DeliveredDto>>, ApiError> {
     let requests = body
         .into_inner()

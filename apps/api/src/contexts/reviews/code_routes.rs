@@ -12,6 +12,7 @@ use super::code_dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -52,7 +53,7 @@ pub async fn list(
 pub async fn request(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
-    body: Json<CodeReviewRequest>,
+    body: Body<CodeReviewRequest>,
 ) -> Created<CodeReviewDto> {
     let submission = body.submission()?;
     let made = reviews
@@ -94,7 +95,7 @@ pub async fn update(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<CodeReviewUpdate>,
+    body: Body<CodeReviewUpdate>,
 ) -> Reply<CodeReviewDto> {
     let id = path.parse::<CodeReviewId>()?;
     let done = reviews
@@ -138,7 +139,7 @@ pub async fn comment(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<CodeCommentRequest>,
+    body: Body<CodeCommentRequest>,
 ) -> Created<CodeCommentDto> {
     let id = path.parse::<CodeReviewId>()?;
     let new = body.into_inner().into_new()?;
@@ -198,7 +199,7 @@ pub async fn approve(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<DecisionRequest>,
+    body: Body<DecisionRequest>,
 ) -> Reply<CodeReviewDto> {
     decide(
         &*reviews,
@@ -224,7 +225,7 @@ pub async fn request_changes(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<DecisionRequest>,
+    body: Body<DecisionRequest>,
 ) -> Reply<CodeReviewDto> {
     decide(
         &*reviews,
@@ -250,7 +251,7 @@ pub async fn reject(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<DecisionRequest>,
+    body: Body<DecisionRequest>,
 ) -> Reply<CodeReviewDto> {
     decide(
         &*reviews,
@@ -276,7 +277,7 @@ pub async fn re_request(
     reviews: Port<dyn CodeReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ReRequest>,
+    body: Body<ReRequest>,
 ) -> Reply<CodeReviewDto> {
     let id = path.parse::<CodeReviewId>()?;
     let submission = body.submission()?;

@@ -15,6 +15,7 @@ use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -105,7 +106,7 @@ pub async fn of_user(
 pub async fn create(
     reviews: Port<dyn ReviewsApi>,
     auth: Auth,
-    body: Json<CreateReviewRequest>,
+    body: Body<CreateReviewRequest>,
 ) -> Created<ReviewDto> {
     let (challenge, draft) = body.into_inner().into_parts()?;
     let made = reviews.create(caller(&auth.0), challenge, draft).await?;
@@ -143,7 +144,7 @@ pub async fn update(
     reviews: Port<dyn ReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<UpdateReviewRequest>,
+    body: Body<UpdateReviewRequest>,
 ) -> Reply<ReviewDto> {
     let id = path.parse::<ReviewId>()?;
     let done = reviews
@@ -222,7 +223,7 @@ pub async fn reply(
     reviews: Port<dyn ReviewsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ReviewReplyRequest>,
+    body: Body<ReviewReplyRequest>,
 ) -> Created<ReviewReplyDto> {
     let review = path.parse::<ReviewId>()?;
     let made = reviews

@@ -1,6 +1,6 @@
 //! Attempts (and, next, submissions and scoring).
 
-use actix_web::web::{Json, Path};
+use actix_web::web::Path;
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{post, resource, ServiceConfig};
@@ -11,6 +11,7 @@ use super::player;
 use crate::auth::Auth;
 use crate::envelope::ApiResponse;
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_scoring::ScoringApi;
@@ -28,7 +29,7 @@ pub async fn start(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<StartAttemptRequest>,
+    body: Body<StartAttemptRequest>,
 ) -> Result<CreatedJson<ApiResponse<StartedAttemptDto>>, ApiError> {
     let body = body.into_inner();
     let cmd = StartAttempt {

@@ -13,6 +13,7 @@ use super::viewer;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Empty, Pagination};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_scoring::ScoringApi;
@@ -235,7 +236,7 @@ pub async fn get_one(
 pub async fn create(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
-    body: Json<AchievementRequest>,
+    body: Body<AchievementRequest>,
 ) -> Result<CreatedJson<ApiResponse<AchievementDto>>, ApiError> {
     let created = scoring
         .create_achievement(viewer(&auth.0), body.into_inner().into())
@@ -257,7 +258,7 @@ pub async fn update(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<AchievementRequest>,
+    body: Body<AchievementRequest>,
 ) -> Reply<AchievementDto> {
     let updated = scoring
         .update_achievement(

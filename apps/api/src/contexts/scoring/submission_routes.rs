@@ -13,6 +13,7 @@ use super::{player, viewer};
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_scoring::ScoringApi;
@@ -54,7 +55,7 @@ fn plain(s: Submission) -> SubmissionDto {
 pub async fn create(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
-    body: Json<CreateSubmissionRequest>,
+    body: Body<CreateSubmissionRequest>,
 ) -> Result<CreatedJson<ApiResponse<SubmissionDto>>, ApiError> {
     let new = NewSubmission::try_from(body.into_inner())?;
     let created = scoring.submit(viewer(&auth.0), new).await?;
@@ -209,7 +210,7 @@ pub async fn score(
     scoring: Port<dyn ScoringApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<ScoreRequest>,
+    body: Body<ScoreRequest>,
 ) -> Reply<ScoredDto> {
     let id = path.parse::<SubmissionId>()?;
     let run = BrowserRun::try_from(body.into_inner())?;

@@ -14,6 +14,7 @@ use crate::auth::Auth;
 use crate::download::{held_tags, ZipDownload};
 use crate::envelope::{ApiResponse, Empty, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -52,7 +53,7 @@ pub async fn list(
 pub async fn create(
     projects: Port<dyn ProjectsApi>,
     auth: Auth,
-    body: Json<CreateProjectRequest>,
+    body: Body<CreateProjectRequest>,
 ) -> Created<ProjectDto> {
     let draft = body.into_inner().into_draft()?;
     let made = projects.create(caller(&auth.0), draft).await?;
@@ -93,7 +94,7 @@ pub async fn update(
     projects: Port<dyn ProjectsApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<UpdateProjectRequest>,
+    body: Body<UpdateProjectRequest>,
 ) -> Reply<ProjectDto> {
     let id = path.parse::<ProjectId>()?;
     let saved = projects

@@ -14,6 +14,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::download::{held_tags, ZipDownload};
 use crate::envelope::{ApiResponse, Empty, Encoded, Paginated};
 use crate::error::ApiError;
+use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 use crate::upload::ImageUpload;
 
@@ -63,7 +64,7 @@ pub async fn list(
 pub async fn create(
     templates: Port<dyn TemplatesApi>,
     auth: Auth,
-    body: Json<CreateTemplateRequest>,
+    body: Body<CreateTemplateRequest>,
 ) -> Created<TemplateDto> {
     let made = templates
         .create(caller(&auth.0), body.into_inner().into())
@@ -104,7 +105,7 @@ pub async fn update(
     templates: Port<dyn TemplatesApi>,
     auth: Auth,
     path: Path<IdPath>,
-    body: Json<UpdateTemplateRequest>,
+    body: Body<UpdateTemplateRequest>,
 ) -> Reply<TemplateDto> {
     let id = path.parse::<TemplateId>()?;
     let changed = templates

@@ -322,3 +322,27 @@ fn an_import_with_one_bad_item_names_it_and_writes_nothing() {
         assert!(!ok && err.contains("not a catalogue file"), "{name}: {err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalogue_commands_refuse_a_stackrush_account_that_is_not_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = faults::StoreChoice::Sqlite;
+    {
+        let server = faults::Server::start(dir.path(), &store, &[]);
+        let (status, body) = faults::Api::of(&server)
+            .post(
+                "/api/auth/register",
+                None,
+                serde_json::json!({"email": "someone@example.com", "username": "stackrush",
+                                   "password": "Str0ng!Passw0rd"}),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    }
+    let (ok, _, err) = cli(dir.path(), &store, &["challenges", "export"]);
+    assert!(
+        !ok,
+        "a member named stackrush must not act as the catalogue's admin"
+    );
+    assert!(err.contains("not an admin"), "{err}");
+}

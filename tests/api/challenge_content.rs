@@ -213,6 +213,17 @@ async fn bad_api_and_project_fields_are_refused_with_paths_and_nothing_is_stored
             Box::new(|b| b["environment"]["ports"] = json!([70000])),
             "environment.ports[0]",
         ),
+        // serde would read a struct from an array by position; every depth refuses that.
+        (
+            "content as an array",
+            Box::new(|b| b["content"] = json!(["Given nums, return.", null, [], [], null, null])),
+            "content",
+        ),
+        (
+            "a test case as an array",
+            Box::new(|b| b["code"]["testCases"][0] = json!(["[1]", "1", false, 1])),
+            "code.testCases[0]",
+        ),
     ];
     for (name, change, field) in shapes {
         let mut body = rich_body("Bad Content");

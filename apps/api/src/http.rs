@@ -230,8 +230,9 @@ pub mod patterns {
 }
 
 /// A JSON request body, read like `web::Json` (the app's `JsonConfig`: size limit, media type,
-/// error handler) but whose errors name the field they are about, nested ones included: a wrong
-/// type at `code.testCases[0].weight` is reported on that path, not on `body`.
+/// error handler) but strictly — a struct given as an array is refused at any depth — and with
+/// errors that name the field they are about, nested ones included: a wrong type at
+/// `code.testCases[0].weight` is reported on that path, not on `body`.
 pub struct Body<T>(pub T);
 
 impl<T> Body<T> {
@@ -252,12 +253,13 @@ impl<T> Deref for Body<T> {
 /// What a [`Body`] error message starts with: the path between backticks.
 pub const AT_PATH: &str = "at `";
 
-/// `T`, whose deserialization errors carry the path where they happened.
+/// `T`, read strictly (no struct in sequence form, at any depth: [`crate::strict`]), whose
+/// deserialization errors carry the path where they happened.
 struct Pathed<T>(T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pathed<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_path_to_error::deserialize(d)
+        serde_path_to_error::deserialize(crate::strict::Strict(d))
             .map(Pathed)
             .map_err(|e| {
                 let path = e.path().to_string();

@@ -17,6 +17,7 @@ pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod store;
+pub mod strict;
 pub mod telemetry;
 pub mod upload;
 

@@ -278,6 +278,7 @@ async fn admins_import_a_catalogue_in_bulk_and_one_bad_item_among_a_hundred_writ
     bad["challenges"][40]["files"][0]["path"] = json!("a/../../b");
     bad["challenges"][73]["difficulty"] = json!("Impossible");
     bad["challenges"][88]["code"]["testCases"][0]["_id"] = json!("not-hex");
+    bad["challenges"][95]["content"] = json!(["Statement", null, [], [], null, null]);
     let (status, body) = app
         .post("/api/admin/challenges/import", Some(&admin.access), bad)
         .await;
@@ -287,6 +288,7 @@ async fn admins_import_a_catalogue_in_bulk_and_one_bad_item_among_a_hundred_writ
         "challenges[40].files[0].path",
         "challenges[73].difficulty",
         "challenges[88].code.testCases[0]._id",
+        "challenges[95].content",
     ] {
         assert!(found.contains(&field.to_owned()), "{field} in {found:?}");
     }

@@ -135,18 +135,19 @@ fn parse_item(item: serde_json::Value) -> Result<ch::CatalogueItem, (String, Str
         Some(_) => return Err(("slug".into(), "must be a string".into())),
     };
     let request: ChallengeRequest =
-        serde_path_to_error::deserialize(serde_json::Value::Object(fields)).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.into_inner().to_string();
-            // "missing field `x`" and "unknown field `x`" are about `x` inside the path.
-            let named = crate::startup::serde_field(&message, "");
-            let field = [path.as_str(), named.as_str()]
-                .into_iter()
-                .filter(|p| !p.is_empty() && *p != ".")
-                .collect::<Vec<_>>()
-                .join(".");
-            (field, crate::startup::serde_message(&message))
-        })?;
+        serde_path_to_error::deserialize(crate::strict::Strict(serde_json::Value::Object(fields)))
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                // "missing field `x`" and "unknown field `x`" are about `x` inside the path.
+                let named = crate::startup::serde_field(&message, "");
+                let field = [path.as_str(), named.as_str()]
+                    .into_iter()
+                    .filter(|p| !p.is_empty() && *p != ".")
+                    .collect::<Vec<_>>()
+                    .join(".");
+                (field, crate::startup::serde_message(&message))
+            })?;
     Ok(ch::CatalogueItem {
         id,
         slug,

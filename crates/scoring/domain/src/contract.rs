@@ -198,6 +198,7 @@ fn commit(
             score: s.execution.score,
             achieved_at: at,
             execution_time: s.execution.execution_time,
+            solve_time: Some(61_250),
             listed: new.listed,
         });
     let challenge_stats = submission.as_ref().map(|s| ChallengeStatsDelta {
@@ -702,8 +703,8 @@ pub async fn boards_order_count_and_hide(store: &dyn ScoringStore) {
     );
 }
 
-/// Challenge boards order bests by score, then time reached, then speed, and count who beats
-/// a best.
+/// Challenge boards order bests by score, then the solve time the server observed, then time
+/// reached (never by the browser's reported time), and count who beats a best.
 pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
     let at = now();
     let challenge = ChallengeRef::generate(at);
@@ -723,7 +724,9 @@ pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
             submission: SubmissionId::generate(at),
             score,
             achieved_at: at + Duration::seconds(secs),
-            execution_time: Some(ms),
+            // The browser's time is the reverse of the solve time: it must decide nothing.
+            execution_time: Some(1_000 - ms),
+            solve_time: Some(ms),
             listed: true,
         };
         c.best = Some(best.clone());
@@ -743,12 +746,12 @@ pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
     };
     assert_eq!(
         order,
-        vec![p(1), p(3), tied_first, tied_second, p(0)],
+        vec![p(1), tied_first, tied_second, p(0), p(3)],
         "equal bests by player id"
     );
     assert_eq!(board.total, 5);
     assert_eq!(board.items[0], bests[1]);
-    for (i, beating) in [(1, 0), (3, 1), (2, 2), (4, 2), (0, 4)] {
+    for (i, beating) in [(1, 0), (2, 1), (4, 1), (0, 3), (3, 4)] {
         assert_eq!(
             store.bests_beating(challenge, &bests[i]).await.unwrap(),
             beating,
@@ -761,7 +764,7 @@ pub async fn challenge_boards_order_bests(store: &dyn ScoringStore) {
         .unwrap();
     assert_eq!(
         page2.items.iter().map(|b| b.player).collect::<Vec<_>>(),
-        vec![tied_first, tied_second]
+        vec![tied_second, p(0)]
     );
     assert_eq!(page2.total, 5);
 }

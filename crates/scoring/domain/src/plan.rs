@@ -247,6 +247,7 @@ pub fn plan_scoring(input: ScoringInput<'_>) -> Plan {
         score,
         achieved_at: now,
         execution_time: scored.execution.execution_time,
+        solve_time: seconds.map(|s| (s.max(0.0) * 1000.0).round() as u64),
         listed: listed_now,
     });
     let best = candidate.filter(|c| snapshot.best.as_ref().is_none_or(|old| c.score > old.score));

@@ -133,18 +133,29 @@ pub struct ChallengeBest {
     pub challenge: ChallengeRef,
     pub submission: SubmissionId,
     pub score: f64,
-    /// When this best score was first reached.
+    /// When this best score was first reached (the scoring's time).
     pub achieved_at: DateTime<Utc>,
-    /// Milliseconds; lower wins ties.
+    /// Milliseconds the browser reported (shown, never ranked on: anyone can forge it).
     pub execution_time: Option<u64>,
+    /// Milliseconds the server observed from the attempt's start to the scoring; unknown (no
+    /// attempt) ranks after every known time.
+    pub solve_time: Option<u64>,
     pub listed: bool,
 }
 
 impl ChallengeBest {
-    /// Whether `self` ranks above `other` (higher score, then earlier, then faster).
+    /// The solve time as ranked: unknown is the longest.
+    pub fn solve_key(&self) -> u64 {
+        self.solve_time
+            .unwrap_or(i64::MAX as u64)
+            .min(i64::MAX as u64)
+    }
+
+    /// Whether `self` ranks above `other`: a higher score, then a shorter solve time as the
+    /// server observed it, then reached earlier.
     pub fn beats(&self, other: &ChallengeBest) -> bool {
-        let time = |b: &ChallengeBest| b.execution_time.unwrap_or(u64::MAX);
-        (other.score, self.achieved_at, time(self)) < (self.score, other.achieved_at, time(other))
+        (other.score, self.solve_key(), self.achieved_at)
+            < (self.score, other.solve_key(), other.achieved_at)
     }
 }
 
@@ -375,21 +386,32 @@ mod tests {
     }
 
     #[test]
-    fn challenge_bests_rank_by_score_then_earliest_then_fastest() {
+    fn challenge_bests_rank_by_score_then_server_observed_time_then_earliest() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let best = |score: f64, mins: i64, ms: Option<u64>| ChallengeBest {
+        let best = |score: f64, mins: i64, solve: Option<u64>| ChallengeBest {
             player: PlayerId::generate(t0),
             challenge: ChallengeRef::generate(t0),
             submission: SubmissionId::generate(t0),
             score,
             achieved_at: t0 + chrono::Duration::minutes(mins),
-            execution_time: ms,
+            // A forged browser time decides nothing.
+            execution_time: Some(0),
+            solve_time: solve,
             listed: true,
         };
         assert!(best(90.0, 5, None).beats(&best(80.0, 0, Some(1))));
-        assert!(best(90.0, 0, Some(50)).beats(&best(90.0, 1, Some(1))));
-        assert!(best(90.0, 0, Some(1)).beats(&best(90.0, 0, Some(50))));
-        assert!(best(90.0, 0, Some(1)).beats(&best(90.0, 0, None)));
+        assert!(
+            best(90.0, 9, Some(1)).beats(&best(90.0, 0, Some(50))),
+            "faster solve wins"
+        );
+        assert!(
+            best(90.0, 0, Some(50)).beats(&best(90.0, 1, Some(50))),
+            "then earlier"
+        );
+        assert!(
+            best(90.0, 9, Some(1)).beats(&best(90.0, 0, None)),
+            "unknown is slowest"
+        );
         assert!(!best(90.0, 0, Some(1)).beats(&best(90.0, 0, Some(1))));
     }
 }

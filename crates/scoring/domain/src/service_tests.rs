@@ -1201,3 +1201,57 @@ async fn a_broken_streak_reads_as_zero_on_progress_and_the_streak_board() {
     let stale_row = by_xp.iter().find(|p| p.player == stale.player).unwrap();
     assert_eq!(stale_row.streak.current, 0, "and it reads 0 on every board");
 }
+
+#[tokio::test]
+async fn equal_scores_rank_by_the_solve_time_the_server_observed_not_the_browsers() {
+    let w = world();
+    let c = &w.challenges[0];
+    let solve = |minutes: i64, reported_ms: u64| {
+        let w = &w;
+        async move {
+            let v = viewer();
+            let started = w
+                .service
+                .start_attempt(StartAttempt {
+                    player: v.player,
+                    challenge: c.id,
+                    mode: Mode::Standard,
+                    distraction_level: DistractionLevel::Low,
+                })
+                .await
+                .unwrap();
+            let a = &started.attempt;
+            let s = w
+                .service
+                .submit(
+                    v,
+                    NewSubmission {
+                        attempt: Some((a.id, a.nonce.clone())),
+                        ..new_submission(c)
+                    },
+                )
+                .await
+                .unwrap();
+            w.clock.advance(Duration::minutes(minutes));
+            let mut browser = run(c, RIGHT);
+            browser.execution_time = Some(reported_ms);
+            let scored = w.service.score(v, s.id, browser).await.unwrap();
+            assert_eq!(scored.submission.execution.score, 100.0);
+            v.player
+        }
+    };
+    // The slow solver reached 100 first and claims a 1 ms run; the fast one came later.
+    let slow = solve(20, 1).await;
+    let fast = solve(2, 999_999).await;
+    let board = w
+        .service
+        .challenge_leaderboard(None, c.id, PageRequest::new(1, 10))
+        .await
+        .unwrap();
+    let order: Vec<PlayerId> = board.items.items.iter().map(|r| r.best.player).collect();
+    assert_eq!(order, vec![fast, slow]);
+    assert_eq!(board.items.items[0].best.solve_time, Some(120_000));
+    assert_eq!(board.items.items[1].best.solve_time, Some(1_200_000));
+    assert_eq!(board.items.items[0].rank, 1);
+    assert_eq!(board.items.items[1].rank, 2);
+}

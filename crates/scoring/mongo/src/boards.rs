@@ -164,7 +164,7 @@ impl LeaderboardRepository for MongoScoring {
             .map_err(store_error)?;
         let docs: Vec<BestDoc> = bests
             .find(filter)
-            .sort(doc! { "score": -1, "achievedAt": 1, "timeKey": 1, "user": 1 })
+            .sort(doc! { "score": -1, "solveKey": 1, "achievedAt": 1, "user": 1 })
             .skip(page.offset())
             .limit(i64::from(page.limit()))
             .await
@@ -185,13 +185,13 @@ impl LeaderboardRepository for MongoScoring {
         best: &ChallengeBest,
     ) -> Result<u64, StoreError> {
         let key = BestDoc::from(best);
-        let (score, achieved, time_key) = (key.score, key.achieved_at, key.time_key);
+        let (score, solve, achieved) = (key.score, key.solve_key, key.achieved_at);
         self.collection::<BestDoc>(BESTS)
             .count_documents(
                 doc! { "challenge": oid(challenge.bytes()), "listed": true, "$or": [
                     { "score": { "$gt": score } },
-                    { "score": score, "achievedAt": { "$lt": achieved } },
-                    { "score": score, "achievedAt": achieved, "timeKey": { "$lt": time_key } },
+                    { "score": score, "solveKey": { "$lt": solve } },
+                    { "score": score, "solveKey": solve, "achievedAt": { "$lt": achieved } },
                 ] },
             )
             .await

@@ -249,10 +249,21 @@ pub(crate) struct BestDoc {
     pub submission: ObjectId,
     pub score: f64,
     pub achieved_at: BsonTime,
+    /// Reported by the browser; shown, never ranked on.
     pub execution_time: Option<i64>,
-    /// `executionTime`, or the largest value without one: what ties sort on.
-    pub time_key: i64,
+    /// Observed by the server (attempt start to scoring, milliseconds).
+    #[serde(default)]
+    pub solve_time: Option<i64>,
+    /// `solveTime`, or the largest value without one: what ties sort on (then `achievedAt`).
+    /// Documents from before it are given it by [`crate::ensure_indexes`].
+    #[serde(default = "unknown_solve")]
+    pub solve_key: i64,
     pub listed: bool,
+}
+
+/// The solve key of a best without a known solve time: after every known one.
+pub(crate) fn unknown_solve() -> i64 {
+    i64::MAX
 }
 
 impl From<&ChallengeBest> for BestDoc {
@@ -264,7 +275,8 @@ impl From<&ChallengeBest> for BestDoc {
             score: b.score,
             achieved_at: time(b.achieved_at),
             execution_time: b.execution_time.map(n),
-            time_key: b.execution_time.map_or(i64::MAX, n),
+            solve_time: b.solve_time.map(n),
+            solve_key: n(b.solve_key()),
             listed: b.listed,
         }
     }
@@ -279,6 +291,7 @@ impl From<BestDoc> for ChallengeBest {
             score: d.score,
             achieved_at: d.achieved_at.to_chrono(),
             execution_time: d.execution_time.map(u),
+            solve_time: d.solve_time.map(u),
             listed: d.listed,
         }
     }

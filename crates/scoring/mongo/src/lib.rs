@@ -168,8 +168,8 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
                     true,
                 ),
                 index(
-                    doc! { "challenge": 1, "listed": 1, "score": -1, "achievedAt": 1, "timeKey": 1, "user": 1 },
-                    "challenge_bests_rank",
+                    doc! { "challenge": 1, "listed": 1, "score": -1, "solveKey": 1, "achievedAt": 1, "user": 1 },
+                    "challenge_bests_solve_rank",
                     false,
                 ),
             ],
@@ -193,7 +193,29 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
             .await
             .map_err(store_error)?;
     }
-    Ok(())
+    upgrade_bests(db).await
+}
+
+/// Bests written before ties were decided by the server-observed solve time get the unknown
+/// solve key (so they rank after known times instead of sorting first as missing), and the
+/// index that ranked on the browser's time goes. Idempotent.
+async fn upgrade_bests(db: &Database) -> Result<(), StoreError> {
+    let bests = db.collection::<mongodb::bson::Document>(BESTS);
+    bests
+        .update_many(
+            doc! { "solveKey": { "$exists": false } },
+            doc! { "$set": { "solveKey": documents::unknown_solve() } },
+        )
+        .await
+        .map_err(store_error)?;
+    match bests.drop_index("challenge_bests_rank").await {
+        Ok(()) => Ok(()),
+        // IndexNotFound (27), NamespaceNotFound (26): already gone.
+        Err(e) if matches!(*e.kind, mongodb::error::ErrorKind::Command(ref c) if c.code == 27 || c.code == 26) => {
+            Ok(())
+        }
+        Err(e) => Err(store_error(e)),
+    }
 }
 
 /// This context's store ports on `db` (indexed with [`ensure_indexes`]), as the service runs

@@ -22,9 +22,6 @@ fn board_row(row: &SqliteRow) -> Result<BoardEntry, StoreError> {
     })
 }
 
-/// Chronological order of challenge bests' speed: no reported time sorts last.
-const TIME_KEY: &str = "COALESCE(execution_time, 9223372036854775807)";
-
 impl SqliteScoring {
     /// Rows of `key` by a neighbour query: `?1` board, `?2` XP, then (with `tie`) `?3` time
     /// reached and `?4` player, then the limit.
@@ -156,11 +153,12 @@ impl LeaderboardRepository for SqliteScoring {
         .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;
-        let rows = sqlx::query(&format!(
-            "SELECT challenge, player, submission, score, achieved_at, execution_time, listed \
+        let rows = sqlx::query(
+            "SELECT challenge, player, submission, score, achieved_at, execution_time, \
+               solve_time, listed \
              FROM challenge_bests WHERE challenge = ?1 AND listed = 1 \
-             ORDER BY score DESC, achieved_at, {TIME_KEY}, player LIMIT ?2 OFFSET ?3"
-        ))
+             ORDER BY score DESC, solve_time, achieved_at, player LIMIT ?2 OFFSET ?3",
+        )
         .bind(&c)
         .bind(i64::from(page.limit()))
         .bind(n(page.offset()))
@@ -179,15 +177,15 @@ impl LeaderboardRepository for SqliteScoring {
         challenge: ChallengeRef,
         best: &ChallengeBest,
     ) -> Result<u64, StoreError> {
-        let better: i64 = sqlx::query_scalar(&format!(
+        let better: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM challenge_bests WHERE challenge = ?1 AND listed = 1 \
-               AND (score > ?2 OR (score = ?2 AND (achieved_at < ?3 OR (achieved_at = ?3 \
-                 AND {TIME_KEY} < ?4))))"
-        ))
+               AND (score > ?2 OR (score = ?2 AND (solve_time < ?3 OR (solve_time = ?3 \
+                 AND achieved_at < ?4))))",
+        )
         .bind(challenge.to_hex())
         .bind(best.score)
+        .bind(n(best.solve_key()))
         .bind(best.achieved_at.timestamp_millis())
-        .bind(best.execution_time.map_or(i64::MAX, n))
         .fetch_one(self.db.reads())
         .await
         .map_err(store_error)?;

@@ -117,11 +117,12 @@ fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<()
     if let Some(b) = &c.best {
         conn.prepare_cached(
             "INSERT INTO challenge_bests (challenge, player, submission, score, achieved_at, \
-               execution_time, listed) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+               execution_time, solve_time, listed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
              ON CONFLICT (challenge, player) DO UPDATE SET submission = excluded.submission, \
                score = excluded.score, achieved_at = excluded.achieved_at, \
-               execution_time = excluded.execution_time, listed = excluded.listed",
+               execution_time = excluded.execution_time, solve_time = excluded.solve_time, \
+               listed = excluded.listed",
         )
         .and_then(|mut q| {
             q.execute(params![
@@ -131,6 +132,7 @@ fn write_commit(conn: &Connection, c: &ScoringCommit, mirror: bool) -> Result<()
                 b.score,
                 millis(b.achieved_at),
                 b.execution_time.map(n),
+                n(b.solve_key()),
                 b.listed,
             ])
         })

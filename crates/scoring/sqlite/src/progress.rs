@@ -27,6 +27,7 @@ const SNAPSHOT: &str = "SELECT p.player, p.xp, p.level, p.attempts, p.completed,
       p.best_streak, p.last_day, p.last_active_at, p.listed, p.version, \
       b.challenge AS b_challenge, b.player AS b_player, b.submission AS b_submission, \
       b.score AS b_score, b.achieved_at AS b_achieved_at, b.execution_time AS b_execution_time, \
+      b.solve_time AS b_solve_time, \
       b.listed AS b_listed, \
       (SELECT xp FROM board_scores WHERE board = ?3 AND player = ?1) AS weekly_xp, \
       (SELECT xp FROM board_scores WHERE board = ?4 AND player = ?1) AS monthly_xp, \
@@ -75,6 +76,9 @@ fn best_row_as(row: &impl Row, prefix: &str) -> Result<ChallengeBest, StoreError
         score: get(row, &column("score"))?,
         achieved_at: from_millis(get(row, &column("achieved_at"))?)?,
         execution_time: get::<Option<i64>>(row, &column("execution_time"))?.map(u),
+        solve_time: Some(get::<i64>(row, &column("solve_time"))?)
+            .filter(|t| *t != i64::MAX)
+            .map(u),
         listed: get(row, &column("listed"))?,
     })
 }

@@ -88,7 +88,11 @@ pub struct ChallengeEntryDto {
     pub user: RankedUserDto,
     pub score: f64,
     pub achieved_at: DateTime<Utc>,
+    /// Milliseconds the browser reported (shown only).
     pub execution_time: Option<u64>,
+    /// Milliseconds from the attempt's start to the scoring, as the server observed them: equal
+    /// scores rank by this, then by `achievedAt` (null: no attempt was started; ranks last).
+    pub solve_time: Option<u64>,
     pub submission: String,
 }
 

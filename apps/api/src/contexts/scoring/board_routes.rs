@@ -22,7 +22,7 @@ type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
 const XP_TIES: &str =
     "competition ranking by XP (1, 2, 2, 4); among equals, who reached it first is listed first";
-const CHALLENGE_TIES: &str = "best score (desc), then earliest time it was reached, then lower execution time; equal on all three share a rank";
+const CHALLENGE_TIES: &str = "best score (desc), then the shorter solve time the server observed (attempt start to scoring; without an attempt, last), then earliest time it was reached; equal on all three share a rank";
 const AROUND: u32 = 5;
 
 async fn xp_board(
@@ -159,6 +159,7 @@ pub async fn challenge(
                     score: r.best.score,
                     achieved_at: r.best.achieved_at,
                     execution_time: r.best.execution_time,
+                    solve_time: r.best.solve_time,
                     submission: r.best.submission.to_hex(),
                 }
             })

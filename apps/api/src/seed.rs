@@ -133,6 +133,27 @@ mod tests {
             .then_some(name)
     }
 
+    /// Runs `apps/api/seed/check-solutions.js` in node on `cases`: (all passed, its output).
+    fn check_in_node(cases: &serde_json::Value) -> (bool, String) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/check-solutions.js");
+        let mut node = Command::new("node")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node runs the reference solutions (install Node.js)");
+        node.stdin
+            .take()
+            .unwrap()
+            .write_all(cases.to_string().as_bytes())
+            .unwrap();
+        let out = node.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
     /// Every reference solution, run by node against its challenge's tests (hidden ones
     /// included), produces each expected output.
     #[test]
@@ -155,21 +176,8 @@ mod tests {
                 })).collect::<Vec<_>>(),
             }));
         }
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/check-solutions.js");
-        let mut node = Command::new("node")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node runs the reference solutions (install Node.js)");
-        node.stdin
-            .take()
-            .unwrap()
-            .write_all(serde_json::to_string(&cases).unwrap().as_bytes())
-            .unwrap();
-        let out = node.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "failing solutions:\n{text}");
+        let (passed, text) = check_in_node(&serde_json::Value::from(cases));
+        assert!(passed, "failing solutions:\n{text}");
         let summary: serde_json::Value =
             serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap();
         assert_eq!(summary["checked"], tests, "every test was run");
@@ -182,18 +190,6 @@ mod tests {
             "title": "wrong", "solution": "function f(a, b) { return a - b; }", "name": "f",
             "tests": [{"input": "[2,1]", "expected": "3"}],
         }]);
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/check-solutions.js");
-        let mut node = Command::new("node")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        node.stdin
-            .take()
-            .unwrap()
-            .write_all(cases.to_string().as_bytes())
-            .unwrap();
-        assert!(!node.wait_with_output().unwrap().status.success());
+        assert!(!check_in_node(&cases).0);
     }
 }

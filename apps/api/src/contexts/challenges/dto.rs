@@ -400,6 +400,28 @@ impl From<ch::Scenario> for ScenarioDto {
     }
 }
 
+impl From<ch::Example> for ExampleDto {
+    fn from(e: ch::Example) -> Self {
+        Self {
+            input: e.input,
+            output: e.output,
+            explanation: e.explanation,
+        }
+    }
+}
+
+impl From<ch::StarterCode> for StarterCodeDto {
+    fn from(c: ch::StarterCode) -> Self {
+        Self {
+            javascript: c.javascript,
+            typescript: c.typescript,
+            python: c.python,
+            java: c.java,
+            cpp: c.cpp,
+        }
+    }
+}
+
 /// The sample payload as JSON again (stored as its compact text).
 fn payload_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
@@ -696,28 +718,13 @@ impl From<ch::ChallengeView> for ChallengeDto {
             content: ContentDto {
                 problem_statement: c.content.problem_statement,
                 constraints: c.content.constraints,
-                examples: c
-                    .content
-                    .examples
-                    .into_iter()
-                    .map(|e| ExampleDto {
-                        input: e.input,
-                        output: e.output,
-                        explanation: e.explanation,
-                    })
-                    .collect(),
+                examples: c.content.examples.into_iter().map(Into::into).collect(),
                 hints: c.content.hints,
                 solution: c.content.solution.filter(|_| full),
                 solution_explanation: c.content.solution_explanation.filter(|_| full),
             },
             code: CodeDto {
-                starter_code: StarterCodeDto {
-                    javascript: c.code.starter_code.javascript,
-                    typescript: c.code.starter_code.typescript,
-                    python: c.code.starter_code.python,
-                    java: c.code.starter_code.java,
-                    cpp: c.code.starter_code.cpp,
-                },
+                starter_code: c.code.starter_code.into(),
                 test_cases: c
                     .code
                     .test_cases
@@ -836,7 +843,6 @@ impl From<ch::ChallengeDraft> for ChallengeRequest {
     fn from(d: ch::ChallengeDraft) -> Self {
         let c = d.content;
         let rules = d.validation_rules;
-        let starter = d.starter_code;
         Self {
             title: d.title,
             description: d.description,
@@ -848,27 +854,13 @@ impl From<ch::ChallengeDraft> for ChallengeRequest {
             content: ContentInput {
                 problem_statement: c.problem_statement,
                 constraints: c.constraints,
-                examples: c
-                    .examples
-                    .into_iter()
-                    .map(|e| ExampleDto {
-                        input: e.input,
-                        output: e.output,
-                        explanation: e.explanation,
-                    })
-                    .collect(),
+                examples: c.examples.into_iter().map(Into::into).collect(),
                 hints: c.hints,
                 solution: c.solution,
                 solution_explanation: c.solution_explanation,
             },
             code: CodeInput {
-                starter_code: Some(StarterCodeDto {
-                    javascript: starter.javascript,
-                    typescript: starter.typescript,
-                    python: starter.python,
-                    java: starter.java,
-                    cpp: starter.cpp,
-                }),
+                starter_code: Some(d.starter_code.into()),
                 test_cases: d
                     .test_cases
                     .into_iter()

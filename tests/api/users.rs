@@ -299,3 +299,47 @@ async fn achievements_and_activity_follow_the_privacy_settings() {
     let (status, body) = app.get(&achievements, Some(&bob.access)).await;
     assert_error(status, &body, 403, "PROFILE_PRIVATE");
 }
+
+#[tokio::test]
+async fn admins_grant_and_revoke_the_premium_role() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up("ada").await;
+    let admin = app.admin().await;
+    let (status, body) = app
+        .patch(
+            &format!("/api/users/{}", ada.id),
+            Some(&ada.access),
+            json!({"roles": ["premium"]}),
+        )
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .patch(
+            &format!("/api/users/{}", ada.id),
+            Some(&admin.access),
+            json!({"roles": ["premium", "moderator"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"]["roles"],
+        json!(["user", "premium", "moderator"])
+    );
+    // Stored and read back (the role change signed ada out: she signs in again).
+    let ada = app.login_as("ada", PASSWORD).await;
+    let (_, me) = app.get("/api/users/profile", Some(&ada.access)).await;
+    assert_eq!(
+        me["data"]["roles"],
+        json!(["user", "premium", "moderator"]),
+        "{me}"
+    );
+    let (status, body) = app
+        .patch(
+            &format!("/api/users/{}", ada.id),
+            Some(&admin.access),
+            json!({"roles": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["roles"], json!(["user"]), "revoked");
+}

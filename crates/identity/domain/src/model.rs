@@ -23,6 +23,8 @@ pub enum Role {
     Admin,
     /// Curates content.
     Moderator,
+    /// A paying member: may author learning playlists (granted and revoked by admins).
+    Premium,
 }
 
 impl Role {
@@ -32,6 +34,7 @@ impl Role {
             Role::User => "user",
             Role::Admin => "admin",
             Role::Moderator => "moderator",
+            Role::Premium => "premium",
         }
     }
 
@@ -41,6 +44,7 @@ impl Role {
             "user" => Some(Role::User),
             "admin" => Some(Role::Admin),
             "moderator" => Some(Role::Moderator),
+            "premium" => Some(Role::Premium),
             _ => None,
         }
     }

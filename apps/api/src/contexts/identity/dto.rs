@@ -288,6 +288,7 @@ pub enum RoleDto {
     User,
     Admin,
     Moderator,
+    Premium,
 }
 
 impl From<RoleDto> for id::Role {
@@ -296,6 +297,7 @@ impl From<RoleDto> for id::Role {
             RoleDto::User => id::Role::User,
             RoleDto::Admin => id::Role::Admin,
             RoleDto::Moderator => id::Role::Moderator,
+            RoleDto::Premium => id::Role::Premium,
         }
     }
 }
@@ -305,7 +307,7 @@ impl From<RoleDto> for id::Role {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
 pub struct AdminUpdateUserRequest {
-    #[schemars(length(max = 3))]
+    #[schemars(length(max = 4))]
     pub roles: Option<Vec<RoleDto>>,
     pub is_active: Option<bool>,
 }
@@ -499,6 +501,7 @@ fn role_dto(r: id::Role) -> RoleDto {
         id::Role::User => RoleDto::User,
         id::Role::Admin => RoleDto::Admin,
         id::Role::Moderator => RoleDto::Moderator,
+        id::Role::Premium => RoleDto::Premium,
     }
 }
 

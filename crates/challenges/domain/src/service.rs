@@ -296,6 +296,23 @@ impl ChallengeService {
         self.build_as(draft, base, author, None)
     }
 
+    /// `existing` with `draft` as its new content: id, author, stats and creation time kept,
+    /// and the tests' ids as [`keep_test_ids`] decides.
+    fn rebuilt(
+        &self,
+        draft: ChallengeDraft,
+        existing: &Challenge,
+    ) -> Result<Challenge, ChallengeError> {
+        let named: Vec<bool> = draft.test_cases.iter().map(|t| t.id.is_some()).collect();
+        let mut challenge = self.build(draft, Some(existing), existing.author)?;
+        keep_test_ids(
+            &mut challenge.code.test_cases,
+            &named,
+            &existing.code.test_cases,
+        );
+        Ok(challenge)
+    }
+
     /// [`Self::build`] for a new challenge that keeps the id `id` names.
     fn build_as(
         &self,
@@ -465,13 +482,7 @@ impl ChallengeApi for ChallengeService {
         draft: ChallengeDraft,
     ) -> Result<ChallengeView, ChallengeError> {
         let existing = self.editable(&caller, id).await?;
-        let named: Vec<bool> = draft.test_cases.iter().map(|t| t.id.is_some()).collect();
-        let mut challenge = self.build(draft, Some(&existing), existing.author)?;
-        keep_test_ids(
-            &mut challenge.code.test_cases,
-            &named,
-            &existing.code.test_cases,
-        );
+        let challenge = self.rebuilt(draft, &existing)?;
         let replaced = self.ports.challenges.replace_content(&challenge).await;
         self.scoring_views.forget(&challenge.id);
         self.pages.forget_all();
@@ -695,18 +706,7 @@ impl ChallengeApi for ChallengeService {
             let written = match (entry.action, existing) {
                 (ImportAction::Skip, _) => Ok(()),
                 (ImportAction::Update, Some(existing)) => {
-                    let named: Vec<bool> = item
-                        .draft
-                        .test_cases
-                        .iter()
-                        .map(|t| t.id.is_some())
-                        .collect();
-                    let mut challenge = self.build(item.draft, Some(&existing), existing.author)?;
-                    keep_test_ids(
-                        &mut challenge.code.test_cases,
-                        &named,
-                        &existing.code.test_cases,
-                    );
+                    let challenge = self.rebuilt(item.draft, &existing)?;
                     self.scoring_views.forget(&challenge.id);
                     self.ports
                         .challenges

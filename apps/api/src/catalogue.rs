@@ -112,16 +112,13 @@ pub async fn import(
 ) -> Result<ImportReport, ImportFailure> {
     let file: CatalogueFile = serde_json::from_str(text)
         .map_err(|e| ImportFailure::Unreadable(crate::startup::serde_message(&e.to_string())))?;
-    let problems = |err: ChallengeError| match catalogue::in_file(err) {
-        ChallengeError::Validation(found) => {
-            ImportFailure::Problems(found.into_iter().map(|p| (p.field, p.message)).collect())
-        }
-        other => ImportFailure::Other(anyhow::anyhow!("{other}")),
-    };
-    let items = catalogue::parse(file.challenges).map_err(problems)?;
     let caller = team_admin(identity).await?;
-    challenges
-        .import(caller, items, options, progress)
+    catalogue::import(challenges, caller, file, options, progress)
         .await
-        .map_err(problems)
+        .map_err(|err| match err {
+            ChallengeError::Validation(found) => {
+                ImportFailure::Problems(found.into_iter().map(|p| (p.field, p.message)).collect())
+            }
+            other => ImportFailure::Other(anyhow::anyhow!("{other}")),
+        })
 }

@@ -259,18 +259,24 @@ struct Pathed<T>(T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Pathed<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde_path_to_error::deserialize(crate::strict::Strict(d))
-            .map(Pathed)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                if path == "." {
-                    inner
-                } else {
-                    serde::de::Error::custom(format!("{AT_PATH}{path}`: {inner}"))
-                }
-            })
+        read_pathed(d).map(Pathed)
     }
+}
+
+/// Reads `T` from `d` as a [`Body`] does: strictly, an error's message starting with the path
+/// where it happened (`at \`code.testCases[0]\`: …`; read back by `startup::serde_detail`).
+pub fn read_pathed<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    serde_path_to_error::deserialize(crate::strict::Strict(d)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            inner
+        } else {
+            serde::de::Error::custom(format!("{AT_PATH}{path}`: {inner}"))
+        }
+    })
 }
 
 impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Body<T> {

@@ -41,7 +41,7 @@ pub struct HttpOptions {
 /// a malformed document) are about the body or query as a whole, named `whole`.
 /// A message of a [`crate::http::Body`] starts with the path where it happened (`at
 /// \`code.testCases[0]\`: …`), to which a field named in the rest is appended.
-pub(crate) fn serde_field(message: &str, whole: &str) -> String {
+fn serde_field(message: &str, whole: &str) -> String {
     let (path, rest) = match message
         .strip_prefix(crate::http::AT_PATH)
         .and_then(|m| m.split_once("`: "))
@@ -63,6 +63,16 @@ pub(crate) fn serde_field(message: &str, whole: &str) -> String {
         (None, Some(named)) => named.to_owned(),
         (None, None) => whole.to_owned(),
     }
+}
+
+/// The field and the client-readable message of a serde error (its path prefix, if any, moved
+/// into the field).
+pub(crate) fn serde_detail(message: &str, whole: &str) -> (String, String) {
+    let rest = message
+        .strip_prefix(crate::http::AT_PATH)
+        .and_then(|m| m.split_once("`: "))
+        .map_or(message, |(_, rest)| rest);
+    (serde_field(message, whole), serde_message(rest))
 }
 
 /// A serde message as a client may read it: the Rust type names serde mentions ("expected struct
@@ -122,18 +132,13 @@ pub(crate) fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::E
             ApiError::invalid_body("body", crate::middleware::NOT_AN_OBJECT)
         }
         JsonPayloadError::Deserialize(e) => {
-            let message = e.to_string();
+            let (field, message) = serde_detail(&e.to_string(), "body");
             ApiError::validation(
                 "VALIDATION_ERROR",
                 "The request body is invalid",
                 vec![Detail {
-                    field: serde_field(&message, "body"),
-                    message: serde_message(
-                        message
-                            .strip_prefix(crate::http::AT_PATH)
-                            .and_then(|m| m.split_once("`: "))
-                            .map_or(message.as_str(), |(_, rest)| rest),
-                    ),
+                    field,
+                    message,
                     value: None,
                 }],
             )

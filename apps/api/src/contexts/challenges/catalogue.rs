@@ -63,8 +63,25 @@ impl CatalogueExport {
     }
 }
 
+/// Imports the items of a catalogue file as `caller`: read, then the service's import, every
+/// problem named by its place in the file (`challenges[3].title`). The HTTP route and the
+/// command line both go through here.
+pub async fn import(
+    challenges: &dyn ch::ChallengeApi,
+    caller: ch::Caller,
+    file: CatalogueFile,
+    options: ch::ImportOptions,
+    progress: std::sync::Arc<dyn ch::ImportProgress>,
+) -> Result<ch::ImportReport, ch::ChallengeError> {
+    let items = parse(file.challenges).map_err(in_file)?;
+    challenges
+        .import(caller, items, options, progress)
+        .await
+        .map_err(in_file)
+}
+
 /// Problems of an import, with their place in the file (`challenges[3].title`).
-pub fn in_file(err: ch::ChallengeError) -> ch::ChallengeError {
+fn in_file(err: ch::ChallengeError) -> ch::ChallengeError {
     match err {
         ch::ChallengeError::Validation(problems) => ch::ChallengeError::Validation(
             problems
@@ -134,20 +151,8 @@ fn parse_item(item: serde_json::Value) -> Result<ch::CatalogueItem, (String, Str
         Some(serde_json::Value::String(slug)) => Some(slug),
         Some(_) => return Err(("slug".into(), "must be a string".into())),
     };
-    let request: ChallengeRequest =
-        serde_path_to_error::deserialize(crate::strict::Strict(serde_json::Value::Object(fields)))
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                // "missing field `x`" and "unknown field `x`" are about `x` inside the path.
-                let named = crate::startup::serde_field(&message, "");
-                let field = [path.as_str(), named.as_str()]
-                    .into_iter()
-                    .filter(|p| !p.is_empty() && *p != ".")
-                    .collect::<Vec<_>>()
-                    .join(".");
-                (field, crate::startup::serde_message(&message))
-            })?;
+    let request: ChallengeRequest = crate::http::read_pathed(serde_json::Value::Object(fields))
+        .map_err(|e| crate::startup::serde_detail(&e.to_string(), ""))?;
     Ok(ch::CatalogueItem {
         id,
         slug,
@@ -219,5 +224,31 @@ impl From<ch::ImportReport> for ImportReportDto {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::parse;
+
+    fn fields_of(items: Vec<serde_json::Value>) -> Vec<String> {
+        match parse(items) {
+            Err(stackrush_challenges::ChallengeError::Validation(problems)) => {
+                problems.into_iter().map(|p| p.field).collect()
+            }
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn item_problems_name_the_field_once_with_the_items_place() {
+        let found = fields_of(vec![
+            json!({"title": "T", "scenario": {"mood": "calm"}}),
+            json!("not an object"),
+            json!({"_id": "xyz"}),
+        ]);
+        assert_eq!(found, vec!["[0].scenario.mood", "[1]", "[2]._id"]);
     }
 }

@@ -358,11 +358,14 @@ pub async fn import(
     query: Query<ImportQuery>,
     body: Body<CatalogueFile>,
 ) -> Reply<ImportReportDto> {
-    let items = catalogue::parse(body.into_inner().challenges).map_err(catalogue::in_file)?;
-    let report = challenges
-        .import(caller(&auth.0), items, query.options(), Arc::new(Quietly))
-        .await
-        .map_err(catalogue::in_file)?;
+    let report = catalogue::import(
+        &*challenges,
+        caller(&auth.0),
+        body.into_inner(),
+        query.options(),
+        Arc::new(Quietly),
+    )
+    .await?;
     Ok(Json(ApiResponse::ok(report.into())))
 }
 

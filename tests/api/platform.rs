@@ -90,7 +90,108 @@ async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
     assert!(committed == rendered, "docs/openapi.json is stale: run `UPDATE_SNAPSHOTS=1 cargo nextest run -p stackrush-tests openapi`");
     let response = app.client.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("/openapi.json"));
+    let page = response.text().await.unwrap();
+    assert!(page.contains("src=\"/docs/swagger-ui-bundle.js\"") && !page.contains("https:"));
+    let init = app
+        .client
+        .get(app.url("/docs/init.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(init
+        .text()
+        .await
+        .unwrap()
+        .contains("url: \"/openapi.json\""));
+    let bundle = app
+        .client
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.headers()["content-type"], "text/javascript");
+    assert!(bundle.bytes().await.unwrap().len() > 1_000_000);
+    let shadowed = app
+        .client
+        .get(app.url("/docs/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        shadowed.status(),
+        StatusCode::OK,
+        "redirected to the document"
+    );
+    assert!(shadowed.json::<serde_json::Value>().await.unwrap()["paths"].is_object());
+}
+
+/// The documentation page renders every operation in a headless Chromium that can reach nothing
+/// but this machine (every other host name fails to resolve), under the page's own CSP: the UI's
+/// script and styles come from the binary. Needs Debian's `chromium` (installed by `.ci/run`);
+/// `STACKRUSH_SKIP_BROWSER=1` skips it where no browser can be installed.
+#[tokio::test]
+async fn docs_page_renders_every_operation_with_the_network_cut_off() {
+    if std::env::var_os("STACKRUSH_SKIP_BROWSER").is_some() {
+        eprintln!("SKIPPED: STACKRUSH_SKIP_BROWSER is set");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    let (_, document) = app.get("/openapi.json", None).await;
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("{}/docs", app.base);
+    let dom = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                // Swagger UI renders only the operations inside the window.
+                "--window-size=1280,16000",
+                "--virtual-time-budget=20000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(url)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("chromium not found: `apt-get install chromium`, or set STACKRUSH_SKIP_BROWSER=1");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains(">StackRush API"),
+        "no title rendered:\n{dom:.2000}"
+    );
+    let mut operations = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations += 1;
+            let rendered = format!("data-path=\"{path}\"");
+            assert!(dom.contains(&rendered), "{method} {path} not rendered");
+        }
+    }
+    let rendered = dom.matches("class=\"opblock-summary-method\"").count();
+    assert_eq!(rendered, operations, "operations rendered");
 }
 
 #[tokio::test]

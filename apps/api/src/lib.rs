@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod contexts;
+pub mod docs;
 pub mod download;
 pub mod envelope;
 pub mod error;

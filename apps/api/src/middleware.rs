@@ -150,7 +150,7 @@ pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let docs = req.path().starts_with("/docs");
+    let docs = req.path().starts_with(crate::docs::PATH);
     let trust_proxy = req
         .app_data::<web::Data<RateLimit>>()
         .is_some_and(|limits| limits.trust_proxy);
@@ -181,8 +181,7 @@ pub async fn security_headers(
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
     let csp = if docs {
-        // The interactive docs page loads Swagger UI's script and styles from unpkg.
-        "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; style-src 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'"
+        crate::docs::CSP
     } else {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     };

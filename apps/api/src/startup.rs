@@ -14,7 +14,6 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpServer};
 use apistos::app::{BuildConfig, OpenApiWrapper};
 use apistos::web::scope;
-use apistos::SwaggerUIConfig;
 use stackrush_identity::{IdentityApi, IdentityError, RegisterCommand};
 
 pub use crate::contexts::Contexts;
@@ -268,10 +267,8 @@ pub fn app(
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
         }))
-        .build_with(
-            crate::openapi::PATH,
-            BuildConfig::default().with_ui(SwaggerUIConfig::new(&"/docs")),
-        )
+        .build_with(crate::openapi::PATH, BuildConfig::default())
+        .configure(crate::docs::configure)
 }
 
 /// Opens the store (waiting for it, see [`Store::open`]) and builds every context on it.

@@ -35,8 +35,6 @@ fn template_user() -> anyhow::Result<User> {
         is_active: true,
         email_verified: true,
         token_version: 0,
-        failed_logins: 0,
-        locked_until: None,
         deleted_at: None,
         created_at: now,
         updated_at: now,

@@ -182,39 +182,75 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
     assert_eq!(b1["error"]["message"], b2["error"]["message"]);
 }
 
-#[tokio::test]
-async fn five_failed_logins_lock_the_account_even_for_the_right_password() {
-    let app = TestApp::spawn().await;
-    app.register("ada").await;
-    for _ in 0..4 {
-        let (status, body) = app
-            .post(
-                "/api/auth/login",
-                None,
-                json!({"identifier": "ada", "password": "Wrong-Pass-1"}),
-            )
-            .await;
-        assert_error(status, &body, 401, "INVALID_CREDENTIALS");
-    }
-    let (status, body) = app
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"identifier": "ada", "password": "Wrong-Pass-1"}),
-        )
-        .await;
-    assert_error(status, &body, 401, "ACCOUNT_LOCKED");
+/// One login from `address` (the app trusts the proxy header): status, code, message and
+/// `Retry-After`, everything an attacker could compare.
+async fn login_from(
+    app: &TestApp,
+    address: &str,
+    identifier: &str,
+    password: &str,
+) -> (u16, String, String, Option<String>) {
     let response = app
-        .call(
-            reqwest::Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({"identifier": "ada@example.com", "password": PASSWORD})),
-        )
-        .await;
-    assert!(response.headers().get("retry-after").is_some());
+        .client
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"identifier": identifier, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
     let (status, body) = split(response).await;
-    assert_error(status, &body, 401, "ACCOUNT_LOCKED");
+    let code = body["error"]["code"].as_str().unwrap_or("").to_owned();
+    let message = body["error"]["message"].as_str().unwrap_or("").to_owned();
+    (status.as_u16(), code, message, retry)
+}
+
+#[tokio::test]
+async fn guesses_lock_a_name_for_the_guessing_address_only_and_unknown_names_alike() {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("TRUST_PROXY", "true".into())],
+        ..Options::default()
+    })
+    .await;
+    app.register("ada").await;
+    let attacker = "203.0.113.9";
+    let mut seen = Vec::new();
+    for name in ["ada", "ghost"] {
+        let mut answers = Vec::new();
+        for _ in 0..5 {
+            answers.push(login_from(&app, attacker, name, "Wrong-Pass-1").await);
+        }
+        // Locked for this address: even the right password is not checked.
+        answers.push(login_from(&app, attacker, name, PASSWORD).await);
+        seen.push(answers);
+    }
+    let invalid = (
+        401,
+        "INVALID_CREDENTIALS".to_owned(),
+        seen[0][0].2.clone(),
+        None,
+    );
+    let locked = (
+        401,
+        "ACCOUNT_LOCKED".to_owned(),
+        seen[0][4].2.clone(),
+        Some("30".to_owned()),
+    );
+    assert_eq!(seen[0][..4], vec![invalid; 4][..]);
+    assert_eq!(seen[0][4], locked);
+    assert_eq!(seen[0][5].1, "ACCOUNT_LOCKED");
+    assert_eq!(
+        seen[0], seen[1],
+        "an unknown name answers exactly like an existing one"
+    );
+    // The owner, from their own address, signs in: the attacker cannot lock them out.
+    let (status, ..) = login_from(&app, "198.51.100.20", "ada", PASSWORD).await;
+    assert_eq!(status, 200);
+    let (status, code, ..) = login_from(&app, "198.51.100.20", "ada@example.com", PASSWORD).await;
+    assert_eq!((status, code.as_str()), (200, ""));
 }
 
 #[tokio::test]

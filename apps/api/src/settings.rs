@@ -84,8 +84,13 @@ pub struct Settings {
     pub refresh_ttl: Duration,
     /// How long a just-rotated refresh token answers with its successor (0 turns it off).
     pub refresh_grace: Duration,
+    /// The login throttle (per login name and client address): the failure that first locks,
+    /// the first lock (doubled per further failure), the longest lock, and how long failures
+    /// are remembered.
     pub lockout_threshold: u32,
-    pub lockout_duration: Duration,
+    pub lockout_base: Duration,
+    pub lockout_max: Duration,
+    pub lockout_forget: Duration,
     pub cors_origins: Vec<String>,
     pub app_url: String,
     pub mail: MailSettings,
@@ -286,6 +291,9 @@ impl Settings {
                 });
             }
         }
+        let lockout_base = parse(lookup, "LOCKOUT_BASE_SECS", 30i64)?.clamp(1, 86_400);
+        let lockout_max =
+            parse(lookup, "LOCKOUT_MAX_SECS", 1_800i64)?.clamp(lockout_base, 7 * 86_400);
         Ok(Self {
             host: parse(lookup, "HOST", IpAddr::from([127, 0, 0, 1]))?,
             port,
@@ -307,7 +315,11 @@ impl Settings {
                 parse(lookup, "REFRESH_GRACE_SECS", 5i64)?.clamp(0, 60),
             ),
             lockout_threshold: parse(lookup, "LOCKOUT_THRESHOLD", 5u32)?.max(1),
-            lockout_duration: Duration::seconds(parse(lookup, "LOCKOUT_DURATION_SECS", 7200i64)?),
+            lockout_base: Duration::seconds(lockout_base),
+            lockout_max: Duration::seconds(lockout_max),
+            lockout_forget: Duration::seconds(
+                parse(lookup, "LOCKOUT_FORGET_SECS", 86_400i64)?.clamp(lockout_max, 365 * 86_400),
+            ),
             cors_origins,
             app_url: text(lookup, "APP_URL").unwrap_or_else(|| "http://localhost:5173".to_owned()),
             mail,

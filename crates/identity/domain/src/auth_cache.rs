@@ -113,21 +113,6 @@ impl UserRepository for Invalidating {
         result
     }
 
-    async fn record_failed_login(
-        &self,
-        id: UserId,
-        threshold: u32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<FailedLogin, StoreError> {
-        self.inner
-            .record_failed_login(id, threshold, lock_until)
-            .await
-    }
-
-    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
-        self.inner.clear_failed_logins(id).await
-    }
-
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
         self.inner.list(filter, page).await
     }

@@ -16,7 +16,9 @@ use stackrush_kernel::{PageRequest, StoreError};
 
 use crate::crypto::random_token;
 use crate::model::*;
-use crate::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
+use crate::ports::{
+    LinkTokenRepository, LoginThrottleRepository, RefreshTokenRepository, UserRepository,
+};
 
 /// Now, at millisecond precision (what every store keeps).
 pub fn now_ms() -> DateTime<Utc> {
@@ -74,8 +76,6 @@ pub fn sample_user(tag: &str) -> User {
         is_active: true,
         email_verified: false,
         token_version: 2,
-        failed_logins: 0,
-        locked_until: None,
         deleted_at: None,
         created_at: now,
         updated_at: now,
@@ -260,43 +260,93 @@ pub async fn users_update(repo: &dyn UserRepository) {
     );
 }
 
-/// Failed logins are counted atomically and lock at the threshold; clearing forgets them.
-pub async fn users_failed_logins(repo: Arc<dyn UserRepository>) {
-    let user = sample_user(&tag());
-    repo.insert(&user).await.unwrap();
-    let until = now_ms() + Duration::hours(2);
-    let first = repo.record_failed_login(user.id, 3, until).await.unwrap();
+/// Failures are counted atomically per key, locks only grow, expiry starts a key afresh, and
+/// clearing forgets one key or every key of a subject.
+pub async fn login_throttle(repo: Arc<dyn LoginThrottleRepository>) {
+    let subject = tag();
+    let key = |address: &str| ThrottleKey {
+        subject: subject.clone(),
+        address: address.to_owned(),
+    };
+    let (here, there) = (key("a1"), key("a2"));
+    let now = now_ms();
+    let expires = now + Duration::hours(2);
+    assert_eq!(repo.get(&here, now).await.unwrap(), None);
+    assert_eq!(repo.count_failure(&here, now, expires).await.unwrap(), 1);
+    assert_eq!(repo.count_failure(&here, now, expires).await.unwrap(), 2);
+    // (It outlives `here`'s record, which expires and starts again below.)
+    let there_expires = now + Duration::days(2);
     assert_eq!(
-        first,
-        FailedLogin {
-            attempts: 1,
+        repo.count_failure(&there, now, there_expires)
+            .await
+            .unwrap(),
+        1,
+        "per key"
+    );
+    let until = now + Duration::minutes(1);
+    repo.lock(&here, until).await.unwrap();
+    repo.lock(&here, now + Duration::seconds(5)).await.unwrap();
+    let state = ThrottleState {
+        failures: 2,
+        locked_until: Some(until),
+    };
+    assert_eq!(
+        repo.get(&here, now).await.unwrap(),
+        Some(state),
+        "never shortened"
+    );
+    assert_eq!(repo.get(&here, expires).await.unwrap(), None, "expired");
+    let later = expires + Duration::seconds(1);
+    assert_eq!(
+        repo.count_failure(&here, expires, later).await.unwrap(),
+        1,
+        "an expired record starts again"
+    );
+    assert_eq!(
+        repo.get(&here, expires).await.unwrap(),
+        Some(ThrottleState {
+            failures: 1,
             locked_until: None
-        }
-    );
-    repo.record_failed_login(user.id, 3, until).await.unwrap();
-    let third = repo.record_failed_login(user.id, 3, until).await.unwrap();
-    assert_eq!(third.locked_until, Some(until));
-    let stored = repo.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!(
-        (stored.failed_logins, stored.locked_until),
-        (0, Some(until))
+        })
     );
 
-    repo.clear_failed_logins(user.id).await.unwrap();
-    let stored = repo.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!((stored.failed_logins, stored.locked_until), (0, None));
+    repo.clear(&here).await.unwrap();
+    assert_eq!(repo.get(&here, now).await.unwrap(), None);
+    assert!(
+        repo.get(&there, now).await.unwrap().is_some(),
+        "other keys stay"
+    );
+    repo.count_failure(&here, now, expires).await.unwrap();
+    let other = ThrottleKey {
+        subject: tag(),
+        address: "a1".to_owned(),
+    };
+    repo.count_failure(&other, now, expires).await.unwrap();
+    repo.clear_subject(&subject).await.unwrap();
+    assert_eq!(repo.get(&here, now).await.unwrap(), None);
+    assert_eq!(repo.get(&there, now).await.unwrap(), None);
+    assert!(
+        repo.get(&other, now).await.unwrap().is_some(),
+        "other subjects stay"
+    );
 
+    let crowd = key("a3");
     let tasks: Vec<_> = (0..20)
         .map(|_| {
-            let repo = repo.clone();
-            tokio::spawn(async move { repo.record_failed_login(user.id, 1000, until).await })
+            let (repo, crowd) = (repo.clone(), crowd.clone());
+            tokio::spawn(async move { repo.count_failure(&crowd, now, expires).await })
         })
         .collect();
+    let mut counts = Vec::new();
     for task in tasks {
-        task.await.unwrap().unwrap();
+        counts.push(task.await.unwrap().unwrap());
     }
-    let stored = repo.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!(stored.failed_logins, 20, "every concurrent failure counts");
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=20).collect::<Vec<u32>>(),
+        "every concurrent failure counts once"
+    );
 }
 
 /// Lists filter, search literally, page, count and sort newest first.
@@ -594,12 +644,13 @@ pub async fn run_all(
     users: Arc<dyn UserRepository>,
     refresh: Arc<dyn RefreshTokenRepository>,
     links: Arc<dyn LinkTokenRepository>,
+    throttle: Arc<dyn LoginThrottleRepository>,
 ) {
     users_round_trip(users.as_ref()).await;
     users_unique_keys(users.as_ref()).await;
     users_concurrent_inserts(users.clone()).await;
     users_update(users.as_ref()).await;
-    users_failed_logins(users.clone()).await;
+    login_throttle(throttle).await;
     users_list(users.as_ref()).await;
     refresh_tokens_consume_once(refresh.clone()).await;
     refresh_tokens_revoke(refresh.as_ref()).await;

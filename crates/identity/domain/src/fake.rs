@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::model::*;
-use crate::ports::{LinkTokenRepository, RefreshTokenRepository, UserRepository};
+use crate::ports::{
+    LinkTokenRepository, LoginThrottleRepository, RefreshTokenRepository, UserRepository,
+};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -96,38 +98,6 @@ impl UserRepository for InMemoryUsers {
             user.apply(patch, now);
             user.clone()
         }))
-    }
-
-    async fn record_failed_login(
-        &self,
-        id: UserId,
-        threshold: u32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<FailedLogin, StoreError> {
-        let mut users = lock(&self.users);
-        let Some(user) = users.get_mut(&id) else {
-            return Ok(FailedLogin {
-                attempts: 0,
-                locked_until: None,
-            });
-        };
-        user.failed_logins += 1;
-        if user.failed_logins >= threshold {
-            user.failed_logins = 0;
-            user.locked_until = Some(lock_until);
-        }
-        Ok(FailedLogin {
-            attempts: user.failed_logins,
-            locked_until: user.locked_until,
-        })
-    }
-
-    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
-        if let Some(user) = lock(&self.users).get_mut(&id) {
-            user.failed_logins = 0;
-            user.locked_until = None;
-        }
-        Ok(())
     }
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {
@@ -231,6 +201,66 @@ impl LinkTokenRepository for InMemoryLinkTokens {
 
     async fn delete_for_user(&self, user: UserId, purpose: LinkPurpose) -> Result<(), StoreError> {
         lock(&self.tokens).retain(|(p, _), t| !(*p == purpose && t.user_id == user));
+        Ok(())
+    }
+}
+
+/// Throttle records in a map; each keeps its expiry.
+#[derive(Debug, Default)]
+pub struct InMemoryLoginThrottle {
+    records: Mutex<HashMap<ThrottleKey, (ThrottleState, DateTime<Utc>)>>,
+}
+
+#[async_trait]
+impl LoginThrottleRepository for InMemoryLoginThrottle {
+    async fn get(
+        &self,
+        key: &ThrottleKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ThrottleState>, StoreError> {
+        Ok(lock(&self.records)
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(state, _)| *state))
+    }
+
+    async fn count_failure(
+        &self,
+        key: &ThrottleKey,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let mut records = lock(&self.records);
+        let fresh = (
+            ThrottleState {
+                failures: 0,
+                locked_until: None,
+            },
+            expires_at,
+        );
+        let record = records.entry(key.clone()).or_insert(fresh);
+        if record.1 <= now {
+            *record = fresh;
+        }
+        record.0.failures = record.0.failures.saturating_add(1);
+        record.1 = expires_at;
+        Ok(record.0.failures)
+    }
+
+    async fn lock(&self, key: &ThrottleKey, until: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some((state, _)) = lock(&self.records).get_mut(key) {
+            state.locked_until = state.locked_until.max(Some(until));
+        }
+        Ok(())
+    }
+
+    async fn clear(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        lock(&self.records).remove(key);
+        Ok(())
+    }
+
+    async fn clear_subject(&self, subject: &str) -> Result<(), StoreError> {
+        lock(&self.records).retain(|key, _| key.subject != subject);
         Ok(())
     }
 }

@@ -175,7 +175,7 @@ impl Default for Preferences {
     }
 }
 
-/// A user account as stored. Secrets and lockout state are here; views decide what leaves.
+/// A user account as stored. Secrets are here; views decide what leaves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: UserId,
@@ -198,8 +198,6 @@ pub struct User {
     pub email_verified: bool,
     /// Bumped whenever outstanding access tokens must stop working.
     pub token_version: u32,
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -285,13 +283,46 @@ pub struct UserFilter {
     pub include_deleted: bool,
 }
 
-/// The state of lockout after a failed login was recorded.
+/// Whose failed logins a throttle record counts: one login name (an email or a username,
+/// normalized) tried from one client address. Both parts are keyed digests
+/// ([`crate::service::IdentityService`] makes them), so the store holds neither the names
+/// people typed nor their addresses. Unknown names are counted exactly like existing ones.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ThrottleKey {
+    pub subject: String,
+    pub address: String,
+}
+
+/// What the login throttle remembers of one [`ThrottleKey`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailedLogin {
-    /// Failures counted since the last success or lock (0 right after this failure locked).
-    pub attempts: u32,
-    /// Set when this failure locked the account (or it was already locked).
+pub struct ThrottleState {
+    /// Failures since the last success (or since the record expired).
+    pub failures: u32,
+    /// No attempt is checked before this instant.
     pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// The growing delays of the login throttle: the `threshold`-th failure of a key locks it for
+/// `base_delay`, and each failure after that for twice as long as the one before, at most
+/// `max_delay`. A key's failures are forgotten `forget_after` its last one (or at a success).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    pub threshold: u32,
+    pub base_delay: chrono::Duration,
+    pub max_delay: chrono::Duration,
+    pub forget_after: chrono::Duration,
+}
+
+impl LockoutPolicy {
+    /// How long the key is locked after its `failures`-th failure, if at all.
+    pub fn delay_after(&self, failures: u32) -> Option<chrono::Duration> {
+        let doublings = failures.checked_sub(self.threshold)?.min(30);
+        let delay = self
+            .base_delay
+            .checked_mul(1_i32 << doublings)
+            .unwrap_or(self.max_delay);
+        Some(delay.min(self.max_delay))
+    }
 }
 
 /// A stored refresh token; only its keyed hash is kept.

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
 use crate::model::{
-    ConsumeOutcome, FailedLogin, LinkPurpose, LinkToken, RefreshTokenRecord, Social, Stats,
-    TokenFamilyId, User, UserFilter, UserId, UserPatch,
+    ConsumeOutcome, LinkPurpose, LinkToken, RefreshTokenRecord, Social, Stats, ThrottleKey,
+    ThrottleState, TokenFamilyId, User, UserFilter, UserId, UserPatch,
 };
 
 /// Storage of user accounts.
@@ -46,21 +46,40 @@ pub trait UserRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError>;
 
-    /// Atomically counts one failed login. When the count reaches `threshold` the account is
-    /// locked until `lock_until` and the count restarts from zero. Concurrent calls MUST all be
-    /// counted.
-    async fn record_failed_login(
-        &self,
-        id: UserId,
-        threshold: u32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<FailedLogin, StoreError>;
-
-    /// Forgets failed logins and any lock after a successful login.
-    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError>;
-
     /// A page of users matching `filter`, newest first.
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError>;
+}
+
+/// The login throttle's memory: failed logins per [`ThrottleKey`] (a login name tried from one
+/// address), whether or not the name belongs to an account.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait LoginThrottleRepository: Send + Sync {
+    /// The key's state; `None` when there is none or it expired at or before `now`.
+    async fn get(
+        &self,
+        key: &ThrottleKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ThrottleState>, StoreError>;
+
+    /// Counts one failure of `key` in one atomic step and returns the count: a record that
+    /// expired at or before `now` starts again from 1 (and loses its lock). The record then
+    /// expires at `expires_at`. Concurrent calls MUST all be counted.
+    async fn count_failure(
+        &self,
+        key: &ThrottleKey,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
+
+    /// Locks `key` until `until`, or later if it already is (never shortens a lock).
+    async fn lock(&self, key: &ThrottleKey, until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Forgets `key` (a successful login from that address).
+    async fn clear(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Forgets every key of `subject`, from any address (the password was reset).
+    async fn clear_subject(&self, subject: &str) -> Result<(), StoreError>;
 }
 
 /// Storage of refresh tokens (by hash) and their families.
@@ -256,6 +275,7 @@ pub struct Stores {
     pub users: Arc<dyn UserRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub link_tokens: Arc<dyn LinkTokenRepository>,
+    pub login_throttle: Arc<dyn LoginThrottleRepository>,
 }
 
 /// Every port the service needs, as shared trait objects.
@@ -264,6 +284,7 @@ pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub link_tokens: Arc<dyn LinkTokenRepository>,
+    pub login_throttle: Arc<dyn LoginThrottleRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
     pub events: Arc<dyn AccountEvents>,

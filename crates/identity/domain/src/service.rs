@@ -1,6 +1,7 @@
 //! The identity service: the only place where identity rules live.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -50,9 +51,8 @@ pub struct IdentityConfig {
     /// How long a just-rotated refresh token still answers with its successor (two tabs
     /// refreshing at once) instead of counting as a replay.
     pub refresh_grace: Duration,
-    /// Failed logins that lock an account.
-    pub lockout_threshold: u32,
-    pub lockout_duration: Duration,
+    /// The login throttle's growing delays per login name and client address.
+    pub lockout: LockoutPolicy,
     pub verify_email_ttl: Duration,
     pub reset_password_ttl: Duration,
     /// Base URL of the web client, for links in emails.
@@ -72,8 +72,12 @@ impl IdentityConfig {
             access_ttl: Duration::minutes(15),
             refresh_ttl: Duration::days(7),
             refresh_grace: Duration::seconds(5),
-            lockout_threshold: 5,
-            lockout_duration: Duration::hours(2),
+            lockout: LockoutPolicy {
+                threshold: 5,
+                base_delay: Duration::seconds(30),
+                max_delay: Duration::minutes(30),
+                forget_after: Duration::hours(24),
+            },
             verify_email_ttl: Duration::hours(48),
             reset_password_ttl: Duration::hours(1),
             app_url: "http://localhost:5173".to_owned(),
@@ -96,6 +100,7 @@ pub trait IdentityApi: Send + Sync {
         &self,
         identifier: String,
         password: String,
+        address: IpAddr,
     ) -> Result<(User, TokenPair), IdentityError>;
 
     /// Trades a refresh token for a new pair; the old token is spent. Replaying a spent token
@@ -320,6 +325,25 @@ impl IdentityService {
             .verify(password, hash)
             .await
             .map_err(hashing_error)
+    }
+
+    /// The login throttle's key for a login name tried from `address`: the name as the lookup
+    /// reads it (an email lowercased, a username by its case-free key), and the address with
+    /// IPv6 taken by its /64 (one subscriber's usual allocation), both as keyed digests.
+    fn throttle_key(&self, identifier: &str, address: IpAddr) -> ThrottleKey {
+        ThrottleKey {
+            subject: self.throttle_subject(identifier),
+            address: self.hash_token(&format!("login-address:{}", address_group(address))),
+        }
+    }
+
+    fn throttle_subject(&self, identifier: &str) -> String {
+        let name = if identifier.contains('@') {
+            identifier.to_lowercase()
+        } else {
+            username_key(identifier)
+        };
+        self.hash_token(&format!("login-name:{name}"))
     }
 
     async fn burn_time_like_a_verify(&self, password: &str) -> Result<(), IdentityError> {
@@ -580,8 +604,6 @@ impl IdentityService {
             is_active: true,
             email_verified: admin,
             token_version: 0,
-            failed_logins: 0,
-            locked_until: None,
             deleted_at: None,
             created_at: now,
             updated_at: now,
@@ -617,6 +639,7 @@ impl IdentityApi for IdentityService {
         &self,
         identifier: String,
         password: String,
+        address: IpAddr,
     ) -> Result<(User, TokenPair), IdentityError> {
         let identifier = identifier.trim();
         let mut missing = Vec::new();
@@ -632,6 +655,16 @@ impl IdentityApi for IdentityService {
         if !missing.is_empty() {
             return Err(IdentityError::Validation(missing));
         }
+        // Known and unknown names take the same steps (one throttle read, one lookup, one
+        // bcrypt verify, one throttle write on failure) and get the same answers.
+        let now = self.ports.clock.now();
+        let key = self.throttle_key(identifier, address);
+        let throttled = self.ports.login_throttle.get(&key, now).await?;
+        if let Some(until) = throttled.and_then(|t| t.locked_until).filter(|u| *u > now) {
+            return Err(IdentityError::AccountLocked {
+                retry_after_secs: retry_after(until - now),
+            });
+        }
         let found = if identifier.contains('@') {
             self.ports
                 .users
@@ -640,38 +673,36 @@ impl IdentityApi for IdentityService {
         } else {
             self.ports.users.find_by_username(identifier).await?
         };
-        let Some(user) = found.filter(User::is_usable) else {
-            self.burn_time_like_a_verify(&password).await?;
-            return Err(IdentityError::InvalidCredentials);
-        };
-        let now = self.ports.clock.now();
+        let user = found.filter(User::is_usable);
         let password_ok = password.len() <= validate::MAX_PASSWORD_BYTES
-            && self.verify_password(&password, &user.password_hash).await?;
-        if let Some(until) = user.locked_until.filter(|until| *until > now) {
-            return Err(IdentityError::AccountLocked {
-                retry_after_secs: (until - now).num_seconds().max(1).unsigned_abs(),
-            });
-        }
-        if !password_ok {
-            let failed = self
+            && match &user {
+                Some(user) => self.verify_password(&password, &user.password_hash).await?,
+                None => {
+                    self.burn_time_like_a_verify(&password).await?;
+                    false
+                }
+            };
+        let Some(user) = user.filter(|_| password_ok) else {
+            let policy = self.config.lockout;
+            let failures = self
                 .ports
-                .users
-                .record_failed_login(
-                    user.id,
-                    self.config.lockout_threshold,
-                    now + self.config.lockout_duration,
-                )
+                .login_throttle
+                .count_failure(&key, now, now + policy.forget_after)
                 .await?;
-            if let Some(until) = failed.locked_until.filter(|until| *until > now) {
-                tracing::warn!(user = %user.id, "account locked after repeated failed logins");
-                return Err(IdentityError::AccountLocked {
-                    retry_after_secs: (until - now).num_seconds().max(1).unsigned_abs(),
-                });
-            }
-            return Err(IdentityError::InvalidCredentials);
-        }
-        if user.failed_logins > 0 || user.locked_until.is_some() {
-            self.ports.users.clear_failed_logins(user.id).await?;
+            let Some(delay) = policy.delay_after(failures) else {
+                return Err(IdentityError::InvalidCredentials);
+            };
+            self.ports.login_throttle.lock(&key, now + delay).await?;
+            tracing::warn!(
+                failures,
+                "login name locked for this address after repeated failures"
+            );
+            return Err(IdentityError::AccountLocked {
+                retry_after_secs: retry_after(delay),
+            });
+        };
+        if throttled.is_some() {
+            self.ports.login_throttle.clear(&key).await?;
         }
         let tokens = self.issue_pair(&user, TokenFamilyId::generate(now)).await?;
         Ok((self.with_figures(user).await?, tokens))
@@ -797,7 +828,13 @@ impl IdentityApi for IdentityService {
             .users
             .update(user.id, &patch, self.ports.clock.now())
             .await?;
-        self.ports.users.clear_failed_logins(user.id).await?;
+        // Whoever reads the mail may sign in at once, from any address, by email or username.
+        for name in [user.email.as_str(), user.username.as_str()] {
+            self.ports
+                .login_throttle
+                .clear_subject(&self.throttle_subject(name))
+                .await?;
+        }
         self.sign_out_everywhere(user.id).await?;
         tracing::info!(user = %user.id, "password reset");
         Ok(())
@@ -1173,3 +1210,24 @@ impl IdentityApi for IdentityService {
 #[cfg(test)]
 #[path = "service_tests.rs"]
 mod tests;
+
+/// Seconds to announce in `Retry-After`: at least 1, rounded up.
+fn retry_after(wait: Duration) -> u64 {
+    let millis = wait.num_milliseconds().max(1).unsigned_abs();
+    millis.div_ceil(1000)
+}
+
+/// The part of an address one client holds: all of an IPv4 address (or an IPv4-mapped IPv6
+/// one), the /64 prefix of an IPv6 address.
+fn address_group(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}

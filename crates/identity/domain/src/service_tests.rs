@@ -8,7 +8,9 @@ use chrono::{TimeZone, Utc};
 use stackrush_kernel::{FixedClock, StoreError};
 
 use super::*;
-use crate::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
+use crate::fake::{
+    InMemoryLinkTokens, InMemoryLoginThrottle, InMemoryRefreshTokens, InMemoryUsers,
+};
 use crate::ports::{
     AccountEvents, Mailer, MockAccountEvents, MockMailer, MockPasswordHasher, MockPlayerFigures,
     MockSocialFigures, MockUserRepository, OutgoingMail, PasswordHasher, PlayerFigures,
@@ -138,6 +140,7 @@ fn world() -> World {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
         link_tokens: Arc::new(InMemoryLinkTokens::default()),
+        login_throttle: Arc::new(InMemoryLoginThrottle::default()),
         hasher: Arc::new(PlainHasher),
         mailer: outbox.clone(),
         events: events.clone(),
@@ -170,7 +173,7 @@ fn register_cmd(name: &str) -> RegisterCommand {
 async fn signed_up(w: &World, name: &str) -> (User, TokenPair) {
     w.service.register(register_cmd(name)).await.unwrap();
     w.service
-        .login(name.to_owned(), PASSWORD.to_owned())
+        .login(name.to_owned(), PASSWORD.to_owned(), HERE)
         .await
         .unwrap()
 }
@@ -279,10 +282,14 @@ async fn login_works_by_email_or_username_in_any_case() {
     w.service.register(register_cmd("ada")).await.unwrap();
     assert!(w
         .service
-        .login("ADA@example.com".into(), PASSWORD.into())
+        .login("ADA@example.com".into(), PASSWORD.into(), HERE)
         .await
         .is_ok());
-    assert!(w.service.login("Ada".into(), PASSWORD.into()).await.is_ok());
+    assert!(w
+        .service
+        .login("Ada".into(), PASSWORD.into(), HERE)
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -296,7 +303,7 @@ async fn an_unknown_user_costs_a_full_password_check_and_looks_like_a_wrong_pass
     let w = world();
     let service = w.with_ports(|p| p.hasher = Arc::new(hasher));
     let err = service
-        .login("ghost".into(), PASSWORD.into())
+        .login("ghost".into(), PASSWORD.into(), HERE)
         .await
         .unwrap_err();
     assert!(matches!(err, IdentityError::InvalidCredentials));
@@ -312,50 +319,146 @@ async fn saturated_password_hashing_is_a_retry_later_not_an_internal_error() {
     });
     let service = w.with_ports(|p| p.hasher = Arc::new(hasher));
     let err = service
-        .login("ada".into(), PASSWORD.into())
+        .login("ada".into(), PASSWORD.into(), HERE)
         .await
         .unwrap_err();
     assert!(matches!(err, IdentityError::Unavailable(_)), "{err:?}");
 }
 
-#[tokio::test]
-async fn five_failures_lock_the_account_even_against_the_right_password_until_the_lock_lifts() {
-    let w = world();
-    w.service.register(register_cmd("ada")).await.unwrap();
-    for _ in 0..4 {
+/// Where the tests' logins come from.
+const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+/// Somewhere else.
+const THERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
+
+/// What each of `n` logins with a wrong password answers, as codes with their waits.
+async fn wrong_logins(w: &World, name: &str, from: IpAddr, n: usize) -> Vec<String> {
+    let mut answers = Vec::new();
+    for _ in 0..n {
         let err = w
             .service
-            .login("ada".into(), "Wrong-Pass-1".into())
+            .login(name.into(), "Wrong-Pass-1".into(), from)
             .await
             .unwrap_err();
-        assert!(matches!(err, IdentityError::InvalidCredentials));
+        let answer = match err {
+            IdentityError::InvalidCredentials => "invalid".to_owned(),
+            IdentityError::AccountLocked { retry_after_secs } => {
+                // Waited out, so that the next attempt is checked and counted.
+                w.clock
+                    .advance(chrono::Duration::seconds(retry_after_secs as i64));
+                format!("locked {retry_after_secs}")
+            }
+            other => panic!("{other:?}"),
+        };
+        answers.push(answer);
+    }
+    answers
+}
+
+#[tokio::test]
+async fn failures_lock_a_name_for_one_address_with_growing_delays_known_or_unknown_alike() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    let known = wrong_logins(&w, "ada", HERE, 9).await;
+    let unknown = wrong_logins(&w, "nobody", HERE, 9).await;
+    let expected = [
+        "invalid",
+        "invalid",
+        "invalid",
+        "invalid",
+        "locked 30",
+        "locked 60",
+        "locked 120",
+        "locked 240",
+        "locked 480",
+    ];
+    assert_eq!(known, expected);
+    assert_eq!(
+        unknown, expected,
+        "an unknown name is answered exactly like a known one"
+    );
+    let capped = wrong_logins(&w, "ada", HERE, 3).await;
+    assert_eq!(
+        capped,
+        ["locked 960", "locked 1800", "locked 1800"],
+        "at most 30 minutes"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_name_refuses_even_the_right_password_from_that_address_only() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    for _ in 0..5 {
+        let _ = w
+            .service
+            .login("ada".into(), "Wrong-Pass-1".into(), THERE)
+            .await;
     }
     let err = w
         .service
-        .login("ada".into(), "Wrong-Pass-1".into())
+        .login("ADA".into(), PASSWORD.into(), THERE)
         .await
         .unwrap_err();
-    assert!(matches!(
-        err,
-        IdentityError::AccountLocked {
-            retry_after_secs: 7200
-        }
-    ));
+    assert!(
+        matches!(
+            err,
+            IdentityError::AccountLocked {
+                retry_after_secs: 30
+            }
+        ),
+        "the name is taken regardless of case: {err:?}"
+    );
+    // The owner, elsewhere, is not locked out by the attacker's guesses.
+    assert!(w
+        .service
+        .login("ada".into(), PASSWORD.into(), HERE)
+        .await
+        .is_ok());
+    // Nor by email, which is another name with its own count.
+    assert!(w
+        .service
+        .login("ada@example.com".into(), PASSWORD.into(), THERE)
+        .await
+        .is_ok());
+    w.clock.advance(chrono::Duration::seconds(31));
+    assert!(w
+        .service
+        .login("ada".into(), PASSWORD.into(), THERE)
+        .await
+        .is_ok());
+    // The success forgot the failures: four more are free again.
+    let answers = wrong_logins(&w, "ada", THERE, 5).await;
+    assert_eq!(answers[3], "invalid");
+    assert_eq!(answers[4], "locked 30");
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_one_address_across_its_slash_64() {
+    let w = world();
+    w.service.register(register_cmd("ada")).await.unwrap();
+    for last in 1..=5_u16 {
+        let from = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
+        let _ = w
+            .service
+            .login("ada".into(), "Wrong-Pass-1".into(), from)
+            .await;
+    }
+    let same_net = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 9, 9, 9, 9));
     let err = w
         .service
-        .login("ada".into(), PASSWORD.into())
+        .login("ada".into(), PASSWORD.into(), same_net)
         .await
         .unwrap_err();
-    assert!(matches!(err, IdentityError::AccountLocked { .. }));
-    w.clock
-        .advance(chrono::Duration::hours(2) + chrono::Duration::seconds(1));
-    assert!(w.service.login("ada".into(), PASSWORD.into()).await.is_ok());
-    let user = w.users.find_by_username("ada").await.unwrap().unwrap();
-    assert_eq!(
-        (user.failed_logins, user.locked_until),
-        (0, None),
-        "success clears the counters"
+    assert!(
+        matches!(err, IdentityError::AccountLocked { .. }),
+        "{err:?}"
     );
+    let next_net = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 3, 0, 0, 0, 1));
+    assert!(w
+        .service
+        .login("ada".into(), PASSWORD.into(), next_net)
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -518,7 +621,7 @@ async fn changing_the_password_signs_out_other_sessions_and_keeps_this_one() {
     assert!(w.service.authenticate(fresh.access_token).await.is_ok());
     assert!(w
         .service
-        .login("ada".into(), "New-Secret-2".into())
+        .login("ada".into(), "New-Secret-2".into(), HERE)
         .await
         .is_ok());
 }
@@ -527,6 +630,9 @@ async fn changing_the_password_signs_out_other_sessions_and_keeps_this_one() {
 async fn a_password_reset_link_works_once_and_a_weak_password_does_not_spend_it() {
     let w = world();
     let (_, old) = signed_up(&w, "ada").await;
+    // Someone guessed at both names from the owner's own address, which locked them there.
+    wrong_logins(&w, "ada", HERE, 5).await;
+    wrong_logins(&w, "ada@example.com", HERE, 5).await;
     w.service
         .forgot_password("ADA@example.com".into())
         .await
@@ -550,9 +656,15 @@ async fn a_password_reset_link_works_once_and_a_weak_password_does_not_spend_it(
         w.service.authenticate(old.access_token).await,
         Err(IdentityError::InvalidToken)
     ));
+    // The reset lifted the locks on both names, so the new password works at once.
     assert!(w
         .service
-        .login("ada".into(), "New-Secret-2".into())
+        .login("ada".into(), "New-Secret-2".into(), HERE)
+        .await
+        .is_ok());
+    assert!(w
+        .service
+        .login("ada@example.com".into(), "New-Secret-2".into(), HERE)
         .await
         .is_ok());
 }
@@ -787,7 +899,7 @@ async fn deactivated_and_deleted_accounts_stop_working() {
         Err(IdentityError::InvalidRefreshToken)
     ));
     assert!(matches!(
-        w.service.login("ada".into(), PASSWORD.into()).await,
+        w.service.login("ada".into(), PASSWORD.into(), HERE).await,
         Err(IdentityError::InvalidCredentials)
     ));
 
@@ -817,7 +929,7 @@ async fn an_unreachable_store_is_reported_as_unavailable() {
     let w = world();
     let service = w.with_ports(|p| p.users = Arc::new(users));
     assert!(matches!(
-        service.login("ada".into(), PASSWORD.into()).await,
+        service.login("ada".into(), PASSWORD.into(), HERE).await,
         Err(IdentityError::Unavailable(_))
     ));
 }
@@ -988,7 +1100,7 @@ async fn every_account_read_shows_the_figures_scoring_keeps() {
     w.scoreboard.0.lock().unwrap().insert(ada.id, figures(150));
     let (logged_in, _) = w
         .service
-        .login("ada".into(), PASSWORD.into())
+        .login("ada".into(), PASSWORD.into(), HERE)
         .await
         .unwrap();
     assert_eq!(logged_in.stats, figures(150));

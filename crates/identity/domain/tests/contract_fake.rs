@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use stackrush_identity::contract;
-use stackrush_identity::fake::{InMemoryLinkTokens, InMemoryRefreshTokens, InMemoryUsers};
+use stackrush_identity::fake::{
+    InMemoryLinkTokens, InMemoryLoginThrottle, InMemoryRefreshTokens, InMemoryUsers,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_memory_fake_passes_the_identity_contract() {
@@ -11,6 +13,7 @@ async fn in_memory_fake_passes_the_identity_contract() {
         Arc::new(InMemoryUsers::default()),
         Arc::new(InMemoryRefreshTokens::default()),
         Arc::new(InMemoryLinkTokens::default()),
+        Arc::new(InMemoryLoginThrottle::default()),
     )
     .await;
 }

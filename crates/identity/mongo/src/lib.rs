@@ -7,10 +7,12 @@
 mod documents;
 mod links;
 mod refresh;
+mod throttle;
 mod users;
 
 pub use links::MongoLinkTokens;
 pub use refresh::MongoRefreshTokens;
+pub use throttle::MongoLoginThrottle;
 pub use users::MongoUsers;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use stackrush_kernel::StoreError;
 const USERS: &str = "users";
 const REFRESH_TOKENS: &str = "refresh_tokens";
 const LINK_TOKENS: &str = "link_tokens";
+const LOGIN_THROTTLE: &str = "login_throttle";
 
 /// This context's store ports on `db` (indexed with [`ensure_indexes`]).
 pub fn stores(db: &Database) -> Stores {
@@ -31,6 +34,7 @@ pub fn stores(db: &Database) -> Stores {
         users: Arc::new(MongoUsers::new(db)),
         refresh_tokens: Arc::new(MongoRefreshTokens::new(db)),
         link_tokens: Arc::new(MongoLinkTokens::new(db)),
+        login_throttle: Arc::new(MongoLoginThrottle::new(db)),
     }
 }
 
@@ -105,6 +109,19 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
+    db.collection::<throttle::ThrottleDoc>(LOGIN_THROTTLE)
+        .create_indexes([
+            IndexModel::builder()
+                .keys(doc! { "subject": 1, "address": 1 })
+                .options(unique("login_throttle_key_unique"))
+                .build(),
+            IndexModel::builder()
+                .keys(doc! { "expiresAt": 1 })
+                .options(ttl("login_throttle_expiry_ttl"))
+                .build(),
+        ])
+        .await
+        .map_err(store_error)?;
     Ok(())
 }
 
@@ -119,6 +136,7 @@ fn store_error(err: mongodb::error::Error) -> StoreError {
             ("users_email_unique", "email"),
             ("users_username_unique", "username"),
             ("hash", "hash"),
+            ("login_throttle_key_unique", "throttle"),
         ],
     )
 }

@@ -5,7 +5,7 @@ use mongodb::bson::{doc, to_bson, Bson, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use stackrush_identity::ports::UserRepository;
-use stackrush_identity::{username_key, FailedLogin, Role, User, UserFilter, UserId, UserPatch};
+use stackrush_identity::{username_key, Role, User, UserFilter, UserId, UserPatch};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
 use crate::documents::{bson_time, oid, PreferencesDoc, ProfileDoc, UserDoc};
@@ -126,71 +126,6 @@ impl UserRepository for MongoUsers {
             .map_err(store_error)?
             .map(User::try_from)
             .transpose()
-    }
-
-    async fn record_failed_login(
-        &self,
-        id: UserId,
-        threshold: u32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<FailedLogin, StoreError> {
-        let key = oid(id.bytes());
-        let counted = self
-            .collection
-            .find_one_and_update(
-                doc! { "_id": key },
-                doc! { "$inc": { "failedLogins": 1_i64 } },
-            )
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(store_error)?;
-        let Some(counted) = counted else {
-            return Ok(FailedLogin {
-                attempts: 0,
-                locked_until: None,
-            });
-        };
-        if counted.failed_logins < i64::from(threshold) {
-            return Ok(FailedLogin {
-                attempts: u32::try_from(counted.failed_logins).unwrap_or(u32::MAX),
-                locked_until: counted.locked_until.map(|t| t.to_chrono()),
-            });
-        }
-        // The threshold is reached: lock and restart the count. The filter makes concurrent
-        // lockers agree on one document state.
-        let locked = self
-            .collection
-            .find_one_and_update(
-                doc! { "_id": key, "failedLogins": { "$gte": i64::from(threshold) } },
-                doc! { "$set": { "failedLogins": 0_i64, "lockedUntil": bson_time(lock_until) } },
-            )
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(store_error)?;
-        let locked_until = match locked {
-            Some(doc) => doc.locked_until,
-            None => self
-                .collection
-                .find_one(doc! { "_id": key })
-                .await
-                .map_err(store_error)?
-                .and_then(|d| d.locked_until),
-        };
-        Ok(FailedLogin {
-            attempts: 0,
-            locked_until: locked_until.map(|t| t.to_chrono()),
-        })
-    }
-
-    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
-        self.collection
-            .update_one(
-                doc! { "_id": oid(id.bytes()) },
-                doc! { "$set": { "failedLogins": 0_i64, "lockedUntil": Bson::Null } },
-            )
-            .await
-            .map_err(store_error)?;
-        Ok(())
     }
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {

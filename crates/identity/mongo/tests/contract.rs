@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use stackrush_identity::contract;
-use stackrush_identity_mongo::{ensure_indexes, MongoLinkTokens, MongoRefreshTokens, MongoUsers};
+use stackrush_identity_mongo::{
+    ensure_indexes, MongoLinkTokens, MongoLoginThrottle, MongoRefreshTokens, MongoUsers,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mongodb_passes_the_identity_contract() {
@@ -22,6 +24,7 @@ async fn mongodb_passes_the_identity_contract() {
         Arc::new(MongoUsers::new(&db)),
         Arc::new(MongoRefreshTokens::new(&db)),
         Arc::new(MongoLinkTokens::new(&db)),
+        Arc::new(MongoLoginThrottle::new(&db)),
     )
     .await;
     db.drop().await.unwrap();

@@ -10,7 +10,9 @@ use stackrush_identity::ports::{
 };
 use stackrush_identity::{IdentityApi, IdentityConfig, IdentityService, RegisterCommand, Secrets};
 use stackrush_identity_bcrypt::BcryptHasher;
-use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
+use stackrush_identity_sqlite::{
+    migrate, SqliteLinkTokens, SqliteLoginThrottle, SqliteRefreshTokens, SqliteUsers,
+};
 use stackrush_kernel::SystemClock;
 use stackrush_store_sqlite::open_in_memory;
 
@@ -21,7 +23,8 @@ async fn main() -> anyhow::Result<()> {
     let ports = Ports {
         users: Arc::new(SqliteUsers::new(pool.clone())),
         refresh_tokens: Arc::new(SqliteRefreshTokens::new(pool.clone())),
-        link_tokens: Arc::new(SqliteLinkTokens::new(pool)),
+        link_tokens: Arc::new(SqliteLinkTokens::new(pool.clone())),
+        login_throttle: Arc::new(SqliteLoginThrottle::new(pool)),
         hasher: Arc::new(BcryptHasher::new(4)),
         mailer: Arc::new(LogMailer),
         events: Arc::new(NoAccountEvents),
@@ -47,7 +50,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("register: {e:?}"))?;
     let (_, tokens) = identity
-        .login("grace".into(), "Compiler-1952!".into())
+        .login(
+            "grace".into(),
+            "Compiler-1952!".into(),
+            std::net::IpAddr::from([127, 0, 0, 1]),
+        )
         .await
         .map_err(|e| anyhow::anyhow!("login: {e:?}"))?;
     let actor = identity

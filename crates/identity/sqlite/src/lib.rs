@@ -6,11 +6,13 @@
 mod links;
 mod pool;
 mod refresh;
+mod throttle;
 mod users;
 
 pub use links::SqliteLinkTokens;
 pub use pool::migrate;
 pub use refresh::SqliteRefreshTokens;
+pub use throttle::SqliteLoginThrottle;
 pub use users::SqliteUsers;
 
 use std::sync::Arc;
@@ -26,6 +28,7 @@ pub fn stores(db: &Db) -> Stores {
         users: Arc::new(SqliteUsers::new(db.clone())),
         refresh_tokens: Arc::new(SqliteRefreshTokens::new(db.clone())),
         link_tokens: Arc::new(SqliteLinkTokens::new(db.clone())),
+        login_throttle: Arc::new(SqliteLoginThrottle::new(db.clone())),
     }
 }
 

@@ -3,9 +3,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use stackrush_identity::ports::UserRepository;
-use stackrush_identity::{
-    username_key, FailedLogin, Role, Social, Stats, User, UserFilter, UserId, UserPatch,
-};
+use stackrush_identity::{username_key, Role, Social, Stats, User, UserFilter, UserId, UserPatch};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_sqlite::Db;
 
@@ -28,7 +26,7 @@ impl SqliteUsers {
 /// player's figures are the scoring context's (see `User::stats`).
 const COLUMNS: &str =
     "id, email, username, password_hash, profile, preferences, roles, is_active, email_verified, \
-    token_version, failed_logins, locked_until, deleted_at, created_at, updated_at";
+    token_version, deleted_at, created_at, updated_at";
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
@@ -54,8 +52,6 @@ fn from_row(row: &SqliteRow) -> Result<User, StoreError> {
         is_active: row.try_get("is_active").map_err(get_err)?,
         email_verified: row.try_get("email_verified").map_err(get_err)?,
         token_version: row.try_get("token_version").map_err(get_err)?,
-        failed_logins: row.try_get("failed_logins").map_err(get_err)?,
-        locked_until: opt_from_millis(row.try_get("locked_until").map_err(get_err)?)?,
         deleted_at: opt_from_millis(row.try_get("deleted_at").map_err(get_err)?)?,
         created_at: from_millis(row.try_get("created_at").map_err(get_err)?)?,
         updated_at: from_millis(row.try_get("updated_at").map_err(get_err)?)?,
@@ -83,7 +79,7 @@ impl UserRepository for SqliteUsers {
     async fn insert(&self, user: &User) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO users ({COLUMNS}, username_key) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
         );
         sqlx::query(&sql)
             .bind(user.id.to_hex())
@@ -96,8 +92,6 @@ impl UserRepository for SqliteUsers {
             .bind(user.is_active)
             .bind(user.email_verified)
             .bind(user.token_version)
-            .bind(user.failed_logins)
-            .bind(user.locked_until.map(millis))
             .bind(user.deleted_at.map(millis))
             .bind(millis(user.created_at))
             .bind(millis(user.updated_at))
@@ -171,50 +165,6 @@ impl UserRepository for SqliteUsers {
             .await
             .map_err(store_error)?;
         row.as_ref().map(from_row).transpose()
-    }
-
-    async fn record_failed_login(
-        &self,
-        id: UserId,
-        threshold: u32,
-        lock_until: DateTime<Utc>,
-    ) -> Result<FailedLogin, StoreError> {
-        let row = sqlx::query(
-            "UPDATE users SET \
-               locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END, \
-               failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END \
-             WHERE id = ?1 RETURNING failed_logins, locked_until",
-        )
-        .bind(id.to_hex())
-        .bind(threshold)
-        .bind(millis(lock_until))
-        .fetch_optional(self.db.writes())
-        .await
-        .map_err(store_error)?;
-        let Some(row) = row else {
-            return Ok(FailedLogin {
-                attempts: 0,
-                locked_until: None,
-            });
-        };
-        Ok(FailedLogin {
-            attempts: row
-                .try_get("failed_logins")
-                .map_err(|e| corrupt("failed_logins", e))?,
-            locked_until: opt_from_millis(
-                row.try_get("locked_until")
-                    .map_err(|e| corrupt("locked_until", e))?,
-            )?,
-        })
-    }
-
-    async fn clear_failed_logins(&self, id: UserId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
-            .bind(id.to_hex())
-            .execute(self.db.writes())
-            .await
-            .map_err(store_error)?;
-        Ok(())
     }
 
     async fn list(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>, StoreError> {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use stackrush_identity::contract;
-use stackrush_identity_sqlite::{migrate, SqliteLinkTokens, SqliteRefreshTokens, SqliteUsers};
+use stackrush_identity_sqlite::{
+    migrate, SqliteLinkTokens, SqliteLoginThrottle, SqliteRefreshTokens, SqliteUsers,
+};
 use stackrush_store_sqlite::{open, open_in_memory};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,7 +18,8 @@ async fn sqlite_file_database_passes_the_identity_contract() {
     contract::run_all(
         Arc::new(SqliteUsers::new(pool.clone())),
         Arc::new(SqliteRefreshTokens::new(pool.clone())),
-        Arc::new(SqliteLinkTokens::new(pool)),
+        Arc::new(SqliteLinkTokens::new(pool.clone())),
+        Arc::new(SqliteLoginThrottle::new(pool)),
     )
     .await;
 }
@@ -28,7 +31,8 @@ async fn sqlite_memory_database_passes_the_identity_contract() {
     contract::run_all(
         Arc::new(SqliteUsers::new(pool.clone())),
         Arc::new(SqliteRefreshTokens::new(pool.clone())),
-        Arc::new(SqliteLinkTokens::new(pool)),
+        Arc::new(SqliteLinkTokens::new(pool.clone())),
+        Arc::new(SqliteLoginThrottle::new(pool)),
     )
     .await;
 }

@@ -9,8 +9,8 @@ use super::dto::*;
 use crate::auth::Auth;
 use crate::envelope::{ApiResponse, Empty};
 use crate::error::ApiError;
-use crate::http::Body;
 use crate::http::Port;
+use crate::http::{Body, ClientAddress};
 use stackrush_identity::IdentityApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
@@ -33,12 +33,16 @@ pub async fn register(
 
 /// Sign in with an email or username and a password.
 #[api_operation(tag = "auth", summary = "Log in", error_code = 400, error_code = 401)]
-pub async fn login(identity: Port<dyn IdentityApi>, body: Body<LoginRequest>) -> Reply<SessionDto> {
+pub async fn login(
+    identity: Port<dyn IdentityApi>,
+    address: ClientAddress,
+    body: Body<LoginRequest>,
+) -> Reply<SessionDto> {
     let LoginRequest {
         identifier,
         password,
     } = body.into_inner();
-    let (user, tokens) = identity.login(identifier, password).await?;
+    let (user, tokens) = identity.login(identifier, password, address.0).await?;
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 

@@ -36,7 +36,7 @@ impl From<IdentityError> for ApiError {
                 ..s(
                     StatusCode::UNAUTHORIZED,
                     "ACCOUNT_LOCKED",
-                    "Too many failed logins; the account is temporarily locked",
+                    "Too many failed logins with this name from your address; try again after Retry-After seconds",
                 )
             },
             E::InvalidToken => s(

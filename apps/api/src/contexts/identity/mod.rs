@@ -15,8 +15,8 @@ use std::sync::Arc;
 use apistos::web::ServiceConfig;
 use stackrush_identity::ports::{Mailer, Ports, Stores, UserRepository};
 use stackrush_identity::{
-    AvatarApi, AvatarFiles, AvatarService, IdentityApi, IdentityConfig, IdentityService, Secrets,
-    User, UserId,
+    AvatarApi, AvatarFiles, AvatarService, IdentityApi, IdentityConfig, IdentityService,
+    LockoutPolicy, Secrets, User, UserId,
 };
 use stackrush_identity_bcrypt::BcryptHasher;
 use stackrush_kernel::SystemClock;
@@ -52,14 +52,19 @@ pub fn wire(
     config.access_ttl = settings.access_ttl;
     config.refresh_ttl = settings.refresh_ttl;
     config.refresh_grace = settings.refresh_grace;
-    config.lockout_threshold = settings.lockout_threshold;
-    config.lockout_duration = settings.lockout_duration;
+    config.lockout = LockoutPolicy {
+        threshold: settings.lockout_threshold,
+        base_delay: settings.lockout_base,
+        max_delay: settings.lockout_max,
+        forget_after: settings.lockout_forget,
+    };
     config.app_url = settings.app_url.clone();
     config.freshness = store.freshness();
     let ports = Ports {
         users: stores.users,
         refresh_tokens: stores.refresh_tokens,
         link_tokens: stores.link_tokens,
+        login_throttle: stores.login_throttle,
         hasher: Arc::new(
             BcryptHasher::new(settings.bcrypt_cost)
                 .waiting_at_most(settings.password_queue_timeout),

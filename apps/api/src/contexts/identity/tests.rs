@@ -26,8 +26,6 @@ pub(crate) fn sample_user() -> stackrush_identity::User {
         is_active: true,
         email_verified: false,
         token_version: 3,
-        failed_logins: 2,
-        locked_until: None,
         deleted_at: None,
         created_at: now,
         updated_at: now,
@@ -107,7 +105,7 @@ async fn domain_errors_map_to_their_status_and_code() {
         let mut mock = MockIdentityApi::new();
         mock.expect_login()
             .times(1)
-            .return_once(move |_, _| Err(error));
+            .return_once(move |_, _, _| Err(error));
         let req = test::TestRequest::post()
             .uri("/api/auth/login")
             .set_json(json!({"identifier": "ada", "password": "x"}));
@@ -126,7 +124,7 @@ async fn domain_errors_map_to_their_status_and_code() {
 #[actix_web::test]
 async fn login_returns_both_tokens() {
     let mut mock = MockIdentityApi::new();
-    mock.expect_login().returning(|_, _| {
+    mock.expect_login().returning(|_, _, _| {
         Ok((
             sample_user(),
             TokenPair {

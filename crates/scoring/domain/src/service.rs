@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use garde::Validate;
 use rand::RngCore;
-use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory, StoreError};
+use stackrush_kernel::{
+    FieldError, Freshness, Page, PageRequest, ReadMemory, Shared, SharedAnswers, StoreError,
+};
 
 use crate::achievement::{
     default_set, Achievement, AchievementDraft, AchievementId, UnlockedAchievement,
@@ -170,12 +172,13 @@ pub trait ScoringApi: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<LedgerEntry>, ScoringError>;
 
-    /// One page of the current window of an XP board.
+    /// One page of the current window of an XP board, shared by everyone who asks for it
+    /// within a second (see [`BOARD_PAGE_TTL`]).
     async fn leaderboard(
         &self,
         board: Board,
         page: PageRequest,
-    ) -> Result<Leaderboard, ScoringError>;
+    ) -> Result<Arc<Shared<Leaderboard>>, ScoringError>;
 
     /// The player's row on the current window of a board, with `span` neighbours each side
     /// (no rows when they are not on it).
@@ -285,7 +288,17 @@ pub struct ScoringService {
     ports: Ports,
     stripes: Vec<tokio::sync::Mutex<()>>,
     definitions: ReadMemory<(), Arc<Vec<Achievement>>>,
+    board_pages: SharedAnswers<(String, PageRequest), Leaderboard>,
 }
+
+/// How long an XP board page is answered from memory. Every XP change and every change of who
+/// is listed made through this service forgets the pages at once (hiding one's stats leaves the
+/// board at once); what this bounds is how old the names and avatars on a page may be, and
+/// XP moved by other instances sharing a MongoDB.
+pub const BOARD_PAGE_TTL: Duration = Duration::seconds(1);
+
+/// The most board pages remembered at once (windows × pages actually read).
+const BOARD_PAGES: usize = 256;
 
 /// How long the achievement definitions (read by every scoring) are remembered. Writes through
 /// this service forget them at once; the `seed` command may add some from another process,
@@ -299,6 +312,7 @@ impl ScoringService {
             ports,
             stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             definitions: ReadMemory::new(Freshness::Shared(DEFINITIONS_TTL), 1),
+            board_pages: SharedAnswers::new(BOARD_PAGE_TTL, BOARD_PAGES),
         }
     }
 
@@ -471,6 +485,7 @@ impl ScoringService {
             };
             match self.ports.progress.commit(&plan.commit).await {
                 Ok(()) => {
+                    self.board_pages.forget_all();
                     for event in &plan.events {
                         self.ports.events.publish(event.clone()).await;
                     }
@@ -931,21 +946,27 @@ impl ScoringApi for ScoringService {
         &self,
         board: Board,
         page: PageRequest,
-    ) -> Result<Leaderboard, ScoringError> {
-        let window = BoardWindow::containing(board, self.ports.clock.now());
+    ) -> Result<Arc<Shared<Leaderboard>>, ScoringError> {
+        let now = self.ports.clock.now();
+        let window = BoardWindow::containing(board, now);
         let key = window.key();
-        let entries = self.ports.boards.board(&key, page).await?;
-        let rows = Page {
-            items: self.ranked(&key, entries.items).await?,
-            request: entries.request,
-            total: entries.total,
+        let load = || async {
+            let entries = self.ports.boards.board(&key, page).await?;
+            let rows = Page {
+                items: self.ranked(&key, entries.items).await?,
+                request: entries.request,
+                total: entries.total,
+            };
+            let faces = self.faces(rows.items.iter().map(|r| r.player)).await?;
+            Ok::<_, ScoringError>(Leaderboard {
+                window,
+                rows,
+                faces,
+            })
         };
-        let faces = self.faces(rows.items.iter().map(|r| r.player)).await?;
-        Ok(Leaderboard {
-            window,
-            rows,
-            faces,
-        })
+        self.board_pages
+            .answer((key.clone(), page), now, load)
+            .await
     }
 
     async fn around(
@@ -1336,6 +1357,8 @@ impl ScoringApi for ScoringService {
     }
 
     async fn set_listed(&self, player: PlayerId, listed: bool) -> Result<(), ScoringError> {
-        Ok(self.ports.progress.set_listed(player, listed).await?)
+        let result = self.ports.progress.set_listed(player, listed).await;
+        self.board_pages.forget_all();
+        Ok(result?)
     }
 }

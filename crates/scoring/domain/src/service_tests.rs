@@ -711,6 +711,45 @@ async fn achievement_admin_rules() {
 }
 
 #[tokio::test]
+async fn board_pages_are_shared_until_xp_or_listing_moves_here_or_a_second_passes() {
+    let w = world();
+    let (a, b) = (viewer(), viewer());
+    let c = &w.challenges[0];
+    let s = w.service.submit(a, new_submission(c)).await.unwrap();
+    w.service.score(a, s.id, run(c, RIGHT)).await.unwrap();
+    let page = PageRequest::new(1, 10);
+    let first = w.service.leaderboard(Board::Global, page).await.unwrap();
+    let again = w.service.leaderboard(Board::Global, page).await.unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "one answer for everyone within the second"
+    );
+    let rows = |board: &crate::service::Leaderboard| board.rows.items.len();
+
+    let s = w.service.submit(b, new_submission(c)).await.unwrap();
+    w.service.score(b, s.id, run(c, RIGHT)).await.unwrap();
+    let moved = w.service.leaderboard(Board::Global, page).await.unwrap();
+    assert_eq!(rows(&moved), 2, "a scoring here shows at once");
+    w.service.set_listed(b.player, false).await.unwrap();
+    let hidden = w.service.leaderboard(Board::Global, page).await.unwrap();
+    assert_eq!(
+        rows(&hidden),
+        1,
+        "hiding one's stats leaves the board at once"
+    );
+
+    // A change made elsewhere (another instance on the same store) shows within a second.
+    ProgressRepository::set_listed(&w.store, b.player, true)
+        .await
+        .unwrap();
+    let remembered = w.service.leaderboard(Board::Global, page).await.unwrap();
+    assert_eq!(rows(&remembered), 1);
+    w.clock.advance(Duration::milliseconds(1001));
+    let fresh = w.service.leaderboard(Board::Global, page).await.unwrap();
+    assert_eq!(rows(&fresh), 2);
+}
+
+#[tokio::test]
 async fn boards_rank_with_ties_and_hide_unlisted_players() {
     let w = world();
     let players: Vec<Viewer> = (0..4).map(|_| viewer()).collect();

@@ -4,14 +4,15 @@ use actix_web::web::{Json, Path, Query};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{delete, get, post, put, resource, ServiceConfig};
-use stackrush_scoring::{AchievementId, Board, ChallengeRef, PlayerId, ProgressOrder};
+use stackrush_kernel::Shared;
+use stackrush_scoring::{AchievementId, Board, ChallengeRef, Leaderboard, PlayerId, ProgressOrder};
 
 use super::board_dto::*;
 use super::dto::AchievementDto;
 use super::player;
 use super::viewer;
 use crate::auth::{Auth, MaybeAuth};
-use crate::envelope::{ApiResponse, Empty, Pagination};
+use crate::envelope::{ApiResponse, Empty, Encoded, Pagination};
 use crate::error::ApiError;
 use crate::http::Body;
 use crate::http::IdPath;
@@ -25,13 +26,16 @@ const XP_TIES: &str =
 const CHALLENGE_TIES: &str = "best score (desc), then the shorter solve time the server observed (attempt start to scoring; without an attempt, last), then earliest time it was reached; equal on all three share a rank";
 const AROUND: u32 = 5;
 
+/// An XP board page, encoded once for everyone who shares it.
+type BoardPage = Result<Encoded<ApiResponse<LeaderboardDto>>, ApiError>;
+
 async fn xp_board(
     scoring: &dyn ScoringApi,
     auth: MaybeAuth,
     query: BoardQuery,
     board: Board,
     name: &str,
-) -> Reply<LeaderboardDto> {
+) -> BoardPage {
     let page = crate::http::page_request(query.page, query.limit, 10)?;
     let found = match query.around {
         None => scoring.leaderboard(board, page).await?,
@@ -43,11 +47,14 @@ async fn xp_board(
                     "Sign in first: around=me needs an access token",
                 )
             })?;
-            scoring.around(board, player(&actor), AROUND).await?
+            Shared::new(scoring.around(board, player(&actor), AROUND).await?)
         }
     };
-    let pagination = Pagination::of(&found.rows);
-    Ok(Json(ApiResponse::ok(LeaderboardDto {
+    Encoded::of(&found, |found| ApiResponse::ok(board_dto(found, name)))
+}
+
+fn board_dto(found: &Leaderboard, name: &str) -> LeaderboardDto {
+    LeaderboardDto {
         board: name.to_owned(),
         window: WindowDto {
             start: found.window.start,
@@ -57,19 +64,16 @@ async fn xp_board(
         entries: found
             .rows
             .items
-            .into_iter()
-            .map(|r| {
-                let id = r.player.to_hex();
-                BoardEntryDto {
-                    rank: r.rank,
-                    user: RankedUserDto::new(id.clone(), found.faces.get(&r.player)),
-                    xp: r.xp,
-                    reached_at: r.reached_at,
-                }
+            .iter()
+            .map(|r| BoardEntryDto {
+                rank: r.rank,
+                user: RankedUserDto::new(r.player.to_hex(), found.faces.get(&r.player)),
+                xp: r.xp,
+                reached_at: r.reached_at,
             })
             .collect(),
-        pagination,
-    })))
+        pagination: Pagination::of(&found.rows),
+    }
 }
 
 /// Total XP. Users whose privacy hides their stats are left out.
@@ -83,7 +87,7 @@ pub async fn global(
     scoring: Port<dyn ScoringApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
-) -> Reply<LeaderboardDto> {
+) -> BoardPage {
     xp_board(&*scoring, auth, query.into_inner(), Board::Global, "global").await
 }
 
@@ -98,7 +102,7 @@ pub async fn weekly(
     scoring: Port<dyn ScoringApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
-) -> Reply<LeaderboardDto> {
+) -> BoardPage {
     xp_board(&*scoring, auth, query.into_inner(), Board::Weekly, "weekly").await
 }
 
@@ -113,7 +117,7 @@ pub async fn monthly(
     scoring: Port<dyn ScoringApi>,
     auth: MaybeAuth,
     query: Query<BoardQuery>,
-) -> Reply<LeaderboardDto> {
+) -> BoardPage {
     xp_board(
         &*scoring,
         auth,

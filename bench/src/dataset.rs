@@ -81,10 +81,9 @@ pub async fn insert_users(
 ) -> anyhow::Result<()> {
     sqlx::query(&format!(
         "{SERIES} INSERT INTO users (id, email, username, username_key, password_hash, profile, \
-           preferences, roles, is_active, email_verified, token_version, failed_logins, \
-           created_at, updated_at) \
+           preferences, roles, is_active, email_verified, token_version, created_at, updated_at) \
          SELECT printf('%024x', i), 'u' || i || '@bench.test', 'user' || i, 'user' || i, \
-           t.password_hash, t.profile, t.preferences, t.roles, 1, 1, 0, 0, ?3, ?3 \
+           t.password_hash, t.profile, t.preferences, t.roles, 1, 1, 0, ?3, ?3 \
          FROM n, (SELECT * FROM users WHERE id = '{TEMPLATE}') AS t"
     ))
     .bind(i64::try_from(from)?)

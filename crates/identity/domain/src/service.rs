@@ -94,8 +94,10 @@ pub trait IdentityApi: Send + Sync {
     /// Errors: `Validation`, `EmailExists`, `UsernameExists`.
     async fn register(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
 
-    /// Signs in by email or username. Errors: `InvalidCredentials` (unknown user and wrong
-    /// password alike), `AccountLocked`.
+    /// Signs in by email or username from the client at `address`. Errors:
+    /// `InvalidCredentials` (unknown user and wrong password alike), `AccountLocked` (this name
+    /// failed too often from this address lately, whether or not an account has it; see
+    /// [`LockoutPolicy`]).
     async fn login(
         &self,
         identifier: String,

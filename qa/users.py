@@ -6,7 +6,9 @@ Every user's email address is verified through the link mailed to OUT_DIR/mail (
 MAIL_DIR), so the fuzzer reaches what verified accounts may do (community posts, comments, likes).
 Writes OUT_DIR/wfc-login.json (alice and bob, signing in through /api/auth/login, so a logout
 during the run only costs a new login) and OUT_DIR/wfc-fixed.json (carol and dave with fixed
-Bearer tokens, for the destructive account deletion run).
+Bearer tokens, for the destructive account deletion run). With FUZZ_ADMIN_EMAIL and
+FUZZ_ADMIN_PASSWORD (the server's bootstrap admin), alice and bob get the premium role, so the
+fuzzer reaches what playlist authors may do.
 """
 import glob
 import json
@@ -57,6 +59,39 @@ def user(base, out, name):
     return body["data"]["tokens"]["accessToken"]
 
 
+def request(base, method, path, body, token):
+    req = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def grant_premium(base, names):
+    """Makes `names` premium through the admin (their sessions end: they sign in afterwards)."""
+    email, password = os.environ.get("FUZZ_ADMIN_EMAIL"), os.environ.get("FUZZ_ADMIN_PASSWORD")
+    if not (email and password):
+        return
+    status, body = post(base, "/api/auth/login", {"identifier": email, "password": password})
+    if status != 200:
+        sys.exit(f"admin login: {status} {body}")
+    admin = body["data"]["tokens"]["accessToken"]
+    for name in names:
+        status, body = post(base, "/api/auth/login", {"identifier": name, "password": PASSWORD})
+        if status != 200:
+            sys.exit(f"login {name}: {status} {body}")
+        uid = body["data"]["user"]["_id"]
+        status, body = request(base, "PATCH", f"/api/users/{uid}", {"roles": ["premium"]}, admin)
+        if status != 200:
+            sys.exit(f"premium for {name}: {status} {body}")
+
+
 def login_entry(name):
     return {
         "name": name,
@@ -80,6 +115,7 @@ def main():
     base, out = sys.argv[1].rstrip("/"), sys.argv[2]
     for name in ("alice", "bob"):
         user(base, out, name)
+    grant_premium(base, ("alice", "bob"))
     with open(f"{out}/wfc-login.json", "w") as f:
         json.dump({"schemaVersion": "0.2.0", "auth": [login_entry("alice"), login_entry("bob")]}, f, indent=2)
     fixed = [

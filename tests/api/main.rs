@@ -16,6 +16,7 @@ mod contract;
 mod dashboard;
 mod files;
 mod focus;
+mod learning;
 mod notifications;
 mod platform;
 mod projects;

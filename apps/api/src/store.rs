@@ -48,6 +48,7 @@ impl Store {
                 stackrush_community_sqlite::migrate(&pool).await?;
                 stackrush_reviews_sqlite::migrate(&pool).await?;
                 stackrush_templates_sqlite::migrate(&pool).await?;
+                stackrush_learning_sqlite::migrate(&pool).await?;
                 tracing::info!(path = %path.display(), "store: SQLite");
                 Ok(Store::Sqlite(pool))
             }
@@ -84,6 +85,7 @@ impl Store {
         stackrush_community_mongo::ensure_indexes(db).await?;
         stackrush_reviews_mongo::ensure_indexes(db).await?;
         stackrush_templates_mongo::ensure_indexes(db).await?;
+        stackrush_learning_mongo::ensure_indexes(db).await?;
         Ok(())
     }
 

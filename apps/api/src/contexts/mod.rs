@@ -8,11 +8,11 @@ pub mod challenges;
 pub mod community;
 pub mod files;
 pub mod identity;
+pub mod learning;
 pub mod notifications;
 pub mod reviews;
 pub mod scoring;
 pub mod templates;
-pub mod upcoming;
 
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ use stackrush_challenges::ChallengeApi;
 use stackrush_community::CommunityApi;
 use stackrush_files::FileStore;
 use stackrush_identity::{AvatarApi, IdentityApi};
+use stackrush_learning::LearningApi;
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
 
@@ -43,6 +44,7 @@ pub struct Contexts {
     pub community: Arc<dyn CommunityApi>,
     pub reviews: reviews::Reviews,
     pub templates: templates::Templates,
+    pub learning: Arc<dyn LearningApi>,
 }
 
 impl Contexts {
@@ -56,11 +58,13 @@ impl Contexts {
         let reviews_link = Arc::new(challenges::ReviewsLink::default());
         let challenges = challenges::wire(&store, identity.clone(), reviews_link.clone());
         let notifications = notifications::wire(&store);
+        let learning_link = Arc::new(scoring::adapters::LearningLink::default());
         let scoring = scoring::wire(
             &store,
             identity.clone(),
             challenges.clone(),
             notifications.clone(),
+            learning_link.clone(),
         );
         links.bind_scoring(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
@@ -81,6 +85,14 @@ impl Contexts {
         );
         reviews_link.bind(reviews.reviews.clone());
         let templates = templates::wire(&store, identity.clone(), public_files);
+        let learning = learning::wire(
+            &store,
+            identity.clone(),
+            challenges.clone(),
+            scoring.clone(),
+            notifications.clone(),
+        );
+        learning_link.bind(learning.clone());
         Ok(Self {
             store,
             files,
@@ -94,6 +106,7 @@ impl Contexts {
             community,
             reviews,
             templates,
+            learning,
         })
     }
 
@@ -109,7 +122,7 @@ impl Contexts {
         community::mount(cfg, self.community.clone());
         reviews::mount(cfg, &self.reviews);
         templates::mount(cfg, &self.templates);
-        upcoming::mount(cfg);
+        learning::mount(cfg, self.learning.clone());
         // Last: paths that take any segment after a prefix other contexts also serve literal
         // paths under (`/users/{id}` after `/users/leaderboard`, `/users/dashboard`, …).
         identity::mount_by_id(cfg);

@@ -24,6 +24,10 @@ define_id!(
     /// A code review, as the scoring context knows it (the reviews context owns it).
     ReviewRef
 );
+define_id!(
+    /// A learning playlist, as the scoring context knows it (the learning context owns it).
+    PlaylistRef
+);
 
 /// How the solver works on the challenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -199,6 +199,10 @@ pub fn plan_scoring(input: ScoringInput<'_>) -> Plan {
         );
     }
     if scored.success {
+        events.push(ScoringEvent::ChallengeSolved {
+            player: scored.player,
+            challenge: scored.challenge,
+        });
         let before = b.after.streak;
         b.after.streak = record_success(before, now, tz);
         let days = b.after.streak.current;

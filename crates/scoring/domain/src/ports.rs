@@ -280,6 +280,12 @@ pub enum ScoringEvent {
         player: PlayerId,
         days: u32,
     },
+    /// A successful scored submission (first or not): what learning playlists' challenge
+    /// lessons wait for.
+    ChallengeSolved {
+        player: PlayerId,
+        challenge: ChallengeRef,
+    },
 }
 
 /// Where scoring's events go (the notifications context subscribes when it exists). Publishing

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use stackrush_kernel::{define_id, StoreError};
 
 use crate::achievement::{AchievementId, Unlock};
-use crate::model::{ChallengeRef, PlayerId, ReviewRef};
+use crate::model::{ChallengeRef, PlayerId, PlaylistRef, ReviewRef};
 use crate::streak::Streak;
 use crate::submission::{Language, Submission, SubmissionId};
 
@@ -23,6 +23,8 @@ pub enum XpReason {
     AchievementUnlocked,
     /// A code review completed for someone else (the reviews context's).
     CodeReviewed,
+    /// A learning playlist completed (the learning context's).
+    PlaylistCompleted,
 }
 
 impl XpReason {
@@ -32,6 +34,7 @@ impl XpReason {
             Self::ChallengeCompleted => "challenge_completed",
             Self::AchievementUnlocked => "achievement_unlocked",
             Self::CodeReviewed => "code_reviewed",
+            Self::PlaylistCompleted => "playlist_completed",
         }
     }
 
@@ -41,6 +44,7 @@ impl XpReason {
             Self::ChallengeCompleted,
             Self::AchievementUnlocked,
             Self::CodeReviewed,
+            Self::PlaylistCompleted,
         ]
         .into_iter()
         .find(|r| r.as_str() == name)
@@ -54,15 +58,18 @@ pub enum XpSource {
     Achievement(AchievementId),
     /// A code review (owned by the reviews context).
     CodeReview(ReviewRef),
+    /// A learning playlist (owned by the learning context).
+    Playlist(PlaylistRef),
 }
 
 impl XpSource {
-    /// The stored and shown kind: `submission`, `achievement` or `code_review`.
+    /// The stored and shown kind: `submission`, `achievement`, `code_review` or `playlist`.
     pub fn kind(self) -> &'static str {
         match self {
             Self::Submission(_) => "submission",
             Self::Achievement(_) => "achievement",
             Self::CodeReview(_) => "code_review",
+            Self::Playlist(_) => "playlist",
         }
     }
 
@@ -72,6 +79,7 @@ impl XpSource {
             Self::Submission(id) => id.bytes(),
             Self::Achievement(id) => id.bytes(),
             Self::CodeReview(id) => id.bytes(),
+            Self::Playlist(id) => id.bytes(),
         }
     }
 }

@@ -276,6 +276,23 @@ pub trait ScoringApi: Send + Sync {
         reviewer: PlayerId,
         review: ReviewRef,
     ) -> Result<u64, ScoringError>;
+
+    /// Whether `player` has a successful scored submission of `challenge`.
+    async fn has_solved(
+        &self,
+        player: PlayerId,
+        challenge: ChallengeRef,
+    ) -> Result<bool, ScoringError>;
+
+    /// Pays `learner` `xp` for completing learning playlist `playlist` (the learning context
+    /// decides when and how much), once per learner and playlist: the XP paid, 0 when it was
+    /// paid already.
+    async fn reward_playlist(
+        &self,
+        learner: PlayerId,
+        playlist: PlaylistRef,
+        xp: u64,
+    ) -> Result<u64, ScoringError>;
 }
 
 /// XP a reviewer earns for a completed code review.
@@ -463,7 +480,7 @@ impl ScoringService {
     where
         F: FnMut(&crate::progress::PlayerSnapshot) -> Option<Plan> + Send,
     {
-        let _serialized = self.stripe(player).lock().await;
+        let turn = self.stripe(player).lock().await;
         let deadline = std::time::Instant::now() + RETRY_BUDGET;
         for attempt in 0_u32.. {
             if attempt > 0 {
@@ -486,6 +503,9 @@ impl ScoringService {
             match self.ports.progress.commit(&plan.commit).await {
                 Ok(()) => {
                     self.board_pages.forget_all();
+                    // Published after the player's turn ends: a subscriber may come back to
+                    // this service for the same player (a completed playlist's XP).
+                    drop(turn);
                     for event in &plan.events {
                         self.ports.events.publish(event.clone()).await;
                     }
@@ -1333,6 +1353,57 @@ impl ScoringApi for ScoringService {
             })
             .await?;
         Ok(plan.map_or(0, |_| REVIEW_XP))
+    }
+
+    async fn has_solved(
+        &self,
+        player: PlayerId,
+        challenge: ChallengeRef,
+    ) -> Result<bool, ScoringError> {
+        // Every success records a best (kept when a later one is not better).
+        let now = self.ports.clock.now();
+        let snapshot = self
+            .ports
+            .progress
+            .snapshot(player, Some(challenge), window_keys(now))
+            .await?;
+        Ok(snapshot.best.is_some())
+    }
+
+    async fn reward_playlist(
+        &self,
+        learner: PlayerId,
+        playlist: PlaylistRef,
+        xp: u64,
+    ) -> Result<u64, ScoringError> {
+        let reason = XpReason::PlaylistCompleted;
+        let source = XpSource::Playlist(playlist);
+        if xp == 0 || self.ports.progress.awarded(learner, reason, source).await? {
+            return Ok(0);
+        }
+        let info = self.player_info(learner).await?;
+        let now = self.ports.clock.now();
+        // The ledger keeps one entry per player, reason and source (a unique key): of two
+        // awards racing past the check above, the second commit is refused, and it answers 0.
+        let planned = self
+            .apply(learner, None, now, |snapshot| {
+                Some(plan_award(
+                    learner,
+                    snapshot,
+                    (xp, reason, source),
+                    info.listed,
+                    now,
+                ))
+            })
+            .await;
+        match planned {
+            Ok(plan) => Ok(plan.map_or(0, |_| xp)),
+            Err(e) if self.ports.progress.awarded(learner, reason, source).await? => {
+                tracing::debug!(error = %e, "playlist XP was paid by a concurrent award");
+                Ok(0)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn seed_achievements(&self) -> Result<usize, ScoringError> {

@@ -1149,6 +1149,53 @@ async fn boards_whose_faces_cannot_be_read_are_a_retry_later() {
 }
 
 #[tokio::test]
+async fn a_solve_is_announced_and_a_playlist_pays_its_xp_once_even_when_asked_at_once() {
+    let w = world();
+    let learner = viewer();
+    let c = &w.challenges[0];
+    assert!(!w.service.has_solved(learner.player, c.id).await.unwrap());
+    let s = w.service.submit(learner, new_submission(c)).await.unwrap();
+    w.service.score(learner, s.id, run(c, RIGHT)).await.unwrap();
+    assert!(w.service.has_solved(learner.player, c.id).await.unwrap());
+    assert!(w.events.0.lock().unwrap().iter().any(|e| matches!(
+        e,
+        ScoringEvent::ChallengeSolved { player, challenge }
+            if *player == learner.player && *challenge == c.id
+    )));
+    let before = w.service.progress(learner.player).await.unwrap().xp;
+    let playlist = PlaylistRef::generate(Utc::now());
+    let service = Arc::new(w.service);
+    let racing: Vec<_> = (0..6)
+        .map(|_| {
+            let service = service.clone();
+            tokio::spawn(async move { service.reward_playlist(learner.player, playlist, 75).await })
+        })
+        .collect();
+    let mut paid = 0;
+    for task in racing {
+        paid += task.await.unwrap().unwrap();
+    }
+    assert_eq!(paid, 75, "once");
+    assert_eq!(
+        service
+            .reward_playlist(learner.player, playlist, 75)
+            .await
+            .unwrap(),
+        0
+    );
+    let after = service.progress(learner.player).await.unwrap().xp;
+    assert_eq!(after, before + 75);
+    let other = PlaylistRef::generate(Utc::now());
+    assert_eq!(
+        service
+            .reward_playlist(learner.player, other, 0)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
 async fn code_reviews_pay_once_each_and_at_most_the_daily_cap() {
     let w = world();
     let reviewer = viewer().player;

@@ -13,8 +13,8 @@ use stackrush_scoring::progress::{
 };
 use stackrush_scoring::streak::Streak;
 use stackrush_scoring::{
-    AttemptId, ChallengeRef, Execution, Language, PlayerId, ReviewRef, Simulation, Submission,
-    SubmissionId,
+    AttemptId, ChallengeRef, Execution, Language, PlayerId, PlaylistRef, ReviewRef, Simulation,
+    Submission, SubmissionId,
 };
 use stackrush_store_mongo::corrupt;
 
@@ -216,6 +216,7 @@ impl TryFrom<LedgerDoc> for LedgerEntry {
             "submission" => XpSource::Submission(SubmissionId::from_bytes(d.source.bytes())),
             "achievement" => XpSource::Achievement(AchievementId::from_bytes(d.source.bytes())),
             "code_review" => XpSource::CodeReview(ReviewRef::from_bytes(d.source.bytes())),
+            "playlist" => XpSource::Playlist(PlaylistRef::from_bytes(d.source.bytes())),
             other => return Err(corrupt("source kind", other)),
         };
         Ok(Self {

@@ -90,6 +90,7 @@ fn ledger_row(row: &SqliteRow) -> Result<LedgerEntry, StoreError> {
         "submission" => XpSource::Submission(parsed(row, "source")?),
         "achievement" => XpSource::Achievement(parsed(row, "source")?),
         "code_review" => XpSource::CodeReview(parsed(row, "source")?),
+        "playlist" => XpSource::Playlist(parsed(row, "source")?),
         other => return Err(corrupt("source kind", other)),
     };
     Ok(LedgerEntry {

@@ -1,13 +1,14 @@
 //! The scoring context's outbound ports, served by other contexts.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use stackrush_challenges::{AuthorId, Caller, ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_identity::ports::UserRepository;
 use stackrush_identity::{Actor, IdentityApi, IdentityError, Role, UserId};
 use stackrush_kernel::Clock;
+use stackrush_learning::LearningApi;
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::ports::{
     ChallengeCatalog, ChallengeTitle, PlayerDirectory, PlayerFace, PlayerInfo, ScoringEvent,
@@ -189,11 +190,39 @@ impl PlayerDirectory for IdentityPlayers {
     }
 }
 
-/// Scoring's events as notifications: each event has a dedup key, so it never notifies twice.
+/// Scoring's events as notifications (each event has a dedup key, so it never notifies twice),
+/// and solves passed on to the learning context.
 pub struct NotifyOnScoring {
     pub notifications: Arc<dyn NotificationApi>,
     /// Whose day a streak milestone is deduplicated on (the service's clock).
     pub clock: Arc<dyn Clock>,
+    pub learning: Arc<LearningLink>,
+}
+
+/// The learning context, reached once it is built (it is built after scoring, which it needs).
+#[derive(Default)]
+pub struct LearningLink(OnceLock<Arc<dyn LearningApi>>);
+
+impl LearningLink {
+    /// Reaches `learning` from now on.
+    pub fn bind(&self, learning: Arc<dyn LearningApi>) {
+        if self.0.set(learning).is_err() {
+            tracing::warn!("the learning link was bound twice; the first binding stays");
+        }
+    }
+
+    /// A solve completes the challenge lessons of the player's enrolments; a failure is
+    /// logged (the scoring is committed, and the learner can still report the lesson).
+    async fn solved(&self, player: PlayerId, challenge: ChallengeRef) {
+        let Some(learning) = self.0.get() else {
+            return;
+        };
+        let member = stackrush_learning::MemberId::from_bytes(player.bytes());
+        let challenge = stackrush_learning::ChallengeRef::from_bytes(challenge.bytes());
+        if let Err(e) = learning.challenge_solved(member, challenge).await {
+            tracing::warn!(error = %e, "could not complete learning lessons after a solve");
+        }
+    }
 }
 
 fn notify(
@@ -224,6 +253,10 @@ fn notify(
 impl ScoringEvents for NotifyOnScoring {
     async fn publish(&self, event: ScoringEvent) {
         let request = match &event {
+            ScoringEvent::ChallengeSolved { player, challenge } => {
+                self.learning.solved(*player, *challenge).await;
+                return;
+            }
             ScoringEvent::AchievementUnlocked {
                 player,
                 achievement,

@@ -763,9 +763,9 @@ pub struct LedgerEntryDto {
     pub id: String,
     pub user: String,
     pub delta: i64,
-    /// `challenge_completed`, `achievement_unlocked` or `code_reviewed`.
+    /// `challenge_completed`, `achievement_unlocked`, `code_reviewed` or `playlist_completed`.
     pub reason: String,
-    /// `submission`, `achievement` or `code_review`.
+    /// `submission`, `achievement`, `code_review` or `playlist`.
     pub source_type: String,
     pub source: String,
     pub challenge: Option<String>,

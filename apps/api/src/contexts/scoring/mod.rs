@@ -1,7 +1,7 @@
 //! The scoring context over HTTP: attempts, submissions and their scoring, the XP ledger,
 //! leaderboards and achievements.
 
-mod adapters;
+pub mod adapters;
 mod attempt_routes;
 pub mod board_dto;
 mod board_routes;
@@ -31,6 +31,7 @@ pub fn wire(
     identity: Arc<dyn IdentityApi>,
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
+    learning: Arc<adapters::LearningLink>,
 ) -> Arc<dyn ScoringApi> {
     let stores = match store {
         Store::Sqlite(db) => stackrush_scoring_sqlite::stores(db),
@@ -51,6 +52,7 @@ pub fn wire(
         events: Arc::new(adapters::NotifyOnScoring {
             notifications,
             clock: clock.clone(),
+            learning,
         }),
         clock,
     })

@@ -1,0 +1,193 @@
+//! What the learning context needs from the world: its store, and members, challenges and
+//! scoring as the other contexts know them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
+
+use crate::model::*;
+
+/// What a conditional write of a playlist found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Stored.
+    Done,
+    /// The playlist is live but was edited since the revision the write was based on.
+    Stale,
+    /// The playlist is deleted or was never stored.
+    Gone,
+}
+
+/// What enrolling did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolled {
+    pub enrolment: Enrolment,
+    /// Whether this call enrolled the learner (counted as a student); `false` when they were
+    /// enrolled already.
+    pub newly: bool,
+}
+
+/// Storage of playlists.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PlaylistRepository: Send + Sync {
+    /// Stores a new playlist.
+    async fn insert(&self, playlist: &Playlist) -> Result<(), StoreError>;
+
+    /// The playlist, live or deleted.
+    async fn get(&self, id: PlaylistId) -> Result<Option<Playlist>, StoreError>;
+
+    /// The playlists with these ids that exist (live or deleted), in no particular order.
+    async fn get_many(&self, ids: &[PlaylistId]) -> Result<Vec<Playlist>, StoreError>;
+
+    /// Replaces the editable fields (title, description, category, level, duration text,
+    /// topics, premium, lessons, revision, `updated_at`) of the live playlist if its stored
+    /// revision is still `based_on`. Stats are never written here.
+    async fn update(&self, playlist: &Playlist, based_on: u32) -> Result<Written, StoreError>;
+
+    /// Deletes a live playlist (soft). Whether it was live.
+    async fn delete(&self, id: PlaylistId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// One page of live playlists matching `filter`, in `sort` order (popular: students, then
+    /// completions; rating: average, then number of ratings; newest: creation), ties by id
+    /// (newest first).
+    async fn list(
+        &self,
+        filter: &PlaylistFilter,
+        sort: PlaylistSort,
+        page: PageRequest,
+    ) -> Result<Page<Playlist>, StoreError>;
+
+    /// How many live playlists each category has (categories without any are left out).
+    async fn categories(&self) -> Result<HashMap<String, u64>, StoreError>;
+}
+
+/// Storage of enrolments. Every write that moves a playlist's figures moves them in the same
+/// transaction as the enrolment it counts: enrolling and unenrolling with `students`, a
+/// completion with `completions` (once per learner, ever), a rating with `rating_sum` and
+/// `ratings` (a replaced rating moves the sum by the difference).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait EnrolmentRepository: Send + Sync {
+    /// The learner's enrolment in the playlist (active or not).
+    async fn get(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+    ) -> Result<Option<Enrolment>, StoreError>;
+
+    /// Enrols the learner in a live playlist, or makes their inactive enrolment active again
+    /// (progress kept), counting a student either way; an active one is left as it is.
+    /// `None` (nothing stored) when the playlist is not live.
+    async fn enrol(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Enrolled>, StoreError>;
+
+    /// Makes an active enrolment inactive (progress kept) and takes the student away from the
+    /// playlist's count. Whether it was active.
+    async fn unenrol(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// On an active enrolment, in one atomic write: adds `lesson` to the completed lessons
+    /// (`completed`, once) or takes it away (`!completed`), adds `minutes` to the time spent
+    /// and sets the last access. The enrolment afterwards; `None` when not actively enrolled.
+    async fn record(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        lesson: LessonId,
+        completed: bool,
+        minutes: u32,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Enrolment>, StoreError>;
+
+    /// Marks the enrolment completed at `at` and counts a completion on the playlist, if it
+    /// was not completed before. Whether this call completed it: of concurrent calls for one
+    /// learner exactly one gets `true`.
+    async fn complete(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets (or replaces) the learner's rating on an active enrolment, moving the playlist's
+    /// rating sum and count with it. Whether it was stored (`false`: not actively enrolled).
+    async fn rate(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        rating: &Rating,
+    ) -> Result<bool, StoreError>;
+
+    /// One page of the learner's active enrolments, most recently accessed first.
+    async fn active_of(
+        &self,
+        learner: MemberId,
+        page: PageRequest,
+    ) -> Result<Page<Enrolment>, StoreError>;
+}
+
+/// Members as the identity context knows them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Members: Send + Sync {
+    /// How the given members are shown; members without a live account are left out.
+    async fn faces(&self, members: &[MemberId]) -> anyhow::Result<HashMap<MemberId, Face>>;
+}
+
+/// Challenges as the challenges and scoring contexts know them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Challenges: Send + Sync {
+    /// Whether the challenge exists, is public and active (what a lesson may point at).
+    async fn is_public(&self, challenge: ChallengeRef) -> anyhow::Result<bool>;
+
+    /// Whether the member has a successful scored submission of the challenge.
+    async fn solved(&self, member: MemberId, challenge: ChallengeRef) -> anyhow::Result<bool>;
+}
+
+/// What completing a playlist brings, through the scoring and notifications contexts.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Rewards: Send + Sync {
+    /// Awards `xp` to the learner through scoring's ledger, once per (learner, playlist): a
+    /// second call for the same pair awards nothing. The XP actually awarded.
+    async fn award_completion(
+        &self,
+        learner: MemberId,
+        playlist: PlaylistId,
+        xp: u64,
+    ) -> anyhow::Result<u64>;
+
+    /// Tells the learner they completed the playlist (at most once per playlist).
+    async fn notify_completion(&self, learner: MemberId, playlist: &Playlist, xp: u64);
+}
+
+/// The learning context's store ports, as one adapter crate provides them.
+#[derive(Clone)]
+pub struct Stores {
+    pub playlists: Arc<dyn PlaylistRepository>,
+    pub enrolments: Arc<dyn EnrolmentRepository>,
+}
+
+/// Every port the learning service needs.
+#[derive(Clone)]
+pub struct Ports {
+    pub playlists: Arc<dyn PlaylistRepository>,
+    pub enrolments: Arc<dyn EnrolmentRepository>,
+    pub members: Arc<dyn Members>,
+    pub challenges: Arc<dyn Challenges>,
+    pub rewards: Arc<dyn Rewards>,
+    pub clock: Arc<dyn Clock>,
+}

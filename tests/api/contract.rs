@@ -554,7 +554,7 @@ async fn every_row_of_the_client_contract_answers_with_the_shapes_the_client_rea
         .await;
     assert_eq!(status, StatusCode::OK);
 
-    // The community list (empty here), lists of contexts still to come, and health.
+    // The community, learning and templates lists (empty here), and health.
     for path in [
         "/api/community/posts?limit=6&category=help&tags=rust&search=hi",
         "/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=hi",

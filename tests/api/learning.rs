@@ -216,6 +216,17 @@ async fn lessons_are_managed_by_the_author_and_bad_input_changes_nothing() {
     assert_error(status, &body, 400, "VALIDATION_ERROR");
     let (_, list) = app.get("/api/learning/playlists", None).await;
     assert_eq!(list["data"]["pagination"]["total"], 2);
+    for query in [
+        "topic=%C2%84",
+        "search=a%00b",
+        "category=x%1b",
+        "difficulty=Easiest",
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/learning/playlists?{query}"), None)
+            .await;
+        assert_error(status, &body, 400, "QUERY_VALIDATION_ERROR");
+    }
 
     // Add, reorder (every id once), edit and remove lessons.
     let (status, added) = app

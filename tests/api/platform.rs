@@ -194,8 +194,10 @@ async fn docs_page_renders_every_operation_with_the_network_cut_off() {
     assert_eq!(rendered, operations, "operations rendered");
 }
 
+/// The web client's home-page query of the learning list (its difficulty names are the
+/// challenges'), on a store without playlists: an empty page in the contract's shape.
 #[tokio::test]
-async fn lists_of_contexts_not_built_yet_answer_empty_pages_in_the_contract_shape() {
+async fn the_learning_list_answers_the_clients_query_in_the_contract_shape() {
     let app = TestApp::spawn().await;
     for path in ["/api/learning/playlists?limit=6&category=dsa&difficulty=Easy&search=x"] {
         let (status, body) = app.get(path, None).await;

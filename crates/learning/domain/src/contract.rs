@@ -477,6 +477,12 @@ pub async fn enrolments_of_a_learner(
         .await
         .unwrap();
     assert_eq!(second.items[0].playlist, ids[0]);
+    let mut among = repo.enrolled_among(learner, &ids).await.unwrap();
+    among.sort_unstable();
+    let mut expected = vec![ids[0], ids[2]];
+    expected.sort_unstable();
+    assert_eq!(among, expected, "active ones only");
+    assert!(repo.enrolled_among(learner, &[]).await.unwrap().is_empty());
 }
 
 /// Every check above, against one pair of adapters on one store.

@@ -317,6 +317,20 @@ impl EnrolmentRepository for InMemoryLearning {
         Ok(true)
     }
 
+    async fn enrolled_among(
+        &self,
+        learner: MemberId,
+        playlists: &[PlaylistId],
+    ) -> Result<Vec<PlaylistId>, StoreError> {
+        Ok(self
+            .state()
+            .enrolments
+            .iter()
+            .filter(|e| e.learner == learner && e.active && playlists.contains(&e.playlist))
+            .map(|e| e.playlist)
+            .collect())
+    }
+
     async fn active_of(
         &self,
         learner: MemberId,

@@ -130,6 +130,13 @@ pub trait EnrolmentRepository: Send + Sync {
         rating: &Rating,
     ) -> Result<bool, StoreError>;
 
+    /// Which of `playlists` the learner is actively enrolled in.
+    async fn enrolled_among(
+        &self,
+        learner: MemberId,
+        playlists: &[PlaylistId],
+    ) -> Result<Vec<PlaylistId>, StoreError>;
+
     /// One page of the learner's active enrolments, most recently accessed first.
     async fn active_of(
         &self,

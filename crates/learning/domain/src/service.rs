@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use stackrush_kernel::page::MAX_LIMIT;
-use stackrush_kernel::text::{line_problem, normalized_tags, tag_problem, text_problem};
+use stackrush_kernel::text::{line_problem, normalized_tags, text_problem};
 use stackrush_kernel::{FieldError, Page, PageRequest};
 
 use crate::api::*;
@@ -352,12 +352,49 @@ fn view(
     }
 }
 
+/// What a category and a topic may hold besides ASCII letters and digits (the OpenAPI
+/// document's patterns say the same).
+pub const CATEGORY_PUNCTUATION: &str = "-";
+pub const TOPIC_PUNCTUATION: &str = "-+#._ ";
+
+/// What is wrong with a (trimmed) category or topic, if anything: not empty, ASCII letters,
+/// digits and `punctuation` only.
+pub fn word_problem(value: &str, punctuation: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("must not be empty".to_owned());
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || punctuation.contains(c))
+    {
+        let allowed = punctuation
+            .replace(' ', "")
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        let spaces = if punctuation.contains(' ') {
+            " and spaces"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "may hold ASCII letters, digits, {}{spaces} only",
+            allowed.join(" ")
+        ));
+    }
+    None
+}
+
+/// A text longer than `max` characters as given (before trimming).
+fn too_long(value: &str, max: usize) -> Option<String> {
+    (value.chars().count() > max).then(|| format!("must be at most {max} characters"))
+}
+
 fn lesson_problems(draft: &LessonDraft, at: &str) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    let title = draft.title.trim();
-    if let Some(p) = line_problem(title, MAX_TITLE_CHARS) {
+    if let Some(p) = line_problem(&draft.title, MAX_TITLE_CHARS) {
         problems.push(FieldError::new(format!("{at}.title"), p));
-    } else if title.is_empty() {
+    } else if draft.title.trim().is_empty() {
         problems.push(FieldError::new(format!("{at}.title"), "must not be empty"));
     }
     if let Some(p) = text_problem(&draft.description, 0, MAX_LESSON_DESCRIPTION_CHARS) {
@@ -414,33 +451,45 @@ fn fields(
     duration_text: Option<&str>,
     topics: Vec<String>,
 ) -> Result<Fields, LearningError> {
+    // Lengths count the text as given (what the documented limits say); the stored text is
+    // trimmed.
     let mut problems = Vec::new();
-    let title = title.trim();
     if let Some(p) = line_problem(title, MAX_TITLE_CHARS) {
         problems.push(FieldError::new("title", p));
-    } else if title.chars().count() < 3 {
+    } else if title.trim().chars().count() < 3 {
         problems.push(FieldError::new("title", "must be at least 3 characters"));
     }
+    let title = title.trim();
     if let Some(p) = text_problem(description, 1, MAX_DESCRIPTION_CHARS) {
         problems.push(FieldError::new("description", p));
     }
-    let category = category.trim().to_lowercase();
-    if let Some(p) = tag_problem(&category, MAX_TAG_CHARS, "-") {
+    if let Some(p) = too_long(category, MAX_TAG_CHARS) {
         problems.push(FieldError::new("category", p));
     }
-    let duration_text = duration_text.map(str::trim).filter(|t| !t.is_empty());
+    let category = category.trim().to_lowercase();
+    if let Some(p) = word_problem(&category, CATEGORY_PUNCTUATION) {
+        problems.push(FieldError::new("category", p));
+    }
     if let Some(p) = duration_text.and_then(|t| line_problem(t, MAX_DURATION_TEXT_CHARS)) {
         problems.push(FieldError::new("durationText", p));
     }
+    let duration_text = duration_text.map(str::trim).filter(|t| !t.is_empty());
+    // Counted as given (repeats included), as the documented limit reads.
+    let given = topics.len();
+    for (i, topic) in topics.iter().enumerate() {
+        if let Some(p) = too_long(topic, MAX_TAG_CHARS) {
+            problems.push(FieldError::new(format!("topics[{i}]"), p));
+        }
+    }
     let topics = normalized_tags(topics);
-    if topics.len() > MAX_TOPICS {
+    if given > MAX_TOPICS {
         problems.push(FieldError::new(
             "topics",
             format!("must hold at most {MAX_TOPICS} topics"),
         ));
     }
     for (i, topic) in topics.iter().enumerate() {
-        if let Some(p) = tag_problem(topic, MAX_TAG_CHARS, "-+#. ") {
+        if let Some(p) = word_problem(topic, TOPIC_PUNCTUATION) {
             problems.push(FieldError::new(format!("topics[{i}]"), p));
         }
     }
@@ -613,22 +662,11 @@ impl LearningApi for LearningService {
         filter.topic = filter.topic.map(|t| t.trim().to_lowercase());
         let found = self.ports.playlists.list(&filter, sort, page).await?;
         let enrolled = match reader {
-            Some(r) => {
-                let mut ids = Vec::new();
-                for p in &found.items {
-                    if self
-                        .ports
-                        .enrolments
-                        .get(p.id, r.id)
-                        .await?
-                        .is_some_and(|e| e.active)
-                    {
-                        ids.push(p.id);
-                    }
-                }
-                ids
+            Some(r) if !found.items.is_empty() => {
+                let ids: Vec<PlaylistId> = found.items.iter().map(|p| p.id).collect();
+                self.ports.enrolments.enrolled_among(r.id, &ids).await?
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let items = self.views(reader, found.items, &enrolled).await?;
         Ok(Page {

@@ -200,6 +200,14 @@ async fn bad_playlists_are_refused_with_every_field_named_and_nothing_stored() {
             "lessons[1].challengeId"
         ]
     );
+    let mut repeated = draft(&w);
+    repeated.topics = vec!["0".to_owned(); 11];
+    let err = w.service.create(author, repeated).await.unwrap_err();
+    assert_eq!(
+        fields(&err),
+        vec!["topics"],
+        "counted as given, repeats included"
+    );
     let mut private = draft(&w);
     private.lessons[1].challenge = Some(ChallengeRef::generate(Utc::now()));
     let err = w.service.create(author, private).await.unwrap_err();

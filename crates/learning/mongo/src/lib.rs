@@ -708,6 +708,32 @@ impl EnrolmentRepository for MongoLearning {
         .await
     }
 
+    async fn enrolled_among(
+        &self,
+        learner: MemberId,
+        playlists: &[PlaylistId],
+    ) -> Result<Vec<PlaylistId>, StoreError> {
+        if playlists.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Bson> = playlists
+            .iter()
+            .map(|p| Bson::ObjectId(oid(p.bytes())))
+            .collect();
+        let docs: Vec<Document> = self
+            .enrolments
+            .find(doc! { "user": oid(learner.bytes()), "active": true, "playlist": { "$in": ids } })
+            .projection(doc! { "playlist": 1, "_id": 0 })
+            .await
+            .map_err(store_error)?
+            .try_collect()
+            .await
+            .map_err(store_error)?;
+        docs.iter()
+            .map(|d| id_of(d, "playlist", PlaylistId::from_bytes))
+            .collect()
+    }
+
     async fn active_of(
         &self,
         learner: MemberId,

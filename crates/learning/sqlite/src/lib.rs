@@ -624,6 +624,31 @@ impl EnrolmentRepository for SqliteLearning {
             .map_err(job_error)
     }
 
+    async fn enrolled_among(
+        &self,
+        learner: MemberId,
+        playlists: &[PlaylistId],
+    ) -> Result<Vec<PlaylistId>, StoreError> {
+        if playlists.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT playlist FROM learning_enrolments WHERE active = 1 AND learner = ",
+        );
+        q.push_bind(learner.to_hex()).push(" AND playlist IN (");
+        let mut list = q.separated(", ");
+        for id in playlists {
+            list.push_bind(id.to_hex());
+        }
+        q.push(")");
+        let rows = q
+            .build()
+            .fetch_all(self.db.reads())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(|r| id(r, "playlist")).collect()
+    }
+
     async fn active_of(
         &self,
         learner: MemberId,

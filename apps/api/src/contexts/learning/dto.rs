@@ -154,7 +154,7 @@ pub struct CreatePlaylistRequest {
     #[schemars(length(min = 1, max = 2000), regex(pattern = TEXT_FILLED))]
     pub description: String,
     /// A lower-case tag of letters, digits and `-` (`dsa`, `web-dev`).
-    #[schemars(length(min = 1, max = 30), regex(pattern = r"^\s*[\w-]+\s*$"))]
+    #[schemars(length(min = 1, max = 30), regex(pattern = r"^\s*[A-Za-z0-9-]+\s*$"))]
     pub category: String,
     pub level: PlaylistLevelDto,
     /// The author's words for its length ("8 weeks").
@@ -164,7 +164,10 @@ pub struct CreatePlaylistRequest {
     #[serde(default)]
     #[schemars(
         length(max = 10),
-        inner(length(min = 1, max = 30), regex(pattern = r"^\s*[\w+#. -]+\s*$"))
+        inner(
+            length(min = 1, max = 30),
+            regex(pattern = r"^\s*[A-Za-z0-9+#._ -]+\s*$")
+        )
     )]
     pub topics: Vec<String>,
     #[serde(default)]
@@ -201,7 +204,7 @@ pub struct UpdatePlaylistRequest {
     pub title: Option<String>,
     #[schemars(length(min = 1, max = 2000), regex(pattern = TEXT_FILLED))]
     pub description: Option<String>,
-    #[schemars(length(min = 1, max = 30), regex(pattern = r"^\s*[\w-]+\s*$"))]
+    #[schemars(length(min = 1, max = 30), regex(pattern = r"^\s*[A-Za-z0-9-]+\s*$"))]
     pub category: Option<String>,
     pub level: Option<PlaylistLevelDto>,
     /// An empty text removes it.
@@ -209,7 +212,10 @@ pub struct UpdatePlaylistRequest {
     pub duration_text: Option<String>,
     #[schemars(
         length(max = 10),
-        inner(length(min = 1, max = 30), regex(pattern = r"^\s*[\w+#. -]+\s*$"))
+        inner(
+            length(min = 1, max = 30),
+            regex(pattern = r"^\s*[A-Za-z0-9+#._ -]+\s*$")
+        )
     )]
     pub topics: Option<Vec<String>>,
     pub is_premium: Option<bool>,
@@ -381,7 +387,7 @@ pub struct PlaylistsQuery {
     /// Clamped to 100.
     #[schemars(range(min = 1, max = 4_294_967_295_u32))]
     pub limit: Option<u32>,
-    #[schemars(length(max = 30), regex(pattern = r"^\s*[\w-]*\s*$"))]
+    #[schemars(length(max = 30), regex(pattern = r"^\s*[A-Za-z0-9-]*\s*$"))]
     pub category: Option<String>,
     #[schemars(length(max = 30), regex(pattern = LINE))]
     pub topic: Option<String>,
@@ -412,9 +418,32 @@ impl PlaylistsQuery {
             })?),
             None => None,
         };
-        crate::http::max_chars("search", self.search.as_deref(), 100)?;
-        crate::http::max_chars("category", self.category.as_deref(), 30)?;
-        crate::http::max_chars("topic", self.topic.as_deref(), 30)?;
+        for (field, value, max) in [
+            ("search", &self.search, 100),
+            ("category", &self.category, 30),
+            ("topic", &self.topic, 30),
+        ] {
+            crate::http::max_chars(field, value.as_deref(), max)?;
+            if let Some(problem) = value
+                .as_deref()
+                .and_then(|v| stackrush_kernel::text::line_problem(v, max))
+            {
+                return Err(ApiError::invalid_query(field, &problem));
+            }
+        }
+        let category = self
+            .category
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(problem) = category.and_then(|c| {
+            stackrush_learning::service::word_problem(
+                c,
+                stackrush_learning::service::CATEGORY_PUNCTUATION,
+            )
+        }) {
+            return Err(ApiError::invalid_query("category", &problem));
+        }
         let level = self.level.map(PlaylistLevelDto::from);
         let difficulty = self.difficulty.map(PlaylistLevelDto::from);
         if let (Some(a), Some(b)) = (level, difficulty) {

@@ -119,6 +119,71 @@ impl MongoLearning {
         }
     }
 
+    /// One enrolment attempt: `Some(newly)`, or `None` when the playlist is not live.
+    async fn enrol_once(
+        &self,
+        playlist: PlaylistId,
+        learner: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<bool>, StoreError> {
+        let (playlists, enrolments) = (self.playlists.clone(), self.enrolments.clone());
+        self.transaction(move |s| {
+            let (playlists, enrolments) = (playlists.clone(), enrolments.clone());
+            Box::pin(async move {
+                let live = playlists
+                    .find_one(doc! { "_id": oid(playlist.bytes()), "deletedAt": Bson::Null })
+                    .projection(doc! { "_id": 1 })
+                    .session(&mut *s)
+                    .await?;
+                if live.is_none() {
+                    return Ok(None);
+                }
+                let existing = enrolments
+                    .find_one(key(playlist, learner))
+                    .session(&mut *s)
+                    .await?;
+                let newly = match existing {
+                    Some(e) if e.get_bool("active").unwrap_or(false) => false,
+                    Some(_) => {
+                        enrolments
+                            .update_one(
+                                key(playlist, learner),
+                                doc! { "$set": {
+                                    "active": true,
+                                    "progress.lastAccessedAt": time(at),
+                                } },
+                            )
+                            .session(&mut *s)
+                            .await?;
+                        true
+                    }
+                    None => {
+                        let mut row = key(playlist, learner);
+                        row.insert("active", true);
+                        row.insert(
+                            "progress",
+                            doc! {
+                                "completedLessons": Vec::<Bson>::new(),
+                                "timeSpent": 0_i64,
+                                "lastAccessedAt": time(at),
+                            },
+                        );
+                        row.insert("rating", Bson::Null);
+                        row.insert("enrolledAt", time(at));
+                        row.insert("completedAt", Bson::Null);
+                        enrolments.insert_one(row).session(&mut *s).await?;
+                        true
+                    }
+                };
+                if newly {
+                    move_figures(&playlists, s, playlist, doc! { "stats.students": 1_i64 }).await?;
+                }
+                Ok(Some(newly))
+            })
+        })
+        .await
+    }
+
     async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: for<'s> Fn(&'s mut ClientSession) -> Work<'s, T> + Send + Sync,
@@ -502,65 +567,13 @@ impl EnrolmentRepository for MongoLearning {
         learner: MemberId,
         at: DateTime<Utc>,
     ) -> Result<Option<Enrolled>, StoreError> {
-        let (playlists, enrolments) = (self.playlists.clone(), self.enrolments.clone());
         let _turn = self.stripes.of(oid(playlist.bytes())).lock().await;
-        let outcome = self
-            .transaction(move |s| {
-                let (playlists, enrolments) = (playlists.clone(), enrolments.clone());
-                Box::pin(async move {
-                    let live = playlists
-                        .find_one(doc! { "_id": oid(playlist.bytes()), "deletedAt": Bson::Null })
-                        .projection(doc! { "_id": 1 })
-                        .session(&mut *s)
-                        .await?;
-                    if live.is_none() {
-                        return Ok(None);
-                    }
-                    let existing = enrolments
-                        .find_one(key(playlist, learner))
-                        .session(&mut *s)
-                        .await?;
-                    let newly = match existing {
-                        Some(e) if e.get_bool("active").unwrap_or(false) => false,
-                        Some(_) => {
-                            enrolments
-                                .update_one(
-                                    key(playlist, learner),
-                                    doc! { "$set": {
-                                        "active": true,
-                                        "progress.lastAccessedAt": time(at),
-                                    } },
-                                )
-                                .session(&mut *s)
-                                .await?;
-                            true
-                        }
-                        None => {
-                            let mut row = key(playlist, learner);
-                            row.insert("active", true);
-                            row.insert(
-                                "progress",
-                                doc! {
-                                    "completedLessons": Vec::<Bson>::new(),
-                                    "timeSpent": 0_i64,
-                                    "lastAccessedAt": time(at),
-                                },
-                            );
-                            row.insert("rating", Bson::Null);
-                            row.insert("enrolledAt", time(at));
-                            row.insert("completedAt", Bson::Null);
-                            enrolments.insert_one(row).session(&mut *s).await?;
-                            true
-                        }
-                    };
-                    if newly {
-                        move_figures(&playlists, s, playlist, doc! { "stats.students": 1_i64 })
-                            .await?;
-                    }
-                    Ok(Some(newly))
-                })
-            })
-            .await?;
+        // Another instance enrolling the same learner at the same moment makes this insert meet
+        // the unique key: the second try finds that enrolment and leaves it as it is.
+        let outcome = match self.enrol_once(playlist, learner, at).await {
+            Err(StoreError::Conflict { .. }) => self.enrol_once(playlist, learner, at).await,
+            other => other,
+        }?;
         let Some(newly) = outcome else {
             return Ok(None);
         };

@@ -8,6 +8,7 @@
 //! # async fn demo(users: std::sync::Arc<dyn stackrush_identity::ports::UserRepository>,
 //! #               refresh: std::sync::Arc<dyn stackrush_identity::ports::RefreshTokenRepository>,
 //! #               once: std::sync::Arc<dyn stackrush_identity::ports::LinkTokenRepository>,
+//! #               throttle: std::sync::Arc<dyn stackrush_identity::ports::LoginThrottleRepository>,
 //! #               bcrypt: std::sync::Arc<dyn stackrush_identity::ports::PasswordHasher>)
 //! #   -> Result<(), stackrush_identity::IdentityError> {
 //! use std::sync::Arc;
@@ -16,7 +17,7 @@
 //!
 //! let service = IdentityService::new(
 //!     Ports {
-//!         users, refresh_tokens: refresh, link_tokens: once,
+//!         users, refresh_tokens: refresh, link_tokens: once, login_throttle: throttle,
 //!         hasher: bcrypt, // e.g. stackrush_identity_bcrypt::BcryptHasher::new(12)
 //!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
 //!         figures: Arc::new(NoPlayerFigures), social: Arc::new(NoSocialFigures),

@@ -625,3 +625,33 @@ async fn a_json_array_is_never_taken_for_an_object() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A list's documented limit counts the items as sent: eleven copies of one tag are refused
+/// (they used to be folded into one first, and accepted), on every context that takes tags.
+#[tokio::test]
+async fn repeated_tags_count_toward_the_documented_limit() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let eleven = json!(vec!["rust"; 11]);
+    let mut template = crate::templates::template("Counter");
+    template["metadata"]["tags"] = eleven.clone();
+    let (status, body) = app
+        .post("/api/templates", Some(&ada.access), template)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(
+        body["error"]["details"][0]["field"], "metadata.tags",
+        "{body}"
+    );
+    let post = json!({"title": "Tags", "content": "Many tags", "category": "discussion",
+                      "tags": eleven});
+    let (status, body) = app
+        .post("/api/community/posts", Some(&ada.access), post)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "tags", "{body}");
+    let (_, templates) = app.get("/api/templates", None).await;
+    let (_, posts) = app.get("/api/community/posts", None).await;
+    assert_eq!(templates["data"]["pagination"]["total"], 0);
+    assert_eq!(posts["data"]["pagination"]["total"], 0);
+}

@@ -97,8 +97,10 @@ pub(crate) fn normalized(mut d: PostDraft) -> Result<PostDraft, CommunityError> 
         p.line("title", Some(&d.title), MAX_TITLE_CHARS);
     }
     p.add("content", text_problem(&d.content, 1, MAX_POST_CHARS));
+    // Counted as given, repeats included (what the documented limit says).
+    let given = d.tags.len();
     d.tags = normalized_tags(d.tags);
-    if d.tags.len() > MAX_TAGS {
+    if given > MAX_TAGS {
         p.add("tags", Some(format!("must have at most {MAX_TAGS} items")));
     } else {
         for (i, tag) in d.tags.iter().enumerate() {

@@ -197,6 +197,8 @@ fn rating_problem(rating: u8) -> Option<String> {
 
 /// The draft trimmed and normalized, or every problem with it.
 fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
+    // Counted as given, repeats included (what the documented limit says).
+    let given_tags = draft.tags.len();
     let draft = ReviewDraft {
         rating: draft.rating,
         title: draft.title.trim().to_owned(),
@@ -222,7 +224,7 @@ fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
         "content",
         text_problem(&draft.content, 1, MAX_CONTENT_CHARS),
     );
-    if draft.tags.len() > MAX_TAGS {
+    if given_tags > MAX_TAGS {
         add("tags", Some(format!("must have at most {MAX_TAGS} items")));
     } else {
         for (i, tag) in draft.tags.iter().enumerate() {

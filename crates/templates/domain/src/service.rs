@@ -231,6 +231,8 @@ fn check_list(
 
 /// The draft trimmed and normalized, or every problem with it.
 fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
+    // Counted as given, repeats included (what the documented limit says).
+    let given_tags = d.tags.len();
     let d = TemplateDraft {
         title: d.title.trim().to_owned(),
         description: d.description.trim().to_owned(),
@@ -265,9 +267,16 @@ fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
             "must hold some HTML, CSS or JavaScript",
         ));
     }
-    check_list(&mut problems, "metadata.tags", &d.tags, MAX_TAGS, |t| {
-        tag_problem(t, MAX_TAG_CHARS, "+#.-_")
-    });
+    if given_tags > MAX_TAGS {
+        problems.push(FieldError::new(
+            "metadata.tags",
+            format!("must have at most {MAX_TAGS} items"),
+        ));
+    } else {
+        check_list(&mut problems, "metadata.tags", &d.tags, MAX_TAGS, |t| {
+            tag_problem(t, MAX_TAG_CHARS, "+#.-_")
+        });
+    }
     check_list(
         &mut problems,
         "metadata.features",

@@ -131,18 +131,24 @@ pub struct IdPath {
 impl IdPath {
     /// The id as the aggregate's id type, or a 400 `PARAMS_VALIDATION_ERROR`.
     pub fn parse<T: std::str::FromStr>(&self) -> Result<T, ApiError> {
-        self.id.parse().map_err(|_| {
-            ApiError::validation(
-                "PARAMS_VALIDATION_ERROR",
-                "The path is invalid",
-                vec![Detail {
-                    field: "id".into(),
-                    message: "must be 24 hexadecimal characters".into(),
-                    value: Some(self.id.clone().into()),
-                }],
-            )
-        })
+        path_id("id", &self.id)
     }
+}
+
+/// Path segment `field` holding `value` as an id type, or a 400 `PARAMS_VALIDATION_ERROR`
+/// naming the segment and the value sent.
+pub fn path_id<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
+    value.parse().map_err(|_| {
+        ApiError::validation(
+            "PARAMS_VALIDATION_ERROR",
+            "The path is invalid",
+            vec![Detail {
+                field: field.into(),
+                message: "must be 24 hexadecimal characters".into(),
+                value: Some(value.to_owned().into()),
+            }],
+        )
+    })
 }
 
 /// `asc` or `desc` (newest or highest first unless a list says otherwise).
@@ -306,3 +312,30 @@ impl<T: ApiComponent> ApiComponent for Body<T> {
         T::schema(oas_version)
     }
 }
+
+/// Declares a DTO enumeration mirroring a domain one value for value (the same variant names,
+/// each shown by its `name`), with the conversions both ways. The DTO module must have serde's
+/// `Serialize`/`Deserialize` and apistos' `JsonSchema`/`ApiComponent` in scope.
+macro_rules! mirrored_enum {
+    ($(#[$meta:meta])* $dto:ident => $module:ident::$domain:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ApiComponent)]
+        #[schemars(crate = "apistos")]
+        pub enum $dto {
+            $(#[serde(rename = $name)] $variant),+
+        }
+
+        impl From<$dto> for $module::$domain {
+            fn from(v: $dto) -> Self {
+                match v { $($dto::$variant => $module::$domain::$variant),+ }
+            }
+        }
+
+        impl From<$module::$domain> for $dto {
+            fn from(v: $module::$domain) -> Self {
+                match v { $($module::$domain::$variant => $dto::$variant),+ }
+            }
+        }
+    };
+}
+pub(crate) use mirrored_enum;

@@ -10,84 +10,34 @@ use stackrush_learning as ln;
 
 use crate::contexts::challenges::dto::{AuthorDto, AuthorProfileDto};
 use crate::error::ApiError;
+use crate::http::mirrored_enum;
 use crate::http::patterns::{LINE, LINE_FILLED, TEXT, TEXT_FILLED};
 
 const HEX_ID: &str = r"^[0-9a-fA-F]{24}$";
 
-/// Who a playlist is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ApiComponent)]
-#[schemars(crate = "apistos")]
-pub enum PlaylistLevelDto {
-    Beginner,
-    Intermediate,
-    Advanced,
-}
-
-impl From<PlaylistLevelDto> for ln::Level {
-    fn from(v: PlaylistLevelDto) -> Self {
-        match v {
-            PlaylistLevelDto::Beginner => Self::Beginner,
-            PlaylistLevelDto::Intermediate => Self::Intermediate,
-            PlaylistLevelDto::Advanced => Self::Advanced,
-        }
+mirrored_enum!(
+    /// Who a playlist is for.
+    PlaylistLevelDto => ln::Level {
+        Beginner = "Beginner",
+        Intermediate = "Intermediate",
+        Advanced = "Advanced",
     }
-}
+);
 
-impl From<ln::Level> for PlaylistLevelDto {
-    fn from(v: ln::Level) -> Self {
-        match v {
-            ln::Level::Beginner => Self::Beginner,
-            ln::Level::Intermediate => Self::Intermediate,
-            ln::Level::Advanced => Self::Advanced,
-        }
+mirrored_enum!(
+    /// What a lesson asks of the learner.
+    LessonTypeDto => ln::LessonKind {
+        Video = "video",
+        Challenge = "challenge",
+        Reading = "reading",
+        Project = "project",
     }
-}
-
-/// What a lesson asks of the learner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ApiComponent)]
-#[serde(rename_all = "lowercase")]
-#[schemars(crate = "apistos")]
-pub enum LessonTypeDto {
-    Video,
-    Challenge,
-    Reading,
-    Project,
-}
-
-impl From<LessonTypeDto> for ln::LessonKind {
-    fn from(v: LessonTypeDto) -> Self {
-        match v {
-            LessonTypeDto::Video => Self::Video,
-            LessonTypeDto::Challenge => Self::Challenge,
-            LessonTypeDto::Reading => Self::Reading,
-            LessonTypeDto::Project => Self::Project,
-        }
-    }
-}
-
-impl From<ln::LessonKind> for LessonTypeDto {
-    fn from(v: ln::LessonKind) -> Self {
-        match v {
-            ln::LessonKind::Video => Self::Video,
-            ln::LessonKind::Challenge => Self::Challenge,
-            ln::LessonKind::Reading => Self::Reading,
-            ln::LessonKind::Project => Self::Project,
-        }
-    }
-}
+);
 
 fn parse_id<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
-    value.parse().map_err(|_| {
-        ApiError::validation(
-            "VALIDATION_ERROR",
-            "The request body is invalid",
-            vec![crate::error::Detail {
-                field: field.to_owned(),
-                message: "must be 24 hexadecimal characters".into(),
-                value: Some(value.to_owned().into()),
-            }],
-        )
-    })
+    value
+        .parse()
+        .map_err(|_| ApiError::invalid_body(field, "must be 24 hexadecimal characters"))
 }
 
 /// A lesson as the author writes it. On a whole-playlist edit, `id` names a lesson the

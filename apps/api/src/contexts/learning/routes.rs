@@ -13,7 +13,7 @@ use super::caller;
 use super::dto::*;
 use crate::auth::{Auth, MaybeAuth};
 use crate::envelope::{ApiResponse, Empty, Paginated};
-use crate::error::{ApiError, Detail};
+use crate::error::ApiError;
 use crate::http::Body;
 use crate::http::{IdPath, PageQuery, Port};
 
@@ -35,22 +35,9 @@ pub struct LessonPath {
 
 impl LessonPath {
     fn ids(&self) -> Result<(PlaylistId, LessonId), ApiError> {
-        let bad = |field: &str, value: &str| {
-            ApiError::validation(
-                "PARAMS_VALIDATION_ERROR",
-                "The path is invalid",
-                vec![Detail {
-                    field: field.into(),
-                    message: "must be 24 hexadecimal characters".into(),
-                    value: Some(value.to_owned().into()),
-                }],
-            )
-        };
         Ok((
-            self.id.parse().map_err(|_| bad("id", &self.id))?,
-            self.lesson_id
-                .parse()
-                .map_err(|_| bad("lessonId", &self.lesson_id))?,
+            crate::http::path_id("id", &self.id)?,
+            crate::http::path_id("lessonId", &self.lesson_id)?,
         ))
     }
 }

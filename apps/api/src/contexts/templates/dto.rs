@@ -6,34 +6,12 @@ use serde::{Deserialize, Serialize};
 use stackrush_templates as tp;
 
 use crate::contexts::challenges::dto::{AuthorDto, AuthorProfileDto};
+use crate::http::mirrored_enum;
 use crate::http::patterns::{LINE, LINE_FILLED, TEXT, TEXT_FILLED};
-
-macro_rules! mirrored_enum {
-    ($(#[$meta:meta])* $dto:ident => $domain:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ApiComponent)]
-        #[schemars(crate = "apistos")]
-        pub enum $dto {
-            $(#[serde(rename = $name)] $variant),+
-        }
-
-        impl From<$dto> for tp::$domain {
-            fn from(v: $dto) -> Self {
-                match v { $($dto::$variant => tp::$domain::$variant),+ }
-            }
-        }
-
-        impl From<tp::$domain> for $dto {
-            fn from(v: tp::$domain) -> Self {
-                match v { $(tp::$domain::$variant => $dto::$variant),+ }
-            }
-        }
-    };
-}
 
 mirrored_enum!(
     /// The language a template is written in.
-    TemplateLanguageDto => Language {
+    TemplateLanguageDto => tp::Language {
         Javascript = "javascript",
         Typescript = "typescript",
         Html = "html",
@@ -46,7 +24,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// The framework a template targets; it decides the download's layout.
-    TemplateFrameworkDto => Framework {
+    TemplateFrameworkDto => tp::Framework {
         React = "React",
         NextJs = "Next.js",
         NodeJs = "Node.js",
@@ -59,7 +37,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// What a template is for.
-    TemplateCategoryDto => Category {
+    TemplateCategoryDto => tp::Category {
         Algorithm = "algorithm",
         DataStructure = "data-structure",
         WebDev = "web-dev",
@@ -71,7 +49,7 @@ mirrored_enum!(
 
 mirrored_enum!(
     /// Who a template is for.
-    TemplateDifficultyDto => Difficulty {
+    TemplateDifficultyDto => tp::Difficulty {
         Beginner = "Beginner",
         Intermediate = "Intermediate",
         Advanced = "Advanced",

@@ -287,10 +287,7 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &PostFilter) {
     }
     if !f.tags.is_empty() {
         q.push(" AND id IN (SELECT post FROM community_post_tags WHERE tag IN (");
-        let mut list = q.separated(", ");
-        for t in &f.tags {
-            list.push_bind(t.clone());
-        }
+        stackrush_store_sqlite::push_binds(q, f.tags.iter().cloned());
         q.push("))");
     }
     if let Some(a) = f.author {
@@ -551,10 +548,7 @@ impl PostRepository for SqliteCommunity {
         let mut q =
             QueryBuilder::<Sqlite>::new("SELECT post, kind FROM community_marks WHERE member = ");
         q.push_bind(member.to_hex()).push(" AND post IN (");
-        let mut list = q.separated(", ");
-        for p in posts {
-            list.push_bind(p.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, posts.iter().map(|p| p.to_hex()));
         q.push(")");
         let rows = q
             .build()
@@ -915,10 +909,7 @@ impl CommentRepository for SqliteCommunity {
             "SELECT {COMMENT_COLUMNS} FROM community_comments WHERE parent IS NOT NULL \
              AND {LISTED} AND root IN ("
         ));
-        let mut list = q.separated(", ");
-        for r in roots {
-            list.push_bind(r.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, roots.iter().map(|r| r.to_hex()));
         q.push(") ORDER BY created_at ASC, id ASC");
         let rows = q
             .build()

@@ -312,10 +312,7 @@ impl PlaylistRepository for SqliteLearning {
         let mut q = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {PLAYLIST_COLUMNS} FROM learning_playlists WHERE id IN ("
         ));
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, ids.iter().map(|id| id.to_hex()));
         q.push(")");
         let rows = q
             .build()
@@ -636,10 +633,7 @@ impl EnrolmentRepository for SqliteLearning {
             "SELECT playlist FROM learning_enrolments WHERE active = 1 AND learner = ",
         );
         q.push_bind(learner.to_hex()).push(" AND playlist IN (");
-        let mut list = q.separated(", ");
-        for id in playlists {
-            list.push_bind(id.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, playlists.iter().map(|id| id.to_hex()));
         q.push(")");
         let rows = q
             .build()

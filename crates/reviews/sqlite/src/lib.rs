@@ -423,13 +423,13 @@ impl ReviewRepository for SqliteReviews {
         let mut q =
             QueryBuilder::<Sqlite>::new("SELECT kind, target FROM review_helpful WHERE member = ");
         q.push_bind(member.to_hex()).push(" AND target IN (");
-        let mut list = q.separated(", ");
-        for t in targets {
-            list.push_bind(match t {
+        stackrush_store_sqlite::push_binds(
+            &mut q,
+            targets.iter().map(|t| match t {
                 Helpful::Review(id) => id.to_hex(),
                 Helpful::Reply(id) => id.to_hex(),
-            });
-        }
+            }),
+        );
         q.push(")");
         let rows = q
             .build()
@@ -460,10 +460,7 @@ impl ReviewRepository for SqliteReviews {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT challenge, r1, r2, r3, r4, r5 FROM review_ratings WHERE challenge IN (",
         );
-        let mut list = q.separated(", ");
-        for c in challenges {
-            list.push_bind(c.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, challenges.iter().map(|c| c.to_hex()));
         q.push(")");
         let rows = q
             .build()

@@ -69,3 +69,12 @@ where
         })
     }
 }
+
+/// Binds each of `values`, separated by commas: the inside of an `IN (…)` list (callers skip
+/// empty lists, which SQL does not allow).
+pub fn push_binds(q: &mut QueryBuilder<'_, Sqlite>, values: impl IntoIterator<Item = String>) {
+    let mut list = q.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+}

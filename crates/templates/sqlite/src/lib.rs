@@ -467,10 +467,7 @@ impl TemplateRepository for SqliteTemplates {
         let mut q =
             QueryBuilder::<Sqlite>::new("SELECT template FROM template_stars WHERE member = ");
         q.push_bind(member.to_hex()).push(" AND template IN (");
-        let mut list = q.separated(", ");
-        for t in templates {
-            list.push_bind(t.to_hex());
-        }
+        stackrush_store_sqlite::push_binds(&mut q, templates.iter().map(|t| t.to_hex()));
         q.push(")");
         let rows = q
             .build()

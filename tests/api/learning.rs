@@ -426,6 +426,20 @@ async fn premium_lessons_are_an_outline_for_others_and_learners_completing_at_on
         .await;
     assert_eq!(shown["data"]["stats"]["completions"], 12);
     assert_eq!(shown["data"]["stats"]["enrollments"], 12);
+    let mut certificates = std::collections::HashSet::new();
+    for l in &learners {
+        let (_, progress) = app.get(&path, Some(&l.access)).await;
+        let certificate = progress["data"]["certificateId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (_, document) = app
+            .get(&format!("/api/certificates/{certificate}"), None)
+            .await;
+        assert_eq!(document["data"]["learnerId"], l.id.as_str());
+        certificates.insert(certificate);
+    }
+    assert_eq!(certificates.len(), learners.len(), "one certificate each");
     for l in &learners {
         let (_, ledger) = app
             .get(
@@ -442,4 +456,188 @@ async fn premium_lessons_are_an_outline_for_others_and_learners_completing_at_on
             .sum();
         assert_eq!(paid, 50, "once: {ledger}");
     }
+}
+
+/// The canonical form of a downloaded certificate, rebuilt as a third party would: the signed
+/// fields as compact JSON with sorted keys.
+fn canonical(document: &Value) -> Vec<u8> {
+    let signed = [
+        "authorName",
+        "completedAt",
+        "id",
+        "learnerId",
+        "learnerName",
+        "lessons",
+        "playlistId",
+        "playlistTitle",
+        "version",
+    ];
+    let fields: std::collections::BTreeMap<&str, Value> =
+        signed.iter().map(|k| (*k, document[*k].clone())).collect();
+    serde_json::to_vec(&fields).unwrap()
+}
+
+#[tokio::test]
+async fn a_completion_certificate_verifies_offline_and_online_tampering_fails_and_revoking_shows() {
+    use base64::Engine as _;
+    use ed25519_dalek::{Signature, VerifyingKey};
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = premium(&app, &admin, "ada").await;
+    let mut body = playlist_body("ffffffffffffffffffffffff");
+    body["title"] = json!("Arrays & <pointers>");
+    body["lessons"] = json!([{"title": "Read", "type": "reading"}]);
+    let playlist = create(&app, &ada, body).await;
+    let id = playlist["_id"].as_str().unwrap().to_owned();
+    let bob = app.signed_up("bob").await;
+    app.post(
+        &format!("/api/learning/playlists/{id}/enroll"),
+        Some(&bob.access),
+        json!({}),
+    )
+    .await;
+    let (status, done) = app
+        .put(
+            &format!("/api/learning/playlists/{id}/progress"),
+            Some(&bob.access),
+            json!({"lessonId": lesson_id(&playlist, 0), "completed": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let certificate = done["data"]["certificateId"].as_str().unwrap().to_owned();
+    let (_, progress) = app
+        .get(
+            &format!("/api/learning/playlists/{id}/progress"),
+            Some(&bob.access),
+        )
+        .await;
+    assert_eq!(progress["data"]["certificateId"], certificate.as_str());
+
+    // Public: anyone reads it, with its status.
+    let (status, document) = app
+        .get(&format!("/api/certificates/{certificate}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{document}");
+    let document = document["data"].clone();
+    assert_eq!(document["status"], "valid");
+    assert_eq!(document["valid"], true);
+    assert_eq!(document["learnerName"], "bob");
+    assert_eq!(document["authorName"], "ada");
+    assert_eq!(document["playlistTitle"], "Arrays & <pointers>");
+    assert_eq!(document["lessons"], json!(["Read"]));
+    assert_eq!(document["learnerId"], bob.id.as_str());
+    assert!(document["verificationUrl"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/api/certificates/{certificate}")));
+
+    // Offline: the published key and the documented canonical form are enough.
+    let (status, key) = app.get("/api/certificates/public-key", None).await;
+    assert_eq!(status, StatusCode::OK, "{key}");
+    assert_eq!(key["data"]["algorithm"], "Ed25519");
+    assert_eq!(key["data"]["keyId"], document["keyId"]);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let raw: [u8; 32] = b64
+        .decode(key["data"]["publicKey"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let public = VerifyingKey::from_bytes(&raw).unwrap();
+    let signature =
+        Signature::from_slice(&b64.decode(document["signature"].as_str().unwrap()).unwrap())
+            .unwrap();
+    assert!(public
+        .verify_strict(&canonical(&document), &signature)
+        .is_ok());
+
+    // Online: the copy as downloaded verifies; any changed field does not.
+    let (status, verdict) = app
+        .post("/api/certificates/verify", None, document.clone())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    assert_eq!(verdict["data"]["status"], "valid");
+    assert_eq!(verdict["data"]["valid"], true);
+    let tamperings = [
+        ("learnerName", json!("mallory")),
+        ("playlistTitle", json!("Arrays & <Pointers>")),
+        ("completedAt", json!("2020-01-01T00:00:00Z")),
+        ("lessons", json!(["Read", "Extra"])),
+        ("authorName", json!("ada ")),
+        ("version", json!(2)),
+    ];
+    for (field, value) in tamperings {
+        let mut copy = document.clone();
+        copy[field] = value;
+        assert!(public.verify_strict(&canonical(&copy), &signature).is_err());
+        let (status, verdict) = app.post("/api/certificates/verify", None, copy).await;
+        assert_eq!(status, StatusCode::OK, "{verdict}");
+        assert_eq!(verdict["data"]["status"], "invalid", "{field}");
+        assert_eq!(verdict["data"]["valid"], false);
+    }
+    let mut missing = document.clone();
+    missing.as_object_mut().unwrap().remove("signature");
+    let (status, body) = app.post("/api/certificates/verify", None, missing).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // The drawing: SVG with the verification address, escaped text, no script.
+    let drawn = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/certificates/{certificate}/svg"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(drawn.status(), StatusCode::OK);
+    assert_eq!(drawn.headers()["content-type"], "image/svg+xml");
+    let svg = drawn.text().await.unwrap();
+    assert!(svg.contains("Arrays &amp; &lt;pointers&gt;"), "{svg}");
+    assert!(svg.contains(document["verificationUrl"].as_str().unwrap()));
+    assert!(!svg.contains("<script"));
+
+    // Revocation: admins only, with a reason, once; the copy then verifies as revoked.
+    let revoke = format!("/api/certificates/{certificate}/revoke");
+    let (status, body) = app
+        .post(&revoke, Some(&bob.access), json!({"reason": "mine"}))
+        .await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, body) = app
+        .post(&revoke, Some(&admin.access), json!({"reason": ""}))
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    let (status, body) = app
+        .post(
+            &revoke,
+            Some(&admin.access),
+            json!({"reason": "Solutions were copied"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["status"], "revoked");
+    let (status, body) = app
+        .post(&revoke, Some(&admin.access), json!({"reason": "again"}))
+        .await;
+    assert_error(status, &body, 409, "ALREADY_REVOKED");
+    let (_, verdict) = app
+        .post("/api/certificates/verify", None, document.clone())
+        .await;
+    assert_eq!(verdict["data"]["status"], "revoked");
+    assert_eq!(verdict["data"]["valid"], false);
+    assert_eq!(verdict["data"]["signatureValid"], true);
+    assert_eq!(
+        verdict["data"]["revocation"]["reason"],
+        "Solutions were copied"
+    );
+    let (_, shown) = app
+        .get(&format!("/api/certificates/{certificate}"), None)
+        .await;
+    assert_eq!(shown["data"]["status"], "revoked");
+
+    let (status, body) = app
+        .get("/api/certificates/ffffffffffffffffffffffff", None)
+        .await;
+    assert_error(status, &body, 404, "CERTIFICATE_NOT_FOUND");
+    let (status, body) = app.get("/api/certificates/nope", None).await;
+    assert_error(status, &body, 400, "PARAMS_VALIDATION_ERROR");
 }

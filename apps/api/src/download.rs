@@ -121,6 +121,63 @@ impl ApiComponent for StoredImage {
     }
 }
 
+/// A drawing served as `image/svg+xml`, with a policy that lets it run nothing and load
+/// nothing (it is opened directly in browsers).
+pub struct SvgDrawing {
+    pub bytes: Vec<u8>,
+}
+
+impl Responder for SvgDrawing {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+            ))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+            .body(self.bytes)
+    }
+}
+
+impl ApiComponent for SvgDrawing {
+    fn content_type() -> String {
+        "image/svg+xml".to_owned()
+    }
+
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        Vec::new()
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn responses(
+        version: OpenApiVersion,
+        _: Option<String>,
+        description: Option<String>,
+    ) -> Option<Responses> {
+        let ok = Response {
+            description: description.unwrap_or_else(|| "The SVG drawing".to_owned()),
+            content: BTreeMap::from([(
+                "image/svg+xml".to_owned(),
+                MediaType {
+                    schema: Some(binary(version)),
+                    ..Default::default()
+                },
+            )]),
+            ..Default::default()
+        };
+        Some(Responses {
+            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
+            ..Default::default()
+        })
+    }
+}
+
 fn binary(version: OpenApiVersion) -> VersionSpecificSchema {
     let schema = ApistosSchema::new(
         apistos::Schema::try_from(serde_json::json!({ "type": "string", "format": "binary" }))

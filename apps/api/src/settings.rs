@@ -75,6 +75,9 @@ pub struct Settings {
     pub store: StoreSettings,
     pub jwt_secret: Option<Secret>,
     pub refresh_secret: Option<Secret>,
+    /// Base64 of the 32-byte Ed25519 seed certificates are signed with (else from the secrets
+    /// file). Every instance must share it.
+    pub certificate_key: Option<Secret>,
     /// Where generated secrets are kept when none are configured.
     pub secrets_file: PathBuf,
     pub bcrypt_cost: u32,
@@ -291,6 +294,16 @@ impl Settings {
                 });
             }
         }
+        let certificate_key = text(lookup, "CERTIFICATE_SIGNING_KEY").map(Secret::new);
+        if let Some(Err(reason)) = certificate_key
+            .as_ref()
+            .map(|k| stackrush_learning::Ed25519Signer::from_base64(k.expose()))
+        {
+            return Err(SettingsError {
+                name: "CERTIFICATE_SIGNING_KEY",
+                reason: format!("{reason} (base64 of a 32-byte Ed25519 seed)"),
+            });
+        }
         let lockout_base = parse(lookup, "LOCKOUT_BASE_SECS", 30i64)?.clamp(1, 86_400);
         let lockout_max =
             parse(lookup, "LOCKOUT_MAX_SECS", 1_800i64)?.clamp(lockout_base, 7 * 86_400);
@@ -299,6 +312,7 @@ impl Settings {
             port,
             store,
             jwt_secret,
+            certificate_key,
             refresh_secret,
             secrets_file,
             bcrypt_cost,
@@ -418,6 +432,12 @@ mod tests {
     #[test]
     fn bad_values_name_their_variable() {
         assert_eq!(settings(&[("PORT", "eighty")]).unwrap_err().name, "PORT");
+        let bad_key = settings(&[("CERTIFICATE_SIGNING_KEY", "c2hvcnQ=")]).unwrap_err();
+        assert_eq!(bad_key.name, "CERTIFICATE_SIGNING_KEY");
+        assert!(
+            !bad_key.reason.contains("c2hvcnQ"),
+            "the value is never repeated"
+        );
         assert_eq!(
             settings(&[("BCRYPT_COST", "2")]).unwrap_err().name,
             "BCRYPT_COST"

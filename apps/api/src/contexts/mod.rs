@@ -85,13 +85,19 @@ impl Contexts {
         );
         reviews_link.bind(reviews.reviews.clone());
         let templates = templates::wire(&store, identity.clone(), public_files);
+        let certificate_key = crate::secrets::certificate_key(settings)?;
         let learning = learning::wire(
             &store,
-            identity.clone(),
-            challenges.clone(),
-            scoring.clone(),
-            notifications.clone(),
-        );
+            learning::Neighbours {
+                identity: identity.clone(),
+                challenges: challenges.clone(),
+                scoring: scoring.clone(),
+                notifications: notifications.clone(),
+                files: files.clone(),
+            },
+            certificate_key.expose(),
+            &settings.public_url,
+        )?;
         learning_link.bind(learning.clone());
         Ok(Self {
             store,

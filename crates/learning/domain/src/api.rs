@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use stackrush_kernel::{Page, PageRequest};
 
+use crate::certificate::*;
 use crate::error::LearningError;
 use crate::model::*;
 
@@ -208,4 +209,32 @@ pub trait LearningApi: Send + Sync {
         member: MemberId,
         challenge: ChallengeRef,
     ) -> Result<u32, LearningError>;
+
+    /// A certificate with what checking it finds (anyone may ask). Errors:
+    /// `CertificateNotFound`.
+    async fn certificate(&self, id: CertificateId) -> Result<CertificateView, LearningError>;
+
+    /// The certificate drawn as an SVG page with its verification address: drawn the first
+    /// time it is asked for, then kept through the file-storage port. Errors:
+    /// `CertificateNotFound`.
+    async fn certificate_svg(&self, id: CertificateId) -> Result<Vec<u8>, LearningError>;
+
+    /// Checks a certificate document as downloaded: whether the signature holds over its
+    /// fields, and whether it was revoked since.
+    async fn verify_certificate(
+        &self,
+        copy: CertificateCopy,
+    ) -> Result<Verification, LearningError>;
+
+    /// Revokes a certificate (admins only), saying why. Errors: `Forbidden`,
+    /// `CertificateNotFound`, `AlreadyRevoked`, `Invalid` (reason).
+    async fn revoke_certificate(
+        &self,
+        caller: Caller,
+        id: CertificateId,
+        reason: String,
+    ) -> Result<CertificateView, LearningError>;
+
+    /// The public key certificates are signed with.
+    fn public_key(&self) -> PublicKey;
 }

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use stackrush_kernel::PageRequest;
 
+use crate::certificate::*;
 use crate::model::*;
-use crate::ports::{EnrolmentRepository, PlaylistRepository, Written};
+use crate::ports::{CertificateRepository, EnrolmentRepository, PlaylistRepository, Written};
 
 /// Now, at millisecond precision (what every store keeps).
 pub fn now_ms() -> DateTime<Utc> {
@@ -277,6 +278,7 @@ pub async fn enrolments_enrol_and_resume(
             rating: None,
             enrolled_at: at,
             completed_at: None,
+            certificate: None,
         }
     );
     assert!(!repo.enrol(p.id, learner, at).await.unwrap().unwrap().newly);
@@ -360,36 +362,67 @@ pub async fn enrolments_record(playlists: &dyn PlaylistRepository, repo: &dyn En
     );
 }
 
-/// Completion is counted once per learner, also when many calls race; many learners completing
-/// at once leave the exact count.
+/// A certificate of `learner` completing `p` at `at` (whole seconds), as the service makes one.
+pub fn certificate_of(p: &Playlist, learner: MemberId, at: DateTime<Utc>) -> Certificate {
+    Certificate {
+        id: CertificateId::generate(at),
+        playlist: p.id,
+        learner,
+        learner_name: "Zoë \"Z\" O'Brien".to_owned(),
+        playlist_title: p.title.clone(),
+        author_name: "Ada $set".to_owned(),
+        completed_at: DateTime::from_timestamp(at.timestamp(), 0).unwrap(),
+        lessons: p.lessons.iter().map(|l| l.title.clone()).collect(),
+        key_id: "0123456789abcdef".to_owned(),
+        signature: format!("sig-{}", learner.to_hex()),
+        revocation: None,
+    }
+}
+
+/// Completion is counted once per learner, with one certificate, also when many calls race;
+/// many learners completing at once leave the exact count.
 pub async fn enrolments_complete_once(
     playlists: Arc<dyn PlaylistRepository>,
     repo: Arc<dyn EnrolmentRepository>,
+    certificates: Arc<dyn CertificateRepository>,
 ) {
     let p = sample(MemberId::generate(now_ms()), &unique_category(), now_ms());
     playlists.insert(&p).await.unwrap();
     let learner = MemberId::generate(now_ms());
-    assert!(
-        !repo.complete(p.id, learner, now_ms()).await.unwrap(),
-        "not enrolled"
-    );
+    let early = certificate_of(&p, learner, now_ms());
+    assert!(!repo.complete(&early).await.unwrap(), "not enrolled");
+    assert_eq!(certificates.get(early.id).await.unwrap(), None);
     repo.enrol(p.id, learner, now_ms()).await.unwrap();
-    let at = now_ms();
     let racing: Vec<_> = (0..10)
         .map(|_| {
-            let repo = repo.clone();
-            tokio::spawn(async move { repo.complete(p.id, learner, at).await })
+            let (repo, certificate) = (repo.clone(), certificate_of(&p, learner, now_ms()));
+            tokio::spawn(async move {
+                let won = repo.complete(&certificate).await.unwrap();
+                (won, certificate)
+            })
         })
         .collect();
-    let mut wins = 0;
+    let mut winners = Vec::new();
+    let mut losers = Vec::new();
     for task in racing {
-        if task.await.unwrap().unwrap() {
-            wins += 1;
+        match task.await.unwrap() {
+            (true, c) => winners.push(c),
+            (false, c) => losers.push(c),
         }
     }
-    assert_eq!(wins, 1, "exactly one call completes it");
+    assert_eq!(winners.len(), 1, "exactly one call completes it");
+    let winner = &winners[0];
     let e = repo.get(p.id, learner).await.unwrap().unwrap();
-    assert_eq!(e.completed_at, Some(at));
+    assert_eq!(e.completed_at, Some(winner.completed_at));
+    assert_eq!(e.certificate, Some(winner.id));
+    assert_eq!(
+        certificates.get(winner.id).await.unwrap().as_ref(),
+        Some(winner),
+        "the certificate round-trips as issued"
+    );
+    for loser in &losers {
+        assert_eq!(certificates.get(loser.id).await.unwrap(), None);
+    }
 
     let learners: Vec<MemberId> = (0..200).map(|_| MemberId::generate(now_ms())).collect();
     for l in &learners {
@@ -398,8 +431,8 @@ pub async fn enrolments_complete_once(
     let crowd: Vec<_> = learners
         .iter()
         .map(|l| {
-            let (repo, l) = (repo.clone(), *l);
-            tokio::spawn(async move { repo.complete(p.id, l, now_ms()).await })
+            let (repo, certificate) = (repo.clone(), certificate_of(&p, *l, now_ms()));
+            tokio::spawn(async move { repo.complete(&certificate).await })
         })
         .collect();
     for task in crowd {
@@ -407,6 +440,46 @@ pub async fn enrolments_complete_once(
     }
     let stats = playlists.get(p.id).await.unwrap().unwrap().stats;
     assert_eq!((stats.completions, stats.students), (201, 201));
+}
+
+/// A certificate is revoked once: the first revocation stays; unknown ones are not revoked.
+pub async fn certificates_revoke_once(
+    playlists: &dyn PlaylistRepository,
+    repo: &dyn EnrolmentRepository,
+    certificates: &dyn CertificateRepository,
+) {
+    let p = sample(MemberId::generate(now_ms()), &unique_category(), now_ms());
+    playlists.insert(&p).await.unwrap();
+    let learner = MemberId::generate(now_ms());
+    repo.enrol(p.id, learner, now_ms()).await.unwrap();
+    let c = certificate_of(&p, learner, now_ms());
+    assert!(repo.complete(&c).await.unwrap());
+    let admin = MemberId::generate(now_ms());
+    let first = Revocation {
+        at: now_ms(),
+        reason: "Plagiarised solutions".to_owned(),
+        by: admin,
+    };
+    assert!(certificates.revoke(c.id, &first).await.unwrap());
+    let second = Revocation {
+        reason: "again".to_owned(),
+        ..first.clone()
+    };
+    assert!(!certificates.revoke(c.id, &second).await.unwrap());
+    let stored = certificates.get(c.id).await.unwrap().unwrap();
+    assert_eq!(stored.revocation, Some(first.clone()));
+    assert_eq!(
+        Certificate {
+            revocation: None,
+            ..stored
+        },
+        c,
+        "revoking changes nothing else"
+    );
+    assert!(!certificates
+        .revoke(CertificateId::generate(now_ms()), &first)
+        .await
+        .unwrap());
 }
 
 /// A rating is one per learner: rating again replaces it and moves the sum by the difference;
@@ -489,12 +562,19 @@ pub async fn enrolments_of_a_learner(
 pub async fn run_all(
     playlists: Arc<dyn PlaylistRepository>,
     enrolments: Arc<dyn EnrolmentRepository>,
+    certificates: Arc<dyn CertificateRepository>,
 ) {
     playlists_round_trip(playlists.as_ref()).await;
     playlists_list(playlists.as_ref(), enrolments.as_ref()).await;
     enrolments_enrol_and_resume(playlists.as_ref(), enrolments.as_ref()).await;
     enrolments_record(playlists.as_ref(), enrolments.as_ref()).await;
-    enrolments_complete_once(playlists.clone(), enrolments.clone()).await;
+    enrolments_complete_once(playlists.clone(), enrolments.clone(), certificates.clone()).await;
+    certificates_revoke_once(
+        playlists.as_ref(),
+        enrolments.as_ref(),
+        certificates.as_ref(),
+    )
+    .await;
     enrolments_rate(playlists.as_ref(), enrolments.as_ref()).await;
     enrolments_of_a_learner(playlists.as_ref(), enrolments.as_ref()).await;
 }

@@ -29,6 +29,12 @@ pub enum LearningError {
     /// A challenge lesson counts as completed only after a successful scored submission.
     #[error("challenge not solved")]
     ChallengeNotSolved,
+    /// No such certificate.
+    #[error("certificate not found")]
+    CertificateNotFound,
+    /// The certificate was revoked before (the first revocation stays).
+    #[error("certificate already revoked")]
+    AlreadyRevoked,
     /// The playlist was edited since the revision the change was based on.
     #[error("revision conflict")]
     RevisionConflict { current: u32 },

@@ -8,13 +8,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 
+use crate::certificate::*;
 use crate::model::*;
-use crate::ports::{Enrolled, EnrolmentRepository, PlaylistRepository, Written};
+use crate::ports::{
+    CertificateRepository, Enrolled, EnrolmentRepository, PlaylistRepository, Written,
+};
 
 #[derive(Debug, Default)]
 struct State {
     playlists: Vec<Playlist>,
     enrolments: Vec<Enrolment>,
+    certificates: Vec<Certificate>,
 }
 
 /// Playlists and enrolments in vectors, behind one lock (so every write is atomic).
@@ -214,6 +218,7 @@ impl EnrolmentRepository for InMemoryLearning {
                     rating: None,
                     enrolled_at: at,
                     completed_at: None,
+                    certificate: None,
                 });
                 true
             }
@@ -271,12 +276,8 @@ impl EnrolmentRepository for InMemoryLearning {
         Ok(Some(e.clone()))
     }
 
-    async fn complete(
-        &self,
-        playlist: PlaylistId,
-        learner: MemberId,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    async fn complete(&self, certificate: &Certificate) -> Result<bool, StoreError> {
+        let (playlist, learner) = (certificate.playlist, certificate.learner);
         let mut state = self.state();
         let Some(e) = enrolment_mut(&mut state, playlist, learner) else {
             return Ok(false);
@@ -284,7 +285,9 @@ impl EnrolmentRepository for InMemoryLearning {
         if e.completed_at.is_some() {
             return Ok(false);
         }
-        e.completed_at = Some(at);
+        e.completed_at = Some(certificate.completed_at);
+        e.certificate = Some(certificate.id);
+        state.certificates.push(certificate.clone());
         if let Some(stats) = stats_mut(&mut state, playlist) {
             stats.completions += 1;
         }
@@ -359,5 +362,28 @@ impl EnrolmentRepository for InMemoryLearning {
             request: page,
             total,
         })
+    }
+}
+
+#[async_trait]
+impl CertificateRepository for InMemoryLearning {
+    async fn get(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError> {
+        Ok(self
+            .state()
+            .certificates
+            .iter()
+            .find(|c| c.id == id)
+            .cloned())
+    }
+
+    async fn revoke(&self, id: CertificateId, revocation: &Revocation) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.certificates.iter_mut().find(|c| c.id == id) {
+            Some(c) if c.revocation.is_none() => {
+                c.revocation = Some(revocation.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }

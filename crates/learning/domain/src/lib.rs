@@ -6,6 +6,7 @@
 //! completions, ratings) are exact: the store moves them with the row they count ([`ports`]).
 
 pub mod api;
+pub mod certificate;
 pub mod error;
 pub mod model;
 pub mod ports;
@@ -18,6 +19,7 @@ pub mod fake;
 pub mod contract;
 
 pub use api::*;
+pub use certificate::*;
 pub use error::LearningError;
 pub use model::*;
 pub use ports::{Ports, Stores};

@@ -142,6 +142,8 @@ pub struct Enrolment {
     pub rating: Option<Rating>,
     pub enrolled_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The certificate issued with the completion.
+    pub certificate: Option<crate::certificate::CertificateId>,
 }
 
 /// What a learner's progress through a playlist amounts to, computed from the enrolment and

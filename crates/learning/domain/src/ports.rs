@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
+use crate::certificate::*;
 use crate::model::*;
 
 /// What a conditional write of a playlist found.
@@ -111,15 +112,12 @@ pub trait EnrolmentRepository: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Option<Enrolment>, StoreError>;
 
-    /// Marks the enrolment completed at `at` and counts a completion on the playlist, if it
-    /// was not completed before. Whether this call completed it: of concurrent calls for one
-    /// learner exactly one gets `true`.
-    async fn complete(
-        &self,
-        playlist: PlaylistId,
-        learner: MemberId,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    /// In one transaction, if the learner's enrolment in the certificate's playlist was not
+    /// completed before: marks it completed at the certificate's `completed_at` naming the
+    /// certificate, stores the certificate and counts a completion on the playlist. Whether
+    /// this call completed it: of concurrent calls for one learner exactly one gets `true`,
+    /// and only its certificate is stored.
+    async fn complete(&self, certificate: &Certificate) -> Result<bool, StoreError>;
 
     /// Sets (or replaces) the learner's rating on an active enrolment, moving the playlist's
     /// rating sum and count with it. Whether it was stored (`false`: not actively enrolled).
@@ -143,6 +141,29 @@ pub trait EnrolmentRepository: Send + Sync {
         learner: MemberId,
         page: PageRequest,
     ) -> Result<Page<Enrolment>, StoreError>;
+}
+
+/// Certificates, as [`EnrolmentRepository::complete`] stored them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CertificateRepository: Send + Sync {
+    /// The certificate.
+    async fn get(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError>;
+
+    /// Revokes a certificate that is not revoked yet. Whether this call revoked it (`false`:
+    /// unknown or revoked before; the first revocation stays).
+    async fn revoke(&self, id: CertificateId, revocation: &Revocation) -> Result<bool, StoreError>;
+}
+
+/// Rendered certificates, kept through the file-storage port once drawn.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CertificateFiles: Send + Sync {
+    /// The stored drawing of the certificate, if drawn before.
+    async fn get(&self, id: CertificateId) -> anyhow::Result<Option<Vec<u8>>>;
+
+    /// Keeps the drawing of the certificate.
+    async fn put(&self, id: CertificateId, svg: Vec<u8>) -> anyhow::Result<()>;
 }
 
 /// Members as the identity context knows them.
@@ -186,6 +207,7 @@ pub trait Rewards: Send + Sync {
 pub struct Stores {
     pub playlists: Arc<dyn PlaylistRepository>,
     pub enrolments: Arc<dyn EnrolmentRepository>,
+    pub certificates: Arc<dyn CertificateRepository>,
 }
 
 /// Every port the learning service needs.
@@ -196,5 +218,11 @@ pub struct Ports {
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub rewards: Arc<dyn Rewards>,
+    pub certificates: Arc<dyn CertificateRepository>,
+    pub certificate_files: Arc<dyn CertificateFiles>,
+    pub signer: Arc<dyn Signer>,
+    /// Where a certificate is verified: its id is appended
+    /// (`https://api.example.com/api/certificates/`).
+    pub certificate_url: String,
     pub clock: Arc<dyn Clock>,
 }

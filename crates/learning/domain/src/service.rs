@@ -9,6 +9,7 @@ use stackrush_kernel::text::{line_problem, normalized_tags, text_problem};
 use stackrush_kernel::{FieldError, Page, PageRequest};
 
 use crate::api::*;
+use crate::certificate::*;
 use crate::error::LearningError;
 use crate::model::*;
 use crate::ports::{Ports, Written};
@@ -35,6 +36,8 @@ pub const MAX_SEARCH_CHARS: usize = 100;
 pub const COMPLETION_XP_BASE: u64 = 50;
 pub const COMPLETION_XP_PER_CHALLENGE: u64 = 25;
 pub const COMPLETION_XP_MAX: u64 = 500;
+/// The longest reason for revoking a certificate.
+pub const MAX_REVOCATION_REASON_CHARS: usize = 500;
 /// How many edits meeting a concurrent one are tried.
 const EDIT_TRIES: usize = 5;
 /// Pages of a learner's active enrolments read when a solve completes lessons.
@@ -272,7 +275,8 @@ impl LearningService {
     /// Completes the playlist for the learner if every lesson is done and it was not completed
     /// before: the XP first (scoring awards it once per learner and playlist, so a crash
     /// before the completion is stored only means the next report completes it without a
-    /// second award), then the completion, counted once however many reports race here.
+    /// second award), then the completion with its signed certificate, stored together and
+    /// once however many reports race here.
     async fn settle(
         &self,
         playlist: &Playlist,
@@ -291,21 +295,81 @@ impl LearningService {
                 .await
                 .map_err(LearningError::Unavailable)?
         };
-        let now = self.ports.clock.now();
-        if !self
-            .ports
-            .enrolments
-            .complete(playlist.id, learner, now)
-            .await?
-        {
+        let certificate = self.certificate_for(playlist, learner).await?;
+        if !self.ports.enrolments.complete(&certificate).await? {
             return Ok(None);
         }
-        tracing::info!(playlist = %playlist.id, learner = %learner, xp, "playlist completed");
+        tracing::info!(
+            playlist = %playlist.id,
+            learner = %learner,
+            certificate = %certificate.id,
+            xp,
+            "playlist completed"
+        );
         self.ports
             .rewards
             .notify_completion(learner, playlist, xp)
             .await;
         Ok(Some(xp))
+    }
+
+    /// A signed certificate of `learner` completing `playlist` now.
+    async fn certificate_for(
+        &self,
+        playlist: &Playlist,
+        learner: MemberId,
+    ) -> Result<Certificate, LearningError> {
+        let faces = self.faces(&[learner, playlist.author]).await?;
+        let name = |m: MemberId, unknown: &str| {
+            faces
+                .get(&m)
+                .map_or_else(|| unknown.to_owned(), display_name)
+        };
+        let now = self.ports.clock.now();
+        let mut certificate = Certificate {
+            id: CertificateId::generate(now),
+            playlist: playlist.id,
+            learner,
+            learner_name: name(learner, "A StackRush learner"),
+            playlist_title: playlist.title.clone(),
+            author_name: name(playlist.author, "A StackRush author"),
+            // The signed form holds whole seconds.
+            completed_at: chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+            lessons: playlist.lessons.iter().map(|l| l.title.clone()).collect(),
+            key_id: self.ports.signer.public_key().key_id,
+            signature: String::new(),
+            revocation: None,
+        };
+        certificate.signature = sign(self.ports.signer.as_ref(), &certificate.signed_fields());
+        Ok(certificate)
+    }
+
+    /// What checking a stored certificate finds.
+    fn certificate_view(&self, certificate: Certificate) -> CertificateView {
+        let holds = signature_holds(
+            self.ports.signer.as_ref(),
+            &certificate.signed_fields(),
+            &certificate.signature,
+        );
+        let status = match (holds, certificate.revocation.is_some()) {
+            (false, _) => CertificateStatus::Invalid,
+            (true, true) => CertificateStatus::Revoked,
+            (true, false) => CertificateStatus::Valid,
+        };
+        let verification_url = format!("{}{}", self.ports.certificate_url, certificate.id);
+        CertificateView {
+            certificate,
+            status,
+            verification_url,
+        }
+    }
+
+    async fn stored_certificate(&self, id: CertificateId) -> Result<Certificate, LearningError> {
+        self.ports
+            .certificates
+            .get(id)
+            .await?
+            .ok_or(LearningError::CertificateNotFound)
     }
 
     async fn progressed(
@@ -320,6 +384,22 @@ impl LearningService {
             .await?
             .ok_or(LearningError::NotEnrolled)?;
         Ok(ProgressView::of(enrolment, playlist))
+    }
+}
+
+/// A member's name as a certificate shows it: first and last name, else the username.
+fn display_name(face: &Face) -> String {
+    let full = [face.first_name.as_deref(), face.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if full.is_empty() {
+        face.username.clone()
+    } else {
+        full
     }
 }
 
@@ -1035,5 +1115,97 @@ impl LearningApi for LearningService {
             }
         }
         Ok(completed)
+    }
+
+    async fn certificate(&self, id: CertificateId) -> Result<CertificateView, LearningError> {
+        Ok(self.certificate_view(self.stored_certificate(id).await?))
+    }
+
+    async fn certificate_svg(&self, id: CertificateId) -> Result<Vec<u8>, LearningError> {
+        let files = &self.ports.certificate_files;
+        if let Some(svg) = files.get(id).await.map_err(LearningError::Unavailable)? {
+            return Ok(svg);
+        }
+        let view = self.certificate_view(self.stored_certificate(id).await?);
+        let svg = render_svg(&view.certificate, &view.verification_url);
+        // Drawn from signed fields that never change: a failure to keep it only means the
+        // next request draws it again.
+        if let Err(e) = files.put(id, svg.clone()).await {
+            tracing::warn!(error = %e, certificate = %id, "could not keep a certificate drawing");
+        }
+        Ok(svg)
+    }
+
+    async fn verify_certificate(
+        &self,
+        copy: CertificateCopy,
+    ) -> Result<Verification, LearningError> {
+        let key = self.ports.signer.public_key();
+        if !signature_holds(self.ports.signer.as_ref(), &copy.fields, &copy.signature) {
+            let message = if copy.key_id == key.key_id {
+                "The signature does not hold over these fields: the copy was changed"
+            } else {
+                "The signature does not hold: the copy names another key than this service's"
+            };
+            return Ok(Verification {
+                status: CertificateStatus::Invalid,
+                signature_valid: false,
+                revocation: None,
+                message: message.to_owned(),
+            });
+        }
+        // Signed here, so the id is one this service issued.
+        let revocation = match copy.fields.id.parse::<CertificateId>() {
+            Ok(id) => self
+                .ports
+                .certificates
+                .get(id)
+                .await?
+                .and_then(|c| c.revocation),
+            Err(_) => None,
+        };
+        Ok(match revocation {
+            Some(revocation) => Verification {
+                status: CertificateStatus::Revoked,
+                signature_valid: true,
+                message: format!("Issued here, then revoked: {}", revocation.reason),
+                revocation: Some(revocation),
+            },
+            None => Verification {
+                status: CertificateStatus::Valid,
+                signature_valid: true,
+                revocation: None,
+                message: "The signature holds and the certificate is not revoked".to_owned(),
+            },
+        })
+    }
+
+    async fn revoke_certificate(
+        &self,
+        caller: Caller,
+        id: CertificateId,
+        reason: String,
+    ) -> Result<CertificateView, LearningError> {
+        if !caller.is_admin {
+            return Err(LearningError::Forbidden);
+        }
+        if let Some(p) = text_problem(&reason, 1, MAX_REVOCATION_REASON_CHARS) {
+            return Err(LearningError::invalid("reason", p));
+        }
+        self.stored_certificate(id).await?;
+        let revocation = Revocation {
+            at: self.ports.clock.now(),
+            reason: reason.trim().to_owned(),
+            by: caller.id,
+        };
+        if !self.ports.certificates.revoke(id, &revocation).await? {
+            return Err(LearningError::AlreadyRevoked);
+        }
+        tracing::info!(certificate = %id, admin = %caller.id, "certificate revoked");
+        self.certificate(id).await
+    }
+
+    fn public_key(&self) -> PublicKey {
+        self.ports.signer.public_key()
     }
 }

@@ -9,6 +9,7 @@ use chrono::{TimeZone, Utc};
 use stackrush_kernel::{FixedClock, PageRequest};
 
 use crate::api::*;
+use crate::certificate::*;
 use crate::error::LearningError;
 use crate::fake::InMemoryLearning;
 use crate::model::*;
@@ -21,6 +22,21 @@ struct World2 {
     solved: Mutex<HashSet<(MemberId, ChallengeRef)>>,
     awarded: Mutex<HashMap<(MemberId, PlaylistId), u64>>,
     notified: Mutex<Vec<(MemberId, PlaylistId, u64)>>,
+    drawings: Mutex<HashMap<CertificateId, Vec<u8>>>,
+    drawn: Mutex<u32>,
+}
+
+#[async_trait]
+impl CertificateFiles for World2 {
+    async fn get(&self, id: CertificateId) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.drawings.lock().unwrap().get(&id).cloned())
+    }
+
+    async fn put(&self, id: CertificateId, svg: Vec<u8>) -> anyhow::Result<()> {
+        *self.drawn.lock().unwrap() += 1;
+        self.drawings.lock().unwrap().insert(id, svg);
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -99,6 +115,10 @@ fn world() -> World {
         members: world.clone(),
         challenges: world.clone(),
         rewards: world.clone(),
+        certificates: store.clone(),
+        certificate_files: world.clone(),
+        signer: Arc::new(Ed25519Signer::from_seed(&[3; 32])),
+        certificate_url: "https://api.test/api/certificates/".to_owned(),
         clock,
     });
     World {
@@ -499,12 +519,25 @@ async fn a_double_submitted_last_lesson_completes_once() {
         })
         .collect();
     let mut completions = 0;
+    let mut certificates = HashSet::new();
     for t in tasks {
-        if t.await.unwrap().unwrap().completed_with_xp.is_some() {
+        let done = t.await.unwrap().unwrap();
+        if done.completed_with_xp.is_some() {
             completions += 1;
         }
+        certificates.extend(done.progress.enrolment.certificate);
     }
     assert_eq!(completions, 1);
+    assert_eq!(
+        certificates.len(),
+        1,
+        "one certificate, named on every answer after it"
+    );
+    let id = certificates.into_iter().next().unwrap();
+    assert_eq!(
+        w.service.certificate(id).await.unwrap().status,
+        CertificateStatus::Valid
+    );
     assert_eq!(w.world.notified.lock().unwrap().len(), 1);
     assert_eq!(w.world.awarded.lock().unwrap().len(), 1);
     let stats = w.service.get(None, p.id).await.unwrap().playlist.stats;
@@ -749,4 +782,164 @@ async fn lists_filter_and_search_and_categories_count() {
         w.service.categories().await.unwrap(),
         vec![("dsa".to_owned(), 1), ("web-dev".to_owned(), 1)]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_memory_store_passes_the_learning_contract() {
+    let store = Arc::new(InMemoryLearning::default());
+    crate::contract::run_all(store.clone(), store.clone(), store).await;
+}
+
+/// Enrols `learner` in a one-lesson playlist and completes it; the progress afterwards.
+async fn completed(w: &World, learner: Caller) -> (Playlist, ProgressView) {
+    let mut d = draft(w);
+    d.lessons.truncate(1);
+    d.title = "Graphs & <trees>".to_owned();
+    let p = w.service.create(member(true), d).await.unwrap().playlist;
+    w.service.enrol(learner, p.id).await.unwrap();
+    let done = w
+        .service
+        .record_progress(
+            learner,
+            p.id,
+            ProgressUpdate {
+                lesson: p.lessons[0].id,
+                completed: true,
+                time_spent: 5,
+            },
+        )
+        .await
+        .unwrap();
+    (p, done.progress)
+}
+
+fn copy_of(view: &CertificateView) -> CertificateCopy {
+    CertificateCopy {
+        fields: view.certificate.signed_fields(),
+        key_id: view.certificate.key_id.clone(),
+        signature: view.certificate.signature.clone(),
+    }
+}
+
+#[tokio::test]
+async fn completing_issues_one_signed_certificate_that_verifies_and_tampering_fails() {
+    let w = world();
+    let learner = member(false);
+    let (p, progress) = completed(&w, learner).await;
+    let id = progress
+        .enrolment
+        .certificate
+        .expect("a certificate id on the progress");
+    let view = w.service.certificate(id).await.unwrap();
+    assert_eq!(view.status, CertificateStatus::Valid);
+    assert_eq!(
+        view.verification_url,
+        format!("https://api.test/api/certificates/{id}")
+    );
+    let c = &view.certificate;
+    assert_eq!((c.playlist, c.learner), (p.id, learner.id));
+    assert_eq!(c.playlist_title, "Graphs & <trees>");
+    assert_eq!(c.learner_name, format!("u{}", &learner.id.to_hex()[18..]));
+    assert_eq!(c.lessons, vec![p.lessons[0].title.clone()]);
+    assert_eq!(Some(c.completed_at), progress.enrolment.completed_at);
+    assert_eq!(c.key_id, w.service.public_key().key_id);
+
+    let verdict = w.service.verify_certificate(copy_of(&view)).await.unwrap();
+    assert_eq!(verdict.status, CertificateStatus::Valid);
+    assert!(verdict.signature_valid);
+
+    let mut renamed = copy_of(&view);
+    renamed.fields.learner_name = "Mallory".to_owned();
+    let mut redated = copy_of(&view);
+    redated.fields.completed_at = "2020-01-01T00:00:00Z".to_owned();
+    let mut fewer = copy_of(&view);
+    fewer.fields.lessons.clear();
+    let mut resigned = copy_of(&view);
+    resigned.signature = sign(&Ed25519Signer::from_seed(&[9; 32]), &resigned.fields);
+    for tampered in [renamed, redated, fewer, resigned] {
+        let verdict = w.service.verify_certificate(tampered).await.unwrap();
+        assert_eq!(verdict.status, CertificateStatus::Invalid);
+        assert!(!verdict.signature_valid);
+    }
+}
+
+#[tokio::test]
+async fn revoked_certificates_verify_as_revoked_and_only_admins_revoke_once() {
+    let w = world();
+    let (_, progress) = completed(&w, member(false)).await;
+    let id = progress.enrolment.certificate.unwrap();
+    let admin = Caller {
+        is_admin: true,
+        ..member(false)
+    };
+    let err = w
+        .service
+        .revoke_certificate(member(true), id, "copied".to_owned())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LearningError::Forbidden));
+    let err = w
+        .service
+        .revoke_certificate(admin, id, "  ".to_owned())
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&err), vec!["reason"]);
+    assert_eq!(
+        w.service.certificate(id).await.unwrap().status,
+        CertificateStatus::Valid,
+        "refused revocations change nothing"
+    );
+    let revoked = w
+        .service
+        .revoke_certificate(admin, id, "Solutions were copied".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(revoked.status, CertificateStatus::Revoked);
+    let verdict = w
+        .service
+        .verify_certificate(copy_of(&revoked))
+        .await
+        .unwrap();
+    assert_eq!(verdict.status, CertificateStatus::Revoked);
+    assert!(verdict.signature_valid);
+    assert_eq!(
+        verdict.revocation.map(|r| r.reason),
+        Some("Solutions were copied".to_owned())
+    );
+    let again = w
+        .service
+        .revoke_certificate(admin, id, "twice".to_owned())
+        .await
+        .unwrap_err();
+    assert!(matches!(again, LearningError::AlreadyRevoked));
+    let unknown = w
+        .service
+        .revoke_certificate(admin, CertificateId::generate(Utc::now()), "x".to_owned())
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, LearningError::CertificateNotFound));
+}
+
+#[tokio::test]
+async fn the_drawing_is_made_once_then_kept_through_the_file_port() {
+    let w = world();
+    let (_, progress) = completed(&w, member(false)).await;
+    let id = progress.enrolment.certificate.unwrap();
+    let first = w.service.certificate_svg(id).await.unwrap();
+    let second = w.service.certificate_svg(id).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(
+        *w.world.drawn.lock().unwrap(),
+        1,
+        "drawn once, then served as kept"
+    );
+    let text = String::from_utf8(first).unwrap();
+    assert!(text.contains("Graphs &amp; &lt;trees&gt;"));
+    assert!(text.contains(&format!("https://api.test/api/certificates/{id}")));
+    assert!(matches!(
+        w.service
+            .certificate_svg(CertificateId::generate(Utc::now()))
+            .await,
+        Err(LearningError::CertificateNotFound)
+    ));
 }

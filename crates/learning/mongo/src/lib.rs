@@ -19,7 +19,7 @@ use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, ClientSession, Collection, Database};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_learning::ports::{
-    Enrolled, EnrolmentRepository, PlaylistRepository, Stores, Written,
+    CertificateRepository, Enrolled, EnrolmentRepository, PlaylistRepository, Stores, Written,
 };
 use stackrush_learning::*;
 use stackrush_store_mongo::fields::{count as number, datetime, id_of, n, oid, text, texts, time};
@@ -27,6 +27,7 @@ use stackrush_store_mongo::{corrupt, literal_regex, Work};
 
 const PLAYLISTS: &str = "learning_playlists";
 const ENROLMENTS: &str = "learning_enrolments";
+const CERTIFICATES: &str = "learning_certificates";
 /// How many times a transaction that met a concurrent writer is tried.
 const TRIES: u32 = 60;
 /// How many locks this process's figure writes are spread over.
@@ -87,6 +88,14 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
+    db.collection::<Document>(CERTIFICATES)
+        .create_indexes([index(
+            doc! { "playlist": 1, "user": 1 },
+            "learning_certificates_unique",
+            true,
+        )])
+        .await
+        .map_err(store_error)?;
     Ok(())
 }
 
@@ -95,7 +104,8 @@ pub fn stores(db: &Database) -> Stores {
     let adapter = std::sync::Arc::new(MongoLearning::new(db));
     Stores {
         playlists: adapter.clone(),
-        enrolments: adapter,
+        enrolments: adapter.clone(),
+        certificates: adapter,
     }
 }
 
@@ -106,6 +116,7 @@ pub struct MongoLearning {
     client: Client,
     playlists: Collection<Document>,
     enrolments: Collection<Document>,
+    certificates: Collection<Document>,
 }
 
 impl MongoLearning {
@@ -116,6 +127,7 @@ impl MongoLearning {
             client: db.client().clone(),
             playlists: db.collection(PLAYLISTS),
             enrolments: db.collection(ENROLMENTS),
+            certificates: db.collection(CERTIFICATES),
         }
     }
 
@@ -357,6 +369,52 @@ fn enrolment_of(d: &Document) -> Result<Enrolment, StoreError> {
         rating,
         enrolled_at: datetime(d, "enrolledAt")?,
         completed_at: opt_time(d, "completedAt")?,
+        certificate: match d.get("certificate") {
+            None | Some(Bson::Null) => None,
+            Some(Bson::ObjectId(o)) => Some(CertificateId::from_bytes(o.bytes())),
+            Some(other) => return Err(corrupt("certificate", other)),
+        },
+    })
+}
+
+fn certificate_doc(c: &Certificate) -> Document {
+    doc! {
+        "_id": oid(c.id.bytes()),
+        "playlist": oid(c.playlist.bytes()),
+        "user": oid(c.learner.bytes()),
+        "learnerName": &c.learner_name,
+        "playlistTitle": &c.playlist_title,
+        "authorName": &c.author_name,
+        "completedAt": time(c.completed_at),
+        "lessons": &c.lessons,
+        "keyId": &c.key_id,
+        "signature": &c.signature,
+        "revocation": Bson::Null,
+    }
+}
+
+fn certificate_of(d: &Document) -> Result<Certificate, StoreError> {
+    let revocation = match d.get("revocation") {
+        None | Some(Bson::Null) => None,
+        Some(Bson::Document(r)) => Some(Revocation {
+            at: datetime(r, "at")?,
+            reason: text(r, "reason")?,
+            by: id_of(r, "by", MemberId::from_bytes)?,
+        }),
+        Some(other) => return Err(corrupt("revocation", other)),
+    };
+    Ok(Certificate {
+        id: id_of(d, "_id", CertificateId::from_bytes)?,
+        playlist: id_of(d, "playlist", PlaylistId::from_bytes)?,
+        learner: id_of(d, "user", MemberId::from_bytes)?,
+        learner_name: text(d, "learnerName")?,
+        playlist_title: text(d, "playlistTitle")?,
+        author_name: text(d, "authorName")?,
+        completed_at: datetime(d, "completedAt")?,
+        lessons: texts(d, "lessons")?,
+        key_id: text(d, "keyId")?,
+        signature: text(d, "signature")?,
+        revocation,
     })
 }
 
@@ -645,28 +703,39 @@ impl EnrolmentRepository for MongoLearning {
             .transpose()
     }
 
-    async fn complete(
-        &self,
-        playlist: PlaylistId,
-        learner: MemberId,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let (playlists, enrolments) = (self.playlists.clone(), self.enrolments.clone());
+    async fn complete(&self, certificate: &Certificate) -> Result<bool, StoreError> {
+        let (playlists, enrolments, certificates) = (
+            self.playlists.clone(),
+            self.enrolments.clone(),
+            self.certificates.clone(),
+        );
+        let (playlist, learner) = (certificate.playlist, certificate.learner);
+        let row = certificate_doc(certificate);
+        let (at, id) = (time(certificate.completed_at), oid(certificate.id.bytes()));
         let _turn = self.stripes.of(oid(playlist.bytes())).lock().await;
         self.transaction(move |s| {
-            let (playlists, enrolments) = (playlists.clone(), enrolments.clone());
+            let (playlists, enrolments, certificates, row) = (
+                playlists.clone(),
+                enrolments.clone(),
+                certificates.clone(),
+                row.clone(),
+            );
             Box::pin(async move {
                 let mut open = key(playlist, learner);
                 open.insert("completedAt", Bson::Null);
                 let changed = enrolments
-                    .update_one(open, doc! { "$set": { "completedAt": time(at) } })
+                    .update_one(
+                        open,
+                        doc! { "$set": { "completedAt": at, "certificate": id } },
+                    )
                     .session(&mut *s)
                     .await?;
-                if changed.modified_count == 1 {
-                    move_figures(&playlists, s, playlist, doc! { "stats.completions": 1_i64 })
-                        .await?;
+                if changed.modified_count == 0 {
+                    return Ok(false);
                 }
-                Ok(changed.modified_count == 1)
+                certificates.insert_one(row).session(&mut *s).await?;
+                move_figures(&playlists, s, playlist, doc! { "stats.completions": 1_i64 }).await?;
+                Ok(true)
             })
         })
         .await
@@ -761,5 +830,34 @@ impl EnrolmentRepository for MongoLearning {
         )
         .await?;
         found.try_map(|d| enrolment_of(&d))
+    }
+}
+
+#[async_trait]
+impl CertificateRepository for MongoLearning {
+    async fn get(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError> {
+        self.certificates
+            .find_one(doc! { "_id": oid(id.bytes()) })
+            .await
+            .map_err(store_error)?
+            .as_ref()
+            .map(certificate_of)
+            .transpose()
+    }
+
+    async fn revoke(&self, id: CertificateId, revocation: &Revocation) -> Result<bool, StoreError> {
+        let changed = self
+            .certificates
+            .update_one(
+                doc! { "_id": oid(id.bytes()), "revocation": Bson::Null },
+                doc! { "$set": { "revocation": {
+                    "at": time(revocation.at),
+                    "reason": &revocation.reason,
+                    "by": oid(revocation.by.bytes()),
+                } } },
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(changed.modified_count == 1)
     }
 }

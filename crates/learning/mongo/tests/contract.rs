@@ -17,6 +17,6 @@ async fn mongo_passes_the_learning_contract() {
     ensure_indexes(&db).await.unwrap();
     ensure_indexes(&db).await.unwrap();
     let s = stores(&db);
-    stackrush_learning::contract::run_all(s.playlists, s.enrolments).await;
+    stackrush_learning::contract::run_all(s.playlists, s.enrolments, s.certificates).await;
     db.drop().await.unwrap();
 }

@@ -16,7 +16,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_learning::ports::{
-    Enrolled, EnrolmentRepository, PlaylistRepository, Stores, Written,
+    CertificateRepository, Enrolled, EnrolmentRepository, PlaylistRepository, Stores, Written,
 };
 use stackrush_learning::*;
 use stackrush_store_sqlite::rows::{count, get, json, parsed as id, to_json, Row};
@@ -32,7 +32,8 @@ pub fn stores(db: &Db) -> Stores {
     let adapter = Arc::new(SqliteLearning::new(db.clone()));
     Stores {
         playlists: adapter.clone(),
-        enrolments: adapter,
+        enrolments: adapter.clone(),
+        certificates: adapter,
     }
 }
 
@@ -53,7 +54,10 @@ const PLAYLIST_COLUMNS: &str = "id, author, title, description, category, level,
     deleted_at, created_at, updated_at";
 
 const ENROLMENT_COLUMNS: &str = "playlist, learner, active, completed, time_spent, \
-    last_accessed_at, rating_score, rating_review, rating_at, enrolled_at, completed_at";
+    last_accessed_at, rating_score, rating_review, rating_at, enrolled_at, completed_at, certificate";
+
+const CERTIFICATE_COLUMNS: &str = "id, playlist, learner, learner_name, playlist_title, \
+    author_name, completed_at, lessons, key_id, signature, revoked_at, revoked_reason, revoked_by";
 
 /// Playlists and enrolments in the `learning_*` tables.
 #[derive(Debug, Clone)]
@@ -169,6 +173,36 @@ fn enrolment_row(row: &impl Row) -> Result<Enrolment, StoreError> {
         rating,
         enrolled_at: from_millis(get(row, "enrolled_at")?)?,
         completed_at: opt_time(row, "completed_at")?,
+        certificate: get::<Option<String>>(row, "certificate")?
+            .map(|c| c.parse().map_err(|e| corrupt("certificate", e)))
+            .transpose()?,
+    })
+}
+
+fn certificate_row(row: &impl Row) -> Result<Certificate, StoreError> {
+    let revocation = match opt_time(row, "revoked_at")? {
+        Some(at) => Some(Revocation {
+            at,
+            reason: get::<Option<String>>(row, "revoked_reason")?.unwrap_or_default(),
+            by: get::<Option<String>>(row, "revoked_by")?
+                .ok_or_else(|| corrupt("revoked_by", "missing beside revoked_at"))?
+                .parse()
+                .map_err(|e| corrupt("revoked_by", e))?,
+        }),
+        None => None,
+    };
+    Ok(Certificate {
+        id: id(row, "id")?,
+        playlist: id(row, "playlist")?,
+        learner: id(row, "learner")?,
+        learner_name: get(row, "learner_name")?,
+        playlist_title: get(row, "playlist_title")?,
+        author_name: get(row, "author_name")?,
+        completed_at: from_millis(get(row, "completed_at")?)?,
+        lessons: json(row, "lessons")?,
+        key_id: get(row, "key_id")?,
+        signature: get(row, "signature")?,
+        revocation,
     })
 }
 
@@ -551,26 +585,42 @@ impl EnrolmentRepository for SqliteLearning {
             .map_err(job_error)
     }
 
-    async fn complete(
-        &self,
-        playlist: PlaylistId,
-        learner: MemberId,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let (playlist, learner, at) = (playlist.to_hex(), learner.to_hex(), millis(at));
+    async fn complete(&self, certificate: &Certificate) -> Result<bool, StoreError> {
+        let c = certificate.clone();
+        let lessons = to_json(&c.lessons)?;
         self.db
             .write(move |conn| {
+                let (playlist, learner) = (c.playlist.to_hex(), c.learner.to_hex());
                 let changed = conn
                     .execute(
-                        "UPDATE learning_enrolments SET completed_at = ?3 \
+                        "UPDATE learning_enrolments SET completed_at = ?3, certificate = ?4 \
                          WHERE playlist = ?1 AND learner = ?2 AND completed_at IS NULL",
-                        params![playlist, learner, at],
+                        params![playlist, learner, millis(c.completed_at), c.id.to_hex()],
                     )
                     .map_err(sync_error)?;
-                if changed == 1 {
-                    move_figures(conn, &playlist, 0, 1, 0, 0)?;
+                if changed == 0 {
+                    return Ok(false);
                 }
-                Ok(changed == 1)
+                conn.execute(
+                    "INSERT INTO learning_certificates (id, playlist, learner, learner_name, \
+                     playlist_title, author_name, completed_at, lessons, key_id, signature) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        c.id.to_hex(),
+                        playlist,
+                        learner,
+                        c.learner_name,
+                        c.playlist_title,
+                        c.author_name,
+                        millis(c.completed_at),
+                        lessons,
+                        c.key_id,
+                        c.signature
+                    ],
+                )
+                .map_err(sync_error)?;
+                move_figures(conn, &playlist, 0, 1, 0, 0)?;
+                Ok(true)
             })
             .await
             .map_err(job_error)
@@ -661,5 +711,36 @@ impl EnrolmentRepository for SqliteLearning {
         }
         .fetch(&self.db, page, enrolment_row, store_error)
         .await
+    }
+}
+
+#[async_trait]
+impl CertificateRepository for SqliteLearning {
+    async fn get(&self, id: CertificateId) -> Result<Option<Certificate>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM learning_certificates WHERE id = ?1"
+        ))
+        .bind(id.to_hex())
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?
+        .as_ref()
+        .map(certificate_row)
+        .transpose()
+    }
+
+    async fn revoke(&self, id: CertificateId, revocation: &Revocation) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE learning_certificates SET revoked_at = ?2, revoked_reason = ?3, \
+             revoked_by = ?4 WHERE id = ?1 AND revoked_at IS NULL",
+        )
+        .bind(id.to_hex())
+        .bind(millis(revocation.at))
+        .bind(&revocation.reason)
+        .bind(revocation.by.to_hex())
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(changed.rows_affected() == 1)
     }
 }

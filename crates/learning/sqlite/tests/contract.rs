@@ -12,7 +12,7 @@ async fn sqlite_file_database_passes_the_learning_contract() {
     migrate(&db).await.unwrap();
     migrate(&db).await.unwrap();
     let s = stores(&db);
-    stackrush_learning::contract::run_all(s.playlists, s.enrolments).await;
+    stackrush_learning::contract::run_all(s.playlists, s.enrolments, s.certificates).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,5 +20,5 @@ async fn sqlite_memory_database_passes_the_learning_contract() {
     let db = stackrush_store_sqlite::open_in_memory().await.unwrap();
     migrate(&db).await.unwrap();
     let s = stores(&db);
-    stackrush_learning::contract::run_all(s.playlists, s.enrolments).await;
+    stackrush_learning::contract::run_all(s.playlists, s.enrolments, s.certificates).await;
 }

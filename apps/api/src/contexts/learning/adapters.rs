@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use stackrush_challenges::{ChallengeApi, ChallengeError, ChallengeId};
+use stackrush_files::{FileKey, FileStore};
 use stackrush_identity::{IdentityApi, UserId};
-use stackrush_learning::ports::{Challenges, Members, Rewards};
-use stackrush_learning::{ChallengeRef, Face, MemberId, Playlist, PlaylistId};
+use stackrush_learning::ports::{CertificateFiles, Challenges, Members, Rewards};
+use stackrush_learning::{CertificateId, ChallengeRef, Face, MemberId, Playlist, PlaylistId};
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::{PlayerId, PlaylistRef, ScoringApi};
 
@@ -125,5 +126,28 @@ impl Rewards for ScoringRewards {
         if let Err(e) = self.notifications.notify(vec![request]).await {
             tracing::warn!(error = %e, playlist = %playlist.id, "could not store a notification");
         }
+    }
+}
+
+/// Certificate drawings in file storage, under `certificates/<id>.svg`.
+pub struct StoredDrawings {
+    pub files: Arc<dyn FileStore>,
+}
+
+impl StoredDrawings {
+    fn key(id: CertificateId) -> anyhow::Result<FileKey> {
+        FileKey::parse(&format!("certificates/{}.svg", id.to_hex()))
+            .map_err(|e| anyhow::anyhow!("certificate file key: {e}"))
+    }
+}
+
+#[async_trait]
+impl CertificateFiles for StoredDrawings {
+    async fn get(&self, id: CertificateId) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.files.get(&Self::key(id)?).await?)
+    }
+
+    async fn put(&self, id: CertificateId, svg: Vec<u8>) -> anyhow::Result<()> {
+        Ok(self.files.put(&Self::key(id)?, svg).await?)
     }
 }

@@ -624,6 +624,8 @@ pub struct PlaylistProgressDto {
     pub rating: Option<RatingDto>,
     pub enrolled_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The certificate issued when the playlist was completed (`GET /certificates/{id}`).
+    pub certificate_id: Option<String>,
 }
 
 impl From<ln::ProgressView> for PlaylistProgressDto {
@@ -647,6 +649,7 @@ impl From<ln::ProgressView> for PlaylistProgressDto {
             }),
             enrolled_at: e.enrolled_at,
             completed_at: e.completed_at,
+            certificate_id: e.certificate.map(|c| c.to_hex()),
         }
     }
 }

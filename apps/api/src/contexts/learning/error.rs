@@ -48,6 +48,16 @@ impl From<LearningError> for ApiError {
                 "CHALLENGE_NOT_SOLVED",
                 "A challenge lesson is completed by solving its challenge (a successful scored submission)",
             ),
+            LearningError::CertificateNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "CERTIFICATE_NOT_FOUND",
+                "No such certificate",
+            ),
+            LearningError::AlreadyRevoked => ApiError::new(
+                StatusCode::CONFLICT,
+                "ALREADY_REVOKED",
+                "The certificate was revoked before",
+            ),
             LearningError::RevisionConflict { current } => ApiError {
                 details: vec![Detail {
                     field: "revision".into(),

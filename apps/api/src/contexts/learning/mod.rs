@@ -1,7 +1,9 @@
-//! The learning context over HTTP: playlists and their lessons, enrolment, progress and
-//! ratings.
+//! The learning context over HTTP: playlists and their lessons, enrolment, progress,
+//! ratings and certificates.
 
 mod adapters;
+pub mod certificate_dto;
+mod certificate_routes;
 pub mod dto;
 mod error;
 mod routes;
@@ -10,9 +12,12 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_challenges::ChallengeApi;
+use stackrush_files::FileStore;
 use stackrush_identity::{Actor, IdentityApi, Role};
 use stackrush_kernel::SystemClock;
-use stackrush_learning::{Caller, LearningApi, LearningService, MemberId, Ports, Stores};
+use stackrush_learning::{
+    Caller, Ed25519Signer, LearningApi, LearningService, MemberId, Ports, Stores,
+};
 use stackrush_notifications::NotificationApi;
 use stackrush_scoring::ScoringApi;
 
@@ -27,20 +32,39 @@ pub fn stores(store: &Store) -> Stores {
     }
 }
 
+/// What the learning context reaches outside its store.
+pub struct Neighbours {
+    pub identity: Arc<dyn IdentityApi>,
+    pub challenges: Arc<dyn ChallengeApi>,
+    pub scoring: Arc<dyn ScoringApi>,
+    pub notifications: Arc<dyn NotificationApi>,
+    pub files: Arc<dyn FileStore>,
+}
+
 /// The learning service on `store`, with members from identity, challenges from the catalogue,
-/// solves and XP from scoring and news through notifications.
+/// solves and XP from scoring, news through notifications, certificates signed with
+/// `certificate_key` (base64 seed) and drawn into file storage, verified under `public_url`.
 pub fn wire(
     store: &Store,
-    identity: Arc<dyn IdentityApi>,
-    challenges: Arc<dyn ChallengeApi>,
-    scoring: Arc<dyn ScoringApi>,
-    notifications: Arc<dyn NotificationApi>,
-) -> Arc<dyn LearningApi> {
+    neighbours: Neighbours,
+    certificate_key: &str,
+    public_url: &str,
+) -> anyhow::Result<Arc<dyn LearningApi>> {
+    let Neighbours {
+        identity,
+        challenges,
+        scoring,
+        notifications,
+        files,
+    } = neighbours;
     let Stores {
         playlists,
         enrolments,
+        certificates,
     } = stores(store);
-    LearningService::new(Ports {
+    let signer = Ed25519Signer::from_base64(certificate_key)
+        .map_err(|e| anyhow::anyhow!("the certificate signing key {e}"))?;
+    Ok(LearningService::new(Ports {
         playlists,
         enrolments,
         members: Arc::new(adapters::IdentityMembers { identity }),
@@ -52,15 +76,20 @@ pub fn wire(
             scoring,
             notifications,
         }),
+        certificates,
+        certificate_files: Arc::new(adapters::StoredDrawings { files }),
+        signer: Arc::new(signer),
+        certificate_url: format!("{public_url}/api/certificates/"),
         clock: Arc::new(SystemClock),
     })
-    .into_api()
+    .into_api())
 }
 
 /// Registers the learning port and its routes.
 pub fn mount(cfg: &mut ServiceConfig, api: Arc<dyn LearningApi>) {
     Port::register(cfg, api);
     routes::configure(cfg);
+    certificate_routes::configure(cfg);
 }
 
 /// The identity context's actor as the learning context's caller.

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::scoring::{challenge, scored};
+use crate::scoring::{challenge, failed, scored};
 
 /// `name`, signed up and granted the premium role by the admin (signed in again after it).
 async fn premium(app: &TestApp, admin: &Session, name: &str) -> Session {
@@ -640,4 +640,185 @@ async fn a_completion_certificate_verifies_offline_and_online_tampering_fails_an
     assert_error(status, &body, 404, "CERTIFICATE_NOT_FOUND");
     let (status, body) = app.get("/api/certificates/nope", None).await;
     assert_error(status, &body, 400, "PARAMS_VALIDATION_ERROR");
+}
+
+#[tokio::test]
+async fn recommendations_explain_themselves_from_enrolments_weak_types_and_level() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let two_sum = challenge(&app, &admin, "Two sum to practise").await;
+    let ada = premium(&app, &admin, "ada").await;
+    let new = |title: &str, category: &str, level: &str, lessons: Value| {
+        let mut body = playlist_body(&two_sum);
+        body["title"] = json!(title);
+        body["category"] = json!(category);
+        body["level"] = json!(level);
+        body["lessons"] = lessons;
+        body
+    };
+    let reading =
+        json!([{"title": "Read", "type": "reading"}, {"title": "More", "type": "reading"}]);
+    let practice = create(
+        &app,
+        &ada,
+        new(
+            "Practice",
+            "misc",
+            "Advanced",
+            json!([{"title": "Solve", "type": "challenge", "challengeId": two_sum}]),
+        ),
+    )
+    .await;
+    assert_eq!(practice["lessons"][0]["challengeType"], "dsa");
+    let started = create(
+        &app,
+        &ada,
+        new("Started", "web", "Advanced", reading.clone()),
+    )
+    .await;
+    let beginners = create(&app, &ada, new("Beginners", "web", "Beginner", reading)).await;
+
+    let bob = app.signed_up("bob").await;
+    let started_id = started["_id"].as_str().unwrap();
+    app.post(
+        &format!("/api/learning/playlists/{started_id}/enroll"),
+        Some(&bob.access),
+        json!({}),
+    )
+    .await;
+    app.put(
+        &format!("/api/learning/playlists/{started_id}/progress"),
+        Some(&bob.access),
+        json!({"lessonId": lesson_id(&started, 0), "completed": true}),
+    )
+    .await;
+    for _ in 0..3 {
+        failed(&app, &bob, &two_sum).await;
+    }
+
+    let (status, body) = app
+        .get("/api/learning/recommended", Some(&bob.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let picked: Vec<(&str, &str)> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["reasonKind"].as_str().unwrap(),
+                r["_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        picked,
+        vec![
+            ("continue", started_id),
+            ("weak-type", practice["_id"].as_str().unwrap()),
+            ("level", beginners["_id"].as_str().unwrap()),
+        ],
+        "{body}"
+    );
+    let reasons: Vec<&str> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons[0].contains("50%"), "{reasons:?}");
+    assert!(reasons[1].contains("0 of your 3 scored dsa"), "{reasons:?}");
+    assert!(reasons[2].contains("Beginner"), "{reasons:?}");
+    assert_eq!(body["data"][0]["title"], "Started");
+
+    let (status, body) = app
+        .get("/api/learning/recommended?limit=1", Some(&bob.access))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    for bad in ["0", "21", "x"] {
+        let (status, body) = app
+            .get(
+                &format!("/api/learning/recommended?limit={bad}"),
+                Some(&bob.access),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, _) = app.get("/api/learning/recommended", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn two_hundred_learners_completing_one_playlist_at_once_leave_exact_counts() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let ada = premium(&app, &admin, "ada").await;
+    let mut body = playlist_body("ffffffffffffffffffffffff");
+    body["lessons"] = json!([{"title": "Read", "type": "reading"}]);
+    let playlist = create(&app, &ada, body).await;
+    let id = playlist["_id"].as_str().unwrap().to_owned();
+    let lesson = lesson_id(&playlist, 0);
+    let names: Vec<String> = (0..200).map(|i| format!("crowd{i}")).collect();
+    let learners = futures::future::join_all(names.iter().map(|n| app.signed_up(n))).await;
+    let enrol = format!("/api/learning/playlists/{id}/enroll");
+    let enrolled = futures::future::join_all(
+        learners
+            .iter()
+            .map(|l| app.post(&enrol, Some(&l.access), json!({}))),
+    )
+    .await;
+    assert!(enrolled.iter().all(|(status, _)| *status == StatusCode::OK));
+
+    // Everyone reports the last lesson twice, all at once.
+    let path = format!("/api/learning/playlists/{id}/progress");
+    let report = json!({"lessonId": lesson, "completed": true});
+    let answers = futures::future::join_all(learners.iter().flat_map(|l| {
+        [
+            app.put(&path, Some(&l.access), report.clone()),
+            app.put(&path, Some(&l.access), report.clone()),
+        ]
+    }))
+    .await;
+    let completed = answers
+        .iter()
+        .filter(|(status, body)| {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+            body["data"]["playlistCompleted"] == true
+        })
+        .count();
+    assert_eq!(completed, 200, "each learner completes once");
+    let (_, shown) = app
+        .get(&format!("/api/learning/playlists/{id}"), None)
+        .await;
+    assert_eq!(shown["data"]["stats"]["completions"], 200);
+    assert_eq!(shown["data"]["stats"]["students"], 200);
+
+    let progress =
+        futures::future::join_all(learners.iter().map(|l| app.get(&path, Some(&l.access)))).await;
+    let certificates: std::collections::HashSet<String> = progress
+        .iter()
+        .map(|(_, body)| body["data"]["certificateId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(certificates.len(), 200, "one certificate each");
+    let ledger_paths: Vec<String> = learners
+        .iter()
+        .map(|l| format!("/api/users/{}/xp-history?limit=100", l.id))
+        .collect();
+    let ledgers = futures::future::join_all(
+        learners
+            .iter()
+            .zip(&ledger_paths)
+            .map(|(l, p)| app.get(p, Some(&l.access))),
+    )
+    .await;
+    for (_, ledger) in &ledgers {
+        let paid: Vec<&Value> = ledger["data"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["reason"] == "playlist_completed")
+            .collect();
+        assert_eq!(paid.len(), 1, "XP once: {ledger}");
+    }
 }

@@ -89,6 +89,21 @@ pub(crate) async fn scored(app: &TestApp, s: &Session, challenge: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// A scored submission of `challenge` by `s` that fails (its hidden outputs are wrong).
+pub(crate) async fn failed(app: &TestApp, s: &Session, challenge: &str) {
+    let (attempt, nonce, tests) = start(app, s, challenge).await;
+    let submission = submit(app, s, challenge, Some((&attempt, &nonce))).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/submissions/{submission}/results"),
+            Some(&s.access),
+            run(&tests, true),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["success"], false, "{body}");
+}
+
 /// The browser's run: every test claimed passed; outputs right unless `wrong_hidden`.
 fn run(tests: &[(String, bool)], wrong_hidden: bool) -> Value {
     let results: Vec<Value> = tests

@@ -6,6 +6,7 @@ use stackrush_kernel::{Page, PageRequest};
 use crate::certificate::*;
 use crate::error::LearningError;
 use crate::model::*;
+use crate::recommend::Recommendation;
 
 /// A lesson as an author writes it. On an edit of the whole playlist, a lesson naming the id of
 /// one it already has keeps that id (learners' progress refers to it); without an id it is new.
@@ -209,6 +210,17 @@ pub trait LearningApi: Send + Sync {
         member: MemberId,
         challenge: ChallengeRef,
     ) -> Result<u32, LearningError>;
+
+    /// Up to `limit` (1–20) playlists for the caller, each with why: their unfinished
+    /// enrolments, then playlists practising the challenge types they do worst at (from
+    /// scoring's figures), then playlists at their level, then popular ones. Playlists they
+    /// wrote, are enrolled in or may not enrol in (premium) are left out of the last three.
+    /// Errors: `Invalid` (limit).
+    async fn recommended(
+        &self,
+        caller: Caller,
+        limit: u32,
+    ) -> Result<Vec<Recommendation>, LearningError>;
 
     /// A certificate with what checking it finds (anyone may ask). Errors:
     /// `CertificateNotFound`.

@@ -30,6 +30,7 @@ fn lesson(title: &str, kind: LessonKind, challenge: Option<ChallengeRef>) -> Les
         description: format!("About {title}: $set and {{\"a.b\": 1}} stay text"),
         kind,
         challenge,
+        challenge_type: challenge.map(|_| "bug-fix".to_owned()),
         duration: 15,
     }
 }

@@ -10,6 +10,7 @@ pub mod certificate;
 pub mod error;
 pub mod model;
 pub mod ports;
+pub mod recommend;
 pub mod service;
 
 #[cfg(feature = "fake")]
@@ -23,6 +24,7 @@ pub use certificate::*;
 pub use error::LearningError;
 pub use model::*;
 pub use ports::{Ports, Stores};
+pub use recommend::{PracticeFigures, ReasonKind, Recommendation, TypeRecord};
 pub use service::{completion_xp, LearningService};
 
 #[cfg(test)]

@@ -48,6 +48,9 @@ pub struct Lesson {
     pub kind: LessonKind,
     /// Set exactly for challenge lessons: the public challenge to solve.
     pub challenge: Option<ChallengeRef>,
+    /// The challenge's type (`dsa`, `bug-fix`, `feature`) when the lesson was written; what
+    /// recommendations match weak challenge types with.
+    pub challenge_type: Option<String>,
     /// Minutes.
     pub duration: u32,
 }

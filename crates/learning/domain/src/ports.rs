@@ -10,6 +10,7 @@ use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
 use crate::certificate::*;
 use crate::model::*;
+use crate::recommend::PracticeFigures;
 
 /// What a conditional write of a playlist found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,11 +179,20 @@ pub trait Members: Send + Sync {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Challenges: Send + Sync {
-    /// Whether the challenge exists, is public and active (what a lesson may point at).
-    async fn is_public(&self, challenge: ChallengeRef) -> anyhow::Result<bool>;
+    /// The challenge's type (`dsa`, `bug-fix`, `feature`) if it exists, is public and active
+    /// (what a lesson may point at); `None` otherwise.
+    async fn public_type(&self, challenge: ChallengeRef) -> anyhow::Result<Option<String>>;
 
     /// Whether the member has a successful scored submission of the challenge.
     async fn solved(&self, member: MemberId, challenge: ChallengeRef) -> anyhow::Result<bool>;
+}
+
+/// A learner's practice as the scoring context knows it.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Practice: Send + Sync {
+    /// The member's level and how each challenge type went for them.
+    async fn figures(&self, member: MemberId) -> anyhow::Result<PracticeFigures>;
 }
 
 /// What completing a playlist brings, through the scoring and notifications contexts.
@@ -218,6 +228,7 @@ pub struct Ports {
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub rewards: Arc<dyn Rewards>,
+    pub practice: Arc<dyn Practice>,
     pub certificates: Arc<dyn CertificateRepository>,
     pub certificate_files: Arc<dyn CertificateFiles>,
     pub signer: Arc<dyn Signer>,

@@ -13,6 +13,7 @@ use crate::certificate::*;
 use crate::error::LearningError;
 use crate::model::*;
 use crate::ports::{Ports, Written};
+use crate::recommend::*;
 
 /// Title and description lengths, in characters.
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -187,36 +188,39 @@ impl LearningService {
                 description: draft.description,
                 kind: draft.kind,
                 challenge: draft.challenge,
+                challenge_type: None,
                 duration: draft.duration,
             });
         }
         if !problems.is_empty() {
             return Err(LearningError::Invalid(problems));
         }
-        for (i, lesson) in lessons.iter().enumerate() {
-            self.check_challenge(lesson, &format!("{field}[{i}].challengeId"))
+        for (i, lesson) in lessons.iter_mut().enumerate() {
+            lesson.challenge_type = self
+                .check_challenge(lesson, &format!("{field}[{i}].challengeId"))
                 .await?;
         }
         Ok(lessons)
     }
 
-    /// A lesson's challenge must exist and be public; lessons of other kinds name none. (A
-    /// kept lesson is checked again: a challenge unpublished since cannot be added back.)
-    async fn check_challenge(&self, lesson: &Lesson, field: &str) -> Result<(), LearningError> {
+    /// A lesson's challenge must exist and be public (its type is returned); lessons of other
+    /// kinds name none. (A kept lesson is checked again: a challenge unpublished since cannot
+    /// be added back.)
+    async fn check_challenge(
+        &self,
+        lesson: &Lesson,
+        field: &str,
+    ) -> Result<Option<String>, LearningError> {
         let Some(challenge) = lesson.challenge else {
-            return Ok(());
+            return Ok(None);
         };
-        let public = self
-            .ports
+        self.ports
             .challenges
-            .is_public(challenge)
+            .public_type(challenge)
             .await
-            .map_err(LearningError::Unavailable)?;
-        if public {
-            Ok(())
-        } else {
-            Err(LearningError::invalid(field, "is not a public challenge"))
-        }
+            .map_err(LearningError::Unavailable)?
+            .map(Some)
+            .ok_or_else(|| LearningError::invalid(field, "is not a public challenge"))
     }
 
     /// Applies `change` to the caller's playlist and stores it if nobody edited it meanwhile
@@ -422,6 +426,7 @@ fn view(
         for lesson in &mut playlist.lessons {
             lesson.description.clear();
             lesson.challenge = None;
+            lesson.challenge_type = None;
         }
     }
     PlaylistView {
@@ -1115,6 +1120,124 @@ impl LearningApi for LearningService {
             }
         }
         Ok(completed)
+    }
+
+    async fn recommended(
+        &self,
+        caller: Caller,
+        limit: u32,
+    ) -> Result<Vec<Recommendation>, LearningError> {
+        if !(1..=MAX_RECOMMENDATIONS).contains(&limit) {
+            return Err(LearningError::invalid(
+                "limit",
+                format!("must be 1 to {MAX_RECOMMENDATIONS}"),
+            ));
+        }
+        let limit = limit as usize;
+        let mut picked: Vec<(Playlist, ReasonKind, String)> = Vec::new();
+
+        // Unfinished enrolments, most recently used first.
+        let mine = self
+            .ports
+            .enrolments
+            .active_of(caller.id, PageRequest::new(1, MAX_LIMIT))
+            .await?
+            .items;
+        let enrolled: Vec<PlaylistId> = mine.iter().map(|e| e.playlist).collect();
+        let mut theirs: HashMap<PlaylistId, Playlist> = self
+            .ports
+            .playlists
+            .get_many(&enrolled)
+            .await?
+            .into_iter()
+            .filter(Playlist::is_live)
+            .map(|p| (p.id, p))
+            .collect();
+        for e in mine.into_iter().filter(|e| e.completed_at.is_none()) {
+            let Some(p) = theirs.remove(&e.playlist) else {
+                continue;
+            };
+            let progress = ProgressView::of(e, &p);
+            let next = progress
+                .current
+                .and_then(|l| p.lesson(l))
+                .map(|l| format!(" Next: \"{}\".", l.title))
+                .unwrap_or_default();
+            let reason = format!(
+                "You are {}% through this playlist.{next}",
+                progress.percentage
+            );
+            picked.push((p, ReasonKind::Continue, reason));
+        }
+
+        // Others, from the most popular playlists the caller may enrol in.
+        let figures = self
+            .ports
+            .practice
+            .figures(caller.id)
+            .await
+            .map_err(LearningError::Unavailable)?;
+        let may_enrol_premium = caller.may_author();
+        let mut pool: Vec<Playlist> = self
+            .ports
+            .playlists
+            .list(
+                &PlaylistFilter::default(),
+                PlaylistSort::Popular,
+                PageRequest::new(1, MAX_LIMIT),
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter(|p| {
+                !enrolled.contains(&p.id)
+                    && p.author != caller.id
+                    && (!p.is_premium || may_enrol_premium)
+                    && !p.lessons.is_empty()
+            })
+            .collect();
+        for weak in weak_types(&figures) {
+            let name = weak.challenge_type.as_str();
+            for p in take(&mut pool, PER_WEAK_TYPE, |p| practises(p, name)) {
+                let reason = format!(
+                    "Practises {name} challenges: {} of your {} scored {name} submissions \
+                     succeeded ({}%).",
+                    weak.successes,
+                    weak.scored,
+                    weak.success_percent()
+                );
+                picked.push((p, ReasonKind::WeakType, reason));
+            }
+        }
+        let level = level_for(figures.level);
+        for p in take(&mut pool, limit, |p| p.level == level) {
+            let reason = format!(
+                "Made for your level: {} (you are level {}).",
+                level.as_str(),
+                figures.level
+            );
+            picked.push((p, ReasonKind::Level, reason));
+        }
+        for p in take(&mut pool, limit, |_| true) {
+            let reason = format!("Popular: {} learners enrolled.", p.stats.students);
+            picked.push((p, ReasonKind::Popular, reason));
+        }
+        picked.truncate(limit);
+
+        let (playlists, reasons): (Vec<Playlist>, Vec<(ReasonKind, String)>) = picked
+            .into_iter()
+            .map(|(p, kind, reason)| (p, (kind, reason)))
+            .unzip();
+        let views = self.views(Some(caller), playlists, &enrolled).await?;
+        Ok(views
+            .into_iter()
+            .zip(reasons)
+            .map(|(playlist, (kind, reason))| Recommendation {
+                playlist,
+                kind,
+                reason,
+            })
+            .collect())
     }
 
     async fn certificate(&self, id: CertificateId) -> Result<CertificateView, LearningError> {

@@ -14,6 +14,7 @@ use crate::error::LearningError;
 use crate::fake::InMemoryLearning;
 use crate::model::*;
 use crate::ports::*;
+use crate::recommend::*;
 use crate::service::{completion_xp, LearningService};
 
 #[derive(Default)]
@@ -24,6 +25,16 @@ struct World2 {
     notified: Mutex<Vec<(MemberId, PlaylistId, u64)>>,
     drawings: Mutex<HashMap<CertificateId, Vec<u8>>>,
     drawn: Mutex<u32>,
+    /// Challenge types other than `dsa`.
+    types: Mutex<HashMap<ChallengeRef, String>>,
+    figures: Mutex<PracticeFigures>,
+}
+
+#[async_trait]
+impl Practice for World2 {
+    async fn figures(&self, _: MemberId) -> anyhow::Result<PracticeFigures> {
+        Ok(self.figures.lock().unwrap().clone())
+    }
 }
 
 #[async_trait]
@@ -41,8 +52,14 @@ impl CertificateFiles for World2 {
 
 #[async_trait]
 impl Challenges for World2 {
-    async fn is_public(&self, challenge: ChallengeRef) -> anyhow::Result<bool> {
-        Ok(self.public.lock().unwrap().contains(&challenge))
+    async fn public_type(&self, challenge: ChallengeRef) -> anyhow::Result<Option<String>> {
+        let kind = self.types.lock().unwrap().get(&challenge).cloned();
+        Ok(self
+            .public
+            .lock()
+            .unwrap()
+            .contains(&challenge)
+            .then(|| kind.unwrap_or_else(|| "dsa".to_owned())))
     }
 
     async fn solved(&self, member: MemberId, challenge: ChallengeRef) -> anyhow::Result<bool> {
@@ -115,6 +132,7 @@ fn world() -> World {
         members: world.clone(),
         challenges: world.clone(),
         rewards: world.clone(),
+        practice: world.clone(),
         certificates: store.clone(),
         certificate_files: world.clone(),
         signer: Arc::new(Ed25519Signer::from_seed(&[3; 32])),
@@ -942,4 +960,128 @@ async fn the_drawing_is_made_once_then_kept_through_the_file_port() {
             .await,
         Err(LearningError::CertificateNotFound)
     ));
+}
+
+#[tokio::test]
+async fn recommendations_continue_first_then_weak_types_then_level_then_popular_with_reasons() {
+    let w = world();
+    let author = member(true);
+    let bug = ChallengeRef::generate(Utc::now());
+    w.world.public.lock().unwrap().insert(bug);
+    w.world
+        .types
+        .lock()
+        .unwrap()
+        .insert(bug, "bug-fix".to_owned());
+    let playlist = |title: &str, category: &str, level: Level, premium: bool, lessons| {
+        let (w, title, category) = (&w, title.to_owned(), category.to_owned());
+        async move {
+            let d = PlaylistDraft {
+                title,
+                description: "d".to_owned(),
+                category,
+                level,
+                duration_text: None,
+                topics: Vec::new(),
+                is_premium: premium,
+                lessons,
+            };
+            w.service.create(author, d).await.unwrap().playlist
+        }
+    };
+    let reading = || vec![lesson("Read", LessonKind::Reading, None)];
+    let started = playlist(
+        "Started",
+        "dsa",
+        Level::Beginner,
+        false,
+        vec![
+            lesson("One", LessonKind::Reading, None),
+            lesson("Two", LessonKind::Reading, None),
+        ],
+    )
+    .await;
+    let debugging = playlist(
+        "Debugging",
+        "misc",
+        Level::Advanced,
+        false,
+        vec![lesson("Fix it", LessonKind::Challenge, Some(bug))],
+    )
+    .await;
+    let middle = playlist("Middle", "web", Level::Intermediate, false, reading()).await;
+    let other = playlist("Other", "misc", Level::Advanced, false, reading()).await;
+    playlist("Premium", "web", Level::Intermediate, true, reading()).await;
+
+    let learner = member(false);
+    w.service.enrol(learner, started.id).await.unwrap();
+    w.service
+        .record_progress(
+            learner,
+            started.id,
+            ProgressUpdate {
+                lesson: started.lessons[0].id,
+                completed: true,
+                time_spent: 3,
+            },
+        )
+        .await
+        .unwrap();
+    *w.world.figures.lock().unwrap() = PracticeFigures {
+        level: 5,
+        by_type: vec![
+            TypeRecord {
+                challenge_type: "bug-fix".to_owned(),
+                scored: 5,
+                successes: 1,
+            },
+            TypeRecord {
+                challenge_type: "dsa".to_owned(),
+                scored: 10,
+                successes: 9,
+            },
+        ],
+    };
+
+    let recs = w.service.recommended(learner, 10).await.unwrap();
+    let got: Vec<(ReasonKind, PlaylistId)> = recs
+        .iter()
+        .map(|r| (r.kind, r.playlist.playlist.id))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (ReasonKind::Continue, started.id),
+            (ReasonKind::WeakType, debugging.id),
+            (ReasonKind::Level, middle.id),
+            (ReasonKind::Popular, other.id),
+        ],
+        "the premium playlist is left out for a learner who may not enrol in it"
+    );
+    assert!(recs[0].reason.contains("50%"), "{}", recs[0].reason);
+    assert!(recs[0].reason.contains("\"Two\""), "{}", recs[0].reason);
+    assert!(recs[0].playlist.enrolled);
+    assert!(
+        recs[1].reason.contains("1 of your 5 scored bug-fix"),
+        "{}",
+        recs[1].reason
+    );
+    assert!(
+        recs[2].reason.contains("Intermediate"),
+        "{}",
+        recs[2].reason
+    );
+
+    let two = w.service.recommended(learner, 2).await.unwrap();
+    assert_eq!(two.len(), 2);
+    for bad in [0, 21] {
+        let err = w.service.recommended(learner, bad).await.unwrap_err();
+        assert_eq!(fields(&err), vec!["limit"]);
+    }
+    let premium = w.service.recommended(member(true), 20).await.unwrap();
+    assert_eq!(
+        premium.len(),
+        5,
+        "premium members see the premium playlist too"
+    );
 }

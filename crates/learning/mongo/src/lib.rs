@@ -212,6 +212,7 @@ fn lesson_doc(l: &Lesson) -> Document {
         "description": &l.description,
         "type": l.kind.as_str(),
         "challengeId": l.challenge.map_or(Bson::Null, |c| Bson::ObjectId(oid(c.bytes()))),
+        "challengeType": l.challenge_type.as_deref().map_or(Bson::Null, |t| Bson::String(t.to_owned())),
         "duration": i64::from(l.duration),
     }
 }
@@ -297,6 +298,7 @@ fn lesson_of(d: &Document) -> Result<Lesson, StoreError> {
             Some(Bson::ObjectId(o)) => Some(ChallengeRef::from_bytes(o.bytes())),
             Some(other) => return Err(corrupt("challengeId", other)),
         },
+        challenge_type: opt_text(d, "challengeType")?,
         duration: whole(d, "duration")?,
     })
 }

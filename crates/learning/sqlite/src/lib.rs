@@ -80,6 +80,9 @@ struct LessonRow {
     description: String,
     kind: String,
     challenge: Option<String>,
+    /// Absent in lessons written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    challenge_type: Option<String>,
     duration: u32,
 }
 
@@ -92,6 +95,7 @@ fn lessons_json(lessons: &[Lesson]) -> Result<String, StoreError> {
             description: l.description.clone(),
             kind: l.kind.as_str().to_owned(),
             challenge: l.challenge.map(|c| c.to_hex()),
+            challenge_type: l.challenge_type.clone(),
             duration: l.duration,
         })
         .collect();
@@ -110,6 +114,7 @@ fn lessons_of(rows: Vec<LessonRow>) -> Result<Vec<Lesson>, StoreError> {
                     .challenge
                     .map(|c| c.parse().map_err(|e| corrupt("lesson challenge", e)))
                     .transpose()?,
+                challenge_type: r.challenge_type,
                 duration: r.duration,
             })
         })

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::submission::{DayActivity, Language, RunStatus, SubmissionFacts, SubmissionStats};
+use crate::submission::{
+    DayActivity, Language, RunStatus, SubmissionFacts, SubmissionStats, TypeResults,
+};
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -69,7 +71,24 @@ pub fn summarize(facts: &[SubmissionFacts]) -> SubmissionStats {
         })
         .collect();
     let successes: Vec<&SubmissionFacts> = facts.iter().filter(|f| f.success).collect();
+    let mut types: BTreeMap<&str, (u64, u64, f64)> = BTreeMap::new();
+    for f in &scored {
+        let t = types.entry(f.challenge_type.as_str()).or_default();
+        t.0 += 1;
+        t.1 += u64::from(f.success);
+        t.2 += f.score;
+    }
+    let by_type = types
+        .into_iter()
+        .map(|(name, (n, wins, sum))| TypeResults {
+            challenge_type: name.to_owned(),
+            scored: n,
+            successes: wins,
+            average_score: round2(sum / n as f64),
+        })
+        .collect();
     SubmissionStats {
+        by_type,
         lines_of_code: facts.iter().map(|f| u64::from(f.lines)).sum(),
         bugs_fixed: successes
             .iter()
@@ -139,6 +158,24 @@ mod tests {
             fact(Language::Java, "Easy", RunStatus::Pending, 0.0, 2),
         ];
         let s = summarize(&facts);
+        assert_eq!(
+            s.by_type,
+            vec![
+                TypeResults {
+                    challenge_type: "bug-fix".into(),
+                    scored: 1,
+                    successes: 0,
+                    average_score: 30.0,
+                },
+                TypeResults {
+                    challenge_type: "dsa".into(),
+                    scored: 1,
+                    successes: 1,
+                    average_score: 90.0,
+                },
+            ],
+            "pending submissions are not results"
+        );
         assert_eq!(s.total_submissions, 3);
         assert_eq!(s.completed_submissions, 1);
         assert_eq!(s.completion_rate, 33.33);

@@ -420,4 +420,16 @@ pub struct SubmissionStats {
     pub bugs_fixed: u64,
     /// Average score of successful submissions, 0–100.
     pub code_quality: f64,
+    /// Scored submissions per challenge type (`dsa`, `bug-fix`, `feature`), by type name.
+    pub by_type: Vec<TypeResults>,
+}
+
+/// How a user's scored submissions to one type of challenge went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeResults {
+    pub challenge_type: String,
+    /// Scored submissions (pending ones are left out).
+    pub scored: u64,
+    pub successes: u64,
+    pub average_score: f64,
 }

@@ -224,12 +224,17 @@ pub fn stores(db: &Database) -> Stores {
     Stores::of(Arc::new(MongoScoring::new(db).mirroring()))
 }
 
+/// How many locks this process's commits spread the shared documents they write over.
+const SHARED_STRIPES: usize = 256;
+
 /// Every scoring store port on MongoDB.
 #[derive(Debug, Clone)]
 pub struct MongoScoring {
     client: Client,
     db: Database,
     mirror: bool,
+    /// Turns on the documents every player shares (rank buckets, a challenge's stats).
+    shared: stackrush_store_mongo::Stripes,
 }
 
 /// The attempts port alone (the same adapter).
@@ -242,6 +247,7 @@ impl MongoScoring {
             client: db.client().clone(),
             db: db.clone(),
             mirror: false,
+            shared: stackrush_store_mongo::Stripes::new(SHARED_STRIPES),
         }
     }
 

@@ -299,6 +299,24 @@ impl ProgressRepository for MongoScoring {
     }
 
     async fn commit(&self, c: &ScoringCommit) -> Result<(), CommitError> {
+        // Commits of many players at once meet on the rank buckets and the challenge's stats:
+        // within this process they take turns on those documents for the whole transaction
+        // rather than abort each other (MongoDB refuses the second writer of a document);
+        // other instances still meet in the database, and the service tries again.
+        let mut shared: Vec<String> = c
+            .boards
+            .iter()
+            .flat_map(|m| {
+                [
+                    format!("{}:{}", m.key, m.from),
+                    format!("{}:{}", m.key, m.to),
+                ]
+            })
+            .collect();
+        if self.mirror {
+            shared.extend(c.challenge_stats.as_ref().map(|d| d.challenge.to_hex()));
+        }
+        let _turns = self.shared.turns(shared).await;
         let mut session = self
             .client
             .start_session()

@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use stackrush_challenges::{ChallengeApi, ChallengeError, ChallengeId};
 use stackrush_files::{FileKey, FileStore};
 use stackrush_identity::{IdentityApi, UserId};
-use stackrush_learning::ports::{CertificateFiles, Challenges, Members, Rewards};
+use stackrush_learning::ports::{CertificateFiles, Challenges, Members, Practice, Rewards};
 use stackrush_learning::{CertificateId, ChallengeRef, Face, MemberId, Playlist, PlaylistId};
+use stackrush_learning::{PracticeFigures, TypeRecord};
 use stackrush_notifications::{Kind, NotificationApi, Notify, Priority, RecipientId};
 use stackrush_scoring::{PlayerId, PlaylistRef, ScoringApi};
 
@@ -53,15 +54,16 @@ pub struct CatalogueAndScoring {
 
 #[async_trait]
 impl Challenges for CatalogueAndScoring {
-    async fn is_public(&self, challenge: ChallengeRef) -> anyhow::Result<bool> {
+    async fn public_type(&self, challenge: ChallengeRef) -> anyhow::Result<Option<String>> {
         // Read as nobody in particular: only what everyone may see (public and active).
         match self
             .challenges
             .get(None, ChallengeId::from_bytes(challenge.bytes()))
             .await
         {
-            Ok(view) => Ok(view.challenge.is_public && view.challenge.is_active),
-            Err(ChallengeError::NotFound) => Ok(false),
+            Ok(view) => Ok((view.challenge.is_public && view.challenge.is_active)
+                .then(|| view.challenge.kind.as_str().to_owned())),
+            Err(ChallengeError::NotFound) => Ok(None),
             Err(e) => Err(anyhow::anyhow!("challenges: {e}")),
         }
     }
@@ -149,5 +151,34 @@ impl CertificateFiles for StoredDrawings {
 
     async fn put(&self, id: CertificateId, svg: Vec<u8>) -> anyhow::Result<()> {
         Ok(self.files.put(&Self::key(id)?, svg).await?)
+    }
+}
+
+/// A learner's level and results per challenge type, as scoring counts them.
+pub struct ScoringPractice {
+    pub scoring: Arc<dyn ScoringApi>,
+}
+
+#[async_trait]
+impl Practice for ScoringPractice {
+    async fn figures(&self, member: MemberId) -> anyhow::Result<PracticeFigures> {
+        let player = PlayerId::from_bytes(member.bytes());
+        let (progress, stats) = futures::try_join!(
+            self.scoring.progress(player),
+            self.scoring.submission_stats(player)
+        )
+        .map_err(|e| anyhow::anyhow!("scoring: {e}"))?;
+        Ok(PracticeFigures {
+            level: progress.level,
+            by_type: stats
+                .by_type
+                .into_iter()
+                .map(|t| TypeRecord {
+                    challenge_type: t.challenge_type,
+                    scored: t.scored,
+                    successes: t.successes,
+                })
+                .collect(),
+        })
     }
 }

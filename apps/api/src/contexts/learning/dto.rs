@@ -424,8 +424,8 @@ impl PlaylistsQuery {
     }
 }
 
-/// One lesson as returned (`description` and `challengeId` are empty for readers a premium
-/// playlist is locked to).
+/// One lesson as returned (`description`, `challengeId` and `challengeType` are empty for
+/// readers a premium playlist is locked to).
 #[derive(Debug, Serialize, JsonSchema, ApiComponent)]
 #[serde(rename_all = "camelCase")]
 #[schemars(crate = "apistos")]
@@ -439,6 +439,8 @@ pub struct LessonDto {
     #[serde(rename = "type")]
     pub kind: LessonTypeDto,
     pub challenge_id: Option<String>,
+    /// The challenge's type (`dsa`, `bug-fix`, `feature`) when the lesson was written.
+    pub challenge_type: Option<String>,
     /// Minutes.
     pub duration: u32,
     /// 1-based position.
@@ -563,6 +565,7 @@ impl From<ln::PlaylistView> for PlaylistDto {
                     description: l.description,
                     kind: l.kind.into(),
                     challenge_id: l.challenge.map(|c| c.to_hex()),
+                    challenge_type: l.challenge_type,
                     duration: l.duration,
                     order: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 })
@@ -699,4 +702,46 @@ impl From<ln::MyPlaylist> for MyPlaylistDto {
 pub struct LearningCategoryDto {
     pub category: String,
     pub count: u64,
+}
+
+mirrored_enum!(
+    /// Why a playlist is recommended.
+    ReasonKindDto => ln::ReasonKind {
+        Continue = "continue",
+        WeakType = "weak-type",
+        Level = "level",
+        Popular = "popular",
+    }
+);
+
+/// `GET /learning/recommended`'s query.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[serde(deny_unknown_fields)]
+#[schemars(crate = "apistos")]
+pub struct RecommendedQuery {
+    /// 1 to 20 (default 10).
+    #[schemars(range(min = 1, max = 20))]
+    pub limit: Option<u32>,
+}
+
+/// A recommended playlist with why it is recommended.
+#[derive(Debug, Serialize, JsonSchema, ApiComponent)]
+#[serde(rename_all = "camelCase")]
+#[schemars(crate = "apistos")]
+pub struct RecommendedPlaylistDto {
+    #[serde(flatten)]
+    pub playlist: PlaylistDto,
+    /// Why, in words ("Practises bug-fix challenges: 1 of your 5 …").
+    pub reason: String,
+    pub reason_kind: ReasonKindDto,
+}
+
+impl From<ln::Recommendation> for RecommendedPlaylistDto {
+    fn from(r: ln::Recommendation) -> Self {
+        Self {
+            playlist: r.playlist.into(),
+            reason: r.reason,
+            reason_kind: r.kind.into(),
+        }
+    }
 }

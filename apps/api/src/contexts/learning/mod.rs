@@ -72,6 +72,9 @@ pub fn wire(
             challenges,
             scoring: scoring.clone(),
         }),
+        practice: Arc::new(adapters::ScoringPractice {
+            scoring: scoring.clone(),
+        }),
         rewards: Arc::new(adapters::ScoringRewards {
             scoring,
             notifications,

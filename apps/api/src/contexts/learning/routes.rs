@@ -363,6 +363,29 @@ pub async fn mine(
     ))))
 }
 
+/// Playlists for you, each with a `reason`: your unfinished enrolments, then playlists that
+/// practise the challenge types you do worst at, then playlists at your level, then popular
+/// ones.
+#[api_operation(
+    tag = "learning",
+    summary = "Recommended playlists",
+    error_code = 400,
+    error_code = 401
+)]
+pub async fn recommended(
+    learning: Port<dyn LearningApi>,
+    auth: Auth,
+    query: Query<RecommendedQuery>,
+) -> Reply<Vec<RecommendedPlaylistDto>> {
+    let limit = query
+        .limit
+        .unwrap_or(stackrush_learning::recommend::DEFAULT_RECOMMENDATIONS);
+    let picked = learning.recommended(caller(&auth.0), limit).await?;
+    Ok(Json(ApiResponse::ok(
+        picked.into_iter().map(Into::into).collect(),
+    )))
+}
+
 /// Every category with how many live playlists it has, most first.
 #[api_operation(tag = "learning", summary = "Learning categories")]
 pub async fn categories(learning: Port<dyn LearningApi>) -> Reply<Vec<LearningCategoryDto>> {
@@ -384,6 +407,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
     .service(allowing(resource("/learning/categories"), "GET").route(get().to(categories)))
     .service(allowing(resource("/learning/my-playlists"), "GET").route(get().to(mine)))
+    .service(allowing(resource("/learning/recommended"), "GET").route(get().to(recommended)))
     .service(
         allowing(resource("/learning/playlists/{id}"), "GET, PUT, DELETE")
             .route(get().to(get_one))

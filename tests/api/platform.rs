@@ -244,3 +244,67 @@ async fn one_sqlite_file_is_served_by_one_server_at_a_time() {
     let again = stackrush_api::Application::build(settings()).await;
     assert!(again.is_ok(), "the lock goes with its server");
 }
+
+#[tokio::test]
+async fn metrics_are_for_the_token_bearer_in_prometheus_text_by_route_template() {
+    let plain = TestApp::spawn().await;
+    let response = plain.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "off without a token"
+    );
+
+    let token = "metrics-token-0123456789";
+    let app = TestApp::spawn_with(Options {
+        vars: vec![
+            ("METRICS_TOKEN", token.into()),
+            ("AUTH_RATE_LIMIT_PER_MINUTE", "2".into()),
+        ],
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = split(app.call(Method::GET, "/metrics", None, None).await).await;
+    assert_error(status, &body, 401, "INVALID_TOKEN");
+    let (status, _) = split(
+        app.call(Method::GET, "/metrics", Some("not-the-token-at-all"), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let unknown = "0123456789abcdef01234567";
+    let (status, _) = app.get(&format!("/api/users/{unknown}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (status, _) = app
+            .post(
+                "/api/auth/login",
+                None,
+                serde_json::json!({"email": "nobody@x.test", "password": "Wrong-pass-1"}),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+
+    let response = app.call(Method::GET, "/metrics", Some(token), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let users_404 = text.lines().find(|l| {
+        l.starts_with("stackrush_http_requests_total{")
+            && l.contains("/users/{id}\"")
+            && l.contains("status=\"404\"")
+    });
+    assert!(users_404.is_some(), "{text}");
+    assert!(!text.contains(unknown), "routes are templates, never paths");
+    assert!(text.contains("stackrush_http_request_duration_seconds_bucket{"));
+    assert!(text.contains("stackrush_rate_limited_total{limit=\"credentials\"}"));
+    assert!(text.contains("stackrush_password_hash_queue_wait_seconds_bucket{"));
+    assert!(!text.contains(token));
+}

@@ -144,6 +144,7 @@ impl ApiError {
     /// 500 whose cause is logged and never shown.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
+        metrics::counter!("stackrush_internal_errors_total").increment(1);
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL_ERROR",
@@ -154,6 +155,7 @@ impl ApiError {
     /// 503 whose cause is logged and never shown.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "store unavailable");
+        metrics::counter!("stackrush_store_errors_total").increment(1);
         Self {
             retry_after: Some(5),
             ..Self::new(

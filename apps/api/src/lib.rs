@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod secrets;

@@ -62,7 +62,13 @@ pub async fn request_context(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status().as_u16();
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    crate::metrics::record_request(method.as_str(), &route, status, elapsed);
+    let millis = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(status, millis, "request failed");
@@ -331,22 +337,26 @@ pub async fn rate_limit(
     let ip = client_ip(&req.connection_info(), limits.trust_proxy);
     let mut verdicts = Vec::new();
     if let Some(global) = &limits.global {
-        verdicts.push(RateLimit::check(global, ip));
+        verdicts.push(("global", RateLimit::check(global, ip)));
     }
     if is_credential_route(&req) {
         if let Some(auth) = &limits.auth {
-            verdicts.push(RateLimit::check(auth, ip));
+            verdicts.push(("credentials", RateLimit::check(auth, ip)));
         }
     }
     let tightest = verdicts
         .into_iter()
-        .min_by_key(|v| (v.retry_after.is_none(), v.remaining));
+        .min_by_key(|(_, v)| (v.retry_after.is_none(), v.remaining));
     let mut response = match &tightest {
-        Some(Verdict {
-            retry_after: Some(wait),
-            ..
-        }) => {
+        Some((
+            limit,
+            Verdict {
+                retry_after: Some(wait),
+                ..
+            },
+        )) => {
             tracing::warn!(%ip, "rate limit exceeded");
+            metrics::counter!("stackrush_rate_limited_total", "limit" => *limit).increment(1);
             let error = ApiError {
                 retry_after: Some(*wait),
                 ..ApiError::new(
@@ -360,7 +370,7 @@ pub async fn rate_limit(
         }
         _ => next.call(req).await?.map_into_boxed_body(),
     };
-    if let Some(v) = tightest {
+    if let Some((_, v)) = tightest {
         let headers = response.headers_mut();
         for (name, value) in [
             ("ratelimit-limit", v.limit as u64),

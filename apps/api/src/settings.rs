@@ -78,6 +78,8 @@ pub struct Settings {
     /// Base64 of the 32-byte Ed25519 seed certificates are signed with (else from the secrets
     /// file). Every instance must share it.
     pub certificate_key: Option<Secret>,
+    /// Bearer token that `GET /metrics` takes; the route is off without one.
+    pub metrics_token: Option<Secret>,
     /// Where generated secrets are kept when none are configured.
     pub secrets_file: PathBuf,
     pub bcrypt_cost: u32,
@@ -294,6 +296,16 @@ impl Settings {
                 });
             }
         }
+        let metrics_token = text(lookup, "METRICS_TOKEN").map(Secret::new);
+        if metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().len() < 16)
+        {
+            return Err(SettingsError {
+                name: "METRICS_TOKEN",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
         let certificate_key = text(lookup, "CERTIFICATE_SIGNING_KEY").map(Secret::new);
         if let Some(Err(reason)) = certificate_key
             .as_ref()
@@ -313,6 +325,7 @@ impl Settings {
             store,
             jwt_secret,
             certificate_key,
+            metrics_token,
             refresh_secret,
             secrets_file,
             bcrypt_cost,

@@ -33,6 +33,8 @@ pub struct HttpOptions {
     pub body_limit: usize,
     pub body_timeout: std::time::Duration,
     pub rate_limit: web::Data<RateLimit>,
+    /// `GET /metrics` for bearers of `METRICS_TOKEN`; off without one.
+    pub metrics: Option<crate::metrics::MetricsAccess>,
 }
 
 /// The field a serde message is about: serde names it between backticks in "unknown field
@@ -269,6 +271,7 @@ pub fn app(
         }))
         .build_with(crate::openapi::PATH, BuildConfig::default())
         .configure(crate::docs::configure)
+        .configure(move |cfg| crate::metrics::configure(cfg, options.metrics.clone()))
 }
 
 /// Opens the store (waiting for it, see [`Store::open`]) and builds every context on it.
@@ -384,7 +387,12 @@ impl Application {
             body_limit: settings.body_limit,
             body_timeout: Duration::from_secs(settings.body_timeout_secs),
             rate_limit,
+            metrics: settings
+                .metrics_token
+                .as_ref()
+                .map(crate::metrics::MetricsAccess::new),
         };
+        crate::metrics::recorder();
         let listener = TcpListener::bind((settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || app(mount.clone(), health.clone(), options.clone()))

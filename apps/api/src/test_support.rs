@@ -43,6 +43,7 @@ pub fn options(global_per_minute: u32) -> HttpOptions {
             auth_per_minute: 1000,
             trust_proxy: false,
         })),
+        metrics: None,
     }
 }
 

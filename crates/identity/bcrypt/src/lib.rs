@@ -145,6 +145,8 @@ pub mod hashing {
             // Whoever asked is gone (its request was dropped), or has waited too long: a hash
             // nobody awaits would only delay the logins still waiting behind it.
             let waited = queued.elapsed();
+            metrics::histogram!("stackrush_password_hash_queue_wait_seconds")
+                .record(waited.as_secs_f64());
             if tx.is_closed() {
                 return;
             }

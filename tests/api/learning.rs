@@ -619,6 +619,17 @@ async fn a_completion_certificate_verifies_offline_and_online_tampering_fails_an
         .post(&revoke, Some(&admin.access), json!({"reason": "again"}))
         .await;
     assert_error(status, &body, 409, "ALREADY_REVOKED");
+    let (_, audit) = app
+        .get(
+            "/api/admin/audit?action=certificate.revoked",
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(audit["data"]["pagination"]["total"], 1, "{audit}");
+    assert_eq!(
+        audit["data"]["data"][0]["target"],
+        format!("certificate:{certificate}")
+    );
     let (_, verdict) = app
         .post("/api/certificates/verify", None, document.clone())
         .await;

@@ -655,3 +655,83 @@ async fn repeated_tags_count_toward_the_documented_limit() {
     assert_eq!(templates["data"]["pagination"]["total"], 0);
     assert_eq!(posts["data"]["pagination"]["total"], 0);
 }
+
+#[tokio::test]
+async fn sensitive_operations_that_succeed_are_in_the_audit_log_for_admins_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let bob = app.signed_up("bob").await;
+    let eve = app.signed_up("eve").await;
+    let (status, _) = app
+        .patch(
+            &format!("/api/users/{}", bob.id),
+            Some(&eve.access),
+            json!({"roles": ["admin"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "refused: not recorded");
+    let secret = "New-Secret-2";
+    let (status, body) = app
+        .post(
+            "/api/auth/change-password",
+            Some(&bob.access),
+            json!({"currentPassword": PASSWORD, "newPassword": secret}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .patch(
+            &format!("/api/users/{}", bob.id),
+            Some(&admin.access),
+            json!({"roles": ["premium"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, body) = app.get("/api/admin/audit", Some(&eve.access)).await;
+    assert_error(status, &body, 403, "INSUFFICIENT_PERMISSIONS");
+    let (status, log) = app.get("/api/admin/audit", Some(&admin.access)).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries = log["data"]["data"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["user.updated_by_admin", "password.changed"],
+        "{log}"
+    );
+    assert_eq!(entries[0]["actor"], admin.id.as_str());
+    assert_eq!(entries[0]["target"], format!("user:{}", bob.id));
+    assert_eq!(entries[0]["address"], "127.0.0.1");
+    assert!(entries[0]["requestId"].is_string());
+    assert_eq!(entries[1]["actor"], bob.id.as_str());
+    assert_eq!(entries[1]["target"], format!("user:{}", bob.id));
+    assert!(!log.to_string().contains(secret), "no secrets in the log");
+
+    let (_, only_users) = app
+        .get("/api/admin/audit?action=user.", Some(&admin.access))
+        .await;
+    assert_eq!(only_users["data"]["pagination"]["total"], 1);
+    let (_, by_bob) = app
+        .get(
+            &format!("/api/admin/audit?actor={}", bob.id),
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(by_bob["data"]["data"][0]["action"], "password.changed");
+    assert_eq!(by_bob["data"]["pagination"]["total"], 1);
+    for bad in [
+        "action=User",
+        "actor=nope",
+        "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "unknown=1",
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/admin/audit?{bad}"), Some(&admin.access))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use apistos::reference_or::ReferenceOr;
 use apistos::{ApiComponent, ApiSecurity, ApistosSchema, OpenApiVersion};
 use futures::future::LocalBoxFuture;
@@ -54,14 +54,21 @@ fn missing() -> ApiError {
 )]
 pub struct Auth(pub Actor);
 
+/// Who a request was authenticated as, kept in its extensions for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated(pub stackrush_identity::UserId);
+
 /// The caller behind the request's Bearer token: `None` without one, an error for a bad one.
 fn actor(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Option<Actor>, ApiError>> {
     let token = bearer(req);
     let identity = Port::<dyn IdentityApi>::of(req);
+    let req = req.clone();
     Box::pin(async move {
         let Some(token) = token? else { return Ok(None) };
         let identity = identity.ok_or_else(|| ApiError::internal(&"identity port missing"))?;
-        Ok(Some(identity.authenticate(token).await?))
+        let actor = identity.authenticate(token).await?;
+        req.extensions_mut().insert(Authenticated(actor.id));
+        Ok(Some(actor))
     })
 }
 

@@ -2,6 +2,7 @@
 //!
 //! `main.rs` only boots; [`startup::Application`] wires settings, store, contexts and routes.
 
+pub mod audit_trail;
 pub mod auth;
 pub mod catalogue;
 pub mod contexts;

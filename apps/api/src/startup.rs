@@ -35,6 +35,8 @@ pub struct HttpOptions {
     pub rate_limit: web::Data<RateLimit>,
     /// `GET /metrics` for bearers of `METRICS_TOKEN`; off without one.
     pub metrics: Option<crate::metrics::MetricsAccess>,
+    /// Where succeeded sensitive operations are recorded (none in handler tests).
+    pub audit: Option<Arc<dyn stackrush_analytics::AuditApi>>,
 }
 
 /// The field a serde message is about: serde names it between backticks in "unknown field
@@ -243,6 +245,9 @@ pub fn app(
         .document(crate::openapi::spec())
         .app_data(health)
         .app_data(options.rate_limit.clone())
+        .app_data(web::Data::new(crate::audit_trail::AuditTrail(
+            options.audit.clone(),
+        )))
         .app_data(
             web::JsonConfig::default()
                 .limit(options.body_limit)
@@ -251,6 +256,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::Data::new(BodyTimeout(options.body_timeout)))
+        .wrap(from_fn(crate::audit_trail::audit_trail))
         .wrap(from_fn(crate::openapi::document_shell_statuses))
         .wrap(from_fn(api_alias))
         .wrap(from_fn(store_gate))
@@ -372,6 +378,7 @@ impl Application {
             }
         });
         let health = web::Data::new(Health::new(Arc::new(store)));
+        let audit = contexts.audit.clone();
         let mount: Mount = Arc::new(move |cfg| contexts.configure(cfg));
         let rate_limit = web::Data::from(RateLimit::new(settings.rate_limits));
         let shrinker = rate_limit.clone();
@@ -391,6 +398,7 @@ impl Application {
                 .metrics_token
                 .as_ref()
                 .map(crate::metrics::MetricsAccess::new),
+            audit: Some(audit),
         };
         crate::metrics::recorder();
         let listener = TcpListener::bind((settings.host, settings.port))?;

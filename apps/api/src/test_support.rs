@@ -44,6 +44,7 @@ pub fn options(global_per_minute: u32) -> HttpOptions {
             trust_proxy: false,
         })),
         metrics: None,
+        audit: None,
     }
 }
 

@@ -41,6 +41,7 @@ pub struct Contexts {
     pub notifications: Arc<dyn NotificationApi>,
     pub analytics: Arc<dyn AnalyticsApi>,
     pub dashboard: Arc<dyn DashboardApi>,
+    pub audit: Arc<dyn stackrush_analytics::AuditApi>,
     pub community: Arc<dyn CommunityApi>,
     pub reviews: reviews::Reviews,
     pub templates: templates::Templates,
@@ -69,6 +70,7 @@ impl Contexts {
         links.bind_scoring(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
         let dashboard = analytics::wire_dashboard(&store, identity.clone(), scoring.clone());
+        let audit = analytics::wire_audit(&store);
         let community = community::wire(
             &store,
             identity.clone(),
@@ -109,6 +111,7 @@ impl Contexts {
             notifications,
             analytics,
             dashboard,
+            audit,
             community,
             reviews,
             templates,
@@ -124,7 +127,12 @@ impl Contexts {
         challenges::mount(cfg, self.challenges.clone());
         scoring::mount(cfg, self.scoring.clone());
         notifications::mount(cfg, self.notifications.clone());
-        analytics::mount(cfg, self.analytics.clone(), self.dashboard.clone());
+        analytics::mount(
+            cfg,
+            self.analytics.clone(),
+            self.dashboard.clone(),
+            self.audit.clone(),
+        );
         community::mount(cfg, self.community.clone());
         reviews::mount(cfg, &self.reviews);
         templates::mount(cfg, &self.templates);

@@ -121,3 +121,105 @@ pub async fn sessions_round_trip_and_filter(repo: &dyn FocusSessionRepository) {
 pub async fn run_all(repo: &dyn FocusSessionRepository) {
     sessions_round_trip_and_filter(repo).await;
 }
+
+/// The audit log keeps entries as appended and reads them newest first, by actor, action (or
+/// area), target and time range, paged; a text that looks like a query operator stays text.
+pub async fn audit_log_appends_and_filters(repo: &dyn crate::audit::AuditRepository) {
+    use crate::audit::*;
+    let t0 = now();
+    let (admin, other) = (AuditActor::generate(t0), AuditActor::generate(t0));
+    let target = format!("user:{}", AuditActor::generate(t0).to_hex());
+    let entry = |i: i64, actor: Option<AuditActor>, action: &str, target: Option<String>| {
+        let at = t0 + Duration::seconds(i);
+        AuditEntry {
+            id: AuditId::generate(at),
+            at,
+            actor,
+            action: action.to_owned(),
+            target,
+            address: Some("203.0.113.7".to_owned()),
+            request_id: Some(format!("req-{i}")),
+        }
+    };
+    let written = vec![
+        entry(0, Some(admin), "user.updated", Some(target.clone())),
+        entry(1, None, "auth.password_reset", None),
+        entry(
+            2,
+            Some(admin),
+            "certificate.revoked",
+            Some("certificate:x".into()),
+        ),
+        entry(3, Some(other), "user.updated", Some("{\"$ne\": 1}".into())),
+        entry(4, Some(admin), "user.deleted", Some(target.clone())),
+    ];
+    for e in &written {
+        repo.append(e).await.unwrap();
+    }
+    let ids = |page: stackrush_kernel::Page<AuditEntry>| -> Vec<AuditId> {
+        page.items.into_iter().map(|e| e.id).collect()
+    };
+    let mine = AuditFilter {
+        actor: Some(admin),
+        ..AuditFilter::default()
+    };
+    let page = repo.list(&mine, PageRequest::new(1, 2)).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(page.items[0], written[4], "round trip, newest first");
+    assert_eq!(
+        ids(repo.list(&mine, PageRequest::new(2, 2)).await.unwrap()),
+        vec![written[0].id]
+    );
+    let area = AuditFilter {
+        action: Some("user.".into()),
+        from: Some(t0),
+        to: Some(t0 + Duration::seconds(4)),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        ids(repo.list(&area, PageRequest::new(1, 10)).await.unwrap()),
+        vec![written[3].id, written[0].id],
+        "an area, from inclusive, to exclusive"
+    );
+    let exact = AuditFilter {
+        action: Some("user.updated".into()),
+        target: Some(target.clone()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        ids(repo.list(&exact, PageRequest::new(1, 10)).await.unwrap()),
+        vec![written[0].id]
+    );
+    let operator = AuditFilter {
+        target: Some("{\"$ne\": 1}".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        ids(repo.list(&operator, PageRequest::new(1, 10)).await.unwrap()),
+        vec![written[3].id]
+    );
+    let prefix_only = AuditFilter {
+        action: Some("user".into()),
+        actor: Some(admin),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        repo.list(&prefix_only, PageRequest::new(1, 10))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let anonymous = repo
+        .list(
+            &AuditFilter {
+                action: Some("auth.password_reset".into()),
+                from: Some(t0),
+                ..AuditFilter::default()
+            },
+            PageRequest::new(1, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(anonymous.items, vec![written[1].clone()]);
+}

@@ -23,6 +23,9 @@ pub enum AnalyticsError {
     /// The user's stats are private to this viewer.
     #[error("stats are private")]
     StatsPrivate,
+    /// Only admins may do this.
+    #[error("not allowed")]
+    Forbidden,
     /// The store is unreachable.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),

@@ -92,3 +92,37 @@ impl FocusSessionRepository for InMemoryFocusSessions {
         Ok(items.len() != before)
     }
 }
+
+/// The audit log in a vector.
+#[derive(Debug, Default)]
+pub struct InMemoryAuditLog {
+    entries: Mutex<Vec<crate::audit::AuditEntry>>,
+}
+
+#[async_trait]
+impl crate::audit::AuditRepository for InMemoryAuditLog {
+    async fn append(&self, entry: &crate::audit::AuditEntry) -> Result<(), StoreError> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(entry.clone());
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<crate::audit::AuditEntry>, StoreError> {
+        let mut found: Vec<_> = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|e| crate::audit::selects(filter, e))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+        Ok(Page::slice(found, page))
+    }
+}

@@ -6,6 +6,7 @@ use mongodb::bson::{doc, DateTime as BsonTime, Document};
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
+use stackrush_analytics::audit::{AuditActor, AuditEntry, AuditFilter, AuditId, AuditRepository};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     ChallengeKey, Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
@@ -15,6 +16,7 @@ use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_mongo::corrupt;
 
 const SESSIONS: &str = "focus_sessions";
+const AUDIT: &str = "audit_log";
 
 fn store_error(err: mongodb::error::Error) -> StoreError {
     stackrush_store_mongo::store_error(err, &[])
@@ -37,6 +39,27 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
                 )
                 .build(),
         )
+        .await
+        .map_err(store_error)?;
+    let audit = |keys: Document, name: &str| {
+        IndexModel::builder()
+            .keys(keys)
+            .options(IndexOptions::builder().name(name.to_owned()).build())
+            .build()
+    };
+    db.collection::<Document>(AUDIT)
+        .create_indexes([
+            audit(doc! { "at": -1, "_id": -1 }, "audit_log_newest"),
+            audit(doc! { "actor": 1, "at": -1, "_id": -1 }, "audit_log_actor"),
+            audit(
+                doc! { "action": 1, "at": -1, "_id": -1 },
+                "audit_log_action",
+            ),
+            audit(
+                doc! { "target": 1, "at": -1, "_id": -1 },
+                "audit_log_target",
+            ),
+        ])
         .await
         .map_err(store_error)?;
     Ok(())
@@ -226,5 +249,115 @@ impl FocusSessionRepository for MongoFocusSessions {
             .await
             .map_err(store_error)?;
         Ok(done.deleted_count == 1)
+    }
+}
+
+/// An audit entry document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuditDoc {
+    #[serde(rename = "_id")]
+    id: ObjectId,
+    at: BsonTime,
+    actor: Option<ObjectId>,
+    action: String,
+    target: Option<String>,
+    address: Option<String>,
+    request_id: Option<String>,
+}
+
+/// The audit log in the `audit_log` collection (inserted, never updated or deleted here).
+#[derive(Debug, Clone)]
+pub struct MongoAuditLog {
+    collection: Collection<AuditDoc>,
+}
+
+impl MongoAuditLog {
+    /// The adapter over `db` (indexed with [`ensure_indexes`]).
+    pub fn new(db: &Database) -> Self {
+        Self {
+            collection: db.collection(AUDIT),
+        }
+    }
+}
+
+fn audit_filter(f: &AuditFilter) -> Document {
+    let mut d = Document::new();
+    if let Some(a) = f.actor {
+        d.insert("actor", oid(a.bytes()));
+    }
+    match f.action.as_deref() {
+        // An area: the range of actions it starts ("user." up to "user/").
+        Some(area) if area.ends_with('.') => {
+            let end = format!("{}/", &area[..area.len() - 1]);
+            d.insert("action", doc! { "$gte": area, "$lt": end });
+        }
+        Some(action) => {
+            d.insert("action", doc! { "$eq": action });
+        }
+        None => {}
+    }
+    if let Some(t) = &f.target {
+        d.insert("target", doc! { "$eq": t });
+    }
+    let mut at = Document::new();
+    if let Some(from) = f.from {
+        at.insert("$gte", BsonTime::from_chrono(from));
+    }
+    if let Some(to) = f.to {
+        at.insert("$lt", BsonTime::from_chrono(to));
+    }
+    if !at.is_empty() {
+        d.insert("at", at);
+    }
+    d
+}
+
+#[async_trait]
+impl AuditRepository for MongoAuditLog {
+    async fn append(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        let d = AuditDoc {
+            id: oid(e.id.bytes()),
+            at: BsonTime::from_chrono(e.at),
+            actor: e.actor.map(|a| oid(a.bytes())),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            address: e.address.clone(),
+            request_id: e.request_id.clone(),
+        };
+        self.collection.insert_one(d).await.map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let found = stackrush_store_mongo::find_page(
+            &self.collection,
+            audit_filter(f),
+            doc! { "at": -1, "_id": -1 },
+            page,
+            &[],
+        )
+        .await?;
+        Ok(Page {
+            items: found
+                .items
+                .into_iter()
+                .map(|d| AuditEntry {
+                    id: AuditId::from_bytes(d.id.bytes()),
+                    at: d.at.to_chrono(),
+                    actor: d.actor.map(|a| AuditActor::from_bytes(a.bytes())),
+                    action: d.action,
+                    target: d.target,
+                    address: d.address,
+                    request_id: d.request_id,
+                })
+                .collect(),
+            request: found.request,
+            total: found.total,
+        })
     }
 }

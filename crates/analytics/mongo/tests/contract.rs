@@ -1,6 +1,6 @@
 //! The analytics contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
 
-use stackrush_analytics_mongo::{ensure_indexes, MongoFocusSessions};
+use stackrush_analytics_mongo::{ensure_indexes, MongoAuditLog, MongoFocusSessions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mongodb_passes_the_analytics_contract() {
@@ -17,5 +17,6 @@ async fn mongodb_passes_the_analytics_contract() {
     ensure_indexes(&db).await.unwrap();
     ensure_indexes(&db).await.unwrap();
     stackrush_analytics::contract::run_all(&MongoFocusSessions::new(&db)).await;
+    stackrush_analytics::contract::audit_log_appends_and_filters(&MongoAuditLog::new(&db)).await;
     db.drop().await.unwrap();
 }

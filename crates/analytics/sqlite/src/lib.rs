@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
+use stackrush_analytics::audit::{AuditEntry, AuditFilter, AuditRepository};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
@@ -177,5 +178,98 @@ impl FocusSessionRepository for SqliteFocusSessions {
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+/// The audit log in the append-only `audit_log` table.
+#[derive(Debug, Clone)]
+pub struct SqliteAuditLog {
+    db: Db,
+}
+
+impl SqliteAuditLog {
+    /// The adapter over `db` (migrated with [`migrate`]).
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+const AUDIT_COLUMNS: &str = "id, at, actor, action, target, address, request_id";
+
+fn audit_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: id(get(row, "id")?, "id")?,
+        at: from_millis(get(row, "at")?)?,
+        actor: get::<Option<String>>(row, "actor")?
+            .map(|a| id(a, "actor"))
+            .transpose()?,
+        action: get(row, "action")?,
+        target: get(row, "target")?,
+        address: get(row, "address")?,
+        request_id: get(row, "request_id")?,
+    })
+}
+
+/// The filter's conditions; an area (`user.`) is the range of actions it starts.
+fn push_audit_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AuditFilter) {
+    q.push(" WHERE 1 = 1");
+    if let Some(a) = f.actor {
+        q.push(" AND actor = ").push_bind(a.to_hex());
+    }
+    match f.action.as_deref() {
+        Some(area) if area.ends_with('.') => {
+            let end = format!("{}/", &area[..area.len() - 1]);
+            q.push(" AND action >= ").push_bind(area.to_owned());
+            q.push(" AND action < ").push_bind(end);
+        }
+        Some(action) => {
+            q.push(" AND action = ").push_bind(action.to_owned());
+        }
+        None => {}
+    }
+    if let Some(t) = &f.target {
+        q.push(" AND target = ").push_bind(t.clone());
+    }
+    if let Some(from) = f.from {
+        q.push(" AND at >= ").push_bind(millis(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND at < ").push_bind(millis(to));
+    }
+}
+
+#[async_trait]
+impl AuditRepository for SqliteAuditLog {
+    async fn append(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, actor, action, target, address, request_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(e.id.to_hex())
+        .bind(millis(e.at))
+        .bind(e.actor.map(|a| a.to_hex()))
+        .bind(&e.action)
+        .bind(&e.target)
+        .bind(&e.address)
+        .bind(&e.request_id)
+        .execute(self.db.writes())
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        f: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        PageQuery {
+            table: "audit_log",
+            columns: AUDIT_COLUMNS,
+            filter: |q: &mut QueryBuilder<'_, Sqlite>| push_audit_filter(q, f),
+            order: "at DESC, id DESC",
+        }
+        .fetch(&self.db, page, audit_row, store_error)
+        .await
     }
 }

@@ -12,3 +12,21 @@ async fn sqlite_passes_the_analytics_contract() {
     migrate(&pool).await.unwrap();
     stackrush_analytics::contract::run_all(&SqliteFocusSessions::new(pool)).await;
 }
+
+#[tokio::test]
+async fn sqlite_audit_log_passes_the_contract_and_refuses_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = stackrush_store_sqlite::open(&dir.path().join("a.db"))
+        .await
+        .unwrap();
+    migrate(&db).await.unwrap();
+    let log = stackrush_analytics_sqlite::SqliteAuditLog::new(db.clone());
+    stackrush_analytics::contract::audit_log_appends_and_filters(&log).await;
+    for change in [
+        "UPDATE audit_log SET action = 'nothing'",
+        "DELETE FROM audit_log",
+    ] {
+        let refused = sqlx::query(change).execute(db.writes()).await;
+        assert!(refused.is_err(), "{change} must be refused");
+    }
+}

@@ -28,6 +28,11 @@ impl From<AnalyticsError> for ApiError {
                 "SUBMISSION_NOT_FOUND",
                 "No such submission of yours",
             ),
+            AnalyticsError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "INSUFFICIENT_PERMISSIONS",
+                "Only admins may do this",
+            ),
             AnalyticsError::Unavailable(cause) => ApiError::unavailable(&format!("{cause:#}")),
             AnalyticsError::Internal(cause) => ApiError::internal(&format!("{cause:#}")),
         }

@@ -1,6 +1,7 @@
 //! The analytics context over HTTP: focus sessions and their statistics.
 
 mod adapters;
+pub mod audit_routes;
 pub mod dashboard_dto;
 mod dashboard_routes;
 pub mod dto;
@@ -14,10 +15,11 @@ use std::sync::Arc;
 use apistos::web::ServiceConfig;
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
-    AnalyticsApi, AnalyticsService, DashboardApi, DashboardPorts, DashboardService, Ports,
+    AnalyticsApi, AnalyticsService, AuditApi, AuditService, DashboardApi, DashboardPorts,
+    DashboardService, Ports,
 };
-use stackrush_analytics_mongo::MongoFocusSessions;
-use stackrush_analytics_sqlite::SqliteFocusSessions;
+use stackrush_analytics_mongo::{MongoAuditLog, MongoFocusSessions};
+use stackrush_analytics_sqlite::{SqliteAuditLog, SqliteFocusSessions};
 use stackrush_identity::IdentityApi;
 use stackrush_kernel::SystemClock;
 use stackrush_scoring::ScoringApi;
@@ -43,6 +45,15 @@ pub fn wire(store: &Store, scoring: Arc<dyn ScoringApi>) -> Arc<dyn AnalyticsApi
     .into_api()
 }
 
+/// The audit log on `store`.
+pub fn wire_audit(store: &Store) -> Arc<dyn AuditApi> {
+    let entries: Arc<dyn stackrush_analytics::audit::AuditRepository> = match store {
+        Store::Sqlite(db) => Arc::new(SqliteAuditLog::new(db.clone())),
+        Store::Mongo(mongo) => Arc::new(MongoAuditLog::new(&mongo.db)),
+    };
+    AuditService::new(entries, Arc::new(SystemClock)).into_api()
+}
+
 /// The dashboard query service: learners from identity, practice (with challenge titles) from
 /// scoring, focus from this context's sessions.
 pub fn wire_dashboard(
@@ -64,9 +75,12 @@ pub fn mount(
     cfg: &mut ServiceConfig,
     api: Arc<dyn AnalyticsApi>,
     dashboards: Arc<dyn DashboardApi>,
+    audit: Arc<dyn AuditApi>,
 ) {
     Port::register(cfg, api);
     Port::register(cfg, dashboards);
+    Port::register(cfg, audit);
+    audit_routes::configure(cfg);
     routes::configure(cfg);
     dashboard_routes::configure(cfg);
 }

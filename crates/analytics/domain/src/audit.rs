@@ -1,0 +1,252 @@
+//! The audit log: an append-only record of sensitive operations — who did what to which
+//! target, when and from where — that admins read. Entries are written once and never
+//! changed or deleted through any port; they hold no secrets (no passwords, tokens or bodies:
+//! an action's name, its target and the caller's address only).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use stackrush_kernel::{define_id, Clock, FieldError, Page, PageRequest, StoreError};
+
+use crate::error::AnalyticsError;
+
+define_id!(
+    /// Identifies one audit entry.
+    AuditId
+);
+define_id!(
+    /// The user who acted, as the audit log knows them.
+    AuditActor
+);
+
+/// The longest action name, target and address kept.
+pub const MAX_ACTION_CHARS: usize = 64;
+pub const MAX_TARGET_CHARS: usize = 100;
+pub const MAX_ADDRESS_CHARS: usize = 64;
+/// The widest time range one audit query may cover.
+pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// A sensitive operation that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    /// Who did it (`None`: nobody signed in, such as a password reset by emailed link).
+    pub actor: Option<AuditActor>,
+    /// What, as `area.verb` (`user.updated`, `certificate.revoked`).
+    pub action: String,
+    /// What it was done to, as `kind:id` (`user:65f…`), if anything.
+    pub target: Option<String>,
+    /// The client address it came from.
+    pub address: Option<String>,
+    /// The request's id (to find it in the logs).
+    pub request_id: Option<String>,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: AuditId,
+    pub at: DateTime<Utc>,
+    pub actor: Option<AuditActor>,
+    pub action: String,
+    pub target: Option<String>,
+    pub address: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Which entries an audit query reads (each `Some` narrows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<AuditActor>,
+    /// An action, or every action of an area when it ends in `.` (`user.`).
+    pub action: Option<String>,
+    pub target: Option<String>,
+    /// From this time (inclusive)…
+    pub from: Option<DateTime<Utc>>,
+    /// …to this one (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Storage of the audit log: append and read, nothing else.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AuditRepository: Send + Sync {
+    /// Appends an entry.
+    async fn append(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// One page of the entries `filter` selects, newest first (ties: newest id first).
+    async fn list(
+        &self,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, StoreError>;
+}
+
+/// The audit log's inbound port.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AuditApi: Send + Sync {
+    /// Appends what happened (texts cut to their documented lengths).
+    async fn record(&self, entry: NewAuditEntry) -> Result<AuditEntry, AnalyticsError>;
+
+    /// One page of the log, newest first: admins only. Errors: `Forbidden`, `Invalid` (a
+    /// range backwards or wider than [`MAX_RANGE_DAYS`]).
+    async fn list(
+        &self,
+        is_admin: bool,
+        filter: AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, AnalyticsError>;
+}
+
+/// The audit log over its store.
+pub struct AuditService {
+    entries: Arc<dyn AuditRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl AuditService {
+    pub fn new(entries: Arc<dyn AuditRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { entries, clock }
+    }
+
+    pub fn into_api(self) -> Arc<dyn AuditApi> {
+        Arc::new(self)
+    }
+}
+
+fn cut(text: Option<String>, max: usize) -> Option<String> {
+    text.map(|t| t.chars().filter(|c| !c.is_control()).take(max).collect())
+}
+
+#[async_trait]
+impl AuditApi for AuditService {
+    async fn record(&self, entry: NewAuditEntry) -> Result<AuditEntry, AnalyticsError> {
+        let at = self.clock.now();
+        let stored = AuditEntry {
+            id: AuditId::generate(at),
+            at,
+            actor: entry.actor,
+            action: cut(Some(entry.action), MAX_ACTION_CHARS).unwrap_or_default(),
+            target: cut(entry.target, MAX_TARGET_CHARS),
+            address: cut(entry.address, MAX_ADDRESS_CHARS),
+            request_id: cut(entry.request_id, MAX_ACTION_CHARS),
+        };
+        self.entries.append(&stored).await?;
+        Ok(stored)
+    }
+
+    async fn list(
+        &self,
+        is_admin: bool,
+        filter: AuditFilter,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>, AnalyticsError> {
+        if !is_admin {
+            return Err(AnalyticsError::Forbidden);
+        }
+        if let (Some(from), Some(to)) = (filter.from, filter.to) {
+            if to < from {
+                return Err(AnalyticsError::Invalid(vec![FieldError::new(
+                    "to",
+                    "must not be before from",
+                )]));
+            }
+            if to - from > chrono::Duration::days(MAX_RANGE_DAYS) {
+                return Err(AnalyticsError::Invalid(vec![FieldError::new(
+                    "to",
+                    format!("the range may cover at most {MAX_RANGE_DAYS} days"),
+                )]));
+            }
+        }
+        Ok(self.entries.list(&filter, page).await?)
+    }
+}
+
+/// Whether `entry` is one `filter` selects (the ports' documented filter).
+pub fn selects(filter: &AuditFilter, entry: &AuditEntry) -> bool {
+    filter.actor.is_none_or(|a| entry.actor == Some(a))
+        && filter
+            .action
+            .as_deref()
+            .is_none_or(|a| match a.strip_suffix('.') {
+                Some(area) => entry
+                    .action
+                    .strip_prefix(area)
+                    .is_some_and(|rest| rest.starts_with('.')),
+                None => entry.action == a,
+            })
+        && filter
+            .target
+            .as_deref()
+            .is_none_or(|t| entry.target.as_deref() == Some(t))
+        && filter.from.is_none_or(|f| entry.at >= f)
+        && filter.to.is_none_or(|t| entry.at < t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::InMemoryAuditLog;
+    use chrono::TimeZone;
+    use stackrush_kernel::FixedClock;
+
+    fn service() -> AuditService {
+        let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap());
+        AuditService::new(Arc::new(InMemoryAuditLog::default()), Arc::new(clock))
+    }
+
+    #[tokio::test]
+    async fn the_in_memory_log_passes_the_contract() {
+        crate::contract::audit_log_appends_and_filters(&InMemoryAuditLog::default()).await;
+    }
+
+    #[tokio::test]
+    async fn only_admins_read_the_log_and_ranges_are_bounded() {
+        let audit = service();
+        let recorded = audit
+            .record(NewAuditEntry {
+                actor: None,
+                action: format!("auth.password_reset{}", "x".repeat(100)),
+                target: Some("user:\u{7}1".into()),
+                address: Some("198.51.100.1".into()),
+                request_id: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(recorded.action.chars().count(), MAX_ACTION_CHARS);
+        assert_eq!(
+            recorded.target.as_deref(),
+            Some("user:1"),
+            "no control characters"
+        );
+        let page = PageRequest::new(1, 10);
+        assert!(matches!(
+            audit.list(false, AuditFilter::default(), page).await,
+            Err(AnalyticsError::Forbidden)
+        ));
+        assert_eq!(
+            audit
+                .list(true, AuditFilter::default(), page)
+                .await
+                .unwrap()
+                .items,
+            vec![recorded]
+        );
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        for (from, to) in [
+            (at, at - chrono::Duration::seconds(1)),
+            (at, at + chrono::Duration::days(MAX_RANGE_DAYS + 1)),
+        ] {
+            let filter = AuditFilter {
+                from: Some(from),
+                to: Some(to),
+                ..AuditFilter::default()
+            };
+            assert!(matches!(
+                audit.list(true, filter, page).await,
+                Err(AnalyticsError::Invalid(_))
+            ));
+        }
+    }
+}

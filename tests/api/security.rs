@@ -699,9 +699,17 @@ async fn sensitive_operations_that_succeed_are_in_the_audit_log_for_admins_only(
         .collect();
     assert_eq!(
         actions,
-        vec!["user.updated_by_admin", "password.changed"],
+        vec![
+            "user.updated_by_admin",
+            "password.changed",
+            "auth.signed_in_from_new_address",
+            "auth.signed_in_from_new_address",
+            "auth.signed_in_from_new_address",
+        ],
         "{log}"
     );
+    assert_eq!(entries[2]["actor"], eve.id.as_str());
+    assert_eq!(entries[4]["actor"], admin.id.as_str());
     assert_eq!(entries[0]["actor"], admin.id.as_str());
     assert_eq!(entries[0]["target"], format!("user:{}", bob.id));
     assert_eq!(entries[0]["address"], "127.0.0.1");
@@ -710,6 +718,18 @@ async fn sensitive_operations_that_succeed_are_in_the_audit_log_for_admins_only(
     assert_eq!(entries[1]["target"], format!("user:{}", bob.id));
     assert!(!log.to_string().contains(secret), "no secrets in the log");
 
+    // A sign-in from an address already seen is not recorded again.
+    app.login_as("bob", secret).await;
+    let (_, sign_ins) = app
+        .get(
+            &format!(
+                "/api/admin/audit?action=auth.signed_in_from_new_address&actor={}",
+                bob.id
+            ),
+            Some(&admin.access),
+        )
+        .await;
+    assert_eq!(sign_ins["data"]["pagination"]["total"], 1, "{sign_ins}");
     let (_, only_users) = app
         .get("/api/admin/audit?action=user.", Some(&admin.access))
         .await;
@@ -721,7 +741,10 @@ async fn sensitive_operations_that_succeed_are_in_the_audit_log_for_admins_only(
         )
         .await;
     assert_eq!(by_bob["data"]["data"][0]["action"], "password.changed");
-    assert_eq!(by_bob["data"]["pagination"]["total"], 1);
+    assert_eq!(
+        by_bob["data"]["pagination"]["total"], 2,
+        "his password change and his first sign-in"
+    );
     for bad in [
         "action=User",
         "actor=nope",

@@ -28,6 +28,8 @@ enum Target {
     /// The caller's own account.
     Caller,
     None,
+    /// The caller's own account, recorded only the first time from an address (sign-ins).
+    CallerFromNewAddress,
 }
 
 /// The audited operations: method, route template under the API base, action, target.
@@ -55,6 +57,12 @@ const AUDITED: &[(&str, &str, &str, Target)] = &[
         "/auth/reset-password",
         "password.reset",
         Target::None,
+    ),
+    (
+        "POST",
+        "/auth/login",
+        "auth.signed_in_from_new_address",
+        Target::CallerFromNewAddress,
     ),
     ("POST", "/achievements", "achievement.created", Target::None),
     (
@@ -142,16 +150,18 @@ pub async fn audit_trail(
     let Some(pattern) = request.match_pattern() else {
         return Ok(response);
     };
-    let Some((action, target)) = audited(request.method().as_str(), &pattern) else {
+    let Some((action, target_kind)) = audited(request.method().as_str(), &pattern) else {
         return Ok(response);
     };
     let actor = request.extensions().get::<Authenticated>().map(|a| a.0);
-    let target = match target {
+    let target = match target_kind {
         Target::Path(kind) => request
             .match_info()
             .get("id")
             .map(|id| format!("{kind}:{id}")),
-        Target::Caller => actor.map(|a| format!("user:{}", a.to_hex())),
+        Target::Caller | Target::CallerFromNewAddress => {
+            actor.map(|a| format!("user:{}", a.to_hex()))
+        }
         Target::None => None,
     };
     let entry = NewAuditEntry {
@@ -161,13 +171,19 @@ pub async fn audit_trail(
         address: Some(crate::middleware::request_ip(request).to_string()),
         request_id: request.extensions().get::<RequestId>().map(|r| r.0.clone()),
     };
-    record(audit, entry).await;
+    let first_only = target_kind == Target::CallerFromNewAddress;
+    record(audit, entry, first_only).await;
     Ok(response)
 }
 
-async fn record(audit: Arc<dyn AuditApi>, entry: NewAuditEntry) {
+async fn record(audit: Arc<dyn AuditApi>, entry: NewAuditEntry, first_only: bool) {
     let action = entry.action.clone();
-    if let Err(e) = audit.record(entry).await {
+    let recorded = if first_only {
+        audit.record_first_from_address(entry).await.map(drop)
+    } else {
+        audit.record(entry).await.map(drop)
+    };
+    if let Err(e) = recorded {
         tracing::error!(error = %e, action, "could not append to the audit log");
     }
 }

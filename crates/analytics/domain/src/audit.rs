@@ -80,6 +80,14 @@ pub trait AuditRepository: Send + Sync {
         filter: &AuditFilter,
         page: PageRequest,
     ) -> Result<Page<AuditEntry>, StoreError>;
+
+    /// Whether an entry of `actor` with this action and address exists.
+    async fn exists(
+        &self,
+        actor: AuditActor,
+        action: &str,
+        address: &str,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The audit log's inbound port.
@@ -88,6 +96,13 @@ pub trait AuditRepository: Send + Sync {
 pub trait AuditApi: Send + Sync {
     /// Appends what happened (texts cut to their documented lengths).
     async fn record(&self, entry: NewAuditEntry) -> Result<AuditEntry, AnalyticsError>;
+
+    /// Appends what happened unless the actor already has an entry of this action from this
+    /// address (a sign-in from a new address). The entry, if appended.
+    async fn record_first_from_address(
+        &self,
+        entry: NewAuditEntry,
+    ) -> Result<Option<AuditEntry>, AnalyticsError>;
 
     /// One page of the log, newest first: admins only. Errors: `Forbidden`, `Invalid` (a
     /// range backwards or wider than [`MAX_RANGE_DAYS`]).
@@ -134,6 +149,19 @@ impl AuditApi for AuditService {
         };
         self.entries.append(&stored).await?;
         Ok(stored)
+    }
+
+    async fn record_first_from_address(
+        &self,
+        entry: NewAuditEntry,
+    ) -> Result<Option<AuditEntry>, AnalyticsError> {
+        if let (Some(actor), Some(address)) = (entry.actor, entry.address.as_deref()) {
+            let address = cut(Some(address.to_owned()), MAX_ADDRESS_CHARS).unwrap_or_default();
+            if self.entries.exists(actor, &entry.action, &address).await? {
+                return Ok(None);
+            }
+        }
+        self.record(entry).await.map(Some)
     }
 
     async fn list(
@@ -220,19 +248,40 @@ mod tests {
             Some("user:1"),
             "no control characters"
         );
+        let me = AuditActor::generate(Utc::now());
+        let sign_in = |address: &str| NewAuditEntry {
+            actor: Some(me),
+            action: "auth.signed_in_from_new_address".into(),
+            target: None,
+            address: Some(address.into()),
+            request_id: None,
+        };
+        assert!(audit
+            .record_first_from_address(sign_in("10.0.0.1"))
+            .await
+            .unwrap()
+            .is_some());
+        assert!(audit
+            .record_first_from_address(sign_in("10.0.0.1"))
+            .await
+            .unwrap()
+            .is_none());
+        assert!(audit
+            .record_first_from_address(sign_in("10.0.0.2"))
+            .await
+            .unwrap()
+            .is_some());
         let page = PageRequest::new(1, 10);
         assert!(matches!(
             audit.list(false, AuditFilter::default(), page).await,
             Err(AnalyticsError::Forbidden)
         ));
-        assert_eq!(
-            audit
-                .list(true, AuditFilter::default(), page)
-                .await
-                .unwrap()
-                .items,
-            vec![recorded]
-        );
+        let all = audit
+            .list(true, AuditFilter::default(), page)
+            .await
+            .unwrap();
+        assert_eq!(all.total, 3);
+        assert!(all.items.contains(&recorded));
         let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         for (from, to) in [
             (at, at - chrono::Duration::seconds(1)),

@@ -222,4 +222,16 @@ pub async fn audit_log_appends_and_filters(repo: &dyn crate::audit::AuditReposit
         .await
         .unwrap();
     assert_eq!(anonymous.items, vec![written[1].clone()]);
+    assert!(repo
+        .exists(admin, "user.updated", "203.0.113.7")
+        .await
+        .unwrap());
+    assert!(!repo
+        .exists(admin, "user.updated", "203.0.113.8")
+        .await
+        .unwrap());
+    assert!(!repo
+        .exists(other, "user.deleted", "203.0.113.7")
+        .await
+        .unwrap());
 }

@@ -125,4 +125,22 @@ impl crate::audit::AuditRepository for InMemoryAuditLog {
         found.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
         Ok(Page::slice(found, page))
     }
+
+    async fn exists(
+        &self,
+        actor: crate::audit::AuditActor,
+        action: &str,
+        address: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|e| {
+                e.actor == Some(actor)
+                    && e.action == action
+                    && e.address.as_deref() == Some(address)
+            }))
+    }
 }

@@ -360,4 +360,23 @@ impl AuditRepository for MongoAuditLog {
             total: found.total,
         })
     }
+
+    async fn exists(
+        &self,
+        actor: AuditActor,
+        action: &str,
+        address: &str,
+    ) -> Result<bool, StoreError> {
+        let found = self
+            .collection
+            .count_documents(doc! {
+                "actor": oid(actor.bytes()),
+                "action": { "$eq": action },
+                "address": { "$eq": address },
+            })
+            .limit(1)
+            .await
+            .map_err(store_error)?;
+        Ok(found > 0)
+    }
 }

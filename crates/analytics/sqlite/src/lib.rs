@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
-use stackrush_analytics::audit::{AuditEntry, AuditFilter, AuditRepository};
+use stackrush_analytics::audit::{AuditActor, AuditEntry, AuditFilter, AuditRepository};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
@@ -271,5 +271,23 @@ impl AuditRepository for SqliteAuditLog {
         }
         .fetch(&self.db, page, audit_row, store_error)
         .await
+    }
+
+    async fn exists(
+        &self,
+        actor: AuditActor,
+        action: &str,
+        address: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM audit_log WHERE actor = ?1 AND action = ?2 AND address = ?3 LIMIT 1",
+        )
+        .bind(actor.to_hex())
+        .bind(action)
+        .bind(address)
+        .fetch_optional(self.db.reads())
+        .await
+        .map_err(store_error)?;
+        Ok(found.is_some())
     }
 }

@@ -1,12 +1,13 @@
 //! Authentication routes.
 
 use actix_web::web::Json;
+use actix_web::{HttpMessage, HttpRequest};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
 use apistos::web::{post, resource, ServiceConfig};
 
 use super::dto::*;
-use crate::auth::Auth;
+use crate::auth::{Auth, Authenticated};
 use crate::envelope::{ApiResponse, Empty};
 use crate::error::ApiError;
 use crate::http::Port;
@@ -36,6 +37,7 @@ pub async fn register(
 pub async fn login(
     identity: Port<dyn IdentityApi>,
     address: ClientAddress,
+    req: HttpRequest,
     body: Body<LoginRequest>,
 ) -> Reply<SessionDto> {
     let LoginRequest {
@@ -43,6 +45,8 @@ pub async fn login(
         password,
     } = body.into_inner();
     let (user, tokens) = identity.login(identifier, password, address.0).await?;
+    // Who signed in, for the audit trail (sign-ins from a new address are recorded).
+    req.extensions_mut().insert(Authenticated(user.id));
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 

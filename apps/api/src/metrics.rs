@@ -2,7 +2,8 @@
 //! `METRICS_TOKEN` only (without it the route is off).
 //!
 //! Figures are recorded through the `metrics` facade (this crate and the adapters record;
-//! nothing here knows who reads them) into one Prometheus recorder installed for the process:
+//! nothing here knows who reads them) into one Prometheus recorder, installed for the process
+//! when a token is configured (without one the facade's calls are no-ops):
 //!
 //! - `stackrush_http_requests_total{method,route,status}` and
 //!   `stackrush_http_request_duration_seconds{method,route}` (a histogram), by route template

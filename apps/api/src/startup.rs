@@ -400,7 +400,10 @@ impl Application {
                 .map(crate::metrics::MetricsAccess::new),
             audit: Some(audit),
         };
-        crate::metrics::recorder();
+        if options.metrics.is_some() {
+            // Without a token nothing reads the figures: the facade's calls stay no-ops.
+            crate::metrics::recorder();
+        }
         let listener = TcpListener::bind((settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || app(mount.clone(), health.clone(), options.clone()))

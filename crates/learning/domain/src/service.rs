@@ -330,8 +330,13 @@ impl LearningService {
                 .map_or_else(|| unknown.to_owned(), display_name)
         };
         let now = self.ports.clock.now();
+        // Random, not time-and-counter like other ids: a certificate's id is its public
+        // address, and must not lead to its neighbours (other learners' names).
+        let id = stackrush_kernel::id::random_hex(12)
+            .parse()
+            .unwrap_or_else(|_| CertificateId::generate(now));
         let mut certificate = Certificate {
-            id: CertificateId::generate(now),
+            id,
             playlist: playlist.id,
             learner,
             learner_name: name(learner, "A StackRush learner"),

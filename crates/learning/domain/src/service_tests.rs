@@ -861,6 +861,13 @@ async fn completing_issues_one_signed_certificate_that_verifies_and_tampering_fa
     assert_eq!(c.lessons, vec![p.lessons[0].title.clone()]);
     assert_eq!(Some(c.completed_at), progress.enrolment.completed_at);
     assert_eq!(c.key_id, w.service.public_key().key_id);
+    let (_, other) = completed(&w, member(false)).await;
+    let other = other.enrolment.certificate.unwrap();
+    assert_ne!(
+        id.to_hex()[..8],
+        other.to_hex()[..8],
+        "random ids: no shared time prefix to walk from"
+    );
 
     let verdict = w.service.verify_certificate(copy_of(&view)).await.unwrap();
     assert_eq!(verdict.status, CertificateStatus::Valid);

@@ -758,3 +758,29 @@ async fn sensitive_operations_that_succeed_are_in_the_audit_log_for_admins_only(
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
     }
 }
+
+#[tokio::test]
+async fn texts_padded_past_their_documented_maximum_are_refused() {
+    let app = TestApp::spawn().await;
+    let ada = app.verified("ada").await;
+    let padded = format!("{}  ", "a".repeat(100));
+    let mut template = crate::templates::template("Counter");
+    template["title"] = json!(padded);
+    let (status, body) = app
+        .post("/api/templates", Some(&ada.access), template)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "title", "{body}");
+    let review = json!({"challengeId": "ffffffffffffffffffffffff", "rating": 4,
+                        "title": format!("{}  ", "a".repeat(200)), "content": "Fine"});
+    let (status, body) = app.post("/api/reviews", Some(&ada.access), review).await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "title", "{body}");
+    // Exactly at the maximum once trimmed of nothing, it is fine.
+    let mut template = crate::templates::template("Counter");
+    template["title"] = json!("a".repeat(100));
+    let (status, body) = app
+        .post("/api/templates", Some(&ada.access), template)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

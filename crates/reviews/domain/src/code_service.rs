@@ -143,10 +143,10 @@ pub struct CodeReviewService {
 }
 
 fn text(field: &str, value: String, min: usize, max: usize) -> Result<String, ReviewError> {
-    let value = value.trim().to_owned();
+    // Lengths as sent (padding counts); stored trimmed.
     match text_problem(&value, min, max) {
         Some(problem) => Err(ReviewError::invalid(field, &problem)),
-        None => Ok(value),
+        None => Ok(value.trim().to_owned()),
     }
 }
 

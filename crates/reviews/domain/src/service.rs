@@ -199,6 +199,8 @@ fn rating_problem(rating: u8) -> Option<String> {
 fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
     // Counted as given, repeats included (what the documented limit says).
     let given_tags = draft.tags.len();
+    // Lengths as sent (padding counts), emptiness after trimming.
+    let (raw_title, raw_content) = (draft.title.clone(), draft.content.clone());
     let draft = ReviewDraft {
         rating: draft.rating,
         title: draft.title.trim().to_owned(),
@@ -217,13 +219,10 @@ fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
         if draft.title.is_empty() {
             Some("must not be empty".to_owned())
         } else {
-            line_problem(&draft.title, MAX_TITLE_CHARS)
+            line_problem(&raw_title, MAX_TITLE_CHARS)
         },
     );
-    add(
-        "content",
-        text_problem(&draft.content, 1, MAX_CONTENT_CHARS),
-    );
+    add("content", text_problem(&raw_content, 1, MAX_CONTENT_CHARS));
     if given_tags > MAX_TAGS {
         add("tags", Some(format!("must have at most {MAX_TAGS} items")));
     } else {
@@ -403,10 +402,10 @@ impl ReviewsApi for ReviewService {
         review: ReviewId,
         content: String,
     ) -> Result<ReplyView, ReviewError> {
-        let content = content.trim().to_owned();
         if let Some(problem) = text_problem(&content, 1, MAX_REPLY_CHARS) {
             return Err(ReviewError::invalid("content", &problem));
         }
+        let content = content.trim().to_owned();
         self.writer(caller).await?;
         let parent = self.live(review).await?;
         let challenge_author = self

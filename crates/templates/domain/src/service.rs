@@ -231,8 +231,11 @@ fn check_list(
 
 /// The draft trimmed and normalized, or every problem with it.
 fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
-    // Counted as given, repeats included (what the documented limit says).
+    // Counted as given, repeats included (what the documented limit says); lengths are
+    // checked as sent too (padding counts), emptiness after trimming.
     let given_tags = d.tags.len();
+    let (raw_title, raw_description, raw_features) =
+        (d.title.clone(), d.description.clone(), d.features.clone());
     let d = TemplateDraft {
         title: d.title.trim().to_owned(),
         description: d.description.trim().to_owned(),
@@ -245,8 +248,8 @@ fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
         ..d
     };
     let mut problems = Vec::new();
-    check_line(&mut problems, "title", &d.title, MAX_TITLE_CHARS);
-    if let Some(p) = text_problem(&d.description, 1, MAX_DESCRIPTION_CHARS) {
+    check_line(&mut problems, "title", &raw_title, MAX_TITLE_CHARS);
+    if let Some(p) = text_problem(&raw_description, 1, MAX_DESCRIPTION_CHARS) {
         problems.push(FieldError::new("description", p));
     }
     for (field, part) in [
@@ -280,10 +283,10 @@ fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
     check_list(
         &mut problems,
         "metadata.features",
-        &d.features,
+        &raw_features,
         MAX_FEATURES,
         |f| {
-            if f.is_empty() {
+            if f.trim().is_empty() {
                 Some("must not be empty".to_owned())
             } else {
                 line_problem(f, MAX_FEATURE_CHARS)

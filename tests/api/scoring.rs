@@ -77,30 +77,28 @@ pub(crate) async fn submit(
 
 /// A scored (passing) submission of `challenge` by `s`.
 pub(crate) async fn scored(app: &TestApp, s: &Session, challenge: &str) {
+    let body = scored_run(app, s, challenge, false).await;
+    assert_eq!(body["data"]["success"], true, "{body}");
+}
+
+/// Starts, submits and scores one attempt of `challenge` by `s`; the scoring's answer.
+async fn scored_run(app: &TestApp, s: &Session, challenge: &str, wrong_hidden: bool) -> Value {
     let (attempt, nonce, tests) = start(app, s, challenge).await;
     let submission = submit(app, s, challenge, Some((&attempt, &nonce))).await;
     let (status, body) = app
         .post(
             &format!("/api/submissions/{submission}/results"),
             Some(&s.access),
-            run(&tests, false),
+            run(&tests, wrong_hidden),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    body
 }
 
 /// A scored submission of `challenge` by `s` that fails (its hidden outputs are wrong).
 pub(crate) async fn failed(app: &TestApp, s: &Session, challenge: &str) {
-    let (attempt, nonce, tests) = start(app, s, challenge).await;
-    let submission = submit(app, s, challenge, Some((&attempt, &nonce))).await;
-    let (status, body) = app
-        .post(
-            &format!("/api/submissions/{submission}/results"),
-            Some(&s.access),
-            run(&tests, true),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = scored_run(app, s, challenge, true).await;
     assert_eq!(body["data"]["success"], false, "{body}");
 }
 

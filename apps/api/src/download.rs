@@ -160,21 +160,31 @@ impl ApiComponent for SvgDrawing {
         _: Option<String>,
         description: Option<String>,
     ) -> Option<Responses> {
-        let ok = Response {
-            description: description.unwrap_or_else(|| "The SVG drawing".to_owned()),
-            content: BTreeMap::from([(
-                "image/svg+xml".to_owned(),
-                MediaType {
-                    schema: Some(binary(version)),
-                    ..Default::default()
-                },
-            )]),
-            ..Default::default()
-        };
+        let ok = binary_response(version, "image/svg+xml", description, "The SVG drawing");
         Some(Responses {
             responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
             ..Default::default()
         })
+    }
+}
+
+/// A response whose body is binary of `media_type`.
+fn binary_response(
+    version: OpenApiVersion,
+    media_type: &str,
+    description: Option<String>,
+    fallback: &str,
+) -> Response {
+    Response {
+        description: description.unwrap_or_else(|| fallback.to_owned()),
+        content: BTreeMap::from([(
+            media_type.to_owned(),
+            MediaType {
+                schema: Some(binary(version)),
+                ..Default::default()
+            },
+        )]),
+        ..Default::default()
     }
 }
 
@@ -208,17 +218,7 @@ impl ApiComponent for ZipDownload {
         _: Option<String>,
         description: Option<String>,
     ) -> Option<Responses> {
-        let ok = Response {
-            description: description.unwrap_or_else(|| "The zip archive".to_owned()),
-            content: BTreeMap::from([(
-                "application/zip".to_owned(),
-                MediaType {
-                    schema: Some(binary(version)),
-                    ..Default::default()
-                },
-            )]),
-            ..Default::default()
-        };
+        let ok = binary_response(version, "application/zip", description, "The zip archive");
         let unchanged = Response {
             description: "The archive named in If-None-Match is current".to_owned(),
             ..Default::default()

@@ -74,6 +74,11 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Whether a recorder is installed (figures are worth computing).
+pub fn enabled() -> bool {
+    RECORDER.get().is_some_and(Option::is_some)
+}
+
 /// Records one answered request.
 pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
     let labels = [

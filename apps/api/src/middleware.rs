@@ -63,11 +63,13 @@ pub async fn request_context(
     }
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    crate::metrics::record_request(method.as_str(), &route, status, elapsed);
+    if crate::metrics::enabled() {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        crate::metrics::record_request(method.as_str(), &route, status, elapsed);
+    }
     let millis = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status >= 500 {

@@ -776,6 +776,13 @@ async fn texts_padded_past_their_documented_maximum_are_refused() {
     let (status, body) = app.post("/api/reviews", Some(&ada.access), review).await;
     assert_error(status, &body, 400, "VALIDATION_ERROR");
     assert_eq!(body["error"]["details"][0]["field"], "title", "{body}");
+    let post = json!({"title": format!("{}  ", "a".repeat(200)), "content": "Padded",
+                      "category": "discussion"});
+    let (status, body) = app
+        .post("/api/community/posts", Some(&ada.access), post)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(body["error"]["details"][0]["field"], "title", "{body}");
     // Exactly at the maximum once trimmed of nothing, it is fine.
     let mut template = crate::templates::template("Counter");
     template["title"] = json!("a".repeat(100));

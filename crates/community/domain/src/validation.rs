@@ -90,12 +90,13 @@ pub(crate) fn tag_problem(tag: &str) -> Option<String> {
 /// The draft trimmed and normalized, or every problem with it.
 pub(crate) fn normalized(mut d: PostDraft) -> Result<PostDraft, CommunityError> {
     let mut p = Problems(Vec::new());
-    d.title = d.title.trim().to_owned();
-    if d.title.is_empty() {
+    // The length as sent (padding counts); stored trimmed.
+    if d.title.trim().is_empty() {
         p.add("title", Some("must not be empty".to_owned()));
     } else {
         p.line("title", Some(&d.title), MAX_TITLE_CHARS);
     }
+    d.title = d.title.trim().to_owned();
     p.add("content", text_problem(&d.content, 1, MAX_POST_CHARS));
     // Counted as given, repeats included (what the documented limit says).
     let given = d.tags.len();
@@ -194,13 +195,13 @@ pub(crate) fn reason_text(
     text: String,
     required: bool,
 ) -> Result<String, CommunityError> {
-    let text = text.trim().to_owned();
+    // The length as sent (padding counts); stored trimmed.
     let problem = text_problem(&text, usize::from(required), MAX_REASON_CHARS);
     match problem {
         Some(problem) => Err(CommunityError::Invalid(vec![FieldError::new(
             field, problem,
         )])),
-        None => Ok(text),
+        None => Ok(text.trim().to_owned()),
     }
 }
 

@@ -627,7 +627,9 @@ pub struct PlaylistProgressDto {
     pub rating: Option<RatingDto>,
     pub enrolled_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
-    /// The certificate issued when the playlist was completed (`GET /certificates/{id}`).
+    /// The certificate issued when the playlist was completed (`GET /certificates/{id}`);
+    /// absent before.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_id: Option<String>,
 }
 

@@ -783,6 +783,17 @@ async fn texts_padded_past_their_documented_maximum_are_refused() {
         .await;
     assert_error(status, &body, 400, "VALIDATION_ERROR");
     assert_eq!(body["error"]["details"][0]["field"], "title", "{body}");
+    // A tag padded past its maximum (the case schemathesis found on PUT /templates/{id}).
+    let mut template = crate::templates::template("Counter");
+    template["metadata"]["tags"] = json!([format!(" 0{}", " ".repeat(30))]);
+    let (status, body) = app
+        .post("/api/templates", Some(&ada.access), template)
+        .await;
+    assert_error(status, &body, 400, "VALIDATION_ERROR");
+    assert_eq!(
+        body["error"]["details"][0]["field"], "metadata.tags[0]",
+        "{body}"
+    );
     // Exactly at the maximum once trimmed of nothing, it is fine.
     let mut template = crate::templates::template("Counter");
     template["title"] = json!("a".repeat(100));

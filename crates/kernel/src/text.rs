@@ -45,6 +45,17 @@ pub fn normalized_tags(tags: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// The positions of `items` longer than `max` characters as sent (padding counts), each with
+/// what is wrong: documented lengths are about what a client sends, before trimming.
+pub fn overlong(items: &[String], max: usize) -> Vec<(usize, String)> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.chars().count() > max)
+        .map(|(i, _)| (i, format!("must be at most {max} characters")))
+        .collect()
+}
+
 /// What is wrong with a (normalized) tag, if anything: it must hold 1 to `max` characters,
 /// letters, digits and the characters of `punctuation` only.
 pub fn tag_problem(tag: &str, max: usize, punctuation: &str) -> Option<String> {
@@ -79,6 +90,18 @@ pub fn tag_problem(tag: &str, max: usize, punctuation: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlong_items_count_padding() {
+        let items = vec![
+            "ok".to_owned(),
+            format!(" {} ", "a".repeat(29)),
+            "x".repeat(31),
+        ];
+        let found: Vec<usize> = overlong(&items, 30).into_iter().map(|(i, _)| i).collect();
+        assert_eq!(found, vec![1, 2]);
+        assert!(overlong(&[], 30).is_empty());
+    }
 
     #[test]
     fn lines_refuse_every_control_character_and_texts_keep_tabs_and_newlines() {

@@ -100,9 +100,14 @@ pub(crate) fn normalized(mut d: PostDraft) -> Result<PostDraft, CommunityError> 
     p.add("content", text_problem(&d.content, 1, MAX_POST_CHARS));
     // Counted as given, repeats included (what the documented limit says).
     let given = d.tags.len();
+    let long_tags = stackrush_kernel::text::overlong(&d.tags, MAX_TAG_CHARS);
     d.tags = normalized_tags(d.tags);
     if given > MAX_TAGS {
         p.add("tags", Some(format!("must have at most {MAX_TAGS} items")));
+    } else if !long_tags.is_empty() {
+        for (i, problem) in long_tags {
+            p.add(&format!("tags[{i}]"), Some(problem));
+        }
     } else {
         for (i, tag) in d.tags.iter().enumerate() {
             p.add(&format!("tags[{i}]"), tag_problem(tag));

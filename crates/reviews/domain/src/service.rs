@@ -199,6 +199,7 @@ fn rating_problem(rating: u8) -> Option<String> {
 fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
     // Counted as given, repeats included (what the documented limit says).
     let given_tags = draft.tags.len();
+    let long_tags = stackrush_kernel::text::overlong(&draft.tags, MAX_TAG_CHARS);
     // Lengths as sent (padding counts), emptiness after trimming.
     let (raw_title, raw_content) = (draft.title.clone(), draft.content.clone());
     let draft = ReviewDraft {
@@ -225,6 +226,10 @@ fn checked(draft: ReviewDraft) -> Result<ReviewDraft, ReviewError> {
     add("content", text_problem(&raw_content, 1, MAX_CONTENT_CHARS));
     if given_tags > MAX_TAGS {
         add("tags", Some(format!("must have at most {MAX_TAGS} items")));
+    } else if !long_tags.is_empty() {
+        for (i, problem) in long_tags {
+            add(&format!("tags[{i}]"), Some(problem));
+        }
     } else {
         for (i, tag) in draft.tags.iter().enumerate() {
             add(&format!("tags[{i}]"), tag_problem(tag));

@@ -234,6 +234,7 @@ fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
     // Counted as given, repeats included (what the documented limit says); lengths are
     // checked as sent too (padding counts), emptiness after trimming.
     let given_tags = d.tags.len();
+    let long_tags = stackrush_kernel::text::overlong(&d.tags, MAX_TAG_CHARS);
     let (raw_title, raw_description, raw_features) =
         (d.title.clone(), d.description.clone(), d.features.clone());
     let d = TemplateDraft {
@@ -275,6 +276,10 @@ fn checked(d: TemplateDraft) -> Result<TemplateDraft, TemplateError> {
             "metadata.tags",
             format!("must have at most {MAX_TAGS} items"),
         ));
+    } else if !long_tags.is_empty() {
+        for (i, problem) in long_tags {
+            problems.push(FieldError::new(format!("metadata.tags[{i}]"), problem));
+        }
     } else {
         check_list(&mut problems, "metadata.tags", &d.tags, MAX_TAGS, |t| {
             tag_problem(t, MAX_TAG_CHARS, "+#.-_")

@@ -67,6 +67,30 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// Which actions a filter's `action` selects, as stores compare them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionMatch<'a> {
+    /// This action exactly.
+    Exactly(&'a str),
+    /// Every action of an area: from `area.` (inclusive) up to `area/` (exclusive, `/` being
+    /// the character after `.`), which is exactly the actions starting with `area.`.
+    Between { from: &'a str, to: String },
+}
+
+impl AuditFilter {
+    /// The actions `action` selects, if it narrows them.
+    pub fn action_match(&self) -> Option<ActionMatch<'_>> {
+        let action = self.action.as_deref()?;
+        Some(match action.strip_suffix('.') {
+            Some(area) => ActionMatch::Between {
+                from: action,
+                to: format!("{area}/"),
+            },
+            None => ActionMatch::Exactly(action),
+        })
+    }
+}
+
 /// Storage of the audit log: append and read, nothing else.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -194,16 +218,12 @@ impl AuditApi for AuditService {
 /// Whether `entry` is one `filter` selects (the ports' documented filter).
 pub fn selects(filter: &AuditFilter, entry: &AuditEntry) -> bool {
     filter.actor.is_none_or(|a| entry.actor == Some(a))
-        && filter
-            .action
-            .as_deref()
-            .is_none_or(|a| match a.strip_suffix('.') {
-                Some(area) => entry
-                    .action
-                    .strip_prefix(area)
-                    .is_some_and(|rest| rest.starts_with('.')),
-                None => entry.action == a,
-            })
+        && filter.action_match().is_none_or(|m| match m {
+            ActionMatch::Exactly(a) => entry.action == a,
+            ActionMatch::Between { from, to } => {
+                entry.action.as_str() >= from && entry.action.as_str() < to.as_str()
+            }
+        })
         && filter
             .target
             .as_deref()

@@ -6,7 +6,9 @@ use mongodb::bson::{doc, DateTime as BsonTime, Document};
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
-use stackrush_analytics::audit::{AuditActor, AuditEntry, AuditFilter, AuditId, AuditRepository};
+use stackrush_analytics::audit::{
+    ActionMatch, AuditActor, AuditEntry, AuditFilter, AuditId, AuditRepository,
+};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     ChallengeKey, Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
@@ -286,13 +288,11 @@ fn audit_filter(f: &AuditFilter) -> Document {
     if let Some(a) = f.actor {
         d.insert("actor", oid(a.bytes()));
     }
-    match f.action.as_deref() {
-        // An area: the range of actions it starts ("user." up to "user/").
-        Some(area) if area.ends_with('.') => {
-            let end = format!("{}/", &area[..area.len() - 1]);
-            d.insert("action", doc! { "$gte": area, "$lt": end });
+    match f.action_match() {
+        Some(ActionMatch::Between { from, to }) => {
+            d.insert("action", doc! { "$gte": from, "$lt": to });
         }
-        Some(action) => {
+        Some(ActionMatch::Exactly(action)) => {
             d.insert("action", doc! { "$eq": action });
         }
         None => {}

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
-use stackrush_analytics::audit::{AuditActor, AuditEntry, AuditFilter, AuditRepository};
+use stackrush_analytics::audit::{
+    ActionMatch, AuditActor, AuditEntry, AuditFilter, AuditRepository,
+};
 use stackrush_analytics::ports::FocusSessionRepository;
 use stackrush_analytics::{
     Environment, FocusSession, FocusSessionId, SessionFilter, SessionSort, SubjectId,
@@ -210,19 +212,18 @@ fn audit_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
-/// The filter's conditions; an area (`user.`) is the range of actions it starts.
+/// The filter's conditions.
 fn push_audit_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AuditFilter) {
     q.push(" WHERE 1 = 1");
     if let Some(a) = f.actor {
         q.push(" AND actor = ").push_bind(a.to_hex());
     }
-    match f.action.as_deref() {
-        Some(area) if area.ends_with('.') => {
-            let end = format!("{}/", &area[..area.len() - 1]);
-            q.push(" AND action >= ").push_bind(area.to_owned());
-            q.push(" AND action < ").push_bind(end);
+    match f.action_match() {
+        Some(ActionMatch::Between { from, to }) => {
+            q.push(" AND action >= ").push_bind(from.to_owned());
+            q.push(" AND action < ").push_bind(to);
         }
-        Some(action) => {
+        Some(ActionMatch::Exactly(action)) => {
             q.push(" AND action = ").push_bind(action.to_owned());
         }
         None => {}

@@ -197,6 +197,34 @@ impl AuditApi for AuditService {
         if !is_admin {
             return Err(AnalyticsError::Forbidden);
         }
+        let mut problems = Vec::new();
+        if let Some(action) = &filter.action {
+            let well_formed = action.split_once('.').is_some_and(|(area, verb)| {
+                (1..=30).contains(&area.len())
+                    && verb.len() <= 30
+                    && area
+                        .bytes()
+                        .chain(verb.bytes())
+                        .all(|b| b.is_ascii_lowercase() || b == b'_')
+            });
+            if !well_formed {
+                problems.push(FieldError::new(
+                    "action",
+                    "must be an action (area.verb) or an area (area.)",
+                ));
+            }
+        }
+        if let Some(target) = &filter.target {
+            if !(1..=MAX_TARGET_CHARS).contains(&target.chars().count()) {
+                problems.push(FieldError::new(
+                    "target",
+                    format!("must be 1 to {MAX_TARGET_CHARS} characters"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(AnalyticsError::Invalid(problems));
+        }
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if to < from {
                 return Err(AnalyticsError::Invalid(vec![FieldError::new(
@@ -302,6 +330,25 @@ mod tests {
             .unwrap();
         assert_eq!(all.total, 3);
         assert!(all.items.contains(&recorded));
+        for filter in [
+            AuditFilter {
+                action: Some("User.updated".into()),
+                ..AuditFilter::default()
+            },
+            AuditFilter {
+                action: Some("user".into()),
+                ..AuditFilter::default()
+            },
+            AuditFilter {
+                target: Some("x".repeat(MAX_TARGET_CHARS + 1)),
+                ..AuditFilter::default()
+            },
+        ] {
+            assert!(matches!(
+                audit.list(true, filter, page).await,
+                Err(AnalyticsError::Invalid(_))
+            ));
+        }
         let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         for (from, to) in [
             (at, at - chrono::Duration::seconds(1)),

@@ -49,31 +49,6 @@ impl AuditQuery {
             })?),
             None => None,
         };
-        if let Some(action) = &self.action {
-            let well_formed = action.split_once('.').is_some_and(|(area, verb)| {
-                (1..=30).contains(&area.len())
-                    && verb.len() <= 30
-                    && area
-                        .bytes()
-                        .chain(verb.bytes())
-                        .all(|b| b.is_ascii_lowercase() || b == b'_')
-            });
-            if !well_formed {
-                return Err(ApiError::invalid_query(
-                    "action",
-                    "must be an action (area.verb) or an area (area.)",
-                ));
-            }
-        }
-        if let Some(t) = &self.target {
-            let n = t.chars().count();
-            if n == 0 || n > 100 {
-                return Err(ApiError::invalid_query(
-                    "target",
-                    "must be 1 to 100 characters",
-                ));
-            }
-        }
         Ok(AuditFilter {
             actor,
             action: self.action.clone(),

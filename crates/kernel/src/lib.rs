@@ -1,8 +1,10 @@
 //! The shared vocabulary of every StackRush context.
 //!
-//! Nothing here does I/O: ids, pagination, the clock port and the error a store adapter reports.
+//! Nothing here does I/O: ids, pagination, the clock and activity ports and the error a store
+//! adapter reports.
 //! Every context crate depends on this one and on nothing else of the project's.
 
+pub mod activity;
 pub mod answers;
 pub mod clock;
 pub mod error;

@@ -235,3 +235,191 @@ pub async fn audit_log_appends_and_filters(repo: &dyn crate::audit::AuditReposit
         .await
         .unwrap());
 }
+
+/// The event store of the contract suite: both ports on one adapter.
+pub trait EventsAdapter: crate::ports::EventStore + crate::ports::JobStore {}
+impl<T: crate::ports::EventStore + crate::ports::JobStore> EventsAdapter for T {}
+
+/// Events of two users on two days, one of them in Tokyo (whose local day runs ahead of UTC).
+pub fn sample_events(a: SubjectId, b: SubjectId) -> Vec<crate::events::Event> {
+    use crate::events::{Event, EventId};
+    use chrono::TimeZone;
+    use stackrush_kernel::activity::{Activity, Happened, Scored};
+    let at = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 2, d, h, m, 0).unwrap();
+    let scored = |score: f64, success: bool, first: bool, minutes: f64, kind: &str| {
+        Happened::Scored(Scored {
+            challenge: [7; 12],
+            challenge_type: kind.into(),
+            score,
+            success,
+            first,
+            xp: if success { 40 } else { 0 },
+            minutes,
+            skills: vec!["arrays".into(), kind.into()],
+        })
+    };
+    let plan: Vec<(SubjectId, DateTime<Utc>, Happened, chrono_tz::Tz)> = vec![
+        (a, at(1, 9, 0), Happened::SignedUp, chrono_tz::UTC),
+        (a, at(1, 9, 5), scored(50.0, false, false, 12.5, "dsa"), chrono_tz::UTC),
+        (a, at(1, 9, 30), scored(100.0, true, true, 20.25, "dsa"), chrono_tz::UTC),
+        (a, at(1, 10, 0), scored(75.5, true, true, 45.0, "bug-fix"), chrono_tz::UTC),
+        (a, at(1, 11, 0), Happened::Posted { post: [1; 12], code: true }, chrono_tz::UTC),
+        (a, at(2, 8, 0), scored(25.0, false, false, 130.0, "dsa"), chrono_tz::UTC),
+        (a, at(2, 8, 30), Happened::Commented { post: [1; 12] }, chrono_tz::UTC),
+        // 20:00 UTC on the 1st is the 2nd in Tokyo.
+        (b, at(1, 20, 0), Happened::SignedUp, chrono_tz::Asia::Tokyo),
+        (b, at(1, 20, 30), Happened::Commented { post: [1; 12] }, chrono_tz::Asia::Tokyo),
+        (b, at(1, 21, 0), Happened::Liked { post: [1; 12] }, chrono_tz::Asia::Tokyo),
+        (b, at(1, 21, 5), Happened::TemplateDownloaded { template: [3; 12] }, chrono_tz::Asia::Tokyo),
+        (b, at(2, 1, 0), scored(90.0, true, true, 3.0, "feature"), chrono_tz::Asia::Tokyo),
+        (a, at(2, 9, 0), Happened::TemplateDownloaded { template: [3; 12] }, chrono_tz::UTC),
+        (a, at(2, 9, 1), Happened::TemplateStarred { template: [4; 12] }, chrono_tz::UTC),
+    ];
+    plan.into_iter()
+        .map(|(user, at, what, zone)| {
+            Event::of(
+                EventId::generate(at),
+                Activity {
+                    actor: user.bytes(),
+                    at,
+                    what,
+                },
+                zone,
+            )
+        })
+        .collect()
+}
+
+/// Events are appended once (a retried batch adds nothing), rolled up in the store exactly as
+/// the reference functions do, live or stored, and a day aggregated again is replaced.
+pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
+    use crate::events::EventKind;
+    use crate::rollup::*;
+    use chrono::NaiveDate;
+    let t0 = now();
+    let (a, b) = (SubjectId::generate(t0), SubjectId::generate(t0));
+    let events = sample_events(a, b);
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 2, d).unwrap();
+    let all_days = DayRange {
+        from: day(1),
+        to: day(3),
+    };
+    assert_eq!(store.first_day().await.unwrap(), None);
+    store.append(&events[..5]).await.unwrap();
+    store.append(&events).await.unwrap();
+    store.append(&events).await.unwrap();
+    assert_eq!(store.first_day().await.unwrap(), Some(day(1)));
+    let only = |u: SubjectId| -> Vec<_> { events.iter().filter(|e| e.user == u).cloned().collect() };
+
+    // Live: computed from the events.
+    for u in [a, b] {
+        let live = store.user_rollup(u, all_days, Source::Live).await.unwrap();
+        assert_eq!(live, roll_user(&only(u)), "live rows of a user");
+    }
+    let live = store.platform_rollup(all_days, Source::Live).await.unwrap();
+    assert_eq!(live, roll_platform(&events), "live platform rows");
+    let a_rows = roll_user(&only(a));
+    let dsa = a_rows
+        .days
+        .iter()
+        .find(|r| r.day == day(1) && r.kind == EventKind::Submission && r.category == "dsa")
+        .unwrap();
+    assert_eq!((dsa.count, dsa.successes, dsa.firsts, dsa.xp), (2, 1, 1, 40));
+    assert_eq!((dsa.score_min, dsa.score_max, dsa.score_sum), (Some(50.0), Some(100.0), 150.0));
+    assert_eq!(dsa.ranges, [1, 1, 0, 0, 0]);
+
+    // Stored: nothing before the job, then exactly the day's rows.
+    let first = DayRange {
+        from: day(1),
+        to: day(1),
+    };
+    let stored = store.user_rollup(a, first, Source::Stored).await.unwrap();
+    assert_eq!(stored, UserRollup::default());
+    store.aggregate(day(1)).await.unwrap();
+    store.aggregate(day(1)).await.unwrap();
+    for u in [a, b] {
+        let of_day: Vec<_> = only(u).into_iter().filter(|e| e.day == day(1)).collect();
+        let stored = store.user_rollup(u, first, Source::Stored).await.unwrap();
+        assert_eq!(stored, roll_user(&of_day), "stored rows of the 1st");
+    }
+    let utc_first: Vec<_> = events.iter().filter(|e| e.utc_day == day(1)).cloned().collect();
+    let stored = store.platform_rollup(first, Source::Stored).await.unwrap();
+    assert_eq!(stored, roll_platform(&utc_first), "stored platform rows of the 1st");
+    let active = stored.days.iter().find(|r| r.kind.is_none()).unwrap();
+    assert_eq!((active.count, active.users), (utc_first.len() as u64, 2));
+    // b's events of the 1st UTC are on the 2nd in Tokyo: not in the 1st's user rows.
+    assert!(store
+        .user_rollup(b, first, Source::Stored)
+        .await
+        .unwrap()
+        .days
+        .is_empty());
+
+    // A late event of the 1st: aggregating again replaces the day's rows.
+    let mut late = sample_events(a, b)[4].clone();
+    late.id = crate::events::EventId::generate(t0);
+    store.append(std::slice::from_ref(&late)).await.unwrap();
+    store.aggregate(day(1)).await.unwrap();
+    let stored = store.user_rollup(a, first, Source::Stored).await.unwrap();
+    let shares = stored
+        .days
+        .iter()
+        .find(|r| r.kind == EventKind::CodeShare)
+        .unwrap();
+    assert_eq!(shares.count, 2);
+
+    // Active days: stored through the 1st, live after.
+    let mut everything = events.clone();
+    everything.push(late);
+    let active = store.active_days(all_days, Some(day(1))).await.unwrap();
+    assert_eq!(active, active_days(&everything));
+    assert!(active.iter().any(|d| d.user == b && d.day == day(2) && d.signed_up));
+
+    // Targets: per target and kind, busiest first.
+    let kinds = [EventKind::TemplateDownload, EventKind::TemplateStar];
+    let targets = store.targets(&kinds, all_days).await.unwrap();
+    assert_eq!(targets, roll_targets(&everything, &kinds));
+    assert_eq!(targets[0].count, 2);
+    assert_eq!(targets[0].users, 2);
+    let subs = store.targets(&[EventKind::Submission], first).await.unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!((subs[0].count, subs[0].successes), (3, 2));
+}
+
+/// One holder at a time: a lease is refused to others until it expires or is released, only the
+/// holder moves the watermark, and of racing takers exactly one wins.
+pub async fn job_leases_exclude_each_other(store: &dyn EventsAdapter) {
+    use chrono::NaiveDate;
+    let job = format!("contract.{}", crate::events::EventId::generate(now()).to_hex());
+    let t = now();
+    let later = t + Duration::minutes(10);
+    let day = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+    assert_eq!(store.watermark(&job).await.unwrap(), None);
+    assert!(!store.set_watermark(&job, "a", Some(day), t).await.unwrap());
+    assert!(store.lease(&job, "a", t, later).await.unwrap());
+    assert!(!store.lease(&job, "b", t, later).await.unwrap());
+    assert!(store.lease(&job, "a", t, later).await.unwrap(), "renewal");
+    assert!(!store.set_watermark(&job, "b", Some(day), t).await.unwrap());
+    assert!(store.set_watermark(&job, "a", Some(day), t).await.unwrap());
+    assert_eq!(store.watermark(&job).await.unwrap(), Some(day));
+    store.release(&job, "b").await.unwrap();
+    assert!(!store.lease(&job, "b", t, later).await.unwrap());
+    // An expired lease is anyone's, and the former holder can no longer write.
+    assert!(store.lease(&job, "b", later, later + Duration::minutes(10)).await.unwrap());
+    assert!(!store.set_watermark(&job, "a", None, later).await.unwrap());
+    store.release(&job, "b").await.unwrap();
+    assert!(store.lease(&job, "c", later, later + Duration::minutes(1)).await.unwrap());
+    assert!(store.set_watermark(&job, "c", None, later).await.unwrap());
+    assert_eq!(store.watermark(&job).await.unwrap(), None);
+
+    let race = format!("{job}.race");
+    let holders: Vec<String> = (0..8).map(|i| format!("h{i}")).collect();
+    let won = futures::future::join_all(
+        holders
+            .iter()
+            .map(|h| store.lease(&race, h, t, later)),
+    )
+    .await;
+    let winners = won.into_iter().filter(|w| *w.as_ref().unwrap()).count();
+    assert_eq!(winners, 1, "exactly one racing taker holds the lease");
+}

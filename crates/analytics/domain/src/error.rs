@@ -23,6 +23,9 @@ pub enum AnalyticsError {
     /// The user's stats are private to this viewer.
     #[error("stats are private")]
     StatsPrivate,
+    /// The user's activity is private to this viewer.
+    #[error("activity is private")]
+    ActivityPrivate,
     /// Only admins may do this.
     #[error("not allowed")]
     Forbidden,

@@ -144,3 +144,253 @@ impl crate::audit::AuditRepository for InMemoryAuditLog {
             }))
     }
 }
+
+/// The event store and job store in memory: rollups computed with the reference functions.
+#[derive(Default)]
+pub struct InMemoryEvents {
+    state: Mutex<EventsState>,
+}
+
+#[derive(Default)]
+struct EventsState {
+    events: Vec<crate::events::Event>,
+    users: crate::rollup::UserRollup,
+    platform: crate::rollup::PlatformRollup,
+    jobs: std::collections::HashMap<String, JobState>,
+}
+
+#[derive(Default, Clone)]
+struct JobState {
+    watermark: Option<chrono::NaiveDate>,
+    holder: Option<String>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl InMemoryEvents {
+    fn state(&self) -> std::sync::MutexGuard<'_, EventsState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+mod events_impl {
+    use super::*;
+    use crate::events::{Event, EventKind};
+    use crate::ports::{EventStore, JobStore};
+    use crate::rollup::*;
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    fn holds(job: &JobState, holder: &str, now: DateTime<Utc>) -> bool {
+        job.holder.as_deref() == Some(holder) && job.until.is_some_and(|u| u > now)
+    }
+
+    #[async_trait]
+    impl EventStore for InMemoryEvents {
+        async fn append(&self, events: &[Event]) -> Result<(), StoreError> {
+            let mut s = self.state();
+            for e in events {
+                if !s.events.iter().any(|x| x.id == e.id) {
+                    s.events.push(e.clone());
+                }
+            }
+            Ok(())
+        }
+
+        async fn first_day(&self) -> Result<Option<NaiveDate>, StoreError> {
+            Ok(self.state().events.iter().map(|e| e.day.min(e.utc_day)).min())
+        }
+
+        async fn aggregate(&self, day: NaiveDate) -> Result<(), StoreError> {
+            let mut s = self.state();
+            let local: Vec<Event> = s.events.iter().filter(|e| e.day == day).cloned().collect();
+            let utc: Vec<Event> = s.events.iter().filter(|e| e.utc_day == day).cloned().collect();
+            let users = roll_user(&local);
+            let platform = roll_platform(&utc);
+            s.users.days.retain(|r| r.day != day);
+            s.users.skills.retain(|r| r.day != day);
+            s.users.days.extend(users.days);
+            s.users.skills.extend(users.skills);
+            s.platform.days.retain(|r| r.day != day);
+            s.platform.contributors.retain(|r| r.day != day);
+            s.platform.days.extend(platform.days);
+            s.platform.contributors.extend(platform.contributors);
+            Ok(())
+        }
+
+        async fn user_rollup(
+            &self,
+            user: SubjectId,
+            days: DayRange,
+            source: Source,
+        ) -> Result<UserRollup, StoreError> {
+            let s = self.state();
+            let mut out = match source {
+                Source::Live => {
+                    let events: Vec<Event> = s
+                        .events
+                        .iter()
+                        .filter(|e| e.user == user && days.contains(e.day))
+                        .cloned()
+                        .collect();
+                    roll_user(&events)
+                }
+                Source::Stored => UserRollup {
+                    days: s
+                        .users
+                        .days
+                        .iter()
+                        .filter(|r| r.user == user && days.contains(r.day))
+                        .cloned()
+                        .collect(),
+                    skills: s
+                        .users
+                        .skills
+                        .iter()
+                        .filter(|r| r.user == user && days.contains(r.day))
+                        .cloned()
+                        .collect(),
+                },
+            };
+            out.sort();
+            Ok(out)
+        }
+
+        async fn platform_rollup(
+            &self,
+            days: DayRange,
+            source: Source,
+        ) -> Result<PlatformRollup, StoreError> {
+            let s = self.state();
+            Ok(match source {
+                Source::Live => {
+                    let events: Vec<Event> = s
+                        .events
+                        .iter()
+                        .filter(|e| days.contains(e.utc_day))
+                        .cloned()
+                        .collect();
+                    roll_platform(&events)
+                }
+                Source::Stored => {
+                    let mut out = PlatformRollup {
+                        days: s
+                            .platform
+                            .days
+                            .iter()
+                            .filter(|r| days.contains(r.day))
+                            .cloned()
+                            .collect(),
+                        contributors: s
+                            .platform
+                            .contributors
+                            .iter()
+                            .filter(|r| days.contains(r.day))
+                            .cloned()
+                            .collect(),
+                    };
+                    out.sort();
+                    out
+                }
+            })
+        }
+
+        async fn active_days(
+            &self,
+            days: DayRange,
+            stored_through: Option<NaiveDate>,
+        ) -> Result<Vec<ActiveDay>, StoreError> {
+            let s = self.state();
+            let mut out: std::collections::BTreeMap<(SubjectId, NaiveDate), bool> =
+                Default::default();
+            if let Some(stored) = days.through(stored_through) {
+                for r in s.users.days.iter().filter(|r| stored.contains(r.day)) {
+                    *out.entry((r.user, r.day)).or_default() |= r.kind == EventKind::SignedUp;
+                }
+            }
+            if let Some(live) = days.after(stored_through) {
+                let events: Vec<Event> = s
+                    .events
+                    .iter()
+                    .filter(|e| live.contains(e.day))
+                    .cloned()
+                    .collect();
+                for a in active_days(&events) {
+                    *out.entry((a.user, a.day)).or_default() |= a.signed_up;
+                }
+            }
+            Ok(out
+                .into_iter()
+                .map(|((user, day), signed_up)| ActiveDay {
+                    user,
+                    day,
+                    signed_up,
+                })
+                .collect())
+        }
+
+        async fn targets(
+            &self,
+            kinds: &[EventKind],
+            days: DayRange,
+        ) -> Result<Vec<TargetFigures>, StoreError> {
+            let s = self.state();
+            let events: Vec<Event> = s
+                .events
+                .iter()
+                .filter(|e| days.contains(e.utc_day))
+                .cloned()
+                .collect();
+            Ok(roll_targets(&events, kinds))
+        }
+    }
+
+    #[async_trait]
+    impl JobStore for InMemoryEvents {
+        async fn watermark(&self, job: &str) -> Result<Option<NaiveDate>, StoreError> {
+            Ok(self.state().jobs.get(job).and_then(|j| j.watermark))
+        }
+
+        async fn set_watermark(
+            &self,
+            job: &str,
+            holder: &str,
+            day: Option<NaiveDate>,
+            now: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let mut s = self.state();
+            let j = s.jobs.entry(job.to_owned()).or_default();
+            if !holds(j, holder, now) {
+                return Ok(false);
+            }
+            j.watermark = day;
+            Ok(true)
+        }
+
+        async fn lease(
+            &self,
+            job: &str,
+            holder: &str,
+            now: DateTime<Utc>,
+            until: DateTime<Utc>,
+        ) -> Result<bool, StoreError> {
+            let mut s = self.state();
+            let j = s.jobs.entry(job.to_owned()).or_default();
+            let free = j.until.is_none_or(|u| u <= now) || j.holder.as_deref() == Some(holder);
+            if free {
+                j.holder = Some(holder.to_owned());
+                j.until = Some(until);
+            }
+            Ok(free)
+        }
+
+        async fn release(&self, job: &str, holder: &str) -> Result<(), StoreError> {
+            let mut s = self.state();
+            if let Some(j) = s.jobs.get_mut(job) {
+                if j.holder.as_deref() == Some(holder) {
+                    j.holder = None;
+                    j.until = None;
+                }
+            }
+            Ok(())
+        }
+    }
+}

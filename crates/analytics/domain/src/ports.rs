@@ -5,7 +5,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::events::{Event, EventKind};
 use crate::model::{FocusSession, FocusSessionId, SessionFilter, SubjectId, SubmissionKey};
+use crate::rollup::{ActiveDay, DayRange, PlatformRollup, Source, TargetFigures, UserRollup};
 
 /// Storage of focus sessions.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -66,4 +70,84 @@ pub struct Ports {
     pub sessions: Arc<dyn FocusSessionRepository>,
     pub submissions: Arc<dyn SubmissionLookup>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The append-only event store and the daily rollups the aggregation job keeps of it.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Appends `events`; an id stored before is skipped, so a retried batch records each once.
+    /// Events are never changed or removed afterwards.
+    async fn append(&self, events: &[Event]) -> Result<(), StoreError>;
+
+    /// The earliest day (local or UTC) of any event; `None` without events.
+    async fn first_day(&self) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// Recomputes `day`'s rollups from its events and replaces what was stored for it: the
+    /// user and skill rows of that local day, the platform rows and top contributors of that
+    /// UTC day ([`crate::rollup::roll_user`], [`crate::rollup::roll_platform`]). Running it
+    /// again gives the same rows.
+    async fn aggregate(&self, day: NaiveDate) -> Result<(), StoreError>;
+
+    /// `user`'s rows of the local days in `days`, sorted by key.
+    async fn user_rollup(
+        &self,
+        user: SubjectId,
+        days: DayRange,
+        source: Source,
+    ) -> Result<UserRollup, StoreError>;
+
+    /// The platform rows of the UTC days in `days`, sorted by day then kind.
+    async fn platform_rollup(
+        &self,
+        days: DayRange,
+        source: Source,
+    ) -> Result<PlatformRollup, StoreError>;
+
+    /// The distinct (user, local day) pairs with any event in `days`: from the stored rows for
+    /// days through `stored_through`, from the events after it. Sorted.
+    async fn active_days(
+        &self,
+        days: DayRange,
+        stored_through: Option<NaiveDate>,
+    ) -> Result<Vec<ActiveDay>, StoreError>;
+
+    /// The figures per target and kind of the events of `kinds` on the UTC days in `days`, in
+    /// [`crate::rollup::sort_targets`]' order.
+    async fn targets(
+        &self,
+        kinds: &[EventKind],
+        days: DayRange,
+    ) -> Result<Vec<TargetFigures>, StoreError>;
+}
+
+/// Background jobs' state: how far each got, and who may run it now.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// The last day `job` completed; `None` before its first.
+    async fn watermark(&self, job: &str) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// Records that `job` completed `day` (or, `None`, forgets every day), only while `holder`
+    /// holds its lease at `now`; whether it did.
+    async fn set_watermark(
+        &self,
+        job: &str,
+        holder: &str,
+        day: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Takes or extends `job`'s lease for `holder` until `until`, unless another holder's lease
+    /// is still running at `now`; whether `holder` holds it now. Of racing callers one wins.
+    async fn lease(
+        &self,
+        job: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease up, if `holder` holds it.
+    async fn release(&self, job: &str, holder: &str) -> Result<(), StoreError>;
 }

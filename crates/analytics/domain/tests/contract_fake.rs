@@ -7,3 +7,10 @@ async fn in_memory_fake_passes_the_analytics_contract() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn in_memory_events_pass_the_event_store_contract() {
+    let store = stackrush_analytics::fake::InMemoryEvents::default();
+    stackrush_analytics::contract::events_roll_up_like_the_reference(&store).await;
+    stackrush_analytics::contract::job_leases_exclude_each_other(&store).await;
+}

@@ -17,6 +17,9 @@ use stackrush_analytics::{
 use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_mongo::corrupt;
 
+mod events;
+pub use events::MongoEvents;
+
 const SESSIONS: &str = "focus_sessions";
 const AUDIT: &str = "audit_log";
 
@@ -30,6 +33,7 @@ fn oid(bytes: [u8; 12]) -> ObjectId {
 
 /// Creates this context's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
+    events::ensure_indexes(db).await?;
     db.collection::<Document>(SESSIONS)
         .create_index(
             IndexModel::builder()

@@ -18,5 +18,8 @@ async fn mongodb_passes_the_analytics_contract() {
     ensure_indexes(&db).await.unwrap();
     stackrush_analytics::contract::run_all(&MongoFocusSessions::new(&db)).await;
     stackrush_analytics::contract::audit_log_appends_and_filters(&MongoAuditLog::new(&db)).await;
+    let events = stackrush_analytics_mongo::MongoEvents::new(&db);
+    stackrush_analytics::contract::events_roll_up_like_the_reference(&events).await;
+    stackrush_analytics::contract::job_leases_exclude_each_other(&events).await;
     db.drop().await.unwrap();
 }

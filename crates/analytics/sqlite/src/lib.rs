@@ -14,6 +14,9 @@ use stackrush_kernel::{Page, PageRequest, StoreError};
 use stackrush_store_sqlite::{corrupt, from_millis, millis};
 use stackrush_store_sqlite::{Db, PageQuery};
 
+mod events;
+pub use events::SqliteEvents;
+
 /// Applies this context's migrations; other contexts' migrations in the same file are left alone.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await

@@ -30,3 +30,21 @@ async fn sqlite_audit_log_passes_the_contract_and_refuses_changes() {
         assert!(refused.is_err(), "{change} must be refused");
     }
 }
+
+#[tokio::test]
+async fn sqlite_events_pass_the_event_store_contract_and_refuse_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = stackrush_store_sqlite::open(&dir.path().join("a.db"))
+        .await
+        .unwrap();
+    migrate(&db).await.unwrap();
+    let store = stackrush_analytics_sqlite::SqliteEvents::new(db.clone());
+    stackrush_analytics::contract::events_roll_up_like_the_reference(&store).await;
+    stackrush_analytics::contract::job_leases_exclude_each_other(&store).await;
+    for change in [
+        "UPDATE analytics_events SET kind = 'like'",
+        "DELETE FROM analytics_events",
+    ] {
+        assert!(sqlx::query(change).execute(db.writes()).await.is_err(), "{change}");
+    }
+}

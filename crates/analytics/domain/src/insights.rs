@@ -1,0 +1,1096 @@
+//! The analytics routes' figures: a user's overview, skills, activity, performance, streaks and
+//! time distribution, the platform's overview, community stats, popular templates and challenge
+//! stats. Days the job closed are read from its rollups, later ones from the events (the live
+//! tail), so today's events count at once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
+use stackrush_kernel::{Clock, FieldError};
+
+use crate::dashboard::Viewer;
+use crate::error::AnalyticsError;
+use crate::events::{EventKind, TIME_RANGES};
+use crate::job::DAILY_JOB;
+use crate::model::SubjectId;
+use crate::ports::{EventStore, JobStore};
+use crate::rollup::{DayRange, PlatformDay, PlatformRollup, SkillDay, Source, UserDay, UserRollup};
+
+/// The longest range a query may ask for, in days.
+pub const MAX_RANGE_DAYS: i64 = 366;
+/// The range a query gets without `from`: the last 30 days.
+pub const DEFAULT_RANGE_DAYS: i64 = 30;
+/// XP at which skill levels 2, 3, 4 and 5 start.
+pub const SKILL_LEVELS: [u64; 4] = [100, 300, 600, 1000];
+/// The challenge types performance is shown for.
+pub const CHALLENGE_TYPES: [&str; 3] = ["dsa", "bug-fix", "feature"];
+
+/// Day buckets of an activity series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Granularity {
+    #[default]
+    Day,
+    /// ISO weeks (from Monday).
+    Week,
+    Month,
+}
+
+/// A range as asked: both ends optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RangeQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub granularity: Granularity,
+}
+
+impl RangeQuery {
+    /// The range meant, `today` being the last day by default. Errors: `to` before `from`,
+    /// longer than [`MAX_RANGE_DAYS`], or ending after `today`.
+    pub fn resolve(&self, today: NaiveDate) -> Result<DayRange, AnalyticsError> {
+        let to = self.to.unwrap_or(today);
+        let from = self
+            .from
+            .unwrap_or_else(|| to - Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let invalid = |field: &str, message: String| {
+            Err(AnalyticsError::Invalid(vec![FieldError::new(field, message)]))
+        };
+        if to < from {
+            return invalid("to", "must not be before from".into());
+        }
+        if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
+            return invalid("from", format!("a range covers at most {MAX_RANGE_DAYS} days"));
+        }
+        if to > today + Duration::days(1) {
+            return invalid("to", "must not be in the future".into());
+        }
+        Ok(DayRange { from, to })
+    }
+}
+
+/// What a viewer may see of a user.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sight {
+    /// Their figures (overview, skills, performance, streaks, time distribution).
+    pub stats: bool,
+    /// When they were active (activity timeline, last activity date).
+    pub activity: bool,
+    /// Their time zone, whose days their figures count in.
+    pub zone: Tz,
+}
+
+/// A user as public aggregates may name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub user: SubjectId,
+    pub username: String,
+    /// IANA name.
+    pub zone: String,
+    /// Whether their profile is public (and the account usable).
+    pub public: bool,
+}
+
+/// Accounts, as the identity context knows them.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait People: Send + Sync {
+    /// How `viewer` may see `user` (themselves and admins see everything). Errors:
+    /// `UserNotFound`, `ProfilePrivate`.
+    async fn sight(&self, viewer: Option<Viewer>, user: SubjectId)
+        -> Result<Sight, AnalyticsError>;
+
+    /// The listings of those of `users` that exist.
+    async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError>;
+
+    /// How many active accounts exist now.
+    async fn total(&self) -> Result<u64, AnalyticsError>;
+}
+
+/// A public challenge or template's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub title: String,
+    /// A challenge's type; `None` for templates.
+    pub kind: Option<String>,
+}
+
+/// Challenges and templates, as their contexts show them publicly.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Catalog: Send + Sync {
+    /// The public ones of these challenges (24 hex ids), by id.
+    async fn challenges(&self, ids: &[String]) -> Result<HashMap<String, Named>, AnalyticsError>;
+    /// The public ones of these templates, by id.
+    async fn templates(&self, ids: &[String]) -> Result<HashMap<String, Named>, AnalyticsError>;
+}
+
+/// The insights service's ports.
+#[derive(Clone)]
+pub struct InsightsPorts {
+    pub events: Arc<dyn EventStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub people: Arc<dyn People>,
+    pub catalog: Arc<dyn Catalog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The spec's `overallStats`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OverallStats {
+    /// Scored submissions.
+    pub total_challenges: u64,
+    /// Challenges solved (first successes).
+    pub completed_challenges: u64,
+    /// Percent of scored submissions that succeeded, two decimals.
+    pub completion_rate: f64,
+    pub average_score: f64,
+    /// Minutes.
+    pub total_time_spent: f64,
+    pub current_streak: u32,
+    pub best_streak: u32,
+    /// `None` without activity, or when the viewer may not see it.
+    pub last_activity_date: Option<NaiveDate>,
+    pub xp_gained: u64,
+    pub posts: u64,
+    pub comments: u64,
+    pub lessons_completed: u64,
+}
+
+/// A user's overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub user: SubjectId,
+    pub overall: OverallStats,
+    /// The last day the job closed; later days come from the events.
+    pub aggregated_through: Option<NaiveDate>,
+}
+
+/// One skill's progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillProgress {
+    pub skill: String,
+    /// 1–5.
+    pub level: u8,
+    /// 0–100 towards the next level (100 at level 5).
+    pub progress: u8,
+    pub xp: u64,
+    pub attempts: u64,
+    pub solved: u64,
+    /// The last day worked on.
+    pub updated_at: NaiveDate,
+}
+
+/// One bucket of an activity series (starting `date`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActivityPoint {
+    pub date: NaiveDate,
+    pub submissions: u64,
+    /// Successful submissions.
+    pub challenges_completed: u64,
+    pub average_score: f64,
+    /// Minutes.
+    pub time_spent: f64,
+    pub xp_gained: u64,
+    pub posts: u64,
+    pub comments: u64,
+    pub lessons: u64,
+}
+
+/// A user's activity in a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivitySeries {
+    pub range: DayRange,
+    pub granularity: Granularity,
+    pub points: Vec<ActivityPoint>,
+}
+
+/// Figures of one challenge type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypePerformance {
+    pub kind: String,
+    pub attempts: u64,
+    /// Successful submissions.
+    pub completed: u64,
+    pub average_score: f64,
+    /// Minutes per submission.
+    pub average_time: f64,
+    pub best_score: Option<f64>,
+    pub worst_score: Option<f64>,
+}
+
+/// A user's streaks (local days with a successful submission in a row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streaks {
+    pub current: u32,
+    pub best: u32,
+    pub last_success: Option<NaiveDate>,
+    /// Days with a success among the last 30.
+    pub days_last_30: u32,
+}
+
+/// How many submissions took how long.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeBucket {
+    pub range: &'static str,
+    pub count: u64,
+}
+
+/// Retention of the users who signed up in one week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// The week's Monday.
+    pub week: NaiveDate,
+    pub signed_up: u64,
+    /// Percent active in each of the four following weeks; `None` for weeks not over yet.
+    pub retained: Vec<Option<f64>>,
+}
+
+/// The platform's overview in a range of UTC days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformOverview {
+    pub range: DayRange,
+    pub total_users: u64,
+    pub new_users: u64,
+    /// Distinct users active in the range.
+    pub active_users: u64,
+    pub active_daily: u64,
+    pub active_weekly: u64,
+    pub active_monthly: u64,
+    pub submissions: u64,
+    pub successful: u64,
+    pub success_rate: f64,
+    pub retention: Vec<Cohort>,
+}
+
+/// A public contributor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopContributor {
+    pub user: SubjectId,
+    pub username: String,
+    pub contributions: u64,
+}
+
+/// The spec's CommunityStats of one UTC day.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CommunityDay {
+    pub date: NaiveDate,
+    pub total_members: u64,
+    pub active_today: u64,
+    pub new_members_today: u64,
+    pub top_contributors: Vec<TopContributor>,
+    pub total_posts: u64,
+    pub posts_today: u64,
+    pub total_code_shares: u64,
+    pub code_shares_today: u64,
+    pub total_comments: u64,
+    pub comments_today: u64,
+    pub total_likes: u64,
+    pub likes_today: u64,
+    pub total_views: u64,
+    pub views_today: u64,
+    pub total_downloads: u64,
+    pub downloads_today: u64,
+}
+
+/// A template's popularity in a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplatePopularity {
+    pub template: String,
+    pub title: String,
+    pub downloads: u64,
+    pub forks: u64,
+    pub stars: u64,
+}
+
+/// A challenge's figures in a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChallengeFigures {
+    pub challenge: String,
+    pub title: String,
+    pub kind: String,
+    pub attempts: u64,
+    pub successes: u64,
+    pub success_rate: f64,
+    pub average_score: f64,
+    pub average_time: f64,
+    pub players: u64,
+}
+
+/// Every challenge's figures in a range, and the busiest ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChallengeStats {
+    pub range: DayRange,
+    pub attempts: u64,
+    pub successes: u64,
+    pub success_rate: f64,
+    pub challenges: Vec<ChallengeFigures>,
+}
+
+/// The analytics routes, as an inbound port.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait InsightsApi: Send + Sync {
+    /// Errors (every per-user figure): `UserNotFound`, `ProfilePrivate`, `StatsPrivate`.
+    async fn overview(&self, viewer: Option<Viewer>, user: SubjectId)
+        -> Result<Overview, AnalyticsError>;
+    async fn skills(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<SkillProgress>, AnalyticsError>;
+    /// Errors also: `ActivityPrivate`, `Invalid` (the range).
+    async fn activity(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+        range: RangeQuery,
+    ) -> Result<ActivitySeries, AnalyticsError>;
+    async fn performance(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<TypePerformance>, AnalyticsError>;
+    async fn streaks(&self, viewer: Option<Viewer>, user: SubjectId)
+        -> Result<Streaks, AnalyticsError>;
+    async fn time_distribution(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<TimeBucket>, AnalyticsError>;
+    /// Admins only (`Forbidden` otherwise).
+    async fn platform(
+        &self,
+        viewer: Viewer,
+        range: RangeQuery,
+    ) -> Result<PlatformOverview, AnalyticsError>;
+    async fn community(&self, range: RangeQuery) -> Result<Vec<CommunityDay>, AnalyticsError>;
+    async fn popular_templates(
+        &self,
+        range: RangeQuery,
+        limit: usize,
+    ) -> Result<(DayRange, Vec<TemplatePopularity>), AnalyticsError>;
+    async fn challenge_stats(
+        &self,
+        range: RangeQuery,
+        limit: usize,
+    ) -> Result<ChallengeStats, AnalyticsError>;
+}
+
+/// Composes the figures from the ports.
+pub struct InsightsService {
+    ports: InsightsPorts,
+}
+
+/// The first day any figure can be about.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        round2(part / whole)
+    } else {
+        0.0
+    }
+}
+
+/// Skill level (1–5) and progress (0–100) at `xp`.
+pub fn skill_level(xp: u64) -> (u8, u8) {
+    let passed = SKILL_LEVELS.iter().filter(|t| xp >= **t).count();
+    let level = 1 + passed as u8;
+    if passed == SKILL_LEVELS.len() {
+        return (level, 100);
+    }
+    let low = if passed == 0 { 0 } else { SKILL_LEVELS[passed - 1] };
+    let high = SKILL_LEVELS[passed];
+    let progress = (xp - low) * 100 / (high - low);
+    (level, progress.min(99) as u8)
+}
+
+/// The longest run of consecutive days in `days`, and the run ending `today` or the day
+/// before (a streak is broken after a whole day without a success).
+pub fn streaks_of(days: &BTreeSet<NaiveDate>, today: NaiveDate) -> (u32, u32) {
+    let (mut best, mut run, mut previous) = (0u32, 0u32, None::<NaiveDate>);
+    for day in days {
+        run = match previous {
+            Some(p) if p.succ_opt() == Some(*day) => run + 1,
+            _ => 1,
+        };
+        best = best.max(run);
+        previous = Some(*day);
+    }
+    let current = match previous {
+        Some(last) if last >= today - Duration::days(1) && last <= today => run,
+        _ => 0,
+    };
+    (current, best)
+}
+
+fn bucket(day: NaiveDate, granularity: Granularity) -> NaiveDate {
+    match granularity {
+        Granularity::Day => day,
+        Granularity::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+        Granularity::Month => day.with_day(1).unwrap_or(day),
+    }
+}
+
+fn monday(day: NaiveDate) -> NaiveDate {
+    bucket(day, Granularity::Week)
+}
+
+impl InsightsService {
+    /// A service over `ports`.
+    pub fn new(ports: InsightsPorts) -> Self {
+        Self { ports }
+    }
+
+    /// As the inbound port.
+    pub fn into_api(self) -> Arc<dyn InsightsApi> {
+        Arc::new(self)
+    }
+
+    fn utc_today(&self) -> NaiveDate {
+        self.ports.clock.now().date_naive()
+    }
+
+    async fn watermark(&self) -> Result<Option<NaiveDate>, AnalyticsError> {
+        Ok(self.ports.jobs.watermark(DAILY_JOB).await?)
+    }
+
+    /// What `viewer` may see of `user`, refusing what their privacy hides.
+    async fn sight(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+        needs_activity: bool,
+    ) -> Result<Sight, AnalyticsError> {
+        let sight = self.ports.people.sight(viewer, user).await?;
+        if !sight.stats {
+            return Err(AnalyticsError::StatsPrivate);
+        }
+        if needs_activity && !sight.activity {
+            return Err(AnalyticsError::ActivityPrivate);
+        }
+        Ok(sight)
+    }
+
+    /// `user`'s rows of `days`: stored through the watermark, live after it.
+    async fn user_rows(
+        &self,
+        user: SubjectId,
+        days: DayRange,
+    ) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
+        let watermark = self.watermark().await?;
+        let mut all = UserRollup::default();
+        if let Some(stored) = days.through(watermark) {
+            all = self
+                .ports
+                .events
+                .user_rollup(user, stored, Source::Stored)
+                .await?;
+        }
+        if let Some(live) = days.after(watermark) {
+            let tail = self
+                .ports
+                .events
+                .user_rollup(user, live, Source::Live)
+                .await?;
+            all.days.extend(tail.days);
+            all.skills.extend(tail.skills);
+        }
+        Ok((all, watermark))
+    }
+
+    /// Every row of `user` up to their today.
+    async fn user_history(
+        &self,
+        user: SubjectId,
+        sight: &Sight,
+    ) -> Result<(UserRollup, Option<NaiveDate>, NaiveDate), AnalyticsError> {
+        let today = self.ports.clock.now().with_timezone(&sight.zone).date_naive();
+        let (rows, watermark) = self
+            .user_rows(
+                user,
+                DayRange {
+                    from: epoch(),
+                    to: today + Duration::days(1),
+                },
+            )
+            .await?;
+        Ok((rows, watermark, today))
+    }
+
+    /// The platform rows of `days`: stored through the watermark, live after it.
+    async fn platform_rows(&self, days: DayRange) -> Result<PlatformRollup, AnalyticsError> {
+        let watermark = self.watermark().await?;
+        let mut all = PlatformRollup::default();
+        if let Some(stored) = days.through(watermark) {
+            all = self
+                .ports
+                .events
+                .platform_rollup(stored, Source::Stored)
+                .await?;
+        }
+        if let Some(live) = days.after(watermark) {
+            let tail = self
+                .ports
+                .events
+                .platform_rollup(live, Source::Live)
+                .await?;
+            all.days.extend(tail.days);
+            all.contributors.extend(tail.contributors);
+        }
+        Ok(all)
+    }
+}
+
+fn success_days(days: &[UserDay]) -> BTreeSet<NaiveDate> {
+    days.iter()
+        .filter(|d| d.kind == EventKind::Submission && d.successes > 0)
+        .map(|d| d.day)
+        .collect()
+}
+
+fn count_of(days: &[UserDay], kinds: &[EventKind]) -> u64 {
+    days.iter()
+        .filter(|d| kinds.contains(&d.kind))
+        .map(|d| d.count)
+        .sum()
+}
+
+fn overall(days: &[UserDay], today: NaiveDate, activity: bool) -> OverallStats {
+    let subs: Vec<&UserDay> = days
+        .iter()
+        .filter(|d| d.kind == EventKind::Submission)
+        .collect();
+    let total: u64 = subs.iter().map(|d| d.count).sum();
+    let successes: u64 = subs.iter().map(|d| d.successes).sum();
+    let score_sum: f64 = subs.iter().map(|d| d.score_sum).sum();
+    let (current, best) = streaks_of(&success_days(days), today);
+    OverallStats {
+        total_challenges: total,
+        completed_challenges: subs.iter().map(|d| d.firsts).sum(),
+        completion_rate: ratio(successes as f64 * 100.0, total as f64),
+        average_score: ratio(score_sum, total as f64),
+        total_time_spent: round2(subs.iter().map(|d| d.minutes).sum()),
+        current_streak: current,
+        best_streak: best,
+        last_activity_date: if activity {
+            days.iter().map(|d| d.day).max()
+        } else {
+            None
+        },
+        xp_gained: days.iter().map(|d| d.xp).sum(),
+        posts: count_of(days, &[EventKind::Post, EventKind::CodeShare]),
+        comments: count_of(days, &[EventKind::Comment]),
+        lessons_completed: count_of(days, &[EventKind::Lesson]),
+    }
+}
+
+fn skills(rows: &[SkillDay]) -> Vec<SkillProgress> {
+    let mut by_skill: BTreeMap<&str, SkillProgress> = BTreeMap::new();
+    for r in rows {
+        let s = by_skill.entry(&r.skill).or_insert_with(|| SkillProgress {
+            skill: r.skill.clone(),
+            level: 1,
+            progress: 0,
+            xp: 0,
+            attempts: 0,
+            solved: 0,
+            updated_at: r.day,
+        });
+        s.xp += r.xp;
+        s.attempts += r.attempts;
+        s.solved += r.solved;
+        s.updated_at = s.updated_at.max(r.day);
+    }
+    let mut out: Vec<SkillProgress> = by_skill
+        .into_values()
+        .map(|mut s| {
+            (s.level, s.progress) = skill_level(s.xp);
+            s
+        })
+        .collect();
+    out.sort_by(|a, b| b.xp.cmp(&a.xp).then_with(|| a.skill.cmp(&b.skill)));
+    out
+}
+
+fn series(days: &[UserDay], range: DayRange, granularity: Granularity) -> Vec<ActivityPoint> {
+    let mut points: BTreeMap<NaiveDate, ActivityPoint> = BTreeMap::new();
+    let mut scores: BTreeMap<NaiveDate, f64> = BTreeMap::new();
+    for day in range.from.iter_days().take_while(|d| *d <= range.to) {
+        let b = bucket(day, granularity);
+        points.entry(b).or_insert_with(|| ActivityPoint {
+            date: b,
+            ..ActivityPoint::default()
+        });
+    }
+    for d in days.iter().filter(|d| range.contains(d.day)) {
+        let b = bucket(d.day, granularity);
+        let Some(p) = points.get_mut(&b) else { continue };
+        match d.kind {
+            EventKind::Submission => {
+                p.submissions += d.count;
+                p.challenges_completed += d.successes;
+                p.time_spent += d.minutes;
+                *scores.entry(b).or_default() += d.score_sum;
+            }
+            EventKind::Post | EventKind::CodeShare => p.posts += d.count,
+            EventKind::Comment => p.comments += d.count,
+            EventKind::Lesson => p.lessons += d.count,
+            _ => {}
+        }
+        p.xp_gained += d.xp;
+    }
+    points
+        .into_values()
+        .map(|mut p| {
+            p.average_score = ratio(scores.get(&p.date).copied().unwrap_or(0.0), p.submissions as f64);
+            p.time_spent = round2(p.time_spent);
+            p
+        })
+        .collect()
+}
+
+fn performance(days: &[UserDay]) -> Vec<TypePerformance> {
+    CHALLENGE_TYPES
+        .iter()
+        .map(|kind| {
+            let rows: Vec<&UserDay> = days
+                .iter()
+                .filter(|d| d.kind == EventKind::Submission && d.category == *kind)
+                .collect();
+            let attempts: u64 = rows.iter().map(|d| d.count).sum();
+            TypePerformance {
+                kind: (*kind).to_owned(),
+                attempts,
+                completed: rows.iter().map(|d| d.successes).sum(),
+                average_score: ratio(rows.iter().map(|d| d.score_sum).sum(), attempts as f64),
+                average_time: ratio(rows.iter().map(|d| d.minutes).sum(), attempts as f64),
+                best_score: rows.iter().filter_map(|d| d.score_max).reduce(f64::max),
+                worst_score: rows.iter().filter_map(|d| d.score_min).reduce(f64::min),
+            }
+        })
+        .collect()
+}
+
+fn platform_count(rows: &[PlatformDay], day: NaiveDate, kinds: &[EventKind]) -> u64 {
+    rows.iter()
+        .filter(|r| r.day == day && r.kind.is_some_and(|k| kinds.contains(&k)))
+        .map(|r| r.count)
+        .sum()
+}
+
+#[async_trait]
+impl InsightsApi for InsightsService {
+    async fn overview(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Overview, AnalyticsError> {
+        let sight = self.sight(viewer, user, false).await?;
+        let (rows, watermark, today) = self.user_history(user, &sight).await?;
+        Ok(Overview {
+            user,
+            overall: overall(&rows.days, today, sight.activity),
+            aggregated_through: watermark,
+        })
+    }
+
+    async fn skills(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<SkillProgress>, AnalyticsError> {
+        let sight = self.sight(viewer, user, false).await?;
+        let (rows, _, _) = self.user_history(user, &sight).await?;
+        Ok(skills(&rows.skills))
+    }
+
+    async fn activity(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+        query: RangeQuery,
+    ) -> Result<ActivitySeries, AnalyticsError> {
+        let sight = self.sight(viewer, user, true).await?;
+        let today = self.ports.clock.now().with_timezone(&sight.zone).date_naive();
+        let range = query.resolve(today)?;
+        let (rows, _) = self.user_rows(user, range).await?;
+        Ok(ActivitySeries {
+            range,
+            granularity: query.granularity,
+            points: series(&rows.days, range, query.granularity),
+        })
+    }
+
+    async fn performance(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<TypePerformance>, AnalyticsError> {
+        let sight = self.sight(viewer, user, false).await?;
+        let (rows, _, _) = self.user_history(user, &sight).await?;
+        Ok(performance(&rows.days))
+    }
+
+    async fn streaks(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Streaks, AnalyticsError> {
+        let sight = self.sight(viewer, user, false).await?;
+        let (rows, _, today) = self.user_history(user, &sight).await?;
+        let days = success_days(&rows.days);
+        let (current, best) = streaks_of(&days, today);
+        let month_ago = today - Duration::days(29);
+        Ok(Streaks {
+            current,
+            best,
+            last_success: if sight.activity {
+                days.iter().next_back().copied()
+            } else {
+                None
+            },
+            days_last_30: days.range(month_ago..=today).count() as u32,
+        })
+    }
+
+    async fn time_distribution(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Vec<TimeBucket>, AnalyticsError> {
+        let sight = self.sight(viewer, user, false).await?;
+        let (rows, _, _) = self.user_history(user, &sight).await?;
+        let mut counts = [0u64; TIME_RANGES.len()];
+        for d in &rows.days {
+            for (c, n) in counts.iter_mut().zip(d.ranges) {
+                *c += n;
+            }
+        }
+        Ok(TIME_RANGES
+            .iter()
+            .zip(counts)
+            .map(|(range, count)| TimeBucket { range, count })
+            .collect())
+    }
+
+    async fn platform(
+        &self,
+        viewer: Viewer,
+        query: RangeQuery,
+    ) -> Result<PlatformOverview, AnalyticsError> {
+        if !viewer.is_admin {
+            return Err(AnalyticsError::Forbidden);
+        }
+        let today = self.utc_today();
+        let range = query.resolve(today)?;
+        let rows = self.platform_rows(range).await?;
+        let watermark = self.watermark().await?;
+        let in_range = |kind: EventKind| -> (u64, u64) {
+            rows.days
+                .iter()
+                .filter(|r| r.kind == Some(kind))
+                .fold((0, 0), |(n, s), r| (n + r.count, s + r.successes))
+        };
+        let (submissions, successful) = in_range(EventKind::Submission);
+        // Activity from the range's start through four weeks after its last cohort.
+        let span = DayRange {
+            from: monday(range.from).min(today - Duration::days(29)),
+            to: (range.to + Duration::days(35)).min(today + Duration::days(1)),
+        };
+        let active = self.ports.events.active_days(span, watermark).await?;
+        let distinct = |from: NaiveDate, to: NaiveDate| -> u64 {
+            active
+                .iter()
+                .filter(|a| a.day >= from && a.day <= to)
+                .map(|a| a.user)
+                .collect::<BTreeSet<_>>()
+                .len() as u64
+        };
+        let mut cohorts: BTreeMap<NaiveDate, BTreeSet<SubjectId>> = BTreeMap::new();
+        for a in active.iter().filter(|a| a.signed_up && range.contains(a.day)) {
+            cohorts.entry(monday(a.day)).or_default().insert(a.user);
+        }
+        let retention = cohorts
+            .into_iter()
+            .map(|(week, members)| {
+                let retained = (1..=4)
+                    .map(|k| {
+                        let start = week + Duration::days(7 * k);
+                        let end = start + Duration::days(6);
+                        (end < today).then(|| {
+                            let back = active
+                                .iter()
+                                .filter(|a| a.day >= start && a.day <= end)
+                                .filter(|a| members.contains(&a.user))
+                                .map(|a| a.user)
+                                .collect::<BTreeSet<_>>()
+                                .len();
+                            ratio(back as f64 * 100.0, members.len() as f64)
+                        })
+                    })
+                    .collect();
+                Cohort {
+                    week,
+                    signed_up: members.len() as u64,
+                    retained,
+                }
+            })
+            .collect();
+        Ok(PlatformOverview {
+            range,
+            total_users: self.ports.people.total().await?,
+            new_users: in_range(EventKind::SignedUp).0,
+            active_users: distinct(range.from, range.to),
+            active_daily: distinct(today, today + Duration::days(1)),
+            active_weekly: distinct(today - Duration::days(6), today + Duration::days(1)),
+            active_monthly: distinct(today - Duration::days(29), today + Duration::days(1)),
+            submissions,
+            successful,
+            success_rate: ratio(successful as f64 * 100.0, submissions as f64),
+            retention,
+        })
+    }
+
+    async fn community(&self, query: RangeQuery) -> Result<Vec<CommunityDay>, AnalyticsError> {
+        let today = self.utc_today();
+        let range = query.resolve(today)?;
+        // Totals count every event before the range too; members count back from today's.
+        let first = self.ports.events.first_day().await?.unwrap_or(range.from);
+        let rows = self
+            .platform_rows(DayRange {
+                from: first.min(range.from),
+                to: today.max(range.to),
+            })
+            .await?;
+        let ids: Vec<SubjectId> = rows
+            .contributors
+            .iter()
+            .filter(|c| range.contains(c.day))
+            .map(|c| c.user)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let public: HashMap<SubjectId, String> = self
+            .ports
+            .people
+            .listings(&ids)
+            .await?
+            .into_iter()
+            .filter(|l| l.public)
+            .map(|l| (l.user, l.username))
+            .collect();
+        let members_now = self.ports.people.total().await?;
+        let mut out = Vec::new();
+        for day in range.from.iter_days().take_while(|d| *d <= range.to) {
+            let upto = |kinds: &[EventKind]| -> u64 {
+                rows.days
+                    .iter()
+                    .filter(|r| r.day <= day && r.kind.is_some_and(|k| kinds.contains(&k)))
+                    .map(|r| r.count)
+                    .sum()
+            };
+            let later_signups: u64 = rows
+                .days
+                .iter()
+                .filter(|r| r.day > day && r.kind == Some(EventKind::SignedUp))
+                .map(|r| r.count)
+                .sum();
+            let today_of = |kinds: &[EventKind]| platform_count(&rows.days, day, kinds);
+            let downloads = [EventKind::TemplateDownload];
+            out.push(CommunityDay {
+                date: day,
+                total_members: members_now.saturating_sub(later_signups),
+                active_today: rows
+                    .days
+                    .iter()
+                    .find(|r| r.day == day && r.kind.is_none())
+                    .map_or(0, |r| r.users),
+                new_members_today: today_of(&[EventKind::SignedUp]),
+                top_contributors: rows
+                    .contributors
+                    .iter()
+                    .filter(|c| c.day == day)
+                    .filter_map(|c| {
+                        public.get(&c.user).map(|name| TopContributor {
+                            user: c.user,
+                            username: name.clone(),
+                            contributions: c.contributions,
+                        })
+                    })
+                    .collect(),
+                total_posts: upto(&[EventKind::Post]),
+                posts_today: today_of(&[EventKind::Post]),
+                total_code_shares: upto(&[EventKind::CodeShare]),
+                code_shares_today: today_of(&[EventKind::CodeShare]),
+                total_comments: upto(&[EventKind::Comment]),
+                comments_today: today_of(&[EventKind::Comment]),
+                total_likes: upto(&[EventKind::Like]),
+                likes_today: today_of(&[EventKind::Like]),
+                total_views: upto(&[EventKind::View]),
+                views_today: today_of(&[EventKind::View]),
+                total_downloads: upto(&downloads),
+                downloads_today: today_of(&downloads),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn popular_templates(
+        &self,
+        query: RangeQuery,
+        limit: usize,
+    ) -> Result<(DayRange, Vec<TemplatePopularity>), AnalyticsError> {
+        let range = query.resolve(self.utc_today())?;
+        let kinds = [
+            EventKind::TemplateDownload,
+            EventKind::TemplateFork,
+            EventKind::TemplateStar,
+        ];
+        let rows = self.ports.events.targets(&kinds, range).await?;
+        let mut by_target: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+        for r in rows {
+            let t = by_target.entry(r.target).or_default();
+            match r.kind {
+                EventKind::TemplateDownload => t.0 += r.count,
+                EventKind::TemplateFork => t.1 += r.count,
+                _ => t.2 += r.count,
+            }
+        }
+        let ids: Vec<String> = by_target.keys().cloned().collect();
+        let names = self.ports.catalog.templates(&ids).await?;
+        let mut out: Vec<TemplatePopularity> = by_target
+            .into_iter()
+            .filter_map(|(template, (downloads, forks, stars))| {
+                let title = names.get(&template)?.title.clone();
+                Some(TemplatePopularity {
+                    template,
+                    title,
+                    downloads,
+                    forks,
+                    stars,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let total = |t: &TemplatePopularity| t.downloads + t.forks + t.stars;
+            total(b)
+                .cmp(&total(a))
+                .then_with(|| a.template.cmp(&b.template))
+        });
+        out.truncate(limit);
+        Ok((range, out))
+    }
+
+    async fn challenge_stats(
+        &self,
+        query: RangeQuery,
+        limit: usize,
+    ) -> Result<ChallengeStats, AnalyticsError> {
+        let range = query.resolve(self.utc_today())?;
+        let rows = self
+            .ports
+            .events
+            .targets(&[EventKind::Submission], range)
+            .await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.target.clone()).collect();
+        let names = self.ports.catalog.challenges(&ids).await?;
+        let public: Vec<_> = rows
+            .into_iter()
+            .filter_map(|r| names.get(&r.target).map(|n| (r, n)))
+            .collect();
+        let attempts: u64 = public.iter().map(|(r, _)| r.count).sum();
+        let successes: u64 = public.iter().map(|(r, _)| r.successes).sum();
+        let challenges = public
+            .into_iter()
+            .take(limit)
+            .map(|(r, n)| ChallengeFigures {
+                title: n.title.clone(),
+                kind: n.kind.clone().unwrap_or_default(),
+                success_rate: ratio(r.successes as f64 * 100.0, r.count as f64),
+                average_score: ratio(r.score_sum, r.count as f64),
+                average_time: ratio(r.minutes, r.count as f64),
+                attempts: r.count,
+                successes: r.successes,
+                players: r.users,
+                challenge: r.target,
+            })
+            .collect();
+        Ok(ChallengeStats {
+            range,
+            attempts,
+            successes,
+            success_rate: ratio(successes as f64 * 100.0, attempts as f64),
+            challenges,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn skill_levels_follow_the_thresholds() {
+        assert_eq!(skill_level(0), (1, 0));
+        assert_eq!(skill_level(50), (1, 50));
+        assert_eq!(skill_level(100), (2, 0));
+        assert_eq!(skill_level(200), (2, 50));
+        assert_eq!(skill_level(999), (4, 99));
+        assert_eq!(skill_level(1000), (5, 100));
+        assert_eq!(skill_level(u64::MAX), (5, 100));
+    }
+
+    #[test]
+    fn a_streak_survives_until_a_whole_day_passes() {
+        let days: BTreeSet<NaiveDate> = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-05"]
+            .into_iter()
+            .map(d)
+            .collect();
+        assert_eq!(streaks_of(&days, d("2026-01-05")), (1, 3));
+        assert_eq!(streaks_of(&days, d("2026-01-06")), (1, 3));
+        assert_eq!(streaks_of(&days, d("2026-01-07")), (0, 3));
+        assert_eq!(streaks_of(&BTreeSet::new(), d("2026-01-07")), (0, 0));
+    }
+
+    #[test]
+    fn ranges_default_to_thirty_days_and_refuse_bad_ones() {
+        let today = d("2026-06-30");
+        let r = RangeQuery::default().resolve(today).unwrap();
+        assert_eq!((r.from, r.to), (d("2026-06-01"), today));
+        let backwards = RangeQuery {
+            from: Some(d("2026-06-10")),
+            to: Some(d("2026-06-01")),
+            ..RangeQuery::default()
+        };
+        assert!(matches!(backwards.resolve(today), Err(AnalyticsError::Invalid(_))));
+        let decade = RangeQuery {
+            from: Some(d("2016-06-10")),
+            ..RangeQuery::default()
+        };
+        assert!(matches!(decade.resolve(today), Err(AnalyticsError::Invalid(_))));
+        let year = RangeQuery {
+            from: Some(d("2025-06-30")),
+            ..RangeQuery::default()
+        };
+        assert_eq!(year.resolve(today).unwrap().from, d("2025-06-30"));
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        assert_eq!(bucket(d("2026-12-03"), Granularity::Week), d("2026-11-30"));
+        assert_eq!(bucket(d("2026-12-03"), Granularity::Month), d("2026-12-01"));
+    }
+}

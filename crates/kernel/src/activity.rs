@@ -30,8 +30,8 @@ pub struct Scored {
     pub first: bool,
     /// XP the submission earned.
     pub xp: u64,
-    /// Minutes spent on it.
-    pub minutes: f64,
+    /// Minutes spent on it, when it was timed (started from an attempt).
+    pub minutes: Option<f64>,
     /// The challenge's skills: its tags and category.
     pub skills: Vec<String>,
 }

@@ -254,7 +254,7 @@ pub fn sample_events(a: SubjectId, b: SubjectId) -> Vec<crate::events::Event> {
             success,
             first,
             xp: if success { 40 } else { 0 },
-            minutes,
+            minutes: Some(minutes),
             skills: vec!["arrays".into(), kind.into()],
         })
     };

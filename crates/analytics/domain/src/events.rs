@@ -150,7 +150,7 @@ impl Event {
                 event.success = s.success;
                 event.first = s.first;
                 event.xp = s.xp;
-                event.minutes = Some(s.minutes.max(0.0));
+                event.minutes = s.minutes.map(|m| m.max(0.0));
                 event.skills = normalized_skills(s.skills);
                 (EventKind::Submission, hex(s.challenge))
             }
@@ -225,7 +225,7 @@ mod tests {
                 success: true,
                 first: true,
                 xp: 30,
-                minutes: -3.0,
+                minutes: Some(-3.0),
                 skills: vec![" Arrays".into(), "arrays".into(), "".into(), "graphs".into()],
             }),
         };

@@ -442,5 +442,7 @@ pub struct Ports {
     pub members: Arc<dyn Members>,
     pub challenges: Arc<dyn Challenges>,
     pub events: Arc<dyn CommunityEvents>,
+    /// Posts, comments, likes and views, for the analytics context's event store.
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
     pub clock: Arc<dyn Clock>,
 }

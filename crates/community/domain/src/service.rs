@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_kernel::activity::{Activity, Happened};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Shared, SharedAnswers};
@@ -62,6 +63,16 @@ pub struct CommunityService {
 }
 
 impl CommunityService {
+    /// Tells the event store what `member` did (never fails the action).
+    async fn note(&self, member: MemberId, what: Happened) {
+        let activity = Activity {
+            actor: member.bytes(),
+            at: self.ports.clock.now(),
+            what,
+        };
+        self.ports.activity.record(activity).await;
+    }
+
     /// A service over `ports`, remembering list totals for one second.
     pub fn new(ports: Ports) -> Self {
         Self {
@@ -493,6 +504,9 @@ impl CommunityApi for CommunityService {
         let stored = self.ports.posts.insert(&post).await;
         self.lists_changed();
         stored?;
+        let code = post.code.is_some();
+        self.note(caller.id, Happened::Posted { post: post.id.bytes(), code })
+            .await;
         self.one_view(Some(caller), post).await
     }
 
@@ -509,7 +523,14 @@ impl CommunityApi for CommunityService {
         };
         // A view that cannot be counted does not keep the post from its reader.
         match self.ports.posts.record_view(&view).await {
-            Ok(Some(views)) => post.interactions.views = views,
+            Ok(Some(views)) => {
+                let counted = views > post.interactions.views;
+                post.interactions.views = views;
+                if let (true, Some(reader)) = (counted, reader.caller()) {
+                    self.note(reader.id, Happened::Viewed { post: id.bytes() })
+                        .await;
+                }
+            }
             Ok(None) => return Err(CommunityError::PostNotFound),
             Err(e) => tracing::warn!(error = %e, post = %id, "could not count a view"),
         }
@@ -633,6 +654,10 @@ impl CommunityApi for CommunityService {
             .toggle(reaction, post, caller.id, now)
             .await?
             .ok_or(CommunityError::PostNotFound)?;
+        if reaction == Reaction::Like && toggled.active {
+            self.note(caller.id, Happened::Liked { post: post.bytes() })
+                .await;
+        }
         if reaction == Reaction::Like && toggled.active && likes_milestone(toggled.count) {
             if let Some(p) = self.ports.posts.get(post).await? {
                 if p.author != caller.id {
@@ -730,6 +755,8 @@ impl CommunityApi for CommunityService {
                 CommunityError::CommentNotFound
             });
         }
+        self.note(caller.id, Happened::Commented { post: post.bytes() })
+            .await;
         let to = replied_to.unwrap_or(target.author);
         if to != caller.id {
             self.ports

@@ -88,12 +88,14 @@ struct World {
     store: Arc<InMemoryCommunity>,
     clock: Arc<FixedClock>,
     events: Arc<Recorded>,
+    activity: Arc<stackrush_kernel::activity::RecordedActivity>,
     public: ChallengeRef,
 }
 
 fn world() -> World {
     let store = Arc::new(InMemoryCommunity::default());
     let events = Arc::new(Recorded::default());
+    let activity = Arc::new(stackrush_kernel::activity::RecordedActivity::default());
     let public = ChallengeRef::from_bytes([7; 12]);
     let clock = Arc::new(FixedClock::new(Utc::now()));
     let service = CommunityService::new(Ports {
@@ -109,6 +111,7 @@ fn world() -> World {
         }),
         challenges: Arc::new(OnlyChallenge(public)),
         events: events.clone(),
+        activity: activity.clone(),
         clock: clock.clone(),
     });
     World {
@@ -116,6 +119,7 @@ fn world() -> World {
         store,
         clock,
         events,
+        activity,
         public,
     }
 }
@@ -774,4 +778,42 @@ async fn mentorships_move_only_as_their_rules_allow() {
         .items
         .iter()
         .any(|v| v.mentorship.id == again.id && v.mentorship.status == MentorshipStatus::Ended));
+}
+
+#[tokio::test]
+async fn posts_comments_likes_and_counted_views_are_told_to_analytics() {
+    use stackrush_kernel::activity::Happened;
+    let w = world();
+    let id = w
+        .service
+        .create_post(caller(1), draft("Told"))
+        .await
+        .unwrap()
+        .post
+        .id;
+    let p = id.bytes();
+    w.service
+        .comment(caller(2), id, "Nice one".into(), None)
+        .await
+        .unwrap();
+    w.service.toggle(caller(2), Reaction::Like, id).await.unwrap();
+    // Unliking is not an event; a second view the same day does not count.
+    w.service.toggle(caller(2), Reaction::Like, id).await.unwrap();
+    w.service.post(Reader::Member(caller(3)), id).await.unwrap();
+    w.service.post(Reader::Member(caller(3)), id).await.unwrap();
+    let told: Vec<([u8; 12], Happened)> = w
+        .activity
+        .taken()
+        .into_iter()
+        .map(|a| (a.actor, a.what))
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            (caller(1).id.bytes(), Happened::Posted { post: p, code: false }),
+            (caller(2).id.bytes(), Happened::Commented { post: p }),
+            (caller(2).id.bytes(), Happened::Liked { post: p }),
+            (caller(3).id.bytes(), Happened::Viewed { post: p }),
+        ]
+    );
 }

@@ -21,6 +21,7 @@
 //!         hasher: bcrypt, // e.g. stackrush_identity_bcrypt::BcryptHasher::new(12)
 //!         mailer: Arc::new(LogMailer), events: Arc::new(NoAccountEvents),
 //!         figures: Arc::new(NoPlayerFigures), social: Arc::new(NoSocialFigures),
+//!         activity: Arc::new(stackrush_kernel::activity::NoActivityLog),
 //!         clock: Arc::new(stackrush_kernel::SystemClock),
 //!     },
 //!     IdentityConfig::new(Secrets::new("a-long-random-secret", "another-long-random-secret")),

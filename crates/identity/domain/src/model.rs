@@ -521,4 +521,8 @@ pub struct UserSummary {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub avatar: Option<String>,
+    /// Their IANA time zone (the days their figures count in).
+    pub timezone: String,
+    /// Whether their profile is public (public aggregates name only those).
+    pub profile_public: bool,
 }

@@ -290,5 +290,7 @@ pub struct Ports {
     pub events: Arc<dyn AccountEvents>,
     pub figures: Arc<dyn PlayerFigures>,
     pub social: Arc<dyn SocialFigures>,
+    /// Sign-ups and sign-ins, for the analytics context's event store.
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
     pub clock: Arc<dyn Clock>,
 }

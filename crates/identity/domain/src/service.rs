@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_kernel::activity::{Activity, Happened};
 use chrono::{DateTime, Duration, Utc};
 use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, StoreError};
 use tokio::sync::OnceCell;
@@ -301,6 +302,16 @@ impl IdentityService {
     }
 
     /// Tells the listening contexts about a stored change; their failure is a retry-later.
+    /// Tells the event store what `user` did (never fails the action).
+    async fn note(&self, user: UserId, what: Happened) {
+        let activity = Activity {
+            actor: user.bytes(),
+            at: self.ports.clock.now(),
+            what,
+        };
+        self.ports.activity.record(activity).await;
+    }
+
     async fn publish(&self, event: AccountEvent) -> Result<(), IdentityError> {
         self.ports
             .events
@@ -632,6 +643,7 @@ fn set<T>(current: &mut T, update: Option<T>) {
 impl IdentityApi for IdentityService {
     async fn register(&self, cmd: RegisterCommand) -> Result<User, IdentityError> {
         let user = self.create_user(cmd, false).await?;
+        self.note(user.id, Happened::SignedUp).await;
         self.send_link(&user, LinkPurpose::VerifyEmail).await?;
         tracing::info!(user = %user.id, "user registered");
         Ok(user)
@@ -707,6 +719,7 @@ impl IdentityApi for IdentityService {
             self.ports.login_throttle.clear(&key).await?;
         }
         let tokens = self.issue_pair(&user, TokenFamilyId::generate(now)).await?;
+        self.note(user.id, Happened::SignedIn).await;
         Ok((self.with_figures(user).await?, tokens))
     }
 
@@ -1198,6 +1211,8 @@ impl IdentityApi for IdentityService {
                 first_name: u.profile.first_name,
                 last_name: u.profile.last_name,
                 avatar: u.profile.avatar,
+                timezone: u.preferences.timezone,
+                profile_public: u.preferences.privacy.profile_public,
             })
             .collect())
     }

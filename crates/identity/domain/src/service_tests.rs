@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{TimeZone, Utc};
+use stackrush_kernel::activity::{Happened, RecordedActivity};
 use stackrush_kernel::{FixedClock, StoreError};
 
 use super::*;
@@ -116,6 +117,7 @@ struct World {
     events: Arc<Listener>,
     scoreboard: Arc<Scoreboard>,
     followings: Arc<Followings>,
+    activity: Arc<RecordedActivity>,
 }
 
 impl World {
@@ -136,6 +138,7 @@ fn world() -> World {
     let events = Arc::new(Listener::default());
     let scoreboard = Arc::new(Scoreboard::default());
     let followings = Arc::new(Followings::default());
+    let activity = Arc::new(RecordedActivity::default());
     let ports = Ports {
         users: users.clone(),
         refresh_tokens: Arc::new(InMemoryRefreshTokens::default()),
@@ -146,6 +149,7 @@ fn world() -> World {
         events: events.clone(),
         figures: scoreboard.clone(),
         social: followings.clone(),
+        activity: activity.clone(),
         clock: clock.clone(),
     };
     let config = IdentityConfig::new(Secrets::new("j".repeat(40), "r".repeat(40)));
@@ -157,6 +161,7 @@ fn world() -> World {
         events,
         scoreboard,
         followings,
+        activity,
     }
 }
 
@@ -1197,4 +1202,28 @@ async fn every_account_read_shows_the_follow_counts_the_community_keeps() {
         service.profile(actor(&ada)).await,
         Err(IdentityError::Unavailable(_))
     ));
+}
+
+#[tokio::test]
+async fn sign_ups_and_sign_ins_are_recorded_and_failed_sign_ins_are_not() {
+    let w = world();
+    let (user, _) = signed_up(&w, "ada").await;
+    let wrong = w
+        .service
+        .login("ada".into(), "Not-the-password-1".into(), HERE)
+        .await;
+    assert!(wrong.is_err());
+    let taken: Vec<([u8; 12], Happened)> = w
+        .activity
+        .taken()
+        .into_iter()
+        .map(|a| (a.actor, a.what))
+        .collect();
+    assert_eq!(
+        taken,
+        vec![
+            (user.id.bytes(), Happened::SignedUp),
+            (user.id.bytes(), Happened::SignedIn)
+        ]
+    );
 }

@@ -30,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
         events: Arc::new(NoAccountEvents),
         figures: Arc::new(NoPlayerFigures),
         social: Arc::new(NoSocialFigures),
+        activity: Arc::new(stackrush_kernel::activity::NoActivityLog),
         clock: Arc::new(SystemClock),
     };
     let secrets = Secrets::new(

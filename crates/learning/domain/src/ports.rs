@@ -235,5 +235,7 @@ pub struct Ports {
     /// Where a certificate is verified: its id is appended
     /// (`https://api.example.com/api/certificates/`).
     pub certificate_url: String,
+    /// Enrolments, lessons and completions, for the analytics context's event store.
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
     pub clock: Arc<dyn Clock>,
 }

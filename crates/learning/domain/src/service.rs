@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_kernel::activity::{Activity, Happened};
 use stackrush_kernel::page::MAX_LIMIT;
 use stackrush_kernel::text::{line_problem, normalized_tags, text_problem};
 use stackrush_kernel::{FieldError, Page, PageRequest};
@@ -60,6 +61,16 @@ pub struct LearningService {
 }
 
 impl LearningService {
+    /// Tells the event store what `member` did (never fails the action).
+    async fn note(&self, member: MemberId, what: Happened) {
+        let activity = Activity {
+            actor: member.bytes(),
+            at: self.ports.clock.now(),
+            what,
+        };
+        self.ports.activity.record(activity).await;
+    }
+
     /// The service over `ports`.
     pub fn new(ports: Ports) -> Self {
         Self { ports }
@@ -925,6 +936,10 @@ impl LearningApi for LearningService {
             .enrol(id, caller.id, self.ports.clock.now())
             .await?
             .ok_or(LearningError::PlaylistNotFound)?;
+        if enrolled.newly {
+            self.note(caller.id, Happened::Enrolled { playlist: id.bytes() })
+                .await;
+        }
         Ok(ProgressView::of(enrolled.enrolment, &playlist))
     }
 
@@ -972,7 +987,8 @@ impl LearningApi for LearningService {
                 format!("must be at most {MAX_REPORTED_MINUTES} minutes"),
             ));
         }
-        let (playlist, _) = self.active_enrolment(caller, id).await?;
+        let (playlist, before) = self.active_enrolment(caller, id).await?;
+        let newly_done = update.completed && !before.completed.contains(&update.lesson);
         let lesson = playlist.lesson(update.lesson).ok_or_else(|| {
             LearningError::invalid("lessonId", "is not a lesson of this playlist")
         })?;
@@ -1003,7 +1019,15 @@ impl LearningApi for LearningService {
             .await?
             .ok_or(LearningError::NotEnrolled)?;
         let progress = ProgressView::of(enrolment, &playlist);
+        if newly_done {
+            self.note(caller.id, Happened::LessonCompleted { playlist: id.bytes() })
+                .await;
+        }
         let completed_with_xp = self.settle(&playlist, &progress).await?;
+        if completed_with_xp.is_some() {
+            self.note(caller.id, Happened::PlaylistCompleted { playlist: id.bytes() })
+                .await;
+        }
         let progress = if completed_with_xp.is_some() {
             self.progressed(&playlist, caller.id).await?
         } else {

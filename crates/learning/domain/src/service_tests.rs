@@ -115,6 +115,7 @@ struct World {
     service: Arc<LearningService>,
     store: Arc<InMemoryLearning>,
     world: Arc<World2>,
+    activity: Arc<stackrush_kernel::activity::RecordedActivity>,
     challenge: ChallengeRef,
 }
 
@@ -126,6 +127,7 @@ fn world() -> World {
     let world = Arc::new(World2::default());
     let challenge = ChallengeRef::generate(Utc::now());
     world.public.lock().unwrap().insert(challenge);
+    let activity = Arc::new(stackrush_kernel::activity::RecordedActivity::default());
     let service = LearningService::new(Ports {
         playlists: store.clone(),
         enrolments: store.clone(),
@@ -137,12 +139,14 @@ fn world() -> World {
         certificate_files: world.clone(),
         signer: Arc::new(Ed25519Signer::from_seed(&[3; 32])),
         certificate_url: "https://api.test/api/certificates/".to_owned(),
+        activity: activity.clone(),
         clock,
     });
     World {
         service: Arc::new(service),
         store,
         world,
+        activity,
         challenge,
     }
 }
@@ -1091,4 +1095,40 @@ async fn recommendations_continue_first_then_weak_types_then_level_then_popular_
         5,
         "premium members see the premium playlist too"
     );
+}
+
+#[tokio::test]
+async fn enrolments_lessons_and_completions_are_told_to_analytics_once() {
+    use stackrush_kernel::activity::Happened;
+    let w = world();
+    let p = w
+        .service
+        .create(member(true), draft(&w))
+        .await
+        .unwrap()
+        .playlist;
+    let learner = member(false);
+    w.service.enrol(learner, p.id).await.unwrap();
+    w.service.enrol(learner, p.id).await.unwrap();
+    w.world.solved.lock().unwrap().insert((learner.id, w.challenge));
+    for lesson in p.lessons.iter().chain(p.lessons.iter()) {
+        let report = ProgressUpdate {
+            lesson: lesson.id,
+            completed: true,
+            time_spent: 5,
+        };
+        w.service.record_progress(learner, p.id, report).await.unwrap();
+    }
+    let told: Vec<Happened> = w
+        .activity
+        .taken()
+        .into_iter()
+        .filter(|a| a.actor == learner.id.bytes())
+        .map(|a| a.what)
+        .collect();
+    let pl = p.id.bytes();
+    let mut expected = vec![Happened::Enrolled { playlist: pl }];
+    expected.extend(p.lessons.iter().map(|_| Happened::LessonCompleted { playlist: pl }));
+    expected.push(Happened::PlaylistCompleted { playlist: pl });
+    assert_eq!(told, expected);
 }

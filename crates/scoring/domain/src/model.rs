@@ -116,6 +116,8 @@ pub struct ScoringChallenge {
     pub tests: Vec<ScoringTest>,
     pub forbidden_keywords: Vec<String>,
     pub required_keywords: Vec<String>,
+    /// The skills it practises (its tags and category), for analytics.
+    pub skills: Vec<String>,
 }
 
 /// A started attempt. Results are accepted until `expires_at`, and only with its `nonce`.

@@ -349,5 +349,7 @@ pub struct Ports {
     pub catalog: Arc<dyn ChallengeCatalog>,
     pub players: Arc<dyn PlayerDirectory>,
     pub events: Arc<dyn ScoringEvents>,
+    /// Scored submissions, for the analytics context's event store.
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
     pub clock: Arc<dyn Clock>,
 }

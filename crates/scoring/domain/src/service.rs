@@ -926,8 +926,13 @@ impl ScoringApi for ScoringService {
         scored.scored_at = Some(now);
         scored.updated_at = now;
 
+        let completed_before = std::sync::atomic::AtomicU64::new(0);
         let plan = self
             .apply(scored.player, Some(scored.challenge), now, |snapshot| {
+                completed_before.store(
+                    snapshot.progress.as_ref().map_or(0, |p| p.completed),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 Some(plan_scoring(ScoringInput {
                     scored: &scored,
                     seconds,
@@ -940,9 +945,29 @@ impl ScoringApi for ScoringService {
             })
             .await?
             .ok_or_else(|| ScoringError::Internal(anyhow::anyhow!("scoring planned nothing")))?;
+        let completed_before = completed_before.into_inner();
         let submission = plan.commit.submission.ok_or_else(|| {
             ScoringError::Internal(anyhow::anyhow!("scoring lost its submission"))
         })?;
+        let xp: i64 = plan.commit.ledger.iter().map(|e| e.delta).sum();
+        let facts = stackrush_kernel::activity::Scored {
+            challenge: submission.challenge.bytes(),
+            challenge_type: challenge.kind.clone(),
+            score: submission.execution.score,
+            success: submission.success,
+            first: plan.commit.progress.completed > completed_before,
+            xp: u64::try_from(xp).unwrap_or(0),
+            minutes: seconds.map(|s| s / 60.0),
+            skills: challenge.skills.clone(),
+        };
+        self.ports
+            .activity
+            .record(stackrush_kernel::activity::Activity {
+                actor: submission.player.bytes(),
+                at: now,
+                what: stackrush_kernel::activity::Happened::Scored(facts),
+            })
+            .await;
         Ok(Scored {
             submission,
             progress: plan.commit.progress,

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{Duration, TimeZone, Utc};
+use stackrush_kernel::activity::{Happened, RecordedActivity};
 use stackrush_kernel::{FixedClock, PageRequest};
 
 use crate::achievement::{AchievementDraft, AchievementId, Criteria, CriteriaType, Rewards};
@@ -30,6 +31,7 @@ struct World {
     store: InMemoryScoring,
     clock: Arc<FixedClock>,
     events: Arc<Recorded>,
+    activity: Arc<RecordedActivity>,
     challenges: Vec<ScoringChallenge>,
     service: ScoringService,
     author: PlayerId,
@@ -61,6 +63,7 @@ fn challenge(author: PlayerId, time_limit: u32) -> ScoringChallenge {
         ],
         forbidden_keywords: vec!["eval".into()],
         required_keywords: vec![],
+        skills: vec!["arrays".into(), "bug-fix".into()],
     }
 }
 
@@ -109,6 +112,7 @@ fn world_with(store: InMemoryScoring, progress: Option<Arc<dyn ProgressRepositor
         Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
     ));
     let events = Arc::new(Recorded::default());
+    let activity = Arc::new(RecordedActivity::default());
     let shared = Arc::new(store.clone());
     let service = ScoringService::new(Ports {
         attempts: shared.clone(),
@@ -119,12 +123,14 @@ fn world_with(store: InMemoryScoring, progress: Option<Arc<dyn ProgressRepositor
         catalog: Arc::new(catalog),
         players: Arc::new(players),
         events: events.clone(),
+        activity: activity.clone(),
         clock: clock.clone(),
     });
     World {
         store,
         clock,
         events,
+        activity,
         challenges,
         service,
         author,
@@ -235,6 +241,23 @@ async fn xp_comes_only_with_the_first_success_on_a_challenge_and_matches_the_led
     assert_eq!(ledger_sum(&w, v.player).await, rescored.progress.xp as i64);
     let stats = w.store.challenge_stats(c.id);
     assert_eq!((stats.total_attempts, stats.successful_attempts), (2, 2));
+    // Each scoring is told to analytics: the first success with its XP, the second without.
+    let told: Vec<(bool, bool, u64, f64)> = w
+        .activity
+        .taken()
+        .into_iter()
+        .map(|a| match a.what {
+            Happened::Scored(s) => {
+                assert_eq!(a.actor, v.player.bytes());
+                assert_eq!(s.challenge, c.id.bytes());
+                assert_eq!(s.challenge_type, "bug-fix");
+                assert_eq!(s.skills, vec!["arrays".to_owned(), "bug-fix".to_owned()]);
+                (s.success, s.first, s.xp, s.score)
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(told, vec![(true, true, 100, 100.0), (true, false, 0, 100.0)]);
 }
 
 #[tokio::test]
@@ -1138,6 +1161,7 @@ async fn boards_whose_faces_cannot_be_read_are_a_retry_later() {
         catalog: Arc::new(MockChallengeCatalog::new()),
         players: Arc::new(players),
         events: w.events.clone(),
+        activity: Arc::new(stackrush_kernel::activity::NoActivityLog),
         clock: w.clock.clone(),
     });
     assert!(matches!(

@@ -156,5 +156,7 @@ pub struct Ports {
     pub templates: Arc<dyn TemplateRepository>,
     pub members: Arc<dyn Members>,
     pub files: Arc<dyn ThumbnailFiles>,
+    /// Downloads, forks and stars, for the analytics context's event store.
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
     pub clock: Arc<dyn Clock>,
 }

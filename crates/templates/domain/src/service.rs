@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use stackrush_kernel::activity::{Activity, Happened};
 use stackrush_kernel::image::checked_image;
 use stackrush_kernel::text::{line_problem, normalized_tags, tag_problem, text_problem};
 use stackrush_kernel::{
@@ -57,6 +58,16 @@ pub struct TemplateService {
 }
 
 impl TemplateService {
+    /// Tells the event store what `member` did (never fails the action).
+    async fn note(&self, member: MemberId, what: Happened) {
+        let activity = Activity {
+            actor: member.bytes(),
+            at: self.ports.clock.now(),
+            what,
+        };
+        self.ports.activity.record(activity).await;
+    }
+
     /// The service over `ports`.
     pub fn new(ports: Ports) -> Self {
         Self {
@@ -486,11 +497,17 @@ impl TemplatesApi for TemplateService {
     async fn star(&self, caller: Caller, id: TemplateId) -> Result<Starred, TemplateError> {
         self.visible(Some(caller), id).await?;
         let now = self.ports.clock.now();
-        self.ports
+        let starred = self
+            .ports
             .templates
             .toggle_star(id, caller.id, now)
             .await?
-            .ok_or(TemplateError::NotFound)
+            .ok_or(TemplateError::NotFound)?;
+        if starred.starred {
+            self.note(caller.id, Happened::TemplateStarred { template: id.bytes() })
+                .await;
+        }
+        Ok(starred)
     }
 
     async fn starred(
@@ -527,6 +544,8 @@ impl TemplatesApi for TemplateService {
             return Err(TemplateError::NotFound);
         }
         self.lists_changed();
+        self.note(caller.id, Happened::TemplateForked { template: id.bytes() })
+            .await;
         self.view(Some(caller), fork).await
     }
 
@@ -587,6 +606,10 @@ impl TemplatesApi for TemplateService {
             .is_none()
         {
             return Err(TemplateError::NotFound);
+        }
+        if let Some(reader) = reader {
+            self.note(reader.id, Happened::TemplateDownloaded { template: id.bytes() })
+                .await;
         }
         Ok(Download::Fresh(archive))
     }

@@ -65,6 +65,7 @@ struct World {
     api: TemplateService,
     store: Arc<InMemoryTemplates>,
     files: Arc<Recorded>,
+    activity: Arc<stackrush_kernel::activity::RecordedActivity>,
     ada: Caller,
     bob: Caller,
     eve: Caller,
@@ -86,16 +87,19 @@ fn world() -> World {
     ]));
     let store = Arc::new(InMemoryTemplates::default());
     let files = Arc::new(Recorded::default());
+    let activity = Arc::new(stackrush_kernel::activity::RecordedActivity::default());
     let api = TemplateService::new(Ports {
         templates: store.clone(),
         members: Arc::new(roster),
         files: files.clone(),
+        activity: activity.clone(),
         clock: Arc::new(FixedClock::new(at)),
     });
     World {
         api,
         store,
         files,
+        activity,
         ada,
         bob,
         eve,
@@ -745,4 +749,33 @@ mod projects {
             TemplateError::ProjectNotFound
         ));
     }
+}
+
+#[tokio::test]
+async fn downloads_forks_and_stars_are_told_to_analytics() {
+    use stackrush_kernel::activity::Happened;
+    let w = world();
+    let id = w.api.create(w.ada, draft("Told")).await.unwrap().template.id;
+    let t = id.bytes();
+    w.api.download(Some(w.bob), id, vec![]).await.unwrap();
+    // Anonymous downloads count on the template but name nobody to analytics.
+    w.api.download(None, id, vec![]).await.unwrap();
+    w.api.star(w.bob, id).await.unwrap();
+    w.api.star(w.bob, id).await.unwrap();
+    w.api.fork(w.bob, id).await.unwrap();
+    let told: Vec<([u8; 12], Happened)> = w
+        .activity
+        .taken()
+        .into_iter()
+        .map(|a| (a.actor, a.what))
+        .collect();
+    let bob = w.bob.id.bytes();
+    assert_eq!(
+        told,
+        vec![
+            (bob, Happened::TemplateDownloaded { template: t }),
+            (bob, Happened::TemplateStarred { template: t }),
+            (bob, Happened::TemplateForked { template: t }),
+        ]
+    );
 }

@@ -63,6 +63,12 @@ impl ChallengeCatalog for ChallengesCatalog {
                 .collect(),
             forbidden_keywords: found.code.validation_rules.forbidden_keywords,
             required_keywords: found.code.validation_rules.required_keywords,
+            skills: found
+                .tags
+                .iter()
+                .cloned()
+                .chain(std::iter::once(found.category.clone()))
+                .collect(),
         }))
     }
 

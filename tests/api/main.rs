@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod analytics;
 mod auth;
 mod challenge_content;
 mod challenges;

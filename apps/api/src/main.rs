@@ -34,6 +34,21 @@ enum Command {
         #[command(subcommand)]
         action: ChallengesAction,
     },
+    /// The analytics pipeline.
+    Analytics {
+        #[command(subcommand)]
+        action: AnalyticsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalyticsAction {
+    /// Recompute the daily rollups from the event store, from this day (YYYY-MM-DD) through the
+    /// last day that is over everywhere; waits for no running job (it takes the job's lease).
+    Rebuild {
+        #[arg(long)]
+        from: chrono::NaiveDate,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,6 +130,9 @@ async fn main() -> ExitCode {
                     update,
                 },
         } => import(settings, file, ImportOptions { dry_run, update }).await,
+        Command::Analytics {
+            action: AnalyticsAction::Rebuild { from },
+        } => rebuild(settings, from).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -264,6 +282,41 @@ async fn import(settings: Settings, file: PathBuf, options: ImportOptions) -> an
         );
     } else {
         println!("{create} created, {update} updated, {skip} skipped");
+    }
+    Ok(())
+}
+
+/// `analytics rebuild --from DAY`, with a progress bar of the days.
+async fn rebuild(settings: Settings, from: chrono::NaiveDate) -> anyhow::Result<()> {
+    use stackrush_analytics::job::{Aggregator, RunOutcome};
+    let contexts = startup::open(&settings).await?;
+    let holder = format!("rebuild-{}", std::process::id());
+    let job = Aggregator::new(
+        contexts.events.clone(),
+        contexts.jobs.clone(),
+        Arc::new(stackrush_kernel::SystemClock),
+        holder,
+    );
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} days aggregated ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let shown = bar.clone();
+    let outcome = job
+        .rebuild(from, &mut move |done, total| {
+            shown.set_length(total);
+            shown.set_position(done);
+        })
+        .await;
+    bar.finish_and_clear();
+    match outcome.map_err(|e| anyhow::anyhow!("{e}: {e:?}"))? {
+        RunOutcome::Elsewhere => {
+            anyhow::bail!("the aggregation job is running elsewhere; try again when it is done")
+        }
+        RunOutcome::Ran { days, watermark } => {
+            let through = watermark.map_or_else(|| "nothing".to_owned(), |d| d.to_string());
+            println!("{} day(s) aggregated; closed through {through}", days.len());
+        }
     }
     Ok(())
 }

@@ -113,6 +113,9 @@ pub struct Settings {
     pub admin_username: String,
     pub admin_password: Option<Secret>,
     pub shutdown_timeout_secs: u64,
+    /// How often the daily analytics job looks for days to close, in seconds (0: never; another
+    /// instance or `stackrush-api analytics rebuild` does it).
+    pub analytics_job_secs: u64,
 }
 
 /// A secret string: `Debug` and `Display` never show it.
@@ -366,6 +369,7 @@ impl Settings {
             admin_username: text(lookup, "ADMIN_USERNAME").unwrap_or_else(|| "admin".to_owned()),
             admin_password: text(lookup, "ADMIN_PASSWORD").map(Secret::new),
             shutdown_timeout_secs: parse(lookup, "SHUTDOWN_TIMEOUT_SECS", 30u64)?,
+            analytics_job_secs: parse(lookup, "ANALYTICS_JOB_SECS", 300u64)?,
         })
     }
 }

@@ -312,6 +312,7 @@ async fn bootstrap_admin(settings: &Settings, identity: &dyn IdentityApi) -> any
 pub struct Application {
     port: u16,
     server: Server,
+    activity: Arc<crate::contexts::analytics::pipeline::ActivityQueue>,
     _lock: crate::store::ServerLock,
 }
 
@@ -377,6 +378,15 @@ impl Application {
                 }
             }
         });
+        if settings.analytics_job_secs > 0 {
+            crate::contexts::analytics::pipeline::spawn_job(
+                contexts.events.clone(),
+                contexts.jobs.clone(),
+                Arc::new(stackrush_kernel::SystemClock),
+                Duration::from_secs(settings.analytics_job_secs),
+            );
+        }
+        let activity = contexts.activity.clone();
         let health = web::Data::new(Health::new(Arc::new(store)));
         let audit = contexts.audit.clone();
         let mount: Mount = Arc::new(move |cfg| contexts.configure(cfg));
@@ -417,6 +427,7 @@ impl Application {
         Ok(Self {
             port,
             server,
+            activity,
             _lock: lock,
         })
     }
@@ -428,8 +439,16 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Self { server, _lock, .. } = self;
-        server.await
+        let Self {
+            server,
+            activity,
+            _lock,
+            ..
+        } = self;
+        let stopped = server.await;
+        // What the last requests did reaches the event store before the process ends.
+        activity.flush(Duration::from_secs(5)).await;
+        stopped
     }
 }
 

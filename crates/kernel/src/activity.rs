@@ -43,17 +43,38 @@ pub enum Happened {
     SignedIn,
     Scored(Scored),
     /// A community post (`code`: a code share).
-    Posted { post: [u8; 12], code: bool },
-    Commented { post: [u8; 12] },
-    Liked { post: [u8; 12] },
+    Posted {
+        post: [u8; 12],
+        code: bool,
+    },
+    Commented {
+        post: [u8; 12],
+    },
+    Liked {
+        post: [u8; 12],
+    },
     /// A post view that counted (one per reader and day).
-    Viewed { post: [u8; 12] },
-    TemplateDownloaded { template: [u8; 12] },
-    TemplateForked { template: [u8; 12] },
-    TemplateStarred { template: [u8; 12] },
-    Enrolled { playlist: [u8; 12] },
-    LessonCompleted { playlist: [u8; 12] },
-    PlaylistCompleted { playlist: [u8; 12] },
+    Viewed {
+        post: [u8; 12],
+    },
+    TemplateDownloaded {
+        template: [u8; 12],
+    },
+    TemplateForked {
+        template: [u8; 12],
+    },
+    TemplateStarred {
+        template: [u8; 12],
+    },
+    Enrolled {
+        playlist: [u8; 12],
+    },
+    LessonCompleted {
+        playlist: [u8; 12],
+    },
+    PlaylistCompleted {
+        playlist: [u8; 12],
+    },
 }
 
 /// Where activities go. `record` returns at once and never fails the action that caused it:

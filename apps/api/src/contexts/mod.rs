@@ -46,6 +46,11 @@ pub struct Contexts {
     pub reviews: reviews::Reviews,
     pub templates: templates::Templates,
     pub learning: Arc<dyn LearningApi>,
+    pub insights: Arc<dyn stackrush_analytics::InsightsApi>,
+    /// The queue between the contexts and the event store (flushed on a graceful stop).
+    pub activity: Arc<analytics::pipeline::ActivityQueue>,
+    pub events: Arc<dyn stackrush_analytics::ports::EventStore>,
+    pub jobs: Arc<dyn stackrush_analytics::ports::JobStore>,
 }
 
 impl Contexts {
@@ -53,8 +58,12 @@ impl Contexts {
     pub fn wire(store: Store, settings: &Settings) -> anyhow::Result<Self> {
         let files = files::store(settings)?;
         let public_files = Arc::new(files::PublicFiles::new(files.clone(), &settings.public_url));
+        let (events, jobs) = analytics::event_stores(&store);
+        let zones = Arc::new(analytics::pipeline::ZoneLink::default());
+        let activity = analytics::pipeline::ActivityQueue::start(events.clone(), zones.clone());
         let links = Arc::new(identity::ContextLinks::default());
-        let identity = identity::wire(&store, settings, links.clone())?;
+        let identity = identity::wire(&store, settings, links.clone(), activity.clone())?;
+        zones.bind(identity.clone());
         let avatars = identity::wire_avatars(&store, public_files.clone());
         let reviews_link = Arc::new(challenges::ReviewsLink::default());
         let challenges = challenges::wire(&store, identity.clone(), reviews_link.clone());
@@ -66,6 +75,7 @@ impl Contexts {
             challenges.clone(),
             notifications.clone(),
             learning_link.clone(),
+            activity.clone(),
         );
         links.bind_scoring(scoring.clone());
         let analytics = analytics::wire(&store, scoring.clone());
@@ -76,6 +86,7 @@ impl Contexts {
             identity.clone(),
             challenges.clone(),
             notifications.clone(),
+            activity.clone(),
         );
         links.bind_community(community.clone());
         let reviews = reviews::wire(
@@ -86,7 +97,7 @@ impl Contexts {
             notifications.clone(),
         );
         reviews_link.bind(reviews.reviews.clone());
-        let templates = templates::wire(&store, identity.clone(), public_files);
+        let templates = templates::wire(&store, identity.clone(), public_files, activity.clone());
         let certificate_key = crate::secrets::certificate_key(settings)?;
         let learning = learning::wire(
             &store,
@@ -96,11 +107,19 @@ impl Contexts {
                 scoring: scoring.clone(),
                 notifications: notifications.clone(),
                 files: files.clone(),
+                activity: activity.clone(),
             },
             certificate_key.expose(),
             &settings.public_url,
         )?;
         learning_link.bind(learning.clone());
+        let insights = analytics::wire_insights(
+            events.clone(),
+            jobs.clone(),
+            identity.clone(),
+            challenges.clone(),
+            templates.templates.clone(),
+        );
         Ok(Self {
             store,
             files,
@@ -116,6 +135,10 @@ impl Contexts {
             reviews,
             templates,
             learning,
+            insights,
+            activity,
+            events,
+            jobs,
         })
     }
 
@@ -132,6 +155,7 @@ impl Contexts {
             self.analytics.clone(),
             self.dashboard.clone(),
             self.audit.clone(),
+            self.insights.clone(),
         );
         community::mount(cfg, self.community.clone());
         reviews::mount(cfg, &self.reviews);

@@ -260,20 +260,83 @@ pub fn sample_events(a: SubjectId, b: SubjectId) -> Vec<crate::events::Event> {
     };
     let plan: Vec<(SubjectId, DateTime<Utc>, Happened, chrono_tz::Tz)> = vec![
         (a, at(1, 9, 0), Happened::SignedUp, chrono_tz::UTC),
-        (a, at(1, 9, 5), scored(50.0, false, false, 12.5, "dsa"), chrono_tz::UTC),
-        (a, at(1, 9, 30), scored(100.0, true, true, 20.25, "dsa"), chrono_tz::UTC),
-        (a, at(1, 10, 0), scored(75.5, true, true, 45.0, "bug-fix"), chrono_tz::UTC),
-        (a, at(1, 11, 0), Happened::Posted { post: [1; 12], code: true }, chrono_tz::UTC),
-        (a, at(2, 8, 0), scored(25.0, false, false, 130.0, "dsa"), chrono_tz::UTC),
-        (a, at(2, 8, 30), Happened::Commented { post: [1; 12] }, chrono_tz::UTC),
+        (
+            a,
+            at(1, 9, 5),
+            scored(50.0, false, false, 12.5, "dsa"),
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(1, 9, 30),
+            scored(100.0, true, true, 20.25, "dsa"),
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(1, 10, 0),
+            scored(75.5, true, true, 45.0, "bug-fix"),
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(1, 11, 0),
+            Happened::Posted {
+                post: [1; 12],
+                code: true,
+            },
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(2, 8, 0),
+            scored(25.0, false, false, 130.0, "dsa"),
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(2, 8, 30),
+            Happened::Commented { post: [1; 12] },
+            chrono_tz::UTC,
+        ),
         // 20:00 UTC on the 1st is the 2nd in Tokyo.
         (b, at(1, 20, 0), Happened::SignedUp, chrono_tz::Asia::Tokyo),
-        (b, at(1, 20, 30), Happened::Commented { post: [1; 12] }, chrono_tz::Asia::Tokyo),
-        (b, at(1, 21, 0), Happened::Liked { post: [1; 12] }, chrono_tz::Asia::Tokyo),
-        (b, at(1, 21, 5), Happened::TemplateDownloaded { template: [3; 12] }, chrono_tz::Asia::Tokyo),
-        (b, at(2, 1, 0), scored(90.0, true, true, 3.0, "feature"), chrono_tz::Asia::Tokyo),
-        (a, at(2, 9, 0), Happened::TemplateDownloaded { template: [3; 12] }, chrono_tz::UTC),
-        (a, at(2, 9, 1), Happened::TemplateStarred { template: [4; 12] }, chrono_tz::UTC),
+        (
+            b,
+            at(1, 20, 30),
+            Happened::Commented { post: [1; 12] },
+            chrono_tz::Asia::Tokyo,
+        ),
+        (
+            b,
+            at(1, 21, 0),
+            Happened::Liked { post: [1; 12] },
+            chrono_tz::Asia::Tokyo,
+        ),
+        (
+            b,
+            at(1, 21, 5),
+            Happened::TemplateDownloaded { template: [3; 12] },
+            chrono_tz::Asia::Tokyo,
+        ),
+        (
+            b,
+            at(2, 1, 0),
+            scored(90.0, true, true, 3.0, "feature"),
+            chrono_tz::Asia::Tokyo,
+        ),
+        (
+            a,
+            at(2, 9, 0),
+            Happened::TemplateDownloaded { template: [3; 12] },
+            chrono_tz::UTC,
+        ),
+        (
+            a,
+            at(2, 9, 1),
+            Happened::TemplateStarred { template: [4; 12] },
+            chrono_tz::UTC,
+        ),
     ];
     plan.into_iter()
         .map(|(user, at, what, zone)| {
@@ -309,7 +372,8 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
     store.append(&events).await.unwrap();
     store.append(&events).await.unwrap();
     assert_eq!(store.first_day().await.unwrap(), Some(day(1)));
-    let only = |u: SubjectId| -> Vec<_> { events.iter().filter(|e| e.user == u).cloned().collect() };
+    let only =
+        |u: SubjectId| -> Vec<_> { events.iter().filter(|e| e.user == u).cloned().collect() };
 
     // Live: computed from the events.
     for u in [a, b] {
@@ -324,8 +388,14 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
         .iter()
         .find(|r| r.day == day(1) && r.kind == EventKind::Submission && r.category == "dsa")
         .unwrap();
-    assert_eq!((dsa.count, dsa.successes, dsa.firsts, dsa.xp), (2, 1, 1, 40));
-    assert_eq!((dsa.score_min, dsa.score_max, dsa.score_sum), (Some(50.0), Some(100.0), 150.0));
+    assert_eq!(
+        (dsa.count, dsa.successes, dsa.firsts, dsa.xp),
+        (2, 1, 1, 40)
+    );
+    assert_eq!(
+        (dsa.score_min, dsa.score_max, dsa.score_sum),
+        (Some(50.0), Some(100.0), 150.0)
+    );
     assert_eq!(dsa.ranges, [1, 1, 0, 0, 0]);
 
     // Stored: nothing before the job, then exactly the day's rows.
@@ -342,9 +412,17 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
         let stored = store.user_rollup(u, first, Source::Stored).await.unwrap();
         assert_eq!(stored, roll_user(&of_day), "stored rows of the 1st");
     }
-    let utc_first: Vec<_> = events.iter().filter(|e| e.utc_day == day(1)).cloned().collect();
+    let utc_first: Vec<_> = events
+        .iter()
+        .filter(|e| e.utc_day == day(1))
+        .cloned()
+        .collect();
     let stored = store.platform_rollup(first, Source::Stored).await.unwrap();
-    assert_eq!(stored, roll_platform(&utc_first), "stored platform rows of the 1st");
+    assert_eq!(
+        stored,
+        roll_platform(&utc_first),
+        "stored platform rows of the 1st"
+    );
     let active = stored.days.iter().find(|r| r.kind.is_none()).unwrap();
     assert_eq!((active.count, active.users), (utc_first.len() as u64, 2));
     // b's events of the 1st UTC are on the 2nd in Tokyo: not in the 1st's user rows.
@@ -373,7 +451,9 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
     everything.push(late);
     let active = store.active_days(all_days, Some(day(1))).await.unwrap();
     assert_eq!(active, active_days(&everything));
-    assert!(active.iter().any(|d| d.user == b && d.day == day(2) && d.signed_up));
+    assert!(active
+        .iter()
+        .any(|d| d.user == b && d.day == day(2) && d.signed_up));
 
     // Targets: per target and kind, busiest first.
     let kinds = [EventKind::TemplateDownload, EventKind::TemplateStar];
@@ -381,7 +461,10 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
     assert_eq!(targets, roll_targets(&everything, &kinds));
     assert_eq!(targets[0].count, 2);
     assert_eq!(targets[0].users, 2);
-    let subs = store.targets(&[EventKind::Submission], first).await.unwrap();
+    let subs = store
+        .targets(&[EventKind::Submission], first)
+        .await
+        .unwrap();
     assert_eq!(subs.len(), 1);
     assert_eq!((subs[0].count, subs[0].successes), (3, 2));
 }
@@ -390,7 +473,10 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
 /// holder moves the watermark, and of racing takers exactly one wins.
 pub async fn job_leases_exclude_each_other(store: &dyn EventsAdapter) {
     use chrono::NaiveDate;
-    let job = format!("contract.{}", crate::events::EventId::generate(now()).to_hex());
+    let job = format!(
+        "contract.{}",
+        crate::events::EventId::generate(now()).to_hex()
+    );
     let t = now();
     let later = t + Duration::minutes(10);
     let day = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
@@ -405,21 +491,74 @@ pub async fn job_leases_exclude_each_other(store: &dyn EventsAdapter) {
     store.release(&job, "b").await.unwrap();
     assert!(!store.lease(&job, "b", t, later).await.unwrap());
     // An expired lease is anyone's, and the former holder can no longer write.
-    assert!(store.lease(&job, "b", later, later + Duration::minutes(10)).await.unwrap());
+    assert!(store
+        .lease(&job, "b", later, later + Duration::minutes(10))
+        .await
+        .unwrap());
     assert!(!store.set_watermark(&job, "a", None, later).await.unwrap());
     store.release(&job, "b").await.unwrap();
-    assert!(store.lease(&job, "c", later, later + Duration::minutes(1)).await.unwrap());
+    assert!(store
+        .lease(&job, "c", later, later + Duration::minutes(1))
+        .await
+        .unwrap());
     assert!(store.set_watermark(&job, "c", None, later).await.unwrap());
     assert_eq!(store.watermark(&job).await.unwrap(), None);
 
     let race = format!("{job}.race");
     let holders: Vec<String> = (0..8).map(|i| format!("h{i}")).collect();
-    let won = futures::future::join_all(
-        holders
-            .iter()
-            .map(|h| store.lease(&race, h, t, later)),
-    )
-    .await;
+    let won =
+        futures::future::join_all(holders.iter().map(|h| store.lease(&race, h, t, later))).await;
     let winners = won.into_iter().filter(|w| *w.as_ref().unwrap()).count();
     assert_eq!(winners, 1, "exactly one racing taker holds the lease");
+}
+
+/// Two instances running the daily job on one store at once: the days are closed once each,
+/// never by both, and the rows are the reference's. `one` and `two` are separate handles (two
+/// clients) on the same, empty store.
+pub async fn two_jobs_never_both_aggregate<T>(one: std::sync::Arc<T>, two: std::sync::Arc<T>)
+where
+    T: EventsAdapter + 'static,
+{
+    use crate::job::{Aggregator, RunOutcome};
+    use crate::rollup::*;
+    use chrono::{NaiveDate, TimeZone};
+    use std::sync::Arc;
+    let t0 = now();
+    let (a, b) = (SubjectId::generate(t0), SubjectId::generate(t0));
+    let events = sample_events(a, b);
+    one.append(&events).await.unwrap();
+    let clock = Arc::new(stackrush_kernel::FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 2, 5, 12, 0, 0).unwrap(),
+    ));
+    let job =
+        |store: Arc<T>, holder: &str| Aggregator::new(store.clone(), store, clock.clone(), holder);
+    let (first, second) = (
+        job(one.clone(), "instance-1"),
+        job(two.clone(), "instance-2"),
+    );
+    let (x, y) = futures::join!(first.run(), second.run());
+    let mut closed: Vec<NaiveDate> = Vec::new();
+    let mut ran = 0;
+    for outcome in [x.unwrap(), y.unwrap()] {
+        if let RunOutcome::Ran { days, .. } = outcome {
+            ran += usize::from(!days.is_empty());
+            closed.extend(days);
+        }
+    }
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 2, d).unwrap();
+    assert_eq!(ran, 1, "one instance aggregates");
+    assert_eq!(closed, vec![day(1), day(2), day(3)], "each day once");
+    let range = DayRange {
+        from: day(1),
+        to: day(3),
+    };
+    for u in [a, b] {
+        let mine: Vec<_> = events.iter().filter(|e| e.user == u).cloned().collect();
+        let stored = two.user_rollup(u, range, Source::Stored).await.unwrap();
+        assert_eq!(stored, roll_user(&mine));
+    }
+    assert_eq!(
+        two.platform_rollup(range, Source::Stored).await.unwrap(),
+        roll_platform(&events)
+    );
 }

@@ -165,12 +165,16 @@ impl Event {
             Happened::Commented { post } => (EventKind::Comment, hex(post)),
             Happened::Liked { post } => (EventKind::Like, hex(post)),
             Happened::Viewed { post } => (EventKind::View, hex(post)),
-            Happened::TemplateDownloaded { template } => (EventKind::TemplateDownload, hex(template)),
+            Happened::TemplateDownloaded { template } => {
+                (EventKind::TemplateDownload, hex(template))
+            }
             Happened::TemplateForked { template } => (EventKind::TemplateFork, hex(template)),
             Happened::TemplateStarred { template } => (EventKind::TemplateStar, hex(template)),
             Happened::Enrolled { playlist } => (EventKind::Enrolment, hex(playlist)),
             Happened::LessonCompleted { playlist } => (EventKind::Lesson, hex(playlist)),
-            Happened::PlaylistCompleted { playlist } => (EventKind::PlaylistCompleted, hex(playlist)),
+            Happened::PlaylistCompleted { playlist } => {
+                (EventKind::PlaylistCompleted, hex(playlist))
+            }
         };
         event.kind = kind;
         event.target = target;
@@ -226,7 +230,12 @@ mod tests {
                 first: true,
                 xp: 30,
                 minutes: Some(-3.0),
-                skills: vec![" Arrays".into(), "arrays".into(), "".into(), "graphs".into()],
+                skills: vec![
+                    " Arrays".into(),
+                    "arrays".into(),
+                    "".into(),
+                    "graphs".into(),
+                ],
             }),
         };
         let e = Event::of(EventId::from_bytes([9; 12]), activity, Tz::UTC);

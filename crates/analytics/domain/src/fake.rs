@@ -196,13 +196,23 @@ mod events_impl {
         }
 
         async fn first_day(&self) -> Result<Option<NaiveDate>, StoreError> {
-            Ok(self.state().events.iter().map(|e| e.day.min(e.utc_day)).min())
+            Ok(self
+                .state()
+                .events
+                .iter()
+                .map(|e| e.day.min(e.utc_day))
+                .min())
         }
 
         async fn aggregate(&self, day: NaiveDate) -> Result<(), StoreError> {
             let mut s = self.state();
             let local: Vec<Event> = s.events.iter().filter(|e| e.day == day).cloned().collect();
-            let utc: Vec<Event> = s.events.iter().filter(|e| e.utc_day == day).cloned().collect();
+            let utc: Vec<Event> = s
+                .events
+                .iter()
+                .filter(|e| e.utc_day == day)
+                .cloned()
+                .collect();
             let users = roll_user(&local);
             let platform = roll_platform(&utc);
             s.users.days.retain(|r| r.day != day);

@@ -51,17 +51,26 @@ impl RangeQuery {
     /// longer than [`MAX_RANGE_DAYS`], or ending after `today`.
     pub fn resolve(&self, today: NaiveDate) -> Result<DayRange, AnalyticsError> {
         let to = self.to.unwrap_or(today);
-        let from = self
-            .from
-            .unwrap_or_else(|| to - Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let from = self.from.unwrap_or_else(|| {
+            to.checked_sub_signed(Duration::days(DEFAULT_RANGE_DAYS - 1))
+                .unwrap_or(NaiveDate::MIN)
+        });
         let invalid = |field: &str, message: String| {
-            Err(AnalyticsError::Invalid(vec![FieldError::new(field, message)]))
+            Err(AnalyticsError::Invalid(vec![FieldError::new(
+                field, message,
+            )]))
         };
+        if from < earliest() {
+            return invalid("from", "must be 1970-01-01 or later".into());
+        }
         if to < from {
             return invalid("to", "must not be before from".into());
         }
         if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
-            return invalid("from", format!("a range covers at most {MAX_RANGE_DAYS} days"));
+            return invalid(
+                "from",
+                format!("a range covers at most {MAX_RANGE_DAYS} days"),
+            );
         }
         if to > today + Duration::days(1) {
             return invalid("to", "must not be in the future".into());
@@ -333,8 +342,11 @@ pub struct ChallengeStats {
 #[async_trait]
 pub trait InsightsApi: Send + Sync {
     /// Errors (every per-user figure): `UserNotFound`, `ProfilePrivate`, `StatsPrivate`.
-    async fn overview(&self, viewer: Option<Viewer>, user: SubjectId)
-        -> Result<Overview, AnalyticsError>;
+    async fn overview(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Overview, AnalyticsError>;
     async fn skills(
         &self,
         viewer: Option<Viewer>,
@@ -352,8 +364,11 @@ pub trait InsightsApi: Send + Sync {
         viewer: Option<Viewer>,
         user: SubjectId,
     ) -> Result<Vec<TypePerformance>, AnalyticsError>;
-    async fn streaks(&self, viewer: Option<Viewer>, user: SubjectId)
-        -> Result<Streaks, AnalyticsError>;
+    async fn streaks(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<Streaks, AnalyticsError>;
     async fn time_distribution(
         &self,
         viewer: Option<Viewer>,
@@ -383,6 +398,11 @@ pub struct InsightsService {
     ports: InsightsPorts,
 }
 
+/// The first day a range may start on.
+fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
 /// The first day any figure can be about.
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
@@ -407,7 +427,11 @@ pub fn skill_level(xp: u64) -> (u8, u8) {
     if passed == SKILL_LEVELS.len() {
         return (level, 100);
     }
-    let low = if passed == 0 { 0 } else { SKILL_LEVELS[passed - 1] };
+    let low = if passed == 0 {
+        0
+    } else {
+        SKILL_LEVELS[passed - 1]
+    };
     let high = SKILL_LEVELS[passed];
     let progress = (xp - low) * 100 / (high - low);
     (level, progress.min(99) as u8)
@@ -513,7 +537,12 @@ impl InsightsService {
         user: SubjectId,
         sight: &Sight,
     ) -> Result<(UserRollup, Option<NaiveDate>, NaiveDate), AnalyticsError> {
-        let today = self.ports.clock.now().with_timezone(&sight.zone).date_naive();
+        let today = self
+            .ports
+            .clock
+            .now()
+            .with_timezone(&sight.zone)
+            .date_naive();
         let (rows, watermark) = self
             .user_rows(
                 user,
@@ -633,7 +662,9 @@ fn series(days: &[UserDay], range: DayRange, granularity: Granularity) -> Vec<Ac
     }
     for d in days.iter().filter(|d| range.contains(d.day)) {
         let b = bucket(d.day, granularity);
-        let Some(p) = points.get_mut(&b) else { continue };
+        let Some(p) = points.get_mut(&b) else {
+            continue;
+        };
         match d.kind {
             EventKind::Submission => {
                 p.submissions += d.count;
@@ -651,7 +682,10 @@ fn series(days: &[UserDay], range: DayRange, granularity: Granularity) -> Vec<Ac
     points
         .into_values()
         .map(|mut p| {
-            p.average_score = ratio(scores.get(&p.date).copied().unwrap_or(0.0), p.submissions as f64);
+            p.average_score = ratio(
+                scores.get(&p.date).copied().unwrap_or(0.0),
+                p.submissions as f64,
+            );
             p.time_spent = round2(p.time_spent);
             p
         })
@@ -720,7 +754,12 @@ impl InsightsApi for InsightsService {
         query: RangeQuery,
     ) -> Result<ActivitySeries, AnalyticsError> {
         let sight = self.sight(viewer, user, true).await?;
-        let today = self.ports.clock.now().with_timezone(&sight.zone).date_naive();
+        let today = self
+            .ports
+            .clock
+            .now()
+            .with_timezone(&sight.zone)
+            .date_naive();
         let range = query.resolve(today)?;
         let (rows, _) = self.user_rows(user, range).await?;
         Ok(ActivitySeries {
@@ -816,7 +855,10 @@ impl InsightsApi for InsightsService {
                 .len() as u64
         };
         let mut cohorts: BTreeMap<NaiveDate, BTreeSet<SubjectId>> = BTreeMap::new();
-        for a in active.iter().filter(|a| a.signed_up && range.contains(a.day)) {
+        for a in active
+            .iter()
+            .filter(|a| a.signed_up && range.contains(a.day))
+        {
             cohorts.entry(monday(a.day)).or_default().insert(a.user);
         }
         let retention = cohorts
@@ -965,29 +1007,30 @@ impl InsightsApi for InsightsService {
                 _ => t.2 += r.count,
             }
         }
-        let ids: Vec<String> = by_target.keys().cloned().collect();
-        let names = self.ports.catalog.templates(&ids).await?;
-        let mut out: Vec<TemplatePopularity> = by_target
-            .into_iter()
-            .filter_map(|(template, (downloads, forks, stars))| {
-                let title = names.get(&template)?.title.clone();
-                Some(TemplatePopularity {
-                    template,
-                    title,
-                    downloads,
-                    forks,
-                    stars,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            let total = |t: &TemplatePopularity| t.downloads + t.forks + t.stars;
-            total(b)
-                .cmp(&total(a))
-                .then_with(|| a.template.cmp(&b.template))
+        let mut ranked: Vec<(String, (u64, u64, u64))> = by_target.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            let total = |t: &(u64, u64, u64)| t.0 + t.1 + t.2;
+            total(&b.1).cmp(&total(&a.1)).then_with(|| a.0.cmp(&b.0))
         });
-        out.truncate(limit);
-        Ok((range, out))
+        let ids: Vec<String> = ranked.iter().map(|(id, _)| id.clone()).collect();
+        let names = self.public_names(&ids, limit, Kind::Template).await?;
+        Ok((
+            range,
+            ranked
+                .into_iter()
+                .filter_map(|(template, (downloads, forks, stars))| {
+                    let title = names.get(&template)?.title.clone();
+                    Some(TemplatePopularity {
+                        template,
+                        title,
+                        downloads,
+                        forks,
+                        stars,
+                    })
+                })
+                .take(limit)
+                .collect(),
+        ))
     }
 
     async fn challenge_stats(
@@ -1001,16 +1044,14 @@ impl InsightsApi for InsightsService {
             .events
             .targets(&[EventKind::Submission], range)
             .await?;
+        // Totals over every challenge (no per-user figure); named rows only for public ones.
+        let attempts: u64 = rows.iter().map(|r| r.count).sum();
+        let successes: u64 = rows.iter().map(|r| r.successes).sum();
         let ids: Vec<String> = rows.iter().map(|r| r.target.clone()).collect();
-        let names = self.ports.catalog.challenges(&ids).await?;
-        let public: Vec<_> = rows
+        let names = self.public_names(&ids, limit, Kind::Challenge).await?;
+        let challenges = rows
             .into_iter()
             .filter_map(|r| names.get(&r.target).map(|n| (r, n)))
-            .collect();
-        let attempts: u64 = public.iter().map(|(r, _)| r.count).sum();
-        let successes: u64 = public.iter().map(|(r, _)| r.successes).sum();
-        let challenges = public
-            .into_iter()
             .take(limit)
             .map(|(r, n)| ChallengeFigures {
                 title: n.title.clone(),
@@ -1031,6 +1072,37 @@ impl InsightsApi for InsightsService {
             success_rate: ratio(successes as f64 * 100.0, attempts as f64),
             challenges,
         })
+    }
+}
+
+/// Which catalogue names are asked for.
+#[derive(Clone, Copy)]
+enum Kind {
+    Challenge,
+    Template,
+}
+
+impl InsightsService {
+    /// The public names among `ids` (busiest first), asked for a chunk at a time until `limit`
+    /// are found or none are left.
+    async fn public_names(
+        &self,
+        ids: &[String],
+        limit: usize,
+        kind: Kind,
+    ) -> Result<HashMap<String, Named>, AnalyticsError> {
+        let mut names = HashMap::new();
+        for chunk in ids.chunks(limit.max(1)) {
+            if names.len() >= limit {
+                break;
+            }
+            let found = match kind {
+                Kind::Challenge => self.ports.catalog.challenges(chunk).await?,
+                Kind::Template => self.ports.catalog.templates(chunk).await?,
+            };
+            names.extend(found);
+        }
+        Ok(names)
     }
 }
 
@@ -1075,12 +1147,18 @@ mod tests {
             to: Some(d("2026-06-01")),
             ..RangeQuery::default()
         };
-        assert!(matches!(backwards.resolve(today), Err(AnalyticsError::Invalid(_))));
+        assert!(matches!(
+            backwards.resolve(today),
+            Err(AnalyticsError::Invalid(_))
+        ));
         let decade = RangeQuery {
             from: Some(d("2016-06-10")),
             ..RangeQuery::default()
         };
-        assert!(matches!(decade.resolve(today), Err(AnalyticsError::Invalid(_))));
+        assert!(matches!(
+            decade.resolve(today),
+            Err(AnalyticsError::Invalid(_))
+        ));
         let year = RangeQuery {
             from: Some(d("2025-06-30")),
             ..RangeQuery::default()

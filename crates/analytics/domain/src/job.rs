@@ -77,10 +77,12 @@ impl Aggregator {
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<RunOutcome, AnalyticsError> {
         if from > last_closed_day(self.clock.now()) {
-            return Err(AnalyticsError::Invalid(vec![stackrush_kernel::FieldError::new(
-                "from",
-                "must be a day that is over in every time zone",
-            )]));
+            return Err(AnalyticsError::Invalid(vec![
+                stackrush_kernel::FieldError::new(
+                    "from",
+                    "must be a day that is over in every time zone",
+                ),
+            ]));
         }
         self.work(Some(from), progress).await
     }

@@ -38,7 +38,10 @@ impl DayRange {
     /// The part of the range up to `day` included (`None` when nothing is left).
     pub fn through(&self, day: Option<NaiveDate>) -> Option<DayRange> {
         let to = self.to.min(day?);
-        (self.from <= to).then_some(DayRange { from: self.from, to })
+        (self.from <= to).then_some(DayRange {
+            from: self.from,
+            to,
+        })
     }
 }
 
@@ -125,7 +128,7 @@ impl PlatformRollup {
     /// Puts the rows in the order every adapter returns: by day then kind (every kind first);
     /// contributors by day, most contributions first, then id.
     pub fn sort(&mut self) {
-        self.days.sort_by(|a, b| (a.day, a.kind).cmp(&(b.day, b.kind)));
+        self.days.sort_by_key(|d| (d.day, d.kind));
         self.contributors.sort_by(|a, b| {
             a.day
                 .cmp(&b.day)
@@ -255,13 +258,15 @@ pub fn roll_platform(events: &[Event]) -> PlatformRollup {
     for (day, by_user) in contributions {
         let mut top: Vec<(SubjectId, u64)> = by_user.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        contributors.extend(top.into_iter().take(TOP_CONTRIBUTORS).map(|(user, n)| {
-            Contributor {
-                day,
-                user,
-                contributions: n,
-            }
-        }));
+        contributors.extend(
+            top.into_iter()
+                .take(TOP_CONTRIBUTORS)
+                .map(|(user, n)| Contributor {
+                    day,
+                    user,
+                    contributions: n,
+                }),
+        );
     }
     PlatformRollup { days, contributors }
 }
@@ -298,15 +303,17 @@ pub fn roll_targets(events: &[Event], kinds: &[EventKind]) -> Vec<TargetFigures>
     }
     let mut out: Vec<TargetFigures> = rows
         .into_iter()
-        .map(|((target, kind), (count, users, successes, score_sum, minutes))| TargetFigures {
-            target,
-            kind,
-            count,
-            users: users.len() as u64,
-            successes,
-            score_sum,
-            minutes,
-        })
+        .map(
+            |((target, kind), (count, users, successes, score_sum, minutes))| TargetFigures {
+                target,
+                kind,
+                count,
+                users: users.len() as u64,
+                successes,
+                score_sum,
+                minutes,
+            },
+        )
         .collect();
     sort_targets(&mut out);
     out

@@ -51,7 +51,10 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
     for (collection, name) in [(USER_DAYS, "user"), (SKILL_DAYS, "skill")] {
         db.collection::<Document>(collection)
             .create_indexes([
-                index(doc! { "user": 1, "day": 1 }, &format!("analytics_{name}_days_user")),
+                index(
+                    doc! { "user": 1, "day": 1 },
+                    &format!("analytics_{name}_days_user"),
+                ),
                 index(doc! { "day": 1 }, &format!("analytics_{name}_days_day")),
             ])
             .await
@@ -125,8 +128,12 @@ fn flag(field: &str) -> Document {
 }
 
 fn minutes_in(low: Option<f64>, high: Option<f64>) -> Document {
-    let mut checks = vec![Bson::Document(doc! { "$ne": [{ "$type": "$minutes" }, "null"] })];
-    checks.push(Bson::Document(doc! { "$ne": [{ "$type": "$minutes" }, "missing"] }));
+    let mut checks = vec![Bson::Document(
+        doc! { "$ne": [{ "$type": "$minutes" }, "null"] },
+    )];
+    checks.push(Bson::Document(
+        doc! { "$ne": [{ "$type": "$minutes" }, "missing"] },
+    ));
     if let Some(low) = low {
         checks.push(Bson::Document(doc! { "$gte": ["$minutes", low] }));
     }
@@ -324,7 +331,10 @@ fn contributor(d: &Document) -> Result<Contributor, StoreError> {
     })
 }
 
-fn all<T>(docs: &[Document], f: fn(&Document) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+fn all<T>(
+    docs: &[Document],
+    f: fn(&Document) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     docs.iter().map(f).collect()
 }
 
@@ -464,7 +474,10 @@ impl EventStore for MongoEvents {
                 let mut rows = self
                     .run(EVENTS, platform_pipeline(utc.clone(), false))
                     .await?;
-                rows.extend(self.run(EVENTS, platform_pipeline(utc.clone(), true)).await?);
+                rows.extend(
+                    self.run(EVENTS, platform_pipeline(utc.clone(), true))
+                        .await?,
+                );
                 (rows, self.run(EVENTS, contributor_pipeline(utc)).await?)
             }
             Source::Stored => {

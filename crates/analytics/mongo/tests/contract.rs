@@ -23,3 +23,28 @@ async fn mongodb_passes_the_analytics_contract() {
     stackrush_analytics::contract::job_leases_exclude_each_other(&events).await;
     db.drop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_mongodb_jobs_on_one_database_never_both_aggregate() {
+    let Ok(uri) = std::env::var("MONGODB_URI") else {
+        eprintln!("SKIPPED: MongoDB analytics job test (MONGODB_URI is not set)");
+        return;
+    };
+    let name = format!("stackrush_analytics_jobs_{}", std::process::id());
+    let first = mongodb::Client::with_uri_str(&uri)
+        .await
+        .unwrap()
+        .database(&name);
+    let second = mongodb::Client::with_uri_str(&uri)
+        .await
+        .unwrap()
+        .database(&name);
+    first.drop().await.unwrap();
+    ensure_indexes(&first).await.unwrap();
+    stackrush_analytics::contract::two_jobs_never_both_aggregate(
+        std::sync::Arc::new(stackrush_analytics_mongo::MongoEvents::new(&first)),
+        std::sync::Arc::new(stackrush_analytics_mongo::MongoEvents::new(&second)),
+    )
+    .await;
+    first.drop().await.unwrap();
+}

@@ -144,7 +144,10 @@ fn contributor(row: &SqliteRow) -> Result<Contributor, StoreError> {
     })
 }
 
-fn all<T>(rows: &[SqliteRow], f: fn(&SqliteRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+fn all<T>(
+    rows: &[SqliteRow],
+    f: fn(&SqliteRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     rows.iter().map(f).collect()
 }
 

@@ -45,6 +45,23 @@ async fn sqlite_events_pass_the_event_store_contract_and_refuse_changes() {
         "UPDATE analytics_events SET kind = 'like'",
         "DELETE FROM analytics_events",
     ] {
-        assert!(sqlx::query(change).execute(db.writes()).await.is_err(), "{change}");
+        assert!(
+            sqlx::query(change).execute(db.writes()).await.is_err(),
+            "{change}"
+        );
     }
+}
+
+#[tokio::test]
+async fn two_sqlite_jobs_on_one_file_never_both_aggregate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let one = stackrush_store_sqlite::open(&path).await.unwrap();
+    migrate(&one).await.unwrap();
+    let two = stackrush_store_sqlite::open(&path).await.unwrap();
+    stackrush_analytics::contract::two_jobs_never_both_aggregate(
+        std::sync::Arc::new(stackrush_analytics_sqlite::SqliteEvents::new(one)),
+        std::sync::Arc::new(stackrush_analytics_sqlite::SqliteEvents::new(two)),
+    )
+    .await;
 }

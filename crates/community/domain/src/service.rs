@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::activity::{Activity, Happened};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
+use stackrush_kernel::activity::{Activity, Happened};
 use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, Shared, SharedAnswers};
 
 use crate::error::CommunityError;
@@ -505,8 +505,14 @@ impl CommunityApi for CommunityService {
         self.lists_changed();
         stored?;
         let code = post.code.is_some();
-        self.note(caller.id, Happened::Posted { post: post.id.bytes(), code })
-            .await;
+        self.note(
+            caller.id,
+            Happened::Posted {
+                post: post.id.bytes(),
+                code,
+            },
+        )
+        .await;
         self.one_view(Some(caller), post).await
     }
 

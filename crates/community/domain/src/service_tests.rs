@@ -796,9 +796,15 @@ async fn posts_comments_likes_and_counted_views_are_told_to_analytics() {
         .comment(caller(2), id, "Nice one".into(), None)
         .await
         .unwrap();
-    w.service.toggle(caller(2), Reaction::Like, id).await.unwrap();
+    w.service
+        .toggle(caller(2), Reaction::Like, id)
+        .await
+        .unwrap();
     // Unliking is not an event; a second view the same day does not count.
-    w.service.toggle(caller(2), Reaction::Like, id).await.unwrap();
+    w.service
+        .toggle(caller(2), Reaction::Like, id)
+        .await
+        .unwrap();
     w.service.post(Reader::Member(caller(3)), id).await.unwrap();
     w.service.post(Reader::Member(caller(3)), id).await.unwrap();
     let told: Vec<([u8; 12], Happened)> = w
@@ -810,7 +816,13 @@ async fn posts_comments_likes_and_counted_views_are_told_to_analytics() {
     assert_eq!(
         told,
         vec![
-            (caller(1).id.bytes(), Happened::Posted { post: p, code: false }),
+            (
+                caller(1).id.bytes(),
+                Happened::Posted {
+                    post: p,
+                    code: false
+                }
+            ),
             (caller(2).id.bytes(), Happened::Commented { post: p }),
             (caller(2).id.bytes(), Happened::Liked { post: p }),
             (caller(3).id.bytes(), Happened::Viewed { post: p }),

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stackrush_kernel::activity::{Activity, Happened};
 use chrono::{DateTime, Duration, Utc};
+use stackrush_kernel::activity::{Activity, Happened};
 use stackrush_kernel::{Freshness, Page, PageRequest, ReadMemory, StoreError};
 use tokio::sync::OnceCell;
 

@@ -937,8 +937,13 @@ impl LearningApi for LearningService {
             .await?
             .ok_or(LearningError::PlaylistNotFound)?;
         if enrolled.newly {
-            self.note(caller.id, Happened::Enrolled { playlist: id.bytes() })
-                .await;
+            self.note(
+                caller.id,
+                Happened::Enrolled {
+                    playlist: id.bytes(),
+                },
+            )
+            .await;
         }
         Ok(ProgressView::of(enrolled.enrolment, &playlist))
     }
@@ -1020,13 +1025,23 @@ impl LearningApi for LearningService {
             .ok_or(LearningError::NotEnrolled)?;
         let progress = ProgressView::of(enrolment, &playlist);
         if newly_done {
-            self.note(caller.id, Happened::LessonCompleted { playlist: id.bytes() })
-                .await;
+            self.note(
+                caller.id,
+                Happened::LessonCompleted {
+                    playlist: id.bytes(),
+                },
+            )
+            .await;
         }
         let completed_with_xp = self.settle(&playlist, &progress).await?;
         if completed_with_xp.is_some() {
-            self.note(caller.id, Happened::PlaylistCompleted { playlist: id.bytes() })
-                .await;
+            self.note(
+                caller.id,
+                Happened::PlaylistCompleted {
+                    playlist: id.bytes(),
+                },
+            )
+            .await;
         }
         let progress = if completed_with_xp.is_some() {
             self.progressed(&playlist, caller.id).await?

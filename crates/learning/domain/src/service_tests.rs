@@ -1110,14 +1110,21 @@ async fn enrolments_lessons_and_completions_are_told_to_analytics_once() {
     let learner = member(false);
     w.service.enrol(learner, p.id).await.unwrap();
     w.service.enrol(learner, p.id).await.unwrap();
-    w.world.solved.lock().unwrap().insert((learner.id, w.challenge));
+    w.world
+        .solved
+        .lock()
+        .unwrap()
+        .insert((learner.id, w.challenge));
     for lesson in p.lessons.iter().chain(p.lessons.iter()) {
         let report = ProgressUpdate {
             lesson: lesson.id,
             completed: true,
             time_spent: 5,
         };
-        w.service.record_progress(learner, p.id, report).await.unwrap();
+        w.service
+            .record_progress(learner, p.id, report)
+            .await
+            .unwrap();
     }
     let told: Vec<Happened> = w
         .activity
@@ -1128,7 +1135,11 @@ async fn enrolments_lessons_and_completions_are_told_to_analytics_once() {
         .collect();
     let pl = p.id.bytes();
     let mut expected = vec![Happened::Enrolled { playlist: pl }];
-    expected.extend(p.lessons.iter().map(|_| Happened::LessonCompleted { playlist: pl }));
+    expected.extend(
+        p.lessons
+            .iter()
+            .map(|_| Happened::LessonCompleted { playlist: pl }),
+    );
     expected.push(Happened::PlaylistCompleted { playlist: pl });
     assert_eq!(told, expected);
 }

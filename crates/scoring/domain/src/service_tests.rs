@@ -257,7 +257,10 @@ async fn xp_comes_only_with_the_first_success_on_a_challenge_and_matches_the_led
             other => panic!("unexpected {other:?}"),
         })
         .collect();
-    assert_eq!(told, vec![(true, true, 100, 100.0), (true, false, 0, 100.0)]);
+    assert_eq!(
+        told,
+        vec![(true, true, 100, 100.0), (true, false, 0, 100.0)]
+    );
 }
 
 #[tokio::test]

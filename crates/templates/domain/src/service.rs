@@ -504,8 +504,13 @@ impl TemplatesApi for TemplateService {
             .await?
             .ok_or(TemplateError::NotFound)?;
         if starred.starred {
-            self.note(caller.id, Happened::TemplateStarred { template: id.bytes() })
-                .await;
+            self.note(
+                caller.id,
+                Happened::TemplateStarred {
+                    template: id.bytes(),
+                },
+            )
+            .await;
         }
         Ok(starred)
     }
@@ -544,8 +549,13 @@ impl TemplatesApi for TemplateService {
             return Err(TemplateError::NotFound);
         }
         self.lists_changed();
-        self.note(caller.id, Happened::TemplateForked { template: id.bytes() })
-            .await;
+        self.note(
+            caller.id,
+            Happened::TemplateForked {
+                template: id.bytes(),
+            },
+        )
+        .await;
         self.view(Some(caller), fork).await
     }
 
@@ -608,8 +618,13 @@ impl TemplatesApi for TemplateService {
             return Err(TemplateError::NotFound);
         }
         if let Some(reader) = reader {
-            self.note(reader.id, Happened::TemplateDownloaded { template: id.bytes() })
-                .await;
+            self.note(
+                reader.id,
+                Happened::TemplateDownloaded {
+                    template: id.bytes(),
+                },
+            )
+            .await;
         }
         Ok(Download::Fresh(archive))
     }

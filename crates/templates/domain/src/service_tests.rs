@@ -755,7 +755,13 @@ mod projects {
 async fn downloads_forks_and_stars_are_told_to_analytics() {
     use stackrush_kernel::activity::Happened;
     let w = world();
-    let id = w.api.create(w.ada, draft("Told")).await.unwrap().template.id;
+    let id = w
+        .api
+        .create(w.ada, draft("Told"))
+        .await
+        .unwrap()
+        .template
+        .id;
     let t = id.bytes();
     w.api.download(Some(w.bob), id, vec![]).await.unwrap();
     // Anonymous downloads count on the template but name nobody to analytics.

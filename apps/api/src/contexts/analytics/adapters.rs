@@ -216,3 +216,122 @@ impl PracticeRecords for ScoringPractice {
         self.scoring.success_rate().await.map_err(from_scoring)
     }
 }
+
+/// The insights' people, served by the identity context.
+pub struct IdentityPeople(pub Arc<dyn IdentityApi>);
+
+#[async_trait]
+impl stackrush_analytics::insights::People for IdentityPeople {
+    async fn sight(
+        &self,
+        viewer: Option<Viewer>,
+        user: SubjectId,
+    ) -> Result<stackrush_analytics::insights::Sight, AnalyticsError> {
+        let view = self
+            .0
+            .user_by_id(viewer.map(actor), UserId::from_bytes(user.bytes()))
+            .await
+            .map_err(from_identity)?;
+        Ok(stackrush_analytics::insights::Sight {
+            stats: view.shows_stats(),
+            activity: view.shows_activity(),
+            zone: view
+                .user
+                .preferences
+                .timezone
+                .parse()
+                .unwrap_or(chrono_tz::Tz::UTC),
+        })
+    }
+
+    async fn listings(
+        &self,
+        users: &[SubjectId],
+    ) -> Result<Vec<stackrush_analytics::insights::Listing>, AnalyticsError> {
+        let ids = users
+            .iter()
+            .map(|u| UserId::from_bytes(u.bytes()))
+            .collect();
+        let found = self.0.summaries(ids).await.map_err(from_identity)?;
+        Ok(found
+            .into_iter()
+            .map(|s| stackrush_analytics::insights::Listing {
+                user: SubjectId::from_bytes(s.id.bytes()),
+                username: s.username,
+                zone: s.timezone,
+                public: s.profile_public,
+            })
+            .collect())
+    }
+
+    async fn total(&self) -> Result<u64, AnalyticsError> {
+        self.0.active_user_count().await.map_err(from_identity)
+    }
+}
+
+/// The insights' catalogue: public challenges and templates, as anonymous readers see them.
+pub struct PublicCatalog {
+    pub challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
+    pub templates: Arc<dyn stackrush_templates::TemplatesApi>,
+}
+
+#[async_trait]
+impl stackrush_analytics::insights::Catalog for PublicCatalog {
+    async fn challenges(
+        &self,
+        ids: &[String],
+    ) -> Result<
+        std::collections::HashMap<String, stackrush_analytics::insights::Named>,
+        AnalyticsError,
+    > {
+        use stackrush_challenges::{ChallengeError, ChallengeId};
+        let mut out = std::collections::HashMap::new();
+        for hex in ids {
+            let Ok(id) = hex.parse::<ChallengeId>() else {
+                continue;
+            };
+            match self.challenges.get(None, id).await {
+                Ok(view) => {
+                    let named = stackrush_analytics::insights::Named {
+                        title: view.challenge.title,
+                        kind: Some(view.challenge.kind.as_str().to_owned()),
+                    };
+                    out.insert(hex.clone(), named);
+                }
+                Err(ChallengeError::NotFound) => {}
+                Err(ChallengeError::Unavailable(e)) => return Err(AnalyticsError::Unavailable(e)),
+                Err(e) => return Err(AnalyticsError::Internal(anyhow::anyhow!("challenges: {e}"))),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn templates(
+        &self,
+        ids: &[String],
+    ) -> Result<
+        std::collections::HashMap<String, stackrush_analytics::insights::Named>,
+        AnalyticsError,
+    > {
+        use stackrush_templates::{TemplateError, TemplateId};
+        let mut out = std::collections::HashMap::new();
+        for hex in ids {
+            let Ok(id) = hex.parse::<TemplateId>() else {
+                continue;
+            };
+            match self.templates.get(None, id).await {
+                Ok(view) => {
+                    let named = stackrush_analytics::insights::Named {
+                        title: view.template.title,
+                        kind: None,
+                    };
+                    out.insert(hex.clone(), named);
+                }
+                Err(TemplateError::NotFound) => {}
+                Err(TemplateError::Unavailable(e)) => return Err(AnalyticsError::Unavailable(e)),
+                Err(e) => return Err(AnalyticsError::Internal(anyhow::anyhow!("templates: {e}"))),
+            }
+        }
+        Ok(out)
+    }
+}

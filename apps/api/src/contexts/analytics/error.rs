@@ -18,6 +18,11 @@ impl From<AnalyticsError> for ApiError {
             AnalyticsError::UserNotFound => IdentityError::UserNotFound.into(),
             AnalyticsError::ProfilePrivate => IdentityError::ProfilePrivate.into(),
             AnalyticsError::StatsPrivate => IdentityError::StatsPrivate.into(),
+            AnalyticsError::ActivityPrivate => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "ACTIVITY_PRIVATE",
+                "This user's activity is private",
+            ),
             AnalyticsError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "FOCUS_SESSION_NOT_FOUND",

@@ -6,6 +6,9 @@ pub mod dashboard_dto;
 mod dashboard_routes;
 pub mod dto;
 mod error;
+pub mod insights_dto;
+mod insights_routes;
+pub mod pipeline;
 mod routes;
 #[cfg(test)]
 mod tests;
@@ -14,12 +17,14 @@ use std::sync::Arc;
 
 use apistos::web::ServiceConfig;
 use stackrush_analytics::ports::FocusSessionRepository;
+use stackrush_analytics::ports::{EventStore, JobStore};
 use stackrush_analytics::{
     AnalyticsApi, AnalyticsService, AuditApi, AuditService, DashboardApi, DashboardPorts,
     DashboardService, Ports,
 };
-use stackrush_analytics_mongo::{MongoAuditLog, MongoFocusSessions};
-use stackrush_analytics_sqlite::{SqliteAuditLog, SqliteFocusSessions};
+use stackrush_analytics::{InsightsApi, InsightsPorts, InsightsService};
+use stackrush_analytics_mongo::{MongoAuditLog, MongoEvents, MongoFocusSessions};
+use stackrush_analytics_sqlite::{SqliteAuditLog, SqliteEvents, SqliteFocusSessions};
 use stackrush_identity::IdentityApi;
 use stackrush_kernel::SystemClock;
 use stackrush_scoring::ScoringApi;
@@ -33,6 +38,41 @@ fn sessions(store: &Store) -> Arc<dyn FocusSessionRepository> {
         Store::Sqlite(db) => Arc::new(SqliteFocusSessions::new(db.clone())),
         Store::Mongo(mongo) => Arc::new(MongoFocusSessions::new(&mongo.db)),
     }
+}
+
+/// The event store and the jobs' state on `store`.
+pub fn event_stores(store: &Store) -> (Arc<dyn EventStore>, Arc<dyn JobStore>) {
+    match store {
+        Store::Sqlite(db) => {
+            let events = Arc::new(SqliteEvents::new(db.clone()));
+            (events.clone(), events)
+        }
+        Store::Mongo(mongo) => {
+            let events = Arc::new(MongoEvents::new(&mongo.db));
+            (events.clone(), events)
+        }
+    }
+}
+
+/// The analytics routes' service: people from identity, names from challenges and templates.
+pub fn wire_insights(
+    events: Arc<dyn EventStore>,
+    jobs: Arc<dyn JobStore>,
+    identity: Arc<dyn IdentityApi>,
+    challenges: Arc<dyn stackrush_challenges::ChallengeApi>,
+    templates: Arc<dyn stackrush_templates::TemplatesApi>,
+) -> Arc<dyn InsightsApi> {
+    InsightsService::new(InsightsPorts {
+        events,
+        jobs,
+        people: Arc::new(adapters::IdentityPeople(identity)),
+        catalog: Arc::new(adapters::PublicCatalog {
+            challenges,
+            templates,
+        }),
+        clock: Arc::new(SystemClock),
+    })
+    .into_api()
 }
 
 /// The analytics service on `store`; sessions are linked to submissions by the scoring context.
@@ -69,18 +109,21 @@ pub fn wire_dashboard(
     .into_api()
 }
 
-/// Registers the analytics and dashboard ports, `/focus-sessions/*`, `/users/dashboard`,
-/// `/users/stats` and `/users/{id}/stats`.
+/// Registers the analytics, dashboard, audit and insights ports, `/focus-sessions/*`,
+/// `/users/dashboard`, `/users/stats`, `/users/{id}/stats`, `/admin/audit` and `/analytics/*`.
 pub fn mount(
     cfg: &mut ServiceConfig,
     api: Arc<dyn AnalyticsApi>,
     dashboards: Arc<dyn DashboardApi>,
     audit: Arc<dyn AuditApi>,
+    insights: Arc<dyn InsightsApi>,
 ) {
     Port::register(cfg, api);
     Port::register(cfg, dashboards);
     Port::register(cfg, audit);
+    Port::register(cfg, insights);
     audit_routes::configure(cfg);
+    insights_routes::configure(cfg);
     routes::configure(cfg);
     dashboard_routes::configure(cfg);
 }

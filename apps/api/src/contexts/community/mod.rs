@@ -39,6 +39,7 @@ pub fn wire(
     identity: Arc<dyn IdentityApi>,
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
+    activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
 ) -> Arc<dyn CommunityApi> {
     let Stores {
         posts,
@@ -63,6 +64,7 @@ pub fn wire(
         }),
         challenges: Arc::new(adapters::PublicChallenges(challenges)),
         events: Arc::new(adapters::NotifyOnCommunity(notifications)),
+        activity,
         clock: Arc::new(SystemClock),
     })
     .remembering(store.freshness())

@@ -34,6 +34,7 @@ pub fn wire(
     store: &Store,
     settings: &Settings,
     links: Arc<ContextLinks>,
+    activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
 ) -> anyhow::Result<Arc<dyn IdentityApi>> {
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
@@ -73,6 +74,7 @@ pub fn wire(
         events: links.clone(),
         figures: links.clone(),
         social: links,
+        activity,
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())

@@ -39,6 +39,7 @@ pub struct Neighbours {
     pub scoring: Arc<dyn ScoringApi>,
     pub notifications: Arc<dyn NotificationApi>,
     pub files: Arc<dyn FileStore>,
+    pub activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
 }
 
 /// The learning service on `store`, with members from identity, challenges from the catalogue,
@@ -56,6 +57,7 @@ pub fn wire(
         scoring,
         notifications,
         files,
+        activity,
     } = neighbours;
     let Stores {
         playlists,
@@ -83,6 +85,7 @@ pub fn wire(
         certificate_files: Arc::new(adapters::StoredDrawings { files }),
         signer: Arc::new(signer),
         certificate_url: format!("{public_url}/api/certificates/"),
+        activity,
         clock: Arc::new(SystemClock),
     })
     .into_api())

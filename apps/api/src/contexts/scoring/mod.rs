@@ -32,6 +32,7 @@ pub fn wire(
     challenges: Arc<dyn ChallengeApi>,
     notifications: Arc<dyn NotificationApi>,
     learning: Arc<adapters::LearningLink>,
+    activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
 ) -> Arc<dyn ScoringApi> {
     let stores = match store {
         Store::Sqlite(db) => stackrush_scoring_sqlite::stores(db),
@@ -54,6 +55,7 @@ pub fn wire(
             clock: clock.clone(),
             learning,
         }),
+        activity,
         clock,
     })
     .into_api()

@@ -44,6 +44,7 @@ pub fn wire(
     store: &Store,
     identity: Arc<dyn IdentityApi>,
     files: Arc<dyn ThumbnailFiles>,
+    activity: Arc<dyn stackrush_kernel::activity::ActivityLog>,
 ) -> Templates {
     let Stores {
         templates,
@@ -58,6 +59,7 @@ pub fn wire(
             templates: templates.clone(),
             members: members.clone(),
             files,
+            activity,
             clock: Arc::new(SystemClock),
         })
         .into_api(),

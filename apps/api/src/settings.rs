@@ -116,6 +116,9 @@ pub struct Settings {
     /// How often the daily analytics job looks for days to close, in seconds (0: never; another
     /// instance or `stackrush-api analytics rebuild` does it).
     pub analytics_job_secs: u64,
+    /// How long the job's lease lasts without renewal, in seconds: how long a crashed instance
+    /// keeps the others from the job.
+    pub analytics_lease_secs: u64,
 }
 
 /// A secret string: `Debug` and `Display` never show it.
@@ -370,6 +373,7 @@ impl Settings {
             admin_password: text(lookup, "ADMIN_PASSWORD").map(Secret::new),
             shutdown_timeout_secs: parse(lookup, "SHUTDOWN_TIMEOUT_SECS", 30u64)?,
             analytics_job_secs: parse(lookup, "ANALYTICS_JOB_SECS", 300u64)?,
+            analytics_lease_secs: parse(lookup, "ANALYTICS_LEASE_SECS", 600u64)?.max(1),
         })
     }
 }

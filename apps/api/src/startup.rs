@@ -384,6 +384,7 @@ impl Application {
                 contexts.jobs.clone(),
                 Arc::new(stackrush_kernel::SystemClock),
                 Duration::from_secs(settings.analytics_job_secs),
+                Duration::from_secs(settings.analytics_lease_secs),
             );
         }
         let activity = contexts.activity.clone();

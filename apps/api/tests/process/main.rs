@@ -2,6 +2,7 @@
 //! and the faults of issue 5 (crashes, store outages, slow clients, I/O errors) in [`faults`].
 #![expect(clippy::unwrap_used, reason = "tests report failures by panicking")]
 
+mod aggregation;
 mod faults;
 
 use std::io::{Read, Write};

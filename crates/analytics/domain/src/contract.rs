@@ -470,7 +470,8 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
 }
 
 /// One holder at a time: a lease is refused to others until it expires or is released, only the
-/// holder moves the watermark, and of racing takers exactly one wins.
+/// holder moves the watermark (also after its lease expired, until another takes it), and of
+/// racing takers exactly one wins.
 pub async fn job_leases_exclude_each_other(store: &dyn EventsAdapter) {
     use chrono::NaiveDate;
     let job = format!(
@@ -481,27 +482,29 @@ pub async fn job_leases_exclude_each_other(store: &dyn EventsAdapter) {
     let later = t + Duration::minutes(10);
     let day = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
     assert_eq!(store.watermark(&job).await.unwrap(), None);
-    assert!(!store.set_watermark(&job, "a", Some(day), t).await.unwrap());
+    assert!(!store.set_watermark(&job, "a", Some(day)).await.unwrap());
     assert!(store.lease(&job, "a", t, later).await.unwrap());
     assert!(!store.lease(&job, "b", t, later).await.unwrap());
     assert!(store.lease(&job, "a", t, later).await.unwrap(), "renewal");
-    assert!(!store.set_watermark(&job, "b", Some(day), t).await.unwrap());
-    assert!(store.set_watermark(&job, "a", Some(day), t).await.unwrap());
+    assert!(!store.set_watermark(&job, "b", Some(day)).await.unwrap());
+    assert!(store.set_watermark(&job, "a", Some(day)).await.unwrap());
     assert_eq!(store.watermark(&job).await.unwrap(), Some(day));
     store.release(&job, "b").await.unwrap();
     assert!(!store.lease(&job, "b", t, later).await.unwrap());
-    // An expired lease is anyone's, and the former holder can no longer write.
+    // An expired lease still untaken is its holder's; taken by another, the former holder can no
+    // longer write.
+    assert!(store.set_watermark(&job, "a", Some(day)).await.unwrap());
     assert!(store
         .lease(&job, "b", later, later + Duration::minutes(10))
         .await
         .unwrap());
-    assert!(!store.set_watermark(&job, "a", None, later).await.unwrap());
+    assert!(!store.set_watermark(&job, "a", None).await.unwrap());
     store.release(&job, "b").await.unwrap();
     assert!(store
         .lease(&job, "c", later, later + Duration::minutes(1))
         .await
         .unwrap());
-    assert!(store.set_watermark(&job, "c", None, later).await.unwrap());
+    assert!(store.set_watermark(&job, "c", None).await.unwrap());
     assert_eq!(store.watermark(&job).await.unwrap(), None);
 
     let race = format!("{job}.race");

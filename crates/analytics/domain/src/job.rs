@@ -13,7 +13,8 @@ use crate::ports::{EventStore, JobStore};
 /// The job's name in the job store.
 pub const DAILY_JOB: &str = "analytics.daily";
 
-/// How long a lease lasts without renewal (renewed before each day).
+/// How long a lease lasts without renewal by default (renewed before each day): how long a
+/// crashed instance keeps the others from the job.
 pub const LEASE: Duration = Duration::minutes(10);
 
 /// How long after a day is over everywhere its last events may still be on their way.
@@ -43,6 +44,7 @@ pub struct Aggregator {
     jobs: Arc<dyn JobStore>,
     clock: Arc<dyn Clock>,
     holder: String,
+    lease: Duration,
 }
 
 impl Aggregator {
@@ -58,7 +60,15 @@ impl Aggregator {
             jobs,
             clock,
             holder: holder.into(),
+            lease: LEASE,
         }
+    }
+
+    /// The same job with leases of `lease` (at least one second) instead of [`LEASE`]; it must
+    /// be longer than the longest day's aggregation.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::seconds(1));
+        self
     }
 
     /// Closes every day after the last closed one up to [`last_closed_day`] (from the first
@@ -97,7 +107,7 @@ impl Aggregator {
         let now = self.clock.now();
         Ok(self
             .jobs
-            .lease(DAILY_JOB, &self.holder, now, now + LEASE)
+            .lease(DAILY_JOB, &self.holder, now, now + self.lease)
             .await?)
     }
 
@@ -160,7 +170,7 @@ impl Aggregator {
     async fn set(&self, day: Option<NaiveDate>) -> Result<bool, AnalyticsError> {
         Ok(self
             .jobs
-            .set_watermark(DAILY_JOB, &self.holder, day, self.clock.now())
+            .set_watermark(DAILY_JOB, &self.holder, day)
             .await?)
     }
 }

@@ -129,13 +129,13 @@ pub trait JobStore: Send + Sync {
     async fn watermark(&self, job: &str) -> Result<Option<NaiveDate>, StoreError>;
 
     /// Records that `job` completed `day` (or, `None`, forgets every day), only while `holder`
-    /// holds its lease at `now`; whether it did.
+    /// holds its lease — took it and has not released it, nor had it taken by another after it
+    /// expired; whether it did.
     async fn set_watermark(
         &self,
         job: &str,
         holder: &str,
         day: Option<NaiveDate>,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
     /// Takes or extends `job`'s lease for `holder` until `until`, unless another holder's lease

@@ -602,12 +602,11 @@ impl JobStore for MongoEvents {
         job: &str,
         holder: &str,
         day: Option<NaiveDate>,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let done = self
             .jobs
             .update_one(
-                doc! { "_id": job, "holder": holder, "leaseUntil": { "$gt": time(now) } },
+                doc! { "_id": job, "holder": holder },
                 doc! { "$set": { "watermark": day.map(day_text) } },
             )
             .await

@@ -455,19 +455,15 @@ impl JobStore for SqliteEvents {
         job: &str,
         holder: &str,
         day: Option<NaiveDate>,
-        now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE analytics_jobs SET watermark = ?3 \
-             WHERE job = ?1 AND holder = ?2 AND lease_until > ?4",
-        )
-        .bind(job)
-        .bind(holder)
-        .bind(day.map(text))
-        .bind(millis(now))
-        .execute(self.db.writes())
-        .await
-        .map_err(store_error)?;
+        let done =
+            sqlx::query("UPDATE analytics_jobs SET watermark = ?3 WHERE job = ?1 AND holder = ?2")
+                .bind(job)
+                .bind(holder)
+                .bind(day.map(text))
+                .execute(self.db.writes())
+                .await
+                .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -183,13 +183,15 @@ pub fn spawn_job(
     jobs: Arc<dyn JobStore>,
     clock: Arc<dyn Clock>,
     every: Duration,
+    lease: Duration,
 ) {
     let holder = format!(
         "{}-{}",
         std::process::id(),
         stackrush_kernel::id::random_hex(8)
     );
-    let job = Aggregator::new(events, jobs.clone(), clock.clone(), holder);
+    let lease = chrono::Duration::from_std(lease).unwrap_or(stackrush_analytics::job::LEASE);
+    let job = Aggregator::new(events, jobs.clone(), clock.clone(), holder).with_lease(lease);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {

@@ -38,6 +38,9 @@ struct Args {
     /// Only the templates scenarios, on this SQLite file from `--bin templates`.
     #[arg(long)]
     templates_db: Option<PathBuf>,
+    /// Only the analytics scenarios, on this SQLite file from `--bin analytics`.
+    #[arg(long)]
+    analytics_db: Option<PathBuf>,
     /// Seconds per scenario.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -774,6 +777,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(db) = &args.templates_db {
         return templates(&server_bin, db, &dir, &args).await;
     }
+    if let Some(db) = &args.analytics_db {
+        return analytics(&server_bin, db, &dir, &args).await;
+    }
     let (store, mut env) = match &args.mongodb_uri {
         Some(uri) => (
             "MongoDB (SecantusDB stand-in unless the URI says otherwise)",
@@ -1330,6 +1336,36 @@ end
         "\nstar toggles: {:.0}/s; afterwards {stars} stars counted, {rows} star rows, {wrong} templates whose count differs from its rows; {downloaded} downloads counted",
         r.per_second
     );
+    Ok(())
+}
+
+/// Users' analytics overviews over the aggregated dataset of `--bin analytics`: signed-in
+/// members reading the overviews of 1,000 users (stored rows for the closed days, the live tail
+/// for the others).
+async fn analytics(bin: &Path, db: &Path, dir: &Path, args: &Args) -> anyhow::Result<()> {
+    let ctx = dataset_server(bin, db, dir, args, "analytics")?;
+    let minted = stackrush_bench::dataset::Tokens::new()?;
+    let tokens: Vec<String> = (1..=1_000_u64).filter_map(|n| minted.for_user(n)).collect();
+    let overviews: Vec<String> = (1..=1_000_u64)
+        .map(|n| format!("/api/analytics/user/{n:024x}/overview"))
+        .collect();
+    scenario(
+        &ctx,
+        "GET /api/analytics/user/{id}/overview",
+        &overviews,
+        &tokens,
+        args.connections,
+    )?;
+    let activity: Vec<String> = (1..=1_000_u64)
+        .map(|n| format!("/api/analytics/user/{n:024x}/activity"))
+        .collect();
+    scenario(
+        &ctx,
+        "GET /api/analytics/user/{id}/activity (30 days)",
+        &activity,
+        &tokens,
+        args.connections,
+    )?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use stackrush_kernel::{Clock, FieldError};
+use stackrush_kernel::{Clock, FieldError, Freshness, ReadMemory};
 
 use crate::dashboard::Viewer;
 use crate::error::AnalyticsError;
@@ -51,9 +51,11 @@ impl RangeQuery {
     /// longer than [`MAX_RANGE_DAYS`], or ending after `today`.
     pub fn resolve(&self, today: NaiveDate) -> Result<DayRange, AnalyticsError> {
         let to = self.to.unwrap_or(today);
+        // The default range starts no earlier than the first day a range may start on.
         let from = self.from.unwrap_or_else(|| {
             to.checked_sub_signed(Duration::days(DEFAULT_RANGE_DAYS - 1))
                 .unwrap_or(NaiveDate::MIN)
+                .max(earliest().min(to))
         });
         let invalid = |field: &str, message: String| {
             Err(AnalyticsError::Invalid(vec![FieldError::new(
@@ -77,6 +79,16 @@ impl RangeQuery {
         }
         Ok(DayRange { from, to })
     }
+}
+
+/// A user's privacy settings and time zone, as identity keeps them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Account {
+    /// Whether their profile is public.
+    pub public: bool,
+    pub show_stats: bool,
+    pub show_activity: bool,
+    pub zone: Tz,
 }
 
 /// What a viewer may see of a user.
@@ -105,10 +117,8 @@ pub struct Listing {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait People: Send + Sync {
-    /// How `viewer` may see `user` (themselves and admins see everything). Errors:
-    /// `UserNotFound`, `ProfilePrivate`.
-    async fn sight(&self, viewer: Option<Viewer>, user: SubjectId)
-        -> Result<Sight, AnalyticsError>;
+    /// `user`'s privacy settings and time zone; `None` when there is no such active account.
+    async fn account(&self, user: SubjectId) -> Result<Option<Account>, AnalyticsError>;
 
     /// The listings of those of `users` that exist.
     async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError>;
@@ -393,9 +403,19 @@ pub trait InsightsApi: Send + Sync {
     ) -> Result<ChallengeStats, AnalyticsError>;
 }
 
+/// How long a user's rows are answered from memory: a new event shows within this.
+pub const MEMORY_SECONDS: i64 = 1;
+
+/// A user's rows through their today, and the watermark they were read under.
+type History = Arc<(UserRollup, Option<NaiveDate>)>;
+
 /// Composes the figures from the ports.
 pub struct InsightsService {
     ports: InsightsPorts,
+    /// Users' rows, read at most once a second per user however many pages poll them.
+    histories: ReadMemory<SubjectId, History>,
+    /// Users' privacy settings, likewise.
+    accounts: ReadMemory<SubjectId, Option<Account>>,
 }
 
 /// The first day a range may start on.
@@ -471,7 +491,14 @@ fn monday(day: NaiveDate) -> NaiveDate {
 impl InsightsService {
     /// A service over `ports`.
     pub fn new(ports: InsightsPorts) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            histories: ReadMemory::new(
+                Freshness::Shared(Duration::seconds(MEMORY_SECONDS)),
+                10_000,
+            ),
+            accounts: ReadMemory::new(Freshness::Shared(Duration::seconds(MEMORY_SECONDS)), 10_000),
+        }
     }
 
     /// As the inbound port.
@@ -494,7 +521,27 @@ impl InsightsService {
         user: SubjectId,
         needs_activity: bool,
     ) -> Result<Sight, AnalyticsError> {
-        let sight = self.ports.people.sight(viewer, user).await?;
+        let now = self.ports.clock.now();
+        let account = match self.accounts.get(&user, now) {
+            Some(known) => known,
+            None => {
+                let ticket = self.accounts.ticket();
+                let read = self.ports.people.account(user).await?;
+                self.accounts.put(ticket, user, read, now, None);
+                read
+            }
+        };
+        let account = account.ok_or(AnalyticsError::UserNotFound)?;
+        // Themselves and admins see everything; others what the user's settings show.
+        let privileged = viewer.is_some_and(|v| v.id == user || v.is_admin);
+        if !privileged && !account.public {
+            return Err(AnalyticsError::ProfilePrivate);
+        }
+        let sight = Sight {
+            stats: privileged || account.show_stats,
+            activity: privileged || account.show_activity,
+            zone: account.zone,
+        };
         if !sight.stats {
             return Err(AnalyticsError::StatsPrivate);
         }
@@ -531,28 +578,27 @@ impl InsightsService {
         Ok((all, watermark))
     }
 
-    /// Every row of `user` up to their today.
+    /// Every row of `user` up to their today (the day after, for zones ahead of the server's
+    /// clock), remembered for [`MEMORY_SECONDS`].
     async fn user_history(
         &self,
         user: SubjectId,
         sight: &Sight,
-    ) -> Result<(UserRollup, Option<NaiveDate>, NaiveDate), AnalyticsError> {
-        let today = self
-            .ports
-            .clock
-            .now()
-            .with_timezone(&sight.zone)
-            .date_naive();
-        let (rows, watermark) = self
-            .user_rows(
-                user,
-                DayRange {
-                    from: epoch(),
-                    to: today + Duration::days(1),
-                },
-            )
-            .await?;
-        Ok((rows, watermark, today))
+    ) -> Result<(History, NaiveDate), AnalyticsError> {
+        let now = self.ports.clock.now();
+        let today = now.with_timezone(&sight.zone).date_naive();
+        if let Some(found) = self.histories.get(&user, now) {
+            return Ok((found, today));
+        }
+        let ticket = self.histories.ticket();
+        let days = DayRange {
+            from: epoch(),
+            to: now.date_naive() + Duration::days(2),
+        };
+        let (rows, watermark) = self.user_rows(user, days).await?;
+        let history: History = Arc::new((rows, watermark));
+        self.histories.put(ticket, user, history.clone(), now, None);
+        Ok((history, today))
     }
 
     /// The platform rows of `days`: stored through the watermark, live after it.
@@ -729,11 +775,12 @@ impl InsightsApi for InsightsService {
         user: SubjectId,
     ) -> Result<Overview, AnalyticsError> {
         let sight = self.sight(viewer, user, false).await?;
-        let (rows, watermark, today) = self.user_history(user, &sight).await?;
+        let (history, today) = self.user_history(user, &sight).await?;
+        let (rows, watermark) = history.as_ref();
         Ok(Overview {
             user,
             overall: overall(&rows.days, today, sight.activity),
-            aggregated_through: watermark,
+            aggregated_through: *watermark,
         })
     }
 
@@ -743,8 +790,8 @@ impl InsightsApi for InsightsService {
         user: SubjectId,
     ) -> Result<Vec<SkillProgress>, AnalyticsError> {
         let sight = self.sight(viewer, user, false).await?;
-        let (rows, _, _) = self.user_history(user, &sight).await?;
-        Ok(skills(&rows.skills))
+        let (history, _) = self.user_history(user, &sight).await?;
+        Ok(skills(&history.0.skills))
     }
 
     async fn activity(
@@ -761,11 +808,11 @@ impl InsightsApi for InsightsService {
             .with_timezone(&sight.zone)
             .date_naive();
         let range = query.resolve(today)?;
-        let (rows, _) = self.user_rows(user, range).await?;
+        let (history, _) = self.user_history(user, &sight).await?;
         Ok(ActivitySeries {
             range,
             granularity: query.granularity,
-            points: series(&rows.days, range, query.granularity),
+            points: series(&history.0.days, range, query.granularity),
         })
     }
 
@@ -775,8 +822,8 @@ impl InsightsApi for InsightsService {
         user: SubjectId,
     ) -> Result<Vec<TypePerformance>, AnalyticsError> {
         let sight = self.sight(viewer, user, false).await?;
-        let (rows, _, _) = self.user_history(user, &sight).await?;
-        Ok(performance(&rows.days))
+        let (history, _) = self.user_history(user, &sight).await?;
+        Ok(performance(&history.0.days))
     }
 
     async fn streaks(
@@ -785,8 +832,8 @@ impl InsightsApi for InsightsService {
         user: SubjectId,
     ) -> Result<Streaks, AnalyticsError> {
         let sight = self.sight(viewer, user, false).await?;
-        let (rows, _, today) = self.user_history(user, &sight).await?;
-        let days = success_days(&rows.days);
+        let (history, today) = self.user_history(user, &sight).await?;
+        let days = success_days(&history.0.days);
         let (current, best) = streaks_of(&days, today);
         let month_ago = today - Duration::days(29);
         Ok(Streaks {
@@ -807,9 +854,9 @@ impl InsightsApi for InsightsService {
         user: SubjectId,
     ) -> Result<Vec<TimeBucket>, AnalyticsError> {
         let sight = self.sight(viewer, user, false).await?;
-        let (rows, _, _) = self.user_history(user, &sight).await?;
+        let (history, _) = self.user_history(user, &sight).await?;
         let mut counts = [0u64; TIME_RANGES.len()];
-        for d in &rows.days {
+        for d in &history.0.days {
             for (c, n) in counts.iter_mut().zip(d.ranges) {
                 *c += n;
             }
@@ -1164,6 +1211,22 @@ mod tests {
             ..RangeQuery::default()
         };
         assert_eq!(year.resolve(today).unwrap().from, d("2025-06-30"));
+        // Without `from`, a range ending early in 1970 starts on its first day.
+        let early = RangeQuery {
+            to: Some(d("1970-01-05")),
+            ..RangeQuery::default()
+        };
+        let r = early.resolve(today).unwrap();
+        assert_eq!((r.from, r.to), (d("1970-01-01"), d("1970-01-05")));
+        let before = RangeQuery {
+            from: Some(d("1969-12-31")),
+            to: Some(d("1970-01-05")),
+            ..RangeQuery::default()
+        };
+        assert!(matches!(
+            before.resolve(today),
+            Err(AnalyticsError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -21,19 +21,16 @@ struct Everyone {
 
 #[async_trait]
 impl People for Everyone {
-    async fn sight(
-        &self,
-        viewer: Option<Viewer>,
-        user: SubjectId,
-    ) -> Result<Sight, AnalyticsError> {
-        let own = viewer.is_some_and(|v| v.id == user || v.is_admin);
-        let hidden = self.private == Some(user) && !own;
-        Ok(Sight {
-            stats: !hidden,
-            activity: !hidden,
+    async fn account(&self, user: SubjectId) -> Result<Option<Account>, AnalyticsError> {
+        let public = self.private != Some(user);
+        Ok(Some(Account {
+            public: true,
+            show_stats: public,
+            show_activity: public,
             zone: chrono_tz::UTC,
-        })
+        }))
     }
+
     async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError> {
         Ok(users
             .iter()

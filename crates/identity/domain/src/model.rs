@@ -525,4 +525,7 @@ pub struct UserSummary {
     pub timezone: String,
     /// Whether their profile is public (public aggregates name only those).
     pub profile_public: bool,
+    /// Whether they show their stats, and their activity, to others.
+    pub show_stats: bool,
+    pub show_activity: bool,
 }

@@ -1213,6 +1213,8 @@ impl IdentityApi for IdentityService {
                 avatar: u.profile.avatar,
                 timezone: u.preferences.timezone,
                 profile_public: u.preferences.privacy.profile_public,
+                show_stats: u.preferences.privacy.show_stats,
+                show_activity: u.preferences.privacy.show_activity,
             })
             .collect())
     }

@@ -222,26 +222,26 @@ pub struct IdentityPeople(pub Arc<dyn IdentityApi>);
 
 #[async_trait]
 impl stackrush_analytics::insights::People for IdentityPeople {
-    async fn sight(
+    async fn account(
         &self,
-        viewer: Option<Viewer>,
         user: SubjectId,
-    ) -> Result<stackrush_analytics::insights::Sight, AnalyticsError> {
-        let view = self
+    ) -> Result<Option<stackrush_analytics::insights::Account>, AnalyticsError> {
+        // One read of the account's summary (active accounts only), without the figures a
+        // profile view would add.
+        let found = self
             .0
-            .user_by_id(viewer.map(actor), UserId::from_bytes(user.bytes()))
+            .summaries(vec![UserId::from_bytes(user.bytes())])
             .await
             .map_err(from_identity)?;
-        Ok(stackrush_analytics::insights::Sight {
-            stats: view.shows_stats(),
-            activity: view.shows_activity(),
-            zone: view
-                .user
-                .preferences
-                .timezone
-                .parse()
-                .unwrap_or(chrono_tz::Tz::UTC),
-        })
+        Ok(found
+            .into_iter()
+            .next()
+            .map(|a| stackrush_analytics::insights::Account {
+                public: a.profile_public,
+                show_stats: a.show_stats,
+                show_activity: a.show_activity,
+                zone: a.timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
+            }))
     }
 
     async fn listings(

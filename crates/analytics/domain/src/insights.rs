@@ -47,10 +47,18 @@ pub struct RangeQuery {
 }
 
 impl RangeQuery {
-    /// The range meant, `today` being the last day by default. Errors: `to` before `from`,
-    /// longer than [`MAX_RANGE_DAYS`], or ending after `today`.
+    /// The range meant: without `to`, the [`MAX_RANGE_DAYS`] days from `from` up to `today`
+    /// at most (`today` without either); without `from`, the [`DEFAULT_RANGE_DAYS`] ending
+    /// `to`. Errors: `to` before `from`, longer than [`MAX_RANGE_DAYS`], or ending after
+    /// `today`.
     pub fn resolve(&self, today: NaiveDate) -> Result<DayRange, AnalyticsError> {
-        let to = self.to.unwrap_or(today);
+        let to = match (self.to, self.from) {
+            (Some(to), _) => to,
+            (None, Some(from)) => from
+                .checked_add_signed(Duration::days(MAX_RANGE_DAYS - 1))
+                .map_or(today, |end| end.min(today)),
+            (None, None) => today,
+        };
         // The default range starts no earlier than the first day a range may start on.
         let from = self.from.unwrap_or_else(|| {
             to.checked_sub_signed(Duration::days(DEFAULT_RANGE_DAYS - 1))
@@ -1200,12 +1208,20 @@ mod tests {
         ));
         let decade = RangeQuery {
             from: Some(d("2016-06-10")),
+            to: Some(today),
             ..RangeQuery::default()
         };
         assert!(matches!(
             decade.resolve(today),
             Err(AnalyticsError::Invalid(_))
         ));
+        // `from` alone: the longest range from it, ending today at most.
+        let old = RangeQuery {
+            from: Some(d("1970-01-01")),
+            ..RangeQuery::default()
+        };
+        let r = old.resolve(today).unwrap();
+        assert_eq!((r.from, r.to), (d("1970-01-01"), d("1971-01-01")));
         let year = RangeQuery {
             from: Some(d("2025-06-30")),
             ..RangeQuery::default()

@@ -513,7 +513,8 @@ pub struct AdminUserUpdate {
     pub is_active: Option<bool>,
 }
 
-/// What anyone may see of a user next to their content: the name and avatar.
+/// What anyone may see of a user next to their content — the name and avatar — with the time
+/// zone and privacy settings other contexts need to decide what of theirs to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
     pub id: UserId,

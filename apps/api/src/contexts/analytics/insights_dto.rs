@@ -22,7 +22,7 @@ pub enum GranularityDto {
 }
 
 /// A range of days: `from` and `to` included, at most 366 days; without `from`, the 30 days
-/// ending `to` (default: today).
+/// ending `to` (default: today); without `to`, the 366 days from `from`, up to today.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]
@@ -37,7 +37,7 @@ pub struct RangeParams {
     pub granularity: Option<GranularityDto>,
 }
 
-/// A range of days and how many items to list.
+/// A range of days (as in [`RangeParams`]) and how many items to list.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields)]
 #[schemars(crate = "apistos")]

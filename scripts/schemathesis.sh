@@ -79,6 +79,15 @@ include-method-regex = '^(POST|PUT)$'
 [operations.checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
 
+# An analytics range must not end before it starts, cover more than 366 days or end in the
+# future, and its days must exist (2026-02-30 does not): rules across fields, the calendar and
+# the clock that JSON Schema cannot state, so a schema-valid query can be a 400 here.
+[[operations]]
+include-path-regex = '/analytics/'
+include-method = "GET"
+[operations.checks.positive_data_acceptance]
+expected-statuses = ["2xx", "400", "401", "403", "404", "429", "5xx"]
+
 # Uploads are images told by their bytes: a schema-valid binary that is no PNG, JPEG or WebP
 # image is a 400 (JSON Schema cannot state file signatures).
 [[operations]]

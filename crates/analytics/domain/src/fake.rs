@@ -305,32 +305,25 @@ mod events_impl {
             stored_through: Option<NaiveDate>,
         ) -> Result<Vec<ActiveDay>, StoreError> {
             let s = self.state();
-            let mut out: std::collections::BTreeMap<(SubjectId, NaiveDate), bool> =
-                Default::default();
+            let mut pairs = Vec::new();
             if let Some(stored) = days.through(stored_through) {
-                for r in s.users.days.iter().filter(|r| stored.contains(r.day)) {
-                    *out.entry((r.user, r.day)).or_default() |= r.kind == EventKind::SignedUp;
-                }
+                pairs.extend(
+                    s.users
+                        .days
+                        .iter()
+                        .filter(|r| stored.contains(r.day))
+                        .map(|r| (r.user, r.day, r.kind == EventKind::SignedUp)),
+                );
             }
             if let Some(live) = days.after(stored_through) {
-                let events: Vec<Event> = s
-                    .events
-                    .iter()
-                    .filter(|e| live.contains(e.day))
-                    .cloned()
-                    .collect();
-                for a in active_days(&events) {
-                    *out.entry((a.user, a.day)).or_default() |= a.signed_up;
-                }
+                pairs.extend(
+                    s.events
+                        .iter()
+                        .filter(|e| live.contains(e.day))
+                        .map(|e| (e.user, e.day, e.kind == EventKind::SignedUp)),
+                );
             }
-            Ok(out
-                .into_iter()
-                .map(|((user, day), signed_up)| ActiveDay {
-                    user,
-                    day,
-                    signed_up,
-                })
-                .collect())
+            Ok(merge_active(pairs))
         }
 
         async fn targets(

@@ -273,11 +273,23 @@ pub fn roll_platform(events: &[Event]) -> PlatformRollup {
 
 /// The distinct (user, local day) pairs of `events`, sorted.
 pub fn active_days(events: &[Event]) -> Vec<ActiveDay> {
-    let mut pairs: BTreeMap<(SubjectId, NaiveDate), bool> = BTreeMap::new();
-    for e in events {
-        *pairs.entry((e.user, e.day)).or_default() |= e.kind == EventKind::SignedUp;
+    merge_active(
+        events
+            .iter()
+            .map(|e| (e.user, e.day, e.kind == EventKind::SignedUp)),
+    )
+}
+
+/// Distinct (user, day) pairs of `pairs`, sorted, signed up if any of a pair's entries says so:
+/// how adapters join the stored days' pairs with the live tail's.
+pub fn merge_active(
+    pairs: impl IntoIterator<Item = (SubjectId, NaiveDate, bool)>,
+) -> Vec<ActiveDay> {
+    let mut merged: BTreeMap<(SubjectId, NaiveDate), bool> = BTreeMap::new();
+    for (user, day, signed_up) in pairs {
+        *merged.entry((user, day)).or_default() |= signed_up;
     }
-    pairs
+    merged
         .into_iter()
         .map(|((user, day), signed_up)| ActiveDay {
             user,

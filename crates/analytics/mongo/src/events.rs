@@ -3,8 +3,6 @@
 //! for the live tail. Distinct users are counted by grouping twice (per user, then per key), so
 //! no stage gathers a day's user ids in one document.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
@@ -15,8 +13,8 @@ use mongodb::{Collection, Database, IndexModel};
 use stackrush_analytics::events::{Event, EventKind};
 use stackrush_analytics::ports::{EventStore, JobStore};
 use stackrush_analytics::rollup::{
-    sort_targets, ActiveDay, Contributor, DayRange, PlatformDay, PlatformRollup, SkillDay, Source,
-    TargetFigures, UserDay, UserRollup, TOP_CONTRIBUTORS,
+    merge_active, sort_targets, ActiveDay, Contributor, DayRange, PlatformDay, PlatformRollup,
+    SkillDay, Source, TargetFigures, UserDay, UserRollup, TOP_CONTRIBUTORS,
 };
 use stackrush_analytics::SubjectId;
 use stackrush_kernel::StoreError;
@@ -518,19 +516,14 @@ impl EventStore for MongoEvents {
         if let Some(live) = days.after(stored_through) {
             docs.extend(self.run(EVENTS, pairs(live)).await?);
         }
-        let mut out: BTreeMap<(SubjectId, NaiveDate), bool> = BTreeMap::new();
-        for d in &docs {
-            let signed_up = d.get_bool("signedUp").map_err(|e| corrupt("signedUp", e))?;
-            *out.entry((user_of(d)?, date_of(d, "day")?)).or_default() |= signed_up;
-        }
-        Ok(out
-            .into_iter()
-            .map(|((user, day), signed_up)| ActiveDay {
-                user,
-                day,
-                signed_up,
+        let pairs = docs
+            .iter()
+            .map(|d| {
+                let signed_up = d.get_bool("signedUp").map_err(|e| corrupt("signedUp", e))?;
+                Ok((user_of(d)?, date_of(d, "day")?, signed_up))
             })
-            .collect())
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(merge_active(pairs))
     }
 
     async fn targets(

@@ -160,59 +160,32 @@ fn bounds(range: Option<DayRange>) -> (String, String) {
 }
 
 impl SqliteEvents {
-    async fn user_rows_live(
+    /// The rows `sql` reads, binding `user`, then the first and last day of `days`.
+    async fn read(
         &self,
+        sql: &str,
         user: SubjectId,
         days: DayRange,
-    ) -> Result<UserRollup, StoreError> {
-        let filter = " WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3";
-        let rows = sqlx::query(&format!("{USER_ROWS}{filter}{USER_GROUP}"))
+    ) -> Result<Vec<SqliteRow>, StoreError> {
+        sqlx::query(sql)
             .bind(user.to_hex())
             .bind(text(days.from))
             .bind(text(days.to))
             .fetch_all(self.db.reads())
             .await
-            .map_err(store_error)?;
-        let skills = sqlx::query(&format!(
-            "{SKILL_ROWS} WHERE e.user_id = ?1 AND e.day BETWEEN ?2 AND ?3{SKILL_GROUP}"
-        ))
-        .bind(user.to_hex())
-        .bind(text(days.from))
-        .bind(text(days.to))
-        .fetch_all(self.db.reads())
-        .await
-        .map_err(store_error)?;
-        Ok(UserRollup {
-            days: all(&rows, user_day)?,
-            skills: all(&skills, skill_day)?,
-        })
+            .map_err(store_error)
     }
 
-    async fn user_rows_stored(
+    /// `user`'s rows of `days` read by `rows_sql` and `skills_sql` (as [`Self::read`] binds).
+    async fn user_rows(
         &self,
+        rows_sql: &str,
+        skills_sql: &str,
         user: SubjectId,
         days: DayRange,
     ) -> Result<UserRollup, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM analytics_user_days \
-             WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3"
-        ))
-        .bind(user.to_hex())
-        .bind(text(days.from))
-        .bind(text(days.to))
-        .fetch_all(self.db.reads())
-        .await
-        .map_err(store_error)?;
-        let skills = sqlx::query(
-            "SELECT user_id, day, skill, attempts, solved, xp FROM analytics_skill_days \
-             WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3",
-        )
-        .bind(user.to_hex())
-        .bind(text(days.from))
-        .bind(text(days.to))
-        .fetch_all(self.db.reads())
-        .await
-        .map_err(store_error)?;
+        let rows = self.read(rows_sql, user, days).await?;
+        let skills = self.read(skills_sql, user, days).await?;
         Ok(UserRollup {
             days: all(&rows, user_day)?,
             skills: all(&skills, skill_day)?,
@@ -315,8 +288,23 @@ impl EventStore for SqliteEvents {
         source: Source,
     ) -> Result<UserRollup, StoreError> {
         let mut out = match source {
-            Source::Live => self.user_rows_live(user, days).await?,
-            Source::Stored => self.user_rows_stored(user, days).await?,
+            Source::Live => {
+                let rows =
+                    format!("{USER_ROWS} WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3{USER_GROUP}");
+                let skills = format!(
+                    "{SKILL_ROWS} WHERE e.user_id = ?1 AND e.day BETWEEN ?2 AND ?3{SKILL_GROUP}"
+                );
+                self.user_rows(&rows, &skills, user, days).await?
+            }
+            Source::Stored => {
+                let rows = format!(
+                    "SELECT {USER_COLUMNS} FROM analytics_user_days \
+                     WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3"
+                );
+                let skills = "SELECT user_id, day, skill, attempts, solved, xp \
+                    FROM analytics_skill_days WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3";
+                self.user_rows(&rows, skills, user, days).await?
+            }
         };
         out.sort();
         Ok(out)

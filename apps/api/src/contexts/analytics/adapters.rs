@@ -1,11 +1,13 @@
 //! The analytics context's outbound ports, served by other contexts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use stackrush_analytics::dashboard::{
     Activity, Learner, Learners, Practice, PracticeRecords, PublicStats, Standing, Viewer,
 };
+use stackrush_analytics::insights::Named;
 use stackrush_analytics::ports::{Linked, SubmissionLookup};
 use stackrush_analytics::{AnalyticsError, Environment, FocusSession, SubjectId, SubmissionKey};
 use stackrush_identity::{Actor, IdentityApi, IdentityError, Role, UserId};
@@ -275,63 +277,56 @@ pub struct PublicCatalog {
     pub templates: Arc<dyn stackrush_templates::TemplatesApi>,
 }
 
+/// The names `look` finds for those of `ids` that parse as its kind of id.
+async fn names<I, F, Fut>(ids: &[String], look: F) -> Result<HashMap<String, Named>, AnalyticsError>
+where
+    I: std::str::FromStr,
+    F: Fn(I) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Named>, AnalyticsError>>,
+{
+    let mut out = HashMap::new();
+    for hex in ids {
+        let Ok(id) = hex.parse::<I>() else {
+            continue;
+        };
+        if let Some(named) = look(id).await? {
+            out.insert(hex.clone(), named);
+        }
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl stackrush_analytics::insights::Catalog for PublicCatalog {
-    async fn challenges(
-        &self,
-        ids: &[String],
-    ) -> Result<
-        std::collections::HashMap<String, stackrush_analytics::insights::Named>,
-        AnalyticsError,
-    > {
+    async fn challenges(&self, ids: &[String]) -> Result<HashMap<String, Named>, AnalyticsError> {
         use stackrush_challenges::{ChallengeError, ChallengeId};
-        let mut out = std::collections::HashMap::new();
-        for hex in ids {
-            let Ok(id) = hex.parse::<ChallengeId>() else {
-                continue;
-            };
+        names(ids, |id: ChallengeId| async move {
             match self.challenges.get(None, id).await {
-                Ok(view) => {
-                    let named = stackrush_analytics::insights::Named {
-                        title: view.challenge.title,
-                        kind: Some(view.challenge.kind.as_str().to_owned()),
-                    };
-                    out.insert(hex.clone(), named);
-                }
-                Err(ChallengeError::NotFound) => {}
-                Err(ChallengeError::Unavailable(e)) => return Err(AnalyticsError::Unavailable(e)),
-                Err(e) => return Err(AnalyticsError::Internal(anyhow::anyhow!("challenges: {e}"))),
+                Ok(view) => Ok(Some(Named {
+                    title: view.challenge.title,
+                    kind: Some(view.challenge.kind.as_str().to_owned()),
+                })),
+                Err(ChallengeError::NotFound) => Ok(None),
+                Err(ChallengeError::Unavailable(e)) => Err(AnalyticsError::Unavailable(e)),
+                Err(e) => Err(AnalyticsError::Internal(anyhow::anyhow!("challenges: {e}"))),
             }
-        }
-        Ok(out)
+        })
+        .await
     }
 
-    async fn templates(
-        &self,
-        ids: &[String],
-    ) -> Result<
-        std::collections::HashMap<String, stackrush_analytics::insights::Named>,
-        AnalyticsError,
-    > {
+    async fn templates(&self, ids: &[String]) -> Result<HashMap<String, Named>, AnalyticsError> {
         use stackrush_templates::{TemplateError, TemplateId};
-        let mut out = std::collections::HashMap::new();
-        for hex in ids {
-            let Ok(id) = hex.parse::<TemplateId>() else {
-                continue;
-            };
+        names(ids, |id: TemplateId| async move {
             match self.templates.get(None, id).await {
-                Ok(view) => {
-                    let named = stackrush_analytics::insights::Named {
-                        title: view.template.title,
-                        kind: None,
-                    };
-                    out.insert(hex.clone(), named);
-                }
-                Err(TemplateError::NotFound) => {}
-                Err(TemplateError::Unavailable(e)) => return Err(AnalyticsError::Unavailable(e)),
-                Err(e) => return Err(AnalyticsError::Internal(anyhow::anyhow!("templates: {e}"))),
+                Ok(view) => Ok(Some(Named {
+                    title: view.template.title,
+                    kind: None,
+                })),
+                Err(TemplateError::NotFound) => Ok(None),
+                Err(TemplateError::Unavailable(e)) => Err(AnalyticsError::Unavailable(e)),
+                Err(e) => Err(AnalyticsError::Internal(anyhow::anyhow!("templates: {e}"))),
             }
-        }
-        Ok(out)
+        })
+        .await
     }
 }

@@ -21,16 +21,16 @@ async fn unread(app: &TestApp, s: &Session) -> u64 {
     body["data"]["count"].as_u64().unwrap()
 }
 
-#[tokio::test]
-async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
-    let app = TestApp::spawn().await;
+/// Admin makes a 1,000 XP achievement of `rarity` for one solve and a challenge; `who` signs up
+/// and solves it (1,100 XP: level 2).
+async fn solve_a_first_challenge(app: &TestApp, who: &str, rarity: &str) -> Session {
     let admin = app.admin().await;
     let (status, body) = app
         .post(
             "/api/achievements",
             Some(&admin.access),
             json!({"key": "first-solve", "name": "First Solve", "description": "One solve.",
-                   "category": "beginner", "rarity": "common",
+                   "category": "beginner", "rarity": rarity,
                    "criteria": {"type": "challenge_count", "target": 1}, "rewards": {"xp": 1000}}),
         )
         .await;
@@ -43,8 +43,8 @@ async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
         )
         .await;
     let challenge = created["data"]["_id"].as_str().unwrap().to_owned();
-    let ada = app.signed_up("ada").await;
-    assert_eq!(unread(&app, &ada).await, 0);
+    let ada = app.signed_up(who).await;
+    assert_eq!(unread(app, &ada).await, 0);
     let (_, started) = app
         .post(
             &format!("/api/challenges/{challenge}/start"),
@@ -81,6 +81,13 @@ async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{scored}");
+    ada
+}
+
+#[tokio::test]
+async fn a_scored_submission_that_unlocks_an_achievement_shows_up_as_unread() {
+    let app = TestApp::spawn().await;
+    let ada = solve_a_first_challenge(&app, "ada", "common").await;
 
     // The achievement and the level-up (1,100 XP: level 2) arrive, once each.
     assert_eq!(unread(&app, &ada).await, 2);
@@ -359,4 +366,135 @@ async fn notification_titles_and_messages_follow_the_text_rule() {
         list["data"]["pagination"]["total"], 1,
         "only the clean one stored"
     );
+}
+
+/// The mails in `app`'s mail directory whose subject is `subject`, unfolded, waiting up to
+/// ten seconds for at least `at_least` of them.
+async fn mails_titled(app: &TestApp, subject: &str, at_least: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let found: Vec<String> = std::fs::read_dir(&app.mail_dir)
+            .map(|dir| {
+                dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                    .map(|t| {
+                        t.replace("=\r\n", "")
+                            .replace("=\n", "")
+                            .replace("=3D", "=")
+                    })
+                    .filter(|t| t.contains(&format!("Subject: {subject}\r\n")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if found.len() >= at_least || std::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn milestones_are_mailed_with_a_one_click_unsubscribe_link_that_needs_no_sign_in() {
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("MAIL_SEND_SECS", "1".into())],
+        ..Options::default()
+    })
+    .await;
+    let ada = solve_a_first_challenge(&app, "ada", "rare").await;
+
+    // The level-up and the rare achievement are mailed, each once.
+    let level = mails_titled(&app, "Level 2 reached", 1).await;
+    let rare = mails_titled(&app, "Achievement unlocked: First Solve", 1).await;
+    assert_eq!((level.len(), rare.len()), (1, 1));
+    let mail = &level[0];
+    assert!(mail.contains("To: ada@example.com"), "{mail}");
+    assert!(mail.contains("Hello ada,"), "{mail}");
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
+    let start = mail
+        .find("/auth/unsubscribe?token=")
+        .expect("an unsubscribe link")
+        + 24;
+    let token: String = mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '.')
+        .collect();
+    let header = mail
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: <"))
+        .expect("a List-Unsubscribe header");
+    assert!(
+        header.ends_with(&format!("/api/v1/auth/unsubscribe?token={token}>")),
+        "{header}"
+    );
+
+    // The link's page asks to confirm and changes nothing; a forged token is a JSON 404.
+    let page = app
+        .client
+        .get(app.url(&format!("/api/auth/unsubscribe?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form method=\"post\""), "{html}");
+    let (_, prefs) = app.get("/api/users/preferences", Some(&ada.access)).await;
+    assert_eq!(prefs["data"]["notifications"]["email"], true, "{prefs}");
+    let forged = format!("{}0", &token[..token.len() - 1]);
+    for bad in [forged.as_str(), "", "not-a-token"] {
+        let (status, body) = app
+            .get(&format!("/api/auth/unsubscribe?token={bad}"), None)
+            .await;
+        assert_error(status, &body, 404, "INVALID_OR_EXPIRED_TOKEN");
+    }
+
+    // One click (a mail client's RFC 8058 POST), no sign-in: email is off, the rest stays.
+    let done = app
+        .client
+        .post(app.url(&format!("/api/auth/unsubscribe?token={token}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done
+        .text()
+        .await
+        .unwrap()
+        .contains("no more StackRush emails"));
+    let (_, prefs) = app.get("/api/users/preferences", Some(&ada.access)).await;
+    assert_eq!(prefs["data"]["notifications"]["email"], false, "{prefs}");
+    assert_eq!(
+        prefs["data"]["notifications"]["achievements"], true,
+        "{prefs}"
+    );
+
+    // The next milestone is in the centre but not mailed.
+    let admin = app.admin().await;
+    let (status, body) = app
+        .post(
+            "/api/achievements",
+            Some(&admin.access),
+            json!({"key": "epic-start", "name": "Epic Start", "description": "One solve.",
+                   "category": "beginner", "rarity": "epic",
+                   "criteria": {"type": "challenge_count", "target": 1}, "rewards": {"xp": 10}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.post("/api/achievements/check", Some(&ada.access), json!({}))
+        .await;
+    let (_, list) = app
+        .get("/api/notifications?type=achievement", Some(&ada.access))
+        .await;
+    assert_eq!(list["data"]["pagination"]["total"], 2, "{list}");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(mails_titled(&app, "Achievement unlocked: Epic Start", 0)
+        .await
+        .is_empty());
 }

@@ -168,6 +168,79 @@ impl ApiComponent for SvgDrawing {
     }
 }
 
+/// A small HTML page for a person following a link from an email (the unsubscribe page).
+pub struct HtmlPage {
+    pub title: &'static str,
+    /// Already-escaped HTML of the page's body.
+    pub body: String,
+}
+
+impl HtmlPage {
+    /// `text` escaped for HTML text and attribute values.
+    pub fn escape(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+}
+
+impl Responder for HtmlPage {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        let page = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title} · StackRush</title></head>\n<body style=\"font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\"><h1>{title}</h1>\n{body}\n</body></html>\n",
+            title = self.title,
+            body = self.body,
+        );
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                ),
+            ))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+            .body(page)
+    }
+}
+
+impl ApiComponent for HtmlPage {
+    fn content_type() -> String {
+        "text/html".to_owned()
+    }
+
+    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+        Vec::new()
+    }
+
+    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+        None
+    }
+
+    fn responses(
+        version: OpenApiVersion,
+        _: Option<String>,
+        description: Option<String>,
+    ) -> Option<Responses> {
+        let ok = binary_response(version, "text/html", description, "An HTML page");
+        Some(Responses {
+            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
+            ..Default::default()
+        })
+    }
+}
+
 /// A response whose body is binary of `media_type`.
 fn binary_response(
     version: OpenApiVersion,

@@ -119,6 +119,8 @@ pub struct Settings {
     /// How long the job's lease lasts without renewal, in seconds: how long a crashed instance
     /// keeps the others from the job.
     pub analytics_lease_secs: u64,
+    /// How often queued mails (milestones, weekly summaries) are sent, in seconds (0: never).
+    pub mail_send_secs: u64,
 }
 
 /// A secret string: `Debug` and `Display` never show it.
@@ -374,6 +376,7 @@ impl Settings {
             shutdown_timeout_secs: parse(lookup, "SHUTDOWN_TIMEOUT_SECS", 30u64)?,
             analytics_job_secs: parse(lookup, "ANALYTICS_JOB_SECS", 300u64)?,
             analytics_lease_secs: parse(lookup, "ANALYTICS_LEASE_SECS", 600u64)?.max(1),
+            mail_send_secs: parse(lookup, "MAIL_SEND_SECS", 30u64)?,
         })
     }
 }

@@ -366,6 +366,40 @@ impl Application {
                 }
             }
         });
+        // Queued mails (milestones, weekly summaries) go out from here; each pass claims its
+        // batch, so several instances share the work without sending a mail twice.
+        if settings.mail_send_secs > 0 {
+            let sender = contexts.notifications.clone();
+            let every = Duration::from_secs(settings.mail_send_secs);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    loop {
+                        match sender.send_mail(50).await {
+                            Ok(run) => {
+                                metrics::counter!("stackrush_mail_total", "outcome" => "sent")
+                                    .increment(run.sent as u64);
+                                metrics::counter!("stackrush_mail_total", "outcome" => "dropped")
+                                    .increment(run.dropped as u64);
+                                metrics::counter!("stackrush_mail_total", "outcome" => "retried")
+                                    .increment(run.retried as u64);
+                                metrics::counter!("stackrush_mail_total", "outcome" => "failed")
+                                    .increment(run.failed as u64);
+                                // A full batch: more may be due.
+                                if run.sent + run.dropped + run.retried + run.failed < 50 {
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "sending queued mail failed; next pass retries");
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
         // A day's view keys keep a reader's views of a post from counting twice that day; older
         // ones are removed here (MongoDB's TTL index removes them there as well).
         let views = contexts.community.clone();
@@ -382,6 +416,7 @@ impl Application {
             crate::contexts::analytics::pipeline::spawn_job(
                 contexts.events.clone(),
                 contexts.jobs.clone(),
+                contexts.digests.clone(),
                 Arc::new(stackrush_kernel::SystemClock),
                 Duration::from_secs(settings.analytics_job_secs),
                 Duration::from_secs(settings.analytics_lease_secs),

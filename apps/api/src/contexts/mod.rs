@@ -51,6 +51,8 @@ pub struct Contexts {
     pub activity: Arc<analytics::pipeline::ActivityQueue>,
     pub events: Arc<dyn stackrush_analytics::ports::EventStore>,
     pub jobs: Arc<dyn stackrush_analytics::ports::JobStore>,
+    /// What the weekly summary job reads and where it queues.
+    pub digests: stackrush_analytics::DigestPorts,
 }
 
 impl Contexts {
@@ -67,7 +69,12 @@ impl Contexts {
         let avatars = identity::wire_avatars(&store, public_files.clone());
         let reviews_link = Arc::new(challenges::ReviewsLink::default());
         let challenges = challenges::wire(&store, identity.clone(), reviews_link.clone());
-        let notifications = notifications::wire(&store);
+        let notifications = notifications::wire(
+            &store,
+            identity.clone(),
+            identity::mailer(settings)?,
+            &settings.public_url,
+        );
         let learning_link = Arc::new(scoring::adapters::LearningLink::default());
         let scoring = scoring::wire(
             &store,
@@ -120,6 +127,14 @@ impl Contexts {
             challenges.clone(),
             templates.templates.clone(),
         );
+        let digests = analytics::digest_ports(
+            events.clone(),
+            jobs.clone(),
+            identity.clone(),
+            scoring.clone(),
+            learning.clone(),
+            notifications.clone(),
+        );
         Ok(Self {
             store,
             files,
@@ -139,6 +154,7 @@ impl Contexts {
             activity,
             events,
             jobs,
+            digests,
         })
     }
 

@@ -492,7 +492,7 @@ fn bucket(day: NaiveDate, granularity: Granularity) -> NaiveDate {
     }
 }
 
-fn monday(day: NaiveDate) -> NaiveDate {
+pub(crate) fn monday(day: NaiveDate) -> NaiveDate {
     bucket(day, Granularity::Week)
 }
 
@@ -565,25 +565,13 @@ impl InsightsService {
         user: SubjectId,
         days: DayRange,
     ) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
-        let watermark = self.watermark().await?;
-        let mut all = UserRollup::default();
-        if let Some(stored) = days.through(watermark) {
-            all = self
-                .ports
-                .events
-                .user_rollup(user, stored, Source::Stored)
-                .await?;
-        }
-        if let Some(live) = days.after(watermark) {
-            let tail = self
-                .ports
-                .events
-                .user_rollup(user, live, Source::Live)
-                .await?;
-            all.days.extend(tail.days);
-            all.skills.extend(tail.skills);
-        }
-        Ok((all, watermark))
+        user_rows(
+            self.ports.events.as_ref(),
+            self.ports.jobs.as_ref(),
+            user,
+            days,
+        )
+        .await
     }
 
     /// Every row of `user` up to their today (the day after, for zones ahead of the server's
@@ -631,6 +619,27 @@ impl InsightsService {
         }
         Ok(all)
     }
+}
+
+/// `user`'s rows of `days`: stored through the daily job's watermark, live after it; with the
+/// watermark.
+pub(crate) async fn user_rows(
+    events: &dyn EventStore,
+    jobs: &dyn JobStore,
+    user: SubjectId,
+    days: DayRange,
+) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
+    let watermark = jobs.watermark(DAILY_JOB).await?;
+    let mut all = UserRollup::default();
+    if let Some(stored) = days.through(watermark) {
+        all = events.user_rollup(user, stored, Source::Stored).await?;
+    }
+    if let Some(live) = days.after(watermark) {
+        let tail = events.user_rollup(user, live, Source::Live).await?;
+        all.days.extend(tail.days);
+        all.skills.extend(tail.skills);
+    }
+    Ok((all, watermark))
 }
 
 fn success_days(days: &[UserDay]) -> BTreeSet<NaiveDate> {

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod digest;
 pub mod error;
 pub mod events;
 pub mod insights;
@@ -23,6 +24,7 @@ pub mod contract;
 
 pub use audit::{AuditApi, AuditService};
 pub use dashboard::{DashboardApi, DashboardPorts, DashboardService};
+pub use digest::{DigestPorts, WeeklyDigest};
 pub use error::AnalyticsError;
 pub use insights::{InsightsApi, InsightsPorts, InsightsService};
 pub use job::Aggregator;

@@ -371,3 +371,227 @@ async fn private_users_are_refused_to_others_and_left_out_of_public_figures() {
     assert_eq!(activity.points[0].challenges_completed, 2);
     assert_eq!(activity.points[0].average_score, 75.17);
 }
+
+mod weekly_digest {
+    use std::sync::Mutex;
+
+    use chrono::DateTime;
+    use stackrush_analytics::digest::*;
+    use stackrush_analytics::events::{Event, EventId};
+    use stackrush_kernel::activity::{Activity, Happened, Scored};
+    use stackrush_kernel::Clock;
+
+    use super::*;
+
+    struct Zones(HashMap<SubjectId, &'static str>);
+
+    #[async_trait]
+    impl People for Zones {
+        async fn account(&self, _: SubjectId) -> Result<Option<Account>, AnalyticsError> {
+            Ok(None)
+        }
+        async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError> {
+            Ok(users
+                .iter()
+                .filter_map(|u| {
+                    self.0.get(u).map(|z| Listing {
+                        user: *u,
+                        username: "someone".into(),
+                        zone: (*z).into(),
+                        public: true,
+                    })
+                })
+                .collect())
+        }
+        async fn total(&self) -> Result<u64, AnalyticsError> {
+            Ok(0)
+        }
+    }
+
+    struct Board;
+
+    #[async_trait]
+    impl Players for Board {
+        async fn momentum(&self, _: SubjectId, gained: u64) -> anyhow::Result<Momentum> {
+            Ok(Momentum {
+                rank: Some(3),
+                rank_change: i64::try_from(gained / 100).unwrap(),
+                streak: 2,
+            })
+        }
+        async fn hints(&self, _: SubjectId) -> anyhow::Result<Vec<Hint>> {
+            Ok(vec![Hint {
+                title: "Graphs".into(),
+                reason: "weak type".into(),
+            }])
+        }
+    }
+
+    #[derive(Default)]
+    struct Outbox(Mutex<Vec<Digest>>);
+
+    #[async_trait]
+    impl Digests for Outbox {
+        async fn queued(
+            &self,
+            week: NaiveDate,
+            users: &[SubjectId],
+        ) -> anyhow::Result<Vec<SubjectId>> {
+            let all = self.0.lock().unwrap();
+            Ok(users
+                .iter()
+                .copied()
+                .filter(|u| all.iter().any(|d| d.user == *u && d.week == week))
+                .collect())
+        }
+        async fn queue(&self, digests: Vec<Digest>) -> anyhow::Result<()> {
+            self.0.lock().unwrap().extend(digests);
+            Ok(())
+        }
+    }
+
+    fn at(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap()
+    }
+
+    fn solved(user: SubjectId, when: DateTime<Utc>, zone: chrono_tz::Tz, first: bool) -> Event {
+        Event::of(
+            EventId::generate(when),
+            Activity {
+                actor: user.bytes(),
+                at: when,
+                what: Happened::Scored(Scored {
+                    challenge: [7; 12],
+                    challenge_type: "dsa".into(),
+                    score: 100.0,
+                    success: true,
+                    first,
+                    xp: if first { 150 } else { 0 },
+                    minutes: None,
+                    skills: vec!["arrays".into()],
+                }),
+            },
+            zone,
+        )
+    }
+
+    #[tokio::test]
+    async fn each_user_gets_their_weeks_summary_on_their_monday_morning_once() {
+        let (tokyo, la, idle) = (
+            SubjectId::from_bytes([1; 12]),
+            SubjectId::from_bytes([2; 12]),
+            SubjectId::from_bytes([3; 12]),
+        );
+        let store = Arc::new(InMemoryEvents::default());
+        let (tz_tokyo, tz_la) = (chrono_tz::Asia::Tokyo, chrono_tz::America::Los_Angeles);
+        store
+            .append(&[
+                // Tokyo: Monday 23rd 09:00 local and Sunday 29th 20:00 local: both in the week.
+                solved(tokyo, at(23, 0, 0), tz_tokyo, true),
+                solved(tokyo, at(29, 11, 0), tz_tokyo, true),
+                solved(tokyo, at(29, 11, 30), tz_tokyo, false),
+                // Los Angeles: Monday 23rd 01:00 UTC is Sunday 22nd there: the week before.
+                solved(la, at(23, 1, 0), tz_la, true),
+                solved(la, at(25, 18, 0), tz_la, true),
+                // Idle this week: active the week before only.
+                solved(idle, at(20, 12, 0), chrono_tz::UTC, true),
+            ])
+            .await
+            .unwrap();
+        let clock = Arc::new(FixedClock::new(at(29, 22, 0)));
+        let outbox = Arc::new(Outbox::default());
+        let ports = DigestPorts {
+            events: store.clone(),
+            jobs: store.clone(),
+            people: Arc::new(Zones(HashMap::from([
+                (tokyo, "Asia/Tokyo"),
+                (la, "America/Los_Angeles"),
+                (idle, "UTC"),
+            ]))),
+            players: Arc::new(Board),
+            digests: outbox.clone(),
+            clock: clock.clone(),
+        };
+        let job = WeeklyDigest::new(ports.clone(), "one");
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let queued = |run: DigestRun| run.queued.iter().map(|(_, n)| n).sum::<usize>();
+
+        // Sunday 22:00 UTC is Monday 07:00 in Tokyo: not yet.
+        assert_eq!(queued(job.run().await.unwrap()), 0);
+        // 23:30 UTC is 08:30 in Tokyo, still Sunday in Los Angeles.
+        clock.advance(Duration::minutes(90));
+        assert_eq!(queued(job.run().await.unwrap()), 1);
+        assert_eq!(queued(job.run().await.unwrap()), 0, "queued once");
+        let first = outbox.0.lock().unwrap()[0].clone();
+        assert_eq!(
+            first,
+            Digest {
+                user: tokyo,
+                week,
+                xp: 300,
+                solved: 2,
+                submissions: 3,
+                momentum: Momentum {
+                    rank: Some(3),
+                    rank_change: 3,
+                    streak: 2
+                },
+                hints: vec![Hint {
+                    title: "Graphs".into(),
+                    reason: "weak type".into()
+                }],
+            }
+        );
+
+        // Another instance holding the lease does nothing.
+        let other = WeeklyDigest::new(ports.clone(), "two");
+        let now = clock.now();
+        store
+            .lease(DIGEST_JOB, "two", now, now + Duration::minutes(10))
+            .await
+            .unwrap();
+        assert!(job.run().await.unwrap().elsewhere);
+        store.release(DIGEST_JOB, "two").await.unwrap();
+
+        // Monday 16:30 UTC is 08:30 in Los Angeles: their week holds one solve (the other was
+        // their Sunday 22nd).
+        clock.advance(Duration::hours(17));
+        assert_eq!(queued(other.run().await.unwrap()), 1);
+        let second = outbox.0.lock().unwrap()[1].clone();
+        assert_eq!(
+            (second.user, second.week, second.xp, second.solved),
+            (la, week, 150, 1)
+        );
+        assert_eq!(
+            outbox.0.lock().unwrap().len(),
+            2,
+            "nobody idle, nobody twice"
+        );
+
+        // Past the window a missed summary is skipped, not sent days late.
+        let late = Arc::new(Outbox::default());
+        let late_job = WeeklyDigest::new(
+            DigestPorts {
+                digests: late.clone(),
+                ..ports
+            },
+            "three",
+        );
+        clock.advance(Duration::hours(48));
+        assert_eq!(queued(late_job.run().await.unwrap()), 0);
+        assert!(late.0.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_window_opens_at_eight_on_the_next_monday_local_time() {
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let (from, until) = window(week, chrono_tz::Asia::Tokyo).unwrap();
+        assert_eq!(from, at(29, 23, 0));
+        assert_eq!(until - from, SEND_WINDOW);
+        assert_eq!(window(week, chrono_tz::UTC).unwrap().0, at(30, 8, 0));
+        assert_eq!(
+            candidate_weeks(at(29, 23, 0)),
+            [week - Duration::days(7), week]
+        );
+    }
+}

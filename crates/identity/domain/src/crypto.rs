@@ -24,6 +24,12 @@ pub fn keyed_hash(key: &[u8], token: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Whether `a` and `b` are equal, in time that depends only on their lengths (for comparing
+/// signatures).
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +41,7 @@ mod tests {
         assert_ne!(keyed_hash(b"k", "t"), keyed_hash(b"k", "t2"));
         assert_ne!(random_token(), random_token());
         assert_eq!(random_token().len(), 43);
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd") && !same(b"abc", b"ab") && !same(b"", b"a"));
     }
 }

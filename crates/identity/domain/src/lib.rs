@@ -57,7 +57,7 @@ pub use avatar::{AvatarApi, AvatarFiles, AvatarService};
 pub use error::IdentityError;
 pub use model::*;
 pub use ports::Ports;
-pub use service::{IdentityApi, IdentityConfig, IdentityService, Secrets};
+pub use service::{IdentityApi, IdentityConfig, IdentityService, MailContact, Secrets};
 pub use tokens::{AccessClaims, TokenPair};
 
 #[cfg(feature = "mock")]

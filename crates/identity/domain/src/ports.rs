@@ -144,6 +144,9 @@ pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// A link that unsubscribes the recipient, sent as the `List-Unsubscribe` header (with
+    /// RFC 8058 one-click) so mail clients offer it.
+    pub unsubscribe: Option<String>,
 }
 
 /// Sending email.

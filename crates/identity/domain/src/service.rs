@@ -211,6 +211,30 @@ pub trait IdentityApi: Send + Sync {
 
     /// Creates a verified admin account (bootstrap and command line). Same errors as `register`.
     async fn create_admin(&self, cmd: RegisterCommand) -> Result<User, IdentityError>;
+
+    /// Where and whether to mail a usable account, with a signed token that switches its email
+    /// off without signing in ([`IdentityApi::unsubscribe`]); `None` when there is no usable
+    /// account.
+    async fn mail_contact(&self, id: UserId) -> Result<Option<MailContact>, IdentityError>;
+
+    /// Whether an unsubscribe token is good (for a page that asks to confirm). Errors:
+    /// `InvalidLinkToken`.
+    async fn check_unsubscribe(&self, token: String) -> Result<(), IdentityError>;
+
+    /// Switches email off for the account an unsubscribe token was signed for (idempotent).
+    /// The token does not expire; it stops working when the signing secret changes or the
+    /// account goes. Errors: `InvalidLinkToken`.
+    async fn unsubscribe(&self, token: String) -> Result<(), IdentityError>;
+}
+
+/// Where to mail an account, as [`IdentityApi::mail_contact`] answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailContact {
+    pub email: String,
+    pub username: String,
+    pub notifications: NotificationPreferences,
+    /// Switches email off through [`IdentityApi::unsubscribe`].
+    pub unsubscribe_token: String,
 }
 
 /// A hasher's failure: saturated hashing threads are a retry-later (503), anything else a bug.
@@ -318,6 +342,28 @@ impl IdentityService {
             .publish(event)
             .await
             .map_err(IdentityError::Unavailable)
+    }
+
+    /// `<user id>.<HMAC of it>`, under a key derived from the refresh secret for this one use.
+    fn unsubscribe_token(&self, user: UserId) -> String {
+        let key = keyed_hash(&self.config.secrets.refresh, "unsubscribe-links");
+        let id = user.to_hex();
+        let mac = keyed_hash(key.as_bytes(), &format!("unsubscribe:{id}"));
+        format!("{id}.{mac}")
+    }
+
+    /// The usable account an unsubscribe token was signed for. Errors: `InvalidLinkToken`.
+    async fn unsubscribing(&self, token: &str) -> Result<User, IdentityError> {
+        let signed_for = token
+            .split_once('.')
+            .and_then(|(id, _)| id.parse::<UserId>().ok())
+            .filter(|id| {
+                crate::crypto::same(self.unsubscribe_token(*id).as_bytes(), token.as_bytes())
+            })
+            .ok_or(IdentityError::InvalidLinkToken)?;
+        self.usable_user(signed_for)
+            .await
+            .map_err(|_| IdentityError::InvalidLinkToken)
     }
 
     fn hash_token(&self, token: &str) -> String {
@@ -506,6 +552,7 @@ impl IdentityService {
             to: user.email.clone(),
             subject: subject.to_owned(),
             text,
+            unsubscribe: None,
         };
         // The account change has happened; a mail failure is logged, not reported to the caller.
         if let Err(err) = self.ports.mailer.send(&mail).await {
@@ -1223,6 +1270,43 @@ impl IdentityApi for IdentityService {
         let user = self.create_user(cmd, true).await?;
         tracing::info!(user = %user.id, "admin account created");
         Ok(user)
+    }
+
+    async fn mail_contact(&self, id: UserId) -> Result<Option<MailContact>, IdentityError> {
+        Ok(match self.ports.users.find_by_id(id).await? {
+            Some(user) if user.is_usable() => Some(MailContact {
+                unsubscribe_token: self.unsubscribe_token(user.id),
+                email: user.email,
+                username: user.username,
+                notifications: user.preferences.notifications,
+            }),
+            _ => None,
+        })
+    }
+
+    async fn check_unsubscribe(&self, token: String) -> Result<(), IdentityError> {
+        self.unsubscribing(&token).await.map(|_| ())
+    }
+
+    async fn unsubscribe(&self, token: String) -> Result<(), IdentityError> {
+        let user = self.unsubscribing(&token).await?;
+        let id = user.id;
+        if !user.preferences.notifications.email {
+            return Ok(());
+        }
+        let mut prefs = user.preferences;
+        prefs.notifications.email = false;
+        let patch = UserPatch {
+            preferences: Some(prefs),
+            ..UserPatch::default()
+        };
+        self.ports
+            .users
+            .update(id, &patch, self.ports.clock.now())
+            .await?
+            .ok_or(IdentityError::InvalidLinkToken)?;
+        tracing::info!(user = %id, "email switched off by an unsubscribe link");
+        Ok(())
     }
 }
 

@@ -227,6 +227,117 @@ async fn verifying_the_email_works_once() {
 }
 
 #[tokio::test]
+async fn an_unsubscribe_token_switches_email_off_without_signing_in_and_cannot_be_forged() {
+    let w = world();
+    let ada = w.service.register(register_cmd("ada")).await.unwrap();
+    let bob = w.service.register(register_cmd("bob")).await.unwrap();
+    let contact = w.service.mail_contact(ada.id).await.unwrap().unwrap();
+    assert_eq!(
+        (contact.email.as_str(), contact.username.as_str()),
+        ("ada@example.com", "ada")
+    );
+    assert!(contact.notifications.email);
+    let token = contact.unsubscribe_token.clone();
+    assert!(token.starts_with(&format!("{}.", ada.id)));
+    assert_eq!(
+        w.service
+            .mail_contact(ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .unsubscribe_token,
+        token,
+        "a link in last week's mail still works"
+    );
+
+    // Forged: another account's id with ada's signature, a bit changed, a secret changed.
+    let (_, mac) = token.split_once('.').unwrap();
+    let mut flipped = token.clone().into_bytes();
+    let last = flipped.len() - 1;
+    flipped[last] = if flipped[last] == b'0' { b'1' } else { b'0' };
+    let other_secret = w.with_ports(|_| {});
+    let other_secret = IdentityService::new(
+        other_secret.ports.clone(),
+        IdentityConfig::new(Secrets::new("j".repeat(40), "s".repeat(40))),
+    );
+    for bad in [
+        format!("{}.{mac}", bob.id),
+        String::from_utf8(flipped).unwrap(),
+        String::new(),
+        "no-dot".into(),
+        format!("{}.", ada.id),
+    ] {
+        assert!(
+            matches!(
+                w.service.unsubscribe(bad.clone()).await,
+                Err(IdentityError::InvalidLinkToken)
+            ),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        other_secret.unsubscribe(token.clone()).await,
+        Err(IdentityError::InvalidLinkToken)
+    ));
+    assert!(
+        w.users
+            .find_by_id(ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .preferences
+            .notifications
+            .email
+    );
+
+    w.service.check_unsubscribe(token.clone()).await.unwrap();
+    assert!(
+        w.users
+            .find_by_id(ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .preferences
+            .notifications
+            .email,
+        "checking changes nothing"
+    );
+    w.service.unsubscribe(token.clone()).await.unwrap();
+    w.service.unsubscribe(token).await.unwrap();
+    let after = w
+        .users
+        .find_by_id(ada.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .preferences
+        .notifications;
+    assert!(
+        !after.email && after.achievements,
+        "only email is switched off"
+    );
+    assert!(
+        w.users
+            .find_by_id(bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .preferences
+            .notifications
+            .email
+    );
+    assert!(
+        !w.service
+            .mail_contact(ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .notifications
+            .email
+    );
+}
+
+#[tokio::test]
 async fn duplicate_email_or_username_is_refused_with_its_own_error() {
     let w = world();
     w.service.register(register_cmd("ada")).await.unwrap();

@@ -7,18 +7,65 @@
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use stackrush_identity::ports::{Mailer, OutgoingMail};
 
+/// `List-Unsubscribe: <url>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned(),
+        ))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link works by a POST
+/// without further steps.
+#[derive(Debug, Clone)]
+struct OneClick;
+
+impl Header for OneClick {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
 fn build(from: &Mailbox, mail: &OutgoingMail) -> anyhow::Result<Message> {
-    Ok(Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(mail.to.parse()?)
         .subject(mail.subject.clone())
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.text.clone())?)
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(url) = &mail.unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(url.clone()))
+            .header(OneClick);
+    }
+    Ok(builder.body(mail.text.clone())?)
 }
 
 /// Delivers over SMTP.
@@ -111,6 +158,7 @@ mod tests {
             to: "ada@example.com".into(),
             subject: "Verify your StackRush email".into(),
             text: "Open http://localhost:5173/verify-email?token=abc123\n".into(),
+            unsubscribe: None,
         };
         mailer.send(&mail).await.unwrap();
         let entries: Vec<_> = std::fs::read_dir(dir.path().join("mail"))
@@ -121,6 +169,35 @@ mod tests {
         assert!(text.contains("To: ada@example.com"));
         assert!(text.contains("Subject: Verify your StackRush email"));
         assert!(text.contains("verify-email?token=abc123"));
+        assert!(!text.contains("List-Unsubscribe"));
+    }
+
+    #[tokio::test]
+    async fn a_mail_with_an_unsubscribe_link_offers_one_click_unsubscribing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = FileMailer::new(dir.path(), "no-reply@stackrush.dev").unwrap();
+        let url = "https://api.example.com/api/auth/unsubscribe?token=abc.def";
+        let mail = OutgoingMail {
+            to: "ada@example.com".into(),
+            subject: "Level 5 reached".into(),
+            text: "You are now level 5.\n".into(),
+            unsubscribe: Some(url.into()),
+        };
+        mailer.send(&mail).await.unwrap();
+        let entry = std::fs::read_dir(dir.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(
+            text.contains(&format!("List-Unsubscribe: <{url}>")),
+            "{text}"
+        );
+        assert!(
+            text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
@@ -131,6 +208,7 @@ mod tests {
             to: "not an address".into(),
             subject: "x".into(),
             text: "y".into(),
+            unsubscribe: None,
         };
         assert!(mailer.send(&mail).await.is_err());
     }

@@ -248,3 +248,161 @@ pub async fn run_all(repo: &dyn NotificationRepository) {
     store_list_and_dedup(repo).await;
     read_count_and_delete(repo).await;
 }
+
+/// The outbox: one mail per recipient and key, claims that exclude each other until their
+/// lease ends, retries, finishing, purging.
+pub async fn outbox_queues_once_and_claims_exclusively(outbox: &dyn crate::mail::MailOutbox) {
+    use crate::mail::{MailState, QueuedMail};
+    let at = now();
+    let (ada, bob) = (RecipientId::generate(at), RecipientId::generate(at));
+    let mail = |who, key: &str, t| {
+        QueuedMail::new(
+            who,
+            key.into(),
+            "Level 5 — ünïcode".into(),
+            "Line one\nline two".into(),
+            t,
+        )
+    };
+    let first = mail(ada, "level:5", at);
+    let queued = outbox
+        .enqueue(&[
+            first.clone(),
+            mail(bob, "level:5", at),
+            mail(ada, "level:5", at),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        queued, 2,
+        "the same key twice for one recipient is queued once"
+    );
+    assert_eq!(
+        outbox.enqueue(&[mail(ada, "level:5", at)]).await.unwrap(),
+        0
+    );
+    assert_eq!(outbox.find(first.id).await.unwrap(), Some(first.clone()));
+    let later = mail(ada, "weekly:2026-11-23", at + Duration::seconds(1));
+    outbox.enqueue(std::slice::from_ref(&later)).await.unwrap();
+    let mut holding = outbox
+        .holding("level:5", &[bob, ada, RecipientId::generate(at)])
+        .await
+        .unwrap();
+    holding.sort();
+    let mut both = vec![ada, bob];
+    both.sort();
+    assert_eq!(holding, both);
+
+    // Nothing is due before it was queued; then the oldest first, up to the limit.
+    assert!(outbox
+        .claim(at - Duration::seconds(1), at + Duration::minutes(10), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let lease = at + Duration::minutes(10);
+    let claimed = outbox
+        .claim(at + Duration::seconds(2), lease, 2)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(claimed
+        .iter()
+        .all(|m| m.attempts == 1 && m.next_try_at == lease));
+    assert!(
+        claimed.iter().all(|m| m.created_at == at),
+        "the oldest first"
+    );
+    // Claimed mails are not due for another claimer until the lease ends.
+    let rest = outbox
+        .claim(at + Duration::seconds(3), lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].id, later.id);
+    assert!(outbox
+        .claim(at + Duration::minutes(9), lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A failure is retried at the given time; a finished mail is never claimed again.
+    outbox
+        .retry_at(claimed[0].id, at + Duration::minutes(1))
+        .await
+        .unwrap();
+    outbox
+        .finish(claimed[1].id, MailState::Sent, at + Duration::seconds(5))
+        .await
+        .unwrap();
+    outbox
+        .finish(later.id, MailState::Dropped, at + Duration::seconds(5))
+        .await
+        .unwrap();
+    let again = outbox
+        .claim(at + Duration::minutes(2), at + Duration::minutes(12), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id, again[0].attempts), (claimed[0].id, 2));
+    let sent = outbox.find(claimed[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        (sent.state, sent.finished_at),
+        (MailState::Sent, Some(at + Duration::seconds(5)))
+    );
+    // retry_at after a finish changes nothing.
+    outbox.retry_at(claimed[1].id, at).await.unwrap();
+    assert!(outbox
+        .claim(at + Duration::hours(1), at + Duration::hours(2), 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.id != claimed[1].id));
+
+    // Finished mails are purged after their time; queued ones never.
+    assert_eq!(
+        outbox
+            .purge_finished(at + Duration::seconds(5))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        outbox
+            .purge_finished(at + Duration::seconds(6))
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(outbox.find(later.id).await.unwrap().is_none());
+    assert!(outbox.find(claimed[0].id).await.unwrap().is_some());
+}
+
+/// Racing claimers never get the same mail.
+pub async fn racing_claims_share_nothing(outbox: &dyn crate::mail::MailOutbox) {
+    use crate::mail::QueuedMail;
+    let at = now();
+    let mails: Vec<_> = (0..20)
+        .map(|i| {
+            QueuedMail::new(
+                RecipientId::generate(at),
+                format!("race:{i}"),
+                "s".into(),
+                "t".into(),
+                at,
+            )
+        })
+        .collect();
+    outbox.enqueue(&mails).await.unwrap();
+    assert_eq!(outbox.enqueue(&mails).await.unwrap(), 0, "queued before");
+    let (due, until) = (at + Duration::seconds(1), at + Duration::minutes(10));
+    let (a, b) = futures::join!(outbox.claim(due, until, 12), outbox.claim(due, until, 12));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 20, "every due mail goes to one claimer");
+    assert!(a.iter().all(|m| b.iter().all(|n| n.id != m.id)));
+}
+
+/// Every outbox contract test.
+pub async fn run_outbox(outbox: &dyn crate::mail::MailOutbox) {
+    outbox_queues_once_and_claims_exclusively(outbox).await;
+    racing_claims_share_nothing(outbox).await;
+}

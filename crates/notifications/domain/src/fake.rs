@@ -139,3 +139,111 @@ impl NotificationRepository for InMemoryNotifications {
         Ok((before - items.len()) as u64)
     }
 }
+
+/// Queued mails in a vector.
+#[derive(Debug, Default)]
+pub struct InMemoryOutbox {
+    mails: Mutex<Vec<crate::mail::QueuedMail>>,
+}
+
+impl InMemoryOutbox {
+    /// Every mail, in queueing order.
+    pub fn all(&self) -> Vec<crate::mail::QueuedMail> {
+        self.mails.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl crate::mail::MailOutbox for InMemoryOutbox {
+    async fn enqueue(&self, new: &[crate::mail::QueuedMail]) -> Result<usize, StoreError> {
+        let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        let mut stored = 0;
+        for m in new {
+            if !mails
+                .iter()
+                .any(|o| o.recipient == m.recipient && o.key == m.key)
+            {
+                mails.push(m.clone());
+                stored += 1;
+            }
+        }
+        Ok(stored)
+    }
+
+    async fn holding(
+        &self,
+        key: &str,
+        recipients: &[RecipientId],
+    ) -> Result<Vec<RecipientId>, StoreError> {
+        let mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(recipients
+            .iter()
+            .copied()
+            .filter(|r| mails.iter().any(|m| m.recipient == *r && m.key == key))
+            .collect())
+    }
+
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<crate::mail::QueuedMail>, StoreError> {
+        let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        let mut due: Vec<usize> = (0..mails.len())
+            .filter(|&i| {
+                mails[i].state == crate::mail::MailState::Queued && mails[i].next_try_at <= now
+            })
+            .collect();
+        due.sort_by_key(|&i| (mails[i].next_try_at, mails[i].id));
+        due.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(due
+            .into_iter()
+            .map(|i| {
+                mails[i].attempts += 1;
+                mails[i].next_try_at = until;
+                mails[i].clone()
+            })
+            .collect())
+    }
+
+    async fn finish(
+        &self,
+        id: crate::mail::MailId,
+        state: crate::mail::MailState,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = mails.iter_mut().find(|m| m.id == id) {
+            m.state = state;
+            m.finished_at = Some(at);
+        }
+        Ok(())
+    }
+
+    async fn retry_at(&self, id: crate::mail::MailId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = mails
+            .iter_mut()
+            .find(|m| m.id == id && m.state == crate::mail::MailState::Queued)
+        {
+            m.next_try_at = at;
+        }
+        Ok(())
+    }
+
+    async fn find(
+        &self,
+        id: crate::mail::MailId,
+    ) -> Result<Option<crate::mail::QueuedMail>, StoreError> {
+        let mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(mails.iter().find(|m| m.id == id).cloned())
+    }
+
+    async fn purge_finished(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());
+        let was = mails.len();
+        mails.retain(|m| m.finished_at.is_none_or(|t| t >= before));
+        Ok(u64::try_from(was - mails.len()).unwrap_or(0))
+    }
+}

@@ -4,6 +4,7 @@
 //! list, the unread count and the read/delete actions over the [`ports`].
 
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod ports;
 pub mod service;
@@ -15,6 +16,9 @@ pub mod fake;
 pub mod contract;
 
 pub use error::NotificationError;
+pub use mail::{
+    Contact, Letter, MailId, MailRun, MailState, QueuedMail, Suggestion, WeeklySummary,
+};
 pub use model::*;
 pub use ports::Ports;
 pub use service::{NotificationApi, NotificationService};

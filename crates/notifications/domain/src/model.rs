@@ -138,6 +138,10 @@ pub struct Notify {
     /// `None`: the default lifetime ([`crate::service::DEFAULT_TTL_DAYS`]).
     #[garde(inner(custom(sane_time)))]
     pub expires_at: Option<DateTime<Utc>>,
+    /// A milestone worth an email as well (a level reached, a rare achievement): mailed when
+    /// the recipient wants this kind and email ([`Wants::email`]), once per dedup key.
+    #[garde(skip)]
+    pub email: bool,
 }
 
 /// The kernel's text rule for a title: no control characters, no bidirectional overrides.
@@ -192,6 +196,8 @@ pub struct Wants {
     pub challenges: bool,
     /// Community notifications.
     pub social: bool,
+    /// Email (milestone mails, weekly summaries) besides the in-app centre.
+    pub email: bool,
 }
 
 impl Wants {
@@ -232,6 +238,7 @@ mod tests {
             achievements: false,
             challenges: true,
             social: true,
+            email: true,
         };
         for kind in [Kind::Achievement, Kind::Level, Kind::Streak] {
             assert!(!no_achievements.allows(kind), "{}", kind.as_str());

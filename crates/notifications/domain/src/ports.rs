@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use stackrush_kernel::{Clock, Page, PageRequest, StoreError};
 
+use crate::mail::{Contact, MailOutbox, Postman};
 use crate::model::{Filter, Notification, NotificationId, RecipientId, Unread, Wants};
 
 /// Storage of notifications. Expired ones (`expires_at <= now`) are never listed or counted.
@@ -61,6 +62,10 @@ pub trait NotificationRepository: Send + Sync {
 pub trait RecipientDirectory: Send + Sync {
     /// What the recipient wants; `None` when the account does not exist (nothing is delivered).
     async fn wants(&self, recipient: RecipientId) -> anyhow::Result<Option<Wants>>;
+
+    /// Where to mail the recipient and whether they want email; `None` when the account does
+    /// not exist or is deactivated.
+    async fn contact(&self, recipient: RecipientId) -> anyhow::Result<Option<Contact>>;
 }
 
 /// Every port the service needs.
@@ -68,5 +73,7 @@ pub trait RecipientDirectory: Send + Sync {
 pub struct Ports {
     pub notifications: Arc<dyn NotificationRepository>,
     pub recipients: Arc<dyn RecipientDirectory>,
+    pub outbox: Arc<dyn MailOutbox>,
+    pub postman: Arc<dyn Postman>,
     pub clock: Arc<dyn Clock>,
 }

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use garde::Validate;
 use stackrush_kernel::{FieldError, Freshness, Page, PageRequest, ReadMemory};
 
 use crate::error::NotificationError;
+use crate::mail::{self, Letter, MailRun, MailState, QueuedMail, WeeklySummary};
 use crate::model::*;
 use crate::ports::Ports;
 
@@ -62,8 +63,28 @@ pub trait NotificationApi: Send + Sync {
     /// Deletes one of the reader's notifications. Errors: `NotFound`.
     async fn delete(&self, reader: Reader, id: NotificationId) -> Result<(), NotificationError>;
 
-    /// Removes expired notifications (stores without TTL indexes run this periodically).
+    /// Removes expired notifications (stores without TTL indexes run this periodically), and
+    /// mails finished more than [`crate::mail::KEEP_DAYS`] ago.
     async fn purge_expired(&self) -> Result<u64, NotificationError>;
+
+    /// Queues the weekly summary of each recipient who wants email, once per recipient and
+    /// week (a repeated summary is skipped). Errors: `Unavailable`.
+    async fn queue_weekly(
+        &self,
+        summaries: Vec<WeeklySummary>,
+    ) -> Result<Delivered, NotificationError>;
+
+    /// Which of `recipients` have the summary of the week starting on `week` queued already.
+    async fn weekly_queued(
+        &self,
+        week: NaiveDate,
+        recipients: Vec<RecipientId>,
+    ) -> Result<Vec<RecipientId>, NotificationError>;
+
+    /// Sends up to `limit` due mails from the outbox: to the address the recipient has now,
+    /// with an unsubscribe link; dropped when they no longer want email; a failure is tried
+    /// again later ([`crate::mail::backoff`]) up to [`crate::mail::MAX_ATTEMPTS`] times.
+    async fn send_mail(&self, limit: u32) -> Result<MailRun, NotificationError>;
 }
 
 /// The most recipients whose counts are remembered; beyond it the memory starts over.
@@ -140,6 +161,7 @@ impl NotificationService {
         let now = self.ports.clock.now();
         let total = requests.len();
         let mut keep = Vec::with_capacity(total);
+        let mut mails = Vec::new();
         for r in requests {
             let wants = self
                 .ports
@@ -147,11 +169,22 @@ impl NotificationService {
                 .wants(r.recipient)
                 .await
                 .map_err(NotificationError::Unavailable)?;
-            if !wants.is_some_and(|w| w.allows(r.kind)) {
+            let Some(wants) = wants.filter(|w| w.allows(r.kind)) else {
                 continue;
+            };
+            let id = NotificationId::generate(now);
+            if r.email && wants.email {
+                let about = r.dedup_key.clone().unwrap_or_else(|| id.to_hex());
+                mails.push(QueuedMail::new(
+                    r.recipient,
+                    format!("notice:{about}"),
+                    r.title.clone(),
+                    r.message.clone(),
+                    now,
+                ));
             }
             keep.push(Notification {
-                id: NotificationId::generate(now),
+                id,
                 recipient: r.recipient,
                 kind: r.kind,
                 title: r.title,
@@ -180,6 +213,11 @@ impl NotificationService {
             }
             stored?
         };
+        // After the notifications: a retried request finds them stored, and queues (once)
+        // the mails a failure here left out.
+        if !mails.is_empty() {
+            self.ports.outbox.enqueue(&mails).await?;
+        }
         Ok(Delivered {
             stored,
             skipped: total - stored,
@@ -268,7 +306,118 @@ impl NotificationApi for NotificationService {
         let now = self.ports.clock.now();
         let purged = self.ports.notifications.purge_expired(now).await;
         self.counts.forget_all();
-        Ok(purged?)
+        let purged = purged?;
+        let mails = self
+            .ports
+            .outbox
+            .purge_finished(now - Duration::days(mail::KEEP_DAYS))
+            .await?;
+        Ok(purged + mails)
+    }
+
+    async fn queue_weekly(
+        &self,
+        summaries: Vec<WeeklySummary>,
+    ) -> Result<Delivered, NotificationError> {
+        let now = self.ports.clock.now();
+        let total = summaries.len();
+        let mut mails = Vec::with_capacity(total);
+        for s in &summaries {
+            let wants = self
+                .ports
+                .recipients
+                .wants(s.recipient)
+                .await
+                .map_err(NotificationError::Unavailable)?;
+            if wants.is_some_and(|w| w.email) {
+                let (subject, text) = mail::weekly_text(s);
+                mails.push(QueuedMail::new(
+                    s.recipient,
+                    mail::weekly_key(s.week),
+                    subject,
+                    text,
+                    now,
+                ));
+            }
+        }
+        let stored = if mails.is_empty() {
+            0
+        } else {
+            self.ports.outbox.enqueue(&mails).await?
+        };
+        Ok(Delivered {
+            stored,
+            skipped: total - stored,
+        })
+    }
+
+    async fn weekly_queued(
+        &self,
+        week: NaiveDate,
+        recipients: Vec<RecipientId>,
+    ) -> Result<Vec<RecipientId>, NotificationError> {
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .ports
+            .outbox
+            .holding(&mail::weekly_key(week), &recipients)
+            .await?)
+    }
+
+    async fn send_mail(&self, limit: u32) -> Result<MailRun, NotificationError> {
+        let now = self.ports.clock.now();
+        let until = now + Duration::minutes(mail::SEND_LEASE_MINUTES);
+        let claimed = self.ports.outbox.claim(now, until, limit.max(1)).await?;
+        let mut run = MailRun::default();
+        for queued in claimed {
+            let contact = match self.ports.recipients.contact(queued.recipient).await {
+                Ok(contact) => contact,
+                Err(e) => {
+                    // Identity is unreachable: the claim expires and the mail is tried again.
+                    tracing::warn!(error = %e, "could not look up a mail's recipient");
+                    return Err(NotificationError::Unavailable(e));
+                }
+            };
+            let outcome = match contact.filter(|c| c.email_wanted) {
+                None => MailState::Dropped,
+                Some(contact) => {
+                    let letter = Letter {
+                        to: contact.address.clone(),
+                        subject: queued.subject.clone(),
+                        text: mail::letter_text(&contact, &queued.text),
+                        unsubscribe_url: contact.unsubscribe_url.clone(),
+                    };
+                    match self.ports.postman.deliver(&letter).await {
+                        Ok(()) => MailState::Sent,
+                        Err(e) => {
+                            tracing::warn!(error = %e, mail = %queued.id, attempt = queued.attempts, "could not send a mail");
+                            MailState::Failed
+                        }
+                    }
+                }
+            };
+            let at = self.ports.clock.now();
+            match outcome {
+                MailState::Failed if queued.attempts < mail::MAX_ATTEMPTS => {
+                    self.ports
+                        .outbox
+                        .retry_at(queued.id, at + mail::backoff(queued.attempts))
+                        .await?;
+                    run.retried += 1;
+                }
+                state => {
+                    self.ports.outbox.finish(queued.id, state, at).await?;
+                    match state {
+                        MailState::Sent => run.sent += 1,
+                        MailState::Dropped => run.dropped += 1,
+                        _ => run.failed += 1,
+                    }
+                }
+            }
+        }
+        Ok(run)
     }
 }
 
@@ -280,7 +429,8 @@ mod tests {
     use stackrush_kernel::{Clock, FixedClock};
 
     use super::*;
-    use crate::fake::InMemoryNotifications;
+    use crate::fake::{InMemoryNotifications, InMemoryOutbox};
+    use crate::mail::{Contact, MockPostman, Suggestion};
     use crate::ports::{MockNotificationRepository, MockRecipientDirectory, Ports};
 
     fn notify(recipient: RecipientId, kind: Kind, key: Option<&str>) -> Notify {
@@ -293,6 +443,7 @@ mod tests {
             priority: Priority::High,
             dedup_key: key.map(Into::into),
             expires_at: None,
+            email: false,
         }
     }
 
@@ -310,6 +461,8 @@ mod tests {
         let service = NotificationService::new(Ports {
             notifications: store.clone(),
             recipients: Arc::new(recipients),
+            outbox: Arc::new(InMemoryOutbox::default()),
+            postman: Arc::new(MockPostman::new()),
             clock: clock.clone(),
         });
         (service, store, clock)
@@ -326,6 +479,7 @@ mod tests {
         achievements: true,
         challenges: true,
         social: true,
+        email: true,
     };
 
     #[tokio::test]
@@ -375,6 +529,7 @@ mod tests {
             achievements: false,
             challenges: true,
             social: false,
+            email: true,
         }));
         let me = RecipientId::generate(Utc::now());
         let done = service
@@ -512,6 +667,8 @@ mod tests {
         let service = NotificationService::new(Ports {
             notifications: Arc::new(store),
             recipients: Arc::new(MockRecipientDirectory::new()),
+            outbox: Arc::new(InMemoryOutbox::default()),
+            postman: Arc::new(MockPostman::new()),
             clock: clock.clone(),
         });
         let me = reader(RecipientId::generate(Utc::now()));
@@ -559,6 +716,8 @@ mod tests {
         let service = NotificationService::new(Ports {
             notifications: Arc::new(store),
             recipients: Arc::new(MockRecipientDirectory::new()),
+            outbox: Arc::new(InMemoryOutbox::default()),
+            postman: Arc::new(MockPostman::new()),
             clock: clock.clone(),
         })
         .remembering(Freshness::Exclusive);
@@ -584,6 +743,8 @@ mod tests {
         let service = NotificationService::new(Ports {
             notifications: Arc::new(store),
             recipients: Arc::new(MockRecipientDirectory::new()),
+            outbox: Arc::new(InMemoryOutbox::default()),
+            postman: Arc::new(MockPostman::new()),
             clock: Arc::new(FixedClock::new(Utc::now())),
         });
         let me = reader(RecipientId::generate(Utc::now()));
@@ -596,5 +757,299 @@ mod tests {
             service.delete(me, id).await,
             Err(NotificationError::NotFound)
         ));
+    }
+
+    struct Mailing {
+        service: NotificationService,
+        outbox: Arc<InMemoryOutbox>,
+        clock: Arc<FixedClock>,
+        letters: Arc<std::sync::Mutex<Vec<Letter>>>,
+    }
+
+    /// A service whose recipients all want `wants`, with `contact` (email wanted or not), and a
+    /// postman that fails the first `failures` letters.
+    fn mailing(wants: Wants, email_wanted: bool, failures: usize) -> Mailing {
+        let mut recipients = MockRecipientDirectory::new();
+        recipients
+            .expect_wants()
+            .returning(move |_| Ok(Some(wants)));
+        recipients.expect_contact().returning(move |r| {
+            Ok(Some(Contact {
+                address: format!("{}@example.com", r.to_hex()),
+                name: "ada".into(),
+                email_wanted,
+                unsubscribe_url: format!(
+                    "https://api.example.com/api/auth/unsubscribe?token=t-{}",
+                    r.to_hex()
+                ),
+            }))
+        });
+        let letters = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut postman = MockPostman::new();
+        let kept = letters.clone();
+        postman.expect_deliver().returning(move |letter| {
+            if tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < failures {
+                anyhow::bail!("421 try again later");
+            }
+            kept.lock().unwrap().push(letter.clone());
+            Ok(())
+        });
+        let outbox = Arc::new(InMemoryOutbox::default());
+        let clock = Arc::new(FixedClock::new(Utc::now()));
+        let service = NotificationService::new(Ports {
+            notifications: Arc::new(InMemoryNotifications::default()),
+            recipients: Arc::new(recipients),
+            outbox: outbox.clone(),
+            postman: Arc::new(postman),
+            clock: clock.clone(),
+        });
+        Mailing {
+            service,
+            outbox,
+            clock,
+            letters,
+        }
+    }
+
+    fn milestone(me: RecipientId, kind: Kind, key: &str) -> Notify {
+        Notify {
+            email: true,
+            title: "Level 5 reached".into(),
+            message: "You are now level 5.".into(),
+            ..notify(me, kind, Some(key))
+        }
+    }
+
+    #[tokio::test]
+    async fn milestones_are_mailed_once_to_those_who_want_email_and_the_kind() {
+        let m = mailing(ALL, true, 0);
+        let me = RecipientId::generate(Utc::now());
+        for _ in 0..2 {
+            m.service
+                .notify(vec![
+                    milestone(me, Kind::Level, "level:5"),
+                    notify(me, Kind::Level, Some("level:4")),
+                ])
+                .await
+                .unwrap();
+        }
+        let queued = m.outbox.all();
+        assert_eq!(
+            queued.len(),
+            1,
+            "one mail per milestone, none for an in-app-only notice"
+        );
+        assert_eq!(queued[0].key, "notice:level:5");
+        assert_eq!(queued[0].subject, "Level 5 reached");
+
+        let no_email = mailing(
+            Wants {
+                email: false,
+                ..ALL
+            },
+            true,
+            0,
+        );
+        no_email
+            .service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        assert!(no_email.outbox.all().is_empty());
+        assert_eq!(
+            no_email.service.unread_count(reader(me)).await.unwrap(),
+            1,
+            "still in the centre"
+        );
+
+        let no_progress_news = mailing(
+            Wants {
+                achievements: false,
+                ..ALL
+            },
+            true,
+            0,
+        );
+        no_progress_news
+            .service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        assert!(
+            no_progress_news.outbox.all().is_empty(),
+            "the kind's switch applies to mail too"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_sender_mails_the_current_address_with_an_unsubscribe_link_once() {
+        let m = mailing(ALL, true, 0);
+        let me = RecipientId::generate(Utc::now());
+        m.service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        let run = m.service.send_mail(10).await.unwrap();
+        assert_eq!(
+            run,
+            MailRun {
+                sent: 1,
+                ..MailRun::default()
+            }
+        );
+        let letters = m.letters.lock().unwrap().clone();
+        assert_eq!(letters.len(), 1);
+        let letter = &letters[0];
+        assert_eq!(letter.to, format!("{}@example.com", me.to_hex()));
+        assert!(
+            letter
+                .text
+                .starts_with("Hello ada,\n\nYou are now level 5."),
+            "{}",
+            letter.text
+        );
+        assert!(letter.text.contains(&letter.unsubscribe_url));
+        assert!(letter.unsubscribe_url.ends_with(&me.to_hex()));
+        m.clock.advance(Duration::hours(1));
+        assert_eq!(
+            m.service.send_mail(10).await.unwrap(),
+            MailRun::default(),
+            "sent once"
+        );
+        assert_eq!(m.outbox.all()[0].state, MailState::Sent);
+    }
+
+    #[tokio::test]
+    async fn a_mail_to_someone_who_switched_email_off_since_is_dropped() {
+        let m = mailing(ALL, false, 0);
+        let me = RecipientId::generate(Utc::now());
+        m.service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        let run = m.service.send_mail(10).await.unwrap();
+        assert_eq!(
+            run,
+            MailRun {
+                dropped: 1,
+                ..MailRun::default()
+            }
+        );
+        assert!(m.letters.lock().unwrap().is_empty());
+        assert_eq!(m.outbox.all()[0].state, MailState::Dropped);
+    }
+
+    #[tokio::test]
+    async fn failed_mails_are_retried_with_backoff_then_given_up() {
+        // Fails twice, then the server takes it.
+        let m = mailing(ALL, true, 2);
+        let me = RecipientId::generate(Utc::now());
+        m.service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        assert_eq!(m.service.send_mail(10).await.unwrap().retried, 1);
+        assert_eq!(
+            m.service.send_mail(10).await.unwrap(),
+            MailRun::default(),
+            "not before its time"
+        );
+        m.clock.advance(mail::backoff(1));
+        assert_eq!(m.service.send_mail(10).await.unwrap().retried, 1);
+        m.clock.advance(mail::backoff(2));
+        assert_eq!(m.service.send_mail(10).await.unwrap().sent, 1);
+        assert_eq!(m.letters.lock().unwrap().len(), 1);
+
+        // Never taken: given up after the last try.
+        let m = mailing(ALL, true, usize::MAX);
+        m.service
+            .notify(vec![milestone(me, Kind::Level, "level:5")])
+            .await
+            .unwrap();
+        let mut runs = Vec::new();
+        for attempt in 1..=mail::MAX_ATTEMPTS {
+            runs.push(m.service.send_mail(10).await.unwrap());
+            m.clock.advance(mail::backoff(attempt));
+        }
+        assert!(runs[..runs.len() - 1].iter().all(|r| r.retried == 1));
+        assert_eq!(runs.last().map(|r| r.failed), Some(1));
+        assert_eq!(m.outbox.all()[0].state, MailState::Failed);
+        m.clock.advance(Duration::days(1));
+        assert_eq!(m.service.send_mail(10).await.unwrap(), MailRun::default());
+    }
+
+    #[tokio::test]
+    async fn weekly_summaries_are_queued_once_per_week_for_those_who_want_email() {
+        let m = mailing(ALL, true, 0);
+        let me = RecipientId::generate(Utc::now());
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let summary = WeeklySummary {
+            recipient: me,
+            week,
+            xp: 120,
+            solved: 2,
+            submissions: 5,
+            streak: 3,
+            rank: Some(4),
+            rank_change: 2,
+            suggestions: vec![Suggestion {
+                title: "Graphs".into(),
+                reason: "practises your weakest type".into(),
+            }],
+        };
+        assert_eq!(
+            m.service
+                .queue_weekly(vec![summary.clone()])
+                .await
+                .unwrap()
+                .stored,
+            1
+        );
+        assert_eq!(
+            m.service
+                .queue_weekly(vec![summary.clone()])
+                .await
+                .unwrap()
+                .stored,
+            0
+        );
+        let other = RecipientId::generate(Utc::now());
+        assert_eq!(
+            m.service
+                .weekly_queued(week, vec![me, other])
+                .await
+                .unwrap(),
+            vec![me]
+        );
+        assert!(m
+            .service
+            .weekly_queued(week + Duration::days(7), vec![me])
+            .await
+            .unwrap()
+            .is_empty());
+        m.service.send_mail(10).await.unwrap();
+        let letters = m.letters.lock().unwrap().clone();
+        assert_eq!(letters[0].subject, "Your StackRush week: 120 XP, 2 solved");
+        assert!(letters[0].text.contains("#4 (up 2)"), "{}", letters[0].text);
+
+        let quiet = mailing(
+            Wants {
+                email: false,
+                ..ALL
+            },
+            true,
+            0,
+        );
+        assert_eq!(
+            quiet
+                .service
+                .queue_weekly(vec![summary])
+                .await
+                .unwrap()
+                .skipped,
+            1
+        );
+        assert!(quiet.outbox.all().is_empty());
     }
 }

@@ -7,3 +7,11 @@ async fn in_memory_fake_passes_the_notifications_contract() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn in_memory_fake_passes_the_outbox_contract() {
+    stackrush_notifications::contract::run_outbox(
+        &stackrush_notifications::fake::InMemoryOutbox::default(),
+    )
+    .await;
+}

@@ -16,13 +16,16 @@ use stackrush_notifications::{
 };
 use stackrush_store_mongo::corrupt;
 
+mod outbox;
+pub use outbox::MongoOutbox;
+
 const NOTIFICATIONS: &str = "notifications";
 
-fn store_error(err: mongodb::error::Error) -> StoreError {
+pub(crate) fn store_error(err: mongodb::error::Error) -> StoreError {
     stackrush_store_mongo::store_error(err, &[("notifications_dedup", "dedup")])
 }
 
-fn time(t: DateTime<Utc>) -> BsonTime {
+pub(crate) fn time(t: DateTime<Utc>) -> BsonTime {
     BsonTime::from_chrono(t)
 }
 
@@ -61,7 +64,7 @@ pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
         ])
         .await
         .map_err(store_error)?;
-    Ok(())
+    outbox::ensure_indexes(db).await
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! The notifications contract suite against MongoDB; skipped loudly without `MONGODB_URI`.
 
-use stackrush_notifications_mongo::{ensure_indexes, MongoNotifications};
+use stackrush_notifications_mongo::{ensure_indexes, MongoNotifications, MongoOutbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mongodb_passes_the_notifications_contract() {
@@ -17,5 +17,6 @@ async fn mongodb_passes_the_notifications_contract() {
     ensure_indexes(&db).await.unwrap();
     ensure_indexes(&db).await.unwrap();
     stackrush_notifications::contract::run_all(&MongoNotifications::new(&db)).await;
+    stackrush_notifications::contract::run_outbox(&MongoOutbox::new(&db)).await;
     db.drop().await.unwrap();
 }

@@ -19,7 +19,10 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     stackrush_store_sqlite::apply_migrations(db, sqlx::migrate!("./migrations")).await
 }
 
-fn store_error(err: sqlx::Error) -> StoreError {
+mod outbox;
+pub use outbox::SqliteOutbox;
+
+pub(crate) fn store_error(err: sqlx::Error) -> StoreError {
     stackrush_store_sqlite::store_error(err, &[("dedup_key", "dedup")])
 }
 
@@ -40,7 +43,7 @@ impl SqliteNotifications {
     }
 }
 
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
+pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
 where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {

@@ -1,6 +1,6 @@
 //! The notifications contract suite against SQLite.
 
-use stackrush_notifications_sqlite::{migrate, SqliteNotifications};
+use stackrush_notifications_sqlite::{migrate, SqliteNotifications, SqliteOutbox};
 
 #[tokio::test]
 async fn sqlite_passes_the_notifications_contract() {
@@ -10,5 +10,6 @@ async fn sqlite_passes_the_notifications_contract() {
         .unwrap();
     migrate(&pool).await.unwrap();
     migrate(&pool).await.unwrap();
-    stackrush_notifications::contract::run_all(&SqliteNotifications::new(pool)).await;
+    stackrush_notifications::contract::run_all(&SqliteNotifications::new(pool.clone())).await;
+    stackrush_notifications::contract::run_outbox(&SqliteOutbox::new(pool)).await;
 }

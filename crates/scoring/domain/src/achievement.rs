@@ -33,6 +33,13 @@ pub enum Rarity {
     Legendary,
 }
 
+impl Rarity {
+    /// Rare or rarer: a milestone worth an email.
+    pub fn is_rare(self) -> bool {
+        !matches!(self, Self::Common)
+    }
+}
+
 /// What an achievement measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

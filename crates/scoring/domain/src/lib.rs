@@ -42,7 +42,7 @@ pub use progress::{
     ProgressOrder, Side,
 };
 pub use service::{
-    Faced, Leaderboard, Scored, ScoringApi, ScoringService, Standing, Titled,
+    Faced, Leaderboard, RankMove, Scored, ScoringApi, ScoringService, Standing, Titled,
     REVIEW_REWARDS_PER_DAY, REVIEW_XP,
 };
 pub use submission::*;

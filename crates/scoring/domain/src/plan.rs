@@ -129,6 +129,7 @@ impl Builder {
                 achievement: a.id,
                 name: a.name.clone(),
                 xp: a.rewards.xp,
+                rarity: a.rarity,
             });
             unlocked.push(a.clone());
         }

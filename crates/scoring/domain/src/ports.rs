@@ -271,6 +271,7 @@ pub enum ScoringEvent {
         achievement: AchievementId,
         name: String,
         xp: u64,
+        rarity: crate::achievement::Rarity,
     },
     LevelUp {
         player: PlayerId,

@@ -71,6 +71,17 @@ pub struct Standing {
     pub rank_change: i64,
 }
 
+/// A player's rank and how far some XP moved it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankMove {
+    /// Global rank; `None` when not on the board (no XP, or hidden).
+    pub rank: Option<u64>,
+    /// Places gained by the XP (0 when not ranked).
+    pub change: i64,
+    /// The current streak as shown now.
+    pub streak: u32,
+}
+
 /// One page of an XP board and the window it covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leaderboard {
@@ -209,6 +220,10 @@ pub trait ScoringApi: Send + Sync {
 
     /// A player's rank and this week's figures.
     async fn standing(&self, player: PlayerId) -> Result<Standing, ScoringError>;
+
+    /// A player's global rank now, and the places the last `gained` XP moved them on today's
+    /// board (for a summary of a period in which they earned it), with their streak.
+    async fn rank_move(&self, player: PlayerId, gained: u64) -> Result<RankMove, ScoringError>;
 
     /// A player's progress (a fresh one before their first scoring), its streak as shown now:
     /// broken (0) once a whole local day passed without a success.
@@ -421,6 +436,29 @@ impl ScoringService {
     }
 
     /// `rows` of board window `key`, in board order, with their competition ranks.
+    /// The player's global rank, and the places the last `gained` of their `xp` moved them:
+    /// the rank `xp - gained` would have on today's board, minus today's rank.
+    async fn moved(
+        &self,
+        player: PlayerId,
+        xp: u64,
+        gained: u64,
+    ) -> Result<(Option<u64>, i64), StoreError> {
+        let boards = &self.ports.boards;
+        let Some(me) = boards.entry("all", player).await? else {
+            return Ok((None, 0));
+        };
+        let now_rank = ranking::rank_from_better_count(boards.more_xp_than("all", me.xp).await?);
+        let before = xp.saturating_sub(gained);
+        let mut then = ranking::rank_from_better_count(boards.more_xp_than("all", before).await?);
+        if gained > 0 {
+            // Today's board counts the player above their own earlier XP.
+            then = then.saturating_sub(1);
+        }
+        let change = i64::try_from(then).unwrap_or(i64::MAX) - i64::try_from(now_rank).unwrap_or(0);
+        Ok((Some(now_rank), change))
+    }
+
     async fn ranked(&self, key: &str, rows: Vec<BoardEntry>) -> Result<Vec<BoardRow>, StoreError> {
         let ranked = ranking::competition_ranked(
             rows,
@@ -1161,25 +1199,7 @@ impl ScoringApi for ScoringService {
         let [week, _] = crate::plan::windows(now);
         let boards = &self.ports.boards;
         let weekly_xp = boards.entry(&week.key(), player).await?.map_or(0, |e| e.xp);
-        let rank = match boards.entry("all", player).await? {
-            Some(me) => Some(ranking::rank_from_better_count(
-                boards.more_xp_than("all", me.xp).await?,
-            )),
-            None => None,
-        };
-        let rank_change = match rank {
-            None => 0,
-            Some(now_rank) => {
-                let before = progress.xp.saturating_sub(weekly_xp);
-                let mut then =
-                    ranking::rank_from_better_count(boards.more_xp_than("all", before).await?);
-                if weekly_xp > 0 {
-                    // Today's board counts the player above their own week-start XP.
-                    then = then.saturating_sub(1);
-                }
-                i64::try_from(then).unwrap_or(i64::MAX) - i64::try_from(now_rank).unwrap_or(0)
-            }
-        };
+        let (rank, rank_change) = self.moved(player, progress.xp, weekly_xp).await?;
         // Completions this week: the ledger, newest first, until the week's start.
         let start = week.start.unwrap_or(now);
         let mut weekly_completed = 0;
@@ -1209,6 +1229,16 @@ impl ScoringApi for ScoringService {
             weekly_xp,
             weekly_completed,
             rank_change,
+        })
+    }
+
+    async fn rank_move(&self, player: PlayerId, gained: u64) -> Result<RankMove, ScoringError> {
+        let progress = self.progress(player).await?;
+        let (rank, change) = self.moved(player, progress.xp, gained).await?;
+        Ok(RankMove {
+            rank,
+            change,
+            streak: progress.streak.current,
         })
     }
 

@@ -885,6 +885,16 @@ async fn standing_counts_this_weeks_completions_and_places_gained() {
     let bob_now = w.service.standing(bob.player).await.unwrap();
     assert_eq!(bob_now.rank, Some(2));
     assert_eq!(st.progress.streak.current, 1);
+    // A summary's move: the places any amount of recent XP gained, with the streak.
+    let moved = w.service.rank_move(ada.player, 300).await.unwrap();
+    assert_eq!((moved.rank, moved.change, moved.streak), (Some(1), 1, 1));
+    let moved = w.service.rank_move(ada.player, 50).await.unwrap();
+    assert_eq!(moved.change, 0, "250 XP was already ahead of bob's 200");
+    let unranked = w.service.rank_move(viewer().player, 100).await.unwrap();
+    assert_eq!(
+        (unranked.rank, unranked.change, unranked.streak),
+        (None, 0, 0)
+    );
     // Next week: nothing earned yet, no completions counted, the streak broken.
     w.clock.advance(Duration::days(7));
     let later = w.service.standing(ada.player).await.unwrap();

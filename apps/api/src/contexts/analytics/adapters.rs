@@ -330,3 +330,113 @@ impl stackrush_analytics::insights::Catalog for PublicCatalog {
         .await
     }
 }
+
+/// The weekly summary job's view of players: their rank move and streak from scoring, what to
+/// do next from learning's recommendations.
+pub struct DigestPlayers {
+    pub scoring: Arc<dyn stackrush_scoring::ScoringApi>,
+    pub learning: Arc<dyn stackrush_learning::LearningApi>,
+}
+
+#[async_trait]
+impl stackrush_analytics::digest::Players for DigestPlayers {
+    async fn momentum(
+        &self,
+        user: SubjectId,
+        gained: u64,
+    ) -> anyhow::Result<stackrush_analytics::digest::Momentum> {
+        let moved = self
+            .scoring
+            .rank_move(
+                stackrush_scoring::PlayerId::from_bytes(user.bytes()),
+                gained,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("scoring rank move: {e}"))?;
+        Ok(stackrush_analytics::digest::Momentum {
+            rank: moved.rank,
+            rank_change: moved.change,
+            streak: moved.streak,
+        })
+    }
+
+    async fn hints(
+        &self,
+        user: SubjectId,
+    ) -> anyhow::Result<Vec<stackrush_analytics::digest::Hint>> {
+        // As a member without extra roles: nothing premium is suggested.
+        let caller = stackrush_learning::Caller {
+            id: stackrush_learning::MemberId::from_bytes(user.bytes()),
+            is_admin: false,
+            is_premium: false,
+            is_moderator: false,
+        };
+        let found = self
+            .learning
+            .recommended(caller, 3)
+            .await
+            .map_err(|e| anyhow::anyhow!("learning recommendations: {e}"))?;
+        Ok(found
+            .into_iter()
+            .map(|r| stackrush_analytics::digest::Hint {
+                title: r.playlist.playlist.title,
+                reason: r.reason,
+            })
+            .collect())
+    }
+}
+
+/// Where weekly summaries go: the notifications context's mail outbox.
+pub struct DigestMail(pub Arc<dyn stackrush_notifications::NotificationApi>);
+
+#[async_trait]
+impl stackrush_analytics::digest::Digests for DigestMail {
+    async fn queued(
+        &self,
+        week: chrono::NaiveDate,
+        users: &[SubjectId],
+    ) -> anyhow::Result<Vec<SubjectId>> {
+        let recipients = users
+            .iter()
+            .map(|u| stackrush_notifications::RecipientId::from_bytes(u.bytes()))
+            .collect();
+        let found = self
+            .0
+            .weekly_queued(week, recipients)
+            .await
+            .map_err(|e| anyhow::anyhow!("notifications outbox: {e}"))?;
+        Ok(found
+            .into_iter()
+            .map(|r| SubjectId::from_bytes(r.bytes()))
+            .collect())
+    }
+
+    async fn queue(&self, digests: Vec<stackrush_analytics::digest::Digest>) -> anyhow::Result<()> {
+        let summaries = digests
+            .into_iter()
+            .map(|d| stackrush_notifications::WeeklySummary {
+                recipient: stackrush_notifications::RecipientId::from_bytes(d.user.bytes()),
+                week: d.week,
+                xp: d.xp,
+                solved: d.solved,
+                submissions: d.submissions,
+                streak: d.momentum.streak,
+                rank: d.momentum.rank,
+                rank_change: d.momentum.rank_change,
+                suggestions: d
+                    .hints
+                    .into_iter()
+                    .map(|h| stackrush_notifications::Suggestion {
+                        title: h.title,
+                        reason: h.reason,
+                    })
+                    .collect(),
+            })
+            .collect();
+        self.0
+            .queue_weekly(summaries)
+            .await
+            .map_err(|e| anyhow::anyhow!("notifications outbox: {e}"))?;
+        Ok(())
+    }
+}

@@ -75,6 +75,26 @@ pub fn wire_insights(
     .into_api()
 }
 
+/// The weekly summary job's ports: activity from the event store, time zones from identity,
+/// rank moves from scoring, suggestions from learning, the mail outbox of notifications.
+pub fn digest_ports(
+    events: Arc<dyn EventStore>,
+    jobs: Arc<dyn JobStore>,
+    identity: Arc<dyn IdentityApi>,
+    scoring: Arc<dyn ScoringApi>,
+    learning: Arc<dyn stackrush_learning::LearningApi>,
+    notifications: Arc<dyn stackrush_notifications::NotificationApi>,
+) -> stackrush_analytics::DigestPorts {
+    stackrush_analytics::DigestPorts {
+        events,
+        jobs,
+        people: Arc::new(adapters::IdentityPeople(identity)),
+        players: Arc::new(adapters::DigestPlayers { scoring, learning }),
+        digests: Arc::new(adapters::DigestMail(notifications)),
+        clock: Arc::new(SystemClock),
+    }
+}
+
 /// The analytics service on `store`; sessions are linked to submissions by the scoring context.
 pub fn wire(store: &Store, scoring: Arc<dyn ScoringApi>) -> Arc<dyn AnalyticsApi> {
     AnalyticsService::new(Ports {

@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use stackrush_analytics::events::{Event, EventId};
 use stackrush_analytics::job::{Aggregator, RunOutcome, DAILY_JOB};
 use stackrush_analytics::ports::{EventStore, JobStore};
+use stackrush_analytics::WeeklyDigest;
 use stackrush_identity::{IdentityApi, UserId};
 use stackrush_kernel::activity::{Activity, ActivityLog};
 use stackrush_kernel::Clock;
@@ -177,10 +178,12 @@ async fn write(batch: &mut Vec<Activity>, events: &dyn EventStore, zones: &ZoneL
     }
 }
 
-/// Runs the daily job every `every` (first at once), recording runs, duration and lag.
+/// Runs the daily job every `every` (first at once), recording runs, duration and lag; then,
+/// each time, the weekly summary job (due summaries only).
 pub fn spawn_job(
     events: Arc<dyn EventStore>,
     jobs: Arc<dyn JobStore>,
+    digests: stackrush_analytics::DigestPorts,
     clock: Arc<dyn Clock>,
     every: Duration,
     lease: Duration,
@@ -191,14 +194,31 @@ pub fn spawn_job(
         stackrush_kernel::id::random_hex(8)
     );
     let lease = chrono::Duration::from_std(lease).unwrap_or(stackrush_analytics::job::LEASE);
-    let job = Aggregator::new(events, jobs.clone(), clock.clone(), holder).with_lease(lease);
+    let job =
+        Aggregator::new(events, jobs.clone(), clock.clone(), holder.clone()).with_lease(lease);
+    let digest = WeeklyDigest::new(digests, holder);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             run_once(&job, jobs.as_ref(), clock.as_ref()).await;
+            summarise(&digest).await;
         }
     });
+}
+
+/// One run of the weekly summary job, with its metrics.
+pub async fn summarise(digest: &WeeklyDigest) {
+    match digest.run().await {
+        Ok(run) => {
+            let queued: usize = run.queued.iter().map(|(_, n)| n).sum();
+            if queued > 0 {
+                tracing::info!(queued, "weekly summaries queued");
+            }
+            metrics::counter!("stackrush_weekly_summaries_total").increment(queued as u64);
+        }
+        Err(e) => tracing::warn!(error = %e, "the weekly summary job failed; next run retries"),
+    }
 }
 
 /// One run of the job, with its metrics.

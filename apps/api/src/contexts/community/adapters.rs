@@ -98,6 +98,7 @@ fn social(
         priority: Priority::Normal,
         dedup_key: Some(dedup_key),
         expires_at: None,
+        email: false,
     }
 }
 
@@ -136,6 +137,7 @@ impl CommunityEvents for NotifyOnCommunity {
                     priority: Priority::Normal,
                     dedup_key: Some(format!("reply:{}", comment.to_hex())),
                     expires_at: None,
+                    email: false,
                 }
             }
             CommunityEvent::Followed { to, by } => social(
@@ -246,6 +248,7 @@ impl CommunityEvents for NotifyOnCommunity {
                     priority: Priority::High,
                     dedup_key: Some(format!("moderated:{what}:{id}:{}", action.as_str())),
                     expires_at: None,
+                    email: false,
                 }
             }
         };

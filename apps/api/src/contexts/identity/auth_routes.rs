@@ -1,13 +1,14 @@
 //! Authentication routes.
 
-use actix_web::web::Json;
+use actix_web::web::{Json, Query};
 use actix_web::{HttpMessage, HttpRequest};
 use apistos::actix::CreatedJson;
 use apistos::api_operation;
-use apistos::web::{post, resource, ServiceConfig};
+use apistos::web::{get, post, resource, ServiceConfig};
 
 use super::dto::*;
 use crate::auth::{Auth, Authenticated};
+use crate::download::HtmlPage;
 use crate::envelope::{ApiResponse, Empty};
 use crate::error::ApiError;
 use crate::http::Port;
@@ -125,6 +126,66 @@ pub async fn verify_email(
     Ok(Json(ApiResponse::with_message(Empty {}, "Email verified")))
 }
 
+/// Confirm unsubscribing from emails.
+/// The page an unsubscribe link in an email opens: it asks to confirm (mail scanners follow
+/// links; only the confirming POST switches email off). No sign-in needed: the link's token is
+/// signed for the account.
+#[api_operation(
+    tag = "auth",
+    summary = "Confirm unsubscribing from emails",
+    error_code = 400,
+    error_code = 404
+)]
+pub async fn unsubscribe_page(
+    identity: Port<dyn IdentityApi>,
+    query: Query<UnsubscribeQuery>,
+) -> Result<HtmlPage, ApiError> {
+    let token = query.into_inner().token;
+    identity.check_unsubscribe(token.clone()).await?;
+    let action = format!("?token={}", percent_encode(&token));
+    Ok(HtmlPage {
+        title: "Unsubscribe",
+        body: format!(
+            "<p>Stop all StackRush emails (milestones and weekly summaries)? Notifications in the app stay as they are.</p>\n<form method=\"post\" action=\"{}\"><button type=\"submit\">Unsubscribe</button></form>",
+            HtmlPage::escape(&action)
+        ),
+    })
+}
+
+/// Unsubscribe from emails.
+/// Switches the account's emails off (the `notifications.email` preference): the confirming
+/// form, or a mail client's one-click `List-Unsubscribe-Post` (RFC 8058). Idempotent; no
+/// sign-in needed.
+#[api_operation(
+    tag = "auth",
+    summary = "Unsubscribe from emails",
+    error_code = 400,
+    error_code = 404
+)]
+pub async fn unsubscribe(
+    identity: Port<dyn IdentityApi>,
+    query: Query<UnsubscribeQuery>,
+) -> Result<HtmlPage, ApiError> {
+    identity.unsubscribe(query.into_inner().token).await?;
+    Ok(HtmlPage {
+        title: "Unsubscribed",
+        body: "<p>You will get no more StackRush emails. You can switch them on again in your notification settings.</p>".to_owned(),
+    })
+}
+
+/// `text` with everything but unreserved URL characters percent-encoded.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Change the password; every other session is signed out and this one gets a fresh pair.
 #[api_operation(
     tag = "auth",
@@ -176,5 +237,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(
         crate::http::allowing(resource("/auth/change-password"), "POST")
             .route(post().to(change_password)),
+    )
+    .service(
+        crate::http::allowing(resource("/auth/unsubscribe"), "GET, POST")
+            .route(get().to(unsubscribe_page))
+            .route(post().to(unsubscribe)),
     );
 }

@@ -108,6 +108,14 @@ pub struct VerifyEmailRequest {
     pub token: String,
 }
 
+/// `GET|POST /auth/unsubscribe` query: the token of the link in an email.
+#[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
+#[schemars(crate = "apistos")]
+pub struct UnsubscribeQuery {
+    #[schemars(length(min = 1, max = 200))]
+    pub token: String,
+}
+
 /// `DELETE /users/account`: the current password confirms it.
 #[derive(Debug, Deserialize, JsonSchema, ApiComponent)]
 #[serde(deny_unknown_fields)]

@@ -39,16 +39,7 @@ pub fn wire(
     let (jwt, refresh) = crate::secrets::load_or_create(settings)?;
     let secrets = Secrets::new(jwt.expose(), refresh.expose());
     let stores = stores(store);
-    let mailer: Arc<dyn Mailer> = match &settings.mail {
-        MailSettings::Files { dir } => Arc::new(stackrush_identity_mail::FileMailer::new(
-            dir.clone(),
-            &settings.mail_from,
-        )?),
-        MailSettings::Smtp { url } => Arc::new(stackrush_identity_mail::SmtpMailer::new(
-            url,
-            &settings.mail_from,
-        )?),
-    };
+    let mailer = mailer(settings)?;
     let mut config = IdentityConfig::new(secrets);
     config.access_ttl = settings.access_ttl;
     config.refresh_ttl = settings.refresh_ttl;
@@ -78,6 +69,21 @@ pub fn wire(
         clock: Arc::new(SystemClock),
     };
     Ok(IdentityService::new(ports, config).into_api())
+}
+
+/// The mail server `settings` name: SMTP, or `.eml` files in a directory (development). Every
+/// context's mail goes through it.
+pub fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match &settings.mail {
+        MailSettings::Files { dir } => Arc::new(stackrush_identity_mail::FileMailer::new(
+            dir.clone(),
+            &settings.mail_from,
+        )?),
+        MailSettings::Smtp { url } => Arc::new(stackrush_identity_mail::SmtpMailer::new(
+            url,
+            &settings.mail_from,
+        )?),
+    })
 }
 
 /// The avatar use case on `store`, keeping pictures in `files`.

@@ -123,6 +123,7 @@ impl Rewards for ScoringRewards {
             priority: Priority::High,
             dedup_key: Some(format!("playlist-completed:{}", playlist.id.to_hex())),
             expires_at: None,
+            email: false,
         };
         // The completion is stored already; a failed notification is logged, never fatal.
         if let Err(e) = self.notifications.notify(vec![request]).await {

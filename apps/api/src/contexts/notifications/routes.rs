@@ -240,6 +240,7 @@ fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiErr
         priority: r.priority.map(Into::into).unwrap_or_default(),
         dedup_key: r.dedup_key,
         expires_at: r.expires_at,
+        email: false,
     })
 }
 

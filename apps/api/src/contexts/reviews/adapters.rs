@@ -228,6 +228,7 @@ impl ReviewEvents for NotifyOnReviews {
             priority: Priority::Normal,
             dedup_key: Some(key),
             expires_at: None,
+            email: false,
         };
         if let Err(e) = self.0.notify(vec![notify]).await {
             tracing::warn!(error = %e, "code review notification failed");

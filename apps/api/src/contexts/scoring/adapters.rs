@@ -252,6 +252,7 @@ fn notify(
         priority,
         dedup_key: Some(dedup_key),
         expires_at: None,
+        email: false,
     }
 }
 
@@ -268,24 +269,33 @@ impl ScoringEvents for NotifyOnScoring {
                 achievement,
                 name,
                 xp,
-            } => notify(
-                *player,
-                Kind::Achievement,
-                format!("Achievement unlocked: {name}"),
-                format!("You earned \"{name}\" and {xp} XP."),
-                serde_json::json!({ "achievementId": achievement.to_hex(), "xp": xp }),
-                Priority::High,
-                format!("achievement:{}", achievement.to_hex()),
-            ),
-            ScoringEvent::LevelUp { player, level } => notify(
-                *player,
-                Kind::Level,
-                format!("Level {level} reached"),
-                format!("You are now level {level}."),
-                serde_json::json!({ "level": level }),
-                Priority::Normal,
-                format!("level:{level}"),
-            ),
+                rarity,
+            } => Notify {
+                // Rare achievements are milestones worth an email too.
+                email: rarity.is_rare(),
+                ..notify(
+                    *player,
+                    Kind::Achievement,
+                    format!("Achievement unlocked: {name}"),
+                    format!("You earned \"{name}\" and {xp} XP."),
+                    serde_json::json!({ "achievementId": achievement.to_hex(), "xp": xp }),
+                    Priority::High,
+                    format!("achievement:{}", achievement.to_hex()),
+                )
+            },
+            ScoringEvent::LevelUp { player, level } => Notify {
+                // A level reached is a milestone worth an email too.
+                email: true,
+                ..notify(
+                    *player,
+                    Kind::Level,
+                    format!("Level {level} reached"),
+                    format!("You are now level {level}."),
+                    serde_json::json!({ "level": level }),
+                    Priority::Normal,
+                    format!("level:{level}"),
+                )
+            },
             ScoringEvent::StreakMilestone { player, days } => notify(
                 *player,
                 Kind::Streak,

@@ -29,6 +29,8 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     /// Where uploaded files are kept (unless a test names an S3 bucket).
     pub files_dir: PathBuf,
+    /// What the app was started with (a test may open the same store beside it).
+    pub settings: Settings,
     _dir: tempfile::TempDir,
 }
 
@@ -89,7 +91,7 @@ impl TestApp {
             .await
             .unwrap();
         }
-        let app = Application::build(settings).await.unwrap();
+        let app = Application::build(settings.clone()).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         Self {
@@ -97,6 +99,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             mail_dir,
             files_dir,
+            settings,
             _dir: dir,
         }
     }

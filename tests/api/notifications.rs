@@ -381,7 +381,9 @@ async fn mails_titled(app: &TestApp, subject: &str, at_least: usize) -> Vec<Stri
                             .replace("=\n", "")
                             .replace("=3D", "=")
                     })
-                    .filter(|t| t.contains(&format!("Subject: {subject}\r\n")))
+                    .filter(|t| {
+                        subject.is_empty() || t.contains(&format!("Subject: {subject}\r\n"))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -497,4 +499,79 @@ async fn milestones_are_mailed_with_a_one_click_unsubscribe_link_that_needs_no_s
     assert!(mails_titled(&app, "Achievement unlocked: Epic Start", 0)
         .await
         .is_empty());
+}
+
+#[tokio::test]
+async fn the_weekly_summary_is_mailed_on_monday_morning_with_the_weeks_figures() {
+    use chrono::{Datelike, Duration, TimeZone, Utc};
+    use stackrush_analytics::digest::WeeklyDigest;
+
+    // The server sends no mail: this test does, once.
+    let app = TestApp::spawn_with(Options {
+        vars: vec![("MAIL_SEND_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    solve_a_first_challenge(&app, "ada", "common").await;
+    // The same store, opened beside the server: the job runs at next Monday 09:00 UTC (ada's
+    // zone is UTC) through the app's real adapters.
+    let contexts = stackrush_api::startup::open(&app.settings).await.unwrap();
+    let today = Utc::now().date_naive();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let next = Utc.from_utc_datetime(&(monday + Duration::days(7)).and_hms_opt(9, 0, 0).unwrap());
+    let mut ports = contexts.digests.clone();
+    ports.clock = std::sync::Arc::new(stackrush_kernel::FixedClock::new(next));
+    let job = WeeklyDigest::new(ports, "test");
+    // The server's queue writes events within a quarter of a second.
+    let mut queued = 0;
+    for _ in 0..40 {
+        queued = job
+            .run()
+            .await
+            .unwrap()
+            .queued
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<usize>();
+        if queued > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        queued, 2,
+        "ada and the admin who set her challenge up were active this week"
+    );
+    assert_eq!(
+        job.run().await.unwrap().queued,
+        vec![(monday, 0)],
+        "once per week"
+    );
+    let sent = contexts.notifications.send_mail(10).await.unwrap();
+    assert_eq!(
+        sent.sent, 3,
+        "ada's level 2 and the two summaries: {sent:?}"
+    );
+    let mails = mails_titled(&app, "Your StackRush week: 1100 XP, 1 solved", 1).await;
+    let subjects: Vec<String> = mails_titled(&app, "", 0)
+        .await
+        .iter()
+        .flat_map(|m| {
+            m.lines()
+                .filter(|l| l.starts_with("Subject: "))
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(mails.len(), 1, "{subjects:?}");
+    assert!(mails[0].contains("To: ada@example.com"), "{}", mails[0]);
+    let admins = mails_titled(&app, "Your StackRush week: 0 XP, 0 solved", 1).await;
+    assert!(
+        admins[0].contains("- Global rank: not ranked yet"),
+        "{}",
+        admins[0]
+    );
+    let mail = &mails[0];
+    assert!(mail.contains("- Challenges solved: 1\r\n"), "{mail}");
+    assert!(mail.contains("- Global rank: #1 ("), "{mail}");
+    assert!(mail.contains("/auth/unsubscribe?token="), "{mail}");
 }

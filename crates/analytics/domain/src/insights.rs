@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use stackrush_kernel::{Clock, FieldError, Freshness, ReadMemory};
+use stackrush_kernel::{Clock, FieldError, Freshness, ReadMemory, Recall};
 
 use crate::dashboard::Viewer;
 use crate::error::AnalyticsError;
@@ -414,16 +414,39 @@ pub trait InsightsApi: Send + Sync {
 /// How long a user's rows are answered from memory: a new event shows within this.
 pub const MEMORY_SECONDS: i64 = 1;
 
+/// How long a user's stored rows (the days the job closed) are kept: they change when the
+/// watermark moves (checked on every use) or when a rebuild rewrites closed days (seen within
+/// this).
+pub const STORED_MEMORY_SECONDS: i64 = 300;
+
 /// A user's rows through their today, and the watermark they were read under.
 type History = Arc<(UserRollup, Option<NaiveDate>)>;
 
+/// A user's stored rows and the watermark they go through.
+type Stored = Arc<(NaiveDate, UserRollup)>;
+
 /// Composes the figures from the ports.
+///
+/// Pages poll the same users' figures: a user's rows (stored plus today's live tail) and privacy
+/// settings are remembered for about [`MEMORY_SECONDS`] (each user's entries expire at their own
+/// point in the second), and the one request that finds an entry just expired reads it again
+/// while the others answer with the old one for up to another [`MEMORY_SECONDS`]. The stored
+/// part of the rows is kept for [`STORED_MEMORY_SECONDS`] while the watermark stays, so a
+/// refresh reads only the watermark (remembered a second) and the live tail.
 pub struct InsightsService {
     ports: InsightsPorts,
-    /// Users' rows, read at most once a second per user however many pages poll them.
     histories: ReadMemory<SubjectId, History>,
-    /// Users' privacy settings, likewise.
+    stored: ReadMemory<SubjectId, Stored>,
+    watermarks: ReadMemory<(), Option<NaiveDate>>,
     accounts: ReadMemory<SubjectId, Option<Account>>,
+}
+
+/// When `user`'s entries read at `now` expire: between half [`MEMORY_SECONDS`] and all of it,
+/// fixed per user, so that entries read together are not all read again in the same instant.
+fn spread(user: SubjectId, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    let whole = Duration::seconds(MEMORY_SECONDS);
+    let step = i32::from(user.bytes()[11]);
+    now + whole / 2 + whole / 2 * step / 255
 }
 
 /// The first day a range may start on.
@@ -505,6 +528,11 @@ impl InsightsService {
                 Freshness::Shared(Duration::seconds(MEMORY_SECONDS)),
                 10_000,
             ),
+            stored: ReadMemory::new(
+                Freshness::Shared(Duration::seconds(STORED_MEMORY_SECONDS)),
+                10_000,
+            ),
+            watermarks: ReadMemory::new(Freshness::Shared(Duration::seconds(MEMORY_SECONDS)), 1),
             accounts: ReadMemory::new(Freshness::Shared(Duration::seconds(MEMORY_SECONDS)), 10_000),
         }
     }
@@ -530,14 +558,15 @@ impl InsightsService {
         needs_activity: bool,
     ) -> Result<Sight, AnalyticsError> {
         let now = self.ports.clock.now();
-        let account = match self.accounts.get(&user, now) {
-            Some(known) => known,
-            None => {
-                let ticket = self.accounts.ticket();
-                let read = self.ports.people.account(user).await?;
-                self.accounts.put(ticket, user, read, now, None);
-                read
-            }
+        let grace = Duration::seconds(MEMORY_SECONDS);
+        let account = match self.accounts.recall(&user, now, grace) {
+            Recall::Fresh(known) => known,
+            // Just expired: one request reads it again, the others answer with it meanwhile.
+            Recall::Stale(known) => match self.accounts.claim_refresh(&user) {
+                Some(_claim) => self.read_account(user, now).await?,
+                None => known,
+            },
+            Recall::Unknown => self.read_account(user, now).await?,
         };
         let account = account.ok_or(AnalyticsError::UserNotFound)?;
         // Themselves and admins see everything; others what the user's settings show.
@@ -559,23 +588,63 @@ impl InsightsService {
         Ok(sight)
     }
 
-    /// `user`'s rows of `days`: stored through the watermark, live after it.
-    async fn user_rows(
+    async fn read_account(
         &self,
         user: SubjectId,
-        days: DayRange,
-    ) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
-        user_rows(
-            self.ports.events.as_ref(),
-            self.ports.jobs.as_ref(),
-            user,
-            days,
-        )
-        .await
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Account>, AnalyticsError> {
+        let ticket = self.accounts.ticket();
+        let read = self.ports.people.account(user).await?;
+        self.accounts
+            .put(ticket, user, read, now, Some(spread(user, now)));
+        Ok(read)
+    }
+
+    /// The daily job's watermark, remembered for [`MEMORY_SECONDS`].
+    async fn remembered_watermark(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<NaiveDate>, AnalyticsError> {
+        if let Some(known) = self.watermarks.get(&(), now) {
+            return Ok(known);
+        }
+        let ticket = self.watermarks.ticket();
+        let read = self.watermark().await?;
+        self.watermarks.put(ticket, (), read, now, None);
+        Ok(read)
+    }
+
+    /// `user`'s stored rows through `watermark`, kept while the watermark stays.
+    async fn stored_rows(
+        &self,
+        user: SubjectId,
+        watermark: NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Stored, AnalyticsError> {
+        if let Some(known) = self
+            .stored
+            .get(&user, now)
+            .filter(|known| known.0 == watermark)
+        {
+            return Ok(known);
+        }
+        let ticket = self.stored.ticket();
+        let days = DayRange {
+            from: epoch(),
+            to: watermark,
+        };
+        let rows = self
+            .ports
+            .events
+            .user_rollup(user, days, Source::Stored)
+            .await?;
+        let stored: Stored = Arc::new((watermark, rows));
+        self.stored.put(ticket, user, stored.clone(), now, None);
+        Ok(stored)
     }
 
     /// Every row of `user` up to their today (the day after, for zones ahead of the server's
-    /// clock), remembered for [`MEMORY_SECONDS`].
+    /// clock), remembered for about [`MEMORY_SECONDS`] (see [`InsightsService`]).
     async fn user_history(
         &self,
         user: SubjectId,
@@ -583,17 +652,39 @@ impl InsightsService {
     ) -> Result<(History, NaiveDate), AnalyticsError> {
         let now = self.ports.clock.now();
         let today = now.with_timezone(&sight.zone).date_naive();
-        if let Some(found) = self.histories.get(&user, now) {
-            return Ok((found, today));
-        }
+        let _claim = match self
+            .histories
+            .recall(&user, now, Duration::seconds(MEMORY_SECONDS))
+        {
+            Recall::Fresh(found) => return Ok((found, today)),
+            Recall::Stale(found) => match self.histories.claim_refresh(&user) {
+                Some(claim) => Some(claim),
+                None => return Ok((found, today)),
+            },
+            Recall::Unknown => None,
+        };
         let ticket = self.histories.ticket();
+        let watermark = self.remembered_watermark(now).await?;
+        let mut rows = match watermark {
+            Some(w) => self.stored_rows(user, w, now).await?.1.clone(),
+            None => UserRollup::default(),
+        };
         let days = DayRange {
             from: epoch(),
             to: now.date_naive() + Duration::days(2),
         };
-        let (rows, watermark) = self.user_rows(user, days).await?;
+        if let Some(live) = days.after(watermark) {
+            let tail = self
+                .ports
+                .events
+                .user_rollup(user, live, Source::Live)
+                .await?;
+            rows.days.extend(tail.days);
+            rows.skills.extend(tail.skills);
+        }
         let history: History = Arc::new((rows, watermark));
-        self.histories.put(ticket, user, history.clone(), now, None);
+        self.histories
+            .put(ticket, user, history.clone(), now, Some(spread(user, now)));
         Ok((history, today))
     }
 

@@ -595,3 +595,134 @@ mod weekly_digest {
         );
     }
 }
+
+mod memory {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use stackrush_analytics::events::{Event, EventKind};
+    use stackrush_analytics::rollup::{ActiveDay, PlatformRollup, TargetFigures, UserRollup};
+    use stackrush_kernel::StoreError;
+
+    use super::*;
+
+    /// The fake, counting the user-row reads of each source.
+    #[derive(Default)]
+    struct Counting {
+        inner: Arc<InMemoryEvents>,
+        stored: AtomicUsize,
+        live: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl EventStore for Counting {
+        async fn append(&self, events: &[Event]) -> Result<(), StoreError> {
+            self.inner.append(events).await
+        }
+        async fn first_day(&self) -> Result<Option<NaiveDate>, StoreError> {
+            self.inner.first_day().await
+        }
+        async fn aggregate(&self, day: NaiveDate) -> Result<(), StoreError> {
+            self.inner.aggregate(day).await
+        }
+        async fn user_rollup(
+            &self,
+            user: SubjectId,
+            days: DayRange,
+            source: Source,
+        ) -> Result<UserRollup, StoreError> {
+            match source {
+                Source::Stored => &self.stored,
+                Source::Live => &self.live,
+            }
+            .fetch_add(1, Ordering::SeqCst);
+            self.inner.user_rollup(user, days, source).await
+        }
+        async fn platform_rollup(
+            &self,
+            days: DayRange,
+            source: Source,
+        ) -> Result<PlatformRollup, StoreError> {
+            self.inner.platform_rollup(days, source).await
+        }
+        async fn active_days(
+            &self,
+            days: DayRange,
+            stored_through: Option<NaiveDate>,
+        ) -> Result<Vec<ActiveDay>, StoreError> {
+            self.inner.active_days(days, stored_through).await
+        }
+        async fn targets(
+            &self,
+            kinds: &[EventKind],
+            days: DayRange,
+        ) -> Result<Vec<TargetFigures>, StoreError> {
+            self.inner.targets(kinds, days).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_users_rows_are_read_once_a_second_and_the_closed_days_once_per_watermark() {
+        let (a, b) = (
+            SubjectId::from_bytes([1; 12]),
+            SubjectId::from_bytes([2; 12]),
+        );
+        let store = Arc::new(Counting::default());
+        store
+            .append(&stackrush_analytics::contract::sample_events(a, b))
+            .await
+            .unwrap();
+        let clock = Arc::new(FixedClock::new(
+            Utc.with_ymd_and_hms(2026, 2, 5, 12, 0, 0).unwrap(),
+        ));
+        let jobs: Arc<dyn JobStore> = store.inner.clone();
+        let insights = InsightsService::new(InsightsPorts {
+            events: store.clone(),
+            jobs: jobs.clone(),
+            people: Arc::new(Everyone { private: None }),
+            catalog: Arc::new(AllPublic),
+            clock: clock.clone(),
+        });
+        Aggregator::new(store.clone(), jobs.clone(), clock.clone(), "job")
+            .run()
+            .await
+            .unwrap();
+        let reads = || {
+            (
+                store.stored.load(Ordering::SeqCst),
+                store.live.load(Ordering::SeqCst),
+            )
+        };
+        let me = Some(Viewer {
+            id: a,
+            is_admin: false,
+        });
+        let first = insights.overview(me, a).await.unwrap();
+        assert_eq!(first.aggregated_through, Some(day(3)));
+        for _ in 0..20 {
+            insights.overview(me, a).await.unwrap();
+        }
+        assert_eq!(reads(), (1, 1), "twenty pages, one read of each part");
+
+        // Past its second: the stale answer is refreshed by one request, the closed days are
+        // not read again (the watermark stayed).
+        clock.advance(Duration::milliseconds(1100));
+        insights.overview(me, a).await.unwrap();
+        insights.overview(me, a).await.unwrap();
+        assert_eq!(reads(), (1, 2));
+        assert_eq!(insights.overview(me, a).await.unwrap(), first);
+
+        // The next day closes: the stored part is read again under the new watermark.
+        clock.advance(Duration::days(1));
+        Aggregator::new(store.clone(), jobs, clock.clone(), "job")
+            .run()
+            .await
+            .unwrap();
+        let later = insights.overview(me, a).await.unwrap();
+        assert_eq!(later.aggregated_through, Some(day(4)));
+        assert_eq!(reads(), (2, 3));
+        assert_eq!(
+            later.overall.total_challenges,
+            first.overall.total_challenges
+        );
+    }
+}

@@ -366,6 +366,19 @@ impl Application {
                 }
             }
         });
+        // Users' analytics figures that pages poll are read again ahead of their expiry, so the
+        // pages are answered from memory (see `InsightsService`).
+        let insights = contexts.insights.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(200));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = insights.keep_warm().await {
+                    tracing::debug!(error = %e, "keeping analytics figures warm failed");
+                }
+            }
+        });
         // Queued mails (milestones, weekly summaries) go out from here; each pass claims its
         // batch, so several instances share the work without sending a mail twice.
         if settings.mail_send_secs > 0 {

@@ -148,6 +148,23 @@ impl<K: Eq + Hash, V: Clone> ReadMemory<K, V> {
             })
     }
 
+    /// The keys whose values stop being trusted before `now + within` (those already past it
+    /// included), for a caller that reads them again ahead of their readers.
+    pub fn expiring(&self, now: DateTime<Utc>, within: Duration) -> Vec<K>
+    where
+        K: Clone,
+    {
+        let horizon = now
+            .checked_add_signed(within)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        self.entries()
+            .map
+            .iter()
+            .filter(|(_, (until, _))| *until <= horizon)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     /// Taken just before reading the store.
     pub fn ticket(&self) -> Ticket {
         Ticket(self.entries().writes)
@@ -214,6 +231,24 @@ mod tests {
         shared.put(shared.ticket(), 1, "a", now, None);
         assert_eq!(shared.get(&1, now), Some("a"));
         assert_eq!(shared.get(&1, now + Duration::seconds(1)), None);
+    }
+
+    #[test]
+    fn expiring_keys_are_those_untrusted_before_the_horizon() {
+        let now = Utc::now();
+        let memory = ReadMemory::new(Freshness::Shared(Duration::seconds(10)), 10);
+        let ticket = memory.ticket();
+        memory.put(ticket, 1, "soon", now, Some(now + Duration::seconds(1)));
+        memory.put(ticket, 2, "later", now, Some(now + Duration::seconds(5)));
+        memory.put(ticket, 3, "trusted", now, None);
+        assert_eq!(
+            memory.expiring(now, Duration::milliseconds(500)),
+            Vec::<i32>::new()
+        );
+        assert_eq!(memory.expiring(now, Duration::seconds(1)), vec![1]);
+        let mut both = memory.expiring(now + Duration::seconds(4), Duration::seconds(1));
+        both.sort();
+        assert_eq!(both, vec![1, 2], "an expired one too");
     }
 
     #[test]

@@ -409,6 +409,12 @@ pub trait InsightsApi: Send + Sync {
         range: RangeQuery,
         limit: usize,
     ) -> Result<ChallengeStats, AnalyticsError>;
+
+    /// Reads again, ahead of their expiry, the rows and privacy settings of the users asked for
+    /// in the last [`WANTED_SECONDS`] whose memory expires within [`WARM_AHEAD_MILLIS`]; how
+    /// many. A background task calls it a few times a second, so that pages polling them are
+    /// answered from memory instead of waiting for the store.
+    async fn keep_warm(&self) -> Result<usize, AnalyticsError>;
 }
 
 /// How long a user's rows are answered from memory: a new event shows within this.
@@ -418,6 +424,12 @@ pub const MEMORY_SECONDS: i64 = 1;
 /// watermark moves (checked on every use) or when a rebuild rewrites closed days (seen within
 /// this).
 pub const STORED_MEMORY_SECONDS: i64 = 300;
+
+/// How long a user whose figures were asked for is kept warm without being asked again.
+pub const WANTED_SECONDS: i64 = 10;
+
+/// How far ahead of their expiry [`InsightsApi::keep_warm`] reads entries again.
+pub const WARM_AHEAD_MILLIS: i64 = 300;
 
 /// A user's rows through their today, and the watermark they were read under.
 type History = Arc<(UserRollup, Option<NaiveDate>)>;
@@ -439,6 +451,8 @@ pub struct InsightsService {
     stored: ReadMemory<SubjectId, Stored>,
     watermarks: ReadMemory<(), Option<NaiveDate>>,
     accounts: ReadMemory<SubjectId, Option<Account>>,
+    /// Users whose figures were asked for lately (kept warm by [`InsightsApi::keep_warm`]).
+    wanted: ReadMemory<SubjectId, ()>,
 }
 
 /// When `user`'s entries read at `now` expire: between half [`MEMORY_SECONDS`] and all of it,
@@ -534,6 +548,7 @@ impl InsightsService {
             ),
             watermarks: ReadMemory::new(Freshness::Shared(Duration::seconds(MEMORY_SECONDS)), 1),
             accounts: ReadMemory::new(Freshness::Shared(Duration::seconds(MEMORY_SECONDS)), 10_000),
+            wanted: ReadMemory::new(Freshness::Shared(Duration::seconds(WANTED_SECONDS)), 10_000),
         }
     }
 
@@ -643,26 +658,13 @@ impl InsightsService {
         Ok(stored)
     }
 
-    /// Every row of `user` up to their today (the day after, for zones ahead of the server's
-    /// clock), remembered for about [`MEMORY_SECONDS`] (see [`InsightsService`]).
-    async fn user_history(
+    /// Reads `user`'s rows again (the stored part only when the watermark moved) and remembers
+    /// them.
+    async fn read_history(
         &self,
         user: SubjectId,
-        sight: &Sight,
-    ) -> Result<(History, NaiveDate), AnalyticsError> {
-        let now = self.ports.clock.now();
-        let today = now.with_timezone(&sight.zone).date_naive();
-        let _claim = match self
-            .histories
-            .recall(&user, now, Duration::seconds(MEMORY_SECONDS))
-        {
-            Recall::Fresh(found) => return Ok((found, today)),
-            Recall::Stale(found) => match self.histories.claim_refresh(&user) {
-                Some(claim) => Some(claim),
-                None => return Ok((found, today)),
-            },
-            Recall::Unknown => None,
-        };
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<History, AnalyticsError> {
         let ticket = self.histories.ticket();
         let watermark = self.remembered_watermark(now).await?;
         let mut rows = match watermark {
@@ -685,6 +687,31 @@ impl InsightsService {
         let history: History = Arc::new((rows, watermark));
         self.histories
             .put(ticket, user, history.clone(), now, Some(spread(user, now)));
+        Ok(history)
+    }
+
+    /// Every row of `user` up to their today (the day after, for zones ahead of the server's
+    /// clock), remembered for about [`MEMORY_SECONDS`] (see [`InsightsService`]).
+    async fn user_history(
+        &self,
+        user: SubjectId,
+        sight: &Sight,
+    ) -> Result<(History, NaiveDate), AnalyticsError> {
+        let now = self.ports.clock.now();
+        let today = now.with_timezone(&sight.zone).date_naive();
+        self.wanted.put(self.wanted.ticket(), user, (), now, None);
+        let _claim = match self
+            .histories
+            .recall(&user, now, Duration::seconds(MEMORY_SECONDS))
+        {
+            Recall::Fresh(found) => return Ok((found, today)),
+            Recall::Stale(found) => match self.histories.claim_refresh(&user) {
+                Some(claim) => Some(claim),
+                None => return Ok((found, today)),
+            },
+            Recall::Unknown => None,
+        };
+        let history = self.read_history(user, now).await?;
         Ok((history, today))
     }
 
@@ -1186,6 +1213,33 @@ impl InsightsApi for InsightsService {
                 .take(limit)
                 .collect(),
         ))
+    }
+
+    async fn keep_warm(&self) -> Result<usize, AnalyticsError> {
+        let now = self.ports.clock.now();
+        let ahead = Duration::milliseconds(WARM_AHEAD_MILLIS);
+        let mut warmed = 0;
+        for user in self.histories.expiring(now, ahead) {
+            if self.wanted.get(&user, now).is_none() {
+                continue;
+            }
+            // A request that finds it expired meanwhile reads it itself: skip, do not race it.
+            let Some(_claim) = self.histories.claim_refresh(&user) else {
+                continue;
+            };
+            self.read_history(user, now).await?;
+            warmed += 1;
+        }
+        for user in self.accounts.expiring(now, ahead) {
+            if self.wanted.get(&user, now).is_none() {
+                continue;
+            }
+            let Some(_claim) = self.accounts.claim_refresh(&user) else {
+                continue;
+            };
+            self.read_account(user, now).await?;
+        }
+        Ok(warmed)
     }
 
     async fn challenge_stats(

@@ -724,5 +724,25 @@ mod memory {
             later.overall.total_challenges,
             first.overall.total_challenges
         );
+
+        // Kept warm: read again in the background before it expires, so the next page is
+        // answered from memory; a user nobody asked for in ten seconds is left to expire.
+        clock.advance(Duration::milliseconds(300));
+        assert_eq!(insights.keep_warm().await.unwrap(), 1);
+        assert_eq!(reads(), (2, 4));
+        clock.advance(Duration::milliseconds(400));
+        insights.overview(me, a).await.unwrap();
+        assert_eq!(
+            reads(),
+            (2, 4),
+            "from memory, no request waited for the store"
+        );
+        clock.advance(Duration::seconds(11));
+        assert_eq!(
+            insights.keep_warm().await.unwrap(),
+            0,
+            "nobody asked lately"
+        );
+        assert_eq!(reads(), (2, 4));
     }
 }

@@ -68,7 +68,8 @@ pub trait NotificationApi: Send + Sync {
     async fn purge_expired(&self) -> Result<u64, NotificationError>;
 
     /// Queues the weekly summary of each recipient who wants email, once per recipient and
-    /// week (a repeated summary is skipped). Errors: `Unavailable`.
+    /// week; for the others it records the week as done without mail (so it is not composed
+    /// again). Errors: `Unavailable`.
     async fn queue_weekly(
         &self,
         summaries: Vec<WeeklySummary>,
@@ -329,21 +330,26 @@ impl NotificationApi for NotificationService {
                 .wants(s.recipient)
                 .await
                 .map_err(NotificationError::Unavailable)?;
-            if wants.is_some_and(|w| w.email) {
-                let (subject, text) = mail::weekly_text(s);
-                mails.push(QueuedMail::new(
-                    s.recipient,
-                    mail::weekly_key(s.week),
-                    subject,
-                    text,
-                    now,
-                ));
+            let (subject, text) = mail::weekly_text(s);
+            let mut queued =
+                QueuedMail::new(s.recipient, mail::weekly_key(s.week), subject, text, now);
+            if !wants.is_some_and(|w| w.email) {
+                // Kept as dropped: the job sees the week done and does not compose it again.
+                queued.state = MailState::Dropped;
+                queued.finished_at = Some(now);
             }
+            mails.push(queued);
         }
-        let stored = if mails.is_empty() {
+        let (sending, done): (Vec<_>, Vec<_>) = mails
+            .into_iter()
+            .partition(|m| m.state == MailState::Queued);
+        if !done.is_empty() {
+            self.ports.outbox.enqueue(&done).await?;
+        }
+        let stored = if sending.is_empty() {
             0
         } else {
-            self.ports.outbox.enqueue(&mails).await?
+            self.ports.outbox.enqueue(&sending).await?
         };
         Ok(Delivered {
             stored,
@@ -1050,6 +1056,19 @@ mod tests {
                 .skipped,
             1
         );
-        assert!(quiet.outbox.all().is_empty());
+        assert_eq!(
+            quiet.outbox.all()[0].state,
+            MailState::Dropped,
+            "the week is done"
+        );
+        assert_eq!(
+            quiet.service.weekly_queued(week, vec![me]).await.unwrap(),
+            vec![me]
+        );
+        assert_eq!(
+            quiet.service.send_mail(10).await.unwrap(),
+            MailRun::default()
+        );
+        assert!(quiet.letters.lock().unwrap().is_empty());
     }
 }

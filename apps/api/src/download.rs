@@ -121,6 +121,37 @@ impl ApiComponent for StoredImage {
     }
 }
 
+/// Documents a responder whose one answer is a 200 with a body of one media type.
+macro_rules! one_body_component {
+    ($name:ident, $media:literal, $fallback:literal) => {
+        impl ApiComponent for $name {
+            fn content_type() -> String {
+                $media.to_owned()
+            }
+
+            fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+                Vec::new()
+            }
+
+            fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+                None
+            }
+
+            fn responses(
+                version: OpenApiVersion,
+                _: Option<String>,
+                description: Option<String>,
+            ) -> Option<Responses> {
+                let ok = binary_response(version, $media, description, $fallback);
+                Some(Responses {
+                    responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
+                    ..Default::default()
+                })
+            }
+        }
+    };
+}
+
 /// A drawing served as `image/svg+xml`, with a policy that lets it run nothing and load
 /// nothing (it is opened directly in browsers).
 pub struct SvgDrawing {
@@ -142,55 +173,13 @@ impl Responder for SvgDrawing {
     }
 }
 
-impl ApiComponent for SvgDrawing {
-    fn content_type() -> String {
-        "image/svg+xml".to_owned()
-    }
-
-    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
-        Vec::new()
-    }
-
-    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
-        None
-    }
-
-    fn responses(
-        version: OpenApiVersion,
-        _: Option<String>,
-        description: Option<String>,
-    ) -> Option<Responses> {
-        let ok = binary_response(version, "image/svg+xml", description, "The SVG drawing");
-        Some(Responses {
-            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
-            ..Default::default()
-        })
-    }
-}
+one_body_component!(SvgDrawing, "image/svg+xml", "The SVG drawing");
 
 /// A small HTML page for a person following a link from an email (the unsubscribe page).
 pub struct HtmlPage {
     pub title: &'static str,
-    /// Already-escaped HTML of the page's body.
+    /// Already-escaped HTML of the page's body (`stackrush_kernel::text::escape_markup`).
     pub body: String,
-}
-
-impl HtmlPage {
-    /// `text` escaped for HTML text and attribute values.
-    pub fn escape(text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c => out.push(c),
-            }
-        }
-        out
-    }
 }
 
 impl Responder for HtmlPage {
@@ -215,31 +204,7 @@ impl Responder for HtmlPage {
     }
 }
 
-impl ApiComponent for HtmlPage {
-    fn content_type() -> String {
-        "text/html".to_owned()
-    }
-
-    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
-        Vec::new()
-    }
-
-    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
-        None
-    }
-
-    fn responses(
-        version: OpenApiVersion,
-        _: Option<String>,
-        description: Option<String>,
-    ) -> Option<Responses> {
-        let ok = binary_response(version, "text/html", description, "An HTML page");
-        Some(Responses {
-            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
-            ..Default::default()
-        })
-    }
-}
+one_body_component!(HtmlPage, "text/html", "An HTML page");
 
 /// A response whose body is binary of `media_type`.
 fn binary_response(

@@ -36,6 +36,24 @@ pub fn text_problem(value: &str, min: usize, max: usize) -> Option<String> {
     None
 }
 
+/// `text` made safe inside HTML or XML text and attribute values: the five markup characters
+/// escaped, control characters turned into spaces.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Tags trimmed, lower-cased and without repeats (first occurrence kept).
 pub fn normalized_tags(tags: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -90,6 +108,15 @@ pub fn tag_problem(tag: &str, max: usize, punctuation: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_is_escaped_and_control_characters_blanked() {
+        assert_eq!(
+            escape_markup("<a href=\"x\">Tom & Jerry's</a>\u{0}\n"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;  "
+        );
+        assert_eq!(escape_markup("ünïcode"), "ünïcode");
+    }
 
     #[test]
     fn overlong_items_count_padding() {

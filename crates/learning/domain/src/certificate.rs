@@ -13,6 +13,7 @@ use ed25519_dalek::pkcs8::EncodePublicKey as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
+use stackrush_kernel::text::escape_markup as escape;
 use stackrush_kernel::{define_id, named_enum};
 
 use crate::model::{MemberId, PlaylistId};
@@ -227,22 +228,6 @@ pub fn signature_holds(signer: &dyn Signer, fields: &SignedFields, signature: &s
 /// Signs `fields`: the standard base64 of the signature.
 pub fn sign(signer: &dyn Signer, fields: &SignedFields) -> String {
     base64::engine::general_purpose::STANDARD.encode(signer.sign(&fields.canonical()))
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.

@@ -147,7 +147,7 @@ pub async fn unsubscribe_page(
         title: "Unsubscribe",
         body: format!(
             "<p>Stop all StackRush emails (milestones and weekly summaries)? Notifications in the app stay as they are.</p>\n<form method=\"post\" action=\"{}\"><button type=\"submit\">Unsubscribe</button></form>",
-            HtmlPage::escape(&action)
+            stackrush_kernel::text::escape_markup(&action)
         ),
     })
 }

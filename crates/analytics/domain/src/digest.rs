@@ -16,6 +16,7 @@ use stackrush_kernel::Clock;
 use crate::error::AnalyticsError;
 use crate::events::EventKind;
 use crate::insights::{monday, user_rows, People};
+use crate::job::Lease;
 use crate::model::SubjectId;
 use crate::ports::{EventStore, JobStore};
 use crate::rollup::DayRange;
@@ -134,41 +135,32 @@ pub fn candidate_weeks(now: DateTime<Utc>) -> [NaiveDate; 2] {
 /// Runs the weekly summary job as `holder` (an id unique to this instance).
 pub struct WeeklyDigest {
     ports: DigestPorts,
-    holder: String,
-    lease: Duration,
+    lease: Lease,
 }
 
 impl WeeklyDigest {
     /// The job over `ports`, with leases of [`crate::job::LEASE`].
     pub fn new(ports: DigestPorts, holder: impl Into<String>) -> Self {
-        Self {
-            ports,
+        let lease = Lease {
+            jobs: ports.jobs.clone(),
+            clock: ports.clock.clone(),
+            job: DIGEST_JOB,
             holder: holder.into(),
-            lease: crate::job::LEASE,
-        }
-    }
-
-    async fn hold(&self) -> Result<bool, AnalyticsError> {
-        let now = self.ports.clock.now();
-        Ok(self
-            .ports
-            .jobs
-            .lease(DIGEST_JOB, &self.holder, now, now + self.lease)
-            .await?)
+            length: crate::job::LEASE,
+        };
+        Self { ports, lease }
     }
 
     /// Queues the summaries due now that are not queued yet.
     pub async fn run(&self) -> Result<DigestRun, AnalyticsError> {
-        if !self.hold().await? {
+        if !self.lease.hold().await? {
             return Ok(DigestRun {
                 elsewhere: true,
                 ..DigestRun::default()
             });
         }
         let result = self.weeks().await;
-        if let Err(e) = self.ports.jobs.release(DIGEST_JOB, &self.holder).await {
-            tracing::warn!(error = %e, "could not release the weekly digest lease (it expires)");
-        }
+        self.lease.release().await;
         result
     }
 
@@ -198,7 +190,7 @@ impl WeeklyDigest {
             users.dedup();
             let mut queued = 0;
             for batch in users.chunks(BATCH) {
-                if !self.hold().await? {
+                if !self.lease.hold().await? {
                     run.elsewhere = true;
                     return Ok(run);
                 }

@@ -38,13 +38,39 @@ pub enum RunOutcome {
     },
 }
 
+/// One holder's lease on one job: taken (or renewed) before each step of a run, so that of
+/// several instances one does the work; given up when the run ends.
+pub(crate) struct Lease {
+    pub jobs: Arc<dyn JobStore>,
+    pub clock: Arc<dyn Clock>,
+    pub job: &'static str,
+    pub holder: String,
+    /// How long it lasts unrenewed: how long a crashed holder keeps the others out.
+    pub length: Duration,
+}
+
+impl Lease {
+    /// Takes or renews the lease; whether this holder holds it now.
+    pub async fn hold(&self) -> Result<bool, AnalyticsError> {
+        let now = self.clock.now();
+        Ok(self
+            .jobs
+            .lease(self.job, &self.holder, now, now + self.length)
+            .await?)
+    }
+
+    /// Gives it up (a failure is logged: the lease then expires).
+    pub async fn release(&self) {
+        if let Err(e) = self.jobs.release(self.job, &self.holder).await {
+            tracing::warn!(error = %e, job = self.job, "could not release a job lease (it expires)");
+        }
+    }
+}
+
 /// Runs the daily job as `holder` (an id unique to this instance).
 pub struct Aggregator {
     events: Arc<dyn EventStore>,
-    jobs: Arc<dyn JobStore>,
-    clock: Arc<dyn Clock>,
-    holder: String,
-    lease: Duration,
+    lease: Lease,
 }
 
 impl Aggregator {
@@ -57,17 +83,20 @@ impl Aggregator {
     ) -> Self {
         Self {
             events,
-            jobs,
-            clock,
-            holder: holder.into(),
-            lease: LEASE,
+            lease: Lease {
+                jobs,
+                clock,
+                job: DAILY_JOB,
+                holder: holder.into(),
+                length: LEASE,
+            },
         }
     }
 
     /// The same job with leases of `lease` (at least one second) instead of [`LEASE`]; it must
     /// be longer than the longest day's aggregation.
     pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::seconds(1));
+        self.lease.length = lease.max(Duration::seconds(1));
         self
     }
 
@@ -86,7 +115,7 @@ impl Aggregator {
         from: NaiveDate,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<RunOutcome, AnalyticsError> {
-        if from > last_closed_day(self.clock.now()) {
+        if from > last_closed_day(self.lease.clock.now()) {
             return Err(AnalyticsError::Invalid(vec![
                 stackrush_kernel::FieldError::new(
                     "from",
@@ -103,26 +132,16 @@ impl Aggregator {
         Some(now - end)
     }
 
-    async fn hold(&self) -> Result<bool, AnalyticsError> {
-        let now = self.clock.now();
-        Ok(self
-            .jobs
-            .lease(DAILY_JOB, &self.holder, now, now + self.lease)
-            .await?)
-    }
-
     async fn work(
         &self,
         rewind: Option<NaiveDate>,
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<RunOutcome, AnalyticsError> {
-        if !self.hold().await? {
+        if !self.lease.hold().await? {
             return Ok(RunOutcome::Elsewhere);
         }
         let result = self.close_days(rewind, progress).await;
-        if let Err(e) = self.jobs.release(DAILY_JOB, &self.holder).await {
-            tracing::warn!(error = %e, "could not release the aggregation lease (it expires)");
-        }
+        self.lease.release().await;
         result
     }
 
@@ -137,7 +156,7 @@ impl Aggregator {
                 return Ok(RunOutcome::Elsewhere);
             }
         }
-        let mut watermark = self.jobs.watermark(DAILY_JOB).await?;
+        let mut watermark = self.lease.jobs.watermark(DAILY_JOB).await?;
         let Some(first) = self.events.first_day().await? else {
             return Ok(RunOutcome::Ran {
                 days: Vec::new(),
@@ -148,11 +167,11 @@ impl Aggregator {
             Some(next) => next.max(first),
             None => first,
         };
-        let end = last_closed_day(self.clock.now());
+        let end = last_closed_day(self.lease.clock.now());
         let total = u64::try_from((end - start).num_days() + 1).unwrap_or(0);
         let mut days = Vec::new();
         for day in start.iter_days().take_while(|d| *d <= end) {
-            if !self.hold().await? {
+            if !self.lease.hold().await? {
                 tracing::warn!(%day, "lost the aggregation lease; another instance goes on");
                 break;
             }
@@ -169,8 +188,9 @@ impl Aggregator {
 
     async fn set(&self, day: Option<NaiveDate>) -> Result<bool, AnalyticsError> {
         Ok(self
+            .lease
             .jobs
-            .set_watermark(DAILY_JOB, &self.holder, day)
+            .set_watermark(DAILY_JOB, &self.lease.holder, day)
             .await?)
     }
 }

@@ -194,21 +194,36 @@ fn filter_doc(recipient: RecipientId, f: &Filter, now: DateTime<Utc>) -> Documen
     d
 }
 
+/// Inserts `docs` one by one, skipping those a unique index already holds (a duplicate skips
+/// that document, not the rest); how many were inserted.
+pub(crate) async fn insert_new<T>(
+    collection: &Collection<T>,
+    docs: Vec<T>,
+) -> Result<usize, StoreError>
+where
+    T: Serialize + Send + Sync,
+{
+    let mut stored = 0;
+    for doc in docs {
+        match collection.insert_one(doc).await {
+            Ok(_) => stored += 1,
+            Err(e) => match store_error(e) {
+                StoreError::Conflict { .. } => {}
+                other => return Err(other),
+            },
+        }
+    }
+    Ok(stored)
+}
+
 #[async_trait]
 impl NotificationRepository for MongoNotifications {
     async fn insert_many(&self, items: &[Notification]) -> Result<usize, StoreError> {
-        // One by one: a duplicate dedup key skips that notification, not the rest.
-        let mut stored = 0;
-        for n in items {
-            match self.collection.insert_one(NotificationDoc::new(n)?).await {
-                Ok(_) => stored += 1,
-                Err(e) => match store_error(e) {
-                    StoreError::Conflict { .. } => {}
-                    other => return Err(other),
-                },
-            }
-        }
-        Ok(stored)
+        let docs = items
+            .iter()
+            .map(NotificationDoc::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        insert_new(&self.collection, docs).await
     }
 
     async fn list(

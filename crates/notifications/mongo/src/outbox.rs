@@ -116,18 +116,8 @@ impl MongoOutbox {
 #[async_trait]
 impl MailOutbox for MongoOutbox {
     async fn enqueue(&self, mails: &[QueuedMail]) -> Result<usize, StoreError> {
-        // One by one: a mail queued before (the unique key) skips that one, not the rest.
-        let mut stored = 0;
-        for m in mails {
-            match self.collection.insert_one(MailDoc::new(m)).await {
-                Ok(_) => stored += 1,
-                Err(e) => match store_error(e) {
-                    StoreError::Conflict { .. } => {}
-                    other => return Err(other),
-                },
-            }
-        }
-        Ok(stored)
+        // A mail queued before (the unique key) is skipped.
+        crate::insert_new(&self.collection, mails.iter().map(MailDoc::new).collect()).await
     }
 
     async fn holding(

@@ -667,7 +667,7 @@ impl InsightsService {
     ) -> Result<History, AnalyticsError> {
         let ticket = self.histories.ticket();
         let watermark = self.remembered_watermark(now).await?;
-        let mut rows = match watermark {
+        let stored = match watermark {
             Some(w) => self.stored_rows(user, w, now).await?.1.clone(),
             None => UserRollup::default(),
         };
@@ -675,15 +675,8 @@ impl InsightsService {
             from: epoch(),
             to: now.date_naive() + Duration::days(2),
         };
-        if let Some(live) = days.after(watermark) {
-            let tail = self
-                .ports
-                .events
-                .user_rollup(user, live, Source::Live)
-                .await?;
-            rows.days.extend(tail.days);
-            rows.skills.extend(tail.skills);
-        }
+        let rows =
+            with_live_tail(self.ports.events.as_ref(), user, stored, days, watermark).await?;
         let history: History = Arc::new((rows, watermark));
         self.histories
             .put(ticket, user, history.clone(), now, Some(spread(user, now)));
@@ -748,16 +741,29 @@ pub(crate) async fn user_rows(
     days: DayRange,
 ) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
     let watermark = jobs.watermark(DAILY_JOB).await?;
-    let mut all = UserRollup::default();
-    if let Some(stored) = days.through(watermark) {
-        all = events.user_rollup(user, stored, Source::Stored).await?;
-    }
+    let stored = match days.through(watermark) {
+        Some(stored) => events.user_rollup(user, stored, Source::Stored).await?,
+        None => UserRollup::default(),
+    };
+    let all = with_live_tail(events, user, stored, days, watermark).await?;
+    Ok((all, watermark))
+}
+
+/// `stored` (`user`'s rows through `watermark`) with the rows of the days of `days` after it,
+/// computed from the events.
+async fn with_live_tail(
+    events: &dyn EventStore,
+    user: SubjectId,
+    mut stored: UserRollup,
+    days: DayRange,
+    watermark: Option<NaiveDate>,
+) -> Result<UserRollup, AnalyticsError> {
     if let Some(live) = days.after(watermark) {
         let tail = events.user_rollup(user, live, Source::Live).await?;
-        all.days.extend(tail.days);
-        all.skills.extend(tail.skills);
+        stored.days.extend(tail.days);
+        stored.skills.extend(tail.skills);
     }
-    Ok((all, watermark))
+    Ok(stored)
 }
 
 fn success_days(days: &[UserDay]) -> BTreeSet<NaiveDate> {

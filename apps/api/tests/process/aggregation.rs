@@ -153,8 +153,14 @@ async fn kill_9_during_aggregation_then_every_day_equals_a_clean_rebuild() {
             to: closed,
         };
         for u in &users {
-            let stored = events.user_rollup(*u, range, Source::Stored).await.unwrap();
-            let rebuilt = events.user_rollup(*u, range, Source::Live).await.unwrap();
+            let stored = events
+                .user_rollup(&[*u], range, Source::Stored)
+                .await
+                .unwrap();
+            let rebuilt = events
+                .user_rollup(&[*u], range, Source::Live)
+                .await
+                .unwrap();
             assert_eq!(stored, rebuilt, "{}: a user's days", store.name());
         }
         let stored = events.platform_rollup(range, Source::Stored).await.unwrap();

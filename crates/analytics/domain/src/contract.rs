@@ -377,9 +377,23 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
 
     // Live: computed from the events.
     for u in [a, b] {
-        let live = store.user_rollup(u, all_days, Source::Live).await.unwrap();
+        let live = store
+            .user_rollup(&[u], all_days, Source::Live)
+            .await
+            .unwrap();
         assert_eq!(live, roll_user(&only(u)), "live rows of a user");
     }
+    // A batch reads both users at once, in the rows' order; an empty one reads nothing.
+    let both = store
+        .user_rollup(&[b, a], all_days, Source::Live)
+        .await
+        .unwrap();
+    assert_eq!(both, roll_user(&events), "live rows of two users");
+    let none = store
+        .user_rollup(&[], all_days, Source::Live)
+        .await
+        .unwrap();
+    assert_eq!(none, UserRollup::default());
     let live = store.platform_rollup(all_days, Source::Live).await.unwrap();
     assert_eq!(live, roll_platform(&events), "live platform rows");
     let a_rows = roll_user(&only(a));
@@ -403,15 +417,29 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
         from: day(1),
         to: day(1),
     };
-    let stored = store.user_rollup(a, first, Source::Stored).await.unwrap();
+    let stored = store
+        .user_rollup(&[a], first, Source::Stored)
+        .await
+        .unwrap();
     assert_eq!(stored, UserRollup::default());
     store.aggregate(day(1)).await.unwrap();
     store.aggregate(day(1)).await.unwrap();
     for u in [a, b] {
         let of_day: Vec<_> = only(u).into_iter().filter(|e| e.day == day(1)).collect();
-        let stored = store.user_rollup(u, first, Source::Stored).await.unwrap();
+        let stored = store
+            .user_rollup(&[u], first, Source::Stored)
+            .await
+            .unwrap();
         assert_eq!(stored, roll_user(&of_day), "stored rows of the 1st");
     }
+    let of_first: Vec<_> = events.iter().filter(|e| e.day == day(1)).cloned().collect();
+    let both = store
+        .user_rollup(&[a, b], first, Source::Stored)
+        .await
+        .unwrap();
+    assert_eq!(both, roll_user(&of_first), "stored rows of two users");
+    let none = store.user_rollup(&[], first, Source::Stored).await.unwrap();
+    assert_eq!(none, UserRollup::default());
     let utc_first: Vec<_> = events
         .iter()
         .filter(|e| e.utc_day == day(1))
@@ -427,7 +455,7 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
     assert_eq!((active.count, active.users), (utc_first.len() as u64, 2));
     // b's events of the 1st UTC are on the 2nd in Tokyo: not in the 1st's user rows.
     assert!(store
-        .user_rollup(b, first, Source::Stored)
+        .user_rollup(&[b], first, Source::Stored)
         .await
         .unwrap()
         .days
@@ -438,7 +466,10 @@ pub async fn events_roll_up_like_the_reference(store: &dyn EventsAdapter) {
     late.id = crate::events::EventId::generate(t0);
     store.append(std::slice::from_ref(&late)).await.unwrap();
     store.aggregate(day(1)).await.unwrap();
-    let stored = store.user_rollup(a, first, Source::Stored).await.unwrap();
+    let stored = store
+        .user_rollup(&[a], first, Source::Stored)
+        .await
+        .unwrap();
     let shares = stored
         .days
         .iter()
@@ -557,7 +588,7 @@ where
     };
     for u in [a, b] {
         let mine: Vec<_> = events.iter().filter(|e| e.user == u).cloned().collect();
-        let stored = two.user_rollup(u, range, Source::Stored).await.unwrap();
+        let stored = two.user_rollup(&[u], range, Source::Stored).await.unwrap();
         assert_eq!(stored, roll_user(&mine));
     }
     assert_eq!(

@@ -224,7 +224,7 @@ mod events_impl {
 
         async fn user_rollup(
             &self,
-            user: SubjectId,
+            users: &[SubjectId],
             days: DayRange,
             source: Source,
         ) -> Result<UserRollup, StoreError> {
@@ -234,7 +234,7 @@ mod events_impl {
                     let events: Vec<Event> = s
                         .events
                         .iter()
-                        .filter(|e| e.user == user && days.contains(e.day))
+                        .filter(|e| users.contains(&e.user) && days.contains(e.day))
                         .cloned()
                         .collect();
                     roll_user(&events)
@@ -244,14 +244,14 @@ mod events_impl {
                         .users
                         .days
                         .iter()
-                        .filter(|r| r.user == user && days.contains(r.day))
+                        .filter(|r| users.contains(&r.user) && days.contains(r.day))
                         .cloned()
                         .collect(),
                     skills: s
                         .users
                         .skills
                         .iter()
-                        .filter(|r| r.user == user && days.contains(r.day))
+                        .filter(|r| users.contains(&r.user) && days.contains(r.day))
                         .cloned()
                         .collect(),
                 },

@@ -125,8 +125,12 @@ pub struct Listing {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait People: Send + Sync {
-    /// `user`'s privacy settings and time zone; `None` when there is no such active account.
-    async fn account(&self, user: SubjectId) -> Result<Option<Account>, AnalyticsError>;
+    /// The privacy settings and time zones of those of `users` with an active account (one
+    /// read however many).
+    async fn accounts(
+        &self,
+        users: &[SubjectId],
+    ) -> Result<HashMap<SubjectId, Account>, AnalyticsError>;
 
     /// The listings of those of `users` that exist.
     async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError>;
@@ -431,6 +435,9 @@ pub const WANTED_SECONDS: i64 = 10;
 /// How far ahead of their expiry [`InsightsApi::keep_warm`] reads entries again.
 pub const WARM_AHEAD_MILLIS: i64 = 300;
 
+/// How many users [`InsightsApi::keep_warm`] reads in one batch.
+pub const WARM_BATCH: usize = 500;
+
 /// A user's rows through their today, and the watermark they were read under.
 type History = Arc<(UserRollup, Option<NaiveDate>)>;
 
@@ -578,10 +585,18 @@ impl InsightsService {
             Recall::Fresh(known) => known,
             // Just expired: one request reads it again, the others answer with it meanwhile.
             Recall::Stale(known) => match self.accounts.claim_refresh(&user) {
-                Some(_claim) => self.read_account(user, now).await?,
+                Some(_claim) => self
+                    .read_accounts(&[user], now)
+                    .await?
+                    .remove(&user)
+                    .flatten(),
                 None => known,
             },
-            Recall::Unknown => self.read_account(user, now).await?,
+            Recall::Unknown => self
+                .read_accounts(&[user], now)
+                .await?
+                .remove(&user)
+                .flatten(),
         };
         let account = account.ok_or(AnalyticsError::UserNotFound)?;
         // Themselves and admins see everything; others what the user's settings show.
@@ -603,16 +618,23 @@ impl InsightsService {
         Ok(sight)
     }
 
-    async fn read_account(
+    /// Reads the accounts of `users` again (one read) and remembers them, a missing one as
+    /// `None`.
+    async fn read_accounts(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<Account>, AnalyticsError> {
+    ) -> Result<HashMap<SubjectId, Option<Account>>, AnalyticsError> {
         let ticket = self.accounts.ticket();
-        let read = self.ports.people.account(user).await?;
-        self.accounts
-            .put(ticket, user, read, now, Some(spread(user, now)));
-        Ok(read)
+        let mut found = self.ports.people.accounts(users).await?;
+        let mut out = HashMap::with_capacity(users.len());
+        for user in users {
+            let read = found.remove(user);
+            self.accounts
+                .put(ticket, *user, read, now, Some(spread(*user, now)));
+            out.insert(*user, read);
+        }
+        Ok(out)
     }
 
     /// The daily job's watermark, remembered for [`MEMORY_SECONDS`].
@@ -629,58 +651,89 @@ impl InsightsService {
         Ok(read)
     }
 
-    /// `user`'s stored rows through `watermark`, kept while the watermark stays.
+    /// The stored rows through `watermark` of `users`, kept while the watermark stays: those
+    /// not kept are read in one batch.
     async fn stored_rows(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         watermark: NaiveDate,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Stored, AnalyticsError> {
-        if let Some(known) = self
-            .stored
-            .get(&user, now)
-            .filter(|known| known.0 == watermark)
-        {
-            return Ok(known);
+    ) -> Result<HashMap<SubjectId, Stored>, AnalyticsError> {
+        let mut out = HashMap::with_capacity(users.len());
+        let mut missing = Vec::new();
+        for user in users {
+            match self.stored.get(user, now).filter(|k| k.0 == watermark) {
+                Some(known) => {
+                    out.insert(*user, known);
+                }
+                None => missing.push(*user),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
         }
         let ticket = self.stored.ticket();
         let days = DayRange {
             from: epoch(),
             to: watermark,
         };
-        let rows = self
+        let mut rows = self
             .ports
             .events
-            .user_rollup(user, days, Source::Stored)
-            .await?;
-        let stored: Stored = Arc::new((watermark, rows));
-        self.stored.put(ticket, user, stored.clone(), now, None);
-        Ok(stored)
+            .user_rollup(&missing, days, Source::Stored)
+            .await?
+            .by_user();
+        for user in missing {
+            let stored: Stored = Arc::new((watermark, rows.remove(&user).unwrap_or_default()));
+            self.stored.put(ticket, user, stored.clone(), now, None);
+            out.insert(user, stored);
+        }
+        Ok(out)
     }
 
-    /// Reads `user`'s rows again (the stored part only when the watermark moved) and remembers
-    /// them.
-    async fn read_history(
+    /// Reads the rows of `users` again (the stored part only where the watermark moved; one
+    /// read for the live tails of all) and remembers them.
+    async fn read_histories(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<History, AnalyticsError> {
+    ) -> Result<HashMap<SubjectId, History>, AnalyticsError> {
         let ticket = self.histories.ticket();
         let watermark = self.remembered_watermark(now).await?;
-        let stored = match watermark {
-            Some(w) => self.stored_rows(user, w, now).await?.1.clone(),
-            None => UserRollup::default(),
+        let mut stored = match watermark {
+            Some(w) => self.stored_rows(users, w, now).await?,
+            None => HashMap::new(),
         };
         let days = DayRange {
             from: epoch(),
             to: now.date_naive() + Duration::days(2),
         };
-        let rows =
-            with_live_tail(self.ports.events.as_ref(), user, stored, days, watermark).await?;
-        let history: History = Arc::new((rows, watermark));
-        self.histories
-            .put(ticket, user, history.clone(), now, Some(spread(user, now)));
-        Ok(history)
+        let mut tails = match days.after(watermark) {
+            Some(live) => self
+                .ports
+                .events
+                .user_rollup(users, live, Source::Live)
+                .await?
+                .by_user(),
+            None => HashMap::new(),
+        };
+        let mut out = HashMap::with_capacity(users.len());
+        for user in users {
+            let mut rows = stored.remove(user).map(|s| s.1.clone()).unwrap_or_default();
+            if let Some(tail) = tails.remove(user) {
+                rows.append(tail);
+            }
+            let history: History = Arc::new((rows, watermark));
+            self.histories.put(
+                ticket,
+                *user,
+                history.clone(),
+                now,
+                Some(spread(*user, now)),
+            );
+            out.insert(*user, history);
+        }
+        Ok(out)
     }
 
     /// Every row of `user` up to their today (the day after, for zones ahead of the server's
@@ -704,8 +757,8 @@ impl InsightsService {
             },
             Recall::Unknown => None,
         };
-        let history = self.read_history(user, now).await?;
-        Ok((history, today))
+        let history = self.read_histories(&[user], now).await?.remove(&user);
+        Ok((history.ok_or(AnalyticsError::UserNotFound)?, today))
     }
 
     /// The platform rows of `days`: stored through the watermark, live after it.
@@ -742,7 +795,7 @@ pub(crate) async fn user_rows(
 ) -> Result<(UserRollup, Option<NaiveDate>), AnalyticsError> {
     let watermark = jobs.watermark(DAILY_JOB).await?;
     let stored = match days.through(watermark) {
-        Some(stored) => events.user_rollup(user, stored, Source::Stored).await?,
+        Some(stored) => events.user_rollup(&[user], stored, Source::Stored).await?,
         None => UserRollup::default(),
     };
     let all = with_live_tail(events, user, stored, days, watermark).await?;
@@ -759,9 +812,7 @@ async fn with_live_tail(
     watermark: Option<NaiveDate>,
 ) -> Result<UserRollup, AnalyticsError> {
     if let Some(live) = days.after(watermark) {
-        let tail = events.user_rollup(user, live, Source::Live).await?;
-        stored.days.extend(tail.days);
-        stored.skills.extend(tail.skills);
+        stored.append(events.user_rollup(&[user], live, Source::Live).await?);
     }
     Ok(stored)
 }
@@ -1224,28 +1275,39 @@ impl InsightsApi for InsightsService {
     async fn keep_warm(&self) -> Result<usize, AnalyticsError> {
         let now = self.ports.clock.now();
         let ahead = Duration::milliseconds(WARM_AHEAD_MILLIS);
-        let mut warmed = 0;
-        for user in self.histories.expiring(now, ahead) {
-            if self.wanted.get(&user, now).is_none() {
-                continue;
-            }
-            // A request that finds it expired meanwhile reads it itself: skip, do not race it.
-            let Some(_claim) = self.histories.claim_refresh(&user) else {
-                continue;
-            };
-            self.read_history(user, now).await?;
-            warmed += 1;
+        let wanted = |user: &SubjectId| self.wanted.get(user, now).is_some();
+        // A request that finds one expired meanwhile reads it itself: skip it, do not race it.
+        let histories: Vec<_> = self
+            .histories
+            .expiring(now, ahead)
+            .into_iter()
+            .filter(wanted)
+            .filter_map(|user| {
+                self.histories
+                    .claim_refresh(&user)
+                    .map(|claim| (user, claim))
+            })
+            .collect();
+        let accounts: Vec<_> = self
+            .accounts
+            .expiring(now, ahead)
+            .into_iter()
+            .filter(wanted)
+            .filter_map(|user| {
+                self.accounts
+                    .claim_refresh(&user)
+                    .map(|claim| (user, claim))
+            })
+            .collect();
+        for batch in histories.chunks(WARM_BATCH) {
+            let users: Vec<SubjectId> = batch.iter().map(|(user, _)| *user).collect();
+            self.read_histories(&users, now).await?;
         }
-        for user in self.accounts.expiring(now, ahead) {
-            if self.wanted.get(&user, now).is_none() {
-                continue;
-            }
-            let Some(_claim) = self.accounts.claim_refresh(&user) else {
-                continue;
-            };
-            self.read_account(user, now).await?;
+        for batch in accounts.chunks(WARM_BATCH) {
+            let users: Vec<SubjectId> = batch.iter().map(|(user, _)| *user).collect();
+            self.read_accounts(&users, now).await?;
         }
-        Ok(warmed)
+        Ok(histories.len())
     }
 
     async fn challenge_stats(

@@ -89,10 +89,11 @@ pub trait EventStore: Send + Sync {
     /// again gives the same rows.
     async fn aggregate(&self, day: NaiveDate) -> Result<(), StoreError>;
 
-    /// `user`'s rows of the local days in `days`, sorted by key.
+    /// The rows of `users` (one or many: a batch is one read) of the local days in `days`,
+    /// sorted by key ([`UserRollup::sort`]); none for an empty `users`.
     async fn user_rollup(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         days: DayRange,
         source: Source,
     ) -> Result<UserRollup, StoreError>;

@@ -94,6 +94,24 @@ impl UserRollup {
         self.skills
             .sort_by(|a, b| (a.user, a.day, &a.skill).cmp(&(b.user, b.day, &b.skill)));
     }
+
+    /// Adds the rows of `later` days (the live tail after stored ones).
+    pub fn append(&mut self, later: UserRollup) {
+        self.days.extend(later.days);
+        self.skills.extend(later.skills);
+    }
+
+    /// The rows of each user among them (a user without rows is absent), in their order.
+    pub fn by_user(self) -> HashMap<SubjectId, UserRollup> {
+        let mut out: HashMap<SubjectId, UserRollup> = HashMap::new();
+        for row in self.days {
+            out.entry(row.user).or_default().days.push(row);
+        }
+        for row in self.skills {
+            out.entry(row.user).or_default().skills.push(row);
+        }
+        out
+    }
 }
 
 /// The platform's events of one kind on one UTC day; `kind: None` counts every event.

@@ -15,20 +15,34 @@ use stackrush_analytics::rollup::{DayRange, Source};
 use stackrush_analytics::{Aggregator, AnalyticsError, SubjectId};
 use stackrush_kernel::FixedClock;
 
+#[derive(Default)]
 struct Everyone {
     private: Option<SubjectId>,
+    /// How many times accounts were read.
+    account_reads: std::sync::atomic::AtomicUsize,
 }
 
 #[async_trait]
 impl People for Everyone {
-    async fn account(&self, user: SubjectId) -> Result<Option<Account>, AnalyticsError> {
-        let public = self.private != Some(user);
-        Ok(Some(Account {
-            public: true,
-            show_stats: public,
-            show_activity: public,
-            zone: chrono_tz::UTC,
-        }))
+    async fn accounts(
+        &self,
+        users: &[SubjectId],
+    ) -> Result<HashMap<SubjectId, Account>, AnalyticsError> {
+        self.account_reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(users
+            .iter()
+            .map(|user| {
+                let public = self.private != Some(*user);
+                let account = Account {
+                    public: true,
+                    show_stats: public,
+                    show_activity: public,
+                    zone: chrono_tz::UTC,
+                };
+                (*user, account)
+            })
+            .collect())
     }
 
     async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError> {
@@ -94,7 +108,10 @@ fn setup(private: Option<SubjectId>) -> (Arc<InMemoryEvents>, Arc<FixedClock>, I
     let service = InsightsService::new(InsightsPorts {
         events: store.clone(),
         jobs: store.clone(),
-        people: Arc::new(Everyone { private }),
+        people: Arc::new(Everyone {
+            private,
+            ..Everyone::default()
+        }),
         catalog: Arc::new(AllPublic),
         clock: clock.clone(),
     });
@@ -179,7 +196,7 @@ async fn the_job_catches_up_once_per_day_and_reads_do_not_change_after_it() {
 
     let stored = store
         .user_rollup(
-            a,
+            &[a],
             DayRange {
                 from: day(1),
                 to: day(3),
@@ -196,7 +213,7 @@ async fn the_job_catches_up_once_per_day_and_reads_do_not_change_after_it() {
     assert_eq!(seen, vec![(1, 2), (2, 2)]);
     let again = store
         .user_rollup(
-            a,
+            &[a],
             DayRange {
                 from: day(1),
                 to: day(3),
@@ -387,8 +404,11 @@ mod weekly_digest {
 
     #[async_trait]
     impl People for Zones {
-        async fn account(&self, _: SubjectId) -> Result<Option<Account>, AnalyticsError> {
-            Ok(None)
+        async fn accounts(
+            &self,
+            _: &[SubjectId],
+        ) -> Result<HashMap<SubjectId, Account>, AnalyticsError> {
+            Ok(HashMap::new())
         }
         async fn listings(&self, users: &[SubjectId]) -> Result<Vec<Listing>, AnalyticsError> {
             Ok(users
@@ -626,7 +646,7 @@ mod memory {
         }
         async fn user_rollup(
             &self,
-            user: SubjectId,
+            users: &[SubjectId],
             days: DayRange,
             source: Source,
         ) -> Result<UserRollup, StoreError> {
@@ -635,7 +655,7 @@ mod memory {
                 Source::Live => &self.live,
             }
             .fetch_add(1, Ordering::SeqCst);
-            self.inner.user_rollup(user, days, source).await
+            self.inner.user_rollup(users, days, source).await
         }
         async fn platform_rollup(
             &self,
@@ -675,10 +695,11 @@ mod memory {
             Utc.with_ymd_and_hms(2026, 2, 5, 12, 0, 0).unwrap(),
         ));
         let jobs: Arc<dyn JobStore> = store.inner.clone();
+        let people = Arc::new(Everyone::default());
         let insights = InsightsService::new(InsightsPorts {
             events: store.clone(),
             jobs: jobs.clone(),
-            people: Arc::new(Everyone { private: None }),
+            people: people.clone(),
             catalog: Arc::new(AllPublic),
             clock: clock.clone(),
         });
@@ -744,5 +765,28 @@ mod memory {
             "nobody asked lately"
         );
         assert_eq!(reads(), (2, 4));
+
+        // Two users polled: kept warm together, one read of their live tails and one of their
+        // accounts for both.
+        let them = Some(Viewer {
+            id: b,
+            is_admin: false,
+        });
+        insights.overview(me, a).await.unwrap();
+        let theirs = insights.overview(them, b).await.unwrap();
+        assert_eq!(reads(), (3, 6));
+        let accounts = || people.account_reads.load(Ordering::SeqCst);
+        let accounts_before = accounts();
+        clock.advance(Duration::milliseconds(300));
+        assert_eq!(insights.keep_warm().await.unwrap(), 2);
+        assert_eq!(reads(), (3, 7), "one batch for both users' live tails");
+        assert_eq!(
+            accounts(),
+            accounts_before + 1,
+            "one batch for both accounts"
+        );
+        clock.advance(Duration::milliseconds(400));
+        assert_eq!(insights.overview(them, b).await.unwrap(), theirs);
+        assert_eq!(reads(), (3, 7), "answered from memory");
     }
 }

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::TryStreamExt;
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::{IndexOptions, InsertManyOptions};
@@ -438,11 +439,15 @@ impl EventStore for MongoEvents {
 
     async fn user_rollup(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         days: DayRange,
         source: Source,
     ) -> Result<UserRollup, StoreError> {
-        let filter = doc! { "user": oid(user.bytes()), "day": between(days) };
+        if users.is_empty() {
+            return Ok(UserRollup::default());
+        }
+        let ids: Vec<ObjectId> = users.iter().map(|u| oid(u.bytes())).collect();
+        let filter = doc! { "user": { "$in": ids }, "day": between(days) };
         let (rows, skills) = match source {
             Source::Live => (
                 self.run(EVENTS, user_pipeline(filter.clone())).await?,

@@ -159,16 +159,22 @@ fn bounds(range: Option<DayRange>) -> (String, String) {
     )
 }
 
+/// The users a query reads, bound as one JSON array (`user_id IN (SELECT value FROM
+/// json_each(?1))`), so a batch of any size is one statement.
+const IN_USERS: &str = "IN (SELECT value FROM json_each(?1))";
+
 impl SqliteEvents {
-    /// The rows `sql` reads, binding `user`, then the first and last day of `days`.
+    /// The rows `sql` reads, binding `users` (as [`IN_USERS`] reads them), then the first and
+    /// last day of `days`.
     async fn read(
         &self,
         sql: &str,
-        user: SubjectId,
+        users: &[SubjectId],
         days: DayRange,
     ) -> Result<Vec<SqliteRow>, StoreError> {
+        let ids: Vec<String> = users.iter().map(|u| u.to_hex()).collect();
         sqlx::query(sql)
-            .bind(user.to_hex())
+            .bind(serde_json::Value::from(ids).to_string())
             .bind(text(days.from))
             .bind(text(days.to))
             .fetch_all(self.db.reads())
@@ -176,16 +182,20 @@ impl SqliteEvents {
             .map_err(store_error)
     }
 
-    /// `user`'s rows of `days` read by `rows_sql` and `skills_sql` (as [`Self::read`] binds).
+    /// The rows of `users` of `days` read by `rows_sql` and `skills_sql` (as [`Self::read`]
+    /// binds).
     async fn user_rows(
         &self,
         rows_sql: &str,
         skills_sql: &str,
-        user: SubjectId,
+        users: &[SubjectId],
         days: DayRange,
     ) -> Result<UserRollup, StoreError> {
-        let rows = self.read(rows_sql, user, days).await?;
-        let skills = self.read(skills_sql, user, days).await?;
+        if users.is_empty() {
+            return Ok(UserRollup::default());
+        }
+        let rows = self.read(rows_sql, users, days).await?;
+        let skills = self.read(skills_sql, users, days).await?;
         Ok(UserRollup {
             days: all(&rows, user_day)?,
             skills: all(&skills, skill_day)?,
@@ -283,27 +293,31 @@ impl EventStore for SqliteEvents {
 
     async fn user_rollup(
         &self,
-        user: SubjectId,
+        users: &[SubjectId],
         days: DayRange,
         source: Source,
     ) -> Result<UserRollup, StoreError> {
         let mut out = match source {
             Source::Live => {
-                let rows =
-                    format!("{USER_ROWS} WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3{USER_GROUP}");
-                let skills = format!(
-                    "{SKILL_ROWS} WHERE e.user_id = ?1 AND e.day BETWEEN ?2 AND ?3{SKILL_GROUP}"
+                let rows = format!(
+                    "{USER_ROWS} WHERE user_id {IN_USERS} AND day BETWEEN ?2 AND ?3{USER_GROUP}"
                 );
-                self.user_rows(&rows, &skills, user, days).await?
+                let skills = format!(
+                    "{SKILL_ROWS} WHERE e.user_id {IN_USERS} AND e.day BETWEEN ?2 AND ?3\
+                     {SKILL_GROUP}"
+                );
+                self.user_rows(&rows, &skills, users, days).await?
             }
             Source::Stored => {
                 let rows = format!(
                     "SELECT {USER_COLUMNS} FROM analytics_user_days \
-                     WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3"
+                     WHERE user_id {IN_USERS} AND day BETWEEN ?2 AND ?3"
                 );
-                let skills = "SELECT user_id, day, skill, attempts, solved, xp \
-                    FROM analytics_skill_days WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3";
-                self.user_rows(&rows, skills, user, days).await?
+                let skills = format!(
+                    "SELECT user_id, day, skill, attempts, solved, xp FROM analytics_skill_days \
+                     WHERE user_id {IN_USERS} AND day BETWEEN ?2 AND ?3"
+                );
+                self.user_rows(&rows, &skills, users, days).await?
             }
         };
         out.sort();

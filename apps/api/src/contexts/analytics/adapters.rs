@@ -224,26 +224,29 @@ pub struct IdentityPeople(pub Arc<dyn IdentityApi>);
 
 #[async_trait]
 impl stackrush_analytics::insights::People for IdentityPeople {
-    async fn account(
+    async fn accounts(
         &self,
-        user: SubjectId,
-    ) -> Result<Option<stackrush_analytics::insights::Account>, AnalyticsError> {
-        // One read of the account's summary (active accounts only), without the figures a
+        users: &[SubjectId],
+    ) -> Result<HashMap<SubjectId, stackrush_analytics::insights::Account>, AnalyticsError> {
+        // One read of the accounts' summaries (active accounts only), without the figures a
         // profile view would add.
-        let found = self
-            .0
-            .summaries(vec![UserId::from_bytes(user.bytes())])
-            .await
-            .map_err(from_identity)?;
+        let ids = users
+            .iter()
+            .map(|u| UserId::from_bytes(u.bytes()))
+            .collect();
+        let found = self.0.summaries(ids).await.map_err(from_identity)?;
         Ok(found
             .into_iter()
-            .next()
-            .map(|a| stackrush_analytics::insights::Account {
-                public: a.profile_public,
-                show_stats: a.show_stats,
-                show_activity: a.show_activity,
-                zone: a.timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
-            }))
+            .map(|a| {
+                let account = stackrush_analytics::insights::Account {
+                    public: a.profile_public,
+                    show_stats: a.show_stats,
+                    show_activity: a.show_activity,
+                    zone: a.timezone.parse().unwrap_or(chrono_tz::Tz::UTC),
+                };
+                (SubjectId::from_bytes(a.id.bytes()), account)
+            })
+            .collect())
     }
 
     async fn listings(

@@ -31,41 +31,67 @@ const PLATFORM_DAYS: &str = "analytics_platform_days";
 const CONTRIBUTORS: &str = "analytics_contributors";
 const JOBS: &str = "analytics_jobs";
 
+/// The key of each rollup collection: its rows are merged on it (one unique index each,
+/// whose leading fields also serve the reads by user or day).
+const USER_KEY: [&str; 4] = ["user", "day", "kind", "category"];
+const SKILL_KEY: [&str; 3] = ["user", "day", "skill"];
+const PLATFORM_KEY: [&str; 2] = ["day", "kind"];
+const CONTRIBUTOR_KEY: [&str; 2] = ["day", "user"];
+
 /// Creates the event store's indexes.
 pub async fn ensure_indexes(db: &Database) -> Result<(), StoreError> {
-    let index = |keys: Document, name: &str| {
+    let index = |keys: Document, name: &str, unique: bool| {
         IndexModel::builder()
             .keys(keys)
-            .options(IndexOptions::builder().name(name.to_owned()).build())
+            .options(
+                IndexOptions::builder()
+                    .name(name.to_owned())
+                    .unique(unique)
+                    .build(),
+            )
             .build()
     };
     db.collection::<Document>(EVENTS)
         .create_indexes([
-            index(doc! { "day": 1 }, "analytics_events_day"),
-            index(doc! { "utcDay": 1, "kind": 1 }, "analytics_events_utc_day"),
-            index(doc! { "user": 1, "day": 1 }, "analytics_events_user"),
+            index(doc! { "day": 1 }, "analytics_events_day", false),
+            index(
+                doc! { "utcDay": 1, "kind": 1 },
+                "analytics_events_utc_day",
+                false,
+            ),
+            index(doc! { "user": 1, "day": 1 }, "analytics_events_user", false),
         ])
         .await
         .map_err(store_error)?;
-    for (collection, name) in [(USER_DAYS, "user"), (SKILL_DAYS, "skill")] {
+    let keyed: [(&str, &[&str], bool); 4] = [
+        (USER_DAYS, &USER_KEY, true),
+        (SKILL_DAYS, &SKILL_KEY, true),
+        (PLATFORM_DAYS, &PLATFORM_KEY, false),
+        (CONTRIBUTORS, &CONTRIBUTOR_KEY, false),
+    ];
+    for (collection, key, by_day) in keyed {
+        let mut indexes = vec![index(ascending(key), &format!("{collection}_key"), true)];
+        if by_day {
+            indexes.push(index(
+                doc! { "day": 1 },
+                &format!("{collection}_day"),
+                false,
+            ));
+        }
         db.collection::<Document>(collection)
-            .create_indexes([
-                index(
-                    doc! { "user": 1, "day": 1 },
-                    &format!("analytics_{name}_days_user"),
-                ),
-                index(doc! { "day": 1 }, &format!("analytics_{name}_days_day")),
-            ])
-            .await
-            .map_err(store_error)?;
-    }
-    for collection in [PLATFORM_DAYS, CONTRIBUTORS] {
-        db.collection::<Document>(collection)
-            .create_index(index(doc! { "day": 1 }, &format!("{collection}_day")))
+            .create_indexes(indexes)
             .await
             .map_err(store_error)?;
     }
     Ok(())
+}
+
+/// An index specification over `fields`, each ascending.
+fn ascending(fields: &[&str]) -> Document {
+    fields
+        .iter()
+        .map(|f| (f.to_string(), Bson::Int32(1)))
+        .collect()
 }
 
 /// The event store and job state in the `analytics_*` collections.
@@ -229,7 +255,7 @@ fn contributor_pipeline(mut filter: Document) -> Vec<Document> {
         } },
         doc! { "$unwind": "$top" },
         doc! { "$project": {
-            "_id": { "day": "$_id", "user": "$top.user" },
+            "_id": 0,
             "day": "$_id",
             "user": "$top.user",
             "contributions": "$top.n",
@@ -237,10 +263,16 @@ fn contributor_pipeline(mut filter: Document) -> Vec<Document> {
     ]
 }
 
-fn merge_into(collection: &str) -> Document {
-    doc! { "$merge": {
-        "into": collection, "on": "_id", "whenMatched": "replace", "whenNotMatched": "insert",
-    } }
+/// The stages that write a pipeline's rows into `collection`, replacing the rows with the same
+/// `key` (its unique index). The rows' `_id` (the grouping key) is dropped: a replaced row
+/// keeps its own, a new one gets an ObjectId.
+fn merge_into(collection: &str, key: &[&str]) -> [Document; 2] {
+    [
+        doc! { "$unset": "_id" },
+        doc! { "$merge": {
+            "into": collection, "on": key, "whenMatched": "replace", "whenNotMatched": "insert",
+        } },
+    ]
 }
 
 fn number(d: &Document, key: &str) -> Result<f64, StoreError> {
@@ -419,19 +451,31 @@ impl EventStore for MongoEvents {
         let local = doc! { "day": day_text(day) };
         let utc = doc! { "utcDay": day_text(day) };
         let mut runs = vec![
-            (user_pipeline(local.clone()), USER_DAYS),
-            (skill_pipeline(local), SKILL_DAYS),
-            (platform_pipeline(utc.clone(), false), PLATFORM_DAYS),
-            (platform_pipeline(utc.clone(), true), PLATFORM_DAYS),
+            (user_pipeline(local.clone()), USER_DAYS, &USER_KEY[..]),
+            (skill_pipeline(local), SKILL_DAYS, &SKILL_KEY[..]),
+            (
+                platform_pipeline(utc.clone(), false),
+                PLATFORM_DAYS,
+                &PLATFORM_KEY[..],
+            ),
+            (
+                platform_pipeline(utc.clone(), true),
+                PLATFORM_DAYS,
+                &PLATFORM_KEY[..],
+            ),
         ];
         self.db
             .collection::<Document>(CONTRIBUTORS)
             .delete_many(doc! { "day": day_text(day) })
             .await
             .map_err(store_error)?;
-        runs.push((contributor_pipeline(utc), CONTRIBUTORS));
-        for (mut pipeline, into) in runs {
-            pipeline.push(merge_into(into));
+        runs.push((
+            contributor_pipeline(utc),
+            CONTRIBUTORS,
+            &CONTRIBUTOR_KEY[..],
+        ));
+        for (mut pipeline, into, key) in runs {
+            pipeline.extend(merge_into(into, key));
             self.run(EVENTS, pipeline).await?;
         }
         Ok(())

@@ -80,6 +80,19 @@ async fn openapi_matches_the_committed_snapshot_and_docs_are_served() {
         .keys()
         .all(|p| p.starts_with("/api/v1/") || !p.starts_with("/api")));
     assert!(served["components"]["securitySchemes"]["bearerAuth"].is_object());
+    // Every description is whole: apistos takes it from a handler's doc comment without its
+    // first line, which therefore repeats the summary.
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(description) = operation["description"].as_str() else {
+                continue;
+            };
+            assert!(
+                description.starts_with(|c: char| c.is_uppercase() || c == '`'),
+                "{method} {path}: the description starts mid-sentence: {description}"
+            );
+        }
+    }
     let rendered = format!("{}\n", serde_json::to_string_pretty(&served).unwrap());
     let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() {

@@ -83,6 +83,7 @@ pub struct ReadyDto {
     pub store: String,
 }
 
+/// Liveness.
 /// Liveness: the process is up.
 #[api_operation(tag = "health", summary = "Liveness")]
 pub async fn health(state: Data<Health>) -> Json<ApiResponse<HealthDto>> {
@@ -94,6 +95,7 @@ pub async fn health(state: Data<Health>) -> Json<ApiResponse<HealthDto>> {
     }))
 }
 
+/// Readiness.
 /// Readiness: the store answers (503 otherwise).
 #[api_operation(tag = "health", summary = "Readiness", error_code = 503)]
 pub async fn ready(state: Data<Health>) -> Result<Json<ApiResponse<ReadyDto>>, ApiError> {

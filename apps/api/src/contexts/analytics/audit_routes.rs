@@ -91,6 +91,7 @@ impl From<AuditEntry> for AuditEntryDto {
     }
 }
 
+/// Read the audit log.
 /// The audit log, newest first (admins): filters by actor, action or area, target and time.
 #[api_operation(
     tag = "admin",

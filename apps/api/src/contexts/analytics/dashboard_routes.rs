@@ -24,6 +24,7 @@ fn viewer(actor: &Actor) -> Viewer {
     }
 }
 
+/// My dashboard.
 /// The signed-in user's dashboard, computed from their submissions, XP ledger, rank and focus
 /// sessions.
 #[api_operation(tag = "users", summary = "My dashboard", error_code = 401)]
@@ -32,6 +33,7 @@ pub async fn dashboard(dashboards: Port<dyn DashboardApi>, auth: Auth) -> Reply<
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Get a user's stats.
 /// A user's stats (403 STATS_PRIVATE when hidden), with completion rate and average score.
 #[api_operation(
     tag = "users",
@@ -53,6 +55,7 @@ pub async fn user_stats(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Platform statistics.
 /// Platform figures: active users, the success rate of scored submissions, average focus.
 // Listing the store's 503 keeps apistos from listing every status the error type knows.
 #[api_operation(tag = "users", summary = "Platform statistics", error_code = 503)]

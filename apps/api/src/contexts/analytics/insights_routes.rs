@@ -27,6 +27,7 @@ fn of(actor: &Actor) -> Viewer {
     }
 }
 
+/// User analytics overview.
 /// A user's overall figures (403 STATS_PRIVATE when they hide their stats).
 #[api_operation(
     tag = "analytics",
@@ -45,6 +46,7 @@ pub async fn overview(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// User skill progression.
 /// A user's skills (challenge tags and categories) with level 1–5 and progress.
 #[api_operation(
     tag = "analytics",
@@ -63,6 +65,7 @@ pub async fn skills(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// User activity timeline.
 /// A user's activity per day, week or month (403 ACTIVITY_PRIVATE when they hide it).
 #[api_operation(
     tag = "analytics",
@@ -84,6 +87,7 @@ pub async fn activity(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Performance by challenge type.
 /// A user's figures per challenge type.
 #[api_operation(
     tag = "analytics",
@@ -102,6 +106,7 @@ pub async fn performance(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// User streak information.
 /// A user's streaks of days with a success, in their time zone.
 #[api_operation(
     tag = "analytics",
@@ -120,6 +125,7 @@ pub async fn streaks(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Time spending patterns.
 /// How long a user's timed submissions took.
 #[api_operation(
     tag = "analytics",
@@ -138,6 +144,7 @@ pub async fn time_distribution(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Platform-wide analytics.
 /// Users, activity, submissions and retention by signup week (admins).
 #[api_operation(
     tag = "analytics",
@@ -155,6 +162,7 @@ pub async fn platform(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Community engagement metrics.
 /// The spec's CommunityStats per UTC day: members, content and engagement.
 #[api_operation(
     tag = "analytics",
@@ -170,6 +178,7 @@ pub async fn community(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Popular templates analytics.
 /// The most downloaded, forked and starred public templates.
 #[api_operation(
     tag = "analytics",
@@ -200,6 +209,7 @@ pub async fn popular_templates(
     })))
 }
 
+/// Challenge completion statistics.
 /// Attempts, successes, scores and time per public challenge.
 #[api_operation(
     tag = "analytics",

@@ -40,6 +40,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(created.into())))
 }
 
+/// List my focus sessions.
 /// The caller's sessions, filtered, sorted and paged.
 #[api_operation(
     tag = "focus-sessions",
@@ -60,6 +61,7 @@ pub async fn list(
     ))))
 }
 
+/// My focus statistics.
 /// The caller's focus statistics.
 #[api_operation(
     tag = "focus-sessions",
@@ -71,6 +73,7 @@ pub async fn stats(analytics: Port<dyn AnalyticsApi>, auth: Auth) -> Reply<Focus
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
+/// My recent focus sessions.
 /// The caller's latest sessions.
 #[api_operation(
     tag = "focus-sessions",
@@ -90,6 +93,7 @@ pub async fn recent(
     )))
 }
 
+/// Get a focus session.
 /// One of the caller's sessions.
 #[api_operation(
     tag = "focus-sessions",
@@ -109,6 +113,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Delete a focus session.
 /// Delete one of the caller's sessions.
 #[api_operation(
     tag = "focus-sessions",

@@ -153,6 +153,7 @@ impl ApiComponent for ChallengeListQuery {
     }
 }
 
+/// List challenges.
 /// Challenges the caller may see, filtered, sorted and paged.
 #[api_operation(
     tag = "challenges",
@@ -175,6 +176,7 @@ pub async fn list(
     })
 }
 
+/// Create a challenge.
 /// Create a challenge (admins and moderators).
 #[api_operation(
     tag = "challenges",
@@ -198,6 +200,7 @@ pub async fn create(
     )))
 }
 
+/// Popular challenges.
 /// The most popular public challenges.
 #[api_operation(
     tag = "challenges",
@@ -219,6 +222,7 @@ pub async fn popular(
     )))
 }
 
+/// Challenge categories.
 /// Public challenges per category (`{category: count}`).
 // Listing the store's 503 keeps apistos from listing every status the error type knows.
 #[api_operation(tag = "challenges", summary = "Challenge categories", error_code = 503)]
@@ -235,6 +239,7 @@ pub struct SlugPath {
     pub slug: String,
 }
 
+/// Get a challenge by slug.
 /// One challenge by slug.
 #[api_operation(
     tag = "challenges",
@@ -253,6 +258,7 @@ pub async fn get_by_slug(
     Ok(Json(ApiResponse::ok(view.into())))
 }
 
+/// Get a challenge.
 /// One challenge.
 #[api_operation(
     tag = "challenges",
@@ -272,6 +278,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(view.into())))
 }
 
+/// Update a challenge.
 /// Replace a challenge's content (its author or an admin); stats are kept.
 #[api_operation(
     tag = "challenges",
@@ -298,6 +305,7 @@ pub async fn update(
     )))
 }
 
+/// Delete a challenge.
 /// Delete a challenge (soft; its author or an admin).
 #[api_operation(
     tag = "challenges",
@@ -321,6 +329,7 @@ pub async fn remove(
     )))
 }
 
+/// Challenge statistics.
 /// Statistics of one challenge.
 #[api_operation(
     tag = "challenges",
@@ -340,6 +349,7 @@ pub async fn stats(
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
+/// Import challenges in bulk.
 /// Imports a catalogue file (admins): the same checks as `POST /challenges` for every item,
 /// all of them before anything is written.
 #[api_operation(

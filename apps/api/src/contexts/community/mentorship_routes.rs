@@ -17,6 +17,7 @@ use crate::http::{IdPath, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
+/// Ask to be mentored.
 /// Ask a user to mentor you (one pending or active mentorship per pair).
 #[api_operation(
     tag = "community",
@@ -41,6 +42,7 @@ pub async fn ask(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// My mentorships.
 /// My mentorships as mentee (`role=mentee`, the default) or as mentor, latest first.
 #[api_operation(
     tag = "community",
@@ -81,6 +83,7 @@ async fn answer(
     Ok(Json(ApiResponse::ok(done.into())))
 }
 
+/// Accept a mentorship request.
 /// The mentor accepts a pending request.
 #[api_operation(
     tag = "community",
@@ -99,6 +102,7 @@ pub async fn accept(
     answer(&*community, &auth, &path, true).await
 }
 
+/// Decline a mentorship request.
 /// The mentor declines a pending request.
 #[api_operation(
     tag = "community",
@@ -117,6 +121,7 @@ pub async fn decline(
     answer(&*community, &auth, &path, false).await
 }
 
+/// End a mentorship.
 /// Either side ends an active mentorship; the mentee may withdraw a pending request.
 #[api_operation(
     tag = "community",

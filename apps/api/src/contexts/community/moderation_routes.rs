@@ -37,6 +37,7 @@ async fn file(
     ))))
 }
 
+/// Report a post.
 /// Report someone else's post (one open report per member and post).
 #[api_operation(
     tag = "community",
@@ -56,6 +57,7 @@ pub async fn report_post(
     file(&*community, &auth, target, body.into_inner()).await
 }
 
+/// Report a comment.
 /// Report someone else's comment (one open report per member and comment).
 #[api_operation(
     tag = "community",
@@ -75,6 +77,7 @@ pub async fn report_comment(
     file(&*community, &auth, target, body.into_inner()).await
 }
 
+/// List reports.
 /// Moderators: the reports (`status=open`: the queue, oldest first).
 #[api_operation(
     tag = "moderation",
@@ -97,6 +100,7 @@ pub async fn reports(
     ))))
 }
 
+/// Dismiss a report.
 /// Moderators: dismiss an open report.
 #[api_operation(
     tag = "moderation",
@@ -132,6 +136,7 @@ async fn act(
     Ok(Json(ApiResponse::ok(ModerationRecordDto::of(done, None))))
 }
 
+/// Moderate a post.
 /// Moderators: hide, unhide, lock, unlock, pin, unpin, feature, unfeature or delete a post.
 #[api_operation(
     tag = "moderation",
@@ -151,6 +156,7 @@ pub async fn moderate_post(
     act(&*community, &auth, target, body.into_inner()).await
 }
 
+/// Moderate a comment.
 /// Moderators: hide, unhide or delete a comment.
 #[api_operation(
     tag = "moderation",
@@ -170,6 +176,7 @@ pub async fn moderate_comment(
     act(&*community, &auth, target, body.into_inner()).await
 }
 
+/// The moderation log.
 /// Admins: every moderator action, latest first.
 #[api_operation(
     tag = "moderation",

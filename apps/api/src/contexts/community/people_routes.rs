@@ -16,6 +16,7 @@ use crate::http::{IdPath, PageQuery, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
+/// Follow a user.
 /// Follow a user (idempotent; an account with a verified email).
 #[api_operation(
     tag = "community",
@@ -35,6 +36,7 @@ pub async fn follow(
     Ok(Json(ApiResponse::ok(state.into())))
 }
 
+/// Unfollow a user.
 /// Stop following a user (idempotent).
 #[api_operation(
     tag = "community",
@@ -53,6 +55,7 @@ pub async fn unfollow(
     Ok(Json(ApiResponse::ok(state.into())))
 }
 
+/// A community member.
 /// A user as the community shows them: follow counts, and whether the caller follows them.
 #[api_operation(
     tag = "community",
@@ -89,6 +92,7 @@ async fn follow_list(
     ))))
 }
 
+/// A user's followers.
 /// A user's followers, latest first.
 #[api_operation(
     tag = "community",
@@ -104,6 +108,7 @@ pub async fn followers(
     follow_list(&*community, &path, &query, true).await
 }
 
+/// Whom a user follows.
 /// The users a user follows, latest first.
 #[api_operation(
     tag = "community",
@@ -119,6 +124,7 @@ pub async fn following(
     follow_list(&*community, &path, &query, false).await
 }
 
+/// My feed.
 /// Posts of the people the caller follows, newest first.
 #[api_operation(
     tag = "community",
@@ -139,6 +145,7 @@ pub async fn feed(
     ))))
 }
 
+/// Request to collaborate.
 /// Ask to collaborate on someone's collaboration post (one pending request per post).
 #[api_operation(
     tag = "community",
@@ -163,6 +170,7 @@ pub async fn collaborate(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// My collaboration requests.
 /// The collaboration requests I sent (`side=sent`, the default) or received.
 #[api_operation(
     tag = "community",
@@ -203,6 +211,7 @@ async fn answer(
     Ok(Json(ApiResponse::ok(done.into())))
 }
 
+/// Accept a collaboration request.
 /// The post's author accepts a pending request.
 #[api_operation(
     tag = "community",
@@ -221,6 +230,7 @@ pub async fn accept(
     answer(&*community, &auth, &path, true).await
 }
 
+/// Decline a collaboration request.
 /// The post's author declines a pending request.
 #[api_operation(
     tag = "community",

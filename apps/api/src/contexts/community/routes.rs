@@ -18,6 +18,7 @@ use crate::http::{ClientAddress, IdPath, PageQuery, Port};
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 type Created<T> = Result<CreatedJson<ApiResponse<T>>, ApiError>;
 
+/// List community posts.
 /// Live posts: filters, order (pinned first unless searching), nested pagination.
 #[api_operation(
     tag = "community",
@@ -46,6 +47,7 @@ fn encoded(found: &Shared<Page<PostView>>) -> Listed {
     })
 }
 
+/// Trending posts.
 /// Posts by their trending score (likes, comments and views, decaying with age).
 #[api_operation(
     tag = "community",
@@ -71,6 +73,7 @@ pub async fn trending(
     encoded(&found)
 }
 
+/// Create a post.
 /// Publish a post (an account with a verified email).
 #[api_operation(
     tag = "community",
@@ -90,6 +93,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(created.into())))
 }
 
+/// Get a post.
 /// One live post; the reader's view is counted (once per reader per post per UTC day).
 #[api_operation(
     tag = "community",
@@ -114,6 +118,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Update a post.
 /// Change a post (its author; PUT or PATCH, given fields replace stored ones).
 #[api_operation(
     tag = "community",
@@ -135,6 +140,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(updated.into())))
 }
 
+/// Delete a post.
 /// Delete a post (its author, a moderator or an admin); its comments go with it.
 #[api_operation(
     tag = "community",
@@ -158,6 +164,7 @@ pub async fn remove(
     )))
 }
 
+/// Like or unlike a post.
 /// Like a post, or take the like back.
 #[api_operation(
     tag = "community",
@@ -182,6 +189,7 @@ pub async fn like(
     })))
 }
 
+/// Bookmark or unbookmark a post.
 /// Bookmark a post, or remove the bookmark.
 #[api_operation(
     tag = "community",
@@ -206,6 +214,7 @@ pub async fn bookmark(
     })))
 }
 
+/// My bookmarks.
 /// The caller's bookmarked posts, the latest bookmark first.
 #[api_operation(
     tag = "community",
@@ -226,6 +235,7 @@ pub async fn bookmarks(
     ))))
 }
 
+/// List a post's comments.
 /// A page of a post's top-level comments (oldest first), each with its whole thread.
 #[api_operation(
     tag = "community",
@@ -250,6 +260,7 @@ pub async fn comments(
     ))))
 }
 
+/// Comment on a post.
 /// Comment on a post, or reply to one of its comments (`parentCommentId`).
 #[api_operation(
     tag = "community",
@@ -283,6 +294,7 @@ pub async fn add_comment(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Update a comment.
 /// Change a comment (its author).
 #[api_operation(
     tag = "community",
@@ -305,6 +317,7 @@ pub async fn update_comment(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Delete a comment.
 /// Delete a comment (its author, a moderator or an admin); with replies it stays as "[deleted]".
 #[api_operation(
     tag = "community",
@@ -328,6 +341,7 @@ pub async fn remove_comment(
     )))
 }
 
+/// Like or unlike a comment.
 /// Like a comment, or take the like back.
 #[api_operation(
     tag = "community",
@@ -350,6 +364,7 @@ pub async fn like_comment(
     })))
 }
 
+/// Community statistics.
 /// Totals and today's figures (UTC) of the community.
 #[api_operation(tag = "community", summary = "Community statistics", error_code = 503)]
 pub async fn stats(community: Port<dyn CommunityApi>) -> Reply<CommunityStatsDto> {

@@ -31,6 +31,7 @@ fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "FILE_NOT_FOUND", "No such file")
 }
 
+/// Get a stored image.
 /// A stored image.
 #[api_operation(tag = "files", summary = "Get a stored image", error_code = 404)]
 pub async fn get_one(

@@ -17,6 +17,7 @@ use stackrush_identity::IdentityApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
+/// Register.
 /// Create an account. It does not sign in; a verification link is mailed.
 #[api_operation(tag = "auth", summary = "Register", error_code = 400, error_code = 409)]
 pub async fn register(
@@ -33,6 +34,7 @@ pub async fn register(
     )))
 }
 
+/// Log in.
 /// Sign in with an email or username and a password.
 #[api_operation(tag = "auth", summary = "Log in", error_code = 400, error_code = 401)]
 pub async fn login(
@@ -51,6 +53,7 @@ pub async fn login(
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 
+/// Refresh tokens.
 /// Trade a refresh token for a new pair (the old one is spent).
 #[api_operation(
     tag = "auth",
@@ -66,6 +69,7 @@ pub async fn refresh(
     Ok(Json(ApiResponse::ok(SessionDto::new(user, tokens))))
 }
 
+/// Log out.
 /// Sign out: revokes the refresh token's session and every outstanding access token.
 #[api_operation(tag = "auth", summary = "Log out", error_code = 400, error_code = 401)]
 pub async fn logout(
@@ -79,6 +83,7 @@ pub async fn logout(
     Ok(Json(ApiResponse::with_message(Empty {}, "Signed out")))
 }
 
+/// Forgot password.
 /// Mail a password-reset link; the answer is the same whether or not the address is known.
 #[api_operation(tag = "auth", summary = "Forgot password", error_code = 400)]
 pub async fn forgot_password(
@@ -92,6 +97,7 @@ pub async fn forgot_password(
     )))
 }
 
+/// Reset password.
 /// Set a new password with the emailed token; signs out everywhere.
 #[api_operation(
     tag = "auth",
@@ -111,6 +117,7 @@ pub async fn reset_password(
     )))
 }
 
+/// Verify email.
 /// Confirm the email address with the emailed token.
 #[api_operation(
     tag = "auth",
@@ -186,6 +193,7 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
+/// Change password.
 /// Change the password; every other session is signed out and this one gets a fresh pair.
 #[api_operation(
     tag = "auth",

@@ -20,6 +20,7 @@ pub struct AvatarDto {
     pub avatar: String,
 }
 
+/// Upload my avatar.
 /// Upload a PNG, JPEG or WebP image (at most 2 MiB, told by its bytes) as your avatar; the one
 /// it replaces is removed.
 #[api_operation(

@@ -16,6 +16,7 @@ use stackrush_identity::IdentityApi;
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
+/// Get my profile.
 /// The caller's own account.
 #[api_operation(tag = "users", summary = "Get my profile", error_code = 401)]
 pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<UserDto> {
@@ -23,6 +24,7 @@ pub async fn get_profile(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<U
     Ok(Json(ApiResponse::ok(UserDto::own(user))))
 }
 
+/// Update my profile.
 /// Change profile fields of the caller.
 #[api_operation(
     tag = "users",
@@ -44,6 +46,7 @@ pub async fn update_profile(
     )))
 }
 
+/// Get my preferences.
 /// The caller's preferences.
 #[api_operation(tag = "users", summary = "Get my preferences", error_code = 401)]
 pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Reply<PreferencesDto> {
@@ -51,6 +54,7 @@ pub async fn get_preferences(identity: Port<dyn IdentityApi>, auth: Auth) -> Rep
     Ok(Json(ApiResponse::ok(prefs.into())))
 }
 
+/// Update my preferences.
 /// Change preferences of the caller.
 #[api_operation(
     tag = "users",
@@ -72,6 +76,7 @@ pub async fn update_preferences(
     )))
 }
 
+/// Delete my account.
 /// Delete the caller's account (soft delete), confirmed with the current password; every token
 /// stops working.
 #[api_operation(
@@ -92,6 +97,7 @@ pub async fn delete_account(
     Ok(Json(ApiResponse::with_message(Empty {}, "Account deleted")))
 }
 
+/// List users (admin).
 /// Admin: list accounts with filters.
 #[api_operation(
     tag = "users",
@@ -113,6 +119,7 @@ pub async fn list_users(
     ))))
 }
 
+/// Update a user (admin).
 /// Admin: change another account's roles or active flag.
 #[api_operation(
     tag = "users",
@@ -143,6 +150,7 @@ pub struct UsernamePath {
     pub username: String,
 }
 
+/// Get a user by username.
 /// A user by username, as the caller may see them.
 #[api_operation(
     tag = "users",
@@ -162,6 +170,7 @@ pub async fn get_by_username(
     Ok(Json(ApiResponse::ok(view.into())))
 }
 
+/// Get a user.
 /// A user by id, as the caller may see them.
 #[api_operation(
     tag = "users",

@@ -16,12 +16,14 @@ use crate::http::{Body, IdPath, Port};
 
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 
+/// Get the certificate signing key.
 /// The public key certificates are signed with (Ed25519), to check copies offline.
 #[api_operation(tag = "certificates", summary = "Get the certificate signing key")]
 pub async fn public_key(learning: Port<dyn LearningApi>) -> Reply<CertificateKeyDto> {
     Ok(Json(ApiResponse::ok(learning.public_key().into())))
 }
 
+/// Get a certificate.
 /// A certificate with its signature and whether it is valid (anyone may check it).
 #[api_operation(
     tag = "certificates",
@@ -34,6 +36,7 @@ pub async fn get_one(learning: Port<dyn LearningApi>, path: Path<IdPath>) -> Rep
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Get a certificate as SVG.
 /// The certificate drawn as an SVG page with its verification address (drawn once, then kept
 /// in file storage).
 #[api_operation(
@@ -52,6 +55,7 @@ pub async fn svg(
     Ok(SvgDrawing { bytes })
 }
 
+/// Verify a certificate.
 /// Checks a certificate document as downloaded: `valid` when its signature holds over its
 /// fields and it is not revoked; any changed field makes it `invalid`.
 #[api_operation(
@@ -70,6 +74,7 @@ pub async fn verify(
     Ok(Json(ApiResponse::ok(verdict.into())))
 }
 
+/// Revoke a certificate.
 /// Revoke a certificate (admins), saying why; it then verifies as revoked.
 #[api_operation(
     tag = "certificates",

@@ -42,6 +42,7 @@ impl LessonPath {
     }
 }
 
+/// List learning playlists.
 /// Live playlists: filters (category, topic, level, premium, author), literal search, order
 /// (newest, popular, rating), nested pagination. Premium playlists are listed for everyone.
 #[api_operation(
@@ -66,6 +67,7 @@ pub async fn list(
     ))))
 }
 
+/// Create a playlist.
 /// Create a playlist (premium members, moderators and admins), with its lessons.
 #[api_operation(
     tag = "learning",
@@ -86,6 +88,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Get a playlist.
 /// One live playlist. A premium playlist's lesson content (descriptions, challenges) is shown
 /// to premium members, staff, its author and the enrolled; others see the outline.
 #[api_operation(
@@ -105,6 +108,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Update a playlist.
 /// Change your playlist; `lessons` replaces the list (kept lessons by `id`).
 #[api_operation(
     tag = "learning",
@@ -129,6 +133,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Delete a playlist.
 /// Delete a playlist (its author or an admin). Enrolled learners keep their progress.
 #[api_operation(
     tag = "learning",
@@ -150,6 +155,7 @@ pub async fn remove(
     )))
 }
 
+/// Add a lesson.
 /// Add a lesson to your playlist (at `position`, 1-based; at the end without it).
 #[api_operation(
     tag = "learning",
@@ -173,6 +179,7 @@ pub async fn add_lesson(
     Ok(CreatedJson(ApiResponse::ok(changed.into())))
 }
 
+/// Update a lesson.
 /// Replace one lesson of your playlist (its id and place stay).
 #[api_operation(
     tag = "learning",
@@ -197,6 +204,7 @@ pub async fn update_lesson(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Remove a lesson.
 /// Remove one lesson of your playlist (learners' completion of it no longer counts).
 #[api_operation(
     tag = "learning",
@@ -218,6 +226,7 @@ pub async fn remove_lesson(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Reorder lessons.
 /// Put your playlist's lessons in a new order: every lesson id exactly once.
 #[api_operation(
     tag = "learning",
@@ -240,6 +249,7 @@ pub async fn reorder(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Enrol in a playlist.
 /// Enrol (or resume an earlier enrolment, with its progress). A premium playlist takes a
 /// premium member.
 #[api_operation(
@@ -259,6 +269,7 @@ pub async fn enroll(
     Ok(Json(ApiResponse::with_message(progress.into(), "Enrolled")))
 }
 
+/// Unenrol from a playlist.
 /// Unenrol; the progress is kept for a later enrolment.
 #[api_operation(
     tag = "learning",
@@ -277,6 +288,7 @@ pub async fn unenroll(
     Ok(Json(ApiResponse::with_message(Empty {}, "Unenrolled")))
 }
 
+/// Get your progress.
 /// Your progress: completed lessons, the current one, percentage, time spent (all computed
 /// by the server).
 #[api_operation(
@@ -296,6 +308,7 @@ pub async fn progress(
     Ok(Json(ApiResponse::ok(progress.into())))
 }
 
+/// Update lesson progress.
 /// Report a lesson's progress. A challenge lesson is completed only after a successful scored
 /// submission of its challenge (409 before). Completing the last lesson completes the
 /// playlist: XP once, a notification.
@@ -321,6 +334,7 @@ pub async fn record_progress(
     Ok(Json(ApiResponse::ok(outcome.into())))
 }
 
+/// Rate a playlist.
 /// Rate a playlist you are enrolled in (1–5); rating again replaces your rating.
 #[api_operation(
     tag = "learning",
@@ -343,6 +357,7 @@ pub async fn rate(
     Ok(Json(ApiResponse::ok(rated.into())))
 }
 
+/// Your playlists.
 /// The playlists you are enrolled in, with your progress, most recently used first.
 #[api_operation(
     tag = "learning",
@@ -363,6 +378,7 @@ pub async fn mine(
     ))))
 }
 
+/// Recommended playlists.
 /// Playlists for you, each with a `reason`: your unfinished enrolments, then playlists that
 /// practise the challenge types you do worst at, then playlists at your level, then popular
 /// ones.
@@ -386,6 +402,7 @@ pub async fn recommended(
     )))
 }
 
+/// Learning categories.
 /// Every category with how many live playlists it has, most first.
 #[api_operation(tag = "learning", summary = "Learning categories")]
 pub async fn categories(learning: Port<dyn LearningApi>) -> Reply<Vec<LearningCategoryDto>> {

@@ -96,6 +96,7 @@ impl ApiComponent for Counted {
     }
 }
 
+/// List my notifications.
 /// The caller's notifications (expired ones never), filtered, sorted and paged.
 #[api_operation(
     tag = "notifications",
@@ -118,6 +119,7 @@ pub async fn list(
     ))))
 }
 
+/// List my notifications of one type.
 /// The caller's notifications of one type.
 #[api_operation(
     tag = "notifications",
@@ -152,6 +154,7 @@ pub struct KindPath {
     pub kind: KindDto,
 }
 
+/// Count my unread notifications.
 /// How many unread notifications the caller has (`ETag` / `If-None-Match` → 304).
 #[api_operation(
     tag = "notifications",
@@ -166,6 +169,7 @@ pub async fn unread_count(
     Ok(Counted { count })
 }
 
+/// Mark a notification read.
 /// Mark one of the caller's notifications read (PUT or PATCH).
 #[api_operation(
     tag = "notifications",
@@ -188,6 +192,7 @@ pub async fn mark_read(
     )))
 }
 
+/// Mark all notifications read.
 /// Mark all the caller's notifications read (PUT or PATCH).
 #[api_operation(
     tag = "notifications",
@@ -202,6 +207,7 @@ pub async fn mark_all_read(
     Ok(Json(ApiResponse::ok(MarkedDto { updated })))
 }
 
+/// Delete a notification.
 /// Delete one of the caller's notifications.
 #[api_operation(
     tag = "notifications",
@@ -244,6 +250,7 @@ fn to_notify(r: CreateNotificationRequest, field: &str) -> Result<Notify, ApiErr
     })
 }
 
+/// Create a notification.
 /// Admin: notify one user (default type `system`; their preferences apply to other types).
 #[api_operation(
     tag = "notifications",
@@ -265,6 +272,7 @@ pub async fn create(
     })))
 }
 
+/// Create notifications in bulk.
 /// Admin: notify up to 100 users at once (all or nothing on invalid input).
 #[api_operation(
     tag = "notifications",

@@ -18,6 +18,7 @@ use crate::http::{IdPath, PageQuery, Port};
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 type Created<T> = Result<CreatedJson<ApiResponse<T>>, ApiError>;
 
+/// List code reviews.
 /// Code reviews: the queue (`status=pending`), mine (`role=author|reviewer`), or all (admins).
 #[api_operation(
     tag = "code-reviews",
@@ -40,6 +41,7 @@ pub async fn list(
     ))))
 }
 
+/// Request a code review.
 /// Ask for a review of one of your submissions (one request per submission).
 #[api_operation(
     tag = "code-reviews",
@@ -62,6 +64,7 @@ pub async fn request(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Get a code review.
 /// One code review (with the code for its author, its reviewers and admins).
 #[api_operation(
     tag = "code-reviews",
@@ -81,6 +84,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Update a code review request.
 /// The author rewrites their message while the request waits.
 #[api_operation(
     tag = "code-reviews",
@@ -104,6 +108,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(done.into())))
 }
 
+/// Claim a code review.
 /// Take a request from the queue (one active reviewer at a time; not your own).
 #[api_operation(
     tag = "code-reviews",
@@ -125,6 +130,7 @@ pub async fn claim(
     )))
 }
 
+/// Comment on a code review.
 /// Comment in general or on a line (the author and the active reviewer).
 #[api_operation(
     tag = "code-reviews",
@@ -147,6 +153,7 @@ pub async fn comment(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// A code review's comments.
 /// A code review's comments, oldest first (every version's).
 #[api_operation(
     tag = "code-reviews",
@@ -185,6 +192,7 @@ async fn decide(
     Ok(Json(ApiResponse::ok(done.into())))
 }
 
+/// Approve a code review.
 /// The active reviewer approves.
 #[api_operation(
     tag = "code-reviews",
@@ -211,6 +219,7 @@ pub async fn approve(
     .await
 }
 
+/// Request changes.
 /// The active reviewer asks for changes (the author may then re-request).
 #[api_operation(
     tag = "code-reviews",
@@ -237,6 +246,7 @@ pub async fn request_changes(
     .await
 }
 
+/// Reject a code review.
 /// The active reviewer rejects.
 #[api_operation(
     tag = "code-reviews",
@@ -263,6 +273,7 @@ pub async fn reject(
     .await
 }
 
+/// Re-request a code review.
 /// After changes were requested, ask again (optionally on a newer submission).
 #[api_operation(
     tag = "code-reviews",

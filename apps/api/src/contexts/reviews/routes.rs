@@ -28,6 +28,7 @@ fn listed(found: Page<ReviewView>) -> Reply<Paginated<ReviewDto>> {
     ))))
 }
 
+/// List reviews.
 /// Live reviews: filters (challenge, user, rating, tag), order, nested pagination.
 #[api_operation(
     tag = "reviews",
@@ -47,6 +48,7 @@ pub async fn list(
     listed(reviews.list(reader, filter, sort(query.sort), page).await?)
 }
 
+/// A challenge's reviews.
 /// One challenge's live reviews.
 #[api_operation(
     tag = "reviews",
@@ -70,6 +72,7 @@ pub async fn of_challenge(
     listed(reviews.list(reader, filter, sort(query.sort), page).await?)
 }
 
+/// A user's reviews.
 /// One user's live reviews.
 #[api_operation(
     tag = "reviews",
@@ -93,6 +96,7 @@ pub async fn of_user(
     listed(reviews.list(reader, filter, sort(query.sort), page).await?)
 }
 
+/// Review a challenge.
 /// Review a challenge you have a scored submission of (one live review per challenge).
 #[api_operation(
     tag = "reviews",
@@ -113,6 +117,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Get a review.
 /// One live review with its first replies.
 #[api_operation(
     tag = "reviews",
@@ -131,6 +136,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Update a review.
 /// Rewrite your review (rating, title, text, tags).
 #[api_operation(
     tag = "reviews",
@@ -153,6 +159,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(done.into())))
 }
 
+/// Delete a review.
 /// Delete a review (its author, a moderator or an admin).
 #[api_operation(
     tag = "reviews",
@@ -172,6 +179,7 @@ pub async fn remove(reviews: Port<dyn ReviewsApi>, auth: Auth, path: Path<IdPath
     )))
 }
 
+/// Mark a review helpful.
 /// Mark a review helpful, or take the mark back (not your own).
 #[api_operation(
     tag = "reviews",
@@ -191,6 +199,7 @@ pub async fn helpful(
     Ok(Json(ApiResponse::ok(toggled.into())))
 }
 
+/// Mark a reply helpful.
 /// Mark a reply helpful, or take the mark back (not your own).
 #[api_operation(
     tag = "reviews",
@@ -210,6 +219,7 @@ pub async fn reply_helpful(
     Ok(Json(ApiResponse::ok(toggled.into())))
 }
 
+/// Reply to a review.
 /// Reply to a review (the challenge author's replies are marked as such).
 #[api_operation(
     tag = "reviews",
@@ -232,6 +242,7 @@ pub async fn reply(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// A review's replies.
 /// A review's replies, oldest first.
 #[api_operation(
     tag = "reviews",

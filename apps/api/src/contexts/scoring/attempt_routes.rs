@@ -16,6 +16,7 @@ use crate::http::IdPath;
 use crate::http::Port;
 use stackrush_scoring::ScoringApi;
 
+/// Start a challenge.
 /// Start an attempt: the browser gets every test's input (expected outputs of visible tests only),
 /// an expiry and a nonce to send back with the results.
 #[api_operation(

@@ -76,6 +76,7 @@ fn board_dto(found: &Leaderboard, name: &str) -> LeaderboardDto {
     }
 }
 
+/// Global leaderboard.
 /// Total XP. Users whose privacy hides their stats are left out.
 #[api_operation(
     tag = "leaderboards",
@@ -91,6 +92,7 @@ pub async fn global(
     xp_board(&*scoring, auth, query.into_inner(), Board::Global, "global").await
 }
 
+/// Weekly leaderboard.
 /// XP earned since Monday 00:00 UTC.
 #[api_operation(
     tag = "leaderboards",
@@ -106,6 +108,7 @@ pub async fn weekly(
     xp_board(&*scoring, auth, query.into_inner(), Board::Weekly, "weekly").await
 }
 
+/// Monthly leaderboard.
 /// XP earned since the 1st of the month, 00:00 UTC.
 #[api_operation(
     tag = "leaderboards",
@@ -128,6 +131,7 @@ pub async fn monthly(
     .await
 }
 
+/// Challenge leaderboard.
 /// Best successful score per user on one challenge.
 #[api_operation(
     tag = "leaderboards",
@@ -172,6 +176,7 @@ pub async fn challenge(
     })))
 }
 
+/// Top users.
 /// The client's top list: `type=xp|level|streak|completed`, `limit` ≤ 100 (default 10).
 #[api_operation(
     tag = "users",
@@ -201,6 +206,7 @@ pub async fn top(scoring: Port<dyn ScoringApi>, query: Query<TopQuery>) -> Reply
     )))
 }
 
+/// List achievements.
 /// Achievement definitions (inactive ones too, for admins).
 #[api_operation(tag = "achievements", summary = "List achievements", error_code = 401)]
 pub async fn list(scoring: Port<dyn ScoringApi>, auth: MaybeAuth) -> Reply<Vec<AchievementDto>> {
@@ -210,6 +216,7 @@ pub async fn list(scoring: Port<dyn ScoringApi>, auth: MaybeAuth) -> Reply<Vec<A
     )))
 }
 
+/// Get an achievement.
 /// One achievement definition.
 #[api_operation(
     tag = "achievements",
@@ -229,6 +236,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Create an achievement.
 /// Create an achievement (admins).
 #[api_operation(
     tag = "achievements",
@@ -249,6 +257,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(created.into())))
 }
 
+/// Update an achievement.
 /// Replace an achievement (admins).
 #[api_operation(
     tag = "achievements",
@@ -275,6 +284,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(updated.into())))
 }
 
+/// Delete an achievement.
 /// Delete an achievement (admins; unlocks and their XP stay).
 #[api_operation(
     tag = "achievements",
@@ -308,12 +318,14 @@ async fn unlocked_by(scoring: &dyn ScoringApi, user: PlayerId) -> Reply<Vec<Unlo
     )))
 }
 
+/// My achievements.
 /// The caller's unlocked achievements.
 #[api_operation(tag = "achievements", summary = "My achievements", error_code = 401)]
 pub async fn mine(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Vec<UnlockedDto>> {
     unlocked_by(&*scoring, player(&auth.0)).await
 }
 
+/// Get a user's achievements.
 /// A user's unlocked achievements, when their privacy settings show their stats to the caller.
 #[api_operation(
     tag = "users",
@@ -337,6 +349,7 @@ pub async fn of_user(
     )))
 }
 
+/// Check for new achievements.
 /// Unlock whatever the caller has earned and not yet unlocked.
 #[api_operation(
     tag = "achievements",

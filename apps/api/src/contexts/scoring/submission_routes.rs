@@ -42,6 +42,7 @@ fn plain(s: Submission) -> SubmissionDto {
     SubmissionDto::new(s, challenge)
 }
 
+/// Create a submission.
 /// Hand in code for a challenge (scored later with the browser's run).
 #[api_operation(
     tag = "submissions",
@@ -62,6 +63,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(plain(created))))
 }
 
+/// List my submissions.
 /// The caller's submissions, filtered, sorted and paged, with challenges embedded.
 #[api_operation(
     tag = "submissions",
@@ -81,6 +83,7 @@ pub async fn list_mine(
     Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
+/// List a user's submissions.
 /// A user's submissions (themselves or an admin).
 #[api_operation(
     tag = "submissions",
@@ -103,6 +106,7 @@ pub async fn list_user(
     Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
+/// List a challenge's submissions.
 /// A challenge's submissions (its author or an admin).
 #[api_operation(
     tag = "submissions",
@@ -126,6 +130,7 @@ pub async fn list_challenge(
     Ok(Json(ApiResponse::ok(embedded(found))))
 }
 
+/// My submission statistics.
 /// The caller's submission statistics.
 #[api_operation(
     tag = "submissions",
@@ -137,6 +142,7 @@ pub async fn stats(scoring: Port<dyn ScoringApi>, auth: Auth) -> Reply<Submissio
     Ok(Json(ApiResponse::ok(stats.into())))
 }
 
+/// Get a submission.
 /// One submission (its owner, an admin, or the challenge's author).
 #[api_operation(
     tag = "submissions",
@@ -156,6 +162,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(plain(found))))
 }
 
+/// Get a submission's result.
 /// Score and per-test feedback of a submission (hidden tests never show expected outputs).
 #[api_operation(
     tag = "submissions",
@@ -175,6 +182,7 @@ pub async fn result(
     Ok(Json(ApiResponse::ok(plain(found).into())))
 }
 
+/// Delete a submission.
 /// Delete one of the caller's submissions (XP already earned stays).
 #[api_operation(
     tag = "submissions",
@@ -193,6 +201,7 @@ pub async fn remove(scoring: Port<dyn ScoringApi>, auth: Auth, path: Path<IdPath
     )))
 }
 
+/// Score a submission.
 /// Post the browser's run for scoring. The server judges every test against the expected output
 /// (the browser's `passed` flags are ignored), scores, and applies XP, level, streak, ranks and
 /// achievements at once. A second result for the same submission is 409 and awards nothing.
@@ -222,6 +231,7 @@ pub async fn score(
     })))
 }
 
+/// Get a user's XP history.
 /// A user's XP ledger, newest first (themselves or an admin).
 #[api_operation(
     tag = "users",

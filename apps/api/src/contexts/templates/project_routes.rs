@@ -20,6 +20,7 @@ use crate::http::{IdPath, PageQuery, Port};
 type Reply<T> = Result<Json<ApiResponse<T>>, ApiError>;
 type Created<T> = Result<CreatedJson<ApiResponse<T>>, ApiError>;
 
+/// List my projects.
 /// Your projects, latest changed first.
 #[api_operation(
     tag = "projects",
@@ -40,6 +41,7 @@ pub async fn list(
     ))))
 }
 
+/// Create a project.
 /// Save a new project (version 1): blank, from a template, or the given code.
 #[api_operation(
     tag = "projects",
@@ -60,6 +62,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Get my project.
 /// One of your projects.
 #[api_operation(
     tag = "projects",
@@ -79,6 +82,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Save my project.
 /// Save a change made on `version`; 409 `VERSION_CONFLICT` (with the current version) when
 /// the project was saved elsewhere since.
 #[api_operation(
@@ -103,6 +107,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(saved.into())))
 }
 
+/// Delete my project.
 /// Delete one of your projects (its share link stops working).
 #[api_operation(
     tag = "projects",
@@ -125,6 +130,7 @@ pub async fn remove(
     )))
 }
 
+/// Share my project.
 /// Share a project read-only under an unguessable link (the same link while shared).
 #[api_operation(
     tag = "projects",
@@ -144,6 +150,7 @@ pub async fn share(
     Ok(Json(ApiResponse::ok(shared.into())))
 }
 
+/// Unshare my project.
 /// Stop sharing; the link stops working for good.
 #[api_operation(
     tag = "projects",
@@ -163,6 +170,7 @@ pub async fn unshare(
     Ok(Json(ApiResponse::ok(private.into())))
 }
 
+/// Open a shared project.
 /// A shared project, read-only (no login; the view is counted).
 #[api_operation(tag = "projects", summary = "Open a shared project", error_code = 404)]
 pub async fn shared(
@@ -173,6 +181,7 @@ pub async fn shared(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Fork a shared project.
 /// Copy a shared project into a new project of yours.
 #[api_operation(
     tag = "projects",
@@ -190,6 +199,7 @@ pub async fn fork(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Export my project.
 /// One of your projects as a zip archive (`ETag`; `If-None-Match` answers 304).
 #[api_operation(
     tag = "projects",

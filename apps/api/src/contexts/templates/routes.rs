@@ -28,6 +28,7 @@ fn listed(found: Page<TemplateView>) -> Reply<Paginated<TemplateDto>> {
     ))))
 }
 
+/// List templates.
 /// Public templates (and, with `author` set to the caller, all of theirs): filters, literal
 /// search, order, nested pagination.
 #[api_operation(
@@ -52,6 +53,7 @@ pub async fn list(
     })
 }
 
+/// Create a template.
 /// Publish a template (verified members); it starts at version 1.
 #[api_operation(
     tag = "templates",
@@ -72,6 +74,7 @@ pub async fn create(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// Get a template.
 /// One template (private ones for their author only); views by others are counted.
 #[api_operation(
     tag = "templates",
@@ -90,6 +93,7 @@ pub async fn get_one(
     Ok(Json(ApiResponse::ok(found.into())))
 }
 
+/// Update a template.
 /// Change your template; a change of its code makes a new version.
 #[api_operation(
     tag = "templates",
@@ -114,6 +118,7 @@ pub async fn update(
     Ok(Json(ApiResponse::ok(changed.into())))
 }
 
+/// Delete a template.
 /// Delete a template (its author or an admin); forks and stars stay, the template is gone.
 #[api_operation(
     tag = "templates",
@@ -136,6 +141,7 @@ pub async fn remove(
     )))
 }
 
+/// Star or unstar a template.
 /// Star a template, or take your star back.
 #[api_operation(
     tag = "templates",
@@ -157,6 +163,7 @@ pub async fn star(
     })))
 }
 
+/// My starred templates.
 /// The templates you starred, latest first.
 #[api_operation(
     tag = "templates",
@@ -173,6 +180,7 @@ pub async fn starred(
     listed(templates.starred(caller(&auth.0), page).await?)
 }
 
+/// Fork a template.
 /// Fork a template into a new public template of yours, linked to its origin's version.
 #[api_operation(
     tag = "templates",
@@ -192,6 +200,7 @@ pub async fn fork(
     Ok(CreatedJson(ApiResponse::ok(made.into())))
 }
 
+/// A template's forks.
 /// A template's public forks, newest first.
 #[api_operation(
     tag = "templates",
@@ -215,6 +224,7 @@ pub async fn forks(
     )
 }
 
+/// A template's versions.
 /// A template's versions, newest first.
 #[api_operation(
     tag = "templates",
@@ -240,6 +250,7 @@ pub async fn versions(
     ))))
 }
 
+/// Download a template.
 /// The current version as a zip archive (`ETag`; `If-None-Match` answers 304). Counted.
 #[api_operation(
     tag = "templates",
@@ -262,6 +273,7 @@ pub async fn download(
         .into())
 }
 
+/// Upload a template's thumbnail.
 /// Upload your template's thumbnail (PNG, JPEG or WebP, at most 2 MiB, told by its bytes); the
 /// one it replaces is removed.
 #[api_operation(
@@ -297,12 +309,14 @@ fn facets(found: Vec<stackrush_templates::Facet>) -> Reply<Vec<FacetDto>> {
     )))
 }
 
+/// Template categories.
 /// Every category with how many public templates it holds.
 #[api_operation(tag = "templates", summary = "Template categories")]
 pub async fn categories(templates: Port<dyn TemplatesApi>) -> Reply<Vec<FacetDto>> {
     facets(templates.facets(FacetKind::Category).await?)
 }
 
+/// Template frameworks.
 /// Every supported framework with how many public templates target it.
 #[api_operation(tag = "templates", summary = "Template frameworks")]
 pub async fn frameworks(templates: Port<dyn TemplatesApi>) -> Reply<Vec<FacetDto>> {

@@ -1157,10 +1157,21 @@ impl LearningApi for LearningService {
                     )
                     .await?;
                 completed += 1;
+                let done = Happened::LessonCompleted {
+                    playlist: playlist.id.bytes(),
+                };
+                self.note(member, done).await;
             }
             if let Some(enrolment) = latest {
-                self.settle(playlist, &ProgressView::of(enrolment, playlist))
+                let settled = self
+                    .settle(playlist, &ProgressView::of(enrolment, playlist))
                     .await?;
+                if settled.is_some() {
+                    let done = Happened::PlaylistCompleted {
+                        playlist: playlist.id.bytes(),
+                    };
+                    self.note(member, done).await;
+                }
             }
         }
         Ok(completed)

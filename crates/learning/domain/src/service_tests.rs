@@ -618,6 +618,25 @@ async fn a_solve_reported_by_scoring_completes_challenge_lessons_of_active_enrol
             .unwrap(),
         0
     );
+    // Analytics hears of the lesson the solve completed and of the playlist, once.
+    use stackrush_kernel::activity::Happened;
+    let told: Vec<Happened> = w
+        .activity
+        .taken()
+        .into_iter()
+        .filter(|a| a.actor == learner.id.bytes())
+        .map(|a| a.what)
+        .collect();
+    let pl = p.id.bytes();
+    assert_eq!(
+        told,
+        vec![
+            Happened::Enrolled { playlist: pl },
+            Happened::LessonCompleted { playlist: pl },
+            Happened::LessonCompleted { playlist: pl },
+            Happened::PlaylistCompleted { playlist: pl },
+        ]
+    );
 }
 
 #[tokio::test]

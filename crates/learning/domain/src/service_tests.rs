@@ -119,6 +119,18 @@ struct World {
     challenge: ChallengeRef,
 }
 
+impl World {
+    /// What `member` did, as analytics was told it, oldest first.
+    fn told(&self, member: Caller) -> Vec<stackrush_kernel::activity::Happened> {
+        self.activity
+            .taken()
+            .into_iter()
+            .filter(|a| a.actor == member.id.bytes())
+            .map(|a| a.what)
+            .collect()
+    }
+}
+
 fn world() -> World {
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap(),
@@ -620,16 +632,9 @@ async fn a_solve_reported_by_scoring_completes_challenge_lessons_of_active_enrol
     );
     // Analytics hears of the lesson the solve completed and of the playlist, once.
     use stackrush_kernel::activity::Happened;
-    let told: Vec<Happened> = w
-        .activity
-        .taken()
-        .into_iter()
-        .filter(|a| a.actor == learner.id.bytes())
-        .map(|a| a.what)
-        .collect();
     let pl = p.id.bytes();
     assert_eq!(
-        told,
+        w.told(learner),
         vec![
             Happened::Enrolled { playlist: pl },
             Happened::LessonCompleted { playlist: pl },
@@ -1145,13 +1150,7 @@ async fn enrolments_lessons_and_completions_are_told_to_analytics_once() {
             .await
             .unwrap();
     }
-    let told: Vec<Happened> = w
-        .activity
-        .taken()
-        .into_iter()
-        .filter(|a| a.actor == learner.id.bytes())
-        .map(|a| a.what)
-        .collect();
+    let told = w.told(learner);
     let pl = p.id.bytes();
     let mut expected = vec![Happened::Enrolled { playlist: pl }];
     expected.extend(

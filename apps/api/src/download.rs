@@ -63,6 +63,38 @@ impl Responder for ZipDownload {
     }
 }
 
+/// Documents a responder whose one answer is a 200 with a binary body of one of `$media`
+/// (an array of media types; the first is its content type).
+macro_rules! one_body_component {
+    ($name:ident, $media:expr, $fallback:literal) => {
+        impl ApiComponent for $name {
+            fn content_type() -> String {
+                $media[0].to_owned()
+            }
+
+            fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
+                Vec::new()
+            }
+
+            fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
+                None
+            }
+
+            fn responses(
+                version: OpenApiVersion,
+                _: Option<String>,
+                description: Option<String>,
+            ) -> Option<Responses> {
+                let ok = binary_response(version, &$media, description, $fallback);
+                Some(Responses {
+                    responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
+                    ..Default::default()
+                })
+            }
+        }
+    };
+}
+
 /// A stored image, served for a year: its key changes whenever the image does.
 pub struct StoredImage {
     pub content_type: &'static str,
@@ -86,71 +118,7 @@ impl Responder for StoredImage {
     }
 }
 
-impl ApiComponent for StoredImage {
-    fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
-        Vec::new()
-    }
-
-    fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
-        None
-    }
-
-    fn responses(
-        version: OpenApiVersion,
-        _: Option<String>,
-        description: Option<String>,
-    ) -> Option<Responses> {
-        let ok = Response {
-            description: description.unwrap_or_else(|| "The image".to_owned()),
-            content: IMAGE_TYPES
-                .iter()
-                .map(|t| {
-                    let media = MediaType {
-                        schema: Some(binary(version)),
-                        ..Default::default()
-                    };
-                    ((*t).to_owned(), media)
-                })
-                .collect(),
-            ..Default::default()
-        };
-        Some(Responses {
-            responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
-            ..Default::default()
-        })
-    }
-}
-
-/// Documents a responder whose one answer is a 200 with a body of one media type.
-macro_rules! one_body_component {
-    ($name:ident, $media:literal, $fallback:literal) => {
-        impl ApiComponent for $name {
-            fn content_type() -> String {
-                $media.to_owned()
-            }
-
-            fn child_schemas(_: OpenApiVersion) -> Vec<(String, ReferenceOr<ApistosSchema>)> {
-                Vec::new()
-            }
-
-            fn schema(_: OpenApiVersion) -> Option<(String, ReferenceOr<ApistosSchema>)> {
-                None
-            }
-
-            fn responses(
-                version: OpenApiVersion,
-                _: Option<String>,
-                description: Option<String>,
-            ) -> Option<Responses> {
-                let ok = binary_response(version, $media, description, $fallback);
-                Some(Responses {
-                    responses: BTreeMap::from([("200".to_owned(), ReferenceOr::Object(ok))]),
-                    ..Default::default()
-                })
-            }
-        }
-    };
-}
+one_body_component!(StoredImage, IMAGE_TYPES, "The image");
 
 /// A drawing served as `image/svg+xml`, with a policy that lets it run nothing and load
 /// nothing (it is opened directly in browsers).
@@ -173,7 +141,7 @@ impl Responder for SvgDrawing {
     }
 }
 
-one_body_component!(SvgDrawing, "image/svg+xml", "The SVG drawing");
+one_body_component!(SvgDrawing, ["image/svg+xml"], "The SVG drawing");
 
 /// A small HTML page for a person following a link from an email (the unsubscribe page).
 pub struct HtmlPage {
@@ -204,24 +172,27 @@ impl Responder for HtmlPage {
     }
 }
 
-one_body_component!(HtmlPage, "text/html", "An HTML page");
+one_body_component!(HtmlPage, ["text/html"], "An HTML page");
 
-/// A response whose body is binary of `media_type`.
+/// A response whose body is binary of any of `media_types`.
 fn binary_response(
     version: OpenApiVersion,
-    media_type: &str,
+    media_types: &[&str],
     description: Option<String>,
     fallback: &str,
 ) -> Response {
     Response {
         description: description.unwrap_or_else(|| fallback.to_owned()),
-        content: BTreeMap::from([(
-            media_type.to_owned(),
-            MediaType {
-                schema: Some(binary(version)),
-                ..Default::default()
-            },
-        )]),
+        content: media_types
+            .iter()
+            .map(|t| {
+                let media = MediaType {
+                    schema: Some(binary(version)),
+                    ..Default::default()
+                };
+                ((*t).to_owned(), media)
+            })
+            .collect(),
         ..Default::default()
     }
 }
@@ -256,7 +227,12 @@ impl ApiComponent for ZipDownload {
         _: Option<String>,
         description: Option<String>,
     ) -> Option<Responses> {
-        let ok = binary_response(version, "application/zip", description, "The zip archive");
+        let ok = binary_response(
+            version,
+            &["application/zip"],
+            description,
+            "The zip archive",
+        );
         let unchanged = Response {
             description: "The archive named in If-None-Match is current".to_owned(),
             ..Default::default()

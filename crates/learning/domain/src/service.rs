@@ -291,7 +291,7 @@ impl LearningService {
     /// before: the XP first (scoring awards it once per learner and playlist, so a crash
     /// before the completion is stored only means the next report completes it without a
     /// second award), then the completion with its signed certificate, stored together and
-    /// once however many reports race here.
+    /// once however many reports race here; the learner is notified and analytics told.
     async fn settle(
         &self,
         playlist: &Playlist,
@@ -325,6 +325,10 @@ impl LearningService {
             .rewards
             .notify_completion(learner, playlist, xp)
             .await;
+        let done = Happened::PlaylistCompleted {
+            playlist: playlist.id.bytes(),
+        };
+        self.note(learner, done).await;
         Ok(Some(xp))
     }
 
@@ -1034,15 +1038,6 @@ impl LearningApi for LearningService {
             .await;
         }
         let completed_with_xp = self.settle(&playlist, &progress).await?;
-        if completed_with_xp.is_some() {
-            self.note(
-                caller.id,
-                Happened::PlaylistCompleted {
-                    playlist: id.bytes(),
-                },
-            )
-            .await;
-        }
         let progress = if completed_with_xp.is_some() {
             self.progressed(&playlist, caller.id).await?
         } else {
@@ -1163,15 +1158,8 @@ impl LearningApi for LearningService {
                 self.note(member, done).await;
             }
             if let Some(enrolment) = latest {
-                let settled = self
-                    .settle(playlist, &ProgressView::of(enrolment, playlist))
+                self.settle(playlist, &ProgressView::of(enrolment, playlist))
                     .await?;
-                if settled.is_some() {
-                    let done = Happened::PlaylistCompleted {
-                        playlist: playlist.id.bytes(),
-                    };
-                    self.note(member, done).await;
-                }
             }
         }
         Ok(completed)

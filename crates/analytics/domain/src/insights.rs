@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use stackrush_kernel::{Clock, FieldError, Freshness, ReadMemory, Recall};
+use stackrush_kernel::{Clock, FieldError, Freshness, ReadMemory, Recall, RefreshClaim};
 
 use crate::dashboard::Viewer;
 use crate::error::AnalyticsError;
@@ -651,6 +651,22 @@ impl InsightsService {
         Ok(read)
     }
 
+    /// The users asked for lately whose entries in `memory` expire within
+    /// [`WARM_AHEAD_MILLIS`], each with the claim to read it again. One a request found expired
+    /// meanwhile is left to that request (not raced).
+    fn claim_expiring<'m, V: Clone>(
+        &self,
+        memory: &'m ReadMemory<SubjectId, V>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<(SubjectId, RefreshClaim<'m, SubjectId, V>)> {
+        memory
+            .expiring(now, Duration::milliseconds(WARM_AHEAD_MILLIS))
+            .into_iter()
+            .filter(|user| self.wanted.get(user, now).is_some())
+            .filter_map(|user| memory.claim_refresh(&user).map(|claim| (user, claim)))
+            .collect()
+    }
+
     /// The stored rows through `watermark` of `users`, kept while the watermark stays: those
     /// not kept are read in one batch.
     async fn stored_rows(
@@ -1274,31 +1290,8 @@ impl InsightsApi for InsightsService {
 
     async fn keep_warm(&self) -> Result<usize, AnalyticsError> {
         let now = self.ports.clock.now();
-        let ahead = Duration::milliseconds(WARM_AHEAD_MILLIS);
-        let wanted = |user: &SubjectId| self.wanted.get(user, now).is_some();
-        // A request that finds one expired meanwhile reads it itself: skip it, do not race it.
-        let histories: Vec<_> = self
-            .histories
-            .expiring(now, ahead)
-            .into_iter()
-            .filter(wanted)
-            .filter_map(|user| {
-                self.histories
-                    .claim_refresh(&user)
-                    .map(|claim| (user, claim))
-            })
-            .collect();
-        let accounts: Vec<_> = self
-            .accounts
-            .expiring(now, ahead)
-            .into_iter()
-            .filter(wanted)
-            .filter_map(|user| {
-                self.accounts
-                    .claim_refresh(&user)
-                    .map(|claim| (user, claim))
-            })
-            .collect();
+        let histories = self.claim_expiring(&self.histories, now);
+        let accounts = self.claim_expiring(&self.accounts, now);
         for batch in histories.chunks(WARM_BATCH) {
             let users: Vec<SubjectId> = batch.iter().map(|(user, _)| *user).collect();
             self.read_histories(&users, now).await?;
